@@ -1,0 +1,87 @@
+"""Configuration classes for the LMS.
+
+`Config` is the default (embedded SQLite under instance/), `TestConfig` is used by the test suite and
+`ProductionConfig` reads its secrets from the environment and refuses to start without them.
+"""
+import os
+import pathlib
+
+BASE_DIR = pathlib.Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+
+class Config:
+    """Settings for running the LMS on one machine with the embedded SQLite database."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # The built-in features, registered exactly like third-party plugins.
+    LMS_PLUGINS = [
+        "lms.auth",
+        "lms.admin",
+        "lms.main",
+        "courses",
+        "quizzes",
+        "lms.badges.plugin",
+    ]
+    # Load plugins that other installed packages declare in the "lms.plugins" entry-point group.
+    LMS_LOAD_ENTRY_POINTS = True
+    SITE_NAME = "BPO Academy"
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long lesson never loses a form
+
+    # Login attempts per client address; shared storage (e.g. redis://host:6379) when several servers run.
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Open Badges: the issuer key may be given as PEM text (shared by all app servers) or is generated
+    # into the instance folder on first use.
+    BADGE_SIGNING_KEY_PEM = os.environ.get("BADGE_SIGNING_KEY_PEM")
+    BADGE_SIGNING_KEY_FILE = os.environ.get("BADGE_SIGNING_KEY_FILE")
+    BADGE_ISSUER_NAME = "BPO Academy"
+    BADGE_ISSUER_EMAIL = None
+    # The public address badges point at; defaults to the address of the request that builds them.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database given by the test fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    LOGIN_RATE_LIMIT = "5 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    LMS_LOAD_ENTRY_POINTS = False
+    SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
+class ProductionConfig(Config):
+    """Settings for production: everything secret or site-specific comes from the environment."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self):
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        url = os.environ.get("DATABASE_URL", "")
+        if not url:
+            raise RuntimeError("DATABASE_URL must be set in production, e.g. postgresql+psycopg://user@host/lms")
+        self.SECRET_KEY = secret
+        self.SQLALCHEMY_DATABASE_URI = url

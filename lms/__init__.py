@@ -1,0 +1,116 @@
+"""The LMS core: the app factory and what every plugin builds on."""
+import dataclasses
+import pathlib
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from lms import access, errors, security
+from lms.db import configure_engine
+from lms.extensions import csrf, db, login_manager, migrate
+from lms.plugins import build_plugin_manager, collect_unique
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@dataclasses.dataclass
+class LMSState:
+    """What one app instance holds: its plugin manager and what the plugins contributed."""
+
+    pm: object
+    limiter: Limiter
+    question_types: dict = dataclasses.field(default_factory=dict)
+    course_packs: list = dataclasses.field(default_factory=list)
+
+
+def load_config(app: Flask, config) -> None:
+    """Apply a config class, instance, dict or name ("default", "test", "production") to the app."""
+    import config as config_module
+
+    named = {
+        None: config_module.Config,
+        "default": config_module.Config,
+        "test": config_module.TestConfig,
+        "production": config_module.ProductionConfig,
+    }
+    if isinstance(config, str) or config is None:
+        config = named[config]
+    if isinstance(config, dict):
+        app.config.from_object(config_module.Config)
+        app.config.update(config)
+        return
+    if isinstance(config, type):
+        config = config()
+    app.config.from_object(config)
+
+
+def create_app(config=None) -> Flask:
+    """Build a configured LMS app with its plugins; does no I/O and creates no schema."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    limiter = Limiter(
+        key_func=get_remote_address,
+        app=app,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        default_limits=[],
+    )
+    pm = build_plugin_manager(app.config["LMS_PLUGINS"], app.config["LMS_LOAD_ENTRY_POINTS"])
+    state = LMSState(pm=pm, limiter=limiter)
+    app.extensions["lms"] = state
+
+    for blueprint in collect_unique(pm.hook.lms_blueprints(app=app), lambda bp: bp.name, "blueprint").values():
+        app.register_blueprint(blueprint)
+    state.question_types = collect_unique(
+        pm.hook.lms_question_types(app=app), lambda cls: cls.name, "question type"
+    )
+    state.course_packs = [path for paths in pm.hook.lms_course_packs(app=app) for path in paths or ()]
+    for commands in pm.hook.lms_cli_commands(app=app):
+        for command in commands or ():
+            app.cli.add_command(command)
+
+    access.wrap_static(app)
+    apply_rate_limits(app, limiter)
+    app.before_request(access.enforce_access)
+    app.after_request(security.add_security_headers)
+    errors.register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def apply_rate_limits(app: Flask, limiter: Limiter) -> None:
+    """Wrap views marked with `access.rate_limited` in this app's limiter."""
+    for endpoint, view in list(app.view_functions.items()):
+        marked = getattr(view, "lms_rate_limit", None)
+        if marked:
+            config_key, methods = marked
+            app.view_functions[endpoint] = limiter.limit(app.config[config_key], methods=list(methods))(view)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose navigation and role checks to every template."""
+    from flask_login import current_user
+
+    @app.context_processor
+    def inject_helpers():
+        def nav_links():
+            groups = app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=current_user)
+            return [link for group in reversed(groups) for link in group or ()]
+
+        return {
+            "nav_links": nav_links,
+            "has_role": lambda role: access.has_role(current_user, role),
+            "site_name": app.config["SITE_NAME"],
+        }

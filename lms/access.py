@@ -1,0 +1,79 @@
+"""Who may reach each route: every view declares it, and anything undeclared is refused."""
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+ANYONE = "anonymous"
+SIGNED_IN = "signed_in"
+ROLES = ("learner", "trainer", "admin")
+# A role may do what the roles before it may: an admin can do a trainer's work.
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+ACCESS_LEVELS = (ANYONE, SIGNED_IN, "trainer", "admin")
+
+
+def allow(level: str):
+    """Declare who may reach a view: "anonymous", "signed_in", "trainer" or "admin"."""
+    if level not in ACCESS_LEVELS:
+        raise ValueError(f"unknown access level {level!r}")
+
+    def mark(view):
+        view.lms_access = level
+        return view
+
+    return mark
+
+
+def rate_limited(config_key: str, methods=("POST",)):
+    """Mark a view to be rate-limited by the limit named in the configuration (applied in create_app)."""
+
+    def mark(view):
+        view.lms_rate_limit = (config_key, tuple(methods))
+        return view
+
+    return mark
+
+
+def declared_access(view) -> str | None:
+    """The access level a view function declares, looking through decorators that wrap it."""
+    while view is not None:
+        level = getattr(view, "lms_access", None)
+        if level:
+            return level
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def has_role(user, role: str) -> bool:
+    """True when the user holds `role` or a higher one."""
+    return bool(user.is_authenticated) and ROLE_RANK.get(user.role, -1) >= ROLE_RANK[role]
+
+
+def enforce_access():
+    """before_request hook: deny by default, then check the declared level against the current user."""
+    if request.endpoint is None:
+        return None  # no route matched: let the 404/405 handlers answer
+    view = current_app.view_functions.get(request.endpoint)
+    level = declared_access(view)
+    if level is None:
+        current_app.logger.error("endpoint %s declares no access level; refused", request.endpoint)
+        abort(403)
+    if level == ANYONE:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if level in ("trainer", "admin") and not has_role(current_user, level):
+        abort(403)
+    return None
+
+
+def wrap_static(app) -> None:
+    """Declare Flask's built-in static route public."""
+    static_view = app.view_functions.get("static")
+    if static_view is not None:
+
+        @wraps(static_view)
+        def static(*args, **kwargs):
+            return static_view(*args, **kwargs)
+
+        app.view_functions["static"] = allow(ANYONE)(static)

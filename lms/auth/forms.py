@@ -1,0 +1,71 @@
+"""Forms for signing up, signing in and changing a password."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from lms.access import ROLES
+from lms.auth.passwords import MAX_LENGTH, password_problems
+
+
+def strip(value):
+    """Filter: drop surrounding spaces (pasted emails often carry them)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def strong_password(form, field):
+    """WTForms validator applying the password rules."""
+    problems = password_problems(field.data or "", getattr(form, "email", None) and form.email.data or "")
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
+class RegisterForm(FlaskForm):
+    """Self-registration: always creates a learner."""
+
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), strong_password],
+        description=f"At least 8 characters (up to {MAX_LENGTH}); avoid common passwords.",
+    )
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    submit = SubmitField("Create account")
+
+
+class LoginForm(FlaskForm):
+    """Sign in with email and password."""
+
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH * 4)])
+    submit = SubmitField("Sign in")
+
+
+class PasswordChangeForm(FlaskForm):
+    """Change one's own password, proving the current one."""
+
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), strong_password])
+    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    submit = SubmitField("Change password")
+
+
+class UserCreateForm(FlaskForm):
+    """An admin creates an account with any role."""
+
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField("Role", choices=[(role, role.title()) for role in ROLES])
+    password = PasswordField("Initial password", validators=[DataRequired(), strong_password])
+    submit = SubmitField("Create user")
+
+
+class RoleForm(FlaskForm):
+    """An admin changes a user's role."""
+
+    role = SelectField("Role", choices=[(role, role.title()) for role in ROLES])
+    submit = SubmitField("Change role")

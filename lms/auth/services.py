@@ -1,0 +1,89 @@
+"""Account rules: registration, authentication, passwords and roles."""
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.access import ROLES
+from lms.auth.passwords import hash_password, password_problems, verify_password
+from lms.db import begin_write, commit
+from lms.events import emit
+from lms.extensions import db
+from lms.models import User, audit
+from lms.services import ServiceError
+
+
+def normalize_email(email: str) -> str:
+    """Emails are compared without case or surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this email, if any."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(email: str, display_name: str, password: str, role: str = "learner", actor=None) -> User:
+    """Create an account; refuses a taken email, a weak password or an unknown role."""
+    if role not in ROLES:
+        raise ServiceError(f"Unknown role {role!r}.")
+    problems = password_problems(password, email)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    begin_write()
+    email = normalize_email(email)
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        db.session.rollback()
+        raise ServiceError("An account with this email already exists.", 409)
+    user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), role=role)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError("An account with this email already exists.", 409) from None
+    if actor is not None:
+        audit(actor, "user.create", f"user:{user.id}", role=role)
+    emit("user.registered", user_id=user.id, role=role)
+    commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same answer whatever was wrong)."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or not user.active:
+        return None
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a user's own password after checking the current one."""
+    if not verify_password(user.password_hash, current_password):
+        raise ServiceError("Your current password is not correct.")
+    problems = password_problems(new_password, user.email)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    begin_write()
+    user.password_hash = hash_password(new_password)
+    commit()
+
+
+def set_role(actor: User, user_id: int, role: str) -> User:
+    """An admin changes a user's role; the last admin cannot demote themself."""
+    if role not in ROLES:
+        raise ServiceError(f"Unknown role {role!r}.")
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is None:
+        db.session.rollback()
+        raise ServiceError("No such user.", 404)
+    if user.role == "admin" and role != "admin":
+        admins = db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+        if admins <= 1:
+            db.session.rollback()
+            raise ServiceError("There must always be at least one admin.", 409)
+    old = user.role
+    user.role = role
+    audit(actor, "user.role", f"user:{user.id}", old=old, new=role)
+    commit()
+    return user

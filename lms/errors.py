@@ -1,0 +1,73 @@
+"""Friendly error pages that never show a traceback."""
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Not allowed", "You do not have permission to open this page."),
+    404: ("Page not found", "We could not find that page. It may have moved or never existed."),
+    405: ("Method not allowed", "This page cannot be used that way."),
+    410: ("Gone", "This item has been withdrawn."),
+    413: ("Too large", "What you sent is too large."),
+    429: ("Too many attempts", "Too many attempts in a short time. Please wait a minute and try again."),
+    500: ("Something went wrong", "An unexpected error occurred on our side. Nothing you saved was lost."),
+}
+
+
+def wants_json() -> bool:
+    """True when the client asked for JSON rather than a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/ld+json"])
+    return best in ("application/json", "application/ld+json")
+
+
+def render_error(code: int, detail: str | None = None):
+    """Render the error page (or a JSON body) for an HTTP status code."""
+    title, message = MESSAGES.get(code, ("Error", "The request could not be completed."))
+    if wants_json():
+        return {"error": title, "message": detail or message}, code
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def handle_http_exception(exc: HTTPException):
+    """Render any HTTP error with our layout; redirects and other non-errors pass through."""
+    if exc.code is None or exc.code < 400:
+        return exc
+    detail = exc.description if getattr(exc, "lms_user_message", False) else None
+    response = render_error(exc.code, detail)
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        body, code = response
+        return body, code, {"Allow": ", ".join(exc.valid_methods)}
+    return response
+
+
+def handle_csrf_error(exc: CSRFError):
+    """A missing or stale CSRF token: explain it, change nothing."""
+    return render_error(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+
+
+def handle_unexpected(exc: Exception):
+    """Anything unexpected becomes a plain 500 page; the traceback goes to the log only."""
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def register_error_handlers(app) -> None:
+    """Attach the error handlers to the app."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def fail(code: int, message: str):
+    """Abort the request with `code` and a message meant for the user."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[code](description=message)
+    exc.lms_user_message = True
+    raise exc

@@ -1,0 +1,16 @@
+"""The home page and the signed-in user's dashboard."""
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_blueprints(app):
+    """Home and dashboard."""
+    from lms.main.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def lms_nav_links(app, user):
+    """Everyone signed in has a dashboard."""
+    return [("Dashboard", "main.dashboard")] if user.is_authenticated else []

@@ -1,0 +1,54 @@
+"""Core models: users with one role each, and the audit log of administrative actions."""
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: a learner, a trainer or an admin."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="learner")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated accounts cannot sign in."""
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class AuditEntry(db.Model):
+    """One administrative action: who did what to which record, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def audit(actor, action: str, target: str, **detail) -> None:
+    """Record an administrative action in the current transaction."""
+    db.session.add(AuditEntry(actor_id=getattr(actor, "id", None), action=action, target=target, detail=detail))

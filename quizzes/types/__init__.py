@@ -1,0 +1,39 @@
+"""Quiz question types as pure classes: config validation, presentation, grading.
+
+BUILTIN_TYPES holds the classes, not instances, so callers decide how to
+register and instantiate them.
+"""
+from .base import Grade, QuestionType
+from .description import Description
+from .matching import Matching
+from .multiple_response import MultipleResponse
+from .numerical import Numerical
+from .ordering import Ordering
+from .short_answer import ShortAnswer
+from .single_choice import SingleChoice
+from .true_false import TrueFalse
+
+BUILTIN_TYPES = (
+    SingleChoice,
+    MultipleResponse,
+    TrueFalse,
+    ShortAnswer,
+    Numerical,
+    Matching,
+    Ordering,
+    Description,
+)
+
+__all__ = [
+    "BUILTIN_TYPES",
+    "Description",
+    "Grade",
+    "Matching",
+    "MultipleResponse",
+    "Numerical",
+    "Ordering",
+    "QuestionType",
+    "ShortAnswer",
+    "SingleChoice",
+    "TrueFalse",
+]

@@ -1,0 +1,252 @@
+"""Shared pieces of the quiz question types: the Grade record, the QuestionType
+interface and small helpers that keep the type modules short.
+
+Everything here is pure: no Flask, no database, no request. Configs and
+responses arrive as JSON-like values that may be malformed, so the helpers
+coerce defensively instead of raising.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+# Float sums such as 33.33 + 33.33 + 33.34 land a hair off 100; anything this
+# close to a boundary counts as on it.
+EPSILON = 1e-6
+
+NO_ANSWER = "No answer"
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The outcome of grading one response."""
+
+    score: float
+    correct: bool
+    parts: list[bool] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        # Frozen, so normalise through object.__setattr__: callers may pass
+        # raw sums and feedback copied straight from a config.
+        object.__setattr__(self, "score", clamp(self.score))
+        object.__setattr__(self, "correct", bool(self.correct))
+        object.__setattr__(self, "parts", [bool(p) for p in self.parts])
+        object.__setattr__(
+            self, "feedback", [f for f in self.feedback if isinstance(f, str) and f.strip()]
+        )
+
+    @classmethod
+    def from_score(cls, score: float, parts=(), feedback=()) -> "Grade":
+        """Build a Grade whose correctness follows from the (clamped) score."""
+        score = clamp(score)
+        return cls(score=score, correct=score == 1.0, parts=list(parts), feedback=list(feedback))
+
+    @classmethod
+    def zero(cls, feedback=()) -> "Grade":
+        """The grade for an unanswered or unusable response."""
+        return cls(score=0.0, correct=False, parts=[], feedback=list(feedback))
+
+
+class QuestionType:
+    """Interface every question type implements; see the type modules."""
+
+    name: str = ""
+    label: str = ""
+    graded: bool = True
+    gift: bool = True
+
+    def validate(self, config: dict) -> list[str]:
+        """Problems with the config in plain English; [] when valid."""
+        raise NotImplementedError
+
+    def layout(self, config: dict, rng: random.Random, shuffle: bool) -> dict:
+        """The JSON-safe presentation fixed when an attempt starts."""
+        return {}
+
+    def public_view(self, config: dict, layout: dict) -> dict:
+        """What the learner may see before submitting: no weights or feedback."""
+        return {}
+
+    def answer_field(self, config: dict, layout: dict, label: str):
+        """An unbound wtforms field for the learner's answer."""
+        raise NotImplementedError
+
+    def response_from_data(self, config: dict, layout: dict, data) -> dict:
+        """Turn the answer field's .data into a response dict."""
+        raise NotImplementedError
+
+    def grade(self, config: dict, response: dict) -> Grade:
+        """Grade a response; never raises on a malformed response."""
+        raise NotImplementedError
+
+    def correct_response(self, config: dict) -> dict:
+        """The response that earns full marks, for review pages."""
+        raise NotImplementedError
+
+    def describe_response(self, config: dict, response: dict) -> str:
+        """The learner's answer as readable text for review pages and reports."""
+        raise NotImplementedError
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of labelled checkboxes: one native control per option."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BlankFirstSelectField(SelectField):
+    """A select whose first option is an empty "not answered yet" choice."""
+
+    def __init__(self, label=None, validators=None, choices=(), blank="Choose…", **kwargs):
+        super().__init__(label, validators, choices=[SelectChoice("", blank), *choices], **kwargs)
+
+
+# ---------------------------------------------------------------- coercion
+
+
+def clamp(value, low: float = 0.0, high: float = 1.0) -> float:
+    """Clamp a number into [low, high], snapping values within EPSILON of an end."""
+    value = number(value, 0.0)
+    if value >= high - EPSILON:
+        return high
+    if value <= low + EPSILON:
+        return low
+    return value
+
+
+def number(value, default=None):
+    """A finite float from an int/float (never a bool), else default."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    value = float(value)
+    return value if math.isfinite(value) else default
+
+
+def text(value) -> str:
+    """The value if it is a string, else ""."""
+    return value if isinstance(value, str) else ""
+
+
+def as_dict(value) -> dict:
+    """The value if it is a dict, else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+def entries(config, key: str) -> list[dict]:
+    """config[key] as a list of dicts; malformed entries become {} so indices stay put."""
+    items = as_dict(config).get(key)
+    if not isinstance(items, list):
+        return []
+    return [as_dict(item) for item in items]
+
+
+def weight(entry: dict) -> float:
+    """An entry's weight as a float percentage (0 when missing or malformed)."""
+    return number(entry.get("weight"), 0.0)
+
+
+def index(value, size: int):
+    """An int index in range(size) from an int or digit string, else None."""
+    if isinstance(value, str):
+        value = value.strip()
+        # ASCII and short: "²" passes isdigit() but int() rejects it, and
+        # int() refuses strings of thousands of digits.
+        value = int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value < size else None
+
+
+# ---------------------------------------------------------------- layouts
+
+
+def shuffled(size: int, rng: random.Random, shuffle: bool = True) -> list[int]:
+    """range(size) as a list, shuffled with rng when asked."""
+    order = list(range(size))
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def arrange(order, ids: list[int]) -> list[int]:
+    """Repair a stored order so it lists each of ids exactly once.
+
+    Layouts are saved when an attempt starts; if the question is edited later
+    the stored order may name ids that no longer exist or miss new ones.
+    """
+    result: list[int] = []
+    for value in order if isinstance(order, list) else []:
+        if type(value) is int and value in ids and value not in result:
+            result.append(value)
+    return result + [i for i in ids if i not in result]
+
+
+def permutation(order, size: int) -> list[int]:
+    """Repair a stored order into a permutation of range(size)."""
+    return arrange(order, list(range(size)))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def weight_problem(entry: dict, what: str) -> str | None:
+    """A problem with an entry's weight, or None when it is a number in -100..100."""
+    value = entry.get("weight")
+    if number(value) is None or not -100 <= value <= 100:
+        return f"{what} needs a weight between -100 and 100."
+    return None
+
+
+def feedback_problem(entry: dict, what: str, key: str = "feedback") -> str | None:
+    """A problem with an entry's feedback, or None when it is text (possibly empty)."""
+    if not isinstance(entry.get(key, ""), str):
+        return f"{what} feedback must be text."
+    return None
+
+
+class ChoiceListType(QuestionType):
+    """Behaviour shared by the types whose config is a list of weighted choices."""
+
+    def choice_problems(self, config) -> list[str]:
+        """Problems common to every weighted choice list."""
+        if not isinstance(as_dict(config).get("choices"), list):
+            return ["Add at least two choices."]
+        choices = entries(config, "choices")
+        problems = [] if len(choices) >= 2 else ["Add at least two choices."]
+        seen: dict[str, int] = {}
+        for n, choice in enumerate(choices, start=1):
+            what = f"Choice {n}"
+            label = text(choice.get("text")).strip()
+            if not label:
+                problems.append(f"{what} needs some text.")
+            elif label.casefold() in seen:
+                problems.append(f"{what} repeats choice {seen[label.casefold()]}.")
+            else:
+                seen[label.casefold()] = n
+            problems += filter(None, [weight_problem(choice, what), feedback_problem(choice, what)])
+        return problems
+
+    def layout(self, config, rng, shuffle):
+        """The option order for this attempt."""
+        return {"order": shuffled(len(entries(config, "choices")), rng, shuffle)}
+
+    def public_view(self, config, layout):
+        """Option ids and texts in layout order, nothing else."""
+        choices = entries(config, "choices")
+        order = permutation(as_dict(layout).get("order"), len(choices))
+        return {"choices": [{"id": i, "text": text(choices[i].get("text"))} for i in order]}
+
+    def field_choices(self, config, layout) -> list[SelectChoice]:
+        """Field options in layout order; values are original indices."""
+        return [SelectChoice(str(c["id"]), c["text"]) for c in self.public_view(config, layout)["choices"]]
+
+    def choice_text(self, config, i: int) -> str:
+        """The text of choice i."""
+        return text(entries(config, "choices")[i].get("text"))

@@ -1,0 +1,71 @@
+"""Multiple response: the learner ticks any number of options; weights add up."""
+from __future__ import annotations
+
+from wtforms.validators import Optional
+
+from .base import (
+    EPSILON,
+    NO_ANSWER,
+    ChoiceListType,
+    Grade,
+    MultiCheckboxField,
+    as_dict,
+    entries,
+    index,
+    weight,
+)
+
+
+class MultipleResponse(ChoiceListType):
+    """Any number of answers; right ones share 100%, wrong ones may cost marks."""
+
+    name = "multiple_response"
+    label = "Multiple response"
+
+    def validate(self, config):
+        """Check choices and that the positive weights add up to 100."""
+        problems = self.choice_problems(config)
+        choices = entries(config, "choices")
+        positive = sum(weight(c) for c in choices if weight(c) > 0)
+        if choices and not positive:
+            problems.append("Give at least one choice a positive weight so the question has a correct answer.")
+        elif choices and abs(positive - 100) > EPSILON * 100:
+            problems.append(
+                f"The weights of the right choices must add up to 100 (they add up to {positive:g})."
+            )
+        return problems
+
+    def answer_field(self, config, layout, label):
+        """Checkboxes, one labelled input per choice."""
+        return MultiCheckboxField(label, choices=self.field_choices(config, layout), validators=[Optional()])
+
+    def response_from_data(self, config, layout, data):
+        """The ticked indices, sorted and without repeats."""
+        return {"choices": self._selected(config, data)}
+
+    def _selected(self, config, values) -> list[int]:
+        """Valid, distinct choice indices from a list of ints or digit strings."""
+        size = len(entries(config, "choices"))
+        picked = {index(v, size) for v in values} if isinstance(values, (list, tuple)) else set()
+        return sorted(picked - {None})
+
+    def grade(self, config, response):
+        """Sum the weights of the ticked choices; show each one's feedback."""
+        choices = entries(config, "choices")
+        selected = self._selected(config, as_dict(response).get("choices"))
+        if not selected:
+            return Grade.zero()
+        return Grade.from_score(
+            sum(weight(choices[i]) for i in selected) / 100,
+            parts=[weight(choices[i]) > 0 for i in selected],
+            feedback=[choices[i].get("feedback") for i in selected],
+        )
+
+    def correct_response(self, config):
+        """Every choice with a positive weight."""
+        return {"choices": [i for i, c in enumerate(entries(config, "choices")) if weight(c) > 0]}
+
+    def describe_response(self, config, response):
+        """The ticked choices' texts, separated by semicolons."""
+        selected = self._selected(config, as_dict(response).get("choices"))
+        return "; ".join(self.choice_text(config, i) for i in selected) or NO_ANSWER

@@ -1,0 +1,128 @@
+"""Numerical: the learner types a number that must fall in an accepted range."""
+from __future__ import annotations
+
+import math
+import re
+
+from wtforms import StringField
+from wtforms.validators import Optional
+
+from .base import (
+    EPSILON,
+    NO_ANSWER,
+    Grade,
+    QuestionType,
+    as_dict,
+    entries,
+    feedback_problem,
+    number,
+    text,
+    weight,
+    weight_problem,
+)
+from .short_answer import best_answer
+
+NOT_A_NUMBER = "Enter a number, for example 42 or 3.5."
+
+# Plain decimal or scientific notation only. float() alone would also accept
+# "nan", "inf", "1_000" and non-ASCII digits, none of which a learner means.
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def parse_number(value) -> float | None:
+    """The finite number a learner typed, or None when it is not one."""
+    value = text(value).strip()
+    if not NUMBER.fullmatch(value):
+        return None
+    parsed = float(value)
+    return parsed if math.isfinite(parsed) else None
+
+
+def format_number(value: float) -> str:
+    """A number as a learner would type it: 42 rather than 42.0."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def in_range(answer: dict, value: float) -> bool:
+    """Whether value lies in the answer's min..max, allowing for float rounding."""
+    low, high = number(answer.get("min")), number(answer.get("max"))
+    if low is None or high is None:
+        return False
+    # Bounds derived as value ± tolerance (3.14 ± 0.01) carry float error.
+    slack = EPSILON * max(1.0, abs(low), abs(high))
+    return low - slack <= value <= high + slack
+
+
+def _has_range(answer: dict) -> bool:
+    """Whether the answer's min and max are both numbers."""
+    return number(answer.get("min")) is not None and number(answer.get("max")) is not None
+
+
+class Numerical(QuestionType):
+    """A typed number, graded against accepted ranges."""
+
+    name = "numerical"
+    label = "Numerical"
+
+    def validate(self, config):
+        """Check each range is well formed and one earns full marks."""
+        answers = entries(config, "answers")
+        if not answers:
+            return ["Add at least one accepted answer."]
+        problems = []
+        for n, answer in enumerate(answers, start=1):
+            problems += self._answer_problems(answer, f"Answer {n}")
+        if not any(weight(a) >= 100 for a in answers):
+            problems.append("Give one answer a weight of 100 so the question has a correct answer.")
+        return problems
+
+    def _answer_problems(self, answer: dict, what: str) -> list[str]:
+        """Problems with one accepted range."""
+        low, high = number(answer.get("min")), number(answer.get("max"))
+        problems = []
+        if low is None or high is None:
+            problems.append(f"{what} needs a lowest and a highest accepted number.")
+        elif low > high:
+            problems.append(f"{what} has its lowest number above its highest.")
+        value, tolerance = answer.get("value"), answer.get("tolerance")
+        if value is not None and number(value) is None:
+            problems.append(f"{what} has an exact value that is not a number.")
+        if tolerance is not None and (number(tolerance) is None or tolerance < 0):
+            problems.append(f"{what} needs a tolerance of zero or more.")
+        problems += filter(None, [weight_problem(answer, what), feedback_problem(answer, what)])
+        return problems
+
+    def answer_field(self, config, layout, label):
+        """A single-line text box; parsing happens when grading."""
+        return StringField(label, validators=[Optional()], render_kw={"autocomplete": "off"})
+
+    def response_from_data(self, config, layout, data):
+        """The typed text, kept as typed so the review shows it unchanged."""
+        return {"text": text(data)}
+
+    def grade(self, config, response):
+        """Score the best-weighted range containing the number."""
+        given = text(as_dict(response).get("text"))
+        if not given.strip():
+            return Grade.zero()
+        value = parse_number(given)
+        if value is None:
+            return Grade.zero(feedback=[NOT_A_NUMBER])
+        best = best_answer(entries(config, "answers"), lambda a: in_range(a, value))
+        if best is None:
+            return Grade.zero()
+        return Grade.from_score(weight(best) / 100, feedback=[best.get("feedback")])
+
+    def correct_response(self, config):
+        """The exact value of the best range when it has one, else the range's midpoint."""
+        best = best_answer(entries(config, "answers"), _has_range)
+        if best is None:
+            return {"text": ""}
+        value = number(best.get("value"))
+        if value is None or not in_range(best, value):
+            value = (number(best.get("min")) + number(best.get("max"))) / 2
+        return {"text": format_number(value)}
+
+    def describe_response(self, config, response):
+        """The typed text, trimmed."""
+        return text(as_dict(response).get("text")).strip() or NO_ANSWER

@@ -1,0 +1,103 @@
+"""Short answer: the learner types text that is compared with accepted answers."""
+from __future__ import annotations
+
+import unicodedata
+
+from wtforms import StringField
+from wtforms.validators import Optional
+
+from .base import (
+    NO_ANSWER,
+    Grade,
+    QuestionType,
+    as_dict,
+    entries,
+    feedback_problem,
+    text,
+    weight,
+    weight_problem,
+)
+
+
+def normalise(value: str) -> str:
+    """Fold case, collapse whitespace runs and trim, so trivial differences don't count."""
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def matches(pattern: str, response: str) -> bool:
+    """Whether a response matches an accepted answer where * stands for any run of characters.
+
+    Matched segment by segment rather than with a regex so that a long
+    response cannot trigger catastrophic backtracking.
+    """
+    pattern, response = normalise(pattern), normalise(response)
+    first, *middle_and_last = pattern.split("*")
+    if not middle_and_last:
+        return pattern == response
+    *middle, last = middle_and_last
+    if len(first) + len(last) > len(response):
+        return False
+    if not (response.startswith(first) and response.endswith(last)):
+        return False
+    position, end = len(first), len(response) - len(last)
+    for segment in middle:
+        found = response.find(segment, position, end)
+        if found < 0:
+            return False
+        position = found + len(segment)
+    return True
+
+
+def best_answer(answers: list[dict], is_match) -> dict | None:
+    """The highest-weighted answer for which is_match(answer) holds, if any."""
+    matching = [a for a in answers if is_match(a)]
+    return max(matching, key=weight) if matching else None
+
+
+class ShortAnswer(QuestionType):
+    """A typed word or phrase, graded against a list of accepted answers."""
+
+    name = "short_answer"
+    label = "Short answer"
+
+    def validate(self, config):
+        """Check every answer has text and a weight, and one earns full marks."""
+        answers = entries(config, "answers")
+        if not answers:
+            return ["Add at least one accepted answer."]
+        problems = []
+        for n, answer in enumerate(answers, start=1):
+            what = f"Answer {n}"
+            if not normalise(text(answer.get("text"))):
+                problems.append(f"{what} needs some text.")
+            problems += filter(None, [weight_problem(answer, what), feedback_problem(answer, what)])
+        if not any(weight(a) >= 100 for a in answers):
+            problems.append("Give one answer a weight of 100 so the question has a correct answer.")
+        return problems
+
+    def answer_field(self, config, layout, label):
+        """A single-line text box."""
+        return StringField(label, validators=[Optional()], render_kw={"autocomplete": "off"})
+
+    def response_from_data(self, config, layout, data):
+        """The typed text."""
+        return {"text": text(data)}
+
+    def grade(self, config, response):
+        """Score the best-weighted accepted answer the text matches."""
+        given = text(as_dict(response).get("text"))
+        if not given.strip():
+            return Grade.zero()
+        best = best_answer(entries(config, "answers"), lambda a: matches(text(a.get("text")), given))
+        if best is None:
+            return Grade.zero()
+        return Grade.from_score(weight(best) / 100, feedback=[best.get("feedback")])
+
+    def correct_response(self, config):
+        """The highest-weighted accepted answer."""
+        best = best_answer(entries(config, "answers"), lambda a: True)
+        return {"text": text(best.get("text")) if best else ""}
+
+    def describe_response(self, config, response):
+        """The typed text, trimmed."""
+        return text(as_dict(response).get("text")).strip() or NO_ANSWER

@@ -1,0 +1,180 @@
+"""Shared pytest fixtures: a real database (SQLite file or PostgreSQL), the app, clients and a live server."""
+import os
+import pathlib
+import threading
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.extensions import db
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def shared_dir():
+    """The shared/ folder beside the project: required in CI, skipped on a bare clone."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED} is missing; CI must have shared/ beside the project")
+        pytest.skip("no ../shared beside this clone")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The database the suite runs on: TEST_DATABASE_URL (PostgreSQL in CI) or a fresh SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            # Start from an empty schema so the migrations run from scratch.
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # noqa: BLE001 - report any connection problem as a failure, never a skip
+        pytest.exit(f"TEST_DATABASE_URL={url} cannot be used: {exc}", returncode=3)
+    finally:
+        engine.dispose()
+    return url
+
+
+def make_config(database_url, **overrides):
+    """A test configuration bound to the suite's database."""
+    from config import TestConfig
+
+    settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory):
+    """Build the schema once, through the Alembic migrations (not create_all)."""
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url, BADGE_SIGNING_KEY_FILE=str(tmp_path_factory.mktemp("keys") / "k.pem")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def wipe(app) -> None:
+    """Delete every row so the next test starts empty."""
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_config(migrated, tmp_path):
+    """Configuration overrides for the `app` fixture; a test may extend it."""
+    return make_config(migrated, BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem"))
+
+
+@pytest.fixture
+def app(app_config):
+    """A fresh app on an empty (migrated) database."""
+    application = create_app(app_config)
+    yield application
+    wipe(application)
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client (real HTTP semantics, no network)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the `flask` CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: create a user through the real service and return its id and credentials."""
+    from lms.auth.services import create_user
+
+    counter = {"n": 0}
+
+    def factory(role="learner", email=None, password=DEFAULT_PASSWORD, name=None):
+        counter["n"] += 1
+        email = email or f"{role}{counter['n']}@example.com"
+        with app.app_context():
+            user = create_user(email, name or f"{role.title()} {counter['n']}", password, role=role)
+            return {"id": user.id, "email": email, "password": password, "role": role}
+
+    return factory
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real login form."""
+
+    def do_login(user, target=client):
+        page = target.get("/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        response = target.post("/login", data={"email": user["email"], "password": user["password"], "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return target
+
+    return do_login
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on 127.0.0.1 with a free port, in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+# Browser tests: Playwright drives Debian's Chromium (Playwright cannot download its own browsers here).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium headless, without background traffic to the outside world."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -1,0 +1,151 @@
+"""Sign up, sign in, sign out, profile and the rules around them."""
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import User
+from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
+
+
+def signup(client, **fields):
+    token = csrf_token_from(client.get("/signup").get_data(as_text=True))
+    data = {"display_name": "Ana Reyes", "email": "ana@example.com", "password": DEFAULT_PASSWORD,
+            "confirm": DEFAULT_PASSWORD, "csrf_token": token, **fields}
+    return client.post("/signup", data=data)
+
+
+def count_users(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_signup_creates_a_learner_and_signs_in(client, app):
+    response = signup(client)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    page = client.get("/dashboard")
+    assert page.status_code == 200 and "Welcome, Ana Reyes" in page.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.role == "learner" and user.password_hash.startswith("scrypt:")
+        assert DEFAULT_PASSWORD not in user.password_hash
+
+
+def test_signup_ignores_a_role_field(client, app):
+    signup(client, role="admin")
+    with app.app_context():
+        assert db.session.scalar(select(User.role)) == "learner"
+
+
+def test_signup_refuses_short_long_and_common_passwords(client, app):
+    for password, message in [("short1", "at least 8"), ("p" * 129, "at most 128"), ("password123", "too common")]:
+        response = signup(client, password=password, confirm=password)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    assert count_users(app) == 0
+
+
+def test_long_passphrases_up_to_128_characters_work(client, app):
+    phrase = "a long passphrase about call centers " * 3
+    assert 64 <= len(phrase) <= 128
+    assert signup(client, password=phrase, confirm=phrase).status_code == 302
+
+
+def test_signup_refuses_a_taken_email_whatever_its_case(client, app, make_user):
+    make_user(email="ana@example.com")
+    response = signup(client, email="  ANA@Example.com ")
+    assert response.status_code == 409, response.get_data(as_text=True)[-3000:]
+    assert "already exists" in response.get_data(as_text=True)
+    assert count_users(app) == 1
+
+
+def test_login_same_message_for_unknown_email_and_wrong_password(client, make_user):
+    user = make_user()
+    answers = []
+    for email, password in [("nobody@example.com", "whatever-it-is"), (user["email"], "wrong-password-x")]:
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == 401
+        answers.append(response.get_data(as_text=True).replace(email, ""))
+    assert "Invalid email or password." in answers[0]
+    assert answers[0] == answers[1]
+
+
+def test_login_renews_the_session(client, make_user, login):
+    user = make_user()
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    login(user)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == str(user["id"])
+
+
+def test_next_redirects_only_to_same_site_paths(client, make_user):
+    user = make_user()
+    cases = {
+        "/profile": "/profile",
+        "https://evil.example/": "/dashboard",
+        "//evil.example/x": "/dashboard",
+        "/\\evil.example": "/dashboard",
+        "javascript:alert(1)": "/dashboard",
+    }
+    for target, expected in cases.items():
+        client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/login").get_data(as_text=True))})
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", query_string={"next": target},
+                               data={"email": user["email"], "password": user["password"], "csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["Location"] == expected, target
+
+
+def test_logout_is_post_only_and_ends_the_session(client, make_user, login):
+    login(make_user())
+    assert client.get("/logout").status_code == 405
+    assert client.get("/dashboard").status_code == 200
+    token = csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_profile_password_change(client, app, make_user, login):
+    user = make_user()
+    login(user)
+    page = client.get("/profile")
+    assert user["email"] in page.get_data(as_text=True)
+    token = csrf_token_from(page.get_data(as_text=True))
+    bad = client.post("/profile", data={"current_password": "not-it-at-all", "password": "a new good passphrase",
+                                        "confirm": "a new good passphrase", "csrf_token": token})
+    assert bad.status_code == 400 and "current password is not correct" in bad.get_data(as_text=True)
+    good = client.post("/profile", data={"current_password": user["password"], "password": "a new good passphrase",
+                                         "confirm": "a new good passphrase", "csrf_token": token})
+    assert good.status_code == 302
+    with app.app_context():
+        from lms.auth.services import authenticate
+
+        assert authenticate(user["email"], "a new good passphrase") is not None
+        assert authenticate(user["email"], user["password"]) is None
+
+
+def test_deactivated_user_cannot_sign_in(app, make_user):
+    user = make_user()
+    with app.app_context():
+        db.session.get(User, user["id"]).active = False
+        db.session.commit()
+        from lms.auth.services import authenticate
+
+        assert authenticate(user["email"], user["password"]) is None
+
+
+def test_cli_creates_an_admin(runner, app):
+    result = runner.invoke(args=["users", "create", "--email", "boss@example.com", "--role", "admin",
+                                 "--password", DEFAULT_PASSWORD])
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss@example.com" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User.role).where(User.email == "boss@example.com")) == "admin"
+
+
+def test_cli_refuses_weak_password_with_a_message(runner, app):
+    result = runner.invoke(args=["users", "create", "--email", "x@example.com", "--password", "123456"])
+    assert result.exit_code != 0 and "too common" in result.output
+    assert count_users(app) == 0

@@ -1,0 +1,87 @@
+"""CSRF, rate limiting, headers, cookies and error pages."""
+import pytest
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import User
+from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
+
+
+@pytest.fixture
+def csrf_app(app_config):
+    """An app like production: the test configuration keeps CSRF on, this makes sure of it."""
+    from lms import create_app
+
+    assert app_config["WTF_CSRF_ENABLED"] is True
+    return create_app(app_config)
+
+
+def test_missing_csrf_token_is_400_and_changes_nothing(client, app):
+    response = client.post("/signup", data={"display_name": "X", "email": "x@example.com",
+                                            "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+    assert response.status_code == 400
+    assert "form has expired" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_login_rate_limit_gives_429_even_for_the_right_password(client, make_user):
+    user = make_user()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    for _ in range(5):  # TestConfig allows 5 attempts a minute
+        response = client.post("/login", data={"email": user["email"], "password": "wrong-password-x",
+                                               "csrf_token": token})
+        assert response.status_code == 401
+    blocked = client.post("/login", data={"email": user["email"], "password": user["password"], "csrf_token": token})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302  # still signed out
+
+
+def test_security_headers_on_every_page(client):
+    for path in ("/", "/login", "/no-such-page"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_flags(client, make_user, login):
+    login(make_user())
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    from lms import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "z" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    app = create_app("production")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 405, 429, 500])
+def test_error_pages_are_friendly_and_never_show_a_traceback(app, code):
+    from werkzeug.exceptions import abort
+
+    from lms.access import allow
+
+    @app.route(f"/boom-{code}")
+    @allow("anonymous")
+    def boom():
+        if code == 500:
+            raise RuntimeError("internal detail that must not leak")
+        abort(code)
+
+    response = app.test_client().get(f"/boom-{code}")
+    assert response.status_code == code
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "internal detail" not in body
+    assert f"Error {code}." in body and '<main id="main"' in body
+
+
+def test_404_and_405_from_routing(client):
+    assert client.get("/nowhere").status_code == 404
+    assert client.get("/logout").status_code == 405
