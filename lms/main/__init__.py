@@ -14,3 +14,11 @@ def lms_blueprints(app):
 def lms_nav_links(app, user):
     """Everyone signed in has a dashboard."""
     return [("Dashboard", "main.dashboard")] if user.is_authenticated else []
+
+
+@hookimpl
+def lms_cli_commands(app):
+    """`flask --app lms demo ...`."""
+    from lms.main.cli import demo_cli
+
+    return [demo_cli]

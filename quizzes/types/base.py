@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Any
 
 from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -245,7 +244,8 @@ class ChoiceListType(QuestionType):
 
     def field_choices(self, config, layout) -> list[SelectChoice]:
         """Field options in layout order; values are original indices."""
-        return [SelectChoice(str(c["id"]), c["text"]) for c in self.public_view(config, layout)["choices"]]
+        view = self.public_view(config, layout)
+        return [SelectChoice(str(c["id"]), c["text"]) for c in view["choices"]]
 
     def choice_text(self, config, i: int) -> str:
         """The text of choice i."""

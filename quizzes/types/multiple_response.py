@@ -28,7 +28,9 @@ class MultipleResponse(ChoiceListType):
         choices = entries(config, "choices")
         positive = sum(weight(c) for c in choices if weight(c) > 0)
         if choices and not positive:
-            problems.append("Give at least one choice a positive weight so the question has a correct answer.")
+            problems.append(
+                "Give at least one choice a positive weight so the question has a correct answer."
+            )
         elif choices and abs(positive - 100) > EPSILON * 100:
             problems.append(
                 f"The weights of the right choices must add up to 100 (they add up to {positive:g})."
@@ -37,7 +39,8 @@ class MultipleResponse(ChoiceListType):
 
     def answer_field(self, config, layout, label):
         """Checkboxes, one labelled input per choice."""
-        return MultiCheckboxField(label, choices=self.field_choices(config, layout), validators=[Optional()])
+        choices = self.field_choices(config, layout)
+        return MultiCheckboxField(label, choices=choices, validators=[Optional()])
 
     def response_from_data(self, config, layout, data):
         """The ticked indices, sorted and without repeats."""

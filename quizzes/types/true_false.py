@@ -65,6 +65,6 @@ class TrueFalse(QuestionType):
         return {"answer": answer if isinstance(answer, bool) else None}
 
     def describe_response(self, config, response):
-        """"True", "False" or "No answer"."""
+        """The answer as True, False or No answer."""
         given = as_dict(response).get("answer")
         return NO_ANSWER if not isinstance(given, bool) else ("True" if given else "False")

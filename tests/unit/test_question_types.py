@@ -226,7 +226,8 @@ def test_single_choice_layout_and_field():
     assert qtype.layout(SINGLE, random.Random(7), False) == {"order": [0, 1, 2, 3]}
     view = qtype.public_view(SINGLE, layout)
     assert [c["id"] for c in view["choices"]] == layout["order"]
-    assert [c["text"] for c in view["choices"]] == [SINGLE["choices"][i]["text"] for i in layout["order"]]
+    texts = [SINGLE["choices"][i]["text"] for i in layout["order"]]
+    assert [c["text"] for c in view["choices"]] == texts
     parsed = rendered(qtype, SINGLE, layout)
     assert [c["type"] for c in parsed.controls] == ["radio"] * 4
     assert parsed.values == [str(i) for i in layout["order"]]
@@ -286,7 +287,8 @@ def test_multiple_response_validate():
     assert qtype.validate(thirds) == []
     short = {"choices": [dict(c) for c in MULTIPLE["choices"]]}
     short["choices"][1]["weight"] = 40
-    assert "The weights of the right choices must add up to 100 (they add up to 90)." in qtype.validate(short)
+    expected = "The weights of the right choices must add up to 100 (they add up to 90)."
+    assert expected in qtype.validate(short)
     over = {"choices": [dict(c, weight=100) for c in MULTIPLE["choices"][:2]]}
     assert any("add up to 100" in p for p in qtype.validate(over))
     none_right = {"choices": [dict(c, weight=-50) for c in MULTIPLE["choices"]]}
@@ -345,7 +347,8 @@ def test_true_false_validate():
     assert qtype.validate(TRUE_FALSE) == []
     assert qtype.validate({"answer": False}) == []  # feedback may be left out
     assert any("true or false" in p for p in qtype.validate({"answer": "yes"}))
-    assert any("feedback must be text" in p for p in qtype.validate(dict(TRUE_FALSE, feedback_right=None)))
+    bad_feedback = dict(TRUE_FALSE, feedback_right=None)
+    assert any("feedback must be text" in p for p in qtype.validate(bad_feedback))
 
 
 def test_true_false_field_round_trip():
@@ -466,7 +469,9 @@ def test_numerical_exact_value(text, correct):
     assert Numerical().grade(EXACT, {"text": text}).correct is correct
 
 
-@pytest.mark.parametrize("text", ["1,5", "abc", "3.14abc", "nan", "inf", "1_000", "٣", "1e999", "--1", "."])
+@pytest.mark.parametrize("text", [
+    "1,5", "abc", "3.14abc", "nan", "inf", "1_000", "٣", "1e999", "--1", ".",
+])
 def test_numerical_non_numbers_get_a_hint(text):
     assert Numerical().grade(NUMERIC, {"text": text}) == Grade(0.0, False, [], [NOT_A_NUMBER])
 
@@ -510,7 +515,9 @@ def test_numerical_field_round_trip_and_key():
     assert qtype.grade(NUMERIC, response).correct
     assert qtype.correct_response(NUMERIC) == {"text": "3.14"}
     assert qtype.correct_response(EXACT) == {"text": "42"}
-    ranged = {"answers": [{"min": 1, "max": 2, "value": None, "tolerance": None, "weight": 100, "feedback": ""}]}
+    ranged = {"answers": [
+        {"min": 1, "max": 2, "value": None, "tolerance": None, "weight": 100, "feedback": ""},
+    ]}
     assert qtype.correct_response(ranged) == {"text": "1.5"}
     assert qtype.describe_response(NUMERIC, {"text": " 3.14 "}) == "3.14"
 
@@ -731,7 +738,10 @@ def test_correct_response_earns_full_marks(case):
 
 
 @pytest.mark.parametrize("case", GRADED, ids=type_id)
-@pytest.mark.parametrize("response", [None, {}, [], "x", 42, {"choice": {}, "choices": 1, "text": [], "matches": 2, "order": None}])
+@pytest.mark.parametrize("response", [
+    None, {}, [], "x", 42,
+    {"choice": {}, "choices": 1, "text": [], "matches": 2, "order": None},
+])
 def test_garbage_never_raises_or_scores(case, response):
     qtype, config = case
     grade = qtype.grade(config, response)

@@ -1,0 +1,21 @@
+"""Browser test helpers: an accessibility check with axe-core."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """Run axe-core on a page and fail with readable details on any WCAG 2.1 A/AA violation."""
+    runner = Axe()
+
+    def check(page, label=""):
+        results = runner.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        violations = results.response["violations"]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in violations
+        ]
+        assert violations == [], f"accessibility violations on {label or page.url}:\n" + "\n".join(details)
+
+    return check

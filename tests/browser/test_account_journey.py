@@ -1,0 +1,46 @@
+"""A new visitor signs up, lands on the dashboard, signs out and back in, in a real browser."""
+from playwright.sync_api import expect
+
+PASSWORD = "a sturdy passphrase for testing"
+
+
+def test_signup_logout_login_with_accessible_pages(page, live_server, axe):
+    base = live_server.url
+    page.goto(f"{base}/")
+    axe(page, "home")
+    page.get_by_role("link", name="Create a free account").click()
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    axe(page, "sign-up")
+
+    page.get_by_label("Your name").fill("Maya Santos")
+    page.get_by_label("Email").fill("maya@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page).to_have_url(f"{base}/dashboard")
+    expect(page.get_by_role("heading", name="Welcome, Maya Santos")).to_be_visible()
+    axe(page, "dashboard")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{base}/login")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    axe(page, "sign-in")
+
+    page.get_by_label("Email").fill("maya@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/dashboard")
+    expect(page.get_by_role("heading", name="Welcome, Maya Santos")).to_be_visible()
+
+
+def test_wrong_password_shows_one_message_and_keyboard_reaches_the_form(page, live_server, make_user, axe):
+    user = make_user(email="kim@example.com")
+    page.goto(f"{live_server.url}/login")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_label("Password").press("Enter")
+    expect(page.get_by_text("Invalid email or password.")).to_be_visible()
+    axe(page, "failed sign-in")
