@@ -15,6 +15,21 @@ def lms_course_packs(app):
 
 
 @hookspec
+def lms_check_pack(app, pack):
+    """Return a list of courses.pack.Problem found in a pack's parts this plugin owns (e.g. quiz files)."""
+
+
+@hookspec
+def lms_sync_pack(app, pack, course):
+    """Load this plugin's part of a valid pack into the open transaction (no commit)."""
+
+
+@hookspec
+def lms_progress_steps(app, user_id, course):
+    """Return a list of courses.progress.Step this plugin adds to a course (e.g. each module's quiz)."""
+
+
+@hookspec
 def lms_question_types(app):
     """Return a list of question type classes (see quizzes.types.base.QuestionType)."""
 

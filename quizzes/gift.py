@@ -300,7 +300,7 @@ def _parse_answers(block: _Block, answers: _Piece, fmt: str) -> tuple[str, dict]
     """The question type and config, decided the way Moodle's importer decides."""
     text = answers.text
     if not text:
-        raise UnsupportedQuestionError(block.line_at(answers.start), "essay")
+        raise UnsupportedQuestionError(block.lines[0], "essay")
     if text.startswith("#"):
         return "numerical", _numerical(block, answers.cut(1))
     if "~" in text:
@@ -562,6 +562,15 @@ def _number_out(value, number: int) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
+def _entries(config: dict, key: str, least: int, number: int) -> list[dict]:
+    """config[key], checked to hold as many entries as the parser will ask for."""
+    entries = config.get(key) or []
+    if len(entries) < least:
+        # Fewer would not read back: one choice alone, for instance, is a short answer.
+        raise ValueError(f"question {number}: GIFT needs at least {least} {key} here")
+    return entries
+
+
 def _entry_text(entry: dict, key: str, number: int) -> str:
     """A required, non-empty text field of a choice, answer or pair."""
     text = entry.get(key)
@@ -572,7 +581,7 @@ def _entry_text(entry: dict, key: str, number: int) -> str:
 
 def _write_choices(config: dict, fmt: str, number: int, single: bool) -> list[str]:
     """Choice lines: '=' for the first full-marks choice of a single choice, '~%N%' otherwise."""
-    choices = config.get("choices") or []
+    choices = _entries(config, "choices", 2, number)
     if single and not any(c.get("weight") == 100 for c in choices):
         raise ValueError(f"question {number}: a single_choice question needs a choice with weight 100")
     lines, marked = [], False
@@ -599,7 +608,7 @@ def _write_multiple_response(config: dict, fmt: str, number: int) -> list[str]:
     return _write_choices(config, fmt, number, single=False)
 
 
-def _write_true_false(config: dict, fmt: str, number: int) -> list[str]:
+def _write_true_false(config: dict, fmt: str, _number: int) -> list[str]:
     """The single line of a true/false block."""
     line = "TRUE" if config.get("answer") else "FALSE"
     wrong, right = config.get("feedback_wrong", ""), config.get("feedback_right", "")
@@ -613,7 +622,7 @@ def _write_true_false(config: dict, fmt: str, number: int) -> list[str]:
 def _write_short_answer(config: dict, fmt: str, number: int) -> list[str]:
     """Lines of a short answer block."""
     lines = []
-    for answer in config.get("answers") or []:
+    for answer in _entries(config, "answers", 1, number):
         text = _entry_text(answer, "text", number)
         if "->" in text or "->" in answer.get("feedback", ""):
             # Moodle reads any '=' block containing '->' as matching, and '->' cannot be escaped.
@@ -627,7 +636,7 @@ def _write_short_answer(config: dict, fmt: str, number: int) -> list[str]:
 def _write_numerical(config: dict, fmt: str, number: int) -> list[str]:
     """Lines of a numerical block; the first line holds the '#' that marks the type."""
     lines = ["#"]
-    for answer in config.get("answers") or []:
+    for answer in _entries(config, "answers", 1, number):
         weight = answer.get("weight", 100)
         prefix = "=" if weight == 100 else f"=%{_weight_out(weight, number)}%"
         if answer.get("min") == -ANY_NUMBER and answer.get("max") == ANY_NUMBER:
@@ -644,7 +653,7 @@ def _write_numerical(config: dict, fmt: str, number: int) -> list[str]:
 def _write_matching(config: dict, fmt: str, number: int) -> list[str]:
     """Lines of a matching block."""
     lines = []
-    for pair in config.get("pairs") or []:
+    for pair in _entries(config, "pairs", 2, number):
         prompt, answer = pair.get("prompt", ""), _entry_text(pair, "answer", number)
         if "->" in prompt:
             raise ValueError(f"question {number}: a matching prompt cannot contain '->' in GIFT")

@@ -85,3 +85,32 @@ def test_error_pages_are_friendly_and_never_show_a_traceback(app, code):
 def test_404_and_405_from_routing(client):
     assert client.get("/nowhere").status_code == 404
     assert client.get("/logout").status_code == 405
+
+
+def test_login_limit_is_shared_across_servers_through_redis(app_config, make_user):
+    """Two app servers with one Redis store count login attempts together."""
+    import os
+    import uuid
+
+    import redis
+
+    from lms import create_app
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    user = make_user()
+    # A unique key prefix per run keeps earlier runs' counters out of this one.
+    settings = {**app_config, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    servers = [create_app(settings).test_client(), create_app(settings).test_client()]
+    statuses = []
+    for attempt in range(6):
+        client = servers[attempt % 2]
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        statuses.append(client.post("/login", data={"email": user["email"], "password": "wrong-password-x",
+                                                    "csrf_token": token}).status_code)
+    assert statuses == [401] * 5 + [429]

@@ -32,14 +32,18 @@ PALETTE = (
 )
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-TITLE_SIZES = (34, 30, 26, 22)
+TITLE_SIZES = (34, 30, 26, 22, 19)
 SUBTITLE_SIZES = (20, 18)
-TITLE_MAX_LINES = 3
+TITLE_MAX_LINES = 4
 SUBTITLE_MAX_LINES = 2
-# Widths keep every line inside the inner ring at the rows text can occupy.
+# Text stays between the star (bottom at y=96) and y=316; at those rows the
+# inner ring (r=176) is still 289px wide, so these widths always fit inside.
+TEXT_CENTER = 216
+MAX_TEXT_HEIGHT = 200
 TITLE_WIDTH = 270
 SUBTITLE_WIDTH = 250
 LINE_HEIGHT = 1.2
+SUBTITLE_GAP = 36
 
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Characters XML 1.0 forbids; a title containing one would break the document.
@@ -94,7 +98,7 @@ def contrast_ratio(first: str, second: str) -> float:
 def text_color_for(fill: str) -> str:
     """Return black or white, whichever contrasts more with ``fill``."""
     fill = _checked_color(fill)
-    return max(("#ffffff", "#111111"), key=lambda fg: contrast_ratio(fill, fg))
+    return max(("#ffffff", "#000000"), key=lambda fg: contrast_ratio(fill, fg))
 
 
 def _clean(text: str) -> str:
@@ -147,13 +151,13 @@ def _wrap(text: str, width: float, size: int, bold: bool, measure: Measure) -> l
     return lines
 
 
-def _fit(text: str, width: float, sizes: tuple[int, ...], max_lines: int, bold: bool, measure: Measure):
-    """Pick the largest size whose wrapped text fits ``max_lines``; truncate with an ellipsis otherwise."""
+def _fit(text: str, width: float, sizes: tuple[int, ...], max_lines: Callable[[int], int], bold: bool, measure: Measure):
+    """Pick the largest size whose wrapped text fits ``max_lines(size)``; truncate with an ellipsis otherwise."""
     for size in sizes:
         lines = _wrap(text, width, size, bold, measure)
-        if len(lines) <= max_lines:
+        if len(lines) <= max_lines(size):
             return lines, size
-    lines = lines[:max_lines]
+    lines = lines[: max(1, max_lines(size))]
     last = lines[-1]
     while last and measure(last + "…", size, bold) > width:
         last = last[:-1].rstrip()
@@ -163,16 +167,22 @@ def _fit(text: str, width: float, sizes: tuple[int, ...], max_lines: int, bold: 
 
 def _layout(title: str, subtitle: str, measure: Measure) -> tuple[list[_Line], float | None]:
     """Place title and subtitle lines; return them and the divider's y (None without subtitle)."""
-    title_lines, title_size = _fit(title, TITLE_WIDTH, TITLE_SIZES, TITLE_MAX_LINES, True, measure)
-    sub_lines, sub_size = ([], SUBTITLE_SIZES[0])
+    sub_lines, sub_size = [], SUBTITLE_SIZES[0]
     if subtitle:
-        sub_lines, sub_size = _fit(subtitle, SUBTITLE_WIDTH, SUBTITLE_SIZES, SUBTITLE_MAX_LINES, False, measure)
+        sub_lines, sub_size = _fit(
+            subtitle, SUBTITLE_WIDTH, SUBTITLE_SIZES, lambda size: SUBTITLE_MAX_LINES, False, measure
+        )
+    gap = SUBTITLE_GAP if sub_lines else 0
+    sub_height = gap + len(sub_lines) * sub_size * LINE_HEIGHT
 
-    gap = 36 if sub_lines else 0
-    height = len(title_lines) * title_size * LINE_HEIGHT + gap + len(sub_lines) * sub_size * LINE_HEIGHT
-    # Centre the text block a little below the middle: the star sits on top.
-    top = 222 - height / 2
-    lines, y = [], top
+    def title_lines_allowed(size: int) -> int:
+        # Big type gets fewer lines so the whole block stays inside the medal.
+        return min(TITLE_MAX_LINES, int((MAX_TEXT_HEIGHT - sub_height) // (size * LINE_HEIGHT)))
+
+    title_lines, title_size = _fit(title, TITLE_WIDTH, TITLE_SIZES, title_lines_allowed, True, measure)
+
+    height = len(title_lines) * title_size * LINE_HEIGHT + sub_height
+    lines, y = [], TEXT_CENTER - height / 2
     for text in title_lines:
         y += title_size * LINE_HEIGHT
         lines.append(_Line(text, y - title_size * 0.25, title_size, True))

@@ -94,9 +94,12 @@ def load_or_create_key(pem: str | None, path: pathlib.Path) -> IssuerKey:
     return _write_new_key(path)
 
 
-def _public_jwk(key: IssuerKey) -> dict:
-    """Return the JWK of the public half of ``key``."""
-    public = key.public_key()
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+
+
+def _public_jwk(key: IssuerKey | PublicKey) -> dict:
+    """Return the JWK of the public half of ``key`` (a private or public key)."""
+    public = key if isinstance(key, PublicKey) else key.public_key()
     if isinstance(public, rsa.RSAPublicKey):
         jwk = RSAAlgorithm.to_jwk(public, as_dict=True)
     elif isinstance(public, ec.EllipticCurvePublicKey):
@@ -108,7 +111,7 @@ def _public_jwk(key: IssuerKey) -> dict:
     return {name: value for name, value in jwk.items() if name not in PRIVATE_JWK_MEMBERS}
 
 
-def key_id(key: IssuerKey, jwks_url: str) -> str:
+def key_id(key: IssuerKey | PublicKey, jwks_url: str) -> str:
     """Return a dereferenceable kid: the JWKS URL plus the key's RFC 7638 thumbprint."""
     # OB 3.0 wants `kid` to be a URI resolving to the key; a thumbprint keeps it
     # identical on every server that shares the PEM and changes on rotation.

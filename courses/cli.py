@@ -1,0 +1,42 @@
+"""`flask --app lms courses check PATH` and `flask --app lms courses sync`."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from courses.services import check_pack, sync_pack
+
+
+@click.group("courses", cls=AppGroup, help="Validate and load course content packs.")
+def courses_cli():
+    """The `courses` command group."""
+
+
+@courses_cli.command("check")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def check_command(path):
+    """Validate a pack and list every problem with file and line."""
+    pack, problems = check_pack(path)
+    for problem in problems:
+        click.echo(f"{path.rstrip('/')}/{problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded.")
+    lessons = sum(len(module.lessons) for module in pack.modules)
+    click.echo(f"{pack.slug}: OK ({len(pack.modules)} modules, {lessons} lessons, {len(pack.quizzes())} quizzes)")
+
+
+@courses_cli.command("sync")
+def sync_command():
+    """Load every installed pack into the database; a pack with any problem loads nothing."""
+    failed = 0
+    for path in current_app.extensions["lms"].course_packs:
+        pack, problems = check_pack(path)
+        if problems:
+            failed += 1
+            for problem in problems:
+                click.echo(f"{path}/{problem}", err=True)
+            click.echo(f"{path}: not loaded ({len(problems)} problem(s))", err=True)
+            continue
+        course = sync_pack(pack)
+        click.echo(f"{course.slug}: synced ({len(pack.modules)} modules)")
+    if failed:
+        raise click.ClickException(f"{failed} pack(s) had problems and were not loaded.")

@@ -1,0 +1,31 @@
+"""Lesson Markdown to safe HTML: markdown-it-py renders, nh3 sanitizes."""
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "a", "hr", "br",
+    "table", "thead", "tbody", "tr", "th", "td", "img",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"scope"}, "td": set()}
+
+
+def _renderer() -> MarkdownIt:
+    # Raw HTML is off: trainers write Markdown; nh3 then removes anything that still slips through.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable("table")
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown to sanitized HTML safe to show to any user."""
+    html = _renderer().render(text or "")
+    return sanitize_html(html)
+
+
+def sanitize_html(html: str) -> str:
+    """Strip every tag, attribute and URL scheme that is not on the allow-list."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

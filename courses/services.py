@@ -1,0 +1,104 @@
+"""Course services: checking and syncing packs, enrolment and lesson completion."""
+from flask import current_app
+from sqlalchemy import select
+
+from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
+from courses.pack import Pack, Problem, read_pack
+from courses.progress import insert_once, lock_enrolment, record_completions
+from lms.db import begin_write, commit
+from lms.events import emit
+from lms.extensions import db
+from lms.services import ServiceError
+
+
+def check_pack(path) -> tuple[Pack | None, list[Problem]]:
+    """Validate a pack folder, including the parts other plugins own (quiz files, badges)."""
+    pack, problems = read_pack(path)
+    if pack is not None:
+        app = current_app._get_current_object()
+        for group in app.extensions["lms"].pm.hook.lms_check_pack(app=app, pack=pack):
+            problems.extend(group or ())
+    return (pack if not problems else None), problems
+
+
+def sync_pack(pack: Pack) -> Course:
+    """Load a valid pack in one transaction, keyed by slugs; what the pack no longer lists becomes inactive."""
+    begin_write()
+    try:
+        course = db.session.scalar(select(Course).where(Course.slug == pack.slug))
+        if course is None:
+            course = Course(slug=pack.slug, title=pack.title)
+            db.session.add(course)
+        course.title, course.summary, course.source, course.version, course.active = (
+            pack.title, pack.summary, pack.source, pack.version, True)
+        db.session.flush()
+        sync_structure(course, pack)
+        app = current_app._get_current_object()
+        app.extensions["lms"].pm.hook.lms_sync_pack(app=app, pack=pack, course=course)
+    except Exception:
+        db.session.rollback()
+        raise
+    emit("course.synced", course_id=course.id, course_slug=course.slug)
+    commit()
+    return course
+
+
+def sync_structure(course: Course, pack: Pack) -> None:
+    """Upsert modules and lessons by slug and deactivate the ones the pack dropped."""
+    modules = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
+    lessons = {l.slug: l for l in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
+    for module in modules.values():
+        module.active = False
+    for lesson in lessons.values():
+        lesson.active = False
+    for position, spec in enumerate(pack.modules):
+        module = modules.get(spec.slug)
+        if module is None:
+            module = Module(course_id=course.id, slug=spec.slug, title=spec.title)
+            db.session.add(module)
+        module.title, module.position, module.active = spec.title, position, True
+        db.session.flush()
+        for lesson_position, lesson_spec in enumerate(spec.lessons):
+            lesson = lessons.get(lesson_spec.slug)
+            if lesson is None:
+                lesson = Lesson(course_id=course.id, slug=lesson_spec.slug, module_id=module.id)
+                db.session.add(lesson)
+            lesson.module_id = module.id
+            lesson.title = lesson_spec.title
+            lesson.minutes = lesson_spec.minutes
+            lesson.objectives = lesson_spec.objectives
+            lesson.body_markdown = lesson_spec.body_markdown
+            lesson.body_html = lesson_spec.body_html
+            lesson.position = lesson_position
+            lesson.active = True
+    db.session.flush()
+    db.session.expire(course, ["modules"])
+
+
+def enrol(user_id: int, course: Course) -> bool:
+    """Enrol a learner; True when newly enrolled, False when they already were."""
+    if not course.active:
+        raise ServiceError("This course is not available.", 404)
+    begin_write()
+    created = insert_once(Enrolment, user_id=user_id, course_id=course.id)
+    if created:
+        emit("course.enrolled", user_id=user_id, course_id=course.id)
+    commit()
+    return created
+
+
+def complete_lesson(user_id: int, lesson: Lesson) -> bool:
+    """Record that the learner completed a lesson (once); True when this call recorded it."""
+    if not lesson.active:
+        raise ServiceError("This lesson is no longer part of the course.", 404)
+    course_id = lesson.course_id
+    begin_write()
+    if lock_enrolment(user_id, course_id) is None:
+        db.session.rollback()
+        raise ServiceError("Enrol in the course first.", 409)
+    created = insert_once(LessonCompletion, user_id=user_id, lesson_id=lesson.id)
+    if created:
+        emit("lesson.completed", user_id=user_id, lesson_id=lesson.id, course_id=course_id)
+        record_completions(user_id, db.session.get(Course, course_id))
+    commit()
+    return created

@@ -1,0 +1,161 @@
+"""The learner's journey: catalog, course page, module page, lessons, completion and "continue"."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from courses.models import Course, Enrolment, Lesson, Module
+from courses.progress import active_modules, course_progress, is_enrolled
+from courses.services import complete_lesson, enrol
+from lms.access import SIGNED_IN, allow
+from lms.extensions import db
+from lms.services import ServiceError
+
+bp = Blueprint("learn", __name__, url_prefix="/courses")
+
+
+class ActionForm(FlaskForm):
+    """A bare form: a button that changes state, protected by the CSRF token."""
+
+
+def get_course(slug: str) -> Course:
+    """The active course with this slug, or 404."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.active.is_(True)))
+    if course is None:
+        abort(404)
+    return course
+
+
+def get_module(course: Course, slug: str) -> Module:
+    """The active module with this slug in the course, or 404."""
+    module = next((m for m in active_modules(course) if m.slug == slug), None)
+    if module is None:
+        abort(404)
+    return module
+
+
+def get_lesson(module: Module, slug: str) -> Lesson:
+    """The active lesson with this slug in the module, or 404."""
+    lesson = next((l for l in module.lessons if l.slug == slug and l.active), None)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def my_learning(user_id: int) -> list:
+    """Progress of every course the user is enrolled in."""
+    courses = db.session.scalars(
+        select(Course).join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user_id, Course.active.is_(True)).order_by(Enrolment.enrolled_at)
+    ).all()
+    return [course_progress(user_id, course) for course in courses]
+
+
+@bp.route("/")
+@allow(SIGNED_IN)
+def catalog():
+    """Every available course, with the learner's progress where enrolled."""
+    courses = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.title)).all()
+    enrolled = {p.course.id: p for p in my_learning(current_user.id)}
+    return render_template("learn/catalog.html", courses=courses, enrolled=enrolled, form=ActionForm())
+
+
+@bp.route("/<course_slug>")
+@allow(SIGNED_IN)
+def course(course_slug: str):
+    """The course page: modules, lessons and quizzes with the learner's progress."""
+    course = get_course(course_slug)
+    enrolled = is_enrolled(current_user.id, course.id)
+    progress = course_progress(current_user.id, course)
+    return render_template("learn/course.html", course=course, progress=progress, enrolled=enrolled,
+                           form=ActionForm())
+
+
+@bp.route("/<course_slug>/enrol", methods=["POST"])
+@allow(SIGNED_IN)
+def enrol_in(course_slug: str):
+    """Enrol in the course (a second press changes nothing)."""
+    course = get_course(course_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if enrol(current_user.id, course):
+        flash(f"You are enrolled in {course.title}. Enjoy the course!", "success")
+    return redirect(url_for("learn.course", course_slug=course.slug))
+
+
+@bp.route("/<course_slug>/continue")
+@allow(SIGNED_IN)
+def continue_course(course_slug: str):
+    """Go to the first unfinished step."""
+    course = get_course(course_slug)
+    if not is_enrolled(current_user.id, course.id):
+        flash("Enrol in the course to start it.", "info")
+        return redirect(url_for("learn.course", course_slug=course.slug))
+    step = course_progress(current_user.id, course).next_step()
+    if step is None:
+        flash("You have finished every step of this course. Well done!", "success")
+        return redirect(url_for("learn.course", course_slug=course.slug))
+    return redirect(step.url)
+
+
+@bp.route("/<course_slug>/<module_slug>")
+@allow(SIGNED_IN)
+def module(course_slug: str, module_slug: str):
+    """A module's steps: what is done, what remains and why the module is not complete yet."""
+    course = get_course(course_slug)
+    module = get_module(course, module_slug)
+    progress = course_progress(current_user.id, course)
+    module_progress = next(m for m in progress.modules if m.module.id == module.id)
+    return render_template("learn/module.html", course=course, module=module, progress=module_progress,
+                           enrolled=is_enrolled(current_user.id, course.id), form=ActionForm())
+
+
+def neighbours(course: Course, lesson: Lesson):
+    """The lessons before and after this one, across modules, in course order."""
+    ordered = [(m, l) for m in active_modules(course) for l in m.lessons if l.active]
+    index = next(i for i, (_, l) in enumerate(ordered) if l.id == lesson.id)
+    previous = ordered[index - 1] if index > 0 else None
+    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    return previous, following
+
+
+@bp.route("/<course_slug>/<module_slug>/<lesson_slug>")
+@allow(SIGNED_IN)
+def lesson(course_slug: str, module_slug: str, lesson_slug: str):
+    """A lesson page; learners who are not enrolled are offered enrolment instead."""
+    course = get_course(course_slug)
+    module = get_module(course, module_slug)
+    lesson = get_lesson(module, lesson_slug)
+    enrolled = is_enrolled(current_user.id, course.id)
+    progress = course_progress(current_user.id, course) if enrolled else None
+    done = bool(progress) and any(
+        step.kind == "lesson" and step.done and step.values.get("lesson_slug") == lesson.slug
+        for m in progress.modules for step in m.steps
+    )
+    previous, following = neighbours(course, lesson)
+    return render_template("learn/lesson.html", course=course, module=module, lesson=lesson, enrolled=enrolled,
+                           done=done, previous=previous, following=following, form=ActionForm())
+
+
+@bp.route("/<course_slug>/<module_slug>/<lesson_slug>/complete", methods=["POST"])
+@allow(SIGNED_IN)
+def complete(course_slug: str, module_slug: str, lesson_slug: str):
+    """Mark a lesson complete (idempotent), then go to the next lesson."""
+    course = get_course(course_slug)
+    module = get_module(course, module_slug)
+    lesson = get_lesson(module, lesson_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    here = url_for("learn.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=lesson.slug)
+    try:
+        complete_lesson(current_user.id, lesson)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(here), 303
+    flash(f"“{lesson.title}” marked as complete.", "success")
+    _, following = neighbours(course, lesson)
+    if following is not None and following[0].id == module.id:
+        return redirect(url_for("learn.lesson", course_slug=course.slug, module_slug=module.slug,
+                                lesson_slug=following[1].slug))
+    # The module's last lesson: its page shows the quiz that remains, or that the module is complete.
+    return redirect(url_for("learn.module", course_slug=course.slug, module_slug=module.slug))
