@@ -73,9 +73,8 @@ def create_app(config=None) -> Flask:
 
     for blueprint in collect_unique(pm.hook.lms_blueprints(app=app), lambda bp: bp.name, "blueprint").values():
         app.register_blueprint(blueprint)
-    state.question_types = collect_unique(
-        pm.hook.lms_question_types(app=app), lambda cls: cls.name, "question type"
-    )
+    question_type_classes = collect_unique(pm.hook.lms_question_types(app=app), lambda cls: cls.name, "question type")
+    state.question_types = {name: cls() for name, cls in question_type_classes.items()}
     state.course_packs = [path for paths in pm.hook.lms_course_packs(app=app) for path in paths or ()]
     for commands in pm.hook.lms_cli_commands(app=app):
         for command in commands or ():

@@ -1,1 +1,51 @@
-"""placeholder"""
+"""The quizzes plugin: question types, the bank, quizzes, attempts, GIFT import and export."""
+from lms.access import has_role
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_question_types(app):
+    """The built-in question types."""
+    from quizzes.types import BUILTIN_TYPES
+
+    return list(BUILTIN_TYPES)
+
+
+@hookimpl
+def lms_blueprints(app):
+    """Quiz, attempt and authoring pages."""
+    from quizzes import models  # noqa: F401 - register the tables
+    from quizzes.authoring import bp as authoring_bp
+    from quizzes.views import bp
+
+    return [bp, authoring_bp]
+
+
+@hookimpl
+def lms_check_pack(app, pack):
+    """Problems in the pack's GIFT quiz files."""
+    from quizzes.bank import check_quizzes
+
+    return check_quizzes(pack)
+
+
+@hookimpl
+def lms_sync_pack(app, pack, course):
+    """Load the pack's quizzes and questions."""
+    from quizzes.bank import sync_quizzes
+
+    sync_quizzes(pack, course)
+
+
+@hookimpl
+def lms_progress_steps(app, user_id, course):
+    """Each module's quiz is a step; the final assessment is an optional course-level step."""
+    from quizzes.progress import quiz_steps
+
+    return quiz_steps(user_id, course)
+
+
+@hookimpl
+def lms_nav_links(app, user):
+    """Trainers reach the quiz authoring pages."""
+    return [("Quizzes", "authoring.quizzes")] if has_role(user, "trainer") else []

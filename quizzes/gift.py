@@ -486,9 +486,10 @@ def _category_of(question: dict, number: int) -> list[str]:
     tags = question.get("tags") or []
     if not isinstance(tags, list) or len(tags) > 1:
         raise ValueError(f"question {number}: GIFT can hold one category per question, got {tags!r}")
-    if tags and (not isinstance(tags[0], str) or not tags[0].strip() or "\n" in tags[0]
-                 or tags[0] != tags[0].strip(_SPACE)):
-        raise ValueError(f"question {number}: the category {tags[0]!r} cannot be written as a $CATEGORY: line")
+    path = tags[0] if tags else None
+    # The path is read back trimmed, from a single line.
+    if tags and (not isinstance(path, str) or not path or "\n" in path or path != path.strip(_SPACE)):
+        raise ValueError(f"question {number}: the category {path!r} cannot be written as a $CATEGORY: line")
     return list(tags)
 
 
@@ -508,9 +509,8 @@ def _write_question(question: dict, number: int) -> str:
     if kind == "description":
         if question.get("general_feedback"):
             raise ValueError(f"question {number}: a description cannot have general feedback in GIFT")
-        if not head + marker + stem:
-            raise ValueError(f"question {number}: a description needs a title or some text")
-        return head + marker + _escape(stem)
+        # An empty description still needs a line, or it would vanish: a lone marker keeps it.
+        return head + (marker or ("" if head or stem else f"[{fmt}]")) + _escape(stem)
     lines = _WRITERS[kind](question.get("config") or {}, fmt, number)
     if question.get("general_feedback"):
         lines.append("####" + _text_out(question["general_feedback"], fmt))
@@ -567,14 +567,15 @@ def _entries(config: dict, key: str, least: int, number: int) -> list[dict]:
     entries = config.get(key) or []
     if len(entries) < least:
         # Fewer would not read back: one choice alone, for instance, is a short answer.
-        raise ValueError(f"question {number}: GIFT needs at least {least} {key} here")
+        noun = key if least > 1 else key.removesuffix("s")
+        raise ValueError(f"question {number}: GIFT needs at least {least} {noun} here")
     return entries
 
 
 def _entry_text(entry: dict, key: str, number: int) -> str:
     """A required, non-empty text field of a choice, answer or pair."""
     text = entry.get(key)
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text.strip(_SPACE):
         raise ValueError(f"question {number}: every entry needs a non-empty {key!r}")
     return text
 

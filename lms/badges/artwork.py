@@ -47,7 +47,7 @@ SUBTITLE_GAP = 36
 
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Characters XML 1.0 forbids; a title containing one would break the document.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Measure = Callable[[str, int, bool], float]
 

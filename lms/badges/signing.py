@@ -15,7 +15,7 @@ import json
 import os
 import pathlib
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 IssuerKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 RSA_KEY_BITS = 3072
 # VC-JOSE-COSE (the securing mechanism VCDM 2.0 points to) says typ SHOULD be
@@ -30,6 +31,7 @@ RSA_KEY_BITS = 3072
 # follow VC-JOSE-COSE; verify_credential accepts both.
 JWT_TYPE = "vc+jwt"
 _ACCEPTED_TYPES = {"vc+jwt", "JWT"}
+CLOCK_SKEW = timedelta(seconds=60)
 # JWK members that only a private key has (RFC 7517/7518).
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
@@ -56,7 +58,7 @@ def _load_pem(data: bytes) -> IssuerKey:
 
 
 def _write_new_key(path: pathlib.Path) -> IssuerKey:
-    """Generate a key and publish it at ``path`` (mode 0600) unless another process wins."""
+    """Generate a key and save it at ``path`` (mode 0600), or load the one another process saved first."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -92,9 +94,6 @@ def load_or_create_key(pem: str | None, path: pathlib.Path) -> IssuerKey:
     if path.exists():
         return _load_pem(path.read_bytes())
     return _write_new_key(path)
-
-
-PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
 def _public_jwk(key: IssuerKey | PublicKey) -> dict:
@@ -190,6 +189,8 @@ def verify_credential(token: str, jwks: dict) -> dict:
         signing_key.key,
         algorithms=[signing_key.algorithm_name],
         options={"require": ["iss", "jti", "nbf"], "verify_aud": False},
+        # nbf is the issue time: tolerate app servers whose clocks differ slightly.
+        leeway=CLOCK_SKEW,
     )
     # OB 3.0 section 8.2.4.1: each claim must match the credential it wraps.
     try:

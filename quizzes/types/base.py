@@ -80,6 +80,10 @@ class QuestionType:
         """Turn the answer field's .data into a response dict."""
         raise NotImplementedError
 
+    def field_data(self, config: dict, layout: dict, response: dict):
+        """The inverse of response_from_data: a saved response as the answer field's data."""
+        return None
+
     def grade(self, config: dict, response: dict) -> Grade:
         """Grade a response; never raises on a malformed response."""
         raise NotImplementedError
@@ -243,9 +247,15 @@ class ChoiceListType(QuestionType):
         return {"choices": [{"id": i, "text": text(choices[i].get("text"))} for i in order]}
 
     def field_choices(self, config, layout) -> list[SelectChoice]:
-        """Field options in layout order; values are original indices."""
+        """Field options in layout order; values are display positions, so they say nothing about the key."""
         view = self.public_view(config, layout)
-        return [SelectChoice(str(c["id"]), c["text"]) for c in view["choices"]]
+        return [SelectChoice(str(position), c["text"]) for position, c in enumerate(view["choices"])]
+
+    def original_index(self, config, layout, value):
+        """Map a submitted display position back to the choice's index in the config."""
+        order = permutation(as_dict(layout).get("order"), len(entries(config, "choices")))
+        position = index(value, len(order))
+        return None if position is None else order[position]
 
     def choice_text(self, config, i: int) -> str:
         """The text of choice i."""

@@ -110,6 +110,13 @@ class Matching(QuestionType):
             matches[str(i)] = None if k is None else options[k]
         return {"matches": matches}
 
+    def field_data(self, config, layout, response):
+        """The option id chosen for each prompt."""
+        options = answer_options(config)
+        given = as_dict(as_dict(response).get("matches"))
+        return {field_name(i): str(options.index(given[str(i)])) for i in prompt_ids(config)
+                if given.get(str(i)) in options}
+
     def grade(self, config, response):
         """The fraction of prompts matched with their own answer."""
         pairs, prompts = entries(config, "pairs"), prompt_ids(config)

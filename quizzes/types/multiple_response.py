@@ -44,7 +44,13 @@ class MultipleResponse(ChoiceListType):
 
     def response_from_data(self, config, layout, data):
         """The ticked indices, sorted and without repeats."""
-        return {"choices": self._selected(config, data)}
+        values = data if isinstance(data, (list, tuple)) else []
+        return {"choices": self._selected(config, [self.original_index(config, layout, v) for v in values])}
+
+    def field_data(self, config, layout, response):
+        """The display positions of the saved choices."""
+        order = as_dict(layout).get("order") or []
+        return [str(order.index(c)) for c in as_dict(response).get("choices") or [] if c in order]
 
     def _selected(self, config, values) -> list[int]:
         """Valid, distinct choice indices from a list of ints or digit strings."""

@@ -100,6 +100,10 @@ class Numerical(QuestionType):
         """The typed text, kept as typed so the review shows it unchanged."""
         return {"text": text(data)}
 
+    def field_data(self, config, layout, response):
+        """The text as typed."""
+        return text(as_dict(response).get("text"))
+
     def grade(self, config, response):
         """Score the best-weighted range containing the number."""
         given = text(as_dict(response).get("text"))

@@ -118,6 +118,12 @@ class Ordering(QuestionType):
             order.append(placed[0] if len(placed) == 1 else None)
         return {"order": order}
 
+    def field_data(self, config, layout, response):
+        """The position chosen for the item in each slot."""
+        order = as_dict(response).get("order") or []
+        return {field_name(slot): str(order.index(item)) for slot, item in enumerate(self._start(config, layout))
+                if item in order}
+
     def grade(self, config, response):
         """The fraction of items placed, once only, in their own position."""
         size = len(items(config))

@@ -83,6 +83,10 @@ class ShortAnswer(QuestionType):
         """The typed text."""
         return {"text": text(data)}
 
+    def field_data(self, config, layout, response):
+        """The text as typed."""
+        return text(as_dict(response).get("text"))
+
     def grade(self, config, response):
         """Score the best-weighted accepted answer the text matches."""
         given = text(as_dict(response).get("text"))

@@ -27,7 +27,13 @@ class SingleChoice(ChoiceListType):
 
     def response_from_data(self, config, layout, data):
         """The chosen index, or None when nothing valid was chosen."""
-        return {"choice": index(data, len(entries(config, "choices")))}
+        return {"choice": self.original_index(config, layout, data)}
+
+    def field_data(self, config, layout, response):
+        """The display position of the saved choice."""
+        choice = as_dict(response).get("choice")
+        order = as_dict(layout).get("order") or []
+        return str(order.index(choice)) if choice in order else None
 
     def grade(self, config, response):
         """Score the chosen choice's weight; its feedback is shown."""

@@ -49,6 +49,11 @@ class TrueFalse(QuestionType):
         """True, False, or None when unanswered."""
         return {"answer": _answer(data)}
 
+    def field_data(self, config, layout, response):
+        """"true", "false" or None."""
+        given = as_dict(response).get("answer")
+        return None if not isinstance(given, bool) else ("true" if given else "false")
+
     def grade(self, config, response):
         """Full marks for the right answer; the matching feedback is shown."""
         config = as_dict(config)

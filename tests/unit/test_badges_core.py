@@ -1,9 +1,9 @@
 """Open Badges documents, VC-JWT signing, image baking and badge artwork (no Flask, no database)."""
 import base64
 import hashlib
+import hmac
 import io
 import json
-import os
 import pathlib
 import re
 import xml.etree.ElementTree as ET
@@ -517,6 +517,19 @@ def test_vc_jwt_with_alg_none_is_rejected(issuer_key):
     unsigned = f"{b64(json.dumps(header).encode())}.{payload}."
     with pytest.raises(jwt.InvalidTokenError):
         signing.verify_credential(unsigned, jwks_for(issuer_key))
+
+
+def test_vc_jwt_signed_with_another_algorithm_is_rejected(issuer_key):
+    # Classic confusion attack: HMAC "signed" with the published public key as the secret.
+    _header, payload, _signature = sign(sample_credential(), issuer_key).split(".")
+    header = {"alg": "HS256", "kid": signing.key_id(issuer_key, JWKS_URL), "typ": "vc+jwt"}
+    signing_input = f"{b64(json.dumps(header).encode())}.{payload}"
+    secret = issuer_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        signing.verify_credential(f"{signing_input}.{b64(mac)}", jwks_for(issuer_key))
 
 
 @pytest.mark.parametrize(

@@ -201,8 +201,7 @@ def test_questions_in_category_file(shared_dir):
 #   compared with whitespace runs collapsed. Concerned: markdown.gift (the
 #   "  " markdown line breaks and the nested-list indent are gone in Moodle),
 #   type_inferred_multiline_markdown.gift, multiLineFeedback1.gift,
-#   giftFormatPhpExamples.gift, options1.gift, escapeAll.gift, symbolsAll.gift,
-#   mc5.gift, totara_moodle_match.gift.
+#   giftFormatPhpExamples.gift, options1.gift, escapeAll.gift, symbolsAll.gift.
 # * Blanks before punctuation. Moodle puts "_____" exactly where the block
 #   was ("from _____."); the PEG JSON adds a space ("from _____ ."). Concerned:
 #   giftFormatPhpExamples.gift, numerical1.gift, options1.gift, shortAnswer1.gift.

@@ -230,12 +230,14 @@ def test_single_choice_layout_and_field():
     assert [c["text"] for c in view["choices"]] == texts
     parsed = rendered(qtype, SINGLE, layout)
     assert [c["type"] for c in parsed.controls] == ["radio"] * 4
-    assert parsed.values == [str(i) for i in layout["order"]]
+    # Values are display positions: the page says nothing about which option is right.
+    assert parsed.values == ["0", "1", "2", "3"]
 
 
 def test_single_choice_round_trip():
     qtype, layout = SingleChoice(), layout_for(SingleChoice(), SINGLE)
-    response = submit(qtype, SINGLE, layout, [("answer", "0")])
+    shown_at = layout["order"].index(0)  # where the right choice is displayed
+    response = submit(qtype, SINGLE, layout, [("answer", str(shown_at))])
     assert response == {"choice": 0}
     assert qtype.grade(SINGLE, response).correct
     assert submit(qtype, SINGLE, layout, []) == {"choice": None}
@@ -303,12 +305,13 @@ def test_multiple_response_layout_and_field():
     assert sorted(layout["order"]) == [0, 1, 2, 3]
     parsed = rendered(qtype, MULTIPLE, layout)
     assert [c["type"] for c in parsed.controls] == ["checkbox"] * 4
-    assert parsed.values == [str(i) for i in layout["order"]]
+    assert parsed.values == ["0", "1", "2", "3"]
 
 
 def test_multiple_response_round_trip():
     qtype, layout = MultipleResponse(), layout_for(MultipleResponse(), MULTIPLE)
-    response = submit(qtype, MULTIPLE, layout, [("answer", "1"), ("answer", "0")])
+    positions = [str(layout["order"].index(i)) for i in (1, 0)]
+    response = submit(qtype, MULTIPLE, layout, [("answer", positions[0]), ("answer", positions[1])])
     assert response == {"choices": [0, 1]}
     assert qtype.grade(MULTIPLE, response).correct
     assert submit(qtype, MULTIPLE, layout, []) == {"choices": []}
@@ -762,3 +765,21 @@ def test_malformed_config_grades_zero_without_raising(case):
     qtype, config = case
     assert qtype.validate({}) != []
     assert qtype.grade({}, qtype.correct_response(config)).score == 0.0
+
+
+@pytest.mark.parametrize("qtype, config, response", [
+    (SingleChoice(), SINGLE, {"choice": 2}),
+    (MultipleResponse(), MULTIPLE, {"choices": [0, 3]}),
+    (TrueFalse(), {"answer": True, "feedback_wrong": "", "feedback_right": ""}, {"answer": False}),
+    (ShortAnswer(), {"answers": [{"text": "Paris", "weight": 100, "feedback": ""}]}, {"text": "  paris "}),
+    (Numerical(), {"answers": [{"min": 1, "max": 3, "value": 2, "tolerance": 1, "weight": 100, "feedback": ""}]},
+     {"text": "2.5"}),
+    (Matching(), MATCHING, {"matches": {"0": MATCHING["pairs"][1]["answer"], "1": None, "2": MATCHING["pairs"][0]["answer"]}}),
+    (Ordering(), ORDERING, {"order": [1, 0, 2, 3]}),
+])
+def test_field_data_restores_a_saved_response(qtype, config, response):
+    """A saved answer shown again in the form gives back the same response (resuming loses nothing)."""
+    layout = layout_for(qtype, config, seed=11)
+    form_class = type("AnswerForm", (Form,), {"answer": qtype.answer_field(config, layout, "Question 1")})
+    form = form_class(data={"answer": qtype.field_data(config, layout, response)})
+    assert qtype.response_from_data(config, layout, form.answer.data) == response

@@ -1,0 +1,270 @@
+"""Attempts: start with fixed questions, save as you go, submit exactly once, enforce the deadline."""
+import dataclasses
+import random
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from courses.models import Course
+from courses.progress import lock_enrolment, record_completions
+from lms.db import begin_write, commit
+from lms.events import emit
+from lms.extensions import db
+from lms.services import ServiceError
+from quizzes.bank import matches_tags, question_types
+from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz
+
+# Network delay between the browser's last keystroke and the server: a submit this late is still on time.
+DEADLINE_GRACE = timedelta(seconds=5)
+
+
+def now() -> datetime:
+    """The current UTC time (one place, so tests and code agree)."""
+    return datetime.now(timezone.utc)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; they are stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+@dataclasses.dataclass
+class SlotView:
+    """One question of an attempt as the learner sees it, and (after grading) its result."""
+
+    slot: int
+    version: QuestionVersion
+    qtype: object
+    layout: dict
+    answer: AttemptAnswer | None
+
+    @property
+    def graded(self) -> bool:
+        """Whether this question counts towards the score."""
+        return getattr(self.qtype, "graded", True)
+
+
+def attempts_used(quiz_id: int, user_id: int) -> int:
+    """How many attempts the learner has started on this quiz."""
+    return db.session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
+    )
+
+
+def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
+    """The learner's attempt in progress on this quiz, if any."""
+    return db.session.scalar(
+        select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == "open")
+    )
+
+
+def pick_questions(quiz: Quiz, rng: random.Random) -> list:
+    """The questions of a new attempt: the quiz's own, or a random draw from the tagged bank."""
+    if quiz.draw_count:
+        pool = db.session.scalars(
+            select(Question).where(Question.course_id == quiz.course_id, Question.active.is_(True),
+                                   Question.type != "description").order_by(Question.id)
+        ).all()
+        pool = [q for q in pool if matches_tags(q.tags or [], quiz.draw_tags or [])]
+        return rng.sample(pool, min(quiz.draw_count, len(pool)))
+    questions = [item.question for item in quiz.items if item.question.active]
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    return questions
+
+
+def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
+    """Resume the open attempt, or start a new one within the attempt limit."""
+    begin_write()
+    if lock_enrolment(user_id, quiz.course_id) is None:
+        db.session.rollback()
+        raise ServiceError("Enrol in the course before taking its quizzes.", 409)
+    current = open_attempt(quiz.id, user_id)
+    if current is not None:
+        if not close_if_expired(current):
+            db.session.rollback()
+            return current
+    used = attempts_used(quiz.id, user_id)
+    if quiz.max_attempts and used >= quiz.max_attempts:
+        commit()
+        raise ServiceError(f"You have used all {quiz.max_attempts} attempts of this quiz.", 409)
+    rng = random.Random(secrets.randbits(64))
+    types = question_types()
+    slots = []
+    for question in pick_questions(quiz, rng):
+        version = question.current
+        version.locked = True  # from now on edits make a new version; this attempt keeps this one
+        qtype = types.get(question.type)
+        layout = qtype.layout(version.config, rng, quiz.shuffle_options) if qtype else {}
+        slots.append({"question_id": question.id, "version_id": version.id, "layout": layout})
+    if not slots:
+        db.session.rollback()
+        raise ServiceError("This quiz has no questions yet.", 409)
+    started = now()
+    deadline = started + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=used + 1, started_at=started, deadline=deadline,
+                      slots=slots)
+    db.session.add(attempt)
+    db.session.flush()
+    emit("quiz.started", user_id=user_id, quiz_id=quiz.id, attempt_id=attempt.id)
+    commit()
+    return attempt
+
+
+def slot_views(attempt: Attempt) -> list:
+    """The attempt's questions with their fixed versions, layouts and saved answers."""
+    versions = {v.id: v for v in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_([s["version_id"] for s in attempt.slots]))
+    )}
+    answers = {a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    types = question_types()
+    views = []
+    for n, slot in enumerate(attempt.slots):
+        version = versions[slot["version_id"]]
+        views.append(SlotView(slot=n, version=version, qtype=types.get(version.question.type),
+                              layout=slot.get("layout") or {}, answer=answers.get(n)))
+    return views
+
+
+def is_late(attempt: Attempt, moment: datetime | None = None) -> bool:
+    """Whether the deadline (plus a few seconds of grace) has passed."""
+    deadline = aware(attempt.deadline)
+    return deadline is not None and (moment or now()) > deadline + DEADLINE_GRACE
+
+
+def save_responses(attempt: Attempt, responses: dict) -> None:
+    """Store responses by slot in the open transaction (checked practice answers stay as they were)."""
+    existing = {a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    for slot, response in responses.items():
+        answer = existing.get(slot)
+        if answer is None:
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, response=response, saved_at=now()))
+        elif not answer.checked:
+            answer.response, answer.saved_at = response, now()
+
+
+def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
+    """Inside a write transaction: the learner's attempt, locked; 404 when it is not theirs."""
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id).with_for_update()
+    )
+    if attempt is None:
+        db.session.rollback()
+        raise ServiceError("No such attempt.", 404)
+    return attempt
+
+
+def save_answers(attempt_id: int, user_id: int, responses: dict) -> datetime:
+    """Save answers while the attempt is open and on time; returns when they were saved."""
+    begin_write()
+    attempt = lock_open_attempt(attempt_id, user_id)
+    if attempt.status != "open":
+        db.session.rollback()
+        raise ServiceError("This attempt has already been submitted.", 409)
+    if is_late(attempt):
+        attempt.late_submit_at = attempt.late_submit_at or now()
+        finish(attempt)
+        commit()
+        raise ServiceError("Time is up: answers sent after the deadline were not accepted.", 409)
+    save_responses(attempt, responses)
+    commit()
+    return now()
+
+
+def check_answer(attempt_id: int, user_id: int, slot: int, responses: dict) -> None:
+    """Practice mode: save the answers, then grade one and lock it so its feedback can be shown."""
+    begin_write()
+    attempt = lock_open_attempt(attempt_id, user_id)
+    if attempt.quiz.review != "practice":
+        db.session.rollback()
+        raise ServiceError("This quiz shows feedback only after you submit.", 409)
+    if attempt.status != "open" or is_late(attempt):
+        db.session.rollback()
+        raise ServiceError("This attempt is closed.", 409)
+    if not 0 <= slot < len(attempt.slots):
+        db.session.rollback()
+        raise ServiceError("No such question in this attempt.", 404)
+    save_responses(attempt, responses)
+    db.session.flush()
+    view = next(v for v in slot_views(attempt) if v.slot == slot)
+    if view.answer is None:
+        view.answer = AttemptAnswer(attempt_id=attempt.id, slot=slot, response={}, saved_at=now())
+        db.session.add(view.answer)
+    grade_slot(view)
+    view.answer.checked = True
+    commit()
+
+
+def grade_slot(view: SlotView) -> None:
+    """Grade one slot's answer with its type (unknown type or no answer scores 0)."""
+    answer = view.answer
+    if view.qtype is None or answer is None:
+        return
+    result = view.qtype.grade(view.version.config, answer.response or {})
+    answer.score, answer.feedback = result.score, list(result.feedback)
+
+
+def finish(attempt: Attempt) -> None:
+    """Close and grade the attempt in the open transaction, exactly once (a conditional state change)."""
+    closed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(status="submitted", submitted_at=now()).execution_options(synchronize_session=False)
+    ).rowcount
+    if closed != 1:
+        return  # someone else submitted it first: nothing is graded again
+    db.session.refresh(attempt)
+    views = slot_views(attempt)
+    total = counted = 0.0
+    for view in views:
+        if view.answer is None and view.qtype is not None and view.graded:
+            view.answer = AttemptAnswer(attempt_id=attempt.id, slot=view.slot, response={}, saved_at=now())
+            db.session.add(view.answer)
+        if view.graded:
+            grade_slot(view)
+            total += (view.answer.score or 0.0) if view.answer else 0.0
+            counted += 1
+    attempt.score = round(100 * total / counted, 2) if counted else 0.0
+    attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    db.session.flush()
+    emit("quiz.submitted", user_id=attempt.user_id, quiz_id=attempt.quiz_id, attempt_id=attempt.id,
+         score=attempt.score, passed=attempt.passed, course_id=attempt.quiz.course_id)
+    if attempt.passed and attempt.quiz.module_id is not None:
+        record_completions(attempt.user_id, db.session.get(Course, attempt.quiz.course_id))
+
+
+def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:
+    """Submit once: (attempt, on_time). A repeat returns the first result; a late submit keeps only saved answers."""
+    begin_write()
+    attempt = lock_open_attempt(attempt_id, user_id)
+    if attempt.status != "open":
+        db.session.rollback()
+        return attempt, True
+    on_time = not is_late(attempt)
+    if on_time:
+        save_responses(attempt, responses)
+    else:
+        attempt.late_submit_at = now()
+    db.session.flush()
+    finish(attempt)
+    commit()
+    return db.session.get(Attempt, attempt_id), on_time
+
+
+def close_if_expired(attempt: Attempt) -> bool:
+    """Inside a write transaction: grade an open attempt whose time ran out; True when it did."""
+    if attempt.status == "open" and is_late(attempt):
+        finish(attempt)
+        return True
+    return False
+
+
+def best_attempt(quiz_id: int, user_id: int) -> Attempt | None:
+    """The learner's best submitted attempt."""
+    return db.session.scalar(
+        select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == "submitted")
+        .order_by(Attempt.score.desc(), Attempt.id)
+    )

@@ -1,0 +1,144 @@
+"""The question bank: versioned upserts, and loading a pack's GIFT quizzes."""
+import pathlib
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from courses.pack import Pack, Problem
+from lms.extensions import db
+from quizzes.gift import GiftError, parse_gift
+from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
+
+CONTENT_FIELDS = ("stem", "stem_format", "general_feedback", "config")
+
+
+def question_types() -> dict:
+    """The installed question types of the current app, by name (instances)."""
+    return current_app.extensions["lms"].question_types
+
+
+def content_of(parsed: dict) -> dict:
+    """The versioned content of a parsed (GIFT) question."""
+    return {
+        "stem": parsed["stem"],
+        "stem_format": parsed.get("format", "moodle"),
+        "general_feedback": parsed.get("general_feedback", ""),
+        "config": parsed["config"],
+    }
+
+
+def save_question(question: Question, qtype: str, title: str, tags: list, content: dict) -> Question:
+    """Store new content: edit the current version in place unless an attempt used it, then add a version."""
+    question.type, question.title, question.tags, question.active = qtype, title, list(tags), True
+    current = next((v for v in question.versions if v.number == question.current_version), None)
+    if current is not None and all(getattr(current, key) == value for key, value in content.items()):
+        return question
+    if current is None or current.locked:
+        number = max((v.number for v in question.versions), default=0) + 1
+        version = QuestionVersion(number=number, **content)
+        question.versions.append(version)
+        question.current_version = number
+    else:
+        for key, value in content.items():
+            setattr(current, key, value)
+    return question
+
+
+def upsert_question(uid: str, course_id: int | None, parsed: dict) -> Question:
+    """Create or update the bank question with this uid from a parsed question."""
+    question = db.session.scalar(select(Question).where(Question.uid == uid))
+    if question is None:
+        question = Question(uid=uid, course_id=course_id, type=parsed["type"], current_version=0)
+        db.session.add(question)
+    return save_question(question, parsed["type"], parsed.get("title") or "", parsed.get("tags", []),
+                         content_of(parsed))
+
+
+def question_uid(course_slug: str, quiz_slug: str, parsed: dict, position: int) -> str:
+    """A stable key for a pack question: its title, or its position when it has none."""
+    return f"{course_slug}:{parsed.get('title') or f'{quiz_slug}#{position}'}"
+
+
+def read_quiz_file(pack: Pack, relative: str) -> tuple[list, list]:
+    """Parse one of the pack's GIFT files: (questions, problems)."""
+    text = (pathlib.Path(pack.path) / relative).read_text(encoding="utf-8")
+    try:
+        return parse_gift(text), []
+    except GiftError as exc:
+        return [], [Problem(relative, exc.line, exc.message)]
+
+
+def check_quizzes(pack: Pack) -> list:
+    """Every problem in the pack's quiz files: GIFT syntax, unknown types, invalid questions, short draws."""
+    types = question_types()
+    problems, titles, tagged = [], {}, []
+    for spec in pack.quizzes():
+        if not spec.file:
+            continue
+        questions, found = read_quiz_file(pack, spec.file)
+        problems += found
+        for parsed in questions:
+            where = (spec.file, parsed.get("line", 1))
+            qtype = types.get(parsed["type"])
+            if qtype is None:
+                problems.append(Problem(*where, f"question type {parsed['type']!r} is not installed"))
+                continue
+            for message in qtype.validate(parsed["config"]):
+                problems.append(Problem(*where, message))
+            title = parsed.get("title")
+            if title and title in titles:
+                problems.append(Problem(*where, f"duplicate question title {title!r} (also in {titles[title]})"))
+            elif title:
+                titles[title] = f"{spec.file}:{where[1]}"
+            tagged.append(parsed)
+    final = pack.final_assessment
+    if final and final.draw:
+        pool = [q for q in tagged if matches_tags(q.get("tags", []), final.from_tags) and q["type"] != "description"]
+        if len(pool) < final.draw:
+            problems.append(Problem("course.yaml", 1, f"final assessment draws {final.draw} questions but only "
+                                                      f"{len(pool)} match tags {final.from_tags}"))
+    return problems
+
+
+def matches_tags(tags: list, wanted: list) -> bool:
+    """True when a tag equals a wanted tag or sits below it ("bpo" matches "bpo/roles")."""
+    if not wanted:
+        return True
+    return any(tag == want or tag.startswith(want.rstrip("/") + "/") for tag in tags for want in wanted)
+
+
+def sync_quizzes(pack: Pack, course) -> None:
+    """Load the pack's quizzes and questions into the open transaction."""
+    from courses.models import Module
+
+    modules = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
+    existing = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
+    for quiz in existing.values():
+        quiz.active = False
+    module_of = {module.quiz.slug: module.slug for module in pack.modules if module.quiz}
+    for spec in pack.quizzes():
+        quiz = existing.get(spec.slug)
+        if quiz is None:
+            quiz = Quiz(course_id=course.id, slug=spec.slug, title=spec.title or spec.slug)
+            db.session.add(quiz)
+        module = modules.get(module_of.get(spec.slug, ""))
+        quiz.module_id = module.id if module else None
+        quiz.title = spec.title or spec.slug
+        quiz.pass_mark, quiz.max_attempts, quiz.time_limit_minutes = spec.pass_mark, spec.max_attempts, spec.time_limit_minutes
+        quiz.review, quiz.shuffle_questions, quiz.shuffle_options = spec.review, spec.shuffle_questions, spec.shuffle_options
+        quiz.draw_count, quiz.draw_tags, quiz.active = spec.draw, list(spec.from_tags), True
+        db.session.flush()
+        if spec.file:
+            questions, _ = read_quiz_file(pack, spec.file)
+            rows = [upsert_question(question_uid(pack.slug, spec.slug, parsed, n), course.id, parsed)
+                    for n, parsed in enumerate(questions, start=1)]
+            db.session.flush()
+            set_quiz_questions(quiz, [row.id for row in rows])
+
+
+def set_quiz_questions(quiz: Quiz, question_ids: list) -> None:
+    """Make the quiz hold exactly these questions in this order."""
+    db.session.execute(delete(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id))
+    db.session.add_all(QuizQuestion(quiz_id=quiz.id, question_id=qid, position=n) for n, qid in enumerate(question_ids))
+    db.session.flush()
+    db.session.expire(quiz, ["items"])

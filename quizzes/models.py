@@ -1,0 +1,129 @@
+"""The question bank (versioned questions), quizzes, attempts and their answers."""
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models import utcnow
+
+
+class Question(db.Model):
+    """A bank question; its content lives in versions so attempts keep what they answered."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(200), unique=True)  # stable key, e.g. "<course>:<title>"
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    current_version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list["QuestionVersion"]] = relationship(
+        back_populates="question", order_by="QuestionVersion.number", lazy="selectin"
+    )
+
+    @property
+    def current(self) -> "QuestionVersion":
+        """The version new attempts use."""
+        return next(v for v in self.versions if v.number == self.current_version)
+
+
+class QuestionVersion(db.Model):
+    """One immutable-once-answered version of a question's content."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    stem: Mapped[str] = mapped_column(Text, default="")
+    stem_format: Mapped[str] = mapped_column(String(16), default="moodle")
+    general_feedback: Mapped[str] = mapped_column(Text, default="")
+    config: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Set once an attempt uses this version; a locked version is never edited, a new one is made instead.
+    locked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="versions")
+
+
+class Quiz(db.Model):
+    """A quiz: fixed questions or a random draw from tagged ones, with its rules."""
+
+    __tablename__ = "quizzes"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    pass_mark: Mapped[int] = mapped_column(default=70)
+    max_attempts: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
+    time_limit_minutes: Mapped[int | None] = mapped_column(default=None)
+    review: Mapped[str] = mapped_column(String(24), default="practice")
+    shuffle_questions: Mapped[bool] = mapped_column(default=True)
+    shuffle_options: Mapped[bool] = mapped_column(default=True)
+    draw_count: Mapped[int | None] = mapped_column(default=None)
+    draw_tags: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="selectin")
+
+
+class QuizQuestion(db.Model):
+    """A question placed in a quiz at a position."""
+
+    __tablename__ = "quiz_questions"
+    __table_args__ = (UniqueConstraint("quiz_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[Question] = relationship(lazy="joined")
+
+
+class Attempt(db.Model):
+    """A learner's attempt: its questions, versions and layouts are fixed when it starts."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | submitted
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    late_submit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    score: Mapped[float | None] = mapped_column(Float, default=None)  # percent, 0..100
+    passed: Mapped[bool | None] = mapped_column(default=None)
+    slots: Mapped[list] = mapped_column(JSON, default=list)  # [{"question_id", "version_id", "layout"}]
+
+    quiz: Mapped[Quiz] = relationship(lazy="joined")
+
+
+class AttemptAnswer(db.Model):
+    """The learner's saved response to one slot of an attempt, and its grade once graded."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[int] = mapped_column()
+    response: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    checked: Mapped[bool] = mapped_column(default=False)  # practice mode: answer locked and feedback shown
+    score: Mapped[float | None] = mapped_column(Float, default=None)  # 0..1
+    feedback: Mapped[list] = mapped_column(JSON, default=list)
