@@ -1,0 +1,215 @@
+"""Learner pages: a quiz, its attempt (saved as you go), practice checks, submission and review."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from courses.markdown import render_markdown, sanitize_html
+from courses.models import Course, Module
+from courses.progress import is_enrolled
+from lms.access import SIGNED_IN, allow
+from lms.errors import fail
+from lms.extensions import db
+from lms.services import ServiceError
+from quizzes import attempts as service
+from quizzes.models import Attempt, Quiz
+from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_level
+
+bp = Blueprint("quizzes", __name__)
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state, protected by the CSRF token."""
+
+
+def render_stem(text: str, stem_format: str) -> Markup:
+    """Question text as safe HTML, whatever format the author used."""
+    if stem_format == "markdown":
+        return Markup(render_markdown(text))
+    if stem_format in ("html", "moodle"):
+        return Markup(sanitize_html(text.replace("\n", "<br>")))
+    return Markup(str(escape(text)).replace("\n", "<br>"))
+
+
+def get_quiz(quiz_id: int) -> Quiz:
+    """An active quiz, or 404."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not quiz.active:
+        abort(404)
+    return quiz
+
+
+def get_own_attempt(attempt_id: int) -> Attempt:
+    """The signed-in learner's attempt; anyone else's is a 404, exactly like a missing one."""
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == current_user.id))
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def answer_form(views, formdata=None):
+    """A form with one answer field per question of the attempt, filled with the saved answers."""
+    fields, data = {}, {}
+    for view in views:
+        if view.qtype is None:
+            continue
+        field = view.qtype.answer_field(view.version.config, view.layout, f"Your answer to question {view.slot + 1}")
+        if field is None:
+            continue
+        fields[f"q{view.slot}"] = field
+        if view.answer is not None:
+            data[f"q{view.slot}"] = view.qtype.field_data(view.version.config, view.layout, view.answer.response)
+    form_class = type("AttemptForm", (FlaskForm,), fields)
+    return form_class(formdata=formdata, data=data)
+
+
+def responses_from(form, views) -> dict:
+    """Responses by slot from a submitted answer form (questions with no field are skipped)."""
+    responses = {}
+    for view in views:
+        field = form._fields.get(f"q{view.slot}")
+        if field is not None and view.qtype is not None:
+            responses[view.slot] = view.qtype.response_from_data(view.version.config, view.layout, field.data)
+    return responses
+
+
+def quiz_context(quiz: Quiz):
+    """The course and module a quiz belongs to, for breadcrumbs."""
+    course = db.session.get(Course, quiz.course_id)
+    module = db.session.get(Module, quiz.module_id) if quiz.module_id else None
+    return course, module
+
+
+@bp.route("/quizzes/<int:quiz_id>")
+@allow(SIGNED_IN)
+def quiz(quiz_id: int):
+    """The quiz's rules, the learner's attempts and a start or resume button."""
+    quiz = get_quiz(quiz_id)
+    course, module = quiz_context(quiz)
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == current_user.id).order_by(Attempt.number)
+    ).all()
+    open_attempt = next((a for a in attempts if a.status == "open"), None)
+    used = len(attempts)
+    can_start = open_attempt is not None or not quiz.max_attempts or used < quiz.max_attempts
+    return render_template("quizzes/quiz.html", quiz=quiz, course=course, module=module, attempts=attempts,
+                           open_attempt=open_attempt, can_start=can_start, policy=POLICY_TEXT[quiz.review],
+                           enrolled=is_enrolled(current_user.id, quiz.course_id), form=ActionForm(),
+                           question_count=quiz.draw_count or len(quiz.items))
+
+
+@bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
+@allow(SIGNED_IN)
+def start(quiz_id: int):
+    """Start a new attempt, or resume the one in progress."""
+    quiz = get_quiz(quiz_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = service.start_attempt(quiz, current_user.id)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("quizzes.quiz", quiz_id=quiz.id)), 303
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@allow(SIGNED_IN)
+def attempt(attempt_id: int):
+    """The attempt page: every question with the answers saved so far."""
+    attempt = get_own_attempt(attempt_id)
+    if attempt.status != "open":
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    if service.is_late(attempt):
+        service.submit_attempt(attempt.id, current_user.id, {})
+        flash("Time ran out. Your attempt was graded on the answers saved before the deadline.", "warning")
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    views = service.slot_views(attempt)
+    form = answer_form(views, formdata=None)
+    course, module = quiz_context(attempt.quiz)
+    return render_template("quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz, views=views, form=form,
+                           course=course, module=module, render_stem=render_stem)
+
+
+def parse_answers(attempt: Attempt):
+    """The slot views and the responses posted for them; a bad form is a 400."""
+    views = service.slot_views(attempt)
+    form = answer_form(views, formdata=request.form)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            fail(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+        fail(400, "Some answers could not be read. Reload the page and try again; your saved answers are kept.")
+    return views, responses_from(form, views)
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@allow(SIGNED_IN)
+def save(attempt_id: int):
+    """Save answers (the page does this as the learner goes, and on "Save")."""
+    attempt = get_own_attempt(attempt_id)
+    _, responses = parse_answers(attempt)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        saved_at = service.save_answers(attempt.id, current_user.id, responses)
+    except ServiceError as exc:
+        if wants_json:
+            return jsonify(error=exc.message), exc.status
+        flash(exc.message, "error")
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id)), 303
+    if wants_json:
+        return jsonify(saved_at=saved_at.isoformat())
+    if "check" in request.form:
+        return check(attempt, responses)
+    if "submit" in request.form:
+        return submit_and_review(attempt, responses)
+    flash("Your answers are saved.", "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+def check(attempt: Attempt, responses: dict):
+    """Practice mode: grade one answer now and show its feedback."""
+    try:
+        slot = int(request.form["check"])
+        service.check_answer(attempt.id, current_user.id, slot, responses)
+    except (ValueError, ServiceError) as exc:
+        fail(getattr(exc, "status", 400), getattr(exc, "message", "No such question."))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}"))
+
+
+def submit_and_review(attempt: Attempt, responses: dict):
+    """Submit once and show the result."""
+    result, on_time = service.submit_attempt(attempt.id, current_user.id, responses)
+    if not on_time:
+        flash("Time was up: answers sent after the deadline were not accepted. Your attempt was graded on the "
+              "answers saved before the deadline.", "warning")
+        return redirect(url_for("quizzes.review", attempt_id=result.id)), 303
+    return redirect(url_for("quizzes.review", attempt_id=result.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@allow(SIGNED_IN)
+def submit(attempt_id: int):
+    """Submit the attempt: grades once; a repeated submit shows the first result."""
+    attempt = get_own_attempt(attempt_id)
+    if attempt.status != "open":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    _, responses = parse_answers(attempt)
+    return submit_and_review(attempt, responses)
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@allow(SIGNED_IN)
+def review(attempt_id: int):
+    """The result of a submitted attempt, as much as the quiz's review policy allows."""
+    attempt = get_own_attempt(attempt_id)
+    if attempt.status == "open":
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    level = review_level(attempt)
+    views = service.slot_views(attempt) if level != SCORE_ONLY else []
+    course, module = quiz_context(attempt.quiz)
+    return render_template("quizzes/review.html", attempt=attempt, quiz=attempt.quiz, views=views, level=level,
+                           FULL=FULL, WRONG_ONLY=WRONG_ONLY, course=course, module=module, render_stem=render_stem,
+                           policy=POLICY_TEXT[attempt.quiz.review])
