@@ -49,7 +49,7 @@ class Config:
     BADGE_SIGNING_KEY_PEM = os.environ.get("BADGE_SIGNING_KEY_PEM")
     BADGE_SIGNING_KEY_FILE = os.environ.get("BADGE_SIGNING_KEY_FILE")
     BADGE_ISSUER_NAME = "BPO Academy"
-    BADGE_ISSUER_EMAIL = None
+    BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "badges@bpo-academy.example")
     # The public address badges point at; defaults to the address of the request that builds them.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
 

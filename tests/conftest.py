@@ -79,10 +79,21 @@ def wipe(app) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def badge_key_pem(tmp_path_factory):
+    """One issuer signing key for the whole run (generating an RSA key per test would be slow)."""
+    from lms.badges.signing import load_or_create_key
+
+    path = tmp_path_factory.mktemp("badge-key") / "issuer.pem"
+    load_or_create_key(None, path)
+    return path.read_text()
+
+
 @pytest.fixture
-def app_config(migrated, tmp_path):
+def app_config(migrated, tmp_path, badge_key_pem):
     """Configuration overrides for the `app` fixture; a test may extend it."""
-    return make_config(migrated, BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem"))
+    return make_config(migrated, BADGE_SIGNING_KEY_PEM=badge_key_pem,
+                       BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem"))
 
 
 @pytest.fixture

@@ -1,0 +1,120 @@
+"""Open Badges documents of this LMS, built per request from the stored awards (no personal data)."""
+import json
+
+from flask import current_app, request, url_for
+
+from lms.badges import openbadges, signing
+from lms.badges.models import Award, BadgeClass
+
+KEY_FILE_NAME = "badge-signing-key.pem"
+
+
+def external(endpoint: str, **values) -> str:
+    """An absolute URL: under PUBLIC_BASE_URL when configured, else the requested host."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def issuer_key():
+    """The issuer's signing key: configured PEM, else a key file in the instance folder (created once)."""
+    state = current_app.extensions.setdefault("lms_badge_key", {})
+    if "key" not in state:
+        import pathlib
+
+        path = current_app.config.get("BADGE_SIGNING_KEY_FILE") or str(
+            pathlib.Path(current_app.instance_path) / KEY_FILE_NAME)
+        state["key"] = signing.load_or_create_key(current_app.config.get("BADGE_SIGNING_KEY_PEM"), pathlib.Path(path))
+    return state["key"]
+
+
+def key_id() -> str:
+    """The key id verifiers look up in the published JWKS."""
+    return signing.key_id(issuer_key(), external("badges.jwks"))
+
+
+def jwks() -> dict:
+    """The public half of the issuer key, as a JWK Set."""
+    return signing.public_jwks(issuer_key(), key_id())
+
+
+def issuer() -> dict:
+    """The OB 2.0 issuer profile."""
+    return openbadges.issuer_profile(
+        external("badges.issuer"),
+        current_app.config["BADGE_ISSUER_NAME"],
+        external("main.index"),
+        email=current_app.config.get("BADGE_ISSUER_EMAIL"),
+        description="Issues badges for completed modules and courses of this learning platform.",
+        revocation_list_url=external("badges.revocations"),
+    )
+
+
+def badge_class(badge: BadgeClass) -> dict:
+    """The OB 2.0 BadgeClass of a badge."""
+    return openbadges.badge_class(
+        external("badges.badge_class", badge_id=badge.id),
+        badge.name,
+        badge.description,
+        external("badges.badge_image", badge_id=badge.id, ext="png"),
+        external("badges.badge_class", badge_id=badge.id) + "#criteria",
+        badge.criteria,
+        external("badges.issuer"),
+    )
+
+
+def evidence_text(award: Award) -> str:
+    """One sentence of evidence: what was completed, the best score and the date."""
+    evidence = award.evidence or {}
+    score = evidence.get("best_score")
+    parts = [f"{evidence.get('completed', 'Completion')} completed on {evidence.get('date', '')}"]
+    if score is not None:
+        parts.append(f"best quiz score {score:g}%")
+    return "; ".join(parts) + "."
+
+
+def assertion(award: Award) -> dict:
+    """The hosted OB 2.0 Assertion of an award."""
+    return openbadges.assertion(
+        external("badges.assertion", public_id=award.public_id),
+        external("badges.badge_class", badge_id=award.badge_class_id),
+        award.recipient_hash,
+        award.salt,
+        award.issued_at,
+        [{"name": "Completion", "narrative": evidence_text(award)}],
+        image_url=external("badges.baked_image", public_id=award.public_id, ext="png"),
+    )
+
+
+def credential(award: Award) -> dict:
+    """The OB 3.0 OpenBadgeCredential of an award (unsigned)."""
+    badge = award.badge_class
+    return openbadges.open_badge_credential(
+        external("badges.credential", public_id=award.public_id),
+        {"id": external("badges.issuer"), "name": current_app.config["BADGE_ISSUER_NAME"],
+         "url": external("main.index")},
+        {"id": external("badges.badge_class", badge_id=badge.id), "name": badge.name,
+         "description": badge.description, "criteria_narrative": badge.criteria,
+         "image_url": external("badges.badge_image", badge_id=badge.id, ext="png")},
+        award.recipient_hash,
+        award.salt,
+        award.issued_at,
+        evidence_text(award),
+        status_url=external("badges.revocations"),
+    )
+
+
+def signed_credential(award: Award) -> str:
+    """The OB 3.0 credential signed as a VC-JWT with the issuer key."""
+    return signing.sign_credential(credential(award), issuer_key(), key_id(), external("badges.issuer"))
+
+
+def as_json(document: dict) -> str:
+    """Compact, stable JSON for baking into images."""
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
+
+
+def wants_plain_json() -> bool:
+    """True when the client asked for application/json rather than JSON-LD."""
+    return request.accept_mimetypes.best_match(["application/ld+json", "application/json"]) == "application/json"

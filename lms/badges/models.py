@@ -1,0 +1,51 @@
+"""Badge classes (declared by content packs) and the awards issued to learners."""
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models import utcnow
+
+
+class BadgeClass(db.Model):
+    """A badge a course offers: for one module, or for the whole course when module_id is None."""
+
+    __tablename__ = "badge_classes"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    # Set when an admin edits the text, so a pack re-sync does not overwrite it.
+    customized: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Award(db.Model):
+    """A badge issued to a learner, once; its public id is random and reveals nothing about them."""
+
+    __tablename__ = "badge_awards"
+    __table_args__ = (UniqueConstraint("badge_class_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    badge_class_id: Mapped[int] = mapped_column(ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    recipient_hash: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+    badge_class: Mapped[BadgeClass] = relationship(lazy="joined")
+
+    @property
+    def revoked(self) -> bool:
+        """Whether an admin revoked the award."""
+        return self.revoked_at is not None

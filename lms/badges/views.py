@@ -1,0 +1,257 @@
+"""Public badge documents and pages, the learner's badges, and the admin's badge tools."""
+import json
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from urllib.parse import urlencode
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from lms.access import ANYONE, SIGNED_IN, allow
+from lms.badges import baking, documents
+from lms.badges.artwork import badge_png, badge_svg, color_for
+from lms.badges.models import Award, BadgeClass
+from lms.badges.services import edit_badge, reissue_missing, revoke
+from lms.errors import fail
+from lms.extensions import db
+from lms.services import ServiceError
+
+bp = Blueprint("badges", __name__, url_prefix="/badges")
+admin_bp = Blueprint("badge_admin", __name__, url_prefix="/admin/badges")
+LD_JSON = "application/ld+json"
+
+
+def json_document(document: dict, status: int = 200) -> Response:
+    """A JSON-LD document (or plain JSON when the client asked for it), open to any origin."""
+    mimetype = "application/json" if documents.wants_plain_json() else LD_JSON
+    response = Response(json.dumps(document, indent=2), status=status, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers fetch these from their own sites
+    return response
+
+
+def find_award(public_id: str) -> Award:
+    """The award with this public id; anything else is the same plain 404."""
+    award = db.session.scalar(select(Award).where(Award.public_id == public_id))
+    if award is None:
+        abort(404)
+    return award
+
+
+def find_badge(badge_id: int) -> BadgeClass:
+    """A badge class by id, or 404."""
+    badge = db.session.get(BadgeClass, badge_id)
+    if badge is None:
+        abort(404)
+    return badge
+
+
+# --- public documents (no login) -------------------------------------------------------------------------
+
+@bp.route("/issuer")
+@allow(ANYONE)
+def issuer():
+    """The OB 2.0 issuer profile."""
+    return json_document(documents.issuer())
+
+
+@bp.route("/classes/<int:badge_id>")
+@allow(ANYONE)
+def badge_class(badge_id: int):
+    """The OB 2.0 BadgeClass."""
+    return json_document(documents.badge_class(find_badge(badge_id)))
+
+
+@bp.route("/classes/<int:badge_id>/image.<any(png, svg):ext>")
+@allow(ANYONE)
+def badge_image(badge_id: int, ext: str):
+    """The badge's generated artwork."""
+    badge = find_badge(badge_id)
+    subtitle = current_app.config["BADGE_ISSUER_NAME"]
+    if ext == "svg":
+        return Response(badge_svg(badge.name, subtitle, color_for(badge.slug)), mimetype="image/svg+xml")
+    return Response(badge_png(badge.name, subtitle, color_for(badge.slug)), mimetype="image/png")
+
+
+@bp.route("/assertions/<public_id>")
+@allow(ANYONE)
+def assertion(public_id: str):
+    """The hosted OB 2.0 assertion; 410 with the reason once revoked."""
+    award = find_award(public_id)
+    if award.revoked:
+        url = documents.external("badges.assertion", public_id=award.public_id)
+        return json_document(documents.openbadges.revoked_assertion(url, award.revocation_reason), status=410)
+    return json_document(documents.assertion(award))
+
+
+@bp.route("/assertions/<public_id>/credential")
+@allow(ANYONE)
+def credential(public_id: str):
+    """The OB 3.0 credential as a signed VC-JWT; 410 once revoked."""
+    award = find_award(public_id)
+    if award.revoked:
+        return json_document({"id": documents.external("badges.credential", public_id=public_id), "revoked": True,
+                              "revocationReason": award.revocation_reason}, status=410)
+    return Response(documents.signed_credential(award), mimetype="application/vc+jwt",
+                    headers={"Access-Control-Allow-Origin": "*"})
+
+
+@bp.route("/assertions/<public_id>/credential.json")
+@allow(ANYONE)
+def credential_json(public_id: str):
+    """The OB 3.0 credential document (unsigned JSON), for reading; the JWT is the verifiable form."""
+    award = find_award(public_id)
+    if award.revoked:
+        abort(410)
+    return json_document(documents.credential(award))
+
+
+@bp.route("/assertions/<public_id>/image.<any(png, svg):ext>")
+@allow(ANYONE)
+def baked_image(public_id: str, ext: str):
+    """The badge image with the assertion (and the OB 3.0 credential, in PNG) baked in."""
+    award = find_award(public_id)
+    if award.revoked:
+        abort(410)
+    badge = award.badge_class
+    subtitle = current_app.config["BADGE_ISSUER_NAME"]
+    assertion_json = documents.as_json(documents.assertion(award))
+    filename = f"{badge.slug}-badge.{ext}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if ext == "svg":
+        verify_url = documents.external("badges.assertion", public_id=award.public_id)
+        svg = baking.bake_svg(badge_svg(badge.name, subtitle, color_for(badge.slug)), assertion_json, verify_url)
+        return Response(svg, mimetype="image/svg+xml", headers=headers)
+    png = baking.bake_png(badge_png(badge.name, subtitle, color_for(badge.slug)), "openbadges", assertion_json)
+    png = baking.bake_png(png, "openbadgecredential", documents.signed_credential(award))
+    return Response(png, mimetype="image/png", headers=headers)
+
+
+@bp.route("/revocations")
+@allow(ANYONE)
+def revocations():
+    """The OB 2.0 revocation list, also named as the OB 3.0 credentials' status list."""
+    revoked = db.session.scalars(select(Award).where(Award.revoked_at.is_not(None)).order_by(Award.id)).all()
+    entries = [(documents.external("badges.assertion", public_id=a.public_id), a.revocation_reason) for a in revoked]
+    return json_document(documents.openbadges.revocation_list(
+        documents.external("badges.revocations"), documents.external("badges.issuer"), entries))
+
+
+@bp.route("/jwks.json")
+@allow(ANYONE)
+def jwks():
+    """The issuer's public signing key (never the private part)."""
+    response = Response(json.dumps(documents.jwks(), indent=2), mimetype="application/jwk-set+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/verify/<public_id>")
+@allow(ANYONE)
+def verify(public_id: str):
+    """The public verification page: badge, issuer, date, criteria, evidence and validity."""
+    award = find_award(public_id)
+    return render_template("badges/verify.html", award=award, badge=award.badge_class,
+                           evidence=documents.evidence_text(award), issuer_name=current_app.config["BADGE_ISSUER_NAME"])
+
+
+# --- the learner's badges ----------------------------------------------------------------------------------
+
+def linkedin_url(award: Award) -> str:
+    """LinkedIn's add-to-profile link for a certification."""
+    issued = award.issued_at
+    return "https://www.linkedin.com/profile/add?" + urlencode({
+        "startTask": "CERTIFICATION_NAME",
+        "name": award.badge_class.name,
+        "organizationName": current_app.config["BADGE_ISSUER_NAME"],
+        "issueYear": issued.year,
+        "issueMonth": issued.month,
+        "certUrl": documents.external("badges.verify", public_id=award.public_id),
+        "certId": award.public_id,
+    })
+
+
+@bp.route("/mine")
+@allow(SIGNED_IN)
+def mine():
+    """The signed-in learner's badges with downloads and share links."""
+    awards = db.session.scalars(
+        select(Award).where(Award.user_id == current_user.id).order_by(Award.issued_at.desc())
+    ).all()
+    return render_template("badges/mine.html", awards=awards, linkedin_url=linkedin_url,
+                           verify_url=lambda a: documents.external("badges.verify", public_id=a.public_id))
+
+
+# --- admin -------------------------------------------------------------------------------------------------
+
+class BadgeTextForm(FlaskForm):
+    """Edit a badge's description and criteria."""
+
+    description = TextAreaField("Description", validators=[DataRequired(), Length(max=2000)])
+    criteria = TextAreaField("Criteria", validators=[DataRequired(), Length(max=4000)])
+
+
+class RevokeForm(FlaskForm):
+    """Revoke an award, with a reason."""
+
+    reason = StringField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state, protected by the CSRF token."""
+
+
+@admin_bp.route("/")
+@allow("admin")
+def index():
+    """Badge classes with their text, and every award with a revoke form."""
+    badges = db.session.scalars(select(BadgeClass).order_by(BadgeClass.course_id, BadgeClass.id)).all()
+    awards = db.session.scalars(select(Award).order_by(Award.issued_at.desc()).limit(200)).all()
+    from lms.models import User
+
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({a.user_id for a in awards})))}
+    return render_template("badges/admin.html", badges=badges, awards=awards, users=users,
+                           text_form=BadgeTextForm, revoke_form=RevokeForm(), action_form=ActionForm())
+
+
+@admin_bp.route("/<int:badge_id>", methods=["POST"])
+@allow("admin")
+def edit(badge_id: int):
+    """Save a badge's new description and criteria."""
+    form = BadgeTextForm()
+    if not form.validate_on_submit():
+        fail(400, "Both the description and the criteria are needed (up to 2000 and 4000 characters).")
+    try:
+        badge = edit_badge(current_user, badge_id, form.description.data, form.criteria.data)
+    except ServiceError as exc:
+        fail(exc.status, exc.message)
+    flash(f"Saved the text of “{badge.name}”.", "success")
+    return redirect(url_for("badge_admin.index"))
+
+
+@admin_bp.route("/awards/<public_id>/revoke", methods=["POST"])
+@allow("admin")
+def revoke_award(public_id: str):
+    """Revoke an award with a reason."""
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        fail(400, "Give a reason for revoking the badge.")
+    try:
+        revoke(current_user, public_id, form.reason.data)
+    except ServiceError as exc:
+        fail(exc.status, exc.message)
+    flash("The badge has been revoked.", "success")
+    return redirect(url_for("badge_admin.index"))
+
+
+@admin_bp.route("/reissue", methods=["POST"])
+@allow("admin")
+def reissue():
+    """Issue any badge whose completion is recorded but which was never issued."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = reissue_missing(current_user)
+    flash(f"Issued {issued} missing badge(s).", "success")
+    return redirect(url_for("badge_admin.index"))
