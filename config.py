@@ -19,12 +19,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # The built-in features, registered exactly like third-party plugins.
     LMS_PLUGINS = [
-        "lms.auth",
-        "lms.admin",
         "lms.main",
         "courses",
         "quizzes",
         "lms.badges.plugin",
+        "lms.admin",
+        "lms.auth",
     ]
     # Load plugins that other installed packages declare in the "lms.plugins" entry-point group.
     LMS_LOAD_ENTRY_POINTS = True

@@ -252,7 +252,7 @@ class PackReader:
             self.problem("course.yaml", listed_on, f"lesson file {name} is missing")
             return None
         text = path.read_text(encoding="utf-8")
-        match = re.match(r"\A---\s*\n(.*?)\n---\s*\n?", text, re.S)
+        match = re.match(r"\A---[^\S\n]*\n(.*?)\n---[^\S\n]*(?:\n|\Z)", text, re.S)
         if not match:
             self.problem(name, 1, "missing front matter: start the file with '---', title, minutes, objectives, '---'")
             return None

@@ -4,7 +4,7 @@ import pathlib
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from lms import create_app
@@ -27,21 +27,25 @@ def shared_dir():
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """The database the suite runs on: TEST_DATABASE_URL (PostgreSQL in CI) or a fresh SQLite file."""
+    """The database the suite runs on: a fresh SQLite file, or a fresh database on TEST_DATABASE_URL's server."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    engine = create_engine(url)
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    # A database of its own per run, so two runs on one server never share tables.
+    server = make_url(url)
+    run_db = f"{server.database}_run_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
-        with engine.begin() as conn:
-            # Start from an empty schema so the migrations run from scratch.
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{run_db}"'))
+            conn.execute(text(f'CREATE DATABASE "{run_db}"'))
     except Exception as exc:  # noqa: BLE001 - report any connection problem as a failure, never a skip
         pytest.exit(f"TEST_DATABASE_URL={url} cannot be used: {exc}", returncode=3)
-    finally:
-        engine.dispose()
-    return url
+    yield server.set(database=run_db).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{run_db}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def make_config(database_url, **overrides):
@@ -56,11 +60,12 @@ def make_config(database_url, **overrides):
 @pytest.fixture(scope="session")
 def migrated(database_url, tmp_path_factory):
     """Build the schema once, through the Alembic migrations (not create_all)."""
-    from flask_migrate import upgrade
+    from flask.testing import FlaskCliRunner
 
     app = create_app(make_config(database_url, BADGE_SIGNING_KEY_FILE=str(tmp_path_factory.mktemp("keys") / "k.pem")))
+    result = FlaskCliRunner(app).invoke(args=["db", "upgrade"])  # exactly what `flask --app lms db upgrade` does
+    assert result.exit_code == 0, result.output
     with app.app_context():
-        upgrade()
         db.engine.dispose()
     return database_url
 

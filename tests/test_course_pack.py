@@ -1,0 +1,280 @@
+"""Content packs: `flask courses check` passes on the BPO pack and names every problem of a bad pack by
+file and line; `flask courses sync` loads nothing from a bad pack."""
+import pathlib
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from courses.models import Course, Lesson, Module
+from courses.services import check_pack, sync_pack
+from lms.extensions import db
+
+PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
+
+
+def copy_pack(tmp_path, name="pack") -> pathlib.Path:
+    """A private copy of the BPO pack that a test may break."""
+    target = tmp_path / name
+    shutil.copytree(PACK, target)
+    return target
+
+
+def replace_in(path: pathlib.Path, old: str, new: str) -> None:
+    """Replace one exact piece of text in a pack file (the piece must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not exactly once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_check_passes_on_the_bpo_pack(runner):
+    manifest = yaml.safe_load((PACK / "course.yaml").read_text(encoding="utf-8"))
+    modules = manifest["modules"]
+    lessons = sum(len(module["lessons"]) for module in modules)
+    quizzes = sum(1 for module in modules if "quiz" in module) + (1 if "final_assessment" in manifest else 0)
+
+    result = runner.invoke(args=["courses", "check", str(PACK)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout.strip() == (
+        f"bpo-operations: OK ({len(modules)} modules, {lessons} lessons, {quizzes} quizzes)"
+    )
+    assert len(modules) >= 8 and all(len(module["lessons"]) >= 2 for module in modules)
+
+
+def line_of(path: pathlib.Path, fragment: str, occurrence: int = 0) -> int:
+    """The 1-based number of the line holding `fragment` (its n-th occurrence), found in the broken file."""
+    numbers = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if fragment in line]
+    assert len(numbers) > occurrence, f"{fragment!r} is not in {path}"
+    return numbers[occurrence]
+
+
+# Each case breaks a copy of the pack and returns the one problem `courses check` must report for it, as
+# "file:line: message"; the line is looked up in the broken file, so the pack's own text may change.
+def bad_yaml(pack):
+    replace_in(pack / "course.yaml", "\nversion: 1\n", "\nversion: 1: 2\n")
+    return f"course.yaml:{line_of(pack / 'course.yaml', 'version: 1: 2')}: invalid YAML: mapping values are not allowed here"
+
+
+def bad_yaml_in_front_matter(pack):
+    # The file starts with "---", so the inserted line is line 2.
+    lesson = pack / "lessons" / "voice-bpo.md"
+    lesson.write_text("---\nlevel: : easy\n" + lesson.read_text(encoding="utf-8").removeprefix("---\n"), encoding="utf-8")
+    return "lessons/voice-bpo.md:2: invalid YAML: mapping values are not allowed here"
+
+
+def missing_lesson_file(pack):
+    (pack / "lessons" / "voice-bpo.md").unlink()
+    listed = line_of(pack / "course.yaml", "lessons: [voice-bpo, non-voice-bpo]")
+    return f"course.yaml:{listed}: lesson file lessons/voice-bpo.md is missing"
+
+
+def duplicate_module_slug(pack):
+    # A tenth module that reuses the first module's slug (with a lesson of its own, so that is the only problem).
+    replace_in(pack / "course.yaml", "\nfinal_assessment:\n",
+               '\n  - slug: what-is-bpo\n    title: "Recap"\n    lessons: [recap]\nfinal_assessment:\n')
+    (pack / "lessons" / "recap.md").write_text('---\ntitle: "Recap"\n---\nA short recap.\n', encoding="utf-8")
+    first = line_of(pack / "course.yaml", "  - slug: what-is-bpo", 0)
+    again = line_of(pack / "course.yaml", "  - slug: what-is-bpo", 1)
+    return f"course.yaml:{again}: duplicate module slug 'what-is-bpo' (first used on line {first})"
+
+
+def duplicate_lesson_slug(pack):
+    replace_in(pack / "course.yaml", "lessons: [voice-bpo, non-voice-bpo]", "lessons: [voice-bpo, bpo-explained]")
+    first = line_of(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]")
+    again = line_of(pack / "course.yaml", "lessons: [voice-bpo, bpo-explained]")
+    return f"course.yaml:{again}: duplicate lesson slug 'bpo-explained' (first used on line {first})"
+
+
+def unknown_key_in_course_yaml(pack):
+    replace_in(pack / "course.yaml", "\nversion: 1\n", "\nversion: 1\nauthor: Someone\n")
+    return (f"course.yaml:{line_of(pack / 'course.yaml', 'author: Someone')}: unknown key 'author' in course "
+            "(allowed: badges, final_assessment, modules, slug, source, summary, title, version)")
+
+
+def unknown_key_in_front_matter(pack):
+    lesson = pack / "lessons" / "voice-bpo.md"
+    lesson.write_text("---\nlevel: easy\n" + lesson.read_text(encoding="utf-8").removeprefix("---\n"), encoding="utf-8")
+    return "lessons/voice-bpo.md:2: unknown key 'level' in lesson front matter (allowed: minutes, objectives, title)"
+
+
+def empty_lesson(pack, slug="voice-bpo"):
+    # Lines 1-4 are the front matter, then only blank lines: line 5 is where the text should start.
+    (pack / "lessons" / f"{slug}.md").write_text('---\ntitle: "Voice BPO"\nminutes: 7\n---\n\n   \n',
+                                                  encoding="utf-8")
+    return f"lessons/{slug}.md:5: the lesson is empty: write its text below the front matter"
+
+
+def missing_front_matter(pack):
+    (pack / "lessons" / "voice-bpo.md").write_text("# Voice BPO\n\nWork that happens on the phone.\n",
+                                                    encoding="utf-8")
+    return "lessons/voice-bpo.md:1: missing front matter: start the file with '---', title, minutes, objectives, '---'"
+
+
+def missing_quiz_file(pack):
+    (pack / "quizzes" / "core-skills.gift").unlink()
+    listed = line_of(pack / "course.yaml", "file: quizzes/core-skills.gift")
+    return f"course.yaml:{listed}: quiz file 'quizzes/core-skills.gift' is missing"
+
+
+def bad_gift_quiz(pack):
+    # An opening brace inside the first question's answer block, on a line of its own.
+    quiz = pack / "quizzes" / "what-is-bpo.gift"
+    replace_in(quiz, "\n=Business Process Outsourcing\n", "\n=Business Process Outsourcing\n{\n")
+    brace = line_of(quiz, "=Business Process Outsourcing") + 1
+    return f"quizzes/what-is-bpo.gift:{brace}: '{{' inside an answer block (write \\{{ for a literal brace)"
+
+
+def bad_review_policy(pack):
+    replace_in(pack / "course.yaml", "file: quizzes/entry-level-roles.gift, pass_mark: 70, max_attempts: 0, review: retry_without_key}",
+               "file: quizzes/entry-level-roles.gift, pass_mark: 70, max_attempts: 0, review: lenient}")
+    listed = line_of(pack / "course.yaml", "review: lenient")
+    return f"course.yaml:{listed}: review must be one of practice, exam, retry_without_key"
+
+
+BAD_PACKS = {
+    "bad-yaml": bad_yaml,
+    "bad-yaml-in-front-matter": bad_yaml_in_front_matter,
+    "missing-lesson-file": missing_lesson_file,
+    "duplicate-module-slug": duplicate_module_slug,
+    "duplicate-lesson-slug": duplicate_lesson_slug,
+    "unknown-key-in-course-yaml": unknown_key_in_course_yaml,
+    "unknown-key-in-front-matter": unknown_key_in_front_matter,
+    "empty-lesson": empty_lesson,
+    "missing-front-matter": missing_front_matter,
+    "missing-quiz-file": missing_quiz_file,
+    "bad-gift-quiz": bad_gift_quiz,
+    "bad-review-policy": bad_review_policy,
+}
+
+
+def row_counts(app) -> dict:
+    """How many courses, modules and lessons the database holds."""
+    with app.app_context():
+        return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Course, Module, Lesson)}
+
+
+@pytest.mark.parametrize("case", list(BAD_PACKS))
+def test_check_reports_a_bad_pack_with_file_and_line_and_sync_loads_nothing(case, app, runner, tmp_path):
+    pack = copy_pack(tmp_path)
+    expected = BAD_PACKS[case](pack)
+
+    result = runner.invoke(args=["courses", "check", str(pack)])
+
+    assert result.exit_code != 0
+    assert result.stderr.splitlines() == [
+        f"{pack}/{expected}",
+        "Error: 1 problem(s) found; nothing was loaded.",
+    ]
+    assert "OK" not in result.stdout
+
+    app.extensions["lms"].course_packs = [pack]
+    synced = runner.invoke(args=["courses", "sync"])
+
+    assert synced.exit_code != 0
+    assert f"{pack}/{expected}" in synced.stderr
+    assert f"{pack}: not loaded (1 problem(s))" in synced.stderr
+    assert row_counts(app) == {"courses": 0, "modules": 0, "lessons": 0}
+
+
+def test_check_lists_every_problem_of_a_pack_at_once(runner, tmp_path):
+    pack = copy_pack(tmp_path)
+    expected = [breaker(pack) for breaker in (duplicate_module_slug, unknown_key_in_front_matter, missing_quiz_file,
+                                              bad_review_policy)]
+    expected.append(empty_lesson(pack, "non-voice-bpo"))
+
+    result = runner.invoke(args=["courses", "check", str(pack)])
+
+    assert result.exit_code != 0
+    reported = result.stderr.splitlines()
+    assert sorted(reported[:-1]) == sorted(f"{pack}/{problem}" for problem in expected)
+    assert reported[-1] == "Error: 5 problem(s) found; nothing was loaded."
+
+
+def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_path):
+    pack = copy_pack(tmp_path)
+    app.extensions["lms"].course_packs = [pack]
+    assert runner.invoke(args=["courses", "sync"]).exit_code == 0
+    before = row_counts(app)
+    lesson_file = pack / "lessons" / "voice-bpo.md"
+    replace_in(lesson_file, 'title: "Voice BPO: Work That Happens on the Phone"', 'title: "Phone Work, Renamed"')
+    replace_in(pack / "course.yaml", "  - slug: entry-level-roles\n    title:",
+               "  - slug: entry-level-roles\n    colour: red\n    title:")
+    replace_in(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]",
+               "lessons: [bpo-explained, why-companies-outsource, brand-new-lesson]")
+
+    result = runner.invoke(args=["courses", "sync"])
+
+    assert result.exit_code != 0
+    assert "not loaded (2 problem(s))" in result.stderr
+    assert row_counts(app) == before
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "voice-bpo"))
+        assert lesson.title == "Voice BPO: Work That Happens on the Phone"
+        assert db.session.scalar(select(Lesson).where(Lesson.slug == "brand-new-lesson")) is None
+
+
+def test_one_bad_pack_does_not_stop_a_good_one_from_loading(app, runner, tmp_path):
+    bad = copy_pack(tmp_path, "bad")
+    replace_in(bad / "course.yaml", "slug: bpo-operations\ntitle:", "slug: broken-copy\ntitle:")
+    empty_lesson(bad)
+    app.extensions["lms"].course_packs = [bad, PACK]
+
+    result = runner.invoke(args=["courses", "sync"])
+
+    assert result.exit_code != 0
+    assert "bpo-operations: synced (9 modules)" in result.stdout
+    assert f"{bad}: not loaded (" in result.stderr
+    with app.app_context():
+        assert db.session.scalars(select(Course.slug)).all() == ["bpo-operations"]
+
+
+def test_check_pack_service_returns_the_pack_only_when_valid(app, tmp_path):
+    pack_dir = copy_pack(tmp_path)
+    with app.app_context():
+        pack, problems = check_pack(pack_dir)
+        assert problems == [] and pack.slug == "bpo-operations"
+        expected = empty_lesson(pack_dir)
+        pack, problems = check_pack(pack_dir)
+        assert pack is None
+        assert [str(problem) for problem in problems] == [expected]
+
+
+def test_lesson_markdown_is_rendered_and_sanitized_when_read(app, tmp_path):
+    pack_dir = copy_pack(tmp_path)
+    lesson_file = pack_dir / "lessons" / "bpo-explained.md"
+    lesson_file.write_text(
+        lesson_file.read_text(encoding="utf-8")
+        + "\n<script>alert('pack')</script>\n\n[Open me](javascript:alert(1)) and **bold text**\n\n"
+        + '<a href="javascript:alert(2)" onclick="alert(3)">raw link</a>\n',
+        encoding="utf-8",
+    )
+    with app.app_context():
+        pack, problems = check_pack(pack_dir)
+        assert problems == []
+        html = pack.modules[0].lessons[0].body_html
+        sync_pack(pack)
+        stored = db.session.scalar(select(Lesson).where(Lesson.slug == "bpo-explained")).body_html
+    assert stored == html
+    assert "<strong>bold text</strong>" in html and "<h2>The basic idea</h2>" in html
+    tags = Tags()
+    tags.feed(html)
+    assert "script" not in [name for name, _ in tags.found]
+    links = [dict(attrs).get("href", "") for name, attrs in tags.found if name == "a"]
+    assert not any(href.strip().lower().startswith("javascript") for href in links)
+    assert not [attr for _, attrs in tags.found for attr, _ in attrs if attr.startswith("on")]
+
+
+class Tags(HTMLParser):
+    """Every element of an HTML fragment, as (tag, attributes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, attrs))
