@@ -44,8 +44,8 @@ class SlotView:
 
     @property
     def graded(self) -> bool:
-        """Whether this question counts towards the score."""
-        return getattr(self.qtype, "graded", True)
+        """Whether this question counts towards the score (a type that is not installed does not)."""
+        return self.qtype is not None and self.qtype.graded
 
 
 def attempts_used(quiz_id: int, user_id: int) -> int:

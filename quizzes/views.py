@@ -121,13 +121,13 @@ def attempt(attempt_id: int):
     attempt = get_own_attempt(attempt_id)
     if attempt.status != "open":
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    course, module = quiz_context(attempt.quiz)
     if service.is_late(attempt):
-        service.submit_attempt(attempt.id, current_user.id, {})
-        flash("Time ran out. Your attempt was graded on the answers saved before the deadline.", "warning")
-        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+        # A GET changes nothing: the learner closes the attempt with a POST from this page.
+        return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course,
+                               module=module, form=ActionForm())
     views = service.slot_views(attempt)
     form = answer_form(views, formdata=None)
-    course, module = quiz_context(attempt.quiz)
     return render_template("quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz, views=views, form=form,
                            course=course, module=module, render_stem=render_stem)
 
@@ -196,6 +196,10 @@ def submit(attempt_id: int):
         if not ActionForm().validate_on_submit():
             abort(400)
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    if service.is_late(attempt):
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        return submit_and_review(attempt, {})  # answers sent now are too late; the saved ones are graded
     _, responses = parse_answers(attempt)
     return submit_and_review(attempt, responses)
 

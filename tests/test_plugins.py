@@ -48,15 +48,27 @@ def test_every_hook_is_called_and_contributes(extra_plugin):
     assert {"blueprints", "packs", "types", "cli"} <= set(calls)
     assert "extra" in app.blueprints
     pm = app.extensions["lms"].pm
-    for hook_name in ("lms_event", "lms_dashboard_sections", "lms_nav_links"):
-        assert getattr(pm.hook, hook_name).get_hookimpls(), f"no built-in implements {hook_name}"
-    # The remaining hooks are called on demand; call them here.
-    with app.test_request_context():
-        from flask_login import AnonymousUserMixin
+    import lms.hookspecs
 
+    specs = [name for name in dir(lms.hookspecs) if name.startswith("lms_")]
+    for hook_name in specs:
+        assert getattr(pm.hook, hook_name).get_hookimpls(), f"no built-in plugin implements {hook_name}"
+    # The hooks not called by create_app are called on demand; call each of them here.
+    from flask_login import AnonymousUserMixin
+
+    from courses.services import check_pack, sync_pack
+    from courses.progress import course_progress
+
+    with app.test_request_context():
         links = pm.hook.lms_nav_links(app=app, user=AnonymousUserMixin())
         assert ("Sign in", "auth.login") in [link for group in links for link in group]
-        assert pm.hook.lms_dashboard_sections(app=app, user=AnonymousUserMixin()) is not None
+        assert pm.hook.lms_dashboard_sections(app=app, user=AnonymousUserMixin()) == [[]]
+        pack_path = app.extensions["lms"].course_packs[0]
+        pack, problems = check_pack(pack_path)  # calls lms_check_pack
+        assert problems == []
+        course = sync_pack(pack)  # calls lms_sync_pack, then lms_event with "course.synced"
+        progress = course_progress(user_id=0, course=course)  # calls lms_progress_steps
+        assert any(step.kind == "quiz" for module in progress.modules for step in module.steps)
 
 
 def test_event_listener_failure_is_logged_and_isolated(app_config, caplog):
