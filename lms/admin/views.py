@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from lms.access import allow
+from lms.access import ROLES, allow
 from lms.auth import services
 from lms.auth.forms import RoleForm, UserCreateForm
 from lms.extensions import db
@@ -33,7 +33,7 @@ def users():
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
-        role_form=RoleForm,
+        roles=ROLES,
         create_form=UserCreateForm(),
     )
 

@@ -1,6 +1,6 @@
 """Forms for signing up, signing in and changing a password."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.access import ROLES
@@ -59,7 +59,7 @@ class UserCreateForm(FlaskForm):
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
-    role = SelectField("Role", choices=[(role, role.title()) for role in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(role, role.title()) for role in ROLES])
     password = PasswordField("Initial password", validators=[DataRequired(), strong_password])
     submit = SubmitField("Create user")
 
@@ -67,5 +67,5 @@ class UserCreateForm(FlaskForm):
 class RoleForm(FlaskForm):
     """An admin changes a user's role."""
 
-    role = SelectField("Role", choices=[(role, role.title()) for role in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(role, role.title()) for role in ROLES])
     submit = SubmitField("Change role")

@@ -1,0 +1,362 @@
+"""Issuing badges on completion: once per learner and badge, with evidence, never on a learner's own request.
+
+The helpers at the top (sync the BPO pack, enrol, complete lessons, pass quizzes) are shared with the other
+badge test modules.
+"""
+import dataclasses
+import logging
+import pathlib
+import threading
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+import courses
+from lms.extensions import db
+from tests.conftest import csrf_token_from
+
+PACK_DIR = pathlib.Path(courses.__file__).resolve().parent / "bpo_operations"
+FIRST_MODULE = "what-is-bpo"
+FIRST_BADGE_NAME = "BPO Foundations"
+
+
+# --- shared helpers ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ModuleInfo:
+    id: int
+    slug: str
+    title: str
+    lesson_ids: list
+    lesson_slugs: list
+    quiz_id: int
+    badge_id: int
+
+
+@dataclasses.dataclass
+class CourseInfo:
+    id: int
+    slug: str
+    title: str
+    modules: dict  # slug -> ModuleInfo, in course order
+    badge_id: int  # the course badge
+
+
+def sync_course(app) -> CourseInfo:
+    """Check and sync the BPO pack (as `flask courses sync` does) and return the ids the tests need."""
+    from courses.models import Course
+    from courses.services import check_pack, sync_pack
+    from lms.badges.models import BadgeClass
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        pack, problems = check_pack(PACK_DIR)
+        assert problems == [] and pack is not None
+        course = sync_pack(pack)
+        course = db.session.get(Course, course.id)
+        badges = db.session.scalars(select(BadgeClass).where(BadgeClass.course_id == course.id)).all()
+        quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
+        modules = {}
+        for module in course.modules:
+            quiz = next(q for q in quizzes if q.module_id == module.id)
+            badge = next(b for b in badges if b.module_id == module.id)
+            modules[module.slug] = ModuleInfo(
+                id=module.id, slug=module.slug, title=module.title,
+                lesson_ids=[lesson.id for lesson in module.lessons],
+                lesson_slugs=[lesson.slug for lesson in module.lessons],
+                quiz_id=quiz.id, badge_id=badge.id)
+        course_badge = next(b for b in badges if b.module_id is None)
+        return CourseInfo(id=course.id, slug=course.slug, title=course.title, modules=modules,
+                          badge_id=course_badge.id)
+
+
+def enrol_learner(app, user_id: int, course: CourseInfo) -> None:
+    from courses.models import Course
+    from courses.services import enrol
+
+    with app.app_context():
+        assert enrol(user_id, db.session.get(Course, course.id))
+
+
+def complete_lessons(app, user_id: int, lesson_ids) -> None:
+    from courses.models import Lesson
+    from courses.services import complete_lesson
+
+    with app.app_context():
+        for lesson_id in lesson_ids:
+            complete_lesson(user_id, db.session.get(Lesson, lesson_id))
+
+
+def take_quiz(app, user_id: int, quiz_id: int, correct: bool = True) -> float:
+    """Start an attempt and submit the correct answer to every question (or nothing); return the score."""
+    from quizzes.attempts import slot_views, start_attempt, submit_attempt
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        attempt = start_attempt(db.session.get(Quiz, quiz_id), user_id)
+        responses = {}
+        if correct:
+            responses = {view.slot: view.qtype.correct_response(view.version.config)
+                         for view in slot_views(attempt) if view.qtype is not None and view.graded}
+        result, on_time = submit_attempt(attempt.id, user_id, responses)
+        assert on_time and result.status == "submitted"
+        assert result.passed is correct, (result.score, correct)
+        return result.score
+
+
+def complete_module(app, user_id: int, course: CourseInfo, slug: str = FIRST_MODULE) -> float:
+    """Read every lesson of the module and pass its quiz; return the quiz score."""
+    module = course.modules[slug]
+    complete_lessons(app, user_id, module.lesson_ids)
+    return take_quiz(app, user_id, module.quiz_id)
+
+
+def awards_of(app, user_id: int) -> list:
+    """The learner's awards as plain dicts (badge id, public id, evidence, dates, revocation)."""
+    from lms.badges.models import Award
+
+    with app.app_context():
+        rows = db.session.scalars(select(Award).where(Award.user_id == user_id).order_by(Award.id)).all()
+        return [{"id": a.id, "badge_id": a.badge_class_id, "public_id": a.public_id, "evidence": dict(a.evidence),
+                 "issued_at": a.issued_at, "revoked": a.revoked, "reason": a.revocation_reason,
+                 "salt": a.salt, "recipient_hash": a.recipient_hash} for a in rows]
+
+
+def count_awards(app, badge_id: int | None = None, user_id: int | None = None) -> int:
+    from lms.badges.models import Award
+
+    with app.app_context():
+        query = select(func.count()).select_from(Award)
+        if badge_id is not None:
+            query = query.where(Award.badge_class_id == badge_id)
+        if user_id is not None:
+            query = query.where(Award.user_id == user_id)
+        return db.session.scalar(query)
+
+
+def earn_first_badge(app, make_user, course: CourseInfo, **user) -> dict:
+    """A new learner who completed the first module; returns the user dict plus `award` (their one award)."""
+    learner = make_user(**user)
+    enrol_learner(app, learner["id"], course)
+    learner["score"] = complete_module(app, learner["id"], course)
+    (award,) = awards_of(app, learner["id"])
+    return {**learner, "award": award}
+
+
+def run_in_threads(app, count: int, work) -> tuple[list, list]:
+    """Run work() in `count` threads at once, each in its own app context; return (results, errors)."""
+    barrier = threading.Barrier(count)
+    results, errors, lock = [], [], threading.Lock()
+
+    def target():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                outcome = work()
+                with lock:
+                    results.append(outcome)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted on below
+                with lock:
+                    errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results, errors
+
+
+def listener_errors(caplog) -> list:
+    """Log records of listeners that failed (lms.events logs and isolates them) or of any other error."""
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+# --- issuing on completion ---------------------------------------------------------------------------------
+
+
+def test_completing_a_module_issues_its_badge_once_with_evidence(app, make_user, caplog):
+    caplog.set_level(logging.ERROR)
+    course = sync_course(app)
+    module = course.modules[FIRST_MODULE]
+    learner = make_user()
+    enrol_learner(app, learner["id"], course)
+
+    complete_lessons(app, learner["id"], module.lesson_ids)
+    assert awards_of(app, learner["id"]) == []  # lessons read, quiz not passed: not complete yet
+    assert take_quiz(app, learner["id"], module.quiz_id, correct=False) == 0
+    assert awards_of(app, learner["id"]) == []  # a failed quiz earns nothing
+
+    before = datetime.now(timezone.utc)
+    score = take_quiz(app, learner["id"], module.quiz_id)
+    assert score == 100
+
+    (award,) = awards_of(app, learner["id"])
+    assert award["badge_id"] == module.badge_id and not award["revoked"]
+    issued = award["issued_at"] if award["issued_at"].tzinfo else award["issued_at"].replace(tzinfo=timezone.utc)
+    assert before.replace(microsecond=0) <= issued <= datetime.now(timezone.utc)
+    evidence = award["evidence"]
+    assert module.title in evidence["completed"] and evidence["completed"].startswith("Module")
+    assert evidence["best_score"] == 100  # the best attempt, not the failed first one
+    assert evidence["date"] == issued.date().isoformat()
+
+    # Completing it again (another passed attempt, lessons marked again) issues nothing more.
+    take_quiz(app, learner["id"], module.quiz_id)
+    complete_lessons(app, learner["id"], module.lesson_ids)
+    assert awards_of(app, learner["id"]) == [award]
+    # Only this module's badge: no other module's, no course badge.
+    assert count_awards(app) == 1
+    assert listener_errors(caplog) == []
+
+
+def test_completing_every_module_issues_the_course_badge(app, make_user, caplog):
+    caplog.set_level(logging.ERROR)
+    course = sync_course(app)
+    learner = make_user()
+    enrol_learner(app, learner["id"], course)
+    slugs = list(course.modules)
+    assert len(slugs) > 1
+
+    for slug in slugs[:-1]:
+        complete_module(app, learner["id"], course, slug)
+    earned = {a["badge_id"] for a in awards_of(app, learner["id"])}
+    assert earned == {course.modules[slug].badge_id for slug in slugs[:-1]}
+    assert course.badge_id not in earned  # one module still open
+
+    complete_module(app, learner["id"], course, slugs[-1])
+    awards = awards_of(app, learner["id"])
+    assert sorted(a["badge_id"] for a in awards) == sorted(
+        [m.badge_id for m in course.modules.values()] + [course.badge_id])
+    (course_award,) = [a for a in awards if a["badge_id"] == course.badge_id]
+    assert course_award["evidence"]["completed"].startswith("Course")
+    assert course.title in course_award["evidence"]["completed"]
+    assert course_award["evidence"]["best_score"] == 100
+    assert listener_errors(caplog) == []
+
+
+def test_concurrent_issuing_gives_one_award_and_no_error(app, make_user):
+    from lms.badges.models import BadgeClass
+    from lms.badges.services import issue
+
+    course = sync_course(app)
+    learner = make_user()
+    badge_id = course.modules[FIRST_MODULE].badge_id
+
+    def work():
+        return issue(learner["id"], db.session.get(BadgeClass, badge_id), "Module “What BPO is”")
+
+    results, errors = run_in_threads(app, 8, work)
+    assert errors == []
+    assert sorted(results) == [False] * 7 + [True]
+    assert count_awards(app, badge_id=badge_id, user_id=learner["id"]) == 1
+    assert count_awards(app) == 1
+
+
+def test_redispatched_and_concurrent_completion_events_issue_once(app, make_user, caplog):
+    from lms.events import dispatch
+
+    caplog.set_level(logging.ERROR)
+    course = sync_course(app)
+    module = course.modules[FIRST_MODULE]
+    first = earn_first_badge(app, make_user, course)
+    payload = {"user_id": first["id"], "course_id": course.id, "module_id": module.id,
+               "module_slug": module.slug, "course_slug": course.slug}
+
+    # The same completion delivered twice more (a retry, a second app server) issues nothing.
+    with app.app_context():
+        dispatch("module.completed", dict(payload))
+        dispatch("module.completed", dict(payload))
+    assert awards_of(app, first["id"]) == [first["award"]]
+
+    # A learner whose completion event arrives eight times at once still gets one award.
+    second = make_user()
+    results, errors = run_in_threads(
+        app, 8, lambda: dispatch("module.completed", {**payload, "user_id": second["id"]}))
+    assert errors == [] and len(results) == 8
+    assert listener_errors(caplog) == []  # no listener failed (dispatch would log and swallow it)
+    assert count_awards(app, badge_id=module.badge_id, user_id=second["id"]) == 1
+    assert count_awards(app) == 2
+
+
+# --- a learner can never issue (or change) a badge by their own request -------------------------------------
+
+
+def test_learner_posts_to_admin_badge_routes_are_refused_and_change_nothing(app, client, make_user, login,
+                                                                            monkeypatch):
+    from lms.badges import services
+    from lms.badges.models import Award, BadgeClass
+    from lms.models import AuditEntry
+
+    course = sync_course(app)
+    module = course.modules[FIRST_MODULE]
+    holder = earn_first_badge(app, make_user, course)
+
+    # The attacker completed the module, but the listener failed, so their badge is missing: exactly the
+    # case the admin's "Issue missing badges" repairs.
+    attacker = make_user()
+    enrol_learner(app, attacker["id"], course)
+
+    def broken_issue(*args, **kwargs):
+        raise RuntimeError("badge service down")
+
+    monkeypatch.setattr(services, "issue", broken_issue)
+    complete_module(app, attacker["id"], course)
+    monkeypatch.undo()
+    assert awards_of(app, attacker["id"]) == []
+
+    with app.app_context():
+        original = db.session.get(BadgeClass, module.badge_id)
+        original_text = (original.description, original.criteria, original.customized)
+
+    login(attacker)
+    assert client.get("/admin/badges/").status_code == 403
+    token = csrf_token_from(client.get("/badges/mine").get_data(as_text=True))  # a valid token of their own
+    attempts = {
+        "/admin/badges/reissue": {},
+        f"/admin/badges/awards/{holder['award']['public_id']}/revoke": {"reason": "I say so"},
+        f"/admin/badges/awards/{holder['award']['public_id']}/revoke?x=1": {"reason": "again"},
+        f"/admin/badges/{module.badge_id}": {"description": "Hacked", "criteria": "None at all"},
+        f"/admin/badges/{course.badge_id}": {"description": "Hacked", "criteria": "None at all"},
+    }
+    for url, data in attempts.items():
+        response = client.post(url, data={**data, "csrf_token": token})
+        assert response.status_code == 403, url
+
+    assert awards_of(app, attacker["id"]) == []
+    assert awards_of(app, holder["id"]) == [holder["award"]]
+    with app.app_context():
+        badge = db.session.get(BadgeClass, module.badge_id)
+        assert (badge.description, badge.criteria, badge.customized) == original_text
+        assert db.session.get(BadgeClass, course.badge_id).description != "Hacked"
+        assert db.session.scalar(select(func.count()).select_from(Award)) == 1
+        assert db.session.scalars(select(AuditEntry.action)).all() == []
+
+    # The same request from an admin does issue the missing badge, so the refusal above is what stopped it.
+    client.post("/logout", data={"csrf_token": token})
+    admin = make_user("admin")
+    login(admin)
+    page = client.get("/admin/badges/").get_data(as_text=True)
+    response = client.post("/admin/badges/reissue", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    (issued,) = awards_of(app, attacker["id"])
+    assert issued["badge_id"] == module.badge_id
+    assert module.title in issued["evidence"]["completed"]
+    assert issued["evidence"]["best_score"] == 100
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry.action)).all() == ["badge.reissue"]
+
+
+def test_anonymous_posts_to_admin_badge_routes_issue_nothing(app, client, make_user):
+    course = sync_course(app)
+    holder = earn_first_badge(app, make_user, course)
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    for url in ("/admin/badges/reissue", f"/admin/badges/awards/{holder['award']['public_id']}/revoke",
+                f"/admin/badges/{course.badge_id}"):
+        response = client.post(url, data={"csrf_token": token, "reason": "x", "description": "x", "criteria": "x"})
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+    assert awards_of(app, holder["id"]) == [holder["award"]]
+    assert count_awards(app) == 1

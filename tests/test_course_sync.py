@@ -1,0 +1,243 @@
+"""`flask courses sync`: idempotent, keyed by slugs, and a changed pack keeps learners' progress right."""
+import pathlib
+import re
+import shutil
+
+from sqlalchemy import func, select
+
+from courses.models import Course, Lesson, LessonCompletion, Module
+from courses.pack import read_pack
+from courses.progress import course_progress
+from lms.extensions import db
+from quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizQuestion
+from tests.conftest import csrf_token_from
+
+PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
+COURSE = "bpo-operations"
+
+
+def row_counts(app) -> dict:
+    """How many rows each synced table holds."""
+    with app.app_context():
+        return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Course, Module, Lesson, Quiz, QuizQuestion, Question, QuestionVersion)}
+
+
+def steps_in(pack_dir) -> int:
+    """Required steps of a pack as the learner sees them: every lesson plus every module quiz."""
+    pack, problems = read_pack(pack_dir)
+    assert problems == []
+    return sum(len(module.lessons) + (1 if module.quiz else 0) for module in pack.modules)
+
+
+def page_text(response) -> str:
+    """The visible text of a page, tags removed and white space collapsed."""
+    html = response.get_data(as_text=True)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def replace_in(path: pathlib.Path, old: str, new: str) -> None:
+    """Replace one exact piece of text in a pack file (the piece must be there once)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not exactly once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_sync_twice_gives_the_same_rows(app, runner):
+    pack, problems = read_pack(PACK)
+    assert problems == []
+
+    first = runner.invoke(args=["courses", "sync"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.strip() == f"{COURSE}: synced ({len(pack.modules)} modules)"
+    counts = row_counts(app)
+    with app.app_context():
+        versions = dict(db.session.execute(select(Question.uid, Question.current_version)).all())
+        lesson_ids = dict(db.session.execute(select(Lesson.slug, Lesson.id)).all())
+
+    second = runner.invoke(args=["courses", "sync"])
+
+    assert second.exit_code == 0, second.output
+    assert row_counts(app) == counts
+    assert counts["courses"] == 1
+    assert counts["modules"] == len(pack.modules)
+    assert counts["lessons"] == sum(len(module.lessons) for module in pack.modules)
+    assert counts["quizzes"] == len(pack.quizzes())
+    assert counts["questions"] > 0 and counts["question_versions"] == counts["questions"]
+    with app.app_context():
+        assert dict(db.session.execute(select(Question.uid, Question.current_version)).all()) == versions
+        assert dict(db.session.execute(select(Lesson.slug, Lesson.id)).all()) == lesson_ids
+
+
+# --- re-syncing a changed pack ------------------------------------------------------------------------------
+
+def signed_in(app, user):
+    """A test client of its own, signed in as `user` through the login form."""
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": user["email"], "password": user["password"], "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def enrol(client):
+    """Press "Enrol" on the course page."""
+    token = csrf_token_from(client.get(f"/courses/{COURSE}").get_data(as_text=True))
+    assert client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": token}).status_code == 302
+
+
+def mark_complete(client, module_slug, lesson_slug):
+    """Open a lesson and press "Mark as complete"."""
+    url = f"/courses/{COURSE}/{module_slug}/{lesson_slug}"
+    page = client.get(url)
+    assert page.status_code == 200 and "Mark as complete" in page.get_data(as_text=True)
+    response = client.post(f"{url}/complete", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    assert response.status_code == 302
+
+
+def pass_every_module_quiz(app, user_id):
+    """Record a passed, submitted attempt at every module quiz (the facts the quiz engine leaves behind)."""
+    with app.app_context():
+        quizzes = db.session.scalars(select(Quiz).where(Quiz.module_id.is_not(None), Quiz.active.is_(True))).all()
+        db.session.add_all(Attempt(quiz_id=quiz.id, user_id=user_id, number=1, status="submitted", score=100.0,
+                                   passed=True, slots=[]) for quiz in quizzes)
+        db.session.commit()
+
+
+def dashboard_progress(client) -> str:
+    """The "x% complete (d of t steps)" line of the course on the learner's dashboard."""
+    text = page_text(client.get("/dashboard"))
+    assert "My learning" in text
+    match = re.search(r"(\d+)% complete \((\d+) of (\d+) steps\)", text)
+    assert match, text
+    return match.group(0)
+
+
+def expected(done: int, total: int) -> str:
+    """What the dashboard must say for `done` of `total` steps (a whole percentage, rounded down)."""
+    return f"{100 * done // total}% complete ({done} of {total} steps)"
+
+
+def completed_slugs(app, user_id) -> set:
+    """The lessons the learner has completed that the course still has, from the derived progress."""
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == COURSE))
+        progress = course_progress(user_id, course)
+        return {step.values["lesson_slug"] for module in progress.modules for step in module.steps
+                if step.kind == "lesson" and step.done}
+
+
+def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runner, make_user, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    app.extensions["lms"].course_packs = [pack]
+    assert runner.invoke(args=["courses", "sync"]).exit_code == 0
+    total_before = steps_in(pack)
+
+    ana, ben, cruz = make_user(name="Ana"), make_user(name="Ben"), make_user(name="Cruz")
+    clients = {name: signed_in(app, user) for name, user in (("ana", ana), ("ben", ben), ("cruz", cruz))}
+    for client in clients.values():
+        enrol(client)
+    read_by_ana = [("what-is-bpo", "bpo-explained"), ("what-is-bpo", "why-companies-outsource"),
+                   ("voice-and-non-voice", "voice-bpo"), ("voice-and-non-voice", "non-voice-bpo")]
+    for module_slug, lesson_slug in read_by_ana:
+        mark_complete(clients["ana"], module_slug, lesson_slug)
+    mark_complete(clients["ben"], "voice-and-non-voice", "non-voice-bpo")
+    original, _ = read_pack(pack)
+    for module in original.modules:
+        for lesson in module.lessons:
+            mark_complete(clients["cruz"], module.slug, lesson.slug)
+    pass_every_module_quiz(app, cruz["id"])
+
+    assert dashboard_progress(clients["ana"]) == expected(4, total_before)
+    assert dashboard_progress(clients["ben"]) == expected(1, total_before)
+    assert dashboard_progress(clients["cruz"]) == expected(total_before, total_before) == (
+        f"100% complete ({total_before} of {total_before} steps)")
+    with app.app_context():
+        facts_before = db.session.scalar(select(func.count()).select_from(LessonCompletion))
+
+    # The authors change the pack: a new lesson in the first module, "voice-bpo" reworded, "non-voice-bpo" removed.
+    replace_in(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]",
+               "lessons: [bpo-explained, why-companies-outsource, a-day-on-the-floor]")
+    (pack / "lessons" / "a-day-on-the-floor.md").write_text(
+        '---\ntitle: "A Day on the Floor"\nminutes: 5\nobjectives:\n  - "Picture a shift from log-in to hand-over"\n'
+        "---\nYou log in, read the team notes and take your first call before the coffee cools.\n",
+        encoding="utf-8")
+    voice = pack / "lessons" / "voice-bpo.md"
+    replace_in(voice, 'title: "Voice BPO: Work That Happens on the Phone"', 'title: "Voice BPO: Jobs Done by Phone"')
+    replace_in(voice, "Somewhere right now, a customer is on hold",
+               "At this very minute a caller waits in a queue, and the agent who answers")
+    replace_in(pack / "course.yaml", "lessons: [voice-bpo, non-voice-bpo]", "lessons: [voice-bpo]")
+    (pack / "lessons" / "non-voice-bpo.md").unlink()
+    total_after = steps_in(pack)
+    assert total_after == total_before  # one lesson in, one out: the same number of steps, different ones
+
+    result = runner.invoke(args=["courses", "sync"])
+    assert result.exit_code == 0, result.output
+
+    # Completion facts are never deleted; progress counts only the ones that match today's lessons.
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LessonCompletion)) == facts_before
+    assert completed_slugs(app, ana["id"]) == {"bpo-explained", "why-companies-outsource", "voice-bpo"}
+    assert completed_slugs(app, ben["id"]) == set()
+    assert dashboard_progress(clients["ana"]) == expected(3, total_after)
+    assert dashboard_progress(clients["ben"]) == expected(0, total_after)
+    # Cruz had finished everything: one lesson is new to them, and the removed one no longer counts.
+    assert dashboard_progress(clients["cruz"]) == expected(total_after - 1, total_after)
+    course_page = page_text(clients["ana"].get(f"/courses/{COURSE}"))
+    assert expected(3, total_after) in course_page
+    assert "A Day on the Floor" in course_page and "Non-Voice BPO" not in course_page
+
+    # The first unfinished step is now the new lesson, and the module page says why the module is not done.
+    response = clients["ana"].get(f"/courses/{COURSE}/continue")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/courses/{COURSE}/what-is-bpo/a-day-on-the-floor"
+    module_page = page_text(clients["ana"].get(f"/courses/{COURSE}/what-is-bpo"))
+    assert "A Day on the Floor — Not marked as complete yet" in module_page
+
+    # The removed lesson is gone for everyone; the reworded one shows its new words only.
+    removed = f"/courses/{COURSE}/voice-and-non-voice/non-voice-bpo"
+    assert clients["ana"].get(removed).status_code == 404
+    token = csrf_token_from(clients["ana"].get(f"/courses/{COURSE}").get_data(as_text=True))
+    assert clients["ana"].post(f"{removed}/complete", data={"csrf_token": token}).status_code == 404
+    reworded = clients["ana"].get(f"/courses/{COURSE}/voice-and-non-voice/voice-bpo")
+    assert reworded.status_code == 200
+    reworded_text = page_text(reworded)
+    assert "Voice BPO: Jobs Done by Phone" in reworded_text
+    assert "At this very minute a caller waits in a queue" in reworded_text
+    assert "Somewhere right now" not in reworded_text and "Work That Happens on the Phone" not in reworded_text
+    assert "Completed" in reworded_text  # Ana's completion survived the rewording
+
+    # Cruz reads the new lesson: exactly 100%, never more, although they hold a fact for the removed lesson too.
+    mark_complete(clients["cruz"], "what-is-bpo", "a-day-on-the-floor")
+    assert dashboard_progress(clients["cruz"]) == expected(total_after, total_after) == (
+        f"100% complete ({total_after} of {total_after} steps)")
+    with app.app_context():
+        cruz_facts = db.session.scalar(select(func.count()).select_from(LessonCompletion)
+                                       .where(LessonCompletion.user_id == cruz["id"]))
+        assert cruz_facts == sum(len(m.lessons) for m in original.modules) + 1
+        course = db.session.scalar(select(Course).where(Course.slug == COURSE))
+        progress = course_progress(cruz["id"], course)
+        assert progress.percent == 100 and progress.done == progress.total == total_after and progress.complete
+    assert "You have completed this course." in page_text(clients["cruz"].get(f"/courses/{COURSE}"))
+
+
+def test_a_lesson_that_moves_to_another_module_keeps_its_completions(app, runner, make_user, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    app.extensions["lms"].course_packs = [pack]
+    assert runner.invoke(args=["courses", "sync"]).exit_code == 0
+    learner = make_user()
+    client = signed_in(app, learner)
+    enrol(client)
+    mark_complete(client, "voice-and-non-voice", "non-voice-bpo")
+
+    replace_in(pack / "course.yaml", "lessons: [voice-bpo, non-voice-bpo]", "lessons: [voice-bpo]")
+    replace_in(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]",
+               "lessons: [bpo-explained, why-companies-outsource, non-voice-bpo]")
+    assert runner.invoke(args=["courses", "sync"]).exit_code == 0
+
+    assert client.get(f"/courses/{COURSE}/voice-and-non-voice/non-voice-bpo").status_code == 404
+    moved = client.get(f"/courses/{COURSE}/what-is-bpo/non-voice-bpo")
+    assert moved.status_code == 200 and "Completed" in page_text(moved)
+    assert dashboard_progress(client) == expected(1, steps_in(pack))

@@ -1,0 +1,723 @@
+"""Attempts over real HTTP and a real database: exactly-once submit (also under concurrency), the server-side
+deadline, attempt limits, resuming, answers kept across a closed browser, and completion events.
+
+The helpers at the top build small course packs in tmp_path and drive the learner's pages; the other quiz test
+modules import them.
+"""
+import re
+import sys
+import threading
+import types
+from datetime import timedelta
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, func, select, update
+from sqlalchemy.pool import NullPool
+
+from lms.extensions import db
+from lms.plugins import hookimpl
+from tests.conftest import csrf_token_from
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+# Two graded questions, kept in this order (the pack turns question shuffling off); options are shuffled.
+# Right answers: "Paris" and "False". Every feedback carries a MARK- string the review tests look for.
+BASIC_GIFT = """$CATEGORY: lab/basics
+
+::capital::Which city is the capital of France? {
+=Paris#MARK-capital-right
+~Lyon#MARK-capital-lyon
+~Marseille#MARK-capital-marseille
+####MARK-capital-general
+}
+
+::sky::True or false\\: the sky on a clear day is green. {
+F#MARK-sky-wrong#MARK-sky-right
+####MARK-sky-general
+}
+"""
+RIGHT = {"capital": "Paris", "sky": "False"}
+WRONG = {"capital": "Lyon", "sky": "True"}
+
+# One question of every type GIFT can express. The key (right answers, weights, per-answer and general
+# feedback, accepted short answers, the numerical value) carries KEYMARK or the number 987654; option texts and
+# matching answers are shown to learners by design and carry neither.
+EVERY_TYPE_GIFT = """$CATEGORY: lab/every-type
+
+::sc::Pick the colour of a clear daytime sky. {
+=Blue#KEYMARK-sc-right
+~Green#KEYMARK-sc-green
+~Red#KEYMARK-sc-red
+####KEYMARK-sc-general
+}
+
+::mr::Select the even numbers. {
+~%50%Two#KEYMARK-mr-two
+~%50%Four#KEYMARK-mr-four
+~%-100%Three#KEYMARK-mr-three
+####KEYMARK-mr-general
+}
+
+::tf::True or false\\: water is wet. {
+T#KEYMARK-tf-wrong#KEYMARK-tf-right
+####KEYMARK-tf-general
+}
+
+::sa::Type the secret word. {
+=KEYMARK-sa-answer#KEYMARK-sa-feedback
+=%50%KEYMARK-sa-half#KEYMARK-sa-half-feedback
+####KEYMARK-sa-general
+}
+
+::num::How many grains of sand are in the jar? {
+#=987654.321:0.001#KEYMARK-num-right
+=%50%987000..988000#KEYMARK-num-near
+####KEYMARK-num-general
+}
+
+::match::Match each animal with its sound. {
+=Cat -> Meow
+=Dog -> Woof
+=Cow -> Moo
+####KEYMARK-match-general
+}
+
+::desc::Read this note before the last question: it is not graded.
+"""
+# The learner's right answers to EVERY_TYPE_GIFT (plus the ordering question add_ordering() appends), by title.
+ORDER_ITEMS = ["Wake up", "Have breakfast", "Go to work"]
+
+
+def write_pack(root, modules, final=None, slug="quiz-lab", title="Quiz lab"):
+    """Write a content pack: modules are dicts with slug, lessons (slugs), gift (text) and quiz (settings)."""
+    (root / "lessons").mkdir(parents=True, exist_ok=True)
+    (root / "quizzes").mkdir(exist_ok=True)
+    listed = []
+    for module in modules:
+        for lesson in module["lessons"]:
+            (root / "lessons" / f"{lesson}.md").write_text(
+                f"---\ntitle: Reading {lesson}\nminutes: 3\nobjectives: [Know the topic]\n---\n"
+                f"The text of {lesson}, to read before the quiz.\n", encoding="utf-8")
+        entry = {"slug": module["slug"], "title": module.get("title", f"Module {module['slug']}"),
+                 "lessons": list(module["lessons"])}
+        if "gift" in module:
+            (root / "quizzes" / f"{module['slug']}.gift").write_text(module["gift"], encoding="utf-8")
+            entry["quiz"] = {"file": f"quizzes/{module['slug']}.gift", "shuffle_questions": False,
+                             **module.get("quiz", {})}
+        listed.append(entry)
+    manifest = {"slug": slug, "title": title, "summary": "A small course for tests.", "version": 1,
+                "modules": listed}
+    if final:
+        manifest["final_assessment"] = final
+    (root / "course.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def sync(app, root):
+    """Check and sync a pack through the real services; its course with quiz ids by slug."""
+    from courses.services import check_pack, sync_pack
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        pack, problems = check_pack(root)
+        assert problems == [], problems
+        course = sync_pack(pack)
+        quizzes = {q.slug: q.id for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
+        return SimpleNamespace(id=course.id, slug=course.slug, quizzes=quizzes)
+
+
+def one_module_lab(app, tmp_path, gift=BASIC_GIFT, **quiz):
+    """A course with one module (one lesson) whose quiz holds `gift`; returns the course and the quiz id."""
+    course = sync(app, write_pack(tmp_path / "pack", [{"slug": "m1", "lessons": ["m1-read"], "gift": gift,
+                                                        "quiz": quiz}]))
+    course.quiz_id = course.quizzes["m1"]
+    return course
+
+
+def enrol(app, user_id, course_id, read=()):
+    """Enrol a learner and mark the given lessons (slugs) as read, through the services."""
+    from courses.models import Course, Lesson
+    from courses.services import complete_lesson, enrol as enrol_in
+
+    with app.app_context():
+        enrol_in(user_id, db.session.get(Course, course_id))
+        for slug in read:
+            lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course_id, Lesson.slug == slug))
+            complete_lesson(user_id, lesson)
+
+
+def add_ordering(app, quiz_id, general_feedback="KEYMARK-order-general"):
+    """Append an ordering question (GIFT cannot express it) to a quiz through the bank services."""
+    from lms.db import begin_write, commit
+    from quizzes.bank import set_quiz_questions, upsert_question
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        begin_write()
+        quiz = db.session.get(Quiz, quiz_id)
+        row = upsert_question(f"test:order:{quiz_id}", quiz.course_id, {
+            "type": "ordering", "title": "order", "stem": "Put the morning in order.", "format": "moodle",
+            "general_feedback": general_feedback, "tags": [], "config": {"items": list(ORDER_ITEMS)}})
+        db.session.flush()
+        set_quiz_questions(quiz, [item.question_id for item in quiz.items] + [row.id])
+        commit()
+
+
+class FormReader(HTMLParser):
+    """The controls of a page: inputs, selects with their options, and label texts by `for`."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.inputs, self.selects, self.labels = [], {}, {}
+        self._label = self._select = self._option = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            self.inputs.append(attrs)
+        elif tag == "label":
+            self._label = [attrs.get("for"), ""]
+        elif tag == "select":
+            self._select = attrs.get("name")
+            self.selects[self._select] = []
+        elif tag == "option":
+            self._option = [attrs.get("value"), "", "selected" in attrs]
+
+    def handle_data(self, data):
+        if self._label is not None:
+            self._label[1] += data
+        if self._option is not None:
+            self._option[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self._label is not None:
+            self.labels[self._label[0]] = self._label[1].strip()
+            self._label = None
+        elif tag == "option" and self._option is not None:
+            value, text, selected = self._option
+            self.selects[self._select].append((value, text.strip(), selected))
+            self._option = None
+        elif tag == "select":
+            self._select = None
+
+    def value(self, name, label):
+        """The value of the radio button or checkbox `name` labelled `label`."""
+        for attrs in self.inputs:
+            if attrs.get("name") == name and self.labels.get(attrs.get("id")) == label:
+                return attrs["value"]
+        raise AssertionError(f"no option {label!r} for {name!r}")
+
+    def option(self, name, text):
+        """The value of the option `text` in the select `name`."""
+        for value, option_text, _selected in self.selects[name]:
+            if option_text == text:
+                return value
+        raise AssertionError(f"no option {text!r} in select {name!r}")
+
+    def select_names(self, prefix):
+        """The select names of a sub-form (matching, ordering), with their labels."""
+        return {name: self.labels.get(name) for name in self.selects if name.startswith(prefix)}
+
+    def state(self):
+        """What the browser would send: checked boxes, text values and selected options."""
+        data = {}
+        for attrs in self.inputs:
+            name, kind = attrs.get("name"), attrs.get("type", "text")
+            if not name:
+                continue
+            if kind in ("radio", "checkbox"):
+                if "checked" in attrs:
+                    data.setdefault(name, []).append(attrs["value"])
+            else:
+                data[name] = attrs.get("value", "")
+        for name, options in self.selects.items():
+            data[name] = next((value for value, _text, selected in options if selected), "")
+        return data
+
+    def checked_labels(self, name):
+        """The labels of the checked radio buttons or checkboxes called `name`."""
+        return [self.labels[a["id"]] for a in self.inputs if a.get("name") == name and "checked" in a]
+
+    def text(self, name):
+        """The value of the text box `name`."""
+        return next(a.get("value", "") for a in self.inputs if a.get("name") == name)
+
+
+def slot_of(app, attempt_id, title):
+    """The slot (0-based) holding the question with this title in an attempt."""
+    from quizzes.models import Attempt, Question
+
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        ids = [slot["question_id"] for slot in attempt.slots]
+        question = db.session.scalar(select(Question).where(Question.id.in_(ids), Question.title == title))
+        return ids.index(question.id)
+
+
+def start(client, quiz_id):
+    """Press "Start" (or "Resume") on the quiz page; the attempt id."""
+    page = client.get(f"/quizzes/{quiz_id}")
+    assert page.status_code == 200, page.text
+    response = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 302, response.text
+    match = re.search(r"/attempts/(\d+)$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def basic_answers(client, attempt_id, choices):
+    """Form data answering BASIC_GIFT with {"capital": text, "sky": "True"/"False"} (labels, not values)."""
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200, page.text
+    form = FormReader(page.text)
+    data = {"csrf_token": csrf_token_from(page.text)}
+    if "capital" in choices:
+        data["q0"] = form.value("q0", choices["capital"])
+    if "sky" in choices:
+        data["q1"] = form.value("q1", choices["sky"])
+    return data
+
+
+def every_type_answers(app, client, attempt_id, right=True):
+    """Form data answering every question of EVERY_TYPE_GIFT (+ ordering): all right, or all wrong."""
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200, page.text
+    form = FormReader(page.text)
+    slot = {title: f"q{slot_of(app, attempt_id, title)}" for title in ("sc", "mr", "tf", "sa", "num", "match")}
+    data = {"csrf_token": csrf_token_from(page.text)}
+    data[slot["sc"]] = form.value(slot["sc"], "Blue" if right else "Green")
+    data[slot["mr"]] = [form.value(slot["mr"], label) for label in (("Two", "Four") if right else ("Three",))]
+    data[slot["tf"]] = form.value(slot["tf"], "True" if right else "False")
+    data[slot["sa"]] = "  keymark-SA-answer " if right else "a guess"
+    data[slot["num"]] = "987654.3212" if right else "12"
+    sounds = {"Cat": "Meow", "Dog": "Woof", "Cow": "Moo"}
+    for name, prompt in form.select_names(slot["match"] + "-").items():
+        sound = sounds[prompt] if right else "Moo"
+        data[name] = form.option(name, sound)
+    order_slot = f"q{slot_of(app, attempt_id, 'order')}"
+    for name, label in form.select_names(order_slot + "-").items():
+        item = label.removeprefix("Position of ")
+        data[name] = form.option(name, str(ORDER_ITEMS.index(item) + 1) if right else "1")
+    return data
+
+
+def attempt_row(app, attempt_id):
+    """The attempt and its saved answers by slot, read fresh from the database."""
+    from quizzes.models import Attempt, AttemptAnswer
+
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        answers = {a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
+        db.session.expunge_all()
+        return attempt, answers
+
+
+def new_client(app, login, user):
+    """A fresh browser (its own cookies), signed in as `user`."""
+    return login(user, target=app.test_client())
+
+
+@pytest.fixture
+def events():
+    """Every lms_event the app dispatches in this test: (name, payload, committed)."""
+    return []
+
+
+@pytest.fixture
+def app_config(app_config, events):
+    """The test app, plus a plugin that records events and checks, from another connection, that the facts
+    an event announces are already committed when it arrives; log-ins are not rate-limited here."""
+    name = "lms_test_quiz_event_recorder"
+    probe = create_engine(app_config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+
+    def committed(event_name, payload):
+        queries = {
+            "quiz.submitted": ("SELECT count(*) FROM attempts WHERE id = :attempt_id AND status = 'submitted' "
+                               "AND score IS NOT NULL", {"attempt_id": payload.get("attempt_id")}),
+            "module.completed": ("SELECT count(*) FROM module_completions WHERE user_id = :u AND module_id = :m",
+                                 {"u": payload.get("user_id"), "m": payload.get("module_id")}),
+            "course.completed": ("SELECT count(*) FROM course_completions WHERE user_id = :u AND course_id = :c",
+                                 {"u": payload.get("user_id"), "c": payload.get("course_id")}),
+        }
+        if event_name not in queries:
+            return None
+        from sqlalchemy import text
+
+        sql, params = queries[event_name]
+        with probe.connect() as conn:
+            return conn.execute(text(sql), params).scalar() == 1
+
+    @hookimpl
+    def lms_event(app, name, payload):
+        events.append((name, dict(payload), committed(name, payload)))
+
+    module = types.ModuleType(name)
+    module.lms_event = lms_event
+    sys.modules[name] = module
+    yield {**app_config, "LMS_PLUGINS": [*app_config["LMS_PLUGINS"], name], "LOGIN_RATE_LIMIT": "1000 per minute"}
+    sys.modules.pop(name, None)
+    probe.dispose()
+
+
+def named(events, name):
+    """The payloads of the recorded events called `name`."""
+    return [payload for event_name, payload, _committed in events if event_name == name]
+
+
+@pytest.fixture
+def learner(app, client, make_user, login):
+    """A signed-in learner (the `client`), not yet enrolled anywhere."""
+    user = make_user()
+    login(user)
+    return user
+
+
+# ---------------------------------------------------------------------------------------------- exactly once
+
+
+def test_double_submit_grades_once_and_returns_the_first_result(app, client, learner, events, tmp_path):
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+
+    first = client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, WRONG))
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/attempts/{attempt_id}/review")
+    # The same submit again, now with the right answers: nothing is graded again.
+    data = {"csrf_token": csrf_token_from(client.get(f"/quizzes/{course.quiz_id}").text), "q0": "0", "q1": "false"}
+    again = client.post(f"/attempts/{attempt_id}/submit", data=data)
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    # The attempt page's own "Submit answers" button (it posts to /save) pressed twice gives the first result too.
+    twice = client.post(f"/attempts/{attempt_id}/save", data={**data, "submit": "1"}, follow_redirects=True)
+    assert twice.status_code == 200 and twice.request.path == f"/attempts/{attempt_id}/review"
+    assert "0%" in twice.text and "Not passed yet" in twice.text
+
+    attempt, answers = attempt_row(app, attempt_id)
+    assert (attempt.status, attempt.score, attempt.passed) == ("submitted", 0.0, False)
+    assert [answers[slot].score for slot in (0, 1)] == [0.0, 0.0]
+    assert answers[1].response == {"answer": True}  # the first submit's answer, not the repeat's
+    submitted = named(events, "quiz.submitted")
+    assert len(submitted) == 1 and submitted[0]["attempt_id"] == attempt_id and submitted[0]["score"] == 0.0
+
+
+def test_eight_concurrent_submits_over_http_grade_once(app, client, learner, login, events, tmp_path):
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    browsers = [new_client(app, login, learner) for _ in range(8)]
+    # Half the tabs send right answers, half wrong ones: whichever wins, it is graded alone.
+    forms = [basic_answers(b, attempt_id, RIGHT if n % 2 else WRONG) for n, b in enumerate(browsers)]
+    barrier = threading.Barrier(len(browsers))
+    results, errors = [None] * len(browsers), []
+
+    def submit(n):
+        try:
+            barrier.wait(timeout=30)
+            response = browsers[n].post(f"/attempts/{attempt_id}/submit", data=forms[n])
+            results[n] = (response.status_code, response.headers.get("Location"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert results == [(302, f"/attempts/{attempt_id}/review")] * len(browsers)
+
+    attempt, answers = attempt_row(app, attempt_id)
+    assert attempt.status == "submitted" and attempt.score in (0.0, 100.0)
+    submitted = named(events, "quiz.submitted")
+    assert len(submitted) == 1 and submitted[0]["score"] == attempt.score
+    assert sorted(answers) == [0, 1]
+    assert {a.score for a in answers.values()} == {attempt.score / 100}
+    # Every tab now shows that one result.
+    shown = {re.search(r"<strong>([\d.]+)%</strong>", b.get(f"/attempts/{attempt_id}/review").text).group(1)
+             for b in browsers}
+    assert shown == {f"{attempt.score:g}"}
+    with app.app_context():
+        from quizzes.models import Attempt
+
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_eight_concurrent_service_submits_grade_once(app, client, learner, events, tmp_path):
+    from quizzes.attempts import submit_attempt
+
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    capital = slot_of(app, attempt_id, "capital")
+    with app.app_context():
+        from quizzes.models import Attempt
+
+        order = db.session.get(Attempt, attempt_id).slots[capital]["layout"]["order"]
+    paris = 0  # Paris is the first choice in the GIFT text
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def submit(n):
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                right = n % 2 == 1
+                responses = {capital: {"choice": paris if right else order[-1] if order[-1] != paris else order[0]},
+                             1 - capital: {"answer": not right}}
+                attempt, on_time = submit_attempt(attempt_id, learner["id"], responses)
+                results.append((attempt.id, attempt.score, attempt.status, on_time))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(results) == 8
+    attempt, answers = attempt_row(app, attempt_id)
+    assert {r[1] for r in results} == {attempt.score} and attempt.score in (0.0, 100.0)
+    assert {r[2] for r in results} == {"submitted"} and all(r[3] for r in results)
+    assert len(named(events, "quiz.submitted")) == 1
+    assert sorted(answers) == [0, 1]
+
+
+# ---------------------------------------------------------------------------------------------- deadline
+
+
+def move_deadline_into_the_past(app, attempt_id, minutes=10):
+    """Pretend the time limit ran out: the deadline stored at start is now in the past."""
+    from quizzes.attempts import now
+    from quizzes.models import Attempt
+
+    with app.app_context():
+        db.session.execute(update(Attempt).where(Attempt.id == attempt_id)
+                           .values(deadline=now() - timedelta(minutes=minutes)))
+        db.session.commit()
+
+
+def test_submit_after_the_deadline_is_refused_and_recorded(app, client, learner, events, tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=5)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    attempt, _ = attempt_row(app, attempt_id)
+    assert attempt.deadline is not None
+    # Before the deadline the learner answers the first question (right) and it is saved.
+    saved = client.post(f"/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, {"capital": "Paris"}),
+                        headers={"Accept": "application/json"})
+    assert saved.status_code == 200 and "saved_at" in saved.json
+    move_deadline_into_the_past(app, attempt_id)
+
+    # The browser's timer said nothing; the learner changes the first answer and answers the second.
+    late = basic_answers(client, attempt_id, WRONG) if False else None  # the attempt page itself now closes it
+    del late
+    data = {"csrf_token": csrf_token_from(client.get(f"/quizzes/{course.quiz_id}").text)}
+    # Answers sent late: choice positions 0..2 include a wrong one for sure, and "True" is wrong.
+    data.update({"q0": "1", "q1": "true"})
+    response = client.post(f"/attempts/{attempt_id}/submit", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/attempts/{attempt_id}/review")
+    page = client.get(response.headers["Location"])
+    assert "Time was up: answers sent after the deadline were not accepted." in page.text
+    assert "Time ran out: only the answers saved before the deadline were graded." in page.text
+
+    attempt, answers = attempt_row(app, attempt_id)
+    assert attempt.status == "submitted" and attempt.late_submit_at is not None
+    assert answers[0].response == {"choice": 0} and answers[0].score == 1.0  # saved in time: graded
+    assert answers[1].response == {} and answers[1].score == 0.0  # sent late: not stored
+    assert attempt.score == 50.0
+    assert [p["attempt_id"] for p in named(events, "quiz.submitted")] == [attempt_id]
+
+
+def test_the_save_and_submit_button_after_the_deadline_is_refused_too(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=5)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    data = basic_answers(client, attempt_id, RIGHT)
+    move_deadline_into_the_past(app, attempt_id)
+    response = client.post(f"/attempts/{attempt_id}/save", data={**data, "submit": "1"}, follow_redirects=True)
+    assert response.request.path == f"/attempts/{attempt_id}/review"
+    assert "Time is up: answers sent after the deadline were not accepted." in response.text
+    attempt, answers = attempt_row(app, attempt_id)
+    assert attempt.status == "submitted" and attempt.late_submit_at is not None and attempt.score == 0.0
+    assert all(a.response == {} for a in answers.values())
+
+
+def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=5)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    on_time = client.post(f"/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, {"sky": "False"}),
+                          headers={"Accept": "application/json"})
+    assert on_time.status_code == 200
+    data = basic_answers(client, attempt_id, {"capital": "Paris", "sky": "True"})
+    move_deadline_into_the_past(app, attempt_id)
+
+    late = client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    assert late.status_code == 409 and late.mimetype == "application/json"
+    assert "Time is up" in late.json["error"]
+    attempt, answers = attempt_row(app, attempt_id)
+    assert answers[1].response == {"answer": False}  # the answer saved in time is kept, and graded
+    assert 0 not in answers or answers[0].response == {}
+    assert attempt.late_submit_at is not None and attempt.status == "submitted" and attempt.score == 50.0
+    # Once closed, any further autosave is refused as well.
+    again = client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    assert again.status_code == 409 and "already been submitted" in again.json["error"]
+
+
+def test_the_attempt_page_states_the_deadline_with_its_time_zone(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=5)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    page = client.get(f"/attempts/{attempt_id}")
+    deadline = re.search(r'data-deadline="([^"]+)"', page.text).group(1)
+    # attempt.js hands this to new Date(): without an offset a browser would read UTC as its local time.
+    assert deadline.endswith("+00:00"), deadline
+
+
+# ---------------------------------------------------------------------------------------------- limits, resume
+
+
+def test_the_attempt_limit_is_enforced(app, client, learner, tmp_path):
+    from quizzes.models import Attempt
+
+    course = one_module_lab(app, tmp_path, max_attempts=2, review="exam")
+    enrol(app, learner["id"], course.id)
+    for _ in range(2):
+        attempt_id = start(client, course.quiz_id)
+        assert client.post(f"/attempts/{attempt_id}/submit",
+                           data=basic_answers(client, attempt_id, WRONG)).status_code == 302
+    page = client.get(f"/quizzes/{course.quiz_id}")
+    assert "You have used all your attempts." in page.text and "/start" not in page.text
+    refused = client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)})
+    assert refused.status_code == 303 and refused.headers["Location"].endswith(f"/quizzes/{course.quiz_id}")
+    assert "You have used all 2 attempts of this quiz." in client.get(refused.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
+
+
+def test_start_resumes_the_open_attempt(app, client, learner, tmp_path):
+    from quizzes.models import Attempt
+
+    course = one_module_lab(app, tmp_path, max_attempts=1)
+    enrol(app, learner["id"], course.id)
+    first = start(client, course.quiz_id)
+    page = client.get(f"/quizzes/{course.quiz_id}")
+    assert "Resume your attempt" in page.text
+    assert start(client, course.quiz_id) == first
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_a_learner_must_be_enrolled_to_start(app, client, learner, tmp_path):
+    from quizzes.models import Attempt
+
+    course = one_module_lab(app, tmp_path)
+    page = client.get(f"/quizzes/{course.quiz_id}")
+    assert "to take this quiz" in page.text
+    response = client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)},
+                           follow_redirects=True)
+    assert "Enrol in the course before taking its quizzes." in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+
+
+def test_saved_answers_come_back_after_closing_the_browser(app, client, learner, login, tmp_path):
+    course = one_module_lab(app, tmp_path, gift=EVERY_TYPE_GIFT)
+    add_ordering(app, course.quiz_id)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    data = every_type_answers(app, client, attempt_id, right=True)
+    saved = client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    assert saved.status_code == 200, saved.text
+
+    # The browser is closed: a new one signs in and opens the attempt from the quiz page.
+    browser = new_client(app, login, learner)
+    assert start(browser, course.quiz_id) == attempt_id
+    page = browser.get(f"/attempts/{attempt_id}")
+    form = FormReader(page.text)
+    slot = {title: f"q{slot_of(app, attempt_id, title)}" for title in ("sc", "mr", "tf", "sa", "num", "match")}
+    assert form.checked_labels(slot["sc"]) == ["Blue"]
+    assert sorted(form.checked_labels(slot["mr"])) == ["Four", "Two"]
+    assert form.checked_labels(slot["tf"]) == ["True"]
+    assert form.text(slot["sa"]) == "  keymark-SA-answer "
+    assert form.text(slot["num"]) == "987654.3212"
+    state = form.state()
+    expected = {name: value for name, value in data.items() if name != "csrf_token"}
+    assert {name: state.get(name) for name in expected} == {
+        name: (value if isinstance(value, list) or name not in (slot["sc"], slot["tf"]) else [value])
+        for name, value in expected.items()}
+
+    # Sending the page back as it is (nothing retyped) grades every answer as right.
+    resend = {name: value for name, value in state.items()}
+    response = browser.post(f"/attempts/{attempt_id}/submit", data=resend)
+    assert response.status_code == 302
+    attempt, answers = attempt_row(app, attempt_id)
+    assert attempt.score == 100.0, {slot_: a.response for slot_, a in answers.items()}
+
+
+# ---------------------------------------------------------------------------------------------- completion
+
+
+def complete_lesson_page(client, course_slug, module_slug, lesson_slug):
+    """Press "Mark as complete" on a lesson page."""
+    page = client.get(f"/courses/{course_slug}/{module_slug}/{lesson_slug}")
+    assert page.status_code == 200, page.text
+    response = client.post(f"/courses/{course_slug}/{module_slug}/{lesson_slug}/complete",
+                           data={"csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 302, response.text
+
+
+def test_module_and_course_completion_events_fire_once_after_commit(app, client, learner, events, tmp_path):
+    course = sync(app, write_pack(tmp_path / "pack", [
+        {"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT},
+        {"slug": "m2", "lessons": ["m2-read"], "gift": BASIC_GIFT.replace("::capital::", "::capital 2::")
+                                                                  .replace("::sky::", "::sky 2::")},
+    ]))
+    enrol(app, learner["id"], course.id)
+
+    def take(quiz_slug, choices):
+        attempt_id = start(client, course.quizzes[quiz_slug])
+        assert client.post(f"/attempts/{attempt_id}/submit",
+                           data=basic_answers(client, attempt_id, choices)).status_code == 302
+        return attempt_id
+
+    def completed():
+        return [(name, payload.get("module_slug")) for name, payload, _ in events
+                if name in ("module.completed", "course.completed")]
+
+    # Module 1: the lesson is read, the quiz failed, then passed, then passed again.
+    complete_lesson_page(client, course.slug, "m1", "m1-read")
+    take("m1", WRONG)
+    assert completed() == []
+    assert "Module complete" not in client.get(f"/courses/{course.slug}/m1").text
+    take("m1", RIGHT)
+    assert completed() == [("module.completed", "m1")]
+    take("m1", RIGHT)
+    assert completed() == [("module.completed", "m1")]
+    assert "Module complete" in client.get(f"/courses/{course.slug}/m1").text
+
+    # Module 2: the quiz is passed first; reading the lesson then completes the module and the course.
+    take("m2", RIGHT)
+    assert completed() == [("module.completed", "m1")]
+    complete_lesson_page(client, course.slug, "m2", "m2-read")
+    assert completed() == [("module.completed", "m1"), ("module.completed", "m2"), ("course.completed", None)]
+    take("m2", RIGHT)
+    complete_lesson_page(client, course.slug, "m2", "m2-read")
+    assert len(named(events, "course.completed")) == 1 and len(named(events, "module.completed")) == 2
+    assert named(events, "course.completed")[0] == {"user_id": learner["id"], "course_id": course.id,
+                                                    "course_slug": course.slug}
+    assert len(named(events, "quiz.submitted")) == 5
+
+    # Each event arrived after its transaction committed: another connection already saw its facts.
+    announced = [(name, ok) for name, _payload, ok in events
+                 if name in ("quiz.submitted", "module.completed", "course.completed")]
+    assert announced and all(ok for _name, ok in announced), announced
+    with app.app_context():
+        from courses.models import CourseCompletion, ModuleCompletion
+
+        assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)) == 2
+        assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 1
