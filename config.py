@@ -52,6 +52,9 @@ class Config:
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "badges@bpo-academy.example")
     # The public address badges point at; defaults to the address of the request that builds them.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # How many reverse proxies (load balancers) sit in front of the app and set X-Forwarded-* headers;
+    # without this, every client would share the proxy's address and its login rate limit.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 class TestConfig(Config):

@@ -5,6 +5,7 @@ import pathlib
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import access, errors, security
 from lms.db import configure_engine
@@ -53,6 +54,9 @@ def create_app(config=None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -128,8 +128,10 @@ def attempt(attempt_id: int):
                                module=module, form=ActionForm())
     views = service.slot_views(attempt)
     form = answer_form(views, formdata=None)
+    # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.
     return render_template("quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz, views=views, form=form,
-                           course=course, module=module, render_stem=render_stem)
+                           course=course, module=module, render_stem=render_stem,
+                           deadline=service.aware(attempt.deadline))
 
 
 def parse_answers(attempt: Attempt):

@@ -114,3 +114,19 @@ def test_login_limit_is_shared_across_servers_through_redis(app_config, make_use
         statuses.append(client.post("/login", data={"email": user["email"], "password": "wrong-password-x",
                                                     "csrf_token": token}).status_code)
     assert statuses == [401] * 5 + [429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(app_config, make_user):
+    """With TRUSTED_PROXIES set, the limit counts the client address the load balancer forwards."""
+    from lms import create_app
+
+    user = make_user()
+    client = create_app({**app_config, "TRUSTED_PROXIES": 1}).test_client()
+
+    def attempt(address):
+        token = csrf_token_from(client.get("/login", headers={"X-Forwarded-For": address}).get_data(as_text=True))
+        return client.post("/login", headers={"X-Forwarded-For": address},
+                           data={"email": user["email"], "password": "wrong-password-x", "csrf_token": token}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(6)] == [401] * 5 + [429]
+    assert attempt("198.51.100.9") == 401  # another client behind the same proxy is not blocked

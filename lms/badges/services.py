@@ -76,17 +76,22 @@ def on_completion(name: str, payload: dict) -> None:
     """Event listener: issue the module's or course's badge when it is completed."""
     if name == "module.completed":
         query = select(BadgeClass).where(BadgeClass.module_id == payload["module_id"], BadgeClass.active.is_(True))
-        module = db.session.get(Module, payload["module_id"])
-        completed = f"Module “{module.title}”" if module else "A module"
     elif name == "course.completed":
         query = select(BadgeClass).where(BadgeClass.course_id == payload["course_id"],
                                          BadgeClass.module_id.is_(None), BadgeClass.active.is_(True))
-        course = db.session.get(Course, payload["course_id"])
-        completed = f"Course “{course.title}”" if course else "A course"
     else:
         return
     for badge in db.session.scalars(query).all():
-        issue(payload["user_id"], badge, completed)
+        issue(payload["user_id"], badge, completed_label(badge))
+
+
+def completed_label(badge: BadgeClass) -> str:
+    """What a badge's learner completed, for the evidence: the module's or the course's title."""
+    if badge.module_id is not None:
+        module = db.session.get(Module, badge.module_id)
+        return f"Module “{module.title}”" if module else "A module"
+    course = db.session.get(Course, badge.course_id)
+    return f"Course “{course.title}”" if course else "A course"
 
 
 def edit_badge(actor, badge_id: int, description: str, criteria: str) -> BadgeClass:
@@ -137,8 +142,7 @@ def reissue_missing(actor) -> int:
         .where(BadgeClass.active.is_(True))
     ).all()
     for user_id, badge in pairs:
-        label = "Module completion" if badge.module_id else "Course completion"
-        issued += issue(user_id, badge, label)
+        issued += issue(user_id, badge, completed_label(badge))
     begin_write()
     audit(actor, "badge.reissue", "badges", issued=issued)
     commit()
