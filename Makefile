@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 
-.PHONY: run test clean
+.PHONY: run test bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	bash scripts/ensure-chromium
 	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.learner_path
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -639,7 +639,7 @@ def test_saved_answers_come_back_after_closing_the_browser(app, client, learner,
     state = form.state()
 
     def listed(value):
-        return value if isinstance(value, list) else [value]
+        return sorted(value) if isinstance(value, list) else [value]
 
     sent = {name: listed(value) for name, value in data.items() if name != "csrf_token"}
     assert {name: listed(state.get(name)) for name in sent} == sent

@@ -113,7 +113,9 @@ def revoke(actor, public_id: str, reason: str) -> Award:
     if not reason:
         raise ServiceError("Give a reason for revoking the badge.")
     begin_write()
-    award = db.session.scalar(select(Award).where(Award.public_id == public_id).with_for_update())
+    # Lock only the award row: its badge class is joined eagerly, and PostgreSQL refuses FOR UPDATE on the
+    # nullable side of that outer join.
+    award = db.session.scalar(select(Award).where(Award.public_id == public_id).with_for_update(of=Award))
     if award is None:
         db.session.rollback()
         raise ServiceError("No such award.", 404)

@@ -1,0 +1,1 @@
+"""Benchmarks of the LMS against a real gunicorn server (not part of the test run)."""
