@@ -113,7 +113,7 @@ class PackReader:
         self.problems.append(Problem(file, line, message))
 
     def read(self) -> Pack | None:
-        """The pack, or None when it has problems (see `self.problems`)."""
+        """The pack as far as it could be read (None when course.yaml is unusable); see `self.problems`."""
         manifest = self.path / "course.yaml"
         if not manifest.is_file():
             self.problem("course.yaml", 1, "missing: a pack needs a course.yaml file")
@@ -130,8 +130,7 @@ class PackReader:
         final = self.quiz("course.yaml", data.get("final_assessment"), data.key_lines.get("final_assessment", 1),
                           FINAL_KEYS, default_slug=None) if "final_assessment" in data else None
         badges = self.badges(data, slug, modules)
-        if self.problems:
-            return None
+        # Returned even with problems, so the quiz files of a partly broken pack are still checked.
         return Pack(
             path=self.path,
             slug=slug,
@@ -354,7 +353,7 @@ class PackReader:
 
 
 def read_pack(path) -> tuple[Pack | None, list[Problem]]:
-    """Read and validate a pack folder: (pack, []) when valid, (None, problems) otherwise."""
+    """Read and validate a pack folder: (pack, problems); the pack may be partial when there are problems."""
     reader = PackReader(path)
     pack = reader.read()
     return pack, reader.problems

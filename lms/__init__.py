@@ -6,6 +6,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from lms import access, errors, security
 from lms.db import configure_engine
@@ -13,6 +14,14 @@ from lms.extensions import csrf, db, login_manager, migrate
 from lms.plugins import build_plugin_manager, collect_unique
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` limited to the database's integer range, so an oversized id is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 @dataclasses.dataclass
@@ -54,6 +63,7 @@ def create_app(config=None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config)
+    app.url_map.converters["int"] = DatabaseIntConverter
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

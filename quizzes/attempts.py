@@ -148,9 +148,20 @@ def save_responses(attempt: Attempt, responses: dict) -> None:
 
 
 def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
-    """Inside a write transaction: the learner's attempt, locked; 404 when it is not theirs."""
+    """Inside a write transaction: the learner's attempt, locked; 404 when it is not theirs.
+
+    The enrolment is locked first, as lessons and starts do: a quiz passed while the module's last lesson is
+    marked read then sees that lesson, and the module's completion is not lost (PostgreSQL, READ COMMITTED).
+    """
+    course_id = db.session.scalar(
+        select(Quiz.course_id).join(Attempt, Attempt.quiz_id == Quiz.id)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+    )
+    if course_id is not None:
+        lock_enrolment(user_id, course_id)
+    # OF attempts: PostgreSQL refuses to lock the outer-joined quiz that Attempt.quiz loads eagerly.
     attempt = db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id).with_for_update()
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id).with_for_update(of=Attempt)
     )
     if attempt is None:
         db.session.rollback()

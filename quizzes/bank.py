@@ -73,8 +73,8 @@ def check_quizzes(pack: Pack) -> list:
     types = question_types()
     problems, titles, tagged = [], {}, []
     for spec in pack.quizzes():
-        if not spec.file:
-            continue
+        if not isinstance(spec.file, str) or not (pathlib.Path(pack.path) / spec.file).is_file():
+            continue  # no file, or a missing one the pack reader already reported
         questions, found = read_quiz_file(pack, spec.file)
         problems += found
         for parsed in questions:

@@ -1,6 +1,7 @@
 """Content packs: `flask courses check` passes on the BPO pack and names every problem of a bad pack by
 file and line; `flask courses sync` loads nothing from a bad pack."""
 import pathlib
+import re
 import shutil
 from html.parser import HTMLParser
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from courses.models import Course, Lesson, Module
 from courses.services import check_pack, sync_pack
 from lms.extensions import db
+from quizzes.models import Question, Quiz
 
 PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
 
@@ -56,13 +58,15 @@ def line_of(path: pathlib.Path, fragment: str, occurrence: int = 0) -> int:
 # "file:line: message"; the line is looked up in the broken file, so the pack's own text may change.
 def bad_yaml(pack):
     replace_in(pack / "course.yaml", "\nversion: 1\n", "\nversion: 1: 2\n")
-    return f"course.yaml:{line_of(pack / 'course.yaml', 'version: 1: 2')}: invalid YAML: mapping values are not allowed here"
+    line = line_of(pack / "course.yaml", "version: 1: 2")
+    return f"course.yaml:{line}: invalid YAML: mapping values are not allowed here"
 
 
 def bad_yaml_in_front_matter(pack):
     # The file starts with "---", so the inserted line is line 2.
     lesson = pack / "lessons" / "voice-bpo.md"
-    lesson.write_text("---\nlevel: : easy\n" + lesson.read_text(encoding="utf-8").removeprefix("---\n"), encoding="utf-8")
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text("---\nlevel: : easy\n" + text.removeprefix("---\n"), encoding="utf-8")
     return "lessons/voice-bpo.md:2: invalid YAML: mapping values are not allowed here"
 
 
@@ -97,7 +101,8 @@ def unknown_key_in_course_yaml(pack):
 
 def unknown_key_in_front_matter(pack):
     lesson = pack / "lessons" / "voice-bpo.md"
-    lesson.write_text("---\nlevel: easy\n" + lesson.read_text(encoding="utf-8").removeprefix("---\n"), encoding="utf-8")
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text("---\nlevel: easy\n" + text.removeprefix("---\n"), encoding="utf-8")
     return "lessons/voice-bpo.md:2: unknown key 'level' in lesson front matter (allowed: minutes, objectives, title)"
 
 
@@ -121,16 +126,20 @@ def missing_quiz_file(pack):
 
 
 def bad_gift_quiz(pack):
-    # An opening brace inside the first question's answer block, on a line of its own.
+    # A question at the end of the file whose answer block holds a stray "{" on a line of its own.
     quiz = pack / "quizzes" / "what-is-bpo.gift"
-    replace_in(quiz, "\n=Business Process Outsourcing\n", "\n=Business Process Outsourcing\n{\n")
-    brace = line_of(quiz, "=Business Process Outsourcing") + 1
+    text = quiz.read_text(encoding="utf-8").rstrip("\n")
+    quiz.write_text(text + "\n\n::broken question::Which one is right? {\n=This one\n{\n~That one\n}\n",
+                    encoding="utf-8")
+    brace = len(text.splitlines()) + 4  # a blank line, the question's first line, "=This one", then "{"
     return f"quizzes/what-is-bpo.gift:{brace}: '{{' inside an answer block (write \\{{ for a literal brace)"
 
 
 def bad_review_policy(pack):
-    replace_in(pack / "course.yaml", "file: quizzes/entry-level-roles.gift, pass_mark: 70, max_attempts: 0, review: retry_without_key}",
-               "file: quizzes/entry-level-roles.gift, pass_mark: 70, max_attempts: 0, review: lenient}")
+    manifest = pack / "course.yaml"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    quiz_line = lines[line_of(manifest, "file: quizzes/entry-level-roles.gift") - 1]
+    replace_in(manifest, quiz_line, re.sub(r"review: [a-z_]+", "review: lenient", quiz_line))
     listed = line_of(pack / "course.yaml", "review: lenient")
     return f"course.yaml:{listed}: review must be one of practice, exam, retry_without_key"
 
@@ -151,11 +160,17 @@ BAD_PACKS = {
 }
 
 
+def check_pack_in(app, path):
+    """check_pack inside an app context."""
+    with app.app_context():
+        return check_pack(path)
+
+
 def row_counts(app) -> dict:
-    """How many courses, modules and lessons the database holds."""
+    """How many courses, modules, lessons, quizzes and questions the database holds."""
     with app.app_context():
         return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (Course, Module, Lesson)}
+                for model in (Course, Module, Lesson, Quiz, Question)}
 
 
 @pytest.mark.parametrize("case", list(BAD_PACKS))
@@ -178,13 +193,13 @@ def test_check_reports_a_bad_pack_with_file_and_line_and_sync_loads_nothing(case
     assert synced.exit_code != 0
     assert f"{pack}/{expected}" in synced.stderr
     assert f"{pack}: not loaded (1 problem(s))" in synced.stderr
-    assert row_counts(app) == {"courses": 0, "modules": 0, "lessons": 0}
+    assert row_counts(app) == {"courses": 0, "modules": 0, "lessons": 0, "quizzes": 0, "questions": 0}
 
 
 def test_check_lists_every_problem_of_a_pack_at_once(runner, tmp_path):
     pack = copy_pack(tmp_path)
     expected = [breaker(pack) for breaker in (duplicate_module_slug, unknown_key_in_front_matter, missing_quiz_file,
-                                              bad_review_policy)]
+                                              bad_review_policy, bad_gift_quiz)]
     expected.append(empty_lesson(pack, "non-voice-bpo"))
 
     result = runner.invoke(args=["courses", "check", str(pack)])
@@ -192,7 +207,7 @@ def test_check_lists_every_problem_of_a_pack_at_once(runner, tmp_path):
     assert result.exit_code != 0
     reported = result.stderr.splitlines()
     assert sorted(reported[:-1]) == sorted(f"{pack}/{problem}" for problem in expected)
-    assert reported[-1] == "Error: 5 problem(s) found; nothing was loaded."
+    assert reported[-1] == "Error: 6 problem(s) found; nothing was loaded."
 
 
 def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_path):
@@ -200,8 +215,10 @@ def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_
     app.extensions["lms"].course_packs = [pack]
     assert runner.invoke(args=["courses", "sync"]).exit_code == 0
     before = row_counts(app)
-    lesson_file = pack / "lessons" / "voice-bpo.md"
-    replace_in(lesson_file, 'title: "Voice BPO: Work That Happens on the Phone"', 'title: "Phone Work, Renamed"')
+    synced, _ = check_pack_in(app, pack)
+    old_title = synced.modules[1].lessons[0].title
+    lesson_file = pack / "lessons" / f"{synced.modules[1].lessons[0].slug}.md"
+    replace_in(lesson_file, f'title: "{old_title}"', 'title: "Phone Work, Renamed"')
     replace_in(pack / "course.yaml", "  - slug: entry-level-roles\n    title:",
                "  - slug: entry-level-roles\n    colour: red\n    title:")
     replace_in(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]",
@@ -213,21 +230,24 @@ def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_
     assert "not loaded (2 problem(s))" in result.stderr
     assert row_counts(app) == before
     with app.app_context():
-        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "voice-bpo"))
-        assert lesson.title == "Voice BPO: Work That Happens on the Phone"
+        lesson = db.session.scalar(select(Lesson).where(Lesson.slug == synced.modules[1].lessons[0].slug))
+        assert lesson.title == old_title
         assert db.session.scalar(select(Lesson).where(Lesson.slug == "brand-new-lesson")) is None
 
 
 def test_one_bad_pack_does_not_stop_a_good_one_from_loading(app, runner, tmp_path):
     bad = copy_pack(tmp_path, "bad")
-    replace_in(bad / "course.yaml", "slug: bpo-operations\ntitle:", "slug: broken-copy\ntitle:")
+    manifest = bad / "course.yaml"
+    manifest.write_text(re.sub(r"^slug: .*$", "slug: broken-copy", manifest.read_text(encoding="utf-8"), count=1,
+                               flags=re.M), encoding="utf-8")
     empty_lesson(bad)
     app.extensions["lms"].course_packs = [bad, PACK]
 
     result = runner.invoke(args=["courses", "sync"])
 
     assert result.exit_code != 0
-    assert "bpo-operations: synced (9 modules)" in result.stdout
+    good, _ = check_pack_in(app, PACK)
+    assert result.stdout.strip() == f"bpo-operations: synced ({len(good.modules)} modules)"
     assert f"{bad}: not loaded (" in result.stderr
     with app.app_context():
         assert db.session.scalars(select(Course.slug)).all() == ["bpo-operations"]

@@ -559,6 +559,25 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     assert again.status_code == 409 and "already been submitted" in again.json["error"]
 
 
+def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_result(app, client, learner, events,
+                                                                                      tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=5)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    client.post(f"/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, RIGHT))
+    move_deadline_into_the_past(app, attempt_id)
+
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200 and "Time is up" in page.text and 'name="q0"' not in page.text
+    assert attempt_row(app, attempt_id)[0].status == "open" and named(events, "quiz.submitted") == []  # a GET
+    result = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page.text)},
+                         follow_redirects=True)
+    assert result.request.path == f"/attempts/{attempt_id}/review" and "100%" in result.text
+    attempt, _ = attempt_row(app, attempt_id)
+    assert attempt.status == "submitted" and attempt.late_submit_at is not None and attempt.score == 100.0
+    assert len(named(events, "quiz.submitted")) == 1
+
+
 def test_the_attempt_page_states_the_deadline_with_its_time_zone(app, client, learner, tmp_path):
     course = one_module_lab(app, tmp_path, time_limit_minutes=5)
     enrol(app, learner["id"], course.id)
@@ -601,6 +620,36 @@ def test_start_resumes_the_open_attempt(app, client, learner, tmp_path):
     assert start(client, course.quiz_id) == first
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_eight_concurrent_starts_open_one_attempt(app, client, learner, login, tmp_path):
+    from quizzes.models import Attempt
+
+    course = one_module_lab(app, tmp_path, max_attempts=1)
+    enrol(app, learner["id"], course.id)
+    browsers = [new_client(app, login, learner) for _ in range(8)]
+    tokens = [csrf_token_from(b.get(f"/quizzes/{course.quiz_id}").text) for b in browsers]
+    barrier = threading.Barrier(len(browsers))
+    locations, errors = [], []
+
+    def press_start(n):
+        try:
+            barrier.wait(timeout=30)
+            response = browsers[n].post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": tokens[n]})
+            locations.append((response.status_code, response.headers.get("Location")))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=press_start, args=(n,)) for n in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        attempts = db.session.scalars(select(Attempt)).all()
+        assert len(attempts) == 1 and attempts[0].number == 1
+        assert locations == [(302, f"/attempts/{attempts[0].id}")] * len(browsers)
 
 
 def test_a_learner_must_be_enrolled_to_start(app, client, learner, tmp_path):
@@ -713,3 +762,57 @@ def test_module_and_course_completion_events_fire_once_after_commit(app, client,
 
         assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)) == 2
         assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 1
+
+
+def test_passing_the_quiz_while_the_last_lesson_is_marked_read_completes_the_module(app, client, learner, events,
+                                                                                      tmp_path, monkeypatch):
+    """Two requests finish a module's last two steps at the same moment: whichever commits second must see the
+    other's fact, or the module is complete with no completion recorded and no event (a PostgreSQL race)."""
+    import courses.progress
+    from courses.models import Lesson
+    from courses.services import complete_lesson
+    from quizzes.attempts import submit_attempt
+
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    capital = slot_of(app, attempt_id, "capital")
+    # Both transactions reach the completion check together when nothing orders them (then each misses the
+    # other's uncommitted fact); when one waits for the other, the barrier gives up after a moment.
+    barrier = threading.Barrier(2, timeout=3)
+    real_progress = courses.progress.course_progress
+
+    def progress_after_meeting(user_id, course_):
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real_progress(user_id, course_)
+
+    monkeypatch.setattr(courses.progress, "course_progress", progress_after_meeting)
+    errors = []
+
+    def read_lesson():
+        try:
+            with app.app_context():
+                lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id))
+                complete_lesson(learner["id"], lesson)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    def pass_quiz():
+        try:
+            with app.app_context():
+                submit_attempt(attempt_id, learner["id"], {capital: {"choice": 0}, 1 - capital: {"answer": False}})
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=read_lesson), threading.Thread(target=pass_quiz)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    monkeypatch.setattr(courses.progress, "course_progress", real_progress)
+    assert [p["module_slug"] for p in named(events, "module.completed")] == ["m1"]
+    assert "Module complete" in client.get(f"/courses/{course.slug}/m1").text

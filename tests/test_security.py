@@ -130,3 +130,9 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(app_config, 
 
     assert [attempt("203.0.113.7") for _ in range(6)] == [401] * 5 + [429]
     assert attempt("198.51.100.9") == 401  # another client behind the same proxy is not blocked
+
+
+def test_an_oversized_id_is_a_404_not_a_database_error(client, make_user, login):
+    login(make_user("admin"))
+    for path in ("/quizzes/99999999999999999999", "/attempts/9223372036854775808", "/badges/classes/4294967296"):
+        assert client.get(path).status_code == 404, path

@@ -1,0 +1,166 @@
+"""Trainers' quiz pages: GIFT import (all or nothing, errors with their line) and export, through real HTTP."""
+import io
+import pathlib
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from quizzes.gift import parse_gift
+from tests.conftest import csrf_token_from
+from tests.test_quiz_attempts import (
+    BASIC_GIFT,
+    EVERY_TYPE_GIFT,
+    add_ordering,
+    one_module_lab,
+    sync,
+    write_pack,
+)
+
+BPO_PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
+
+
+@pytest.fixture
+def trainer(client, make_user, login):
+    """A signed-in trainer (the `client`)."""
+    user = make_user("trainer")
+    login(user)
+    return user
+
+
+@pytest.fixture
+def lab(app, tmp_path):
+    """A course whose one quiz holds the two BASIC_GIFT questions."""
+    return one_module_lab(app, tmp_path)
+
+
+def without_lines(questions):
+    """Parsed questions without the line they started on (an export starts them elsewhere)."""
+    return [{key: value for key, value in q.items() if key != "line"} for q in questions]
+
+
+def import_gift(client, quiz_id, text=None, upload=None):
+    """Post the import form of a quiz with pasted text or an uploaded file."""
+    token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
+    data = {"csrf_token": token, "gift_text": text or ""}
+    if upload is not None:
+        data["gift_file"] = (io.BytesIO(upload), "questions.gift")
+    return client.post(f"/author/quizzes/{quiz_id}", data=data, content_type="multipart/form-data")
+
+
+def bank_size(app, quiz_id):
+    """(questions in the bank, questions in this quiz)."""
+    from quizzes.models import Question, QuizQuestion
+
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(Question)),
+                db.session.scalar(select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)))
+
+
+def export(client, quiz_id):
+    """The quiz's GIFT export, checked to be a download."""
+    response = client.get(f"/author/quizzes/{quiz_id}/export.gift")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain" and response.headers["Content-Disposition"].startswith("attachment;")
+    return response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------------------------- import
+
+
+BAD_SYNTAX = """// Two good questions, then a broken one: nothing may be imported.
+::fine one::Is the sky blue? {T}
+
+::fine two::Pick one. {=Yes ~No}
+
+::broken::Its answer block never closes {
+=Yes
+"""
+
+
+@pytest.mark.parametrize("text, line, message", [
+    (BAD_SYNTAX, 6, "the answer block '{' is never closed"),
+    ("::ok::Fine? {T}\n\n\n::weights::Pick. {\n=Yes\n~%150%No\n}\n", 6, "bad answer weight '%150%'"),
+    ("::ok::Fine? {T}\n\n::stray::A stray } brace {=a ~b}\n", 3, "'}' has no matching '{'"),
+    ("::ok::Fine? {T}\n\n::essay::Write about your first job. {}\n", 3, "essay questions are not supported"),
+    ("::ok::Fine? {T}\n\n::sum::Tick two. {\n~%50%A\n~%40%B\n~C\n}\n", 3,
+     "The weights of the right choices must add up to 100 (they add up to 90)"),
+])
+def test_bad_gift_is_a_400_with_its_line_and_nothing_is_imported(app, client, trainer, lab, text, line, message):
+    before = bank_size(app, lab.quiz_id)
+    response = import_gift(client, lab.quiz_id, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f"line {line}: {message}" in page.replace("&#39;", "'"), page
+    assert "Nothing was imported" in page
+    assert bank_size(app, lab.quiz_id) == before
+    # The trainer's text is still in the box, ready to fix.
+    assert "::ok::Fine?" in page or "::fine one::" in page
+
+
+def test_an_empty_or_undecodable_import_is_a_clear_400(app, client, trainer, lab):
+    before = bank_size(app, lab.quiz_id)
+    empty = import_gift(client, lab.quiz_id, "// only a comment\n")
+    assert empty.status_code == 400 and "The GIFT text holds no questions." in empty.text
+    binary = import_gift(client, lab.quiz_id, upload=b"::t::Q {T}\xff\xfe\n")
+    assert binary.status_code == 400 and "The GIFT file must be UTF-8 text." in binary.text
+    assert bank_size(app, lab.quiz_id) == before
+
+
+def test_good_gift_imports_every_question_pasted_or_uploaded(app, client, trainer, lab):
+    response = import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "Imported 7 question(s) into" in page
+    for title, label in (("sc", "Single choice"), ("mr", "Multiple response"), ("tf", "True/false"),
+                         ("sa", "Short answer"), ("num", "Numerical"), ("match", "Matching"),
+                         ("desc", "Description")):
+        assert f"<strong>{title}</strong> — {label}, version 1" in page
+    assert bank_size(app, lab.quiz_id) == (9, 9)
+
+    uploaded = import_gift(client, lab.quiz_id, upload=("\ufeff" + BASIC_GIFT).encode("utf-8"))
+    assert uploaded.status_code == 302
+    assert bank_size(app, lab.quiz_id) == (11, 11)
+
+
+# ---------------------------------------------------------------------------------------------- export
+
+
+def test_export_then_import_gives_back_the_same_questions(app, client, trainer, tmp_path):
+    course = sync(app, write_pack(tmp_path / "pack", [
+        {"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT},
+        {"slug": "m2", "lessons": ["m2-read"], "gift": "::seed::Seed question? {T}\n"},
+    ]))
+    first, second = course.quizzes["m1"], course.quizzes["m2"]
+    assert import_gift(client, first, EVERY_TYPE_GIFT).status_code == 302
+    add_ordering(app, first)  # GIFT cannot hold it: the export leaves it out
+
+    exported = export(client, first)
+    originals = parse_gift(BASIC_GIFT) + parse_gift(EVERY_TYPE_GIFT)
+    assert without_lines(parse_gift(exported)) == without_lines(originals)
+    assert "Put the morning in order" not in exported
+
+    # Importing the export into another quiz gives that quiz the very same questions.
+    assert import_gift(client, second, exported).status_code == 302
+    again = parse_gift(export(client, second))
+    assert without_lines(again) == without_lines(parse_gift("::seed::Seed question? {T}\n") + originals)
+
+
+def test_every_bpo_quiz_exports_exactly_its_pack_file(app, client, trainer, runner):
+    from quizzes.models import Quiz
+
+    result = runner.invoke(args=["courses", "sync"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        quizzes = [(q.id, q.slug) for q in db.session.scalars(select(Quiz).where(Quiz.draw_count.is_(None)))]
+    assert len(quizzes) == 9
+    for quiz_id, slug in quizzes:
+        original = parse_gift((BPO_PACK / "quizzes" / f"{slug}.gift").read_text(encoding="utf-8"))
+        assert without_lines(parse_gift(export(client, quiz_id))) == without_lines(original), slug
+
+
+def test_the_trainer_quiz_list_shows_every_quiz(app, client, trainer, lab):
+    page = client.get("/author/quizzes")
+    assert page.status_code == 200
+    assert f'href="/author/quizzes/{lab.quiz_id}"' in page.text and "Quiz lab" in page.text
+    assert "Quizzes" in client.get("/dashboard").text
