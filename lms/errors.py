@@ -52,7 +52,11 @@ def handle_unexpected(exc: Exception):
         return handle_http_exception(exc)
     from flask import current_app
 
+    from lms.extensions import db
+
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    # A failed statement leaves the transaction aborted (PostgreSQL); end it so the error page can load the user.
+    db.session.rollback()
     return render_error(500)
 
 

@@ -4,7 +4,6 @@ import random
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from courses.models import Course

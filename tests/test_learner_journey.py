@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from courses.models import Course, Enrolment, Lesson, LessonCompletion
-from courses.pack import read_pack
+from courses.models import Enrolment, Lesson, LessonCompletion
 from courses.services import check_pack, complete_lesson, sync_pack
 from lms.extensions import db
 from quizzes.models import Quiz

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from tests.conftest import csrf_token_from
 from tests.test_quiz_attempts import (
-    BASIC_GIFT,
     EVERY_TYPE_GIFT,
     RIGHT,
     WRONG,

@@ -1,7 +1,6 @@
 """Public badge documents and pages, the learner's badges, and the admin's badge tools."""
 import json
 import re
-from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -24,8 +23,6 @@ bp = Blueprint("badges", __name__, url_prefix="/badges")
 admin_bp = Blueprint("badge_admin", __name__, url_prefix="/admin/badges")
 LD_JSON = "application/ld+json"
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# Badge ids in the routes below are capped at the database's integer range, so a larger number is a plain 404
-# rather than a database error.
 
 
 def json_document(document: dict, status: int = 200) -> Response:
@@ -64,14 +61,14 @@ def issuer():
     return json_document(documents.issuer())
 
 
-@bp.route("/classes/<int(max=2147483647):badge_id>")
+@bp.route("/classes/<int:badge_id>")
 @allow(ANYONE)
 def badge_class(badge_id: int):
     """The OB 2.0 BadgeClass."""
     return json_document(documents.badge_class(find_badge(badge_id)))
 
 
-@bp.route("/classes/<int(max=2147483647):badge_id>/image.<any(png, svg):ext>")
+@bp.route("/classes/<int:badge_id>/image.<any(png, svg):ext>")
 @allow(ANYONE)
 def badge_image(badge_id: int, ext: str):
     """The badge's generated artwork."""
@@ -223,7 +220,7 @@ def index():
                            text_form=BadgeTextForm, revoke_form=RevokeForm(), action_form=ActionForm())
 
 
-@admin_bp.route("/<int(max=2147483647):badge_id>", methods=["POST"])
+@admin_bp.route("/<int:badge_id>", methods=["POST"])
 @allow("admin")
 def edit(badge_id: int):
     """Save a badge's new description and criteria."""
