@@ -1,21 +1,18 @@
 """The learner's journey: catalog, course page, module page, lessons, completion and "continue"."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from courses.models import Course, Enrolment, Lesson, Module
 from courses.progress import active_modules, course_progress, is_enrolled
 from courses.services import complete_lesson, enrol
+from lms.forms import ActionForm
 from lms.access import SIGNED_IN, allow
 from lms.extensions import db
 from lms.services import ServiceError
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 
-
-class ActionForm(FlaskForm):
-    """A bare form: a button that changes state, protected by the CSRF token."""
 
 
 def get_course(slug: str) -> Course:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from courses.markdown import render_markdown, sanitize_html
 from courses.models import Course, Module
 from courses.progress import is_enrolled
+from lms.forms import ActionForm
 from lms.access import SIGNED_IN, allow
 from lms.errors import fail
 from lms.extensions import db
@@ -18,9 +19,6 @@ from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_lev
 
 bp = Blueprint("quizzes", __name__)
 
-
-class ActionForm(FlaskForm):
-    """A button that changes state, protected by the CSRF token."""
 
 
 def render_stem(text: str, stem_format: str) -> Markup:

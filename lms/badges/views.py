@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from lms.forms import ActionForm
 from lms.access import ANYONE, SIGNED_IN, allow
 from lms.badges import baking, documents
 from lms.badges.artwork import badge_png, badge_svg, color_for
@@ -202,9 +203,6 @@ class RevokeForm(FlaskForm):
 
     reason = StringField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
 
-
-class ActionForm(FlaskForm):
-    """A button that changes state, protected by the CSRF token."""
 
 
 @admin_bp.route("/")
