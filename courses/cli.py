@@ -27,9 +27,18 @@ def check_command(path):
 @courses_cli.command("sync")
 def sync_command():
     """Load every installed pack into the database; a pack with any problem loads nothing."""
-    failed = 0
+    checked, slugs = [], {}
     for path in current_app.extensions["lms"].course_packs:
         pack, problems = check_pack(path)
+        if pack is not None and pack.slug in slugs:
+            # Two installed packs claiming one course would overwrite each other's content.
+            raise click.ClickException(
+                f"duplicate course slug {pack.slug!r}: {slugs[pack.slug]} and {path} both provide it; nothing was loaded.")
+        if pack is not None:
+            slugs[pack.slug] = path
+        checked.append((path, pack, problems))
+    failed = 0
+    for path, pack, problems in checked:
         if problems:
             failed += 1
             for problem in problems:

@@ -298,3 +298,15 @@ class Tags(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.found.append((tag, attrs))
+
+
+def test_two_packs_with_one_course_slug_are_refused(app, runner, tmp_path):
+    """Two installed packs that claim the same course slug stop the sync with a clear error."""
+    first, second = copy_pack(tmp_path, "first"), copy_pack(tmp_path, "second")
+    app.extensions["lms"].course_packs = [first, second]
+
+    result = runner.invoke(args=["courses", "sync"])
+
+    assert result.exit_code != 0
+    assert f"duplicate course slug 'bpo-operations': {first} and {second} both provide it" in result.output
+    assert row_counts(app)["courses"] == 0  # checked before anything loads
