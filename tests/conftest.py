@@ -138,6 +138,14 @@ def make_user(app):
     return factory
 
 
+@pytest.fixture
+def learner(make_user, login):
+    """A signed-in learner (the `client`), not yet enrolled anywhere."""
+    user = make_user()
+    login(user)
+    return user
+
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token of the first form on a page."""
     import re

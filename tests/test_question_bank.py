@@ -26,14 +26,6 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def learner(app, client, make_user, login):
-    """A signed-in learner (the `client`)."""
-    user = make_user()
-    login(user)
-    return user
-
-
-@pytest.fixture
 def bpo(app, runner):
     """The BPO course, loaded the way an operator loads it: `flask --app lms courses sync`."""
     from courses.models import Course

@@ -368,12 +368,24 @@ def named(events, name):
     return [payload for event_name, payload, _committed in events if event_name == name]
 
 
-@pytest.fixture
-def learner(app, client, make_user, login):
-    """A signed-in learner (the `client`), not yet enrolled anywhere."""
-    user = make_user()
-    login(user)
-    return user
+def at_once(task, count: int) -> list:
+    """Run task(n) for n in range(count) in threads released together; return the errors they raised."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(n):
+        try:
+            barrier.wait(timeout=30)
+            task(n)
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts there are none
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------- exactly once
@@ -410,23 +422,13 @@ def test_eight_concurrent_submits_over_http_grade_once(app, client, learner, log
     browsers = [new_client(app, login, learner) for _ in range(8)]
     # Half the tabs send right answers, half wrong ones: whichever wins, it is graded alone.
     forms = [basic_answers(b, attempt_id, RIGHT if n % 2 else WRONG) for n, b in enumerate(browsers)]
-    barrier = threading.Barrier(len(browsers))
-    results, errors = [None] * len(browsers), []
+    results = [None] * len(browsers)
 
     def submit(n):
-        try:
-            barrier.wait(timeout=30)
-            response = browsers[n].post(f"/attempts/{attempt_id}/submit", data=forms[n])
-            results[n] = (response.status_code, response.headers.get("Location"))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
+        response = browsers[n].post(f"/attempts/{attempt_id}/submit", data=forms[n])
+        results[n] = (response.status_code, response.headers.get("Location"))
 
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert at_once(submit, len(browsers)) == []
     assert results == [(302, f"/attempts/{attempt_id}/review")] * len(browsers)
 
     attempt, answers = attempt_row(app, attempt_id)
@@ -452,28 +454,18 @@ def test_eight_concurrent_service_submits_grade_once(app, client, learner, event
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
     capital = slot_of(app, attempt_id, "capital")
-    barrier = threading.Barrier(8)
-    results, errors = [], []
+    results = []
 
     def submit(n):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                right = n % 2 == 1
-                # Choices are indexed as written: Paris is 0, Lyon 1.
-                responses = {capital: {"choice": 0 if right else 1},
-                             1 - capital: {"answer": not right}}
-                attempt, on_time = submit_attempt(attempt_id, learner["id"], responses)
-                results.append((attempt.id, attempt.score, attempt.status, on_time))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
+        with app.app_context():
+            right = n % 2 == 1
+            # Choices are indexed as written: Paris is 0, Lyon 1.
+            responses = {capital: {"choice": 0 if right else 1},
+                         1 - capital: {"answer": not right}}
+            attempt, on_time = submit_attempt(attempt_id, learner["id"], responses)
+            results.append((attempt.id, attempt.score, attempt.status, on_time))
 
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert at_once(submit, 8) == []
     assert len(results) == 8
     attempt, answers = attempt_row(app, attempt_id)
     assert {r[1] for r in results} == {attempt.score} and attempt.score in (0.0, 100.0)
@@ -629,23 +621,13 @@ def test_eight_concurrent_starts_open_one_attempt(app, client, learner, login, t
     enrol(app, learner["id"], course.id)
     browsers = [new_client(app, login, learner) for _ in range(8)]
     tokens = [csrf_token_from(b.get(f"/quizzes/{course.quiz_id}").text) for b in browsers]
-    barrier = threading.Barrier(len(browsers))
-    locations, errors = [], []
+    locations = []
 
     def press_start(n):
-        try:
-            barrier.wait(timeout=30)
-            response = browsers[n].post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": tokens[n]})
-            locations.append((response.status_code, response.headers.get("Location")))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
+        response = browsers[n].post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": tokens[n]})
+        locations.append((response.status_code, response.headers.get("Location")))
 
-    threads = [threading.Thread(target=press_start, args=(n,)) for n in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert at_once(press_start, len(browsers)) == []
     with app.app_context():
         attempts = db.session.scalars(select(Attempt)).all()
         assert len(attempts) == 1 and attempts[0].number == 1

@@ -34,14 +34,6 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def learner(app, client, make_user, login):
-    """A signed-in learner (the `client`)."""
-    user = make_user()
-    login(user)
-    return user
-
-
-@pytest.fixture
 def lab(app, tmp_path):
     """The basic one-module course."""
     return one_module_lab(app, tmp_path)
