@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 
-.PHONY: run test bench clean
+.PHONY: run test check bench clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 run: $(VENV)/.installed
@@ -22,6 +23,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	bash scripts/ensure-chromium
 	$(BIN)/python -m pytest
+
+check: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.learner_path

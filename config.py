@@ -3,6 +3,7 @@
 `Config` is the default (embedded SQLite under instance/), `TestConfig` is used by the test suite and
 `ProductionConfig` reads its secrets from the environment and refuses to start without them.
 """
+
 import os
 import pathlib
 

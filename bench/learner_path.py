@@ -7,6 +7,7 @@ signs learners up through the real pages, and times each step of the path (dashb
 lesson, mark complete, quiz page, start, save, submit). Timings are reported as ratios to the cheapest
 request measured in the same run (a static file), so results compare across machines.
 """
+
 import argparse
 import http.cookiejar
 import os
@@ -56,16 +57,27 @@ def learner_path(base: str, n: int, timings: dict) -> None:
     browser.request("static file", "/static/css/app.css")
     _, page = browser.request("sign-up page", "/signup")
     password = "a benchmark passphrase"
-    browser.request("sign up", "/signup", {"csrf_token": TOKEN.search(page).group(1), "display_name": f"L{n}",
-                                          "email": f"learner{n}-{os.getpid()}@example.com",
-                                          "password": password, "confirm": password})
+    browser.request(
+        "sign up",
+        "/signup",
+        {
+            "csrf_token": TOKEN.search(page).group(1),
+            "display_name": f"L{n}",
+            "email": f"learner{n}-{os.getpid()}@example.com",
+            "password": password,
+            "confirm": password,
+        },
+    )
     _, page = browser.request("catalog", "/courses/")
     browser.request("enrol", "/courses/bpo-operations/enrol", {"csrf_token": TOKEN.search(page).group(1)})
     browser.request("dashboard", "/dashboard")
     browser.request("course page", "/courses/bpo-operations")
     _, page = browser.request("lesson", "/courses/bpo-operations/what-is-bpo/bpo-explained")
-    browser.request("mark complete", "/courses/bpo-operations/what-is-bpo/bpo-explained/complete",
-                    {"csrf_token": TOKEN.search(page).group(1)})
+    browser.request(
+        "mark complete",
+        "/courses/bpo-operations/what-is-bpo/bpo-explained/complete",
+        {"csrf_token": TOKEN.search(page).group(1)},
+    )
     _, page = browser.request("module page", "/courses/bpo-operations/what-is-bpo")
     quiz_path = re.search(r'href="(/quizzes/\d+)"', page).group(1)
     _, page = browser.request("quiz page", quiz_path)
@@ -79,16 +91,35 @@ def learner_path(base: str, n: int, timings: dict) -> None:
 def run(learners: int, rounds: int, workers: int) -> dict:
     """Start gunicorn on a fresh database and run the learner path; return timings by step."""
     workdir = tempfile.mkdtemp(prefix="lms-bench-")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
-           "SECRET_KEY": "bench-" + "x" * 40, "RATELIMIT_STORAGE_URI": "memory://"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
     flask = [sys.executable, "-m", "flask", "--app", "lms"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(flask + ["courses", "sync"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--no-control-socket", "--workers", str(workers), "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "lms:create_app()"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "lms:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -100,8 +131,12 @@ def run(learners: int, rounds: int, workers: int) -> dict:
         timings: dict = {}
         with ThreadPoolExecutor(max_workers=4) as pool:
             for round_number in range(rounds):
-                list(pool.map(lambda n: learner_path(base, n, timings),
-                              range(round_number * learners, (round_number + 1) * learners)))
+                list(
+                    pool.map(
+                        lambda n: learner_path(base, n, timings),
+                        range(round_number * learners, (round_number + 1) * learners),
+                    )
+                )
         return timings
     finally:
         server.terminate()
@@ -122,8 +157,10 @@ def main() -> None:
         values = sorted(values)
         p90 = values[int(0.9 * (len(values) - 1))]
         print(f"{step:<16} {len(values):>8} {statistics.median(values) / baseline:>13.1f} {p90 / baseline:>10.1f}")
-    print(f"(ratios to the median static-file request of the same run; {args.learners * args.rounds} learners, "
-          f"{args.workers} gunicorn workers)")
+    print(
+        f"(ratios to the median static-file request of the same run; {args.learners * args.rounds} learners, "
+        f"{args.workers} gunicorn workers)"
+    )
 
 
 if __name__ == "__main__":

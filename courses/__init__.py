@@ -1,4 +1,5 @@
 """The courses plugin: content packs, the catalog and the learner's journey through a course."""
+
 import pathlib
 
 from lms.plugins import hookimpl
@@ -37,7 +38,7 @@ def lms_nav_links(app, user):
 
 @hookimpl
 def lms_dashboard_sections(app, user):
-    """"My learning": each enrolled course with its progress."""
+    """ "My learning": each enrolled course with its progress."""
     if not user.is_authenticated:
         return []
     from courses.views import my_learning

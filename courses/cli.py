@@ -1,4 +1,5 @@
 """`flask --app lms courses check PATH` and `flask --app lms courses sync`."""
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -33,7 +34,9 @@ def sync_command():
         if pack is not None and pack.slug in slugs:
             # Two installed packs claiming one course would overwrite each other's content.
             raise click.ClickException(
-                f"duplicate course slug {pack.slug!r}: {slugs[pack.slug]} and {path} both provide it; nothing was loaded.")
+                f"duplicate course slug {pack.slug!r}: {slugs[pack.slug]} and {path} both provide it; "
+                "nothing was loaded."
+            )
         if pack is not None:
             slugs[pack.slug] = path
         checked.append((path, pack, problems))

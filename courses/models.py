@@ -1,14 +1,15 @@
 """Course structure (synced from content packs) and learners' progress facts."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.extensions import db
+from lms.extensions import Model
 from lms.models import utcnow
 
 
-class Course(db.Model):
+class Course(Model):
     """A course, keyed by the slug of the pack it comes from."""
 
     __tablename__ = "courses"
@@ -22,12 +23,10 @@ class Course(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    modules: Mapped[list["Module"]] = relationship(
-        back_populates="course", order_by="Module.position", lazy="selectin"
-    )
+    modules: Mapped[list["Module"]] = relationship(back_populates="course", order_by="Module.position", lazy="selectin")
 
 
-class Module(db.Model):
+class Module(Model):
     """A module of a course; inactive once its pack no longer lists it."""
 
     __tablename__ = "modules"
@@ -41,12 +40,10 @@ class Module(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     course: Mapped[Course] = relationship(back_populates="modules")
-    lessons: Mapped[list["Lesson"]] = relationship(
-        back_populates="module", order_by="Lesson.position", lazy="selectin"
-    )
+    lessons: Mapped[list["Lesson"]] = relationship(back_populates="module", order_by="Lesson.position", lazy="selectin")
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """A lesson; keyed by slug within its course so it keeps its completions when it moves between modules."""
 
     __tablename__ = "lessons"
@@ -67,7 +64,7 @@ class Lesson(db.Model):
     module: Mapped[Module] = relationship(back_populates="lessons")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """A learner's enrolment in a course (once per learner and course)."""
 
     __tablename__ = "enrolments"
@@ -79,7 +76,7 @@ class Enrolment(db.Model):
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class LessonCompletion(db.Model):
+class LessonCompletion(Model):
     """The fact that a learner completed a lesson (at most once)."""
 
     __tablename__ = "lesson_completions"
@@ -91,7 +88,7 @@ class LessonCompletion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ModuleCompletion(db.Model):
+class ModuleCompletion(Model):
     """The fact that a learner completed a module: recorded once, when its last step was done."""
 
     __tablename__ = "module_completions"
@@ -103,7 +100,7 @@ class ModuleCompletion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class CourseCompletion(db.Model):
+class CourseCompletion(Model):
     """The fact that a learner completed a whole course."""
 
     __tablename__ = "course_completions"

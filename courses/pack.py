@@ -1,4 +1,5 @@
 """Content packs: read a pack folder, validate all of it, and report every problem with file and line."""
+
 import dataclasses
 import pathlib
 import re
@@ -11,8 +12,18 @@ from courses.yaml_lines import LineDict, LineList, error_line, error_text, load_
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COURSE_KEYS = {"slug", "title", "summary", "version", "source", "modules", "final_assessment", "badges"}
 MODULE_KEYS = {"slug", "title", "lessons", "quiz"}
-QUIZ_KEYS = {"file", "title", "pass_mark", "max_attempts", "time_limit_minutes", "review", "shuffle_questions",
-             "shuffle_options", "draw", "from_tags"}
+QUIZ_KEYS = {
+    "file",
+    "title",
+    "pass_mark",
+    "max_attempts",
+    "time_limit_minutes",
+    "review",
+    "shuffle_questions",
+    "shuffle_options",
+    "draw",
+    "from_tags",
+}
 FINAL_KEYS = QUIZ_KEYS | {"slug"}
 BADGE_KEYS = {"slug", "for", "name", "description", "criteria"}
 LESSON_KEYS = {"title", "minutes", "objectives"}
@@ -127,8 +138,17 @@ class PackReader:
         self.check_keys("course.yaml", data, COURSE_KEYS, "course", required={"slug", "title", "modules"})
         slug = self.slug("course.yaml", data, "slug")
         modules = self.modules(data)
-        final = self.quiz("course.yaml", data.get("final_assessment"), data.key_lines.get("final_assessment", 1),
-                          FINAL_KEYS, default_slug=None) if "final_assessment" in data else None
+        final = (
+            self.quiz(
+                "course.yaml",
+                data.get("final_assessment"),
+                data.key_lines.get("final_assessment", 1),
+                FINAL_KEYS,
+                default_slug=None,
+            )
+            if "final_assessment" in data
+            else None
+        )
         badges = self.badges(data, slug, modules)
         # Returned even with problems, so the quiz files of a partly broken pack are still checked.
         return Pack(
@@ -170,8 +190,11 @@ class PackReader:
         """Report unknown and missing keys of a mapping."""
         for key in data:
             if key not in allowed:
-                self.problem(name, data.key_lines[key] + offset,
-                             f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+                self.problem(
+                    name,
+                    data.key_lines[key] + offset,
+                    f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})",
+                )
         for key in sorted(required - set(data)):
             self.problem(name, data.line + offset, f"missing key {key!r} in {what}")
 
@@ -181,8 +204,11 @@ class PackReader:
         if value is None:
             return ""
         if not isinstance(value, str) or not SLUG.match(value):
-            self.problem(name, data.key_lines.get(key, data.line) + offset,
-                         f"{key} {value!r} must be lower-case words joined by hyphens, e.g. 'voice-bpo'")
+            self.problem(
+                name,
+                data.key_lines.get(key, data.line) + offset,
+                f"{key} {value!r} must be lower-case words joined by hyphens, e.g. 'voice-bpo'",
+            )
             return ""
         return value
 
@@ -200,15 +226,18 @@ class PackReader:
             self.problem("course.yaml", data.key_lines.get("modules", 1), "modules must be a non-empty list")
             return []
         modules, module_slugs, lesson_slugs = [], {}, {}
-        for item, line in zip(raw, raw.item_lines):
+        for item, line in zip(raw, raw.item_lines, strict=True):
             if not isinstance(item, LineDict):
                 self.problem("course.yaml", line, "each module must be a mapping with slug, title and lessons")
                 continue
             self.check_keys("course.yaml", item, MODULE_KEYS, "module", required={"slug", "title", "lessons"})
             slug = self.slug("course.yaml", item, "slug")
             if slug and slug in module_slugs:
-                self.problem("course.yaml", item.key_lines["slug"],
-                             f"duplicate module slug {slug!r} (first used on line {module_slugs[slug]})")
+                self.problem(
+                    "course.yaml",
+                    item.key_lines["slug"],
+                    f"duplicate module slug {slug!r} (first used on line {module_slugs[slug]})",
+                )
             elif slug:
                 module_slugs[slug] = item.key_lines["slug"]
             lessons = self.module_lessons(item, lesson_slugs)
@@ -226,11 +255,14 @@ class PackReader:
         if raw is None:
             return []
         if not isinstance(raw, LineList) or not raw:
-            self.problem("course.yaml", module.key_lines.get("lessons", module.line),
-                         "lessons must be a non-empty list of lesson slugs")
+            self.problem(
+                "course.yaml",
+                module.key_lines.get("lessons", module.line),
+                "lessons must be a non-empty list of lesson slugs",
+            )
             return []
         lessons = []
-        for slug, line in zip(raw, raw.item_lines):
+        for slug, line in zip(raw, raw.item_lines, strict=True):
             if not isinstance(slug, str) or not SLUG.match(slug):
                 self.problem("course.yaml", line, f"lesson slug {slug!r} must be lower-case words joined by hyphens")
                 continue
@@ -262,9 +294,11 @@ class PackReader:
             self.problem(name, 2, "front matter must be a mapping with title, minutes and objectives")
             return None
         self.check_keys(name, meta, LESSON_KEYS, "lesson front matter", required={"title"}, offset=1)
-        body = text[match.end():]
+        body = text[match.end() :]
         if not body.strip():
-            self.problem(name, text[: match.end()].count("\n") + 1, "the lesson is empty: write its text below the front matter")
+            self.problem(
+                name, text[: match.end()].count("\n") + 1, "the lesson is empty: write its text below the front matter"
+            )
             return None
         minutes = meta.get("minutes", 5)
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
@@ -289,15 +323,20 @@ class PackReader:
             return None
         required = {"file"} if default_slug else {"slug", "draw"}
         self.check_keys(name, raw, allowed, "quiz settings", required=required)
-        spec = QuizSpec(slug=default_slug or self.slug(name, raw, "slug"), title=self.text(raw, "title"),
-                        file=raw.get("file"))
+        spec = QuizSpec(
+            slug=default_slug or self.slug(name, raw, "slug"), title=self.text(raw, "title"), file=raw.get("file")
+        )
         if spec.file is not None:
             if not isinstance(spec.file, str) or not (self.path / spec.file).is_file():
                 self.problem(name, raw.key_lines["file"], f"quiz file {spec.file!r} is missing")
             elif pathlib.PurePosixPath(spec.file).is_absolute() or ".." in pathlib.PurePosixPath(spec.file).parts:
                 self.problem(name, raw.key_lines["file"], "quiz file must be a path inside the pack")
-        for key, low, high in (("pass_mark", 0, 100), ("max_attempts", 0, 100), ("time_limit_minutes", 1, 600),
-                               ("draw", 1, 500)):
+        for key, low, high in (
+            ("pass_mark", 0, 100),
+            ("max_attempts", 0, 100),
+            ("time_limit_minutes", 1, 600),
+            ("draw", 1, 500),
+        ):
             if key in raw:
                 value = raw[key]
                 if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -333,22 +372,33 @@ class PackReader:
             return []
         targets = {module.slug for module in modules} | {course_slug}
         badges, seen = [], set()
-        for item, line in zip(raw, raw.item_lines):
+        for item, line in zip(raw, raw.item_lines, strict=True):
             if not isinstance(item, LineDict):
                 self.problem("course.yaml", line, "each badge must be a mapping")
                 continue
-            self.check_keys("course.yaml", item, BADGE_KEYS, "badge",
-                            required={"slug", "for", "name", "description", "criteria"})
+            self.check_keys(
+                "course.yaml", item, BADGE_KEYS, "badge", required={"slug", "for", "name", "description", "criteria"}
+            )
             slug = self.slug("course.yaml", item, "slug")
             if slug in seen:
                 self.problem("course.yaml", item.key_lines["slug"], f"duplicate badge slug {slug!r}")
             seen.add(slug)
             target = item.get("for")
             if "for" in item and target not in targets:
-                self.problem("course.yaml", item.key_lines["for"],
-                             f"badge is for {target!r}, which is neither a module slug nor the course slug")
-            badges.append(BadgeSpec(slug=slug, target=str(target), name=self.text(item, "name"),
-                                    description=self.text(item, "description"), criteria=self.text(item, "criteria")))
+                self.problem(
+                    "course.yaml",
+                    item.key_lines["for"],
+                    f"badge is for {target!r}, which is neither a module slug nor the course slug",
+                )
+            badges.append(
+                BadgeSpec(
+                    slug=slug,
+                    target=str(target),
+                    name=self.text(item, "name"),
+                    description=self.text(item, "description"),
+                    criteria=self.text(item, "criteria"),
+                )
+            )
         return badges
 
 

@@ -1,4 +1,5 @@
 """Progress derived from completion facts against the current course structure."""
+
 import dataclasses
 
 from flask import current_app, url_for
@@ -118,15 +119,17 @@ def course_progress(user_id: int, course: Course) -> CourseProgress:
     for module in modules:
         for lesson in module.lessons:
             if lesson.active:
-                steps_by_module[module.id].append(Step(
-                    kind="lesson",
-                    title=lesson.title,
-                    endpoint="learn.lesson",
-                    values={"course_slug": course.slug, "module_slug": module.slug, "lesson_slug": lesson.slug},
-                    done=lesson.id in done_lessons,
-                    module_id=module.id,
-                    detail="Read" if lesson.id in done_lessons else "Not marked as complete yet",
-                ))
+                steps_by_module[module.id].append(
+                    Step(
+                        kind="lesson",
+                        title=lesson.title,
+                        endpoint="learn.lesson",
+                        values={"course_slug": course.slug, "module_slug": module.slug, "lesson_slug": lesson.slug},
+                        done=lesson.id in done_lessons,
+                        module_id=module.id,
+                        detail="Read" if lesson.id in done_lessons else "Not marked as complete yet",
+                    )
+                )
     extra = []
     app = current_app._get_current_object()
     for group in app.extensions["lms"].pm.hook.lms_progress_steps(app=app, user_id=user_id, course=course):
@@ -144,9 +147,10 @@ def course_progress(user_id: int, course: Course) -> CourseProgress:
 
 def is_enrolled(user_id: int, course_id: int) -> bool:
     """Whether the learner is enrolled in the course."""
-    return db.session.scalar(
-        select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-    ) is not None
+    return (
+        db.session.scalar(select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+        is not None
+    )
 
 
 def lock_enrolment(user_id: int, course_id: int) -> Enrolment | None:
@@ -174,8 +178,16 @@ def record_completions(user_id: int, course: Course) -> None:
     db.session.flush()
     progress = course_progress(user_id, course)
     for module_progress in progress.modules:
-        if module_progress.complete and insert_once(ModuleCompletion, user_id=user_id, module_id=module_progress.module.id):
-            emit("module.completed", user_id=user_id, course_id=course.id, module_id=module_progress.module.id,
-                 module_slug=module_progress.module.slug, course_slug=course.slug)
+        if module_progress.complete and insert_once(
+            ModuleCompletion, user_id=user_id, module_id=module_progress.module.id
+        ):
+            emit(
+                "module.completed",
+                user_id=user_id,
+                course_id=course.id,
+                module_id=module_progress.module.id,
+                module_slug=module_progress.module.slug,
+                course_slug=course.slug,
+            )
     if progress.complete and insert_once(CourseCompletion, user_id=user_id, course_id=course.id):
         emit("course.completed", user_id=user_id, course_id=course.id, course_slug=course.slug)

@@ -1,4 +1,5 @@
 """Course services: checking and syncing packs, enrolment and lesson completion."""
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -30,7 +31,12 @@ def sync_pack(pack: Pack) -> Course:
             course = Course(slug=pack.slug, title=pack.title)
             db.session.add(course)
         course.title, course.summary, course.source, course.version, course.active = (
-            pack.title, pack.summary, pack.source, pack.version, True)
+            pack.title,
+            pack.summary,
+            pack.source,
+            pack.version,
+            True,
+        )
         db.session.flush()
         sync_structure(course, pack)
         app = current_app._get_current_object()
@@ -46,7 +52,7 @@ def sync_pack(pack: Pack) -> Course:
 def sync_structure(course: Course, pack: Pack) -> None:
     """Upsert modules and lessons by slug and deactivate the ones the pack dropped."""
     modules = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
-    lessons = {l.slug: l for l in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
+    lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
     for module in modules.values():
         module.active = False
     for lesson in lessons.values():

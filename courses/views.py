@@ -1,4 +1,5 @@
 """The learner's journey: catalog, course page, module page, lessons, completion and "continue"."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -6,13 +7,12 @@ from sqlalchemy import select
 from courses.models import Course, Enrolment, Lesson, Module
 from courses.progress import active_modules, course_progress, is_enrolled
 from courses.services import complete_lesson, enrol
-from lms.forms import ActionForm
 from lms.access import SIGNED_IN, allow
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.services import ServiceError
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
-
 
 
 def get_course(slug: str) -> Course:
@@ -33,7 +33,7 @@ def get_module(course: Course, slug: str) -> Module:
 
 def get_lesson(module: Module, slug: str) -> Lesson:
     """The active lesson with this slug in the module, or 404."""
-    lesson = next((l for l in module.lessons if l.slug == slug and l.active), None)
+    lesson = next((item for item in module.lessons if item.slug == slug and item.active), None)
     if lesson is None:
         abort(404)
     return lesson
@@ -42,8 +42,10 @@ def get_lesson(module: Module, slug: str) -> Lesson:
 def my_learning(user_id: int) -> list:
     """Progress of every course the user is enrolled in."""
     courses = db.session.scalars(
-        select(Course).join(Enrolment, Enrolment.course_id == Course.id)
-        .where(Enrolment.user_id == user_id, Course.active.is_(True)).order_by(Enrolment.enrolled_at)
+        select(Course)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user_id, Course.active.is_(True))
+        .order_by(Enrolment.enrolled_at)
     ).all()
     return [course_progress(user_id, course) for course in courses]
 
@@ -64,8 +66,7 @@ def course(course_slug: str):
     course = get_course(course_slug)
     enrolled = is_enrolled(current_user.id, course.id)
     progress = course_progress(current_user.id, course)
-    return render_template("learn/course.html", course=course, progress=progress, enrolled=enrolled,
-                           form=ActionForm())
+    return render_template("learn/course.html", course=course, progress=progress, enrolled=enrolled, form=ActionForm())
 
 
 @bp.route("/<course_slug>/enrol", methods=["POST"])
@@ -103,14 +104,20 @@ def module(course_slug: str, module_slug: str):
     module = get_module(course, module_slug)
     progress = course_progress(current_user.id, course)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
-    return render_template("learn/module.html", course=course, module=module, progress=module_progress,
-                           enrolled=is_enrolled(current_user.id, course.id), form=ActionForm())
+    return render_template(
+        "learn/module.html",
+        course=course,
+        module=module,
+        progress=module_progress,
+        enrolled=is_enrolled(current_user.id, course.id),
+        form=ActionForm(),
+    )
 
 
 def neighbours(course: Course, lesson: Lesson):
     """The lessons before and after this one, across modules, in course order."""
-    ordered = [(m, l) for m in active_modules(course) for l in m.lessons if l.active]
-    index = next(i for i, (_, l) in enumerate(ordered) if l.id == lesson.id)
+    ordered = [(m, item) for m in active_modules(course) for item in m.lessons if item.active]
+    index = next(i for i, (_, item) in enumerate(ordered) if item.id == lesson.id)
     previous = ordered[index - 1] if index > 0 else None
     following = ordered[index + 1] if index + 1 < len(ordered) else None
     return previous, following
@@ -127,11 +134,21 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     progress = course_progress(current_user.id, course) if enrolled else None
     done = bool(progress) and any(
         step.kind == "lesson" and step.done and step.values.get("lesson_slug") == lesson.slug
-        for m in progress.modules for step in m.steps
+        for m in progress.modules
+        for step in m.steps
     )
     previous, following = neighbours(course, lesson)
-    return render_template("learn/lesson.html", course=course, module=module, lesson=lesson, enrolled=enrolled,
-                           done=done, previous=previous, following=following, form=ActionForm())
+    return render_template(
+        "learn/lesson.html",
+        course=course,
+        module=module,
+        lesson=lesson,
+        enrolled=enrolled,
+        done=done,
+        previous=previous,
+        following=following,
+        form=ActionForm(),
+    )
 
 
 @bp.route("/<course_slug>/<module_slug>/<lesson_slug>/complete", methods=["POST"])
@@ -152,7 +169,8 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
     flash(f"“{lesson.title}” marked as complete.", "success")
     _, following = neighbours(course, lesson)
     if following is not None and following[0].id == module.id:
-        return redirect(url_for("learn.lesson", course_slug=course.slug, module_slug=module.slug,
-                                lesson_slug=following[1].slug))
+        return redirect(
+            url_for("learn.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=following[1].slug)
+        )
     # The module's last lesson: its page shows the quiz that remains, or that the module is complete.
     return redirect(url_for("learn.module", course_slug=course.slug, module_slug=module.slug))

@@ -1,4 +1,5 @@
 """YAML loading that remembers line numbers, so pack problems can point at file and line."""
+
 import yaml
 
 
@@ -48,7 +49,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _se
 
 def load_yaml(text: str):
     """Parse YAML into LineDict/LineList values; raises yaml.YAMLError with a problem mark."""
-    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
 
 
 def error_line(exc: yaml.YAMLError) -> int:

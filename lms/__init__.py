@@ -1,4 +1,5 @@
 """The LMS core: the app factory and what every plugin builds on."""
+
 import dataclasses
 import pathlib
 

@@ -1,4 +1,5 @@
 """Who may reach each route: every view declares it, and anything undeclared is refused."""
+
 from functools import wraps
 
 from flask import abort, current_app, request

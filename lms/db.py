@@ -1,4 +1,5 @@
 """Database engine set-up and transaction helpers shared by every service."""
+
 import sqlite3
 
 from sqlalchemy import event

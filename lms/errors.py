@@ -1,4 +1,5 @@
 """Friendly error pages that never show a traceback."""
+
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError

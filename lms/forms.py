@@ -1,4 +1,5 @@
 """Forms shared by every plugin."""
+
 from flask_wtf import FlaskForm
 
 

@@ -1,4 +1,5 @@
 """Every extension point of the LMS. Plugins implement these with `lms.plugins.hookimpl`."""
+
 import pluggy
 
 hookspec = pluggy.HookspecMarker("lms")

@@ -1,19 +1,20 @@
 """Core models: users with one role each, and the audit log of administrative actions."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.extensions import db
+from lms.extensions import Model, db
 
 
 def utcnow() -> datetime:
     """The current time in UTC, timezone-aware."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in: a learner, a trainer or an admin."""
 
     __tablename__ = "users"
@@ -36,7 +37,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One administrative action: who did what to which record, and when."""
 
     __tablename__ = "audit_log"

@@ -1,4 +1,5 @@
 """Builds the per-app plugin manager and collects what the plugins contribute."""
+
 import importlib
 
 import pluggy

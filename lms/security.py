@@ -1,4 +1,5 @@
 """Response headers and redirect-target checks that protect every page."""
+
 from urllib.parse import urlsplit
 
 CSP = "; ".join(

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database of the Flask app that runs the `db` command."""
+
 import logging
 from logging.config import fileConfig
 

@@ -1,4 +1,5 @@
 """The quizzes plugin: question types, the bank, quizzes, attempts, GIFT import and export."""
+
 from lms.access import has_role
 from lms.plugins import hookimpl
 

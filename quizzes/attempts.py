@@ -1,8 +1,9 @@
 """Attempts: start with fixed questions, save as you go, submit exactly once, enforce the deadline."""
+
 import dataclasses
 import random
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -21,13 +22,13 @@ DEADLINE_GRACE = timedelta(seconds=5)
 
 def now() -> datetime:
     """The current UTC time (one place, so tests and code agree)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def aware(moment: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; they are stored in UTC."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -65,8 +66,9 @@ def pick_questions(quiz: Quiz, rng: random.Random) -> list:
     """The questions of a new attempt: the quiz's own, or a random draw from the tagged bank."""
     if quiz.draw_count:
         pool = db.session.scalars(
-            select(Question).where(Question.course_id == quiz.course_id, Question.active.is_(True),
-                                   Question.type != "description").order_by(Question.id)
+            select(Question)
+            .where(Question.course_id == quiz.course_id, Question.active.is_(True), Question.type != "description")
+            .order_by(Question.id)
         ).all()
         pool = [q for q in pool if matches_tags(q.tags or [], quiz.draw_tags or [])]
         return rng.sample(pool, min(quiz.draw_count, len(pool)))
@@ -83,10 +85,9 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
         db.session.rollback()
         raise ServiceError("Enrol in the course before taking its quizzes.", 409)
     current = open_attempt(quiz.id, user_id)
-    if current is not None:
-        if not close_if_expired(current):
-            db.session.rollback()
-            return current
+    if current is not None and not close_if_expired(current):
+        db.session.rollback()
+        return current
     used = attempts_used(quiz.id, user_id)
     if quiz.max_attempts and used >= quiz.max_attempts:
         commit()
@@ -105,8 +106,9 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
         raise ServiceError("This quiz has no questions yet.", 409)
     started = now()
     deadline = started + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-    attempt = Attempt(quiz_id=quiz.id, user_id=user_id, number=used + 1, started_at=started, deadline=deadline,
-                      slots=slots)
+    attempt = Attempt(
+        quiz_id=quiz.id, user_id=user_id, number=used + 1, started_at=started, deadline=deadline, slots=slots
+    )
     db.session.add(attempt)
     db.session.flush()
     emit("quiz.started", user_id=user_id, quiz_id=quiz.id, attempt_id=attempt.id)
@@ -116,16 +118,28 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
 
 def slot_views(attempt: Attempt) -> list:
     """The attempt's questions with their fixed versions, layouts and saved answers."""
-    versions = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_([s["version_id"] for s in attempt.slots]))
-    )}
-    answers = {a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_([s["version_id"] for s in attempt.slots]))
+        )
+    }
+    answers = {
+        a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    }
     types = question_types()
     views = []
     for n, slot in enumerate(attempt.slots):
         version = versions[slot["version_id"]]
-        views.append(SlotView(slot=n, version=version, qtype=types.get(version.question.type),
-                              layout=slot.get("layout") or {}, answer=answers.get(n)))
+        views.append(
+            SlotView(
+                slot=n,
+                version=version,
+                qtype=types.get(version.question.type),
+                layout=slot.get("layout") or {},
+                answer=answers.get(n),
+            )
+        )
     return views
 
 
@@ -137,7 +151,9 @@ def is_late(attempt: Attempt, moment: datetime | None = None) -> bool:
 
 def save_responses(attempt: Attempt, responses: dict) -> None:
     """Store responses by slot in the open transaction (checked practice answers stay as they were)."""
-    existing = {a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    existing = {
+        a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    }
     for slot, response in responses.items():
         answer = existing.get(slot)
         if answer is None:
@@ -153,7 +169,8 @@ def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
     marked read then sees that lesson, and the module's completion is not lost (PostgreSQL, READ COMMITTED).
     """
     course_id = db.session.scalar(
-        select(Quiz.course_id).join(Attempt, Attempt.quiz_id == Quiz.id)
+        select(Quiz.course_id)
+        .join(Attempt, Attempt.quiz_id == Quiz.id)
         .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
     )
     if course_id is not None:
@@ -221,8 +238,10 @@ def grade_slot(view: SlotView) -> None:
 def finish(attempt: Attempt) -> None:
     """Close and grade the attempt in the open transaction, exactly once (a conditional state change)."""
     closed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="submitted", submitted_at=now()).execution_options(synchronize_session=False)
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(status="submitted", submitted_at=now())
+        .execution_options(synchronize_session=False)
     ).rowcount
     if closed != 1:
         return  # someone else submitted it first: nothing is graded again
@@ -240,8 +259,15 @@ def finish(attempt: Attempt) -> None:
     attempt.score = round(100 * total / counted, 2) if counted else 0.0
     attempt.passed = attempt.score >= attempt.quiz.pass_mark
     db.session.flush()
-    emit("quiz.submitted", user_id=attempt.user_id, quiz_id=attempt.quiz_id, attempt_id=attempt.id,
-         score=attempt.score, passed=attempt.passed, course_id=attempt.quiz.course_id)
+    emit(
+        "quiz.submitted",
+        user_id=attempt.user_id,
+        quiz_id=attempt.quiz_id,
+        attempt_id=attempt.id,
+        score=attempt.score,
+        passed=attempt.passed,
+        course_id=attempt.quiz.course_id,
+    )
     if attempt.passed and attempt.quiz.module_id is not None:
         record_completions(attempt.user_id, db.session.get(Course, attempt.quiz.course_id))
 
@@ -275,6 +301,7 @@ def close_if_expired(attempt: Attempt) -> bool:
 def best_attempt(quiz_id: int, user_id: int) -> Attempt | None:
     """The learner's best submitted attempt."""
     return db.session.scalar(
-        select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == "submitted")
+        select(Attempt)
+        .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == "submitted")
         .order_by(Attempt.score.desc(), Attempt.id)
     )

@@ -1,4 +1,5 @@
 """Trainer pages: quizzes and their questions, GIFT import (all or nothing) and export."""
+
 import uuid
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
@@ -43,7 +44,8 @@ def quizzes():
         select(Quiz, Course.title, func.count(Attempt.id))
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Attempt, Attempt.quiz_id == Quiz.id)
-        .group_by(Quiz.id, Course.title).order_by(Course.title, Quiz.id)
+        .group_by(Quiz.id, Course.title)
+        .order_by(Course.title, Quiz.id)
     ).all()
     return render_template("author/quizzes.html", rows=rows)
 
@@ -53,9 +55,17 @@ def gift_dicts(quiz: Quiz) -> list:
     result = []
     for item in quiz.items:
         question, version = item.question, item.question.current
-        result.append({"type": question.type, "title": question.title or None, "stem": version.stem,
-                       "format": version.stem_format, "general_feedback": version.general_feedback,
-                       "tags": list(question.tags or []), "config": version.config})
+        result.append(
+            {
+                "type": question.type,
+                "title": question.title or None,
+                "stem": version.stem,
+                "format": version.stem_format,
+                "general_feedback": version.general_feedback,
+                "tags": list(question.tags or []),
+                "config": version.config,
+            }
+        )
     return result
 
 
@@ -73,8 +83,7 @@ def quiz(quiz_id: int):
         except GiftError as exc:
             problems, status = [str(exc)], 400
         else:
-            problems = [f"line {q['line']}: {message}" for q in parsed
-                        for message in type_problems(q)]
+            problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
             if not parsed:
                 problems.append("The GIFT text holds no questions.")
             if problems:
@@ -88,8 +97,7 @@ def quiz(quiz_id: int):
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
     if problems:
         flash("Nothing was imported. Fix the problems listed below and try again.", "error")
-    return render_template("author/quiz.html", quiz=quiz, form=form, problems=problems,
-                           types=question_types()), status
+    return render_template("author/quiz.html", quiz=quiz, form=form, problems=problems, types=question_types()), status
 
 
 def read_gift_upload(form: GiftImportForm) -> str:
@@ -124,12 +132,22 @@ def import_questions(quiz: Quiz, parsed: list) -> None:
     quiz = db.session.get(Quiz, quiz.id)
     ids = [item.question_id for item in quiz.items]
     for question in parsed:
-        row = Question(uid=f"authored:{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"],
-                       current_version=0)
+        row = Question(
+            uid=f"authored:{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"], current_version=0
+        )
         db.session.add(row)
-        save_question(row, question["type"], question.get("title") or "", question.get("tags", []), {
-            "stem": question["stem"], "stem_format": question.get("format", "moodle"),
-            "general_feedback": question.get("general_feedback", ""), "config": question["config"]})
+        save_question(
+            row,
+            question["type"],
+            question.get("title") or "",
+            question.get("tags", []),
+            {
+                "stem": question["stem"],
+                "stem_format": question.get("format", "moodle"),
+                "general_feedback": question.get("general_feedback", ""),
+                "config": question["config"],
+            },
+        )
         db.session.flush()
         ids.append(row.id)
     set_quiz_questions(quiz, ids)
@@ -143,5 +161,8 @@ def export(quiz_id: int):
     quiz = get_quiz(quiz_id)
     exportable = [q for q in gift_dicts(quiz) if getattr(question_types().get(q["type"]), "gift", False)]
     text = write_gift(exportable)
-    return Response(text, mimetype="text/plain; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{quiz.slug}.gift"'})
+    return Response(
+        text,
+        mimetype="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{quiz.slug}.gift"'},
+    )

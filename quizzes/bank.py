@@ -1,4 +1,5 @@
 """The question bank: versioned upserts, and loading a pack's GIFT quizzes."""
+
 import pathlib
 
 from flask import current_app
@@ -50,8 +51,9 @@ def upsert_question(uid: str, course_id: int | None, parsed: dict) -> Question:
     if question is None:
         question = Question(uid=uid, course_id=course_id, type=parsed["type"], current_version=0)
         db.session.add(question)
-    return save_question(question, parsed["type"], parsed.get("title") or "", parsed.get("tags", []),
-                         content_of(parsed))
+    return save_question(
+        question, parsed["type"], parsed.get("title") or "", parsed.get("tags", []), content_of(parsed)
+    )
 
 
 def question_uid(course_slug: str, quiz_slug: str, parsed: dict, position: int) -> str:
@@ -95,8 +97,13 @@ def check_quizzes(pack: Pack) -> list:
     if final and final.draw:
         pool = [q for q in tagged if matches_tags(q.get("tags", []), final.from_tags) and q["type"] != "description"]
         if len(pool) < final.draw:
-            problems.append(Problem("course.yaml", 1, f"final assessment draws {final.draw} questions but only "
-                                                      f"{len(pool)} match tags {final.from_tags}"))
+            problems.append(
+                Problem(
+                    "course.yaml",
+                    1,
+                    f"final assessment draws {final.draw} questions but only {len(pool)} match tags {final.from_tags}",
+                )
+            )
     return problems
 
 
@@ -124,14 +131,24 @@ def sync_quizzes(pack: Pack, course) -> None:
         module = modules.get(module_of.get(spec.slug, ""))
         quiz.module_id = module.id if module else None
         quiz.title = spec.title or spec.slug
-        quiz.pass_mark, quiz.max_attempts, quiz.time_limit_minutes = spec.pass_mark, spec.max_attempts, spec.time_limit_minutes
-        quiz.review, quiz.shuffle_questions, quiz.shuffle_options = spec.review, spec.shuffle_questions, spec.shuffle_options
+        quiz.pass_mark, quiz.max_attempts, quiz.time_limit_minutes = (
+            spec.pass_mark,
+            spec.max_attempts,
+            spec.time_limit_minutes,
+        )
+        quiz.review, quiz.shuffle_questions, quiz.shuffle_options = (
+            spec.review,
+            spec.shuffle_questions,
+            spec.shuffle_options,
+        )
         quiz.draw_count, quiz.draw_tags, quiz.active = spec.draw, list(spec.from_tags), True
         db.session.flush()
         if spec.file:
             questions, _ = read_quiz_file(pack, spec.file)
-            rows = [upsert_question(question_uid(pack.slug, spec.slug, parsed, n), course.id, parsed)
-                    for n, parsed in enumerate(questions, start=1)]
+            rows = [
+                upsert_question(question_uid(pack.slug, spec.slug, parsed, n), course.id, parsed)
+                for n, parsed in enumerate(questions, start=1)
+            ]
             db.session.flush()
             set_quiz_questions(quiz, [row.id for row in rows])
 

@@ -19,6 +19,7 @@ stray brace, a weight that is not a number), the parser stops with a GiftError
 that names the line instead. Pure Python: nothing here touches Flask or a
 database.
 """
+
 from __future__ import annotations
 
 import math
@@ -142,17 +143,17 @@ class _Piece:
     text: str
     start: int
 
-    def cut(self, begin: int, end: int | None = None) -> "_Piece":
+    def cut(self, begin: int, end: int | None = None) -> _Piece:
         """The sub-slice text[begin:end]."""
         end = len(self.text) if end is None else end
         return _Piece(self.text[begin:end], self.start + begin)
 
-    def trim(self) -> "_Piece":
+    def trim(self) -> _Piece:
         """The slice without surrounding whitespace."""
         left = self.text.lstrip(_SPACE)
         return _Piece(left.rstrip(_SPACE), self.start + len(self.text) - len(left))
 
-    def split_on(self, markers: str) -> list[tuple[str, "_Piece"]]:
+    def split_on(self, markers: str) -> list[tuple[str, _Piece]]:
         """(marker, piece) pairs cut at each marker character; the first marker is ""."""
         parts, marker, begin = [], "", 0
         for i, char in enumerate(self.text):
@@ -181,12 +182,15 @@ def _items(text: str):
         elif not lines and line.startswith("$CATEGORY:"):
             # Moodle only honours a category at the start of a block; the rest
             # of the block, if any, is read as the next question.
-            yield _Category(line[len("$CATEGORY:"):].strip(_SPACE))
+            yield _Category(line[len("$CATEGORY:") :].strip(_SPACE))
         else:
             reserved = _RESERVED.search(line)
             if reserved:
-                raise GiftError(number, f"the text contains U+{ord(reserved.group()):04X}, "
-                                        "a Unicode noncharacter that GIFT files cannot use")
+                raise GiftError(
+                    number,
+                    f"the text contains U+{ord(reserved.group()):04X}, "
+                    "a Unicode noncharacter that GIFT files cannot use",
+                )
             lines.append(_ESCAPE.sub(_hide, line))
             numbers.append(number)
     if lines:
@@ -237,7 +241,7 @@ def _parse_question(block: _Block, tags: list[str]) -> dict:
     # Like Moodle: a block that ends the question leaves no gap in the stem,
     # a block in the middle becomes a blank to fill in.
     gap = "" if close == len(body.text) - 1 else BLANK
-    fmt, stem = _with_format(body.text[:open_] + gap + body.text[close + 1:], "moodle")
+    fmt, stem = _with_format(body.text[:open_] + gap + body.text[close + 1 :], "moodle")
     answers, general_feedback = _split_general_feedback(body.cut(open_ + 1, close).trim(), fmt)
     kind, config = _parse_answers(block, answers, fmt)
     return _question(kind, title, stem, fmt, general_feedback, tags, config, block)
@@ -276,15 +280,17 @@ def _find_answer_block(block: _Block, body: _Piece) -> tuple[int, int] | None:
     if close >= 0 and (open_ < 0 or close < open_):
         raise block.error(body.start + close, "'}' has no matching '{' (write \\} for a literal brace)")
     if close < 0:
-        raise block.error(body.start + open_, "the answer block '{' is never closed with '}' "
-                                              "(a blank line ends a question)")
+        raise block.error(
+            body.start + open_, "the answer block '{' is never closed with '}' (a blank line ends a question)"
+        )
     nested = text.find("{", open_ + 1, close)
     if nested >= 0:
         raise block.error(body.start + nested, "'{' inside an answer block (write \\{ for a literal brace)")
     extra = min((i for i in (text.find("{", close + 1), text.find("}", close + 1)) if i >= 0), default=-1)
     if extra >= 0:
-        raise block.error(body.start + extra, "a question can have only one answer block "
-                                              "(write \\{ and \\} for literal braces)")
+        raise block.error(
+            body.start + extra, "a question can have only one answer block (write \\{ and \\} for literal braces)"
+        )
     return open_, close
 
 
@@ -293,7 +299,7 @@ def _split_general_feedback(answers: _Piece, fmt: str) -> tuple[_Piece, str]:
     mark = answers.text.rfind("####")
     if mark < 0:
         return answers, ""
-    return answers.cut(0, mark).trim(), _with_format(answers.text[mark + 4:], fmt)[1]
+    return answers.cut(0, mark).trim(), _with_format(answers.text[mark + 4 :], fmt)[1]
 
 
 def _parse_answers(block: _Block, answers: _Piece, fmt: str) -> tuple[str, dict]:
@@ -319,9 +325,9 @@ def _with_format(text: str, default: str) -> tuple[str, str]:
     """A leading [format] marker (or the default) and the text without it, escapes shown, trimmed."""
     text = text.strip(_SPACE)
     if text.startswith("["):
-        name = text[1:text.find("]")] if "]" in text else ""
+        name = text[1 : text.find("]")] if "]" in text else ""
         if name in FORMATS:
-            return name, _show(text[len(name) + 2:]).strip(_SPACE)
+            return name, _show(text[len(name) + 2 :]).strip(_SPACE)
     return default, _show(text).strip(_SPACE)
 
 
@@ -343,8 +349,9 @@ def _take_weight(block: _Block, piece: _Piece, default: float) -> tuple[float, _
         return default, piece
     value = match.group(1)
     if not _PERCENT.fullmatch(value) or not -100 <= float(value) <= 100:
-        raise block.error(piece.start, f"bad answer weight '{_show(match.group())}': "
-                                       "use a percentage between -100 and 100, like %50%")
+        raise block.error(
+            piece.start, f"bad answer weight '{_show(match.group())}': use a percentage between -100 and 100, like %50%"
+        )
     return float(value), piece.cut(match.end())
 
 
@@ -371,8 +378,7 @@ def _choice(block: _Block, marker: str, piece: _Piece, fmt: str, number: int) ->
     if marker == "=":
         # Moodle always gives '=' full marks and would keep a %N% as part of the text.
         if _WEIGHT.match(piece.text):
-            raise block.error(piece.start, "an '=' choice is always worth 100%; "
-                                           "write ~%50% for a partly right choice")
+            raise block.error(piece.start, "an '=' choice is always worth 100%; write ~%50% for a partly right choice")
         weight = 100.0
     else:
         weight, piece = _take_weight(block, piece, 0.0)
@@ -413,8 +419,11 @@ def _matching(block: _Block, answers: _Piece) -> dict:
     for _marker, piece in parts:
         prompt, arrow, answer = piece.text.partition("->")
         if not arrow:
-            raise block.error(piece.start, f"matching pair '{_show(piece.text)}' has no '->' "
-                                           "(a matching question cannot mix pairs with other answers)")
+            raise block.error(
+                piece.start,
+                f"matching pair '{_show(piece.text)}' has no '->' "
+                "(a matching question cannot mix pairs with other answers)",
+            )
         # Moodle reads a format marker on the prompt but takes the answer literally.
         answer = _show(answer).strip(_SPACE)
         if not answer:
@@ -460,8 +469,9 @@ def _numerical_others(block: _Block, piece: _Piece) -> dict:
     """The '~#feedback' part: feedback for any other number, worth nothing."""
     head, _, feedback = piece.text[1:].partition("#")
     if head.strip(_SPACE):
-        raise block.error(piece.start, "in a numerical question '~' may only be followed by "
-                                       "'#feedback' for any other answer")
+        raise block.error(
+            piece.start, "in a numerical question '~' may only be followed by '#feedback' for any other answer"
+        )
     return {**_any_number(), "weight": 0.0, "feedback": _plain(feedback, "moodle")}
 
 
@@ -522,7 +532,7 @@ def _place_block(stem: str, block: str) -> str:
     """The stem with the answer block at its first blank, or after it."""
     blank = stem.find(BLANK)
     if 0 <= blank < len(stem) - len(BLANK):
-        return _escape(stem[:blank]) + block + _escape(stem[blank + len(BLANK):])
+        return _escape(stem[:blank]) + block + _escape(stem[blank + len(BLANK) :])
     return _escape(stem) + block
 
 

@@ -1,14 +1,15 @@
 """The question bank (versioned questions), quizzes, attempts and their answers."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.extensions import db
+from lms.extensions import Model
 from lms.models import utcnow
 
 
-class Question(db.Model):
+class Question(Model):
     """A bank question; its content lives in versions so attempts keep what they answered."""
 
     __tablename__ = "questions"
@@ -33,7 +34,7 @@ class Question(db.Model):
         return next(v for v in self.versions if v.number == self.current_version)
 
 
-class QuestionVersion(db.Model):
+class QuestionVersion(Model):
     """One immutable-once-answered version of a question's content."""
 
     __tablename__ = "question_versions"
@@ -53,7 +54,7 @@ class QuestionVersion(db.Model):
     question: Mapped[Question] = relationship(back_populates="versions")
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """A quiz: fixed questions or a random draw from tagged ones, with its rules."""
 
     __tablename__ = "quizzes"
@@ -77,7 +78,7 @@ class Quiz(db.Model):
     items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="selectin")
 
 
-class QuizQuestion(db.Model):
+class QuizQuestion(Model):
     """A question placed in a quiz at a position."""
 
     __tablename__ = "quiz_questions"
@@ -91,7 +92,7 @@ class QuizQuestion(db.Model):
     question: Mapped[Question] = relationship(lazy="joined")
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """A learner's attempt: its questions, versions and layouts are fixed when it starts."""
 
     __tablename__ = "attempts"
@@ -113,7 +114,7 @@ class Attempt(db.Model):
     quiz: Mapped[Quiz] = relationship(lazy="joined")
 
 
-class AttemptAnswer(db.Model):
+class AttemptAnswer(Model):
     """The learner's saved response to one slot of an attempt, and its grade once graded."""
 
     __tablename__ = "attempt_answers"

@@ -1,4 +1,5 @@
 """Quiz steps for the course progress page."""
+
 from sqlalchemy import func, select
 
 from courses.progress import Step
@@ -11,11 +12,15 @@ def quiz_steps(user_id: int, course) -> list:
     quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id, Quiz.active.is_(True))).all()
     if not quizzes:
         return []
-    best = dict(db.session.execute(
-        select(Attempt.quiz_id, func.max(Attempt.score))
-        .where(Attempt.user_id == user_id, Attempt.status == "submitted", Attempt.quiz_id.in_([q.id for q in quizzes]))
-        .group_by(Attempt.quiz_id)
-    ).all())
+    best = dict(
+        db.session.execute(
+            select(Attempt.quiz_id, func.max(Attempt.score))
+            .where(
+                Attempt.user_id == user_id, Attempt.status == "submitted", Attempt.quiz_id.in_([q.id for q in quizzes])
+            )
+            .group_by(Attempt.quiz_id)
+        ).all()
+    )
     steps = []
     for quiz in quizzes:
         score = best.get(quiz.id)
@@ -26,6 +31,16 @@ def quiz_steps(user_id: int, course) -> list:
             detail = f"Passed with {score:g}%"
         else:
             detail = f"Not passed yet: best score {score:g}%, pass mark {quiz.pass_mark}%"
-        steps.append(Step(kind="quiz", title=quiz.title, endpoint="quizzes.quiz", values={"quiz_id": quiz.id},
-                          done=passed, module_id=quiz.module_id, detail=detail, required=quiz.module_id is not None))
+        steps.append(
+            Step(
+                kind="quiz",
+                title=quiz.title,
+                endpoint="quizzes.quiz",
+                values={"quiz_id": quiz.id},
+                done=passed,
+                module_id=quiz.module_id,
+                detail=detail,
+                required=quiz.module_id is not None,
+            )
+        )
     return steps

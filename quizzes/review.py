@@ -1,4 +1,5 @@
 """What a learner may see of a submitted attempt, by the quiz's review policy."""
+
 from quizzes.attempts import attempts_used
 
 FULL = "full"  # score, right answers, feedback and explanations

@@ -1,4 +1,5 @@
 """Learner pages: a quiz, its attempt (saved as you go), practice checks, submission and review."""
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,17 +9,16 @@ from sqlalchemy import select
 from courses.markdown import render_markdown, sanitize_html
 from courses.models import Course, Module
 from courses.progress import is_enrolled
-from lms.forms import ActionForm
 from lms.access import SIGNED_IN, allow
 from lms.errors import fail
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.models import Attempt, Quiz
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_level
 
 bp = Blueprint("quizzes", __name__)
-
 
 
 def render_stem(text: str, stem_format: str) -> Markup:
@@ -91,10 +91,19 @@ def quiz(quiz_id: int):
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     used = len(attempts)
     can_start = open_attempt is not None or not quiz.max_attempts or used < quiz.max_attempts
-    return render_template("quizzes/quiz.html", quiz=quiz, course=course, module=module, attempts=attempts,
-                           open_attempt=open_attempt, can_start=can_start, policy=POLICY_TEXT[quiz.review],
-                           enrolled=is_enrolled(current_user.id, quiz.course_id), form=ActionForm(),
-                           question_count=quiz.draw_count or len(quiz.items))
+    return render_template(
+        "quizzes/quiz.html",
+        quiz=quiz,
+        course=course,
+        module=module,
+        attempts=attempts,
+        open_attempt=open_attempt,
+        can_start=can_start,
+        policy=POLICY_TEXT[quiz.review],
+        enrolled=is_enrolled(current_user.id, quiz.course_id),
+        form=ActionForm(),
+        question_count=quiz.draw_count or len(quiz.items),
+    )
 
 
 @bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
@@ -122,14 +131,23 @@ def attempt(attempt_id: int):
     course, module = quiz_context(attempt.quiz)
     if service.is_late(attempt):
         # A GET changes nothing: the learner closes the attempt with a POST from this page.
-        return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course,
-                               module=module, form=ActionForm())
+        return render_template(
+            "quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course, module=module, form=ActionForm()
+        )
     views = service.slot_views(attempt)
     form = answer_form(views, formdata=None)
     # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.
-    return render_template("quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz, views=views, form=form,
-                           course=course, module=module, render_stem=render_stem,
-                           deadline=service.aware(attempt.deadline))
+    return render_template(
+        "quizzes/attempt.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        views=views,
+        form=form,
+        course=course,
+        module=module,
+        render_stem=render_stem,
+        deadline=service.aware(attempt.deadline),
+    )
 
 
 def parse_answers(attempt: Attempt):
@@ -181,8 +199,11 @@ def submit_and_review(attempt: Attempt, responses: dict):
     """Submit once and show the result."""
     result, on_time = service.submit_attempt(attempt.id, current_user.id, responses)
     if not on_time:
-        flash("Time was up: answers sent after the deadline were not accepted. Your attempt was graded on the "
-              "answers saved before the deadline.", "warning")
+        flash(
+            "Time was up: answers sent after the deadline were not accepted. Your attempt was graded on the "
+            "answers saved before the deadline.",
+            "warning",
+        )
         return redirect(url_for("quizzes.review", attempt_id=result.id)), 303
     return redirect(url_for("quizzes.review", attempt_id=result.id))
 
@@ -214,6 +235,16 @@ def review(attempt_id: int):
     level = review_level(attempt)
     views = service.slot_views(attempt) if level != SCORE_ONLY else []
     course, module = quiz_context(attempt.quiz)
-    return render_template("quizzes/review.html", attempt=attempt, quiz=attempt.quiz, views=views, level=level,
-                           FULL=FULL, WRONG_ONLY=WRONG_ONLY, course=course, module=module, render_stem=render_stem,
-                           policy=POLICY_TEXT[attempt.quiz.review])
+    return render_template(
+        "quizzes/review.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        views=views,
+        level=level,
+        FULL=FULL,
+        WRONG_ONLY=WRONG_ONLY,
+        course=course,
+        module=module,
+        render_stem=render_stem,
+        policy=POLICY_TEXT[attempt.quiz.review],
+    )

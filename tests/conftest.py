@@ -1,4 +1,5 @@
 """Shared pytest fixtures: a real database (SQLite file or PostgreSQL), the app, clients and a live server."""
+
 import os
 import pathlib
 import threading
@@ -97,8 +98,9 @@ def badge_key_pem(tmp_path_factory):
 @pytest.fixture
 def app_config(migrated, tmp_path, badge_key_pem):
     """Configuration overrides for the `app` fixture; a test may extend it."""
-    return make_config(migrated, BADGE_SIGNING_KEY_PEM=badge_key_pem,
-                       BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem"))
+    return make_config(
+        migrated, BADGE_SIGNING_KEY_PEM=badge_key_pem, BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem")
+    )
 
 
 @pytest.fixture
@@ -162,7 +164,9 @@ def login(client):
     def do_login(user, target=client):
         page = target.get("/login")
         token = csrf_token_from(page.get_data(as_text=True))
-        response = target.post("/login", data={"email": user["email"], "password": user["password"], "csrf_token": token})
+        response = target.post(
+            "/login", data={"email": user["email"], "password": user["password"], "csrf_token": token}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         return target
 

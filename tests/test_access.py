@@ -1,4 +1,5 @@
 """Permissions: deny by default, roles, and admin user management."""
+
 from sqlalchemy import select
 
 from lms import create_app
@@ -9,8 +10,11 @@ from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
 
 
 def test_every_endpoint_declares_who_may_reach_it(app):
-    undeclared = [rule.endpoint for rule in app.url_map.iter_rules()
-                  if declared_access(app.view_functions[rule.endpoint]) not in ACCESS_LEVELS]
+    undeclared = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if declared_access(app.view_functions[rule.endpoint]) not in ACCESS_LEVELS
+    ]
     assert undeclared == []
 
 
@@ -72,8 +76,9 @@ def test_the_last_admin_cannot_be_demoted(client, app, make_user, login):
     admin = make_user("admin")
     login(admin)
     token = csrf_token_from(client.get("/admin/users").get_data(as_text=True))
-    response = client.post(f"/admin/users/{admin['id']}/role", data={"role": "learner", "csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{admin['id']}/role", data={"role": "learner", "csrf_token": token}, follow_redirects=True
+    )
     assert "at least one admin" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, admin["id"]).role == "admin"
@@ -82,9 +87,16 @@ def test_the_last_admin_cannot_be_demoted(client, app, make_user, login):
 def test_admin_creates_a_trainer(client, app, make_user, login):
     login(make_user("admin"))
     token = csrf_token_from(client.get("/admin/users").get_data(as_text=True))
-    response = client.post("/admin/users/new", data={"display_name": "Tess", "email": "tess@example.com",
-                                                     "role": "trainer", "password": DEFAULT_PASSWORD,
-                                                     "csrf_token": token})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "display_name": "Tess",
+            "email": "tess@example.com",
+            "role": "trainer",
+            "password": DEFAULT_PASSWORD,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.email == "tess@example.com")) == "trainer"

@@ -1,4 +1,5 @@
 """The app factory and configuration."""
+
 import pytest
 
 from lms import create_app

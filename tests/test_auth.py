@@ -1,4 +1,5 @@
 """Sign up, sign in, sign out, profile and the rules around them."""
+
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -8,8 +9,14 @@ from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
 
 def signup(client, **fields):
     token = csrf_token_from(client.get("/signup").get_data(as_text=True))
-    data = {"display_name": "Ana Reyes", "email": "ana@example.com", "password": DEFAULT_PASSWORD,
-            "confirm": DEFAULT_PASSWORD, "csrf_token": token, **fields}
+    data = {
+        "display_name": "Ana Reyes",
+        "email": "ana@example.com",
+        "password": DEFAULT_PASSWORD,
+        "confirm": DEFAULT_PASSWORD,
+        "csrf_token": token,
+        **fields,
+    }
     return client.post("/signup", data=data)
 
 
@@ -92,8 +99,11 @@ def test_next_redirects_only_to_same_site_paths(client, make_user):
     for target, expected in cases.items():
         client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/login").get_data(as_text=True))})
         token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", query_string={"next": target},
-                               data={"email": user["email"], "password": user["password"], "csrf_token": token})
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"email": user["email"], "password": user["password"], "csrf_token": token},
+        )
         assert response.status_code == 302
         assert response.headers["Location"] == expected, target
 
@@ -113,11 +123,25 @@ def test_profile_password_change(client, app, make_user, login):
     page = client.get("/profile")
     assert user["email"] in page.get_data(as_text=True)
     token = csrf_token_from(page.get_data(as_text=True))
-    bad = client.post("/profile", data={"current_password": "not-it-at-all", "password": "a new good passphrase",
-                                        "confirm": "a new good passphrase", "csrf_token": token})
+    bad = client.post(
+        "/profile",
+        data={
+            "current_password": "not-it-at-all",
+            "password": "a new good passphrase",
+            "confirm": "a new good passphrase",
+            "csrf_token": token,
+        },
+    )
     assert bad.status_code == 400 and "current password is not correct" in bad.get_data(as_text=True)
-    good = client.post("/profile", data={"current_password": user["password"], "password": "a new good passphrase",
-                                         "confirm": "a new good passphrase", "csrf_token": token})
+    good = client.post(
+        "/profile",
+        data={
+            "current_password": user["password"],
+            "password": "a new good passphrase",
+            "confirm": "a new good passphrase",
+            "csrf_token": token,
+        },
+    )
     assert good.status_code == 302
     with app.app_context():
         from lms.auth.services import authenticate
@@ -137,8 +161,9 @@ def test_deactivated_user_cannot_sign_in(app, make_user):
 
 
 def test_cli_creates_an_admin(runner, app):
-    result = runner.invoke(args=["users", "create", "--email", "boss@example.com", "--role", "admin",
-                                 "--password", DEFAULT_PASSWORD])
+    result = runner.invoke(
+        args=["users", "create", "--email", "boss@example.com", "--role", "admin", "--password", DEFAULT_PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     assert "Created admin boss@example.com" in result.output
     with app.app_context():

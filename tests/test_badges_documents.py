@@ -1,5 +1,6 @@
 """Open Badges documents served over HTTP: OB 2.0 issuer, BadgeClass and Assertion, the OB 3.0 VC-JWT, the JWKS,
 revocation, and badge images baked with the assertion. Schemas ship with the tests (no network)."""
+
 import base64
 import hashlib
 import io
@@ -55,8 +56,7 @@ def path_of(url: str) -> str:
 
 
 def get_json(client, url: str, status: int = 200, accept: str | None = None):
-    response = client.get(path_of(url) if url.startswith("http") else url,
-                          headers={"Accept": accept} if accept else {})
+    response = client.get(path_of(url) if url.startswith("http") else url, headers={"Accept": accept} if accept else {})
     assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:500])
     return response, json.loads(response.get_data(as_text=True))
 
@@ -92,9 +92,9 @@ def png_text_chunks(png: bytes) -> dict:
     assert png.startswith(PNG_SIGNATURE)
     chunks, pos, kinds = {}, len(PNG_SIGNATURE), []
     while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        kind, data = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", png[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind, data = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", png[pos + 8 + length : pos + 12 + length])
         assert crc == zlib.crc32(kind + data) & 0xFFFFFFFF, f"bad CRC in {kind!r}"
         kinds.append(kind)
         if kind == b"iTXt":
@@ -113,8 +113,12 @@ def earned(app, make_user):
     """The synced course and a learner who completed its first module and holds its badge."""
     course = sync_course(app)
     learner = earn_first_badge(app, make_user, course, **LEARNER)
-    return {"course": course, "learner": learner, "public_id": learner["award"]["public_id"],
-            "badge_id": course.modules[FIRST_MODULE].badge_id}
+    return {
+        "course": course,
+        "learner": learner,
+        "public_id": learner["award"]["public_id"],
+        "badge_id": course.modules[FIRST_MODULE].badge_id,
+    }
 
 
 # --- OB 2.0 documents ---------------------------------------------------------------------------------------
@@ -123,9 +127,11 @@ def earned(app, make_user):
 def test_issuer_badge_class_and_assertion_validate_against_the_ob2_schemas(client, earned):
     public_id, badge_id = earned["public_id"], earned["badge_id"]
     documents = {}
-    for name, url, schema in (("issuer", "/badges/issuer", "ob2_issuer.json"),
-                              ("badge", f"/badges/classes/{badge_id}", "ob2_badgeclass.json"),
-                              ("assertion", f"/badges/assertions/{public_id}", "ob2_assertion.json")):
+    for name, url, schema in (
+        ("issuer", "/badges/issuer", "ob2_issuer.json"),
+        ("badge", f"/badges/classes/{badge_id}", "ob2_badgeclass.json"),
+        ("assertion", f"/badges/assertions/{public_id}", "ob2_assertion.json"),
+    ):
         response, document = get_json(client, url)
         assert response.mimetype == LD_JSON, url
         assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -176,8 +182,10 @@ def test_hashed_recipient_recomputes_from_the_email_and_salt(client, earned, app
     take_second = earn_first_badge(app, make_user, earned["course"], **OTHER)
     _, other = get_json(client, f"/badges/assertions/{take_second['award']['public_id']}")
     assert other["recipient"]["salt"] != salt
-    assert other["recipient"]["identity"] == "sha256$" + hashlib.sha256(
-        (OTHER["email"] + other["recipient"]["salt"]).encode()).hexdigest()
+    assert (
+        other["recipient"]["identity"]
+        == "sha256$" + hashlib.sha256((OTHER["email"] + other["recipient"]["salt"]).encode()).hexdigest()
+    )
 
 
 def test_assertion_ids_are_random_with_at_least_128_bits(client, app, make_user, earned):
@@ -213,11 +221,15 @@ def normalise(text: str, awards: list) -> str:
 def public_texts(client, public_id: str, badge_id: int) -> dict:
     """Every public document about an award, as text, fetched logged out."""
     texts = {}
-    for name, url in (("issuer", "/badges/issuer"), ("badge class", f"/badges/classes/{badge_id}"),
-                      ("assertion", f"/badges/assertions/{public_id}"),
-                      ("credential document", f"/badges/assertions/{public_id}/credential.json"),
-                      ("revocation list", "/badges/revocations"), ("jwks", "/badges/jwks.json"),
-                      ("verify page", f"/badges/verify/{public_id}")):
+    for name, url in (
+        ("issuer", "/badges/issuer"),
+        ("badge class", f"/badges/classes/{badge_id}"),
+        ("assertion", f"/badges/assertions/{public_id}"),
+        ("credential document", f"/badges/assertions/{public_id}/credential.json"),
+        ("revocation list", "/badges/revocations"),
+        ("jwks", "/badges/jwks.json"),
+        ("verify page", f"/badges/verify/{public_id}"),
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         texts[name] = response.get_data(as_text=True)
@@ -245,8 +257,12 @@ def test_no_name_email_or_user_id_appears_in_any_public_document(app, make_user,
     assert earned["public_id"] in mine["assertion"]
 
     forbidden = []
-    for person in (LEARNER, OTHER, {"name": "Ottoline Vasquez-Pemberton", "email": "ottoline.vp@example.com"},
-                   {"name": "Gwendolyn Admin-Person", "email": admin["email"]}):
+    for person in (
+        LEARNER,
+        OTHER,
+        {"name": "Ottoline Vasquez-Pemberton", "email": "ottoline.vp@example.com"},
+        {"name": "Gwendolyn Admin-Person", "email": admin["email"]},
+    ):
         local_part = person["email"].split("@")[0]
         forbidden += [person["name"], *person["name"].split(), person["email"], local_part]
     for name, text in {**mine, **theirs}.items():
@@ -261,7 +277,9 @@ def test_no_name_email_or_user_id_appears_in_any_public_document(app, make_user,
     their_awards = awards_of(app, other["id"])
     assert earned["learner"]["id"] != other["id"]
     for name in mine:
-        assert normalise(mine[name], mine_awards + their_awards) == normalise(theirs[name], mine_awards + their_awards), name
+        assert normalise(mine[name], mine_awards + their_awards) == normalise(
+            theirs[name], mine_awards + their_awards
+        ), name
 
 
 # --- OB 3.0 credential (VC-JWT) and the published key -------------------------------------------------------
@@ -278,7 +296,7 @@ def test_credential_jwt_verifies_with_the_published_key(client, earned, badge_ke
     payload = verify_credential(token, jwks)
     assert schema_errors("ob3_credential.json", payload) == []
     assert payload["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert "https://www.w3.org/ns/credentials/v2" == payload["@context"][0]
+    assert payload["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert any("purl.imsglobal.org/spec/ob/v3p0" in context for context in payload["@context"])
     assert payload["id"] == f"http://localhost/badges/assertions/{public_id}/credential"
     assert payload["iss"] == payload["issuer"]["id"] == "http://localhost/badges/issuer"
@@ -324,12 +342,27 @@ def test_credential_jwt_fails_verification_when_any_part_is_altered(client, earn
     forgeries = {
         "header: typ": f"{altered_json(header, lambda h: h.update(typ='JWT'))}.{payload}.{signature}",
         "header: alg none": f"{altered_json(header, lambda h: h.update(alg='none'))}.{payload}.",
-        "payload: badge": ".".join([header, altered_json(payload, lambda p: p["credentialSubject"]["achievement"]
-                                                        .update(name="Senior Operations Director")), signature]),
-        "payload: recipient": ".".join([header, altered_json(payload, lambda p: p["credentialSubject"]["identifier"][0]
-                                                            .update(identityHash="sha256$" + "0" * 64)), signature]),
-        "payload: issued": ".".join([header, altered_json(payload, lambda p: p.update(nbf=p["nbf"] - 86400)),
-                                     signature]),
+        "payload: badge": ".".join(
+            [
+                header,
+                altered_json(
+                    payload, lambda p: p["credentialSubject"]["achievement"].update(name="Senior Operations Director")
+                ),
+                signature,
+            ]
+        ),
+        "payload: recipient": ".".join(
+            [
+                header,
+                altered_json(
+                    payload, lambda p: p["credentialSubject"]["identifier"][0].update(identityHash="sha256$" + "0" * 64)
+                ),
+                signature,
+            ]
+        ),
+        "payload: issued": ".".join(
+            [header, altered_json(payload, lambda p: p.update(nbf=p["nbf"] - 86400)), signature]
+        ),
         "signature": f"{header}.{payload}.{b64encode(bytes(flipped))}",
         "no signature": f"{header}.{payload}.",
     }
@@ -386,8 +419,11 @@ def test_revoked_assertion_answers_410_with_the_reason_and_is_listed(app, client
 
     _, credential = get_json(client, f"/badges/assertions/{public_id}/credential", status=410)
     assert credential["revoked"] is True and credential["revocationReason"] == "Quiz answers were shared"
-    for url in (f"/badges/assertions/{public_id}/image.png", f"/badges/assertions/{public_id}/image.svg",
-                f"/badges/assertions/{public_id}/credential.json"):
+    for url in (
+        f"/badges/assertions/{public_id}/image.png",
+        f"/badges/assertions/{public_id}/image.svg",
+        f"/badges/assertions/{public_id}/credential.json",
+    ):
         assert client.get(url).status_code == 410, url
 
     response, revocations = get_json(client, "/badges/revocations")
@@ -395,7 +431,8 @@ def test_revoked_assertion_answers_410_with_the_reason_and_is_listed(app, client
     assert schema_errors("ob2_assertion.json", revocations, "RevocationList") == []
     assert revocations["issuer"] == "http://localhost/badges/issuer"
     assert revocations["revokedAssertions"] == [
-        {"id": assertion_url(public_id), "revocationReason": "Quiz answers were shared"}]
+        {"id": assertion_url(public_id), "revocationReason": "Quiz answers were shared"}
+    ]
     # The other learner's award is untouched and not listed.
     assert get_json(client, f"/badges/assertions/{kept['award']['public_id']}")[1]["recipient"]
     # The issuer profile names this list.

@@ -3,11 +3,12 @@
 The helpers at the top (sync the BPO pack, enrol, complete lessons, pass quizzes) are shared with the other
 badge test modules.
 """
+
 import dataclasses
 import logging
 import pathlib
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -62,13 +63,16 @@ def sync_course(app) -> CourseInfo:
             quiz = next(q for q in quizzes if q.module_id == module.id)
             badge = next(b for b in badges if b.module_id == module.id)
             modules[module.slug] = ModuleInfo(
-                id=module.id, slug=module.slug, title=module.title,
+                id=module.id,
+                slug=module.slug,
+                title=module.title,
                 lesson_ids=[lesson.id for lesson in module.lessons],
                 lesson_slugs=[lesson.slug for lesson in module.lessons],
-                quiz_id=quiz.id, badge_id=badge.id)
+                quiz_id=quiz.id,
+                badge_id=badge.id,
+            )
         course_badge = next(b for b in badges if b.module_id is None)
-        return CourseInfo(id=course.id, slug=course.slug, title=course.title, modules=modules,
-                          badge_id=course_badge.id)
+        return CourseInfo(id=course.id, slug=course.slug, title=course.title, modules=modules, badge_id=course_badge.id)
 
 
 def enrol_learner(app, user_id: int, course: CourseInfo) -> None:
@@ -97,8 +101,11 @@ def take_quiz(app, user_id: int, quiz_id: int, correct: bool = True) -> float:
         attempt = start_attempt(db.session.get(Quiz, quiz_id), user_id)
         responses = {}
         if correct:
-            responses = {view.slot: view.qtype.correct_response(view.version.config)
-                         for view in slot_views(attempt) if view.qtype is not None and view.graded}
+            responses = {
+                view.slot: view.qtype.correct_response(view.version.config)
+                for view in slot_views(attempt)
+                if view.qtype is not None and view.graded
+            }
         result, on_time = submit_attempt(attempt.id, user_id, responses)
         assert on_time and result.status == "submitted"
         assert result.passed is correct, (result.score, correct)
@@ -118,9 +125,20 @@ def awards_of(app, user_id: int) -> list:
 
     with app.app_context():
         rows = db.session.scalars(select(Award).where(Award.user_id == user_id).order_by(Award.id)).all()
-        return [{"id": a.id, "badge_id": a.badge_class_id, "public_id": a.public_id, "evidence": dict(a.evidence),
-                 "issued_at": a.issued_at, "revoked": a.revoked, "reason": a.revocation_reason,
-                 "salt": a.salt, "recipient_hash": a.recipient_hash} for a in rows]
+        return [
+            {
+                "id": a.id,
+                "badge_id": a.badge_class_id,
+                "public_id": a.public_id,
+                "evidence": dict(a.evidence),
+                "issued_at": a.issued_at,
+                "revoked": a.revoked,
+                "reason": a.revocation_reason,
+                "salt": a.salt,
+                "recipient_hash": a.recipient_hash,
+            }
+            for a in rows
+        ]
 
 
 def count_awards(app, badge_id: int | None = None, user_id: int | None = None) -> int:
@@ -191,14 +209,14 @@ def test_completing_a_module_issues_its_badge_once_with_evidence(app, make_user,
     assert take_quiz(app, learner["id"], module.quiz_id, correct=False) == 0
     assert awards_of(app, learner["id"]) == []  # a failed quiz earns nothing
 
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     score = take_quiz(app, learner["id"], module.quiz_id)
     assert score == 100
 
     (award,) = awards_of(app, learner["id"])
     assert award["badge_id"] == module.badge_id and not award["revoked"]
-    issued = award["issued_at"] if award["issued_at"].tzinfo else award["issued_at"].replace(tzinfo=timezone.utc)
-    assert before.replace(microsecond=0) <= issued <= datetime.now(timezone.utc)
+    issued = award["issued_at"] if award["issued_at"].tzinfo else award["issued_at"].replace(tzinfo=UTC)
+    assert before.replace(microsecond=0) <= issued <= datetime.now(UTC)
     evidence = award["evidence"]
     assert module.title in evidence["completed"] and evidence["completed"].startswith("Module")
     assert evidence["best_score"] == 100  # the best attempt, not the failed first one
@@ -230,7 +248,8 @@ def test_completing_every_module_issues_the_course_badge(app, make_user, caplog)
     complete_module(app, learner["id"], course, slugs[-1])
     awards = awards_of(app, learner["id"])
     assert sorted(a["badge_id"] for a in awards) == sorted(
-        [m.badge_id for m in course.modules.values()] + [course.badge_id])
+        [m.badge_id for m in course.modules.values()] + [course.badge_id]
+    )
     (course_award,) = [a for a in awards if a["badge_id"] == course.badge_id]
     assert course_award["evidence"]["completed"].startswith("Course")
     assert course.title in course_award["evidence"]["completed"]
@@ -263,8 +282,13 @@ def test_redispatched_and_concurrent_completion_events_issue_once(app, make_user
     course = sync_course(app)
     module = course.modules[FIRST_MODULE]
     first = earn_first_badge(app, make_user, course)
-    payload = {"user_id": first["id"], "course_id": course.id, "module_id": module.id,
-               "module_slug": module.slug, "course_slug": course.slug}
+    payload = {
+        "user_id": first["id"],
+        "course_id": course.id,
+        "module_id": module.id,
+        "module_slug": module.slug,
+        "course_slug": course.slug,
+    }
 
     # The same completion delivered twice more (a retry, a second app server) issues nothing.
     with app.app_context():
@@ -274,8 +298,7 @@ def test_redispatched_and_concurrent_completion_events_issue_once(app, make_user
 
     # A learner whose completion event arrives eight times at once still gets one award.
     second = make_user()
-    results, errors = run_in_threads(
-        app, 8, lambda: dispatch("module.completed", {**payload, "user_id": second["id"]}))
+    results, errors = run_in_threads(app, 8, lambda: dispatch("module.completed", {**payload, "user_id": second["id"]}))
     assert errors == [] and len(results) == 8
     assert listener_errors(caplog) == []  # no listener failed (dispatch would log and swallow it)
     assert count_awards(app, badge_id=module.badge_id, user_id=second["id"]) == 1
@@ -285,8 +308,7 @@ def test_redispatched_and_concurrent_completion_events_issue_once(app, make_user
 # --- a learner can never issue (or change) a badge by their own request -------------------------------------
 
 
-def test_learner_posts_to_admin_badge_routes_are_refused_and_change_nothing(app, client, make_user, login,
-                                                                            monkeypatch):
+def test_learner_posts_to_admin_badge_routes_are_refused_and_change_nothing(app, client, make_user, login, monkeypatch):
     from lms.badges import services
     from lms.badges.models import Award, BadgeClass
     from lms.models import AuditEntry
@@ -353,8 +375,11 @@ def test_anonymous_posts_to_admin_badge_routes_issue_nothing(app, client, make_u
     course = sync_course(app)
     holder = earn_first_badge(app, make_user, course)
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    for url in ("/admin/badges/reissue", f"/admin/badges/awards/{holder['award']['public_id']}/revoke",
-                f"/admin/badges/{course.badge_id}"):
+    for url in (
+        "/admin/badges/reissue",
+        f"/admin/badges/awards/{holder['award']['public_id']}/revoke",
+        f"/admin/badges/{course.badge_id}",
+    ):
         response = client.post(url, data={"csrf_token": token, "reason": "x", "description": "x", "criteria": "x"})
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     assert awards_of(app, holder["id"]) == [holder["award"]]

@@ -1,4 +1,5 @@
 """Badge pages: the learner's "My badges", the public verification page, and the admin's revoke and edit."""
+
 import html
 import json
 import re
@@ -27,8 +28,13 @@ class Page(HTMLParser):
         if tag == "a" and "href" in attrs:
             self._link = {"href": attrs["href"], "text": [], **{k: v for k, v in attrs.items() if k != "href"}}
         elif tag == "form":
-            self._form = {"action": attrs.get("action", ""), "method": attrs.get("method", "get").lower(),
-                          "fields": {}, "labels": [], "buttons": []}
+            self._form = {
+                "action": attrs.get("action", ""),
+                "method": attrs.get("method", "get").lower(),
+                "fields": {},
+                "labels": [],
+                "buttons": [],
+            }
             self.forms.append(self._form)
         elif tag == "input":
             self.inputs.append(attrs)
@@ -86,16 +92,22 @@ def badge_row(app, badge_id: int) -> dict:
 
     with app.app_context():
         badge = db.session.get(BadgeClass, badge_id)
-        return {"name": badge.name, "description": badge.description, "criteria": badge.criteria,
-                "customized": badge.customized}
+        return {
+            "name": badge.name,
+            "description": badge.description,
+            "criteria": badge.criteria,
+            "customized": badge.customized,
+        }
 
 
 def audit_entries(app) -> list:
     from lms.models import AuditEntry
 
     with app.app_context():
-        return [(e.actor_id, e.action, e.target, e.detail)
-                for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        return [
+            (e.actor_id, e.action, e.target, e.detail)
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
 
 
 # --- My badges ----------------------------------------------------------------------------------------------
@@ -192,8 +204,10 @@ def test_verify_page_works_logged_out_and_shows_the_award(app, client, make_user
     assert f"Issued on {award['issued_at'].strftime('%d %B %Y')}" in page.text
     assert f"Criteria {badge['criteria']}" in page.text
     assert f"Description {badge['description']}" in page.text
-    evidence = (f"Evidence Module “{course.modules[FIRST_MODULE].title}” completed on "
-                f"{award['issued_at'].date().isoformat()}; best quiz score 100%.")
+    evidence = (
+        f"Evidence Module “{course.modules[FIRST_MODULE].title}” completed on "
+        f"{award['issued_at'].date().isoformat()}; best quiz score 100%."
+    )
     assert evidence in page.text
     assert page.link("Open Badges 2.0 assertion")["href"] == f"/badges/assertions/{award['public_id']}"
     assert page.link("Open Badges 3.0 credential")["href"] == f"/badges/assertions/{award['public_id']}/credential"
@@ -291,7 +305,9 @@ def test_admin_edits_badge_text_and_a_pack_resync_keeps_it(app, client, make_use
     assert document["description"] == description and document["criteria"]["narrative"] == criteria
     verify = get_page(app.test_client(), f"/badges/verify/{learner['award']['public_id']}")
     assert f"Description {description}" in verify.text and f"Criteria {criteria}" in verify.text
-    credential = json.loads(client.get(f"/badges/assertions/{learner['award']['public_id']}/credential.json").get_data())
+    credential = json.loads(
+        client.get(f"/badges/assertions/{learner['award']['public_id']}/credential.json").get_data()
+    )
     assert credential["credentialSubject"]["achievement"]["criteria"]["narrative"] == criteria
     assert audit_entries(app) == [(admin["id"], "badge.edit", f"badge:{badge_id}", {})]
 
@@ -300,8 +316,12 @@ def test_admin_edits_badge_text_and_a_pack_resync_keeps_it(app, client, make_use
         pack, problems = check_pack(PACK_DIR)
         assert problems == []
         sync_pack(pack)
-    assert badge_row(app, badge_id) == {"name": FIRST_BADGE_NAME, "description": description,
-                                        "criteria": criteria, "customized": True}
+    assert badge_row(app, badge_id) == {
+        "name": FIRST_BADGE_NAME,
+        "description": description,
+        "criteria": criteria,
+        "customized": True,
+    }
     assert badge_row(app, course.badge_id) == untouched_before
     document = json.loads(client.get(f"/badges/classes/{badge_id}").get_data())
     assert document["description"] == description and document["criteria"]["narrative"] == criteria

@@ -1,5 +1,6 @@
 """Content packs: `flask courses check` passes on the BPO pack and names every problem of a bad pack by
 file and line; `flask courses sync` loads nothing from a bad pack."""
+
 import pathlib
 import re
 import shutil
@@ -78,8 +79,11 @@ def missing_lesson_file(pack):
 
 def duplicate_module_slug(pack):
     # A tenth module that reuses the first module's slug (with a lesson of its own, so that is the only problem).
-    replace_in(pack / "course.yaml", "\nfinal_assessment:\n",
-               '\n  - slug: what-is-bpo\n    title: "Recap"\n    lessons: [recap]\nfinal_assessment:\n')
+    replace_in(
+        pack / "course.yaml",
+        "\nfinal_assessment:\n",
+        '\n  - slug: what-is-bpo\n    title: "Recap"\n    lessons: [recap]\nfinal_assessment:\n',
+    )
     (pack / "lessons" / "recap.md").write_text('---\ntitle: "Recap"\n---\nA short recap.\n', encoding="utf-8")
     first = line_of(pack / "course.yaml", "  - slug: what-is-bpo", 0)
     again = line_of(pack / "course.yaml", "  - slug: what-is-bpo", 1)
@@ -95,8 +99,10 @@ def duplicate_lesson_slug(pack):
 
 def unknown_key_in_course_yaml(pack):
     replace_in(pack / "course.yaml", "\nversion: 1\n", "\nversion: 1\nauthor: Someone\n")
-    return (f"course.yaml:{line_of(pack / 'course.yaml', 'author: Someone')}: unknown key 'author' in course "
-            "(allowed: badges, final_assessment, modules, slug, source, summary, title, version)")
+    return (
+        f"course.yaml:{line_of(pack / 'course.yaml', 'author: Someone')}: unknown key 'author' in course "
+        "(allowed: badges, final_assessment, modules, slug, source, summary, title, version)"
+    )
 
 
 def unknown_key_in_front_matter(pack):
@@ -108,14 +114,12 @@ def unknown_key_in_front_matter(pack):
 
 def empty_lesson(pack, slug="voice-bpo"):
     # Lines 1-4 are the front matter, then only blank lines: line 5 is where the text should start.
-    (pack / "lessons" / f"{slug}.md").write_text('---\ntitle: "Voice BPO"\nminutes: 7\n---\n\n   \n',
-                                                  encoding="utf-8")
+    (pack / "lessons" / f"{slug}.md").write_text('---\ntitle: "Voice BPO"\nminutes: 7\n---\n\n   \n', encoding="utf-8")
     return f"lessons/{slug}.md:5: the lesson is empty: write its text below the front matter"
 
 
 def missing_front_matter(pack):
-    (pack / "lessons" / "voice-bpo.md").write_text("# Voice BPO\n\nWork that happens on the phone.\n",
-                                                    encoding="utf-8")
+    (pack / "lessons" / "voice-bpo.md").write_text("# Voice BPO\n\nWork that happens on the phone.\n", encoding="utf-8")
     return "lessons/voice-bpo.md:1: missing front matter: start the file with '---', title, minutes, objectives, '---'"
 
 
@@ -129,8 +133,9 @@ def bad_gift_quiz(pack):
     # A question at the end of the file whose answer block holds a stray "{" on a line of its own.
     quiz = pack / "quizzes" / "what-is-bpo.gift"
     text = quiz.read_text(encoding="utf-8").rstrip("\n")
-    quiz.write_text(text + "\n\n::broken question::Which one is right? {\n=This one\n{\n~That one\n}\n",
-                    encoding="utf-8")
+    quiz.write_text(
+        text + "\n\n::broken question::Which one is right? {\n=This one\n{\n~That one\n}\n", encoding="utf-8"
+    )
     brace = len(text.splitlines()) + 4  # a blank line, the question's first line, "=This one", then "{"
     return f"quizzes/what-is-bpo.gift:{brace}: '{{' inside an answer block (write \\{{ for a literal brace)"
 
@@ -169,8 +174,10 @@ def check_pack_in(app, path):
 def row_counts(app) -> dict:
     """How many courses, modules, lessons, quizzes and questions the database holds."""
     with app.app_context():
-        return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (Course, Module, Lesson, Quiz, Question)}
+        return {
+            model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Course, Module, Lesson, Quiz, Question)
+        }
 
 
 @pytest.mark.parametrize("case", list(BAD_PACKS))
@@ -198,8 +205,16 @@ def test_check_reports_a_bad_pack_with_file_and_line_and_sync_loads_nothing(case
 
 def test_check_lists_every_problem_of_a_pack_at_once(runner, tmp_path):
     pack = copy_pack(tmp_path)
-    expected = [breaker(pack) for breaker in (duplicate_module_slug, unknown_key_in_front_matter, missing_quiz_file,
-                                              bad_review_policy, bad_gift_quiz)]
+    expected = [
+        breaker(pack)
+        for breaker in (
+            duplicate_module_slug,
+            unknown_key_in_front_matter,
+            missing_quiz_file,
+            bad_review_policy,
+            bad_gift_quiz,
+        )
+    ]
     expected.append(empty_lesson(pack, "non-voice-bpo"))
 
     result = runner.invoke(args=["courses", "check", str(pack)])
@@ -219,10 +234,16 @@ def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_
     old_title = synced.modules[1].lessons[0].title
     lesson_file = pack / "lessons" / f"{synced.modules[1].lessons[0].slug}.md"
     replace_in(lesson_file, f'title: "{old_title}"', 'title: "Phone Work, Renamed"')
-    replace_in(pack / "course.yaml", "  - slug: entry-level-roles\n    title:",
-               "  - slug: entry-level-roles\n    colour: red\n    title:")
-    replace_in(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]",
-               "lessons: [bpo-explained, why-companies-outsource, brand-new-lesson]")
+    replace_in(
+        pack / "course.yaml",
+        "  - slug: entry-level-roles\n    title:",
+        "  - slug: entry-level-roles\n    colour: red\n    title:",
+    )
+    replace_in(
+        pack / "course.yaml",
+        "lessons: [bpo-explained, why-companies-outsource]",
+        "lessons: [bpo-explained, why-companies-outsource, brand-new-lesson]",
+    )
 
     result = runner.invoke(args=["courses", "sync"])
 
@@ -238,8 +259,10 @@ def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_
 def test_one_bad_pack_does_not_stop_a_good_one_from_loading(app, runner, tmp_path):
     bad = copy_pack(tmp_path, "bad")
     manifest = bad / "course.yaml"
-    manifest.write_text(re.sub(r"^slug: .*$", "slug: broken-copy", manifest.read_text(encoding="utf-8"), count=1,
-                               flags=re.M), encoding="utf-8")
+    manifest.write_text(
+        re.sub(r"^slug: .*$", "slug: broken-copy", manifest.read_text(encoding="utf-8"), count=1, flags=re.M),
+        encoding="utf-8",
+    )
     empty_lesson(bad)
     app.extensions["lms"].course_packs = [bad, PACK]
 

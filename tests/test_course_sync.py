@@ -1,4 +1,5 @@
 """`flask courses sync`: idempotent, keyed by slugs, and a changed pack keeps learners' progress right."""
+
 import html
 import pathlib
 import re
@@ -21,8 +22,10 @@ COURSE = "bpo-operations"
 def row_counts(app) -> dict:
     """How many rows each synced table holds."""
     with app.app_context():
-        return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                for model in (Course, Module, Lesson, Quiz, QuizQuestion, Question, QuestionVersion)}
+        return {
+            model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Course, Module, Lesson, Quiz, QuizQuestion, Question, QuestionVersion)
+        }
 
 
 def steps_in(pack_dir) -> int:
@@ -56,7 +59,8 @@ def write_lesson(pack_dir: pathlib.Path, slug: str, title: str, body: str) -> No
     """Write a lesson file: front matter, then the Markdown body."""
     (pack_dir / "lessons" / f"{slug}.md").write_text(
         f'---\ntitle: "{title}"\nminutes: 5\nobjectives:\n  - "Say what the lesson is about"\n---\n{body}\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def visible_text(html_fragment: str) -> str:
@@ -92,6 +96,7 @@ def test_sync_twice_gives_the_same_rows(app, runner):
 
 # --- re-syncing a changed pack ------------------------------------------------------------------------------
 
+
 def signed_in(app, user):
     """A test client of its own, signed in as `user` through the login form."""
     client = app.test_client()
@@ -120,8 +125,10 @@ def pass_every_module_quiz(app, user_id):
     """Record a passed, submitted attempt at every module quiz (the facts the quiz engine leaves behind)."""
     with app.app_context():
         quizzes = db.session.scalars(select(Quiz).where(Quiz.module_id.is_not(None), Quiz.active.is_(True))).all()
-        db.session.add_all(Attempt(quiz_id=quiz.id, user_id=user_id, number=1, status="submitted", score=100.0,
-                                   passed=True, slots=[]) for quiz in quizzes)
+        db.session.add_all(
+            Attempt(quiz_id=quiz.id, user_id=user_id, number=1, status="submitted", score=100.0, passed=True, slots=[])
+            for quiz in quizzes
+        )
         db.session.commit()
 
 
@@ -144,8 +151,12 @@ def completed_slugs(app, user_id) -> set:
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.slug == COURSE))
         progress = course_progress(user_id, course)
-        return {step.values["lesson_slug"] for module in progress.modules for step in module.steps
-                if step.kind == "lesson" and step.done}
+        return {
+            step.values["lesson_slug"]
+            for module in progress.modules
+            for step in module.steps
+            if step.kind == "lesson" and step.done
+        }
 
 
 def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runner, make_user, tmp_path):
@@ -175,8 +186,11 @@ def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runn
 
     assert dashboard_progress(clients["ana"]) == expected(len(read_by_ana), total_before)
     assert dashboard_progress(clients["ben"]) == expected(1, total_before)
-    assert dashboard_progress(clients["cruz"]) == expected(total_before, total_before) == (
-        f"100% complete ({total_before} of {total_before} steps)")
+    assert (
+        dashboard_progress(clients["cruz"])
+        == expected(total_before, total_before)
+        == (f"100% complete ({total_before} of {total_before} steps)")
+    )
     with app.app_context():
         facts_before = db.session.scalar(select(func.count()).select_from(LessonCompletion))
 
@@ -184,12 +198,23 @@ def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runn
     old_voice = next(lesson for module in original.modules for lesson in module.lessons if lesson.slug == "voice-bpo")
     old_words = visible_text(old_voice.body_html)[:80]
     set_lessons(pack, "what-is-bpo", lessons_of(pack, "what-is-bpo") + ["a-day-on-the-floor"])
-    write_lesson(pack, "a-day-on-the-floor", "A Day on the Floor",
-                 "You log in, read the team notes and take your first call before the coffee cools.")
-    write_lesson(pack, "voice-bpo", "Voice BPO: Jobs Done by Phone",
-                 "At this very minute a caller waits in a queue, and the agent who answers is doing voice work.")
-    set_lessons(pack, "voice-and-non-voice", [slug for slug in lessons_of(pack, "voice-and-non-voice")
-                                              if slug != "non-voice-bpo"])
+    write_lesson(
+        pack,
+        "a-day-on-the-floor",
+        "A Day on the Floor",
+        "You log in, read the team notes and take your first call before the coffee cools.",
+    )
+    write_lesson(
+        pack,
+        "voice-bpo",
+        "Voice BPO: Jobs Done by Phone",
+        "At this very minute a caller waits in a queue, and the agent who answers is doing voice work.",
+    )
+    set_lessons(
+        pack,
+        "voice-and-non-voice",
+        [slug for slug in lessons_of(pack, "voice-and-non-voice") if slug != "non-voice-bpo"],
+    )
     (pack / "lessons" / "non-voice-bpo.md").unlink()
     total_after = steps_in(pack)
     assert total_after == total_before  # one lesson in, one out: the same number of steps, different ones
@@ -209,8 +234,9 @@ def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runn
     assert dashboard_progress(clients["cruz"]) == expected(total_after - 1, total_after)
     course_page = page_text(clients["ana"].get(f"/courses/{COURSE}"))
     assert expected(len(still_there), total_after) in course_page
-    removed_title = next(lesson.title for module in original.modules for lesson in module.lessons
-                         if lesson.slug == "non-voice-bpo")
+    removed_title = next(
+        lesson.title for module in original.modules for lesson in module.lessons if lesson.slug == "non-voice-bpo"
+    )
     assert "A Day on the Floor" in course_page and removed_title not in course_page
 
     # The first unfinished step is now the new lesson, and the module page says why the module is not done.
@@ -235,11 +261,15 @@ def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runn
 
     # Cruz reads the new lesson: exactly 100%, never more, although they hold a fact for the removed lesson too.
     mark_complete(clients["cruz"], "what-is-bpo", "a-day-on-the-floor")
-    assert dashboard_progress(clients["cruz"]) == expected(total_after, total_after) == (
-        f"100% complete ({total_after} of {total_after} steps)")
+    assert (
+        dashboard_progress(clients["cruz"])
+        == expected(total_after, total_after)
+        == (f"100% complete ({total_after} of {total_after} steps)")
+    )
     with app.app_context():
-        cruz_facts = db.session.scalar(select(func.count()).select_from(LessonCompletion)
-                                       .where(LessonCompletion.user_id == cruz["id"]))
+        cruz_facts = db.session.scalar(
+            select(func.count()).select_from(LessonCompletion).where(LessonCompletion.user_id == cruz["id"])
+        )
         assert cruz_facts == sum(len(m.lessons) for m in original.modules) + 1
         course = db.session.scalar(select(Course).where(Course.slug == COURSE))
         progress = course_progress(cruz["id"], course)
@@ -257,8 +287,11 @@ def test_a_lesson_that_moves_to_another_module_keeps_its_completions(app, runner
     enrol(client)
     mark_complete(client, "voice-and-non-voice", "non-voice-bpo")
 
-    set_lessons(pack, "voice-and-non-voice", [slug for slug in lessons_of(pack, "voice-and-non-voice")
-                                              if slug != "non-voice-bpo"])
+    set_lessons(
+        pack,
+        "voice-and-non-voice",
+        [slug for slug in lessons_of(pack, "voice-and-non-voice") if slug != "non-voice-bpo"],
+    )
     set_lessons(pack, "what-is-bpo", lessons_of(pack, "what-is-bpo") + ["non-voice-bpo"])
     assert runner.invoke(args=["courses", "sync"]).exit_code == 0
 

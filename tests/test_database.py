@@ -1,4 +1,5 @@
 """Schema and engine: migrations match the models; SQLite runs in WAL with BEGIN IMMEDIATE for writes."""
+
 import threading
 
 import pytest
@@ -50,7 +51,9 @@ def test_sqlite_write_transactions_begin_immediate(sqlite_app):
 
     statements = []
     with sqlite_app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda conn, cur, statement, *rest: statements.append(statement))
+        event.listen(
+            db.engine, "before_cursor_execute", lambda conn, cur, statement, *rest: statements.append(statement)
+        )
         db.session.execute(text("SELECT 1"))  # a read opens a plain (deferred) transaction
         db.session.rollback()
         begin_write()  # a write takes the lock up front

@@ -1,5 +1,6 @@
 """The learner's journey over HTTP: catalog, enrolment, course, module and lesson pages, completion,
 "continue" and the dashboard, plus the ways it must not break."""
+
 import html
 import pathlib
 import re
@@ -62,8 +63,11 @@ class Elements(HTMLParser):
 
     def links(self, **wanted) -> list:
         """The href of every <a> whose attributes include `wanted`."""
-        return [attrs.get("href") for tag, attrs in self.found
-                if tag == "a" and all(attrs.get(key) == value for key, value in wanted.items())]
+        return [
+            attrs.get("href")
+            for tag, attrs in self.found
+            if tag == "a" and all(attrs.get(key) == value for key, value in wanted.items())
+        ]
 
 
 def lesson_url(module_slug, lesson_slug):
@@ -113,8 +117,10 @@ def test_catalog_lists_the_course_and_a_learner_enrols(app, client, pack, learne
     assert f"You are enrolled in {pack.title}. Enjoy the course!" in welcome
     enrol(client)  # a second press changes nothing
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Enrolment)
-                                 .where(Enrolment.user_id == learner["id"])) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.user_id == learner["id"]))
+            == 1
+        )
 
     catalog = page_text(client.get("/courses/"))
     assert f"0% complete (0 of {total_steps(pack)} steps)" in catalog
@@ -159,8 +165,11 @@ def test_lesson_pages_link_previous_and_next_and_offer_mark_as_complete(client, 
         assert lesson.title in text and f"About {lesson.minutes} minutes" in text
         assert "In this lesson you will" in text and all(objective in text for objective in lesson.objectives)
         assert "Mark as complete" in text
-        assert [tag for tag, attrs in elements.found if tag == "form" and attrs.get("action", "").endswith(
-            f"/{lesson.slug}/complete")]
+        assert [
+            tag
+            for tag, attrs in elements.found
+            if tag == "form" and attrs.get("action", "").endswith(f"/{lesson.slug}/complete")
+        ]
         if index > 0:
             before_module, before = ordered[index - 1]
             assert elements.links(rel="prev") == [lesson_url(before_module.slug, before.slug)]
@@ -283,16 +292,19 @@ def test_two_threads_completing_through_the_service_record_once(app, pack, make_
     assert completions(app, user["id"]) == len(slugs)
 
 
-@pytest.mark.parametrize("url", [
-    "/courses/no-such-course",
-    "/courses/no-such-course/continue",
-    "/courses/no-such-course/what-is-bpo",
-    "/courses/no-such-course/what-is-bpo/bpo-explained",
-    f"/courses/{COURSE}/no-such-module",
-    f"/courses/{COURSE}/no-such-module/bpo-explained",
-    f"/courses/{COURSE}/what-is-bpo/no-such-lesson",
-    f"/courses/{COURSE}/voice-and-non-voice/bpo-explained",  # a real lesson, in another module
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/courses/no-such-course",
+        "/courses/no-such-course/continue",
+        "/courses/no-such-course/what-is-bpo",
+        "/courses/no-such-course/what-is-bpo/bpo-explained",
+        f"/courses/{COURSE}/no-such-module",
+        f"/courses/{COURSE}/no-such-module/bpo-explained",
+        f"/courses/{COURSE}/what-is-bpo/no-such-lesson",
+        f"/courses/{COURSE}/voice-and-non-voice/bpo-explained",  # a real lesson, in another module
+    ],
+)
 def test_an_unknown_course_module_or_lesson_is_404(app, client, pack, learner, url):
     enrol(client)
     response = client.get(url)
@@ -303,9 +315,11 @@ def test_an_unknown_course_module_or_lesson_is_404(app, client, pack, learner, u
 def test_completing_an_unknown_lesson_is_404_and_records_nothing(app, client, pack, learner):
     enrol(client)
     token = csrf_token_from(client.get(f"/courses/{COURSE}").get_data(as_text=True))
-    for url in (f"/courses/{COURSE}/what-is-bpo/no-such-lesson/complete",
-                f"/courses/{COURSE}/voice-and-non-voice/bpo-explained/complete",
-                "/courses/no-such-course/what-is-bpo/bpo-explained/complete"):
+    for url in (
+        f"/courses/{COURSE}/what-is-bpo/no-such-lesson/complete",
+        f"/courses/{COURSE}/voice-and-non-voice/bpo-explained/complete",
+        "/courses/no-such-course/what-is-bpo/bpo-explained/complete",
+    ):
         assert client.post(url, data={"csrf_token": token}).status_code == 404
     assert completions(app) == 0
 
@@ -326,8 +340,9 @@ def test_a_learner_not_enrolled_is_offered_enrolment_not_an_error(app, client, p
     assert lesson.objectives[0] not in text
 
     # Pressing "Mark as complete" from a stale page explains what to do and records nothing.
-    response = client.post(url + "/complete", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))},
-                           follow_redirects=True)
+    response = client.post(
+        url + "/complete", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))}, follow_redirects=True
+    )
     assert response.status_code == 200 and "Enrol in the course first." in page_text(response)
     continued = client.get(f"/courses/{COURSE}/continue", follow_redirects=True)
     assert continued.status_code == 200 and "Enrol in the course to start it." in page_text(continued)
@@ -351,24 +366,29 @@ def test_module_page_lists_what_remains_and_why(client, pack, learner):
     body = page.get_data(as_text=True)
     remaining = re.search(r'<ul class="remaining">(.*?)</ul>', body, re.S)
     assert remaining, body
-    items = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split())
-             for item in re.findall(r"<li>(.*?)</li>", remaining.group(1), re.S)]
-    assert items == [
-        f"{lesson.title} — Not marked as complete yet" for lesson in module.lessons[1:]
-    ] + [f"{module.quiz.title} — Not attempted yet (pass mark {module.quiz.pass_mark}%)"]
+    items = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split())
+        for item in re.findall(r"<li>(.*?)</li>", remaining.group(1), re.S)
+    ]
+    assert items == [f"{lesson.title} — Not marked as complete yet" for lesson in module.lessons[1:]] + [
+        f"{module.quiz.title} — Not attempted yet (pass mark {module.quiz.pass_mark}%)"
+    ]
     text = page_text(page)
     assert "What remains" in text
     assert "complete when every lesson is marked as complete and its quiz is passed" in text
     assert f"1 of {len(module.lessons) + 1} steps" in text
 
 
-@pytest.mark.parametrize("url", [
-    "/courses/",
-    f"/courses/{COURSE}",
-    f"/courses/{COURSE}/continue",
-    f"/courses/{COURSE}/what-is-bpo",
-    f"/courses/{COURSE}/what-is-bpo/bpo-explained",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/courses/",
+        f"/courses/{COURSE}",
+        f"/courses/{COURSE}/continue",
+        f"/courses/{COURSE}/what-is-bpo",
+        f"/courses/{COURSE}/what-is-bpo/bpo-explained",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_sign_in(client, pack, url):
     response = client.get(url)
     assert response.status_code == 302

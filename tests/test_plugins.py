@@ -1,4 +1,5 @@
 """The plugin manager: hooks, isolation between apps, duplicate detection, failing listeners."""
+
 import sys
 import types
 
@@ -56,8 +57,8 @@ def test_every_hook_is_called_and_contributes(extra_plugin):
     # The hooks not called by create_app are called on demand; call each of them here.
     from flask_login import AnonymousUserMixin
 
-    from courses.services import check_pack, sync_pack
     from courses.progress import course_progress
+    from courses.services import check_pack, sync_pack
 
     with app.test_request_context():
         links = pm.hook.lms_nav_links(app=app, user=AnonymousUserMixin())

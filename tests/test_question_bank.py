@@ -1,5 +1,6 @@
 """The question bank: the BPO course's questions as loaded from its pack, random draws from tagged questions,
 and versions fixed when an attempt starts."""
+
 import collections
 
 import pytest
@@ -41,9 +42,12 @@ def bank(app, course_id):
     from quizzes.models import Question
 
     with app.app_context():
-        return [(q.title, q.type, list(q.tags), q.current.general_feedback, q.current.config)
-                for q in db.session.scalars(select(Question).where(Question.course_id == course_id,
-                                                                   Question.active.is_(True)))]
+        return [
+            (q.title, q.type, list(q.tags), q.current.general_feedback, q.current.config)
+            for q in db.session.scalars(
+                select(Question).where(Question.course_id == course_id, Question.active.is_(True))
+            )
+        ]
 
 
 def tagged(questions, *tags):
@@ -88,8 +92,12 @@ def test_every_bpo_module_has_an_active_quiz_with_questions(app, bpo):
             assert len(quiz.items) >= 5, module.slug
             assert 0 < quiz.pass_mark <= 100
         final = db.session.scalar(select(Quiz).where(Quiz.course_id == bpo, Quiz.module_id.is_(None)))
-        assert (final.slug, final.draw_count, final.draw_tags, final.review) == ("final-assessment", 20, ["bpo"],
-                                                                                "exam")
+        assert (final.slug, final.draw_count, final.draw_tags, final.review) == (
+            "final-assessment",
+            20,
+            ["bpo"],
+            "exam",
+        )
         assert final.time_limit_minutes and final.max_attempts
 
 
@@ -136,9 +144,14 @@ $CATEGORY: lab/b
 def test_a_random_draw_takes_only_questions_with_the_wanted_tags(app, client, learner, tmp_path):
     from quizzes.models import Question
 
-    course = sync(app, write_pack(tmp_path / "pack", [{"slug": "m1", "lessons": ["m1-read"], "gift": DRAW_GIFT}],
-                                  final={"slug": "lab-final", "draw": 3, "from_tags": ["lab/a"],
-                                         "review": "practice"}))
+    course = sync(
+        app,
+        write_pack(
+            tmp_path / "pack",
+            [{"slug": "m1", "lessons": ["m1-read"], "gift": DRAW_GIFT}],
+            final={"slug": "lab-final", "draw": 3, "from_tags": ["lab/a"], "review": "practice"},
+        ),
+    )
     enrol(app, learner["id"], course.id)
     seen = collections.Counter()
     for _ in range(12):
@@ -200,8 +213,9 @@ def test_editing_an_unused_question_changes_it_in_place(app, tmp_path):
     assert versions(app) == (1, [(1, "New wording", False)])
 
 
-def test_an_edit_after_an_attempt_started_makes_a_new_version_the_attempt_keeps_the_old(app, client, learner,
-                                                                                       make_user, login, tmp_path):
+def test_an_edit_after_an_attempt_started_makes_a_new_version_the_attempt_keeps_the_old(
+    app, client, learner, make_user, login, tmp_path
+):
     course = one_module_lab(app, tmp_path, gift=OLD)
     enrol(app, learner["id"], course.id)
     first = start(client, course.quiz_id)

@@ -4,6 +4,7 @@ deadline, attempt limits, resuming, answers kept across a closed browser, and co
 The helpers at the top build small course packs in tmp_path and drive the learner's pages; the other quiz test
 modules import them.
 """
+
 import re
 import sys
 import threading
@@ -100,16 +101,23 @@ def write_pack(root, modules, final=None, slug="quiz-lab", title="Quiz lab"):
         for lesson in module["lessons"]:
             (root / "lessons" / f"{lesson}.md").write_text(
                 f"---\ntitle: Reading {lesson}\nminutes: 3\nobjectives: [Know the topic]\n---\n"
-                f"The text of {lesson}, to read before the quiz.\n", encoding="utf-8")
-        entry = {"slug": module["slug"], "title": module.get("title", f"Module {module['slug']}"),
-                 "lessons": list(module["lessons"])}
+                f"The text of {lesson}, to read before the quiz.\n",
+                encoding="utf-8",
+            )
+        entry = {
+            "slug": module["slug"],
+            "title": module.get("title", f"Module {module['slug']}"),
+            "lessons": list(module["lessons"]),
+        }
         if "gift" in module:
             (root / "quizzes" / f"{module['slug']}.gift").write_text(module["gift"], encoding="utf-8")
-            entry["quiz"] = {"file": f"quizzes/{module['slug']}.gift", "shuffle_questions": False,
-                             **module.get("quiz", {})}
+            entry["quiz"] = {
+                "file": f"quizzes/{module['slug']}.gift",
+                "shuffle_questions": False,
+                **module.get("quiz", {}),
+            }
         listed.append(entry)
-    manifest = {"slug": slug, "title": title, "summary": "A small course for tests.", "version": 1,
-                "modules": listed}
+    manifest = {"slug": slug, "title": title, "summary": "A small course for tests.", "version": 1, "modules": listed}
     if final:
         manifest["final_assessment"] = final
     (root / "course.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
@@ -131,8 +139,9 @@ def sync(app, root):
 
 def one_module_lab(app, tmp_path, gift=BASIC_GIFT, **quiz):
     """A course with one module (one lesson) whose quiz holds `gift`; returns the course and the quiz id."""
-    course = sync(app, write_pack(tmp_path / "pack", [{"slug": "m1", "lessons": ["m1-read"], "gift": gift,
-                                                        "quiz": quiz}]))
+    course = sync(
+        app, write_pack(tmp_path / "pack", [{"slug": "m1", "lessons": ["m1-read"], "gift": gift, "quiz": quiz}])
+    )
     course.quiz_id = course.quizzes["m1"]
     return course
 
@@ -140,7 +149,8 @@ def one_module_lab(app, tmp_path, gift=BASIC_GIFT, **quiz):
 def enrol(app, user_id, course_id, read=()):
     """Enrol a learner and mark the given lessons (slugs) as read, through the services."""
     from courses.models import Course, Lesson
-    from courses.services import complete_lesson, enrol as enrol_in
+    from courses.services import complete_lesson
+    from courses.services import enrol as enrol_in
 
     with app.app_context():
         enrol_in(user_id, db.session.get(Course, course_id))
@@ -158,9 +168,19 @@ def add_ordering(app, quiz_id, general_feedback="KEYMARK-order-general"):
     with app.app_context():
         begin_write()
         quiz = db.session.get(Quiz, quiz_id)
-        row = upsert_question(f"test:order:{quiz_id}", quiz.course_id, {
-            "type": "ordering", "title": "order", "stem": "Put the morning in order.", "format": "moodle",
-            "general_feedback": general_feedback, "tags": [], "config": {"items": list(ORDER_ITEMS)}})
+        row = upsert_question(
+            f"test:order:{quiz_id}",
+            quiz.course_id,
+            {
+                "type": "ordering",
+                "title": "order",
+                "stem": "Put the morning in order.",
+                "format": "moodle",
+                "general_feedback": general_feedback,
+                "tags": [],
+                "config": {"items": list(ORDER_ITEMS)},
+            },
+        )
         db.session.flush()
         set_quiz_questions(quiz, [item.question_id for item in quiz.items] + [row.id])
         commit()
@@ -311,7 +331,9 @@ def attempt_row(app, attempt_id):
 
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        answers = {a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
+        answers = {
+            a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
+        }
         db.session.expunge_all()
         return attempt, answers
 
@@ -336,12 +358,18 @@ def app_config(app_config, events):
 
     def committed(event_name, payload):
         queries = {
-            "quiz.submitted": ("SELECT count(*) FROM attempts WHERE id = :attempt_id AND status = 'submitted' "
-                               "AND score IS NOT NULL", {"attempt_id": payload.get("attempt_id")}),
-            "module.completed": ("SELECT count(*) FROM module_completions WHERE user_id = :u AND module_id = :m",
-                                 {"u": payload.get("user_id"), "m": payload.get("module_id")}),
-            "course.completed": ("SELECT count(*) FROM course_completions WHERE user_id = :u AND course_id = :c",
-                                 {"u": payload.get("user_id"), "c": payload.get("course_id")}),
+            "quiz.submitted": (
+                "SELECT count(*) FROM attempts WHERE id = :attempt_id AND status = 'submitted' AND score IS NOT NULL",
+                {"attempt_id": payload.get("attempt_id")},
+            ),
+            "module.completed": (
+                "SELECT count(*) FROM module_completions WHERE user_id = :u AND module_id = :m",
+                {"u": payload.get("user_id"), "m": payload.get("module_id")},
+            ),
+            "course.completed": (
+                "SELECT count(*) FROM course_completions WHERE user_id = :u AND course_id = :c",
+                {"u": payload.get("user_id"), "c": payload.get("course_id")},
+            ),
         }
         if event_name not in queries:
             return None
@@ -438,8 +466,10 @@ def test_eight_concurrent_submits_over_http_grade_once(app, client, learner, log
     assert sorted(answers) == [0, 1]
     assert {a.score for a in answers.values()} == {attempt.score / 100}
     # Every tab now shows that one result.
-    shown = {re.search(r"<strong>([\d.]+)%</strong>", b.get(f"/attempts/{attempt_id}/review").text).group(1)
-             for b in browsers}
+    shown = {
+        re.search(r"<strong>([\d.]+)%</strong>", b.get(f"/attempts/{attempt_id}/review").text).group(1)
+        for b in browsers
+    }
     assert shown == {f"{attempt.score:g}"}
     with app.app_context():
         from quizzes.models import Attempt
@@ -460,8 +490,7 @@ def test_eight_concurrent_service_submits_grade_once(app, client, learner, event
         with app.app_context():
             right = n % 2 == 1
             # Choices are indexed as written: Paris is 0, Lyon 1.
-            responses = {capital: {"choice": 0 if right else 1},
-                         1 - capital: {"answer": not right}}
+            responses = {capital: {"choice": 0 if right else 1}, 1 - capital: {"answer": not right}}
             attempt, on_time = submit_attempt(attempt_id, learner["id"], responses)
             results.append((attempt.id, attempt.score, attempt.status, on_time))
 
@@ -483,8 +512,9 @@ def move_deadline_into_the_past(app, attempt_id, minutes=10):
     from quizzes.models import Attempt
 
     with app.app_context():
-        db.session.execute(update(Attempt).where(Attempt.id == attempt_id)
-                           .values(deadline=now() - timedelta(minutes=minutes)))
+        db.session.execute(
+            update(Attempt).where(Attempt.id == attempt_id).values(deadline=now() - timedelta(minutes=minutes))
+        )
         db.session.commit()
 
 
@@ -495,8 +525,11 @@ def test_submit_after_the_deadline_is_refused_and_recorded(app, client, learner,
     attempt, _ = attempt_row(app, attempt_id)
     assert attempt.deadline is not None
     # Before the deadline the learner answers the first question (right) and it is saved.
-    saved = client.post(f"/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, {"capital": "Paris"}),
-                        headers={"Accept": "application/json"})
+    saved = client.post(
+        f"/attempts/{attempt_id}/save",
+        data=basic_answers(client, attempt_id, {"capital": "Paris"}),
+        headers={"Accept": "application/json"},
+    )
     assert saved.status_code == 200 and "saved_at" in saved.json
     # The learner then changes the first answer and answers the second, but the browser sends them too late.
     data = basic_answers(client, attempt_id, WRONG)
@@ -533,8 +566,11 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     course = one_module_lab(app, tmp_path, time_limit_minutes=5)
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
-    on_time = client.post(f"/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, {"sky": "False"}),
-                          headers={"Accept": "application/json"})
+    on_time = client.post(
+        f"/attempts/{attempt_id}/save",
+        data=basic_answers(client, attempt_id, {"sky": "False"}),
+        headers={"Accept": "application/json"},
+    )
     assert on_time.status_code == 200
     data = basic_answers(client, attempt_id, {"capital": "Paris", "sky": "True"})
     move_deadline_into_the_past(app, attempt_id)
@@ -551,8 +587,9 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     assert again.status_code == 409 and "already been submitted" in again.json["error"]
 
 
-def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_result(app, client, learner, events,
-                                                                                      tmp_path):
+def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_result(
+    app, client, learner, events, tmp_path
+):
     course = one_module_lab(app, tmp_path, time_limit_minutes=5)
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
@@ -562,8 +599,9 @@ def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_r
     page = client.get(f"/attempts/{attempt_id}")
     assert page.status_code == 200 and "Time is up" in page.text and 'name="q0"' not in page.text
     assert attempt_row(app, attempt_id)[0].status == "open" and named(events, "quiz.submitted") == []  # a GET
-    result = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page.text)},
-                         follow_redirects=True)
+    result = client.post(
+        f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page.text)}, follow_redirects=True
+    )
     assert result.request.path == f"/attempts/{attempt_id}/review" and "100%" in result.text
     attempt, _ = attempt_row(app, attempt_id)
     assert attempt.status == "submitted" and attempt.late_submit_at is not None and attempt.score == 100.0
@@ -590,8 +628,10 @@ def test_the_attempt_limit_is_enforced(app, client, learner, tmp_path):
     enrol(app, learner["id"], course.id)
     for _ in range(2):
         attempt_id = start(client, course.quiz_id)
-        assert client.post(f"/attempts/{attempt_id}/submit",
-                           data=basic_answers(client, attempt_id, WRONG)).status_code == 302
+        assert (
+            client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, WRONG)).status_code
+            == 302
+        )
     page = client.get(f"/quizzes/{course.quiz_id}")
     assert "You have used all your attempts." in page.text and "/start" not in page.text
     refused = client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)})
@@ -640,8 +680,9 @@ def test_a_learner_must_be_enrolled_to_start(app, client, learner, tmp_path):
     course = one_module_lab(app, tmp_path)
     page = client.get(f"/quizzes/{course.quiz_id}")
     assert "to take this quiz" in page.text
-    response = client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)},
-                           follow_redirects=True)
+    response = client.post(
+        f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)}, follow_redirects=True
+    )
     assert "Enrol in the course before taking its quizzes." in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
@@ -689,28 +730,43 @@ def complete_lesson_page(client, course_slug, module_slug, lesson_slug):
     """Press "Mark as complete" on a lesson page."""
     page = client.get(f"/courses/{course_slug}/{module_slug}/{lesson_slug}")
     assert page.status_code == 200, page.text
-    response = client.post(f"/courses/{course_slug}/{module_slug}/{lesson_slug}/complete",
-                           data={"csrf_token": csrf_token_from(page.text)})
+    response = client.post(
+        f"/courses/{course_slug}/{module_slug}/{lesson_slug}/complete", data={"csrf_token": csrf_token_from(page.text)}
+    )
     assert response.status_code == 302, response.text
 
 
 def test_module_and_course_completion_events_fire_once_after_commit(app, client, learner, events, tmp_path):
-    course = sync(app, write_pack(tmp_path / "pack", [
-        {"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT},
-        {"slug": "m2", "lessons": ["m2-read"], "gift": BASIC_GIFT.replace("::capital::", "::capital 2::")
-                                                                  .replace("::sky::", "::sky 2::")},
-    ]))
+    course = sync(
+        app,
+        write_pack(
+            tmp_path / "pack",
+            [
+                {"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT},
+                {
+                    "slug": "m2",
+                    "lessons": ["m2-read"],
+                    "gift": BASIC_GIFT.replace("::capital::", "::capital 2::").replace("::sky::", "::sky 2::"),
+                },
+            ],
+        ),
+    )
     enrol(app, learner["id"], course.id)
 
     def take(quiz_slug, choices):
         attempt_id = start(client, course.quizzes[quiz_slug])
-        assert client.post(f"/attempts/{attempt_id}/submit",
-                           data=basic_answers(client, attempt_id, choices)).status_code == 302
+        assert (
+            client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices)).status_code
+            == 302
+        )
         return attempt_id
 
     def completed():
-        return [(name, payload.get("module_slug")) for name, payload, _ in events
-                if name in ("module.completed", "course.completed")]
+        return [
+            (name, payload.get("module_slug"))
+            for name, payload, _ in events
+            if name in ("module.completed", "course.completed")
+        ]
 
     # Module 1: the lesson is read, the quiz failed, then passed, then passed again.
     complete_lesson_page(client, course.slug, "m1", "m1-read")
@@ -731,13 +787,19 @@ def test_module_and_course_completion_events_fire_once_after_commit(app, client,
     take("m2", RIGHT)
     complete_lesson_page(client, course.slug, "m2", "m2-read")
     assert len(named(events, "course.completed")) == 1 and len(named(events, "module.completed")) == 2
-    assert named(events, "course.completed")[0] == {"user_id": learner["id"], "course_id": course.id,
-                                                    "course_slug": course.slug}
+    assert named(events, "course.completed")[0] == {
+        "user_id": learner["id"],
+        "course_id": course.id,
+        "course_slug": course.slug,
+    }
     assert len(named(events, "quiz.submitted")) == 5
 
     # Each event arrived after its transaction committed: another connection already saw its facts.
-    announced = [(name, ok) for name, _payload, ok in events
-                 if name in ("quiz.submitted", "module.completed", "course.completed")]
+    announced = [
+        (name, ok)
+        for name, _payload, ok in events
+        if name in ("quiz.submitted", "module.completed", "course.completed")
+    ]
     assert announced and all(ok for _name, ok in announced), announced
     with app.app_context():
         from courses.models import CourseCompletion, ModuleCompletion
@@ -746,8 +808,9 @@ def test_module_and_course_completion_events_fire_once_after_commit(app, client,
         assert db.session.scalar(select(func.count()).select_from(CourseCompletion)) == 1
 
 
-def test_passing_the_quiz_while_the_last_lesson_is_marked_read_completes_the_module(app, client, learner, events,
-                                                                                      tmp_path, monkeypatch):
+def test_passing_the_quiz_while_the_last_lesson_is_marked_read_completes_the_module(
+    app, client, learner, events, tmp_path, monkeypatch
+):
     """Two requests finish a module's last two steps at the same moment: whichever commits second must see the
     other's fact, or the module is complete with no completion recorded and no event (a PostgreSQL race)."""
     import courses.progress

@@ -1,4 +1,5 @@
 """Trainers' quiz pages: GIFT import (all or nothing, errors with their line) and export, through real HTTP."""
+
 import io
 import pathlib
 
@@ -53,8 +54,10 @@ def bank_size(app, quiz_id):
     from quizzes.models import Question, QuizQuestion
 
     with app.app_context():
-        return (db.session.scalar(select(func.count()).select_from(Question)),
-                db.session.scalar(select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)))
+        return (
+            db.session.scalar(select(func.count()).select_from(Question)),
+            db.session.scalar(select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id)),
+        )
 
 
 def export(client, quiz_id):
@@ -78,14 +81,20 @@ BAD_SYNTAX = """// Two good questions, then a broken one: nothing may be importe
 """
 
 
-@pytest.mark.parametrize("text, line, message", [
-    (BAD_SYNTAX, 6, "the answer block '{' is never closed"),
-    ("::ok::Fine? {T}\n\n\n::weights::Pick. {\n=Yes\n~%150%No\n}\n", 6, "bad answer weight '%150%'"),
-    ("::ok::Fine? {T}\n\n::stray::A stray } brace {=a ~b}\n", 3, "'}' has no matching '{'"),
-    ("::ok::Fine? {T}\n\n::essay::Write about your first job. {}\n", 3, "essay questions are not supported"),
-    ("::ok::Fine? {T}\n\n::sum::Tick two. {\n~%50%A\n~%40%B\n~C\n}\n", 3,
-     "The weights of the right choices must add up to 100 (they add up to 90)"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        (BAD_SYNTAX, 6, "the answer block '{' is never closed"),
+        ("::ok::Fine? {T}\n\n\n::weights::Pick. {\n=Yes\n~%150%No\n}\n", 6, "bad answer weight '%150%'"),
+        ("::ok::Fine? {T}\n\n::stray::A stray } brace {=a ~b}\n", 3, "'}' has no matching '{'"),
+        ("::ok::Fine? {T}\n\n::essay::Write about your first job. {}\n", 3, "essay questions are not supported"),
+        (
+            "::ok::Fine? {T}\n\n::sum::Tick two. {\n~%50%A\n~%40%B\n~C\n}\n",
+            3,
+            "The weights of the right choices must add up to 100 (they add up to 90)",
+        ),
+    ],
+)
 def test_bad_gift_is_a_400_with_its_line_and_nothing_is_imported(app, client, trainer, lab, text, line, message):
     before = bank_size(app, lab.quiz_id)
     response = import_gift(client, lab.quiz_id, text)
@@ -112,9 +121,15 @@ def test_good_gift_imports_every_question_pasted_or_uploaded(app, client, traine
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).text
     assert "Imported 7 question(s) into" in page
-    for title, label in (("sc", "Single choice"), ("mr", "Multiple response"), ("tf", "True/false"),
-                         ("sa", "Short answer"), ("num", "Numerical"), ("match", "Matching"),
-                         ("desc", "Description")):
+    for title, label in (
+        ("sc", "Single choice"),
+        ("mr", "Multiple response"),
+        ("tf", "True/false"),
+        ("sa", "Short answer"),
+        ("num", "Numerical"),
+        ("match", "Matching"),
+        ("desc", "Description"),
+    ):
         assert f"<strong>{title}</strong> — {label}, version 1" in page
     assert bank_size(app, lab.quiz_id) == (9, 9)
 
@@ -127,10 +142,16 @@ def test_good_gift_imports_every_question_pasted_or_uploaded(app, client, traine
 
 
 def test_export_then_import_gives_back_the_same_questions(app, client, trainer, tmp_path):
-    course = sync(app, write_pack(tmp_path / "pack", [
-        {"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT},
-        {"slug": "m2", "lessons": ["m2-read"], "gift": "::seed::Seed question? {T}\n"},
-    ]))
+    course = sync(
+        app,
+        write_pack(
+            tmp_path / "pack",
+            [
+                {"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT},
+                {"slug": "m2", "lessons": ["m2-read"], "gift": "::seed::Seed question? {T}\n"},
+            ],
+        ),
+    )
     first, second = course.quizzes["m1"], course.quizzes["m2"]
     assert import_gift(client, first, EVERY_TYPE_GIFT).status_code == 302
     add_ordering(app, first)  # GIFT cannot hold it: the export leaves it out

@@ -1,6 +1,7 @@
 """What a learner may see and reach: the answer key stays on the server until submission, another learner's
 attempt is a 404, anonymous visitors are sent to sign in, learners cannot author, and each review policy shows
 exactly what it promises."""
+
 import re
 
 import pytest
@@ -66,16 +67,18 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
         return response
 
     quiz_page = check(client.get(f"/quizzes/{course.quiz_id}"), "quiz page")
-    started = check(client.post(f"/quizzes/{course.quiz_id}/start",
-                                data={"csrf_token": csrf_token_from(quiz_page.text)}), "start")
+    started = check(
+        client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(quiz_page.text)}), "start"
+    )
     attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
     page = check(client.get(f"/attempts/{attempt_id}"), "attempt page")
     assert "Question 8 of 8" in page.text  # every type is on the page...
     for shown in ("Blue", "Green", "Two", "Three", "Meow", "Woof", "Position of Have breakfast"):
         assert shown in page.text  # ...with the options learners must see
     check(client.get(f"/quizzes/{course.quiz_id}"), "quiz page while the attempt is open")
-    check(client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(quiz_page.text)}),
-          "resume")
+    check(
+        client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(quiz_page.text)}), "resume"
+    )
     check(client.get(f"/attempts/{attempt_id}/review"), "review before submission")
     for scripts in re.findall(r'<script src="([^"]+)"', page.text):
         check(client.get(scripts), f"script {scripts}")
@@ -88,8 +91,9 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
     right_choices = {**right, **typed}
     # Autosave (the page's script) with wrong and with right answers: the JSON says when, never whether.
     for data in (wrong, right_choices):
-        saved = check(client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"}),
-                      "autosave")
+        saved = check(
+            client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"}), "autosave"
+        )
         assert saved.status_code == 200 and set(saved.json) == {"saved_at"}
     # "Save answers" without script: the redirect and the page it leads to.
     saved = check(client.post(f"/attempts/{attempt_id}/save", data=right_choices), "save")
@@ -99,18 +103,31 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
     # A broken form and a question that does not exist answer with a message, not the key.
     sc = f"q{slot_of(app, attempt_id, 'sc')}"
     check(client.post(f"/attempts/{attempt_id}/save", data={**right_choices, sc: "99"}), "bad answer")
-    check(client.post(f"/attempts/{attempt_id}/save", data={**right_choices, "check": "42"}),
-          "check of a missing question")
-    check(client.post(f"/attempts/{attempt_id}/save", data={**right_choices, sc: "99"},
-                      headers={"Accept": "application/json"}), "bad autosave")
+    check(
+        client.post(f"/attempts/{attempt_id}/save", data={**right_choices, "check": "42"}),
+        "check of a missing question",
+    )
+    check(
+        client.post(
+            f"/attempts/{attempt_id}/save", data={**right_choices, sc: "99"}, headers={"Accept": "application/json"}
+        ),
+        "bad autosave",
+    )
     attempt, _ = attempt_row(app, attempt_id)
     assert attempt.status == "open"
 
     # After submission the practice review does show the key: the markers were there to be found all along.
     submitted = client.post(f"/attempts/{attempt_id}/submit", data=right, follow_redirects=True)
     assert submitted.request.path == f"/attempts/{attempt_id}/review"
-    assert {"KEYMARK-sc-right", "KEYMARK-mr-two", "KEYMARK-tf-right", "KEYMARK-sa-feedback",
-            "KEYMARK-num-right", "KEYMARK-match-general", "KEYMARK-order-general"} <= markers(submitted.text)
+    assert {
+        "KEYMARK-sc-right",
+        "KEYMARK-mr-two",
+        "KEYMARK-tf-right",
+        "KEYMARK-sa-feedback",
+        "KEYMARK-num-right",
+        "KEYMARK-match-general",
+        "KEYMARK-order-general",
+    } <= markers(submitted.text)
     assert attempt_row(app, attempt_id)[0].score == 100.0
 
 
@@ -144,8 +161,9 @@ def test_check_answer_is_refused_outside_practice(app, client, learner, tmp_path
     attempt_id = start(client, course.quiz_id)
     page = client.get(f"/attempts/{attempt_id}")
     assert "Check answer" not in page.text
-    response = client.post(f"/attempts/{attempt_id}/save", data={**basic_answers(client, attempt_id, RIGHT),
-                                                                  "check": "0"})
+    response = client.post(
+        f"/attempts/{attempt_id}/save", data={**basic_answers(client, attempt_id, RIGHT), "check": "0"}
+    )
     assert response.status_code == 409 and "only after you submit" in response.text
     assert "MARK-" not in response.text
     _, answers = attempt_row(app, attempt_id)
@@ -184,8 +202,11 @@ def test_another_learners_attempt_is_a_404_and_stays_unchanged(app, client, lear
         assert all("Lyon" not in r.text and "Paris" not in r.text for r in requests.values())
 
     after, kept = attempt_row(app, attempt_id)
-    assert (after.status, after.score, after.submitted_at) == ("open", None, None) == (before.status, before.score,
-                                                                                         before.submitted_at)
+    assert (
+        (after.status, after.score, after.submitted_at)
+        == ("open", None, None)
+        == (before.status, before.score, before.submitted_at)
+    )
     assert {slot: a.response for slot, a in kept.items()} == {slot: a.response for slot, a in saved.items()}
     assert attempt_row(app, own_attempt)[0].status == "open"  # the intruder's own attempt was not touched either
     # The owner still works on it normally.
@@ -239,8 +260,9 @@ def test_a_learner_cannot_reach_the_authoring_pages(app, client, learner, lab):
 def submit_basic(client, quiz_id, choices):
     """Start, answer and submit BASIC_GIFT; the review page."""
     attempt_id = start(client, quiz_id)
-    response = client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices),
-                           follow_redirects=True)
+    response = client.post(
+        f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices), follow_redirects=True
+    )
     assert response.request.path == f"/attempts/{attempt_id}/review"
     return attempt_id, response.text
 
@@ -252,7 +274,8 @@ def test_practice_review_shows_right_answers_and_feedback(app, client, learner, 
     assert "50%" in review and "Not passed yet" in review
     assert "Your answer: Lyon." in review and "Right answer: Paris." in review
     assert {"MARK-capital-lyon", "MARK-capital-general", "MARK-sky-right", "MARK-sky-general"} <= set(
-        re.findall(r"MARK-[a-z]+-[a-z]+", review))
+        re.findall(r"MARK-[a-z]+-[a-z]+", review)
+    )
     assert "MARK-capital-right" not in review  # feedback is for the answer given
     page = client.get(f"/quizzes/{course.quiz_id}").text
     assert "Try again" in page  # practice: retry freely
@@ -281,8 +304,9 @@ def test_retry_without_key_shows_which_questions_were_wrong_never_the_answers(ap
     attempt_id = start(client, course.quiz_id)
     page = client.get(f"/attempts/{attempt_id}").text
     assert "Check answer" not in page
-    client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, {"capital": "Lyon",
-                                                                                          "sky": "False"}))
+    client.post(
+        f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, {"capital": "Lyon", "sky": "False"})
+    )
     review = client.get(f"/attempts/{attempt_id}/review").text
     assert "Question 1: not right" in review and "Question 2: right" in review
     for hidden in ("MARK-", "Right answer", "Paris", "Lyon", "Marseille"):

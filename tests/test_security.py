@@ -1,4 +1,5 @@
 """CSRF, rate limiting, headers, cookies and error pages."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -17,8 +18,10 @@ def csrf_app(app_config):
 
 
 def test_missing_csrf_token_is_400_and_changes_nothing(client, app):
-    response = client.post("/signup", data={"display_name": "X", "email": "x@example.com",
-                                            "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD})
+    response = client.post(
+        "/signup",
+        data={"display_name": "X", "email": "x@example.com", "password": DEFAULT_PASSWORD, "confirm": DEFAULT_PASSWORD},
+    )
     assert response.status_code == 400
     assert "form has expired" in response.get_data(as_text=True)
     with app.app_context():
@@ -29,8 +32,9 @@ def test_login_rate_limit_gives_429_even_for_the_right_password(client, make_use
     user = make_user()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     for _ in range(5):  # TestConfig allows 5 attempts a minute
-        response = client.post("/login", data={"email": user["email"], "password": "wrong-password-x",
-                                               "csrf_token": token})
+        response = client.post(
+            "/login", data={"email": user["email"], "password": "wrong-password-x", "csrf_token": token}
+        )
         assert response.status_code == 401
     blocked = client.post("/login", data={"email": user["email"], "password": user["password"], "csrf_token": token})
     assert blocked.status_code == 429
@@ -111,8 +115,11 @@ def test_login_limit_is_shared_across_servers_through_redis(app_config, make_use
     for attempt in range(6):
         client = servers[attempt % 2]
         token = csrf_token_from(client.get("/login").get_data(as_text=True))
-        statuses.append(client.post("/login", data={"email": user["email"], "password": "wrong-password-x",
-                                                    "csrf_token": token}).status_code)
+        statuses.append(
+            client.post(
+                "/login", data={"email": user["email"], "password": "wrong-password-x", "csrf_token": token}
+            ).status_code
+        )
     assert statuses == [401] * 5 + [429]
 
 
@@ -125,8 +132,11 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(app_config, 
 
     def attempt(address):
         token = csrf_token_from(client.get("/login", headers={"X-Forwarded-For": address}).get_data(as_text=True))
-        return client.post("/login", headers={"X-Forwarded-For": address},
-                           data={"email": user["email"], "password": "wrong-password-x", "csrf_token": token}).status_code
+        return client.post(
+            "/login",
+            headers={"X-Forwarded-For": address},
+            data={"email": user["email"], "password": "wrong-password-x", "csrf_token": token},
+        ).status_code
 
     assert [attempt("203.0.113.7") for _ in range(6)] == [401] * 5 + [429]
     assert attempt("198.51.100.9") == 401  # another client behind the same proxy is not blocked

@@ -1,4 +1,5 @@
 """Administration: users and roles."""
+
 from lms.access import has_role
 from lms.plugins import hookimpl
 

@@ -1,4 +1,5 @@
 """Admin pages for managing users and their roles."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select

@@ -1,4 +1,5 @@
 """Accounts: sign up, sign in, sign out, profile and password change."""
+
 from lms.plugins import hookimpl
 
 

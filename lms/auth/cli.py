@@ -1,4 +1,5 @@
 """Shell commands for managing accounts."""
+
 import click
 from flask.cli import AppGroup
 

@@ -1,4 +1,5 @@
 """Forms for signing up, signing in and changing a password."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -31,7 +32,9 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), strong_password],
         description=f"At least 8 characters (up to {MAX_LENGTH}); avoid common passwords.",
     )
-    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
     submit = SubmitField("Create account")
 
 
@@ -48,7 +51,9 @@ class PasswordChangeForm(FlaskForm):
 
     current_password = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField("New password", validators=[DataRequired(), strong_password])
-    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
     submit = SubmitField("Change password")
 
 

@@ -1,4 +1,5 @@
 """Password rules and hashing."""
+
 from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash

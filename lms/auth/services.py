@@ -1,4 +1,5 @@
 """Account rules: registration, authentication, passwords and roles."""
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 

@@ -1,4 +1,5 @@
 """Sign up, sign in, sign out and the profile page."""
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 

@@ -4,14 +4,15 @@ Both renderings share one layout so the baked PNG and the SVG look alike.
 Text colour is black or white, whichever contrasts more with the fill; one
 of them always reaches at least 4.58:1, above WCAG AA for normal text.
 """
+
 from __future__ import annotations
 
 import hashlib
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageDraw, ImageFont
@@ -81,6 +82,7 @@ def _rgb(color: str) -> tuple[int, int, int]:
 
 def _luminance(color: str) -> float:
     """WCAG 2 relative luminance of an sRGB colour."""
+
     def channel(value: int) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -133,13 +135,14 @@ def _split_long_word(word: str, fits: Callable[[str], bool]) -> list[str]:
 
 def _wrap(text: str, width: float, size: int, bold: bool, measure: Measure) -> list[str]:
     """Greedy word wrap to ``width`` pixels."""
+
     def fits(candidate: str) -> bool:
         return measure(candidate, size, bold) <= width
 
     lines: list[str] = []
     current = ""
     for word in text.split():
-        for piece in ([word] if fits(word) else _split_long_word(word, fits)):
+        for piece in [word] if fits(word) else _split_long_word(word, fits):
             candidate = f"{current} {piece}" if current else piece
             if fits(candidate):
                 current = candidate
@@ -151,7 +154,9 @@ def _wrap(text: str, width: float, size: int, bold: bool, measure: Measure) -> l
     return lines
 
 
-def _fit(text: str, width: float, sizes: tuple[int, ...], max_lines: Callable[[int], int], bold: bool, measure: Measure):
+def _fit(
+    text: str, width: float, sizes: tuple[int, ...], max_lines: Callable[[int], int], bold: bool, measure: Measure
+):
     """Pick the largest size whose wrapped text fits ``max_lines(size)``; truncate with an ellipsis otherwise."""
     for size in sizes:
         lines = _wrap(text, width, size, bold, measure)
@@ -213,7 +218,7 @@ def badge_svg(title: str, subtitle: str, color: str) -> str:
     title, subtitle = _clean(title), _clean(subtitle)
     label = f"Round badge reading “{title}”" + (f" and “{subtitle}”" if subtitle else "") + "."
     # Stable per-content ids keep aria-labelledby unique when several badges share a page.
-    uid = hashlib.sha256(f"{title}\0{subtitle}\0{fill}".encode("utf-8")).hexdigest()[:10]
+    uid = hashlib.sha256(f"{title}\0{subtitle}\0{fill}".encode()).hexdigest()[:10]
     title_id, desc_id = f"badge-{uid}-title", f"badge-{uid}-desc"
 
     lines, divider = _layout(title, subtitle, _estimate_width)
@@ -264,10 +269,15 @@ def badge_png(title: str, subtitle: str, color: str) -> bytes:
     draw = ImageDraw.Draw(image)
 
     def box(radius: float) -> list[float]:
-        return [(CENTER - radius) * scale, (CENTER - radius) * scale, (CENTER + radius) * scale, (CENTER + radius) * scale]
+        return [
+            (CENTER - radius) * scale,
+            (CENTER - radius) * scale,
+            (CENTER + radius) * scale,
+            (CENTER + radius) * scale,
+        ]
 
     fg_rgb, fill_rgb = _rgb(fg), _rgb(fill)
-    ring = tuple(round(0.6 * f + 0.4 * b) for f, b in zip(fg_rgb, fill_rgb))
+    ring = tuple(round(0.6 * f + 0.4 * b) for f, b in zip(fg_rgb, fill_rgb, strict=True))
     draw.ellipse(box(192), fill=fill_rgb)
     draw.ellipse(box(176), outline=ring, width=3 * scale)
     draw.polygon([(x * scale, y * scale) for x, y in _star(CENTER, 78, 22, 9)], fill=fg_rgb)

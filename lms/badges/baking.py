@@ -6,6 +6,7 @@ the keyword ``openbadges`` (OB 2.0 assertion JSON or URL) or
 SVG follows the OB 2.0 rule: an ``<openbadges:assertion>`` first child of
 the root ``<svg>``.
 """
+
 from __future__ import annotations
 
 import re
@@ -155,10 +156,7 @@ def bake_svg(svg_text: str, assertion_json: str, verify_url: str) -> str:
     opening = tag[:-2] if self_closing else tag[:-1]
     if "xmlns:openbadges=" not in opening:
         opening = opening.rstrip() + f' xmlns:openbadges="{OPENBADGES_NAMESPACE}"'
-    element = (
-        f"<openbadges:assertion verify={quoteattr(verify_url)}>"
-        f"{_cdata(assertion_json)}</openbadges:assertion>"
-    )
+    element = f"<openbadges:assertion verify={quoteattr(verify_url)}>{_cdata(assertion_json)}</openbadges:assertion>"
     replacement = opening + ">" + element + ("</svg>" if self_closing else "")
     baked = svg_text[: match.start()] + replacement + svg_text[match.end() :]
 

@@ -1,4 +1,5 @@
 """Open Badges documents of this LMS, built per request from the stored awards (no personal data)."""
+
 import json
 
 from flask import current_app, request, url_for
@@ -24,7 +25,8 @@ def issuer_key():
         import pathlib
 
         path = current_app.config.get("BADGE_SIGNING_KEY_FILE") or str(
-            pathlib.Path(current_app.instance_path) / KEY_FILE_NAME)
+            pathlib.Path(current_app.instance_path) / KEY_FILE_NAME
+        )
         state["key"] = signing.load_or_create_key(current_app.config.get("BADGE_SIGNING_KEY_PEM"), pathlib.Path(path))
     return state["key"]
 
@@ -92,11 +94,18 @@ def credential(award: Award) -> dict:
     badge = award.badge_class
     return openbadges.open_badge_credential(
         external("badges.credential", public_id=award.public_id),
-        {"id": external("badges.issuer"), "name": current_app.config["BADGE_ISSUER_NAME"],
-         "url": external("main.index")},
-        {"id": external("badges.badge_class", badge_id=badge.id), "name": badge.name,
-         "description": badge.description, "criteria_narrative": badge.criteria,
-         "image_url": external("badges.badge_image", badge_id=badge.id, ext="png")},
+        {
+            "id": external("badges.issuer"),
+            "name": current_app.config["BADGE_ISSUER_NAME"],
+            "url": external("main.index"),
+        },
+        {
+            "id": external("badges.badge_class", badge_id=badge.id),
+            "name": badge.name,
+            "description": badge.description,
+            "criteria_narrative": badge.criteria,
+            "image_url": external("badges.badge_image", badge_id=badge.id, ext="png"),
+        },
         award.recipient_hash,
         award.salt,
         award.issued_at,

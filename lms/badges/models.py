@@ -1,14 +1,15 @@
 """Badge classes (declared by content packs) and the awards issued to learners."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.extensions import db
+from lms.extensions import Model
 from lms.models import utcnow
 
 
-class BadgeClass(db.Model):
+class BadgeClass(Model):
     """A badge a course offers: for one module, or for the whole course when module_id is None."""
 
     __tablename__ = "badge_classes"
@@ -26,7 +27,7 @@ class BadgeClass(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Award(db.Model):
+class Award(Model):
     """A badge issued to a learner, once; its public id is random and reveals nothing about them."""
 
     __tablename__ = "badge_awards"

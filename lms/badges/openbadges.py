@@ -5,13 +5,14 @@ only as a salted SHA-256 hash of their email address: no name, email or user
 id ever goes into a document, because hosted assertions and baked images are
 public.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -54,9 +55,9 @@ def _iso(moment: datetime) -> str:
     """Format a datetime as an ISO 8601 UTC timestamp with a Z designator."""
     # Naive datetimes are taken as UTC, which is how the LMS stores them.
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     # Whole seconds, so the JWT `nbf` NumericDate equals validFrom exactly.
-    moment = moment.astimezone(timezone.utc).replace(microsecond=0)
+    moment = moment.astimezone(UTC).replace(microsecond=0)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -152,10 +153,7 @@ def assertion(
         # issuer profile's origin.
         "verification": {"type": "hosted"},
     }
-    items = [
-        {"type": "Evidence", **{k: item[k] for k in ("name", "narrative") if item.get(k)}}
-        for item in evidence
-    ]
+    items = [{"type": "Evidence", **{k: item[k] for k in ("name", "narrative") if item.get(k)}} for item in evidence]
     if items:
         document["evidence"] = items
     if image_url:

@@ -1,4 +1,5 @@
 """Completion badges (Open Badges 2.0 and 3.0) as a plugin that listens to completion events."""
+
 from lms.access import has_role
 from lms.plugins import hookimpl
 

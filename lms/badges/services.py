@@ -1,5 +1,6 @@
 """Issuing, editing and revoking badges."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -37,8 +38,11 @@ def best_quiz_score(user_id: int, module_id: int | None, course_id: int) -> floa
     """The learner's best quiz score for the module (or across the course's module quizzes)."""
     from quizzes.models import Attempt, Quiz
 
-    query = select(func.max(Attempt.score)).join(Quiz, Quiz.id == Attempt.quiz_id).where(
-        Attempt.user_id == user_id, Attempt.status == "submitted", Quiz.course_id == course_id)
+    query = (
+        select(func.max(Attempt.score))
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.user_id == user_id, Attempt.status == "submitted", Quiz.course_id == course_id)
+    )
     if module_id is not None:
         query = query.where(Quiz.module_id == module_id)
     return db.session.scalar(query)
@@ -52,17 +56,29 @@ def issue(user_id: int, badge: BadgeClass, completed: str) -> bool:
         db.session.rollback()
         return False
     salt = new_salt()
-    now = datetime.now(timezone.utc)
-    evidence = {"completed": completed, "best_score": best_quiz_score(user_id, badge.module_id, badge.course_id),
-                "date": now.date().isoformat()}
+    now = datetime.now(UTC)
+    evidence = {
+        "completed": completed,
+        "best_score": best_quiz_score(user_id, badge.module_id, badge.course_id),
+        "date": now.date().isoformat(),
+    }
     # Unique by (badge, learner): a second completion, or a concurrent one, issues nothing more.
     if db.session.scalar(select(Award.id).where(Award.badge_class_id == badge.id, Award.user_id == user_id)):
         db.session.rollback()
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(Award(public_id=new_assertion_id(), badge_class_id=badge.id, user_id=user_id, salt=salt,
-                                 recipient_hash=hash_recipient(user.email, salt), issued_at=now, evidence=evidence))
+            db.session.add(
+                Award(
+                    public_id=new_assertion_id(),
+                    badge_class_id=badge.id,
+                    user_id=user_id,
+                    salt=salt,
+                    recipient_hash=hash_recipient(user.email, salt),
+                    issued_at=now,
+                    evidence=evidence,
+                )
+            )
         created = True
     except IntegrityError:
         created = False
@@ -77,8 +93,9 @@ def on_completion(name: str, payload: dict) -> None:
     if name == "module.completed":
         query = select(BadgeClass).where(BadgeClass.module_id == payload["module_id"], BadgeClass.active.is_(True))
     elif name == "course.completed":
-        query = select(BadgeClass).where(BadgeClass.course_id == payload["course_id"],
-                                         BadgeClass.module_id.is_(None), BadgeClass.active.is_(True))
+        query = select(BadgeClass).where(
+            BadgeClass.course_id == payload["course_id"], BadgeClass.module_id.is_(None), BadgeClass.active.is_(True)
+        )
     else:
         return
     for badge in db.session.scalars(query).all():
@@ -122,7 +139,7 @@ def revoke(actor, public_id: str, reason: str) -> Award:
     if award.revoked:
         db.session.rollback()
         raise ServiceError("This award is already revoked.", 409)
-    award.revoked_at, award.revocation_reason = datetime.now(timezone.utc), reason
+    award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
     audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
     emit("badge.revoked", award_id=award.id)
     commit()
@@ -135,7 +152,8 @@ def reissue_missing(actor) -> int:
 
     issued = 0
     pairs = db.session.execute(
-        select(ModuleCompletion.user_id, BadgeClass).join(BadgeClass, BadgeClass.module_id == ModuleCompletion.module_id)
+        select(ModuleCompletion.user_id, BadgeClass)
+        .join(BadgeClass, BadgeClass.module_id == ModuleCompletion.module_id)
         .where(BadgeClass.active.is_(True))
     ).all()
     pairs += db.session.execute(

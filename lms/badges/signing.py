@@ -7,6 +7,7 @@ allowed but "limit interoperability". 3072 bits gives ~128-bit security,
 which badges outliving 2030 need. A configured PEM may also hold a P-256
 (ES256) or Ed25519 (EdDSA) key; the algorithm always follows the key type.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ import json
 import os
 import pathlib
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -134,7 +135,7 @@ def _numeric_date(value: str) -> int:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"timestamp without time zone: {value!r}")
-    return int(moment.astimezone(timezone.utc).timestamp())
+    return int(moment.astimezone(UTC).timestamp())
 
 
 def _issuer_id(credential: dict) -> str | None:

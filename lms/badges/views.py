@@ -1,16 +1,16 @@
 """Public badge documents and pages, the learner's badges, and the admin's badge tools."""
+
 import json
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from urllib.parse import urlencode
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from lms.forms import ActionForm
 from lms.access import ANYONE, SIGNED_IN, allow
 from lms.badges import baking, documents
 from lms.badges.artwork import badge_png, badge_svg, color_for
@@ -18,6 +18,7 @@ from lms.badges.models import Award, BadgeClass
 from lms.badges.services import edit_badge, reissue_missing, revoke
 from lms.errors import fail
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.services import ServiceError
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
@@ -54,6 +55,7 @@ def find_badge(badge_id: int) -> BadgeClass:
 
 
 # --- public documents (no login) -------------------------------------------------------------------------
+
 
 @bp.route("/issuer")
 @allow(ANYONE)
@@ -97,10 +99,17 @@ def credential(public_id: str):
     """The OB 3.0 credential as a signed VC-JWT; 410 once revoked."""
     award = find_award(public_id)
     if award.revoked:
-        return json_document({"id": documents.external("badges.credential", public_id=public_id), "revoked": True,
-                              "revocationReason": award.revocation_reason}, status=410)
-    return Response(documents.signed_credential(award), mimetype="application/vc+jwt",
-                    headers={"Access-Control-Allow-Origin": "*"})
+        return json_document(
+            {
+                "id": documents.external("badges.credential", public_id=public_id),
+                "revoked": True,
+                "revocationReason": award.revocation_reason,
+            },
+            status=410,
+        )
+    return Response(
+        documents.signed_credential(award), mimetype="application/vc+jwt", headers={"Access-Control-Allow-Origin": "*"}
+    )
 
 
 @bp.route("/assertions/<public_id>/credential.json")
@@ -140,8 +149,11 @@ def revocations():
     """The OB 2.0 revocation list, also named as the OB 3.0 credentials' status list."""
     revoked = db.session.scalars(select(Award).where(Award.revoked_at.is_not(None)).order_by(Award.id)).all()
     entries = [(documents.external("badges.assertion", public_id=a.public_id), a.revocation_reason) for a in revoked]
-    return json_document(documents.openbadges.revocation_list(
-        documents.external("badges.revocations"), documents.external("badges.issuer"), entries))
+    return json_document(
+        documents.openbadges.revocation_list(
+            documents.external("badges.revocations"), documents.external("badges.issuer"), entries
+        )
+    )
 
 
 @bp.route("/jwks.json")
@@ -158,24 +170,32 @@ def jwks():
 def verify(public_id: str):
     """The public verification page: badge, issuer, date, criteria, evidence and validity."""
     award = find_award(public_id)
-    return render_template("badges/verify.html", award=award, badge=award.badge_class,
-                           evidence=documents.evidence_text(award), issuer_name=current_app.config["BADGE_ISSUER_NAME"])
+    return render_template(
+        "badges/verify.html",
+        award=award,
+        badge=award.badge_class,
+        evidence=documents.evidence_text(award),
+        issuer_name=current_app.config["BADGE_ISSUER_NAME"],
+    )
 
 
 # --- the learner's badges ----------------------------------------------------------------------------------
 
+
 def linkedin_url(award: Award) -> str:
     """LinkedIn's add-to-profile link for a certification."""
     issued = award.issued_at
-    return "https://www.linkedin.com/profile/add?" + urlencode({
-        "startTask": "CERTIFICATION_NAME",
-        "name": award.badge_class.name,
-        "organizationName": current_app.config["BADGE_ISSUER_NAME"],
-        "issueYear": issued.year,
-        "issueMonth": issued.month,
-        "certUrl": documents.external("badges.verify", public_id=award.public_id),
-        "certId": award.public_id,
-    })
+    return "https://www.linkedin.com/profile/add?" + urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": award.badge_class.name,
+            "organizationName": current_app.config["BADGE_ISSUER_NAME"],
+            "issueYear": issued.year,
+            "issueMonth": issued.month,
+            "certUrl": documents.external("badges.verify", public_id=award.public_id),
+            "certId": award.public_id,
+        }
+    )
 
 
 @bp.route("/mine")
@@ -185,11 +205,16 @@ def mine():
     awards = db.session.scalars(
         select(Award).where(Award.user_id == current_user.id).order_by(Award.issued_at.desc())
     ).all()
-    return render_template("badges/mine.html", awards=awards, linkedin_url=linkedin_url,
-                           verify_url=lambda a: documents.external("badges.verify", public_id=a.public_id))
+    return render_template(
+        "badges/mine.html",
+        awards=awards,
+        linkedin_url=linkedin_url,
+        verify_url=lambda a: documents.external("badges.verify", public_id=a.public_id),
+    )
 
 
 # --- admin -------------------------------------------------------------------------------------------------
+
 
 class BadgeTextForm(FlaskForm):
     """Edit a badge's description and criteria."""
@@ -204,7 +229,6 @@ class RevokeForm(FlaskForm):
     reason = StringField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
 
 
-
 @admin_bp.route("/")
 @allow("admin")
 def index():
@@ -214,8 +238,15 @@ def index():
     from lms.models import User
 
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({a.user_id for a in awards})))}
-    return render_template("badges/admin.html", badges=badges, awards=awards, users=users,
-                           text_form=BadgeTextForm, revoke_form=RevokeForm(), action_form=ActionForm())
+    return render_template(
+        "badges/admin.html",
+        badges=badges,
+        awards=awards,
+        users=users,
+        text_form=BadgeTextForm,
+        revoke_form=RevokeForm(),
+        action_form=ActionForm(),
+    )
 
 
 @admin_bp.route("/<int:badge_id>", methods=["POST"])

@@ -1,4 +1,5 @@
 """The home page and the signed-in user's dashboard."""
+
 from lms.plugins import hookimpl
 
 

@@ -1,4 +1,5 @@
 """`flask --app lms demo accounts`: demo log-ins for trying the LMS on one machine."""
+
 import json
 import secrets
 

@@ -1,4 +1,5 @@
 """Home page and dashboard."""
+
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 

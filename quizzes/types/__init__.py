@@ -3,6 +3,7 @@
 BUILTIN_TYPES holds the classes, not instances, so callers decide how to
 register and instantiate them.
 """
+
 from .base import Grade, QuestionType
 from .description import Description
 from .matching import Matching

@@ -5,6 +5,7 @@ Everything here is pure: no Flask, no database, no request. Configs and
 responses arrive as JSON-like values that may be malformed, so the helpers
 coerce defensively instead of raising.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,18 +37,16 @@ class Grade:
         object.__setattr__(self, "score", clamp(self.score))
         object.__setattr__(self, "correct", bool(self.correct))
         object.__setattr__(self, "parts", [bool(p) for p in self.parts])
-        object.__setattr__(
-            self, "feedback", [f for f in self.feedback if isinstance(f, str) and f.strip()]
-        )
+        object.__setattr__(self, "feedback", [f for f in self.feedback if isinstance(f, str) and f.strip()])
 
     @classmethod
-    def from_score(cls, score: float, parts=(), feedback=()) -> "Grade":
+    def from_score(cls, score: float, parts=(), feedback=()) -> Grade:
         """Build a Grade whose correctness follows from the (clamped) score."""
         score = clamp(score)
         return cls(score=score, correct=score == 1.0, parts=list(parts), feedback=list(feedback))
 
     @classmethod
-    def zero(cls, feedback=()) -> "Grade":
+    def zero(cls, feedback=()) -> Grade:
         """The grade for an unanswered or unusable response."""
         return cls(score=0.0, correct=False, parts=[], feedback=list(feedback))
 

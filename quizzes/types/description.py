@@ -1,4 +1,5 @@
 """Description: text shown between questions; nothing to answer or grade."""
+
 from __future__ import annotations
 
 from .base import Grade, QuestionType

@@ -1,4 +1,5 @@
 """Matching: the learner pairs each prompt with one of the answers."""
+
 from __future__ import annotations
 
 from wtforms import Form, FormField, SelectChoice
@@ -82,10 +83,7 @@ class Matching(QuestionType):
                 {"id": i, "text": text(pairs[i].get("prompt"))}
                 for i in arrange(layout.get("order"), prompt_ids(config))
             ],
-            "answers": [
-                {"id": k, "text": options[k]}
-                for k in permutation(layout.get("answer_order"), len(options))
-            ],
+            "answers": [{"id": k, "text": options[k]} for k in permutation(layout.get("answer_order"), len(options))],
         }
 
     def answer_field(self, config, layout, label):
@@ -114,8 +112,9 @@ class Matching(QuestionType):
         """The option id chosen for each prompt."""
         options = answer_options(config)
         given = as_dict(as_dict(response).get("matches"))
-        return {field_name(i): str(options.index(given[str(i)])) for i in prompt_ids(config)
-                if given.get(str(i)) in options}
+        return {
+            field_name(i): str(options.index(given[str(i)])) for i in prompt_ids(config) if given.get(str(i)) in options
+        }
 
     def grade(self, config, response):
         """The fraction of prompts matched with their own answer."""

@@ -1,4 +1,5 @@
 """Multiple response: the learner ticks any number of options; weights add up."""
+
 from __future__ import annotations
 
 from wtforms.validators import Optional
@@ -28,13 +29,9 @@ class MultipleResponse(ChoiceListType):
         choices = entries(config, "choices")
         positive = sum(weight(c) for c in choices if weight(c) > 0)
         if choices and not positive:
-            problems.append(
-                "Give at least one choice a positive weight so the question has a correct answer."
-            )
+            problems.append("Give at least one choice a positive weight so the question has a correct answer.")
         elif choices and abs(positive - 100) > EPSILON * 100:
-            problems.append(
-                f"The weights of the right choices must add up to 100 (they add up to {positive:g})."
-            )
+            problems.append(f"The weights of the right choices must add up to 100 (they add up to {positive:g}).")
         return problems
 
     def answer_field(self, config, layout, label):

@@ -1,4 +1,5 @@
 """Numerical: the learner types a number that must fall in an accepted range."""
+
 from __future__ import annotations
 
 import math

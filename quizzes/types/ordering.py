@@ -3,6 +3,7 @@
 Each item gets a "Position" select rather than a drag handle, so the question
 works with a keyboard and a screen reader. GIFT has no syntax for it.
 """
+
 from __future__ import annotations
 
 from wtforms import Form, FormField, SelectChoice
@@ -121,8 +122,11 @@ class Ordering(QuestionType):
     def field_data(self, config, layout, response):
         """The position chosen for the item in each slot."""
         order = as_dict(response).get("order") or []
-        return {field_name(slot): str(order.index(item)) for slot, item in enumerate(self._start(config, layout))
-                if item in order}
+        return {
+            field_name(slot): str(order.index(item))
+            for slot, item in enumerate(self._start(config, layout))
+            if item in order
+        }
 
     def grade(self, config, response):
         """The fraction of items placed, once only, in their own position."""
@@ -143,6 +147,4 @@ class Ordering(QuestionType):
         order = positions(as_dict(response).get("order"), len(values))
         if all(i is None for i in order):
             return NO_ANSWER
-        return "; ".join(
-            f"{p}. {NO_ANSWER if i is None else values[i]}" for p, i in enumerate(order, start=1)
-        )
+        return "; ".join(f"{p}. {NO_ANSWER if i is None else values[i]}" for p, i in enumerate(order, start=1))

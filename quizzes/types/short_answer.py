@@ -1,4 +1,5 @@
 """Short answer: the learner types text that is compared with accepted answers."""
+
 from __future__ import annotations
 
 import unicodedata

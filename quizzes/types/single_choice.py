@@ -1,4 +1,5 @@
 """Single choice: the learner picks one option; its weight is the score."""
+
 from __future__ import annotations
 
 from wtforms import RadioField

@@ -1,4 +1,5 @@
 """True/false: the learner says whether the statement in the question holds."""
+
 from __future__ import annotations
 
 from wtforms import RadioField, SelectChoice
@@ -31,10 +32,13 @@ class TrueFalse(QuestionType):
         problems = []
         if not isinstance(config.get("answer"), bool):
             problems.append("Say whether the statement is true or false.")
-        problems += filter(None, [
-            feedback_problem(config, "The wrong-answer", "feedback_wrong"),
-            feedback_problem(config, "The right-answer", "feedback_right"),
-        ])
+        problems += filter(
+            None,
+            [
+                feedback_problem(config, "The wrong-answer", "feedback_wrong"),
+                feedback_problem(config, "The right-answer", "feedback_right"),
+            ],
+        )
         return problems
 
     def public_view(self, config, layout):
@@ -50,7 +54,7 @@ class TrueFalse(QuestionType):
         return {"answer": _answer(data)}
 
     def field_data(self, config, layout, response):
-        """"true", "false" or None."""
+        """ "true", "false" or None."""
         given = as_dict(response).get("answer")
         return None if not isinstance(given, bool) else ("true" if given else "false")
 

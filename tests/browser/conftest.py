@@ -1,4 +1,5 @@
 """Browser test helpers: an accessibility check with axe-core."""
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 

@@ -1,4 +1,5 @@
 """A new visitor signs up, lands on the dashboard, signs out and back in, in a real browser."""
+
 from playwright.sync_api import expect
 
 PASSWORD = "a sturdy passphrase for testing"

@@ -1,5 +1,6 @@
 """A learner finishes a module in the browser, gets the badge, downloads it, an employer checks it logged out,
 and the admin's revocation shows on the public page."""
+
 import json
 import re
 import struct
@@ -7,8 +8,15 @@ import zlib
 
 from playwright.sync_api import expect
 
-from tests.test_badges_issuing import (FIRST_BADGE_NAME, FIRST_MODULE, awards_of, complete_lessons, enrol_learner,
-                                       sync_course, take_quiz)
+from tests.test_badges_issuing import (
+    FIRST_BADGE_NAME,
+    FIRST_MODULE,
+    awards_of,
+    complete_lessons,
+    enrol_learner,
+    sync_course,
+    take_quiz,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -18,9 +26,9 @@ def itxt_chunks(png: bytes) -> dict:
     assert png.startswith(PNG_SIGNATURE)
     chunks, pos = {}, len(PNG_SIGNATURE)
     while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        kind, data = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
-        assert struct.unpack(">I", png[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + data)
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind, data = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
+        assert struct.unpack(">I", png[pos + 8 + length : pos + 12 + length])[0] == zlib.crc32(kind + data)
         if kind == b"iTXt":
             keyword, rest = data.split(b"\0", 1)
             assert rest[0] == 0, "compressed iTXt"
@@ -39,7 +47,8 @@ def sign_in(page, base, user):
 
 
 def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
-        page, browser, live_server, app, make_user, axe, tmp_path):
+    page, browser, live_server, app, make_user, axe, tmp_path
+):
     base = live_server.url
     course = sync_course(app)
     module = course.modules[FIRST_MODULE]
@@ -68,8 +77,9 @@ def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
     expect(card.get_by_text(re.compile(r"Earned on \d{2} \w+ \d{4}"))).to_be_visible()
     for name in ("PNG image of", "SVG image of", "JSON assertion of", "Credential (signed) of"):
         expect(card.get_by_role("link", name=f"{name} {FIRST_BADGE_NAME}")).to_be_visible()
-    expect(card.get_by_role("link", name=re.compile(rf"^Add to LinkedIn profile\s*: {FIRST_BADGE_NAME}$"))).to_have_attribute(
-        "href", re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME&"))
+    expect(
+        card.get_by_role("link", name=re.compile(rf"^Add to LinkedIn profile\s*: {FIRST_BADGE_NAME}$"))
+    ).to_have_attribute("href", re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME&"))
     axe(page, "My badges")
     (award,) = awards_of(app, learner["id"])
     verify_url = f"{base}/badges/verify/{award['public_id']}"
@@ -99,8 +109,12 @@ def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
         expect(public.get_by_role("heading", name=FIRST_BADGE_NAME, level=1)).to_be_visible()
         expect(public.get_by_role("status")).to_contain_text("Valid badge.")
         expect(public.get_by_text("Sign out")).to_have_count(0)  # really logged out
-        for text in ("BPO Academy", module.title, "best quiz score 100%",
-                     "Completed every lesson of the module on what BPO is"):
+        for text in (
+            "BPO Academy",
+            module.title,
+            "best quiz score 100%",
+            "Completed every lesson of the module on what BPO is",
+        ):
             expect(public.get_by_text(text, exact=False).first).to_be_visible()
         expect(public.get_by_text("Maya")).to_have_count(0)
         axe(public, "verify page (valid)")
@@ -116,7 +130,8 @@ def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
         row.get_by_role("button", name="Revoke").click()
         expect(page.get_by_text("The badge has been revoked.")).to_be_visible()
         expect(page.get_by_role("row").filter(has_text=learner["email"])).to_contain_text(
-            "Revoked: Completed on a shared account")
+            "Revoked: Completed on a shared account"
+        )
         axe(page, "admin badges after revoking")
 
         public.reload()

@@ -1,5 +1,6 @@
 """A new learner enrols, reads two lessons, leaves, comes back and continues where they left off, in a real
 browser; every page on the way passes axe-core's WCAG 2.1 A/AA rules."""
+
 import pathlib
 import re
 

@@ -1,6 +1,7 @@
 """Keyboard only, in a real browser: a learner takes a module quiz, fails it, sees what the review policy allows
 (which questions were wrong, never the answers), retries, passes, and the module shows complete. axe-core finds
 no WCAG 2.1 A/AA violation on the quiz, attempt and review pages."""
+
 import re
 
 from playwright.sync_api import expect
@@ -77,16 +78,34 @@ def answer_with_the_keyboard(page, capital_moves: int, sky_moves: int):
         page.keyboard.press("Space")
 
 
-def test_keyboard_learner_fails_retries_passes_and_completes_the_module(page, live_server, app, axe, make_user,
-                                                                        tmp_path):
+def test_keyboard_learner_fails_retries_passes_and_completes_the_module(
+    page, live_server, app, axe, make_user, tmp_path
+):
     from courses.models import Course
     from quizzes.models import Quiz
 
-    course = sync(app, write_pack(tmp_path / "pack", [{
-        "slug": "first-steps", "title": "First steps", "lessons": ["first-read"], "gift": QUIZ_GIFT,
-        "quiz": {"title": "First steps quiz", "pass_mark": 70, "review": "retry_without_key",
-                 "shuffle_options": False},
-    }], slug="keyboard-lab", title="Keyboard lab"))
+    course = sync(
+        app,
+        write_pack(
+            tmp_path / "pack",
+            [
+                {
+                    "slug": "first-steps",
+                    "title": "First steps",
+                    "lessons": ["first-read"],
+                    "gift": QUIZ_GIFT,
+                    "quiz": {
+                        "title": "First steps quiz",
+                        "pass_mark": 70,
+                        "review": "retry_without_key",
+                        "shuffle_options": False,
+                    },
+                }
+            ],
+            slug="keyboard-lab",
+            title="Keyboard lab",
+        ),
+    )
     learner = make_user(name="Ana Cruz")
     enrol(app, learner["id"], course.id, read=["first-read"])
     with app.app_context():

@@ -1,4 +1,5 @@
 """Open Badges documents, VC-JWT signing, image baking and badge artwork (no Flask, no database)."""
+
 import base64
 import hashlib
 import hmac
@@ -7,7 +8,7 @@ import json
 import pathlib
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import jwt
 import pytest
@@ -27,7 +28,7 @@ BADGE_URL = f"{BASE}/badges/classes/python-basics"
 ASSERTION_URL = f"{BASE}/badges/assertions/Zx3kq9"
 LIST_URL = f"{BASE}/badges/revocations"
 JWKS_URL = f"{BASE}/badges/jwks.json"
-ISSUED = datetime(2025, 3, 14, 15, 9, 26, 535000, tzinfo=timezone.utc)
+ISSUED = datetime(2025, 3, 14, 15, 9, 26, 535000, tzinfo=UTC)
 
 # The learner: none of this may appear in a published document.
 LEARNER_EMAIL = "Ada.Lovelace@Example.org"
@@ -426,9 +427,7 @@ def test_jwks_publishes_only_public_members(any_key):
     assert not hasattr(published, "private_bytes")
     assert published.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ) == any_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    ) == any_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def test_key_id_is_the_rfc7638_thumbprint_under_the_jwks_url():
@@ -547,7 +546,7 @@ def test_vc_jwt_claims_must_match_the_credential(issuer_key, claim, value):
 
 
 def test_vc_jwt_is_not_valid_before_valid_from(issuer_key):
-    token = sign(sample_credential(valid_from=datetime.now(timezone.utc) + timedelta(days=2)), issuer_key)
+    token = sign(sample_credential(valid_from=datetime.now(UTC) + timedelta(days=2)), issuer_key)
     with pytest.raises(jwt.ImmatureSignatureError):
         signing.verify_credential(token, jwks_for(issuer_key))
 
@@ -783,9 +782,10 @@ def test_palette_colours_carry_white_text():
 def test_color_for_is_stable_and_from_the_palette():
     assert artwork.color_for("python-basics") == artwork.color_for("python-basics")
     # Fixed value: must not change between processes or releases.
-    assert artwork.color_for("python-basics") == artwork.PALETTE[
-        hashlib.sha256(b"python-basics").digest()[0] % len(artwork.PALETTE)
-    ]
+    assert (
+        artwork.color_for("python-basics")
+        == artwork.PALETTE[hashlib.sha256(b"python-basics").digest()[0] % len(artwork.PALETTE)]
+    )
     colours = {artwork.color_for(f"course-{i}") for i in range(100)}
     assert colours <= set(artwork.PALETTE) and len(colours) >= 5
 

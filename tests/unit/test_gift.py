@@ -1,4 +1,5 @@
 """Unit tests for the GIFT parser and writer (quizzes.gift)."""
+
 import ast
 import pathlib
 import random
@@ -67,20 +68,24 @@ def test_gift_error_carries_line_and_message():
 
 
 def test_single_choice_full_shape():
-    assert parse_gift("Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}") == [{
-        "type": "single_choice",
-        "title": None,
-        "stem": "Who's buried in Grant's tomb?",
-        "format": "moodle",
-        "general_feedback": "",
-        "tags": [],
-        "config": {"choices": [
-            {"text": "Grant", "weight": 0.0, "feedback": ""},
-            {"text": "Jefferson", "weight": 0.0, "feedback": ""},
-            {"text": "no one", "weight": 100.0, "feedback": ""},
-        ]},
-        "line": 1,
-    }]
+    assert parse_gift("Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}") == [
+        {
+            "type": "single_choice",
+            "title": None,
+            "stem": "Who's buried in Grant's tomb?",
+            "format": "moodle",
+            "general_feedback": "",
+            "tags": [],
+            "config": {
+                "choices": [
+                    {"text": "Grant", "weight": 0.0, "feedback": ""},
+                    {"text": "Jefferson", "weight": 0.0, "feedback": ""},
+                    {"text": "no one", "weight": 100.0, "feedback": ""},
+                ]
+            },
+            "line": 1,
+        }
+    ]
 
 
 def test_single_choice_with_partial_weight_and_feedback():
@@ -102,8 +107,7 @@ def test_any_equals_answer_makes_single_choice_as_moodle_does():
 
 def test_text_before_the_first_marker_is_a_wrong_choice_as_in_moodle():
     q = one("Pick one {maybe ~no =yes}")
-    assert [(c["text"], c["weight"]) for c in q["config"]["choices"]] == [
-        ("maybe", 0.0), ("no", 0.0), ("yes", 100.0)]
+    assert [(c["text"], c["weight"]) for c in q["config"]["choices"]] == [("maybe", 0.0), ("no", 0.0), ("yes", 100.0)]
 
 
 def test_embedded_answer_block_leaves_a_blank():
@@ -132,7 +136,11 @@ def test_weights_without_an_equals_answer_make_multiple_response():
     q = one("Which two?{\n~%-50%No one\n~%50%Grant\n~%50%Grant's wife\n~Grant's father}")
     assert q["type"] == "multiple_response"
     assert [(c["text"], c["weight"]) for c in q["config"]["choices"]] == [
-        ("No one", -50.0), ("Grant", 50.0), ("Grant's wife", 50.0), ("Grant's father", 0.0)]
+        ("No one", -50.0),
+        ("Grant", 50.0),
+        ("Grant's wife", 50.0),
+        ("Grant's father", 0.0),
+    ]
 
 
 def test_fractional_weights():
@@ -164,8 +172,7 @@ def test_true_false_first_feedback_is_for_a_wrong_answer():
 
 
 def test_true_false_with_only_right_feedback():
-    assert one("Q{TRUE# #well done}")["config"] == {
-        "answer": True, "feedback_wrong": "", "feedback_right": "well done"}
+    assert one("Q{TRUE# #well done}")["config"] == {"answer": True, "feedback_wrong": "", "feedback_right": "well done"}
 
 
 def test_lowercase_true_is_a_short_answer_as_in_moodle():
@@ -196,7 +203,8 @@ def test_a_single_short_answer_needs_no_equals_sign():
 
 def test_numerical_exact_value():
     assert one("2 plus 2? {#4}")["config"]["answers"] == [
-        {"min": 4.0, "max": 4.0, "value": 4.0, "tolerance": 0.0, "weight": 100.0, "feedback": ""}]
+        {"min": 4.0, "max": 4.0, "value": 4.0, "tolerance": 0.0, "weight": 100.0, "feedback": ""}
+    ]
 
 
 def test_numerical_value_with_tolerance():
@@ -207,7 +215,8 @@ def test_numerical_value_with_tolerance():
 
 def test_numerical_range():
     assert one("From 1 to 5? {#1..5}")["config"]["answers"] == [
-        {"min": 1.0, "max": 5.0, "value": None, "tolerance": None, "weight": 100.0, "feedback": ""}]
+        {"min": 1.0, "max": 5.0, "value": None, "tolerance": None, "weight": 100.0, "feedback": ""}
+    ]
 
 
 def test_numerical_negative_numbers_and_exponents():
@@ -227,8 +236,13 @@ def test_numerical_weighted_answers_with_feedback():
 def test_numerical_feedback_for_any_other_answer():
     q = one("From 1 to 5? {#\n=3:2\n~#Completely wrong}")
     assert q["config"]["answers"][1] == {
-        "min": -ANY_NUMBER, "max": ANY_NUMBER, "value": None, "tolerance": None,
-        "weight": 0.0, "feedback": "Completely wrong"}
+        "min": -ANY_NUMBER,
+        "max": ANY_NUMBER,
+        "value": None,
+        "tolerance": None,
+        "weight": 0.0,
+        "feedback": "Completely wrong",
+    }
 
 
 def test_numerical_star_answer_accepts_any_number():
@@ -242,11 +256,13 @@ def test_numerical_star_answer_accepts_any_number():
 def test_matching_pairs():
     q = one("Capitals.{\n=Canada -> Ottawa\n=Italy  -> Rome\n=Japan->Tokyo\n}")
     assert q["type"] == "matching"
-    assert q["config"] == {"pairs": [
-        {"prompt": "Canada", "answer": "Ottawa"},
-        {"prompt": "Italy", "answer": "Rome"},
-        {"prompt": "Japan", "answer": "Tokyo"},
-    ]}
+    assert q["config"] == {
+        "pairs": [
+            {"prompt": "Canada", "answer": "Ottawa"},
+            {"prompt": "Italy", "answer": "Rome"},
+            {"prompt": "Japan", "answer": "Tokyo"},
+        ]
+    }
 
 
 def test_matching_extra_answer_and_format_markers():
@@ -274,7 +290,11 @@ def test_two_pairs_are_enough_as_in_moodles_importer():
 def test_description_has_no_answer_block():
     q = one("::Intro::You can use your pencil for these questions.")
     assert (q["type"], q["title"], q["stem"], q["config"]) == (
-        "description", "Intro", "You can use your pencil for these questions.", {})
+        "description",
+        "Intro",
+        "You can use your pencil for these questions.",
+        {},
+    )
 
 
 def test_title_only_description():
@@ -365,7 +385,10 @@ def test_unknown_escapes_keep_their_backslash():
 def test_escaped_control_characters_in_answers_and_feedback():
     q = one("Which equals 5? {\n~ \\= 2 + 2 # no\\: 4\n= \\= 2 + 3 # yes \\# 1\n~ \\\\ # a \\~ tilde}")
     assert [(c["text"], c["feedback"]) for c in q["config"]["choices"]] == [
-        ("= 2 + 2", "no: 4"), ("= 2 + 3", "yes # 1"), ("\\", "a ~ tilde")]
+        ("= 2 + 2", "no: 4"),
+        ("= 2 + 3", "yes # 1"),
+        ("\\", "a ~ tilde"),
+    ]
 
 
 # ---------------------------------------------------------------- categories
@@ -432,8 +455,10 @@ def test_skip_unsupported_returns_the_other_questions():
 def test_report_lists_unsupported_questions():
     questions, problems = parse_gift_report("A{T}\n\nEssay{}\n\nB{F}\n\n::E2::Another{}")
     assert [q["stem"] for q in questions] == ["A", "B"]
-    assert [str(p) for p in problems] == ["line 3: essay questions are not supported",
-                                          "line 7: essay questions are not supported"]
+    assert [str(p) for p in problems] == [
+        "line 3: essay questions are not supported",
+        "line 7: essay questions are not supported",
+    ]
 
 
 def test_skipping_unsupported_questions_does_not_hide_bad_gift():
@@ -446,56 +471,47 @@ def test_skipping_unsupported_questions_does_not_hide_bad_gift():
 # ---------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Q1{T}\n\nQ2 {\n=a\n=b",
-     "line 3: the answer block '{' is never closed with '}' (a blank line ends a question)"),
-    ("Q{\n=a\n\n=b}",
-     "line 1: the answer block '{' is never closed with '}' (a blank line ends a question)"),
-    ("Q1{T}\n\nSee } here",
-     "line 3: '}' has no matching '{' (write \\} for a literal brace)"),
-    ("Q {=a\n} and } then {=b}",
-     "line 2: a question can have only one answer block (write \\{ and \\} for literal braces)"),
-    ("Q {=a\n{=b}",
-     "line 2: '{' inside an answer block (write \\{ for a literal brace)"),
-    ("\n::Title without end\nQ{T}",
-     "line 2: the question title starts with '::' but has no closing '::'"),
-    ("Q{\n~only}",
-     "line 2: a multiple-choice question needs at least 2 choices"),
-    ("Q{\n=a\n~}",
-     "line 3: choice 2 is empty"),
-    ("Q{\n~a\n=%50%b}",
-     "line 3: an '=' choice is always worth 100%; write ~%50% for a partly right choice"),
-    ("Q{\n~%abc%a\n=b}",
-     "line 2: bad answer weight '%abc%': use a percentage between -100 and 100, like %50%"),
-    ("Q{=a =%150%b}",
-     "line 1: bad answer weight '%150%': use a percentage between -100 and 100, like %50%"),
-    ("Q{=a\n=}",
-     "line 2: short answer 2 is empty"),
-    ("Year?{#\n=1822\n=abc}",
-     "line 3: the numerical answer 'abc' is not a number"),
-    ("Q{#1..x}",
-     "line 1: the numerical answer 'x' is not a number"),
-    ("Q{#3,14}",
-     "line 1: the numerical answer '3,14' is not a number"),
-    ("Q{#nan}",
-     "line 1: the numerical answer 'nan' is not a number"),
-    ("Q{#5..1}",
-     "line 1: the numerical range '5..1' starts above where it ends"),
-    ("Q{#5:-1}",
-     "line 1: the numerical tolerance in '5:-1' is negative"),
-    ("Q{#}",
-     "line 1: the numerical question has no answer"),
-    ("Q{#=5\n~6#no}",
-     "line 2: in a numerical question '~' may only be followed by '#feedback' for any other answer"),
-    ("Match{\n=a -> 1\n=b -> 2\n=c\n}",
-     "line 4: matching pair 'c' has no '->' (a matching question cannot mix pairs with other answers)"),
-    ("Match{=a -> 1}",
-     "line 1: a matching question needs at least 2 pairs"),
-    ("Match{\n=a -> 1\n=b -> \n}",
-     "line 3: matching pair 'b ->' has no answer after '->'"),
-    ("Q\ufdd0{T}",
-     "line 1: the text contains U+FDD0, a Unicode noncharacter that GIFT files cannot use"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Q1{T}\n\nQ2 {\n=a\n=b",
+            "line 3: the answer block '{' is never closed with '}' (a blank line ends a question)",
+        ),
+        ("Q{\n=a\n\n=b}", "line 1: the answer block '{' is never closed with '}' (a blank line ends a question)"),
+        ("Q1{T}\n\nSee } here", "line 3: '}' has no matching '{' (write \\} for a literal brace)"),
+        (
+            "Q {=a\n} and } then {=b}",
+            "line 2: a question can have only one answer block (write \\{ and \\} for literal braces)",
+        ),
+        ("Q {=a\n{=b}", "line 2: '{' inside an answer block (write \\{ for a literal brace)"),
+        ("\n::Title without end\nQ{T}", "line 2: the question title starts with '::' but has no closing '::'"),
+        ("Q{\n~only}", "line 2: a multiple-choice question needs at least 2 choices"),
+        ("Q{\n=a\n~}", "line 3: choice 2 is empty"),
+        ("Q{\n~a\n=%50%b}", "line 3: an '=' choice is always worth 100%; write ~%50% for a partly right choice"),
+        ("Q{\n~%abc%a\n=b}", "line 2: bad answer weight '%abc%': use a percentage between -100 and 100, like %50%"),
+        ("Q{=a =%150%b}", "line 1: bad answer weight '%150%': use a percentage between -100 and 100, like %50%"),
+        ("Q{=a\n=}", "line 2: short answer 2 is empty"),
+        ("Year?{#\n=1822\n=abc}", "line 3: the numerical answer 'abc' is not a number"),
+        ("Q{#1..x}", "line 1: the numerical answer 'x' is not a number"),
+        ("Q{#3,14}", "line 1: the numerical answer '3,14' is not a number"),
+        ("Q{#nan}", "line 1: the numerical answer 'nan' is not a number"),
+        ("Q{#5..1}", "line 1: the numerical range '5..1' starts above where it ends"),
+        ("Q{#5:-1}", "line 1: the numerical tolerance in '5:-1' is negative"),
+        ("Q{#}", "line 1: the numerical question has no answer"),
+        (
+            "Q{#=5\n~6#no}",
+            "line 2: in a numerical question '~' may only be followed by '#feedback' for any other answer",
+        ),
+        (
+            "Match{\n=a -> 1\n=b -> 2\n=c\n}",
+            "line 4: matching pair 'c' has no '->' (a matching question cannot mix pairs with other answers)",
+        ),
+        ("Match{=a -> 1}", "line 1: a matching question needs at least 2 pairs"),
+        ("Match{\n=a -> 1\n=b -> \n}", "line 3: matching pair 'b ->' has no answer after '->'"),
+        ("Q\ufdd0{T}", "line 1: the text contains U+FDD0, a Unicode noncharacter that GIFT files cannot use"),
+    ],
+)
 def test_error_messages_name_the_line(text, expected):
     assert str(error(text)) == expected
 
@@ -518,38 +534,89 @@ def test_text_must_be_a_string():
 
 def question(kind, config, stem="Stem?", **fields):
     """A question dict as parse_gift returns it."""
-    base = {"type": kind, "title": None, "stem": stem, "format": "moodle",
-            "general_feedback": "", "tags": [], "config": config, "line": 1}
+    base = {
+        "type": kind,
+        "title": None,
+        "stem": stem,
+        "format": "moodle",
+        "general_feedback": "",
+        "tags": [],
+        "config": config,
+        "line": 1,
+    }
     return {**base, **fields}
 
 
 SAMPLES = {
-    "single_choice": question("single_choice", {"choices": [
-        {"text": "a", "weight": 0.0, "feedback": "no"},
-        {"text": "b", "weight": 50.0, "feedback": ""},
-        {"text": "c", "weight": 100.0, "feedback": "yes"},
-    ]}, title="SC", general_feedback="Think."),
-    "multiple_response": question("multiple_response", {"choices": [
-        {"text": "a", "weight": 33.33333, "feedback": ""},
-        {"text": "b", "weight": 66.66667, "feedback": "half"},
-        {"text": "c", "weight": -100.0, "feedback": ""},
-        {"text": "d", "weight": 0.0, "feedback": ""},
-    ]}),
+    "single_choice": question(
+        "single_choice",
+        {
+            "choices": [
+                {"text": "a", "weight": 0.0, "feedback": "no"},
+                {"text": "b", "weight": 50.0, "feedback": ""},
+                {"text": "c", "weight": 100.0, "feedback": "yes"},
+            ]
+        },
+        title="SC",
+        general_feedback="Think.",
+    ),
+    "multiple_response": question(
+        "multiple_response",
+        {
+            "choices": [
+                {"text": "a", "weight": 33.33333, "feedback": ""},
+                {"text": "b", "weight": 66.66667, "feedback": "half"},
+                {"text": "c", "weight": -100.0, "feedback": ""},
+                {"text": "d", "weight": 0.0, "feedback": ""},
+            ]
+        },
+    ),
     "true_false": question("true_false", {"answer": False, "feedback_wrong": "It is false.", "feedback_right": ""}),
-    "short_answer": question("short_answer", {"answers": [
-        {"text": "Frog", "weight": 100.0, "feedback": "Good"},
-        {"text": "*", "weight": 0.0, "feedback": "Any other"},
-    ]}, format="markdown"),
-    "numerical": question("numerical", {"answers": [
-        {"min": 3.14 - 0.01, "max": 3.14 + 0.01, "value": 3.14, "tolerance": 0.01, "weight": 100.0, "feedback": ""},
-        {"min": 3.0, "max": 4.0, "value": None, "tolerance": None, "weight": 50.0, "feedback": "close"},
-        {"min": -ANY_NUMBER, "max": ANY_NUMBER, "value": None, "tolerance": None, "weight": 0.0, "feedback": "no"},
-    ]}),
-    "matching": question("matching", {"pairs": [
-        {"prompt": "Canada", "answer": "Ottawa"},
-        {"prompt": "Italy", "answer": "Rome"},
-        {"prompt": "", "answer": "Paris"},
-    ]}, format="html"),
+    "short_answer": question(
+        "short_answer",
+        {
+            "answers": [
+                {"text": "Frog", "weight": 100.0, "feedback": "Good"},
+                {"text": "*", "weight": 0.0, "feedback": "Any other"},
+            ]
+        },
+        format="markdown",
+    ),
+    "numerical": question(
+        "numerical",
+        {
+            "answers": [
+                {
+                    "min": 3.14 - 0.01,
+                    "max": 3.14 + 0.01,
+                    "value": 3.14,
+                    "tolerance": 0.01,
+                    "weight": 100.0,
+                    "feedback": "",
+                },
+                {"min": 3.0, "max": 4.0, "value": None, "tolerance": None, "weight": 50.0, "feedback": "close"},
+                {
+                    "min": -ANY_NUMBER,
+                    "max": ANY_NUMBER,
+                    "value": None,
+                    "tolerance": None,
+                    "weight": 0.0,
+                    "feedback": "no",
+                },
+            ]
+        },
+    ),
+    "matching": question(
+        "matching",
+        {
+            "pairs": [
+                {"prompt": "Canada", "answer": "Ottawa"},
+                {"prompt": "Italy", "answer": "Rome"},
+                {"prompt": "", "answer": "Paris"},
+            ]
+        },
+        format="html",
+    ),
     "description": question("description", {}, stem="Read this first.", title="Intro"),
 }
 
@@ -560,10 +627,12 @@ def test_round_trip_for_every_type(kind):
 
 
 def test_round_trip_of_parsed_questions():
-    text = ("::Grant's Tomb::Grant is {\n~buried#No one is buried there.\n=entombed#Right!\n} in Grant's tomb.\n\n"
-            "Grant born? {#\n=1822:0#Correct!\n=%50%1822:2#Close\n~#Way off}\n\n"
-            "Q{\nFALSE#a#b\n####general}\n\n"
-            "$CATEGORY: unit/2\n\n[markdown]Who's **buried**?{=no one =%75%nobody}")
+    text = (
+        "::Grant's Tomb::Grant is {\n~buried#No one is buried there.\n=entombed#Right!\n} in Grant's tomb.\n\n"
+        "Grant born? {#\n=1822:0#Correct!\n=%50%1822:2#Close\n~#Way off}\n\n"
+        "Q{\nFALSE#a#b\n####general}\n\n"
+        "$CATEGORY: unit/2\n\n[markdown]Who's **buried**?{=no one =%75%nobody}"
+    )
     questions = parse_gift(text)
     round_trip(questions)
 
@@ -578,33 +647,59 @@ def test_writer_output_format():
 
 def test_writer_escapes_special_characters():
     tricky = "a ~ b = c # d { e } f : g \\ h \\n i\nnew line ::x:: $CATEGORY: y"
-    q = question("single_choice", {"choices": [
-        {"text": tricky, "weight": 100.0, "feedback": tricky},
-        {"text": "-> arrow", "weight": 0.0, "feedback": "####"},
-    ]}, stem=tricky, title=tricky, general_feedback=tricky)
+    q = question(
+        "single_choice",
+        {
+            "choices": [
+                {"text": tricky, "weight": 100.0, "feedback": tricky},
+                {"text": "-> arrow", "weight": 0.0, "feedback": "####"},
+            ]
+        },
+        stem=tricky,
+        title=tricky,
+        general_feedback=tricky,
+    )
     text = round_trip([q])
     assert "\n\n" not in text.strip()
 
 
 def test_writer_guards_texts_that_look_like_markers():
-    q = question("short_answer", {"answers": [
-        {"text": "%50% off", "weight": 100.0, "feedback": "[html] is not a format here"},
-        {"text": "[b]", "weight": 50.0, "feedback": ""},
-    ]}, stem="[html] tags and such")
+    q = question(
+        "short_answer",
+        {
+            "answers": [
+                {"text": "%50% off", "weight": 100.0, "feedback": "[html] is not a format here"},
+                {"text": "[b]", "weight": 50.0, "feedback": ""},
+            ]
+        },
+        stem="[html] tags and such",
+    )
     round_trip([q])
     round_trip([question("description", {}, stem="// not a comment")])
     round_trip([question("description", {}, stem="::not a title:: $CATEGORY: nor a category")])
     round_trip([question("description", {}, stem="")])
     round_trip([question("short_answer", {"answers": [{"text": "\u00a0", "weight": 100.0, "feedback": ""}]})])
-    round_trip([question("multiple_response", {"choices": [
-        {"text": "%20 of them", "weight": 100.0, "feedback": ""},
-        {"text": "[x]", "weight": 0.0, "feedback": ""},
-    ]})])
+    round_trip(
+        [
+            question(
+                "multiple_response",
+                {
+                    "choices": [
+                        {"text": "%20 of them", "weight": 100.0, "feedback": ""},
+                        {"text": "[x]", "weight": 0.0, "feedback": ""},
+                    ]
+                },
+            )
+        ]
+    )
 
 
 def test_writer_places_the_block_at_the_blank():
-    embedded = question("short_answer", {"answers": [{"text": "Asia", "weight": 100.0, "feedback": ""}]},
-                        stem="_____ is the largest continent.")
+    embedded = question(
+        "short_answer",
+        {"answers": [{"text": "Asia", "weight": 100.0, "feedback": ""}]},
+        stem="_____ is the largest continent.",
+    )
     assert write_gift([embedded]).startswith("{\n\t=Asia\n} is the largest continent.")
     round_trip([embedded])
     round_trip([{**embedded, "stem": "The largest continent is _____"}])
@@ -612,10 +707,19 @@ def test_writer_places_the_block_at_the_blank():
 
 
 def test_writer_keeps_a_single_choice_whose_choices_are_all_right():
-    round_trip([question("single_choice", {"choices": [
-        {"text": "spring", "weight": 100.0, "feedback": ""},
-        {"text": "summer", "weight": 100.0, "feedback": ""},
-    ]})])
+    round_trip(
+        [
+            question(
+                "single_choice",
+                {
+                    "choices": [
+                        {"text": "spring", "weight": 100.0, "feedback": ""},
+                        {"text": "summer", "weight": 100.0, "feedback": ""},
+                    ]
+                },
+            )
+        ]
+    )
 
 
 def test_writer_emits_categories_only_when_they_change():
@@ -630,16 +734,53 @@ def test_writer_emits_categories_only_when_they_change():
 
 
 def test_writer_numbers_and_weights_read_back_exactly():
-    round_trip([question("numerical", {"answers": [
-        {"min": 1e-07 - 1e-08, "max": 1e-07 + 1e-08, "value": 1e-07, "tolerance": 1e-08,
-         "weight": 0.001, "feedback": ""},
-        {"min": -5.0, "max": 2.5e20, "value": None, "tolerance": None, "weight": 100.0, "feedback": ""},
-    ]})])
+    round_trip(
+        [
+            question(
+                "numerical",
+                {
+                    "answers": [
+                        {
+                            "min": 1e-07 - 1e-08,
+                            "max": 1e-07 + 1e-08,
+                            "value": 1e-07,
+                            "tolerance": 1e-08,
+                            "weight": 0.001,
+                            "feedback": "",
+                        },
+                        {"min": -5.0, "max": 2.5e20, "value": None, "tolerance": None, "weight": 100.0, "feedback": ""},
+                    ]
+                },
+            )
+        ]
+    )
 
 
 FUZZ_PIECES = list("ab ~=#{}:\\%->.[]/$TF15\n\t") + [
-    "\n\n", "::", "{T}", "[html]", "->", "####", "%50%", "%-5.5%", "$CATEGORY: x\n", "//c\n", "_____",
-    "..", "TRUE", "\\{", "\\n", "*", "\u00a0", "\r\n", "{#", "=%0%*", "{=a ", "~b", "=c -> d", "}",
+    "\n\n",
+    "::",
+    "{T}",
+    "[html]",
+    "->",
+    "####",
+    "%50%",
+    "%-5.5%",
+    "$CATEGORY: x\n",
+    "//c\n",
+    "_____",
+    "..",
+    "TRUE",
+    "\\{",
+    "\\n",
+    "*",
+    "\u00a0",
+    "\r\n",
+    "{#",
+    "=%0%*",
+    "{=a ",
+    "~b",
+    "=c -> d",
+    "}",
 ]
 
 
@@ -667,27 +808,58 @@ def test_write_nothing():
     assert write_gift([]) == ""
 
 
-@pytest.mark.parametrize("q, message", [
-    (question("essay", {}), "question 1: GIFT cannot hold 'essay' questions"),
-    (question("true_false", {"answer": True}, tags=["a", "b"]),
-     "question 1: GIFT can hold one category per question, got ['a', 'b']"),
-    (question("short_answer", {"answers": [{"text": "a -> b", "weight": 100.0, "feedback": ""}]}),
-     "question 1: a short answer cannot contain '->' in GIFT"),
-    (question("single_choice", {"choices": [{"text": "a", "weight": 50.0, "feedback": ""},
-                                            {"text": "b", "weight": 0.0, "feedback": ""}]}),
-     "question 1: a single_choice question needs a choice with weight 100"),
-    (question("multiple_response", {"choices": [{"text": "a", "weight": 150.0, "feedback": ""},
-                                                {"text": "b", "weight": 0.0, "feedback": ""}]}),
-     "question 1: weight 150.0 is not a percentage between -100 and 100"),
-    (question("description", {}, general_feedback="x"),
-     "question 1: a description cannot have general feedback in GIFT"),
-    (question("single_choice", {"choices": [{"text": "a", "weight": 100.0, "feedback": ""}]}),
-     "question 1: GIFT needs at least 2 choices here"),
-    (question("matching", {"pairs": [{"prompt": "a", "answer": "b"}]}),
-     "question 1: GIFT needs at least 2 pairs here"),
-    (question("numerical", {"answers": []}), "question 1: GIFT needs at least 1 answer here"),
-    (question("true_false", {"answer": True}, format="rtf"), "question 1: unknown format 'rtf'"),
-])
+@pytest.mark.parametrize(
+    "q, message",
+    [
+        (question("essay", {}), "question 1: GIFT cannot hold 'essay' questions"),
+        (
+            question("true_false", {"answer": True}, tags=["a", "b"]),
+            "question 1: GIFT can hold one category per question, got ['a', 'b']",
+        ),
+        (
+            question("short_answer", {"answers": [{"text": "a -> b", "weight": 100.0, "feedback": ""}]}),
+            "question 1: a short answer cannot contain '->' in GIFT",
+        ),
+        (
+            question(
+                "single_choice",
+                {
+                    "choices": [
+                        {"text": "a", "weight": 50.0, "feedback": ""},
+                        {"text": "b", "weight": 0.0, "feedback": ""},
+                    ]
+                },
+            ),
+            "question 1: a single_choice question needs a choice with weight 100",
+        ),
+        (
+            question(
+                "multiple_response",
+                {
+                    "choices": [
+                        {"text": "a", "weight": 150.0, "feedback": ""},
+                        {"text": "b", "weight": 0.0, "feedback": ""},
+                    ]
+                },
+            ),
+            "question 1: weight 150.0 is not a percentage between -100 and 100",
+        ),
+        (
+            question("description", {}, general_feedback="x"),
+            "question 1: a description cannot have general feedback in GIFT",
+        ),
+        (
+            question("single_choice", {"choices": [{"text": "a", "weight": 100.0, "feedback": ""}]}),
+            "question 1: GIFT needs at least 2 choices here",
+        ),
+        (
+            question("matching", {"pairs": [{"prompt": "a", "answer": "b"}]}),
+            "question 1: GIFT needs at least 2 pairs here",
+        ),
+        (question("numerical", {"answers": []}), "question 1: GIFT needs at least 1 answer here"),
+        (question("true_false", {"answer": True}, format="rtf"), "question 1: unknown format 'rtf'"),
+    ],
+)
 def test_writer_refuses_what_gift_cannot_hold(q, message):
     with pytest.raises(ValueError) as caught:
         write_gift([q])

@@ -6,6 +6,7 @@ test files, each with a JSON expected parse: translated into the project's
 shape and compared. Where that JSON and Moodle disagree, Moodle wins; each
 such place is noted below with the files it concerns.
 """
+
 import collections
 import json
 import pathlib
@@ -40,10 +41,22 @@ def without_lines(questions):
 # ---------------------------------------------------------------- gift-moodle
 
 MOODLE_COUNTS = {
-    "examples.gift.txt": {"single_choice": 16, "multiple_response": 2, "true_false": 5,
-                          "short_answer": 9, "numerical": 8, "matching": 3},
-    "questions.gift.txt": {"single_choice": 1, "multiple_response": 1, "true_false": 3,
-                           "short_answer": 1, "numerical": 1, "matching": 1},
+    "examples.gift.txt": {
+        "single_choice": 16,
+        "multiple_response": 2,
+        "true_false": 5,
+        "short_answer": 9,
+        "numerical": 8,
+        "matching": 3,
+    },
+    "questions.gift.txt": {
+        "single_choice": 1,
+        "multiple_response": 1,
+        "true_false": 3,
+        "short_answer": 1,
+        "numerical": 1,
+        "matching": 1,
+    },
     "questions_in_category.gift.txt": {"single_choice": 1, "true_false": 1, "short_answer": 1, "matching": 1},
 }
 MOODLE_UNSUPPORTED = {"questions.gift.txt": ["line 2: essay questions are not supported"]}
@@ -77,7 +90,10 @@ def test_examples_multiple_choice_with_multi_line_block(examples):
     assert q["type"] == "single_choice"
     assert q["stem"] == "The American holiday of Thanksgiving is celebrated on the _____ Thursday of November."
     assert [(c["text"], c["weight"]) for c in q["config"]["choices"]] == [
-        ("second", 0.0), ("third", 0.0), ("fourth", 100.0)]
+        ("second", 0.0),
+        ("third", 0.0),
+        ("fourth", 100.0),
+    ]
 
 
 def test_examples_partial_weights_and_feedback(examples):
@@ -95,7 +111,10 @@ def test_examples_short_answer_weights(examples):
     q = examples[123]
     assert (q["type"], q["stem"]) == ("short_answer", "Jesus Christ was from")
     assert [(a["text"], a["weight"]) for a in q["config"]["answers"]] == [
-        ("Nazareth", 100.0), ("Nazereth", 75.0), ("Bethlehem", 25.0)]
+        ("Nazareth", 100.0),
+        ("Nazereth", 75.0),
+        ("Bethlehem", 25.0),
+    ]
 
 
 def test_examples_multiple_answers(examples):
@@ -112,9 +131,9 @@ def test_examples_control_characters(examples):
         "text": "\\",
         "weight": 100.0,
         "feedback": "Correct! \\ (backslash) is not a control character. BUT,\n"
-                    "it is used to escape the control characters. So, to specify\n"
-                    "a literal backslash, you must escape it with a backslash\n"
-                    "(as shown in this example).",
+        "it is used to escape the control characters. So, to specify\n"
+        "a literal backslash, you must escape it with a backslash\n"
+        "(as shown in this example).",
     }
     assert [c["text"] for c in examples[143]["config"]["choices"]] == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
 
@@ -126,11 +145,20 @@ def test_examples_numerical_forms(examples):
     assert (tolerance["value"], tolerance["tolerance"]) == (3.1415, 0.0005)
     assert examples[72]["stem"] == "What is the value of pi (to 3 decimal places)? _____."
     assert examples[74]["config"]["answers"][0] == {
-        "min": 3.141, "max": 3.142, "value": None, "tolerance": None, "weight": 100.0, "feedback": ""}
+        "min": 3.141,
+        "max": 3.142,
+        "value": None,
+        "tolerance": None,
+        "weight": 100.0,
+        "feedback": "",
+    }
     assert [(a["value"], a["tolerance"], a["weight"]) for a in examples[76]["config"]["answers"]] == [
-        (1822.0, 0.0, 100.0), (1822.0, 2.0, 50.0)]
+        (1822.0, 0.0, 100.0),
+        (1822.0, 2.0, 50.0),
+    ]
     assert examples[202]["config"]["answers"][1]["feedback"] == (
-        "He was born in 1822.\nYou get 50% credit for being close.")
+        "He was born in 1822.\nYou get 50% credit for being close."
+    )
 
 
 def test_examples_other_types_and_options(examples):
@@ -156,7 +184,9 @@ def test_questions_file_essay_is_reported_and_the_rest_parse(shared_dir):
     assert (matching["type"], matching["format"]) == ("matching", "html")
     assert matching["stem"] == "Match the <b>activity</b> to the description."
     assert matching["config"]["pairs"][1] == {
-        "prompt": "A teacher asks a question and specifies a choice of multiple responses.", "answer": "Choice"}
+        "prompt": "A teacher asks a question and specifies a choice of multiple responses.",
+        "answer": "Choice",
+    }
     assert matching["config"]["pairs"][4] == {"prompt": "", "answer": "Chat"}
 
     assert by_title["Q2"]["config"]["choices"][1] == {"text": "red", "weight": 0.0, "feedback": "wrong, it's yellow"}
@@ -165,14 +195,26 @@ def test_questions_file_essay_is_reported_and_the_rest_parse(shared_dir):
 
     numerical = by_title["Q5"]["config"]["answers"]
     assert (numerical[0]["min"], numerical[0]["max"]) == (1.0, 5.0)
-    assert numerical[1] == {"min": -ANY_NUMBER, "max": ANY_NUMBER, "value": None, "tolerance": None,
-                            "weight": 0.0, "feedback": "Completely wrong"}
+    assert numerical[1] == {
+        "min": -ANY_NUMBER,
+        "max": ANY_NUMBER,
+        "value": None,
+        "tolerance": None,
+        "weight": 0.0,
+        "feedback": "Completely wrong",
+    }
     assert by_title["Shortanswer"]["config"]["answers"][2] == {
-        "text": "*", "weight": 0.0, "feedback": "Completely wrong"}
+        "text": "*",
+        "weight": 0.0,
+        "feedback": "Completely wrong",
+    }
 
     true_false = by_title["Q1"]
-    assert true_false["config"] == {"answer": False, "feedback_wrong": "42 is the Ultimate Answer.",
-                                    "feedback_right": "You gave the right answer."}
+    assert true_false["config"] == {
+        "answer": False,
+        "feedback_wrong": "42 is the Ultimate Answer.",
+        "feedback_right": "You gave the right answer.",
+    }
     assert true_false["general_feedback"] == "This is, of course, a Hitchiker's Guide to the Galaxy reference."
     # The file keeps a '";' left over from the PHP test it was lifted from;
     # Moodle reads text after the block as part of the stem, with a blank.
@@ -185,12 +227,15 @@ def test_questions_in_category_file(shared_dir):
     assert {tuple(q["tags"]) for q in questions} == {("$course$/Default for New Features",)}
     greeting = questions[1]
     assert (greeting["title"], greeting["line"]) == ("Greeting", 14)
-    assert greeting["stem"] == ('<a href="http://demo.moodle.net/file.php/5/media/bonjour.mp3">Listen to this '
-                                'greeting:</a><br /><br />What language is being spoken?')
+    assert greeting["stem"] == (
+        '<a href="http://demo.moodle.net/file.php/5/media/bonjour.mp3">Listen to this '
+        "greeting:</a><br /><br />What language is being spoken?"
+    )
     assert greeting["config"]["choices"][1] == {"text": "French", "weight": 100.0, "feedback": "Yes, well done!"}
     assert questions[2]["config"] == {"answers": [{"text": "Moodler", "weight": 100.0, "feedback": ""}]}
-    assert questions[3]["stem"].endswith('<span style="font-style: italic;">Modular Object-Oriented '
-                                         'Dynamic Learning Environment</span>.')
+    assert questions[3]["stem"].endswith(
+        '<span style="font-style: italic;">Modular Object-Oriented Dynamic Learning Environment</span>.'
+    )
 
 
 # ---------------------------------------------------------------- gift-peg
@@ -245,14 +290,19 @@ def peg_numerical(choices):
     """Numerical answers: one bare spec, or a list of weighted choices."""
     if isinstance(choices, dict):
         return {"answers": [{**peg_range(choices), "weight": 100.0, "feedback": ""}]}
-    return {"answers": [{**peg_range(c["text"]), "weight": peg_weight(c), "feedback": peg_text(c["feedback"])}
-                        for c in choices]}
+    return {
+        "answers": [
+            {**peg_range(c["text"]), "weight": peg_weight(c), "feedback": peg_text(c["feedback"])} for c in choices
+        ]
+    }
 
 
 def peg_choices(item):
     """The project type and config for a PEG MC item: single choice when any answer is marked '='."""
-    choices = [{"text": peg_text(c["text"]), "weight": peg_weight(c), "feedback": peg_text(c["feedback"])}
-               for c in item["choices"]]
+    choices = [
+        {"text": peg_text(c["text"]), "weight": peg_weight(c), "feedback": peg_text(c["feedback"])}
+        for c in item["choices"]
+    ]
     single = any(c["isCorrect"] for c in item["choices"])
     return ("single_choice" if single else "multiple_response"), {"choices": choices}
 
@@ -263,17 +313,26 @@ def peg_config(item):
     if kind == "MC":
         return peg_choices(item)
     if kind == "TF":
-        return "true_false", {"answer": item["isTrue"], "feedback_wrong": peg_text(item["trueFeedback"]),
-                              "feedback_right": peg_text(item["falseFeedback"])}
+        return "true_false", {
+            "answer": item["isTrue"],
+            "feedback_wrong": peg_text(item["trueFeedback"]),
+            "feedback_right": peg_text(item["falseFeedback"]),
+        }
     if kind == "Short":
-        return "short_answer", {"answers": [
-            {"text": peg_text(c["text"]), "weight": peg_weight(c), "feedback": peg_text(c["feedback"])}
-            for c in item["choices"]]}
+        return "short_answer", {
+            "answers": [
+                {"text": peg_text(c["text"]), "weight": peg_weight(c), "feedback": peg_text(c["feedback"])}
+                for c in item["choices"]
+            ]
+        }
     if kind == "Numerical":
         return "numerical", peg_numerical(item["choices"])
     if kind == "Matching":
-        return "matching", {"pairs": [{"prompt": peg_text(p["subquestion"]), "answer": squash(p["subanswer"])}
-                                      for p in item["matchPairs"]]}
+        return "matching", {
+            "pairs": [
+                {"prompt": peg_text(p["subquestion"]), "answer": squash(p["subanswer"])} for p in item["matchPairs"]
+            ]
+        }
     if kind == "Description":
         return "description", {}
     raise AssertionError(f"untranslated PEG type {kind}")
@@ -289,15 +348,17 @@ def peg_expected(items):
             unsupported.append("essay")
         else:
             kind, config = peg_config(item)
-            questions.append({
-                "type": kind,
-                "title": item["title"],
-                "stem": squash(item["stem"]["text"]),
-                "format": item["stem"]["format"],
-                "general_feedback": peg_text(item.get("globalFeedback")),
-                "tags": list(tags),
-                "config": config,
-            })
+            questions.append(
+                {
+                    "type": kind,
+                    "title": item["title"],
+                    "stem": squash(item["stem"]["text"]),
+                    "format": item["stem"]["format"],
+                    "general_feedback": peg_text(item.get("globalFeedback")),
+                    "tags": list(tags),
+                    "config": config,
+                }
+            )
     return questions, unsupported, tags
 
 
@@ -325,7 +386,8 @@ def test_peg_corpus_pairs_every_gift_file_with_its_json(shared_dir):
 def test_peg_file_matches_its_expected_parse(shared_dir, name):
     text = read(shared_dir, "gift-peg", name)
     expected, unsupported, final_tags = peg_expected(
-        json.loads(read(shared_dir, "gift-peg", name.removesuffix(".gift") + ".json")))
+        json.loads(read(shared_dir, "gift-peg", name.removesuffix(".gift") + ".json"))
+    )
     questions, problems = parse_gift_report(text)
     assert squashed(questions) == squashed(expected)
     assert [p.question_type for p in problems] == unsupported

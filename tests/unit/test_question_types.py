@@ -1,4 +1,5 @@
 """Unit tests for the pure quiz question types in quizzes.types."""
+
 import dataclasses
 import json
 import random
@@ -28,47 +29,65 @@ def fb(note):
     return f"{MARK} {note}"
 
 
-SINGLE = {"choices": [
-    {"text": "Paris", "weight": 100, "feedback": fb("Paris is right")},
-    {"text": "Lyon", "weight": 50, "feedback": fb("Lyon is half right")},
-    {"text": "Rome", "weight": -50, "feedback": fb("Rome is in Italy")},
-    {"text": "Nice", "weight": 0, "feedback": fb("Nice is not the capital")},
-]}
+SINGLE = {
+    "choices": [
+        {"text": "Paris", "weight": 100, "feedback": fb("Paris is right")},
+        {"text": "Lyon", "weight": 50, "feedback": fb("Lyon is half right")},
+        {"text": "Rome", "weight": -50, "feedback": fb("Rome is in Italy")},
+        {"text": "Nice", "weight": 0, "feedback": fb("Nice is not the capital")},
+    ]
+}
 
-MULTIPLE = {"choices": [  # Which numbers are prime?
-    {"text": "2", "weight": 50, "feedback": fb("2 is prime")},
-    {"text": "3", "weight": 50, "feedback": fb("3 is prime")},
-    {"text": "4", "weight": -50, "feedback": fb("4 = 2 x 2")},
-    {"text": "9", "weight": -50, "feedback": fb("9 = 3 x 3")},
-]}
+MULTIPLE = {
+    "choices": [  # Which numbers are prime?
+        {"text": "2", "weight": 50, "feedback": fb("2 is prime")},
+        {"text": "3", "weight": 50, "feedback": fb("3 is prime")},
+        {"text": "4", "weight": -50, "feedback": fb("4 = 2 x 2")},
+        {"text": "9", "weight": -50, "feedback": fb("9 = 3 x 3")},
+    ]
+}
 
 TRUE_FALSE = {"answer": True, "feedback_wrong": fb("it is true"), "feedback_right": fb("well done")}
 
-SHORT = {"answers": [
-    {"text": "Charles Darwin", "weight": 100, "feedback": fb("exactly")},
-    {"text": "*Darwin", "weight": 80, "feedback": fb("which Darwin?")},
-    {"text": "Wallace", "weight": 30, "feedback": fb("co-discoverer")},
-    {"text": "Lamarck", "weight": -50, "feedback": fb("Lamarck had another theory")},
-]}
+SHORT = {
+    "answers": [
+        {"text": "Charles Darwin", "weight": 100, "feedback": fb("exactly")},
+        {"text": "*Darwin", "weight": 80, "feedback": fb("which Darwin?")},
+        {"text": "Wallace", "weight": 30, "feedback": fb("co-discoverer")},
+        {"text": "Lamarck", "weight": -50, "feedback": fb("Lamarck had another theory")},
+    ]
+}
 
 # Bounds computed as value ± tolerance, with the float error that brings.
-NUMERIC = {"answers": [
-    {"min": 3.14 - 0.01, "max": 3.14 + 0.01, "value": 3.14, "tolerance": 0.01,
-     "weight": 100, "feedback": fb("pi to two places")},
-    {"min": 3, "max": 4, "value": None, "tolerance": None, "weight": 50, "feedback": fb("roughly")},
-    {"min": -10, "max": 0, "value": None, "tolerance": None, "weight": -50, "feedback": fb("negative")},
-]}
+NUMERIC = {
+    "answers": [
+        {
+            "min": 3.14 - 0.01,
+            "max": 3.14 + 0.01,
+            "value": 3.14,
+            "tolerance": 0.01,
+            "weight": 100,
+            "feedback": fb("pi to two places"),
+        },
+        {"min": 3, "max": 4, "value": None, "tolerance": None, "weight": 50, "feedback": fb("roughly")},
+        {"min": -10, "max": 0, "value": None, "tolerance": None, "weight": -50, "feedback": fb("negative")},
+    ]
+}
 
-EXACT = {"answers": [
-    {"min": 42, "max": 42, "value": 42, "tolerance": 0, "weight": 100, "feedback": fb("the answer")},
-]}
+EXACT = {
+    "answers": [
+        {"min": 42, "max": 42, "value": 42, "tolerance": 0, "weight": 100, "feedback": fb("the answer")},
+    ]
+}
 
-MATCHING = {"pairs": [
-    {"prompt": "Cat", "answer": "Meow"},
-    {"prompt": "Dog", "answer": "Woof"},
-    {"prompt": "Cow", "answer": "Moo"},
-    {"prompt": "", "answer": "Quack"},
-]}
+MATCHING = {
+    "pairs": [
+        {"prompt": "Cat", "answer": "Meow"},
+        {"prompt": "Dog", "answer": "Woof"},
+        {"prompt": "Cow", "answer": "Moo"},
+        {"prompt": "", "answer": "Quack"},
+    ]
+}
 
 ORDERING = {"items": ["Egg", "Caterpillar", "Pupa", "Butterfly"]}
 
@@ -145,10 +164,18 @@ def test_builtin_types_are_distinct_classes():
     assert isinstance(BUILTIN_TYPES, tuple)
     assert all(isinstance(t, type) and issubclass(t, QuestionType) for t in BUILTIN_TYPES)
     names = [t.name for t in BUILTIN_TYPES]
-    assert sorted(names) == sorted([
-        "single_choice", "multiple_response", "true_false", "short_answer",
-        "numerical", "matching", "ordering", "description",
-    ])
+    assert sorted(names) == sorted(
+        [
+            "single_choice",
+            "multiple_response",
+            "true_false",
+            "short_answer",
+            "numerical",
+            "matching",
+            "ordering",
+            "description",
+        ]
+    )
     assert all(t.label for t in BUILTIN_TYPES)
     assert [t.name for t in BUILTIN_TYPES if not t.graded] == ["description"]
     assert [t.name for t in BUILTIN_TYPES if not t.gift] == ["ordering"]
@@ -169,12 +196,15 @@ def test_grade_clamps_and_filters_feedback():
 # ---------------------------------------------------------------- single choice
 
 
-@pytest.mark.parametrize("choice, score, parts, feedback", [
-    (0, 1.0, [True], [fb("Paris is right")]),
-    (1, 0.5, [False], [fb("Lyon is half right")]),
-    (2, 0.0, [False], [fb("Rome is in Italy")]),  # -50% is clamped to 0
-    (3, 0.0, [False], [fb("Nice is not the capital")]),
-])
+@pytest.mark.parametrize(
+    "choice, score, parts, feedback",
+    [
+        (0, 1.0, [True], [fb("Paris is right")]),
+        (1, 0.5, [False], [fb("Lyon is half right")]),
+        (2, 0.0, [False], [fb("Rome is in Italy")]),  # -50% is clamped to 0
+        (3, 0.0, [False], [fb("Nice is not the capital")]),
+    ],
+)
 def test_single_choice_grades_by_weight(choice, score, parts, feedback):
     grade = SingleChoice().grade(SINGLE, {"choice": choice})
     assert (grade.score, grade.parts, grade.feedback) == (score, parts, feedback)
@@ -182,15 +212,26 @@ def test_single_choice_grades_by_weight(choice, score, parts, feedback):
 
 
 def test_single_choice_empty_feedback_is_dropped():
-    config = {"choices": [{"text": "A", "weight": 100, "feedback": ""},
-                          {"text": "B", "weight": 0, "feedback": ""}]}
+    config = {"choices": [{"text": "A", "weight": 100, "feedback": ""}, {"text": "B", "weight": 0, "feedback": ""}]}
     assert SingleChoice().grade(config, {"choice": 0}).feedback == []
 
 
-@pytest.mark.parametrize("response", [
-    {"choice": None}, {}, {"choice": 4}, {"choice": -1}, {"choice": "abc"},
-    {"choice": True}, {"choice": [0]}, {"choice": 1.0}, None, "0", [0],
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"choice": None},
+        {},
+        {"choice": 4},
+        {"choice": -1},
+        {"choice": "abc"},
+        {"choice": True},
+        {"choice": [0]},
+        {"choice": 1.0},
+        None,
+        "0",
+        [0],
+    ],
+)
 def test_single_choice_unanswered_or_garbage_scores_zero(response):
     assert SingleChoice().grade(SINGLE, response) == Grade(0.0, False, [], [])
 
@@ -202,13 +243,15 @@ def test_single_choice_validate():
     assert any("two choices" in p for p in qtype.validate({}))
     no_correct = {"choices": [dict(c, weight=50) for c in SINGLE["choices"]]}
     assert any("weight of 100" in p for p in qtype.validate(no_correct))
-    broken = {"choices": [
-        {"text": "Paris", "weight": 100, "feedback": ""},
-        {"text": " ", "weight": 0, "feedback": ""},
-        {"text": "paris", "weight": 0, "feedback": ""},
-        {"text": "Lyon", "weight": 150, "feedback": ""},
-        {"text": "Nice", "weight": "ten", "feedback": 3},
-    ]}
+    broken = {
+        "choices": [
+            {"text": "Paris", "weight": 100, "feedback": ""},
+            {"text": " ", "weight": 0, "feedback": ""},
+            {"text": "paris", "weight": 0, "feedback": ""},
+            {"text": "Lyon", "weight": 150, "feedback": ""},
+            {"text": "Nice", "weight": "ten", "feedback": 3},
+        ]
+    }
     problems = qtype.validate(broken)
     assert "Choice 2 needs some text." in problems
     assert "Choice 3 repeats choice 1." in problems
@@ -254,14 +297,17 @@ def test_single_choice_key_and_description():
 # ---------------------------------------------------------------- multiple response
 
 
-@pytest.mark.parametrize("choices, score, parts", [
-    ([0, 1], 1.0, [True, True]),
-    ([1], 0.5, [True]),
-    ([0, 2], 0.0, [True, False]),
-    ([0, 1, 2], 0.5, [True, True, False]),
-    ([0, 1, 2, 3], 0.0, [True, True, False, False]),  # ticking everything earns nothing
-    ([2, 3], 0.0, [False, False]),  # -100% is clamped to 0
-])
+@pytest.mark.parametrize(
+    "choices, score, parts",
+    [
+        ([0, 1], 1.0, [True, True]),
+        ([1], 0.5, [True]),
+        ([0, 2], 0.0, [True, False]),
+        ([0, 1, 2], 0.5, [True, True, False]),
+        ([0, 1, 2, 3], 0.0, [True, True, False, False]),  # ticking everything earns nothing
+        ([2, 3], 0.0, [False, False]),  # -100% is clamped to 0
+    ],
+)
 def test_multiple_response_sums_weights(choices, score, parts):
     grade = MultipleResponse().grade(MULTIPLE, {"choices": choices})
     assert (grade.score, grade.parts) == (score, parts)
@@ -273,10 +319,19 @@ def test_multiple_response_counts_a_repeated_choice_once():
     assert MultipleResponse().grade(MULTIPLE, {"choices": [0, 0, "0"]}).score == 0.5
 
 
-@pytest.mark.parametrize("response", [
-    {"choices": []}, {}, {"choices": None}, {"choices": "0,1"}, {"choices": [9, -1, "x", None, True]},
-    {"choices": {"0": True}}, None, [0, 1],
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"choices": []},
+        {},
+        {"choices": None},
+        {"choices": "0,1"},
+        {"choices": [9, -1, "x", None, True]},
+        {"choices": {"0": True}},
+        None,
+        [0, 1],
+    ],
+)
 def test_multiple_response_unanswered_or_garbage_scores_zero(response):
     assert MultipleResponse().grade(MULTIPLE, response) == Grade(0.0, False, [], [])
 
@@ -284,8 +339,11 @@ def test_multiple_response_unanswered_or_garbage_scores_zero(response):
 def test_multiple_response_validate():
     qtype = MultipleResponse()
     assert qtype.validate(MULTIPLE) == []
-    thirds = {"choices": [{"text": t, "weight": w, "feedback": ""}
-                          for t, w in [("a", 33.33), ("b", 33.33), ("c", 33.34), ("d", -100)]]}
+    thirds = {
+        "choices": [
+            {"text": t, "weight": w, "feedback": ""} for t, w in [("a", 33.33), ("b", 33.33), ("c", 33.34), ("d", -100)]
+        ]
+    }
     assert qtype.validate(thirds) == []
     short = {"choices": [dict(c) for c in MULTIPLE["choices"]]}
     short["choices"][1]["weight"] = 40
@@ -338,9 +396,17 @@ def test_true_false_right_and_wrong():
     assert qtype.grade(flipped, {"answer": False}).correct
 
 
-@pytest.mark.parametrize("response", [
-    {"answer": None}, {}, {"answer": "true"}, {"answer": 1}, None, True,
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"answer": None},
+        {},
+        {"answer": "true"},
+        {"answer": 1},
+        None,
+        True,
+    ],
+)
 def test_true_false_unanswered_or_garbage_scores_zero(response):
     assert TrueFalse().grade(TRUE_FALSE, response) == Grade(0.0, False, [], [])
 
@@ -372,15 +438,18 @@ def test_true_false_field_round_trip():
 # ---------------------------------------------------------------- short answer
 
 
-@pytest.mark.parametrize("text, score, feedback", [
-    ("Charles Darwin", 1.0, "exactly"),
-    ("  charles \t  DARWIN ", 1.0, "exactly"),  # case and whitespace runs ignored
-    ("C. Darwin", 0.8, "which Darwin?"),
-    ("darwin", 0.8, "which Darwin?"),  # * matches an empty run too
-    ("Erasmus  Darwin", 0.8, "which Darwin?"),
-    ("wallace", 0.3, "co-discoverer"),
-    ("Lamarck", 0.0, "Lamarck had another theory"),  # negative weight is clamped
-])
+@pytest.mark.parametrize(
+    "text, score, feedback",
+    [
+        ("Charles Darwin", 1.0, "exactly"),
+        ("  charles \t  DARWIN ", 1.0, "exactly"),  # case and whitespace runs ignored
+        ("C. Darwin", 0.8, "which Darwin?"),
+        ("darwin", 0.8, "which Darwin?"),  # * matches an empty run too
+        ("Erasmus  Darwin", 0.8, "which Darwin?"),
+        ("wallace", 0.3, "co-discoverer"),
+        ("Lamarck", 0.0, "Lamarck had another theory"),  # negative weight is clamped
+    ],
+)
 def test_short_answer_best_matching_weight_wins(text, score, feedback):
     grade = ShortAnswer().grade(SHORT, {"text": text})
     assert grade.score == score
@@ -389,27 +458,40 @@ def test_short_answer_best_matching_weight_wins(text, score, feedback):
     assert grade.parts == []
 
 
-@pytest.mark.parametrize("response", [
-    {"text": "Darwinism"}, {"text": "Charles Darwin Jr"}, {"text": ""}, {"text": "   "}, {},
-    {"text": None}, {"text": 42}, None, "Charles Darwin",
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"text": "Darwinism"},
+        {"text": "Charles Darwin Jr"},
+        {"text": ""},
+        {"text": "   "},
+        {},
+        {"text": None},
+        {"text": 42},
+        None,
+        "Charles Darwin",
+    ],
+)
 def test_short_answer_wrong_unanswered_or_garbage_scores_zero(response):
     assert ShortAnswer().grade(SHORT, response) == Grade(0.0, False, [], [])
 
 
-@pytest.mark.parametrize("pattern, text, expected", [
-    ("a*c", "abc", True),
-    ("a*c", "ac", True),
-    ("a*c", "a long c", True),
-    ("a*c", "abd", False),
-    ("a*b*c", "aXbYc", True),
-    ("a*b*c", "acb", False),
-    ("ab*ba", "aba", False),  # prefix and suffix may not overlap
-    ("*", "anything at all", True),
-    ("New  York", "new york", True),
-    ("New York", "newyork", False),
-    ("a.c", "abc", False),  # only * is special
-])
+@pytest.mark.parametrize(
+    "pattern, text, expected",
+    [
+        ("a*c", "abc", True),
+        ("a*c", "ac", True),
+        ("a*c", "a long c", True),
+        ("a*c", "abd", False),
+        ("a*b*c", "aXbYc", True),
+        ("a*b*c", "acb", False),
+        ("ab*ba", "aba", False),  # prefix and suffix may not overlap
+        ("*", "anything at all", True),
+        ("New  York", "new york", True),
+        ("New York", "newyork", False),
+        ("a.c", "abc", False),  # only * is special
+    ],
+)
 def test_wildcard_matching(pattern, text, expected):
     assert matches(pattern, text) is expected
 
@@ -449,32 +531,54 @@ def test_short_answer_field_round_trip():
 # ---------------------------------------------------------------- numerical
 
 
-@pytest.mark.parametrize("text, score, feedback", [
-    ("3.14", 1.0, [fb("pi to two places")]),
-    ("3.13", 1.0, [fb("pi to two places")]),  # edge of the tolerance, despite float error
-    (" 3.15 ", 1.0, [fb("pi to two places")]),
-    ("3.16", 0.5, [fb("roughly")]),
-    ("4", 0.5, [fb("roughly")]),
-    ("-2", 0.0, [fb("negative")]),  # negative weight is clamped
-    ("1e3", 0.0, []),
-    ("+3.5", 0.5, [fb("roughly")]),
-])
+@pytest.mark.parametrize(
+    "text, score, feedback",
+    [
+        ("3.14", 1.0, [fb("pi to two places")]),
+        ("3.13", 1.0, [fb("pi to two places")]),  # edge of the tolerance, despite float error
+        (" 3.15 ", 1.0, [fb("pi to two places")]),
+        ("3.16", 0.5, [fb("roughly")]),
+        ("4", 0.5, [fb("roughly")]),
+        ("-2", 0.0, [fb("negative")]),  # negative weight is clamped
+        ("1e3", 0.0, []),
+        ("+3.5", 0.5, [fb("roughly")]),
+    ],
+)
 def test_numerical_tolerance_and_ranges(text, score, feedback):
     grade = Numerical().grade(NUMERIC, {"text": text})
     assert (grade.score, grade.feedback, grade.parts) == (score, feedback, [])
     assert grade.correct is (score == 1.0)
 
 
-@pytest.mark.parametrize("text, correct", [
-    ("42", True), ("42.0", True), ("4.2e1", True), ("42.0001", False), ("41.9999", False),
-])
+@pytest.mark.parametrize(
+    "text, correct",
+    [
+        ("42", True),
+        ("42.0", True),
+        ("4.2e1", True),
+        ("42.0001", False),
+        ("41.9999", False),
+    ],
+)
 def test_numerical_exact_value(text, correct):
     assert Numerical().grade(EXACT, {"text": text}).correct is correct
 
 
-@pytest.mark.parametrize("text", [
-    "1,5", "abc", "3.14abc", "nan", "inf", "1_000", "٣", "1e999", "--1", ".",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1,5",
+        "abc",
+        "3.14abc",
+        "nan",
+        "inf",
+        "1_000",
+        "٣",
+        "1e999",
+        "--1",
+        ".",
+    ],
+)
 def test_numerical_non_numbers_get_a_hint(text):
     assert Numerical().grade(NUMERIC, {"text": text}) == Grade(0.0, False, [], [NOT_A_NUMBER])
 
@@ -484,10 +588,22 @@ def test_numerical_unanswered_or_garbage_scores_zero(response):
     assert Numerical().grade(NUMERIC, response) == Grade(0.0, False, [], [])
 
 
-@pytest.mark.parametrize("text, value", [
-    ("1.5", 1.5), (" 1.5 ", 1.5), ("-2", -2.0), ("1e3", 1000.0), (".5", 0.5), ("5.", 5.0),
-    ("1,5", None), ("", None), ("1.5.2", None), ("0x10", None), ("Infinity", None),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1.5", 1.5),
+        (" 1.5 ", 1.5),
+        ("-2", -2.0),
+        ("1e3", 1000.0),
+        (".5", 0.5),
+        ("5.", 5.0),
+        ("1,5", None),
+        ("", None),
+        ("1.5.2", None),
+        ("0x10", None),
+        ("Infinity", None),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == value
 
@@ -518,9 +634,11 @@ def test_numerical_field_round_trip_and_key():
     assert qtype.grade(NUMERIC, response).correct
     assert qtype.correct_response(NUMERIC) == {"text": "3.14"}
     assert qtype.correct_response(EXACT) == {"text": "42"}
-    ranged = {"answers": [
-        {"min": 1, "max": 2, "value": None, "tolerance": None, "weight": 100, "feedback": ""},
-    ]}
+    ranged = {
+        "answers": [
+            {"min": 1, "max": 2, "value": None, "tolerance": None, "weight": 100, "feedback": ""},
+        ]
+    }
     assert qtype.correct_response(ranged) == {"text": "1.5"}
     assert qtype.describe_response(NUMERIC, {"text": " 3.14 "}) == "3.14"
 
@@ -542,18 +660,30 @@ def test_matching_grades_fraction_of_prompts():
     assert qtype.grade(MATCHING, wrong) == Grade(0.0, False, [False, False, False], [])
 
 
-@pytest.mark.parametrize("response", [
-    {"matches": {"0": None, "1": None, "2": None}}, {"matches": {}}, {}, None,
-    {"matches": ["Meow", "Woof", "Moo"]}, {"matches": {"0": 5, "1": ["Woof"], "3": "Quack"}},
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"matches": {"0": None, "1": None, "2": None}},
+        {"matches": {}},
+        {},
+        None,
+        {"matches": ["Meow", "Woof", "Moo"]},
+        {"matches": {"0": 5, "1": ["Woof"], "3": "Quack"}},
+    ],
+)
 def test_matching_unanswered_or_garbage_scores_zero(response):
     grade = Matching().grade(MATCHING, response)
     assert (grade.score, grade.correct, grade.parts) == (0.0, False, [False, False, False])
 
 
 def test_matching_shared_answers_are_offered_once():
-    config = {"pairs": [{"prompt": "Cat", "answer": "Mammal"}, {"prompt": "Dog", "answer": "Mammal"},
-                        {"prompt": "Trout", "answer": "Fish"}]}
+    config = {
+        "pairs": [
+            {"prompt": "Cat", "answer": "Mammal"},
+            {"prompt": "Dog", "answer": "Mammal"},
+            {"prompt": "Trout", "answer": "Fish"},
+        ]
+    }
     assert answer_options(config) == ["Fish", "Mammal"]
     assert Matching().grade(config, {"matches": {"0": "Mammal", "1": "Mammal", "2": "Fish"}}).correct
 
@@ -616,23 +746,34 @@ def test_matching_key_and_description():
 # ---------------------------------------------------------------- ordering
 
 
-@pytest.mark.parametrize("order, score, parts", [
-    ([0, 1, 2, 3], 1.0, [True, True, True, True]),
-    ([0, 1, 3, 2], 0.5, [True, True, False, False]),
-    ([3, 2, 1, 0], 0.0, [False, False, False, False]),
-    ([0, 0, 2, 3], 0.5, [False, False, True, True]),  # a repeated item is wrong everywhere
-    ([0, None, 2, None], 0.5, [True, False, True, False]),  # empty positions
-    ([0, 1], 0.5, [True, True, False, False]),  # missing positions
-])
+@pytest.mark.parametrize(
+    "order, score, parts",
+    [
+        ([0, 1, 2, 3], 1.0, [True, True, True, True]),
+        ([0, 1, 3, 2], 0.5, [True, True, False, False]),
+        ([3, 2, 1, 0], 0.0, [False, False, False, False]),
+        ([0, 0, 2, 3], 0.5, [False, False, True, True]),  # a repeated item is wrong everywhere
+        ([0, None, 2, None], 0.5, [True, False, True, False]),  # empty positions
+        ([0, 1], 0.5, [True, True, False, False]),  # missing positions
+    ],
+)
 def test_ordering_grades_fraction_in_place(order, score, parts):
     grade = Ordering().grade(ORDERING, {"order": order})
     assert (grade.score, grade.parts, grade.feedback) == (score, parts, [])
     assert grade.correct is (score == 1.0)
 
 
-@pytest.mark.parametrize("response", [
-    {"order": []}, {}, None, {"order": "0123"}, {"order": [True, -1, 99, "x"]}, {"order": {"0": 0}},
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"order": []},
+        {},
+        None,
+        {"order": "0123"},
+        {"order": [True, -1, 99, "x"]},
+        {"order": {"0": 0}},
+    ],
+)
 def test_ordering_unanswered_or_garbage_scores_zero(response):
     grade = Ordering().grade(ORDERING, response)
     assert (grade.score, grade.correct) == (0.0, False)
@@ -741,10 +882,17 @@ def test_correct_response_earns_full_marks(case):
 
 
 @pytest.mark.parametrize("case", GRADED, ids=type_id)
-@pytest.mark.parametrize("response", [
-    None, {}, [], "x", 42,
-    {"choice": {}, "choices": 1, "text": [], "matches": 2, "order": None},
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        None,
+        {},
+        [],
+        "x",
+        42,
+        {"choice": {}, "choices": 1, "text": [], "matches": 2, "order": None},
+    ],
+)
 def test_garbage_never_raises_or_scores(case, response):
     qtype, config = case
     grade = qtype.grade(config, response)
@@ -767,16 +915,26 @@ def test_malformed_config_grades_zero_without_raising(case):
     assert qtype.grade({}, qtype.correct_response(config)).score == 0.0
 
 
-@pytest.mark.parametrize("qtype, config, response", [
-    (SingleChoice(), SINGLE, {"choice": 2}),
-    (MultipleResponse(), MULTIPLE, {"choices": [0, 3]}),
-    (TrueFalse(), {"answer": True, "feedback_wrong": "", "feedback_right": ""}, {"answer": False}),
-    (ShortAnswer(), {"answers": [{"text": "Paris", "weight": 100, "feedback": ""}]}, {"text": "  paris "}),
-    (Numerical(), {"answers": [{"min": 1, "max": 3, "value": 2, "tolerance": 1, "weight": 100, "feedback": ""}]},
-     {"text": "2.5"}),
-    (Matching(), MATCHING, {"matches": {"0": MATCHING["pairs"][1]["answer"], "1": None, "2": MATCHING["pairs"][0]["answer"]}}),
-    (Ordering(), ORDERING, {"order": [1, 0, 2, 3]}),
-])
+@pytest.mark.parametrize(
+    "qtype, config, response",
+    [
+        (SingleChoice(), SINGLE, {"choice": 2}),
+        (MultipleResponse(), MULTIPLE, {"choices": [0, 3]}),
+        (TrueFalse(), {"answer": True, "feedback_wrong": "", "feedback_right": ""}, {"answer": False}),
+        (ShortAnswer(), {"answers": [{"text": "Paris", "weight": 100, "feedback": ""}]}, {"text": "  paris "}),
+        (
+            Numerical(),
+            {"answers": [{"min": 1, "max": 3, "value": 2, "tolerance": 1, "weight": 100, "feedback": ""}]},
+            {"text": "2.5"},
+        ),
+        (
+            Matching(),
+            MATCHING,
+            {"matches": {"0": MATCHING["pairs"][1]["answer"], "1": None, "2": MATCHING["pairs"][0]["answer"]}},
+        ),
+        (Ordering(), ORDERING, {"order": [1, 0, 2, 3]}),
+    ],
+)
 def test_field_data_restores_a_saved_response(qtype, config, response):
     """A saved answer shown again in the form gives back the same response (resuming loses nothing)."""
     layout = layout_for(qtype, config, seed=11)
