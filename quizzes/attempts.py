@@ -65,9 +65,10 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
 def pick_questions(quiz: Quiz, rng: random.Random) -> list:
     """The questions of a new attempt: the quiz's own, or a random draw from the tagged bank."""
     if quiz.draw_count:
+        graded = [name for name, qtype in question_types().items() if qtype.graded]
         pool = db.session.scalars(
             select(Question)
-            .where(Question.course_id == quiz.course_id, Question.active.is_(True), Question.type != "description")
+            .where(Question.course_id == quiz.course_id, Question.active.is_(True), Question.type.in_(graded))
             .order_by(Question.id)
         ).all()
         pool = [q for q in pool if matches_tags(q.tags or [], quiz.draw_tags or [])]

@@ -14,7 +14,7 @@ from lms.access import allow
 from lms.db import begin_write, commit
 from lms.extensions import db
 from quizzes.bank import question_types, save_question, set_quiz_questions
-from quizzes.gift import GiftError, parse_gift, write_gift
+from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
 from quizzes.models import Attempt, Question, Quiz
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
@@ -79,7 +79,7 @@ def quiz(quiz_id: int):
     if form.validate_on_submit():
         text = read_gift_upload(form)
         try:
-            parsed = parse_gift(text)
+            parsed = parse_gift(text, question_types())
         except GiftError as exc:
             problems, status = [str(exc)], 400
         else:
@@ -159,8 +159,10 @@ def import_questions(quiz: Quiz, parsed: list) -> None:
 def export(quiz_id: int):
     """Download the quiz's questions as a GIFT file."""
     quiz = get_quiz(quiz_id)
-    exportable = [q for q in gift_dicts(quiz) if getattr(question_types().get(q["type"]), "gift", False)]
-    text = write_gift(exportable)
+    types = question_types()
+    # Questions of a type without a GIFT form (or no longer installed) are left out.
+    exportable = [q for q in gift_dicts(quiz) if has_gift_form(types.get(q["type"]))]
+    text = write_gift(exportable, types)
     return Response(
         text,
         mimetype="text/plain; charset=utf-8",

@@ -65,7 +65,7 @@ def read_quiz_file(pack: Pack, relative: str) -> tuple[list, list]:
     """Parse one of the pack's GIFT files: (questions, problems)."""
     text = (pathlib.Path(pack.path) / relative).read_text(encoding="utf-8")
     try:
-        return parse_gift(text), []
+        return parse_gift(text, question_types()), []
     except GiftError as exc:
         return [], [Problem(relative, exc.line, exc.message)]
 
@@ -73,7 +73,8 @@ def read_quiz_file(pack: Pack, relative: str) -> tuple[list, list]:
 def check_quizzes(pack: Pack) -> list:
     """Every problem in the pack's quiz files: GIFT syntax, unknown types, invalid questions, short draws."""
     types = question_types()
-    problems, titles, tagged = [], {}, []
+    problems, tagged = [], []
+    titles: dict[str, str] = {}  # title -> where it was first seen
     for spec in pack.quizzes():
         if not isinstance(spec.file, str) or not (pathlib.Path(pack.path) / spec.file).is_file():
             continue  # no file, or a missing one the pack reader already reported
@@ -95,7 +96,8 @@ def check_quizzes(pack: Pack) -> list:
             tagged.append(parsed)
     final = pack.final_assessment
     if final and final.draw:
-        pool = [q for q in tagged if matches_tags(q.get("tags", []), final.from_tags) and q["type"] != "description"]
+        # Only graded questions can be drawn (see quizzes.attempts.pick_questions).
+        pool = [q for q in tagged if matches_tags(q.get("tags", []), final.from_tags) and types[q["type"]].graded]
         if len(pool) < final.draw:
             problems.append(
                 Problem(

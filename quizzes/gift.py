@@ -1,4 +1,4 @@
-"""Moodle's GIFT quiz format: parse GIFT text into question dicts, and write them back.
+"""Moodle's GIFT quiz format: the shared syntax, and the helpers question types read and write it with.
 
 The rules follow Moodle's own GIFT importer (question/format/gift/format.php),
 so a file reads here the way it reads in Moodle:
@@ -8,44 +8,59 @@ so a file reads here the way it reads in Moodle:
 * ``$CATEGORY: path`` at the start of a question block sets the category;
 * ``::title::`` names a question and ``[html]``, ``[markdown]``, ``[plain]`` or
   ``[moodle]`` at the start of a text sets its format;
-* the answer block ``{...}`` decides the type: none is a description, an empty
-  one an essay, ``#`` numerical, any ``~`` multiple choice, ``=`` together with
-  ``->`` matching, T/TRUE/F/FALSE true/false, anything else short answer;
+* ``{...}`` is the answer block; in the middle of the question it leaves a
+  blank ``_____`` in the stem, and ``####`` inside it starts the general feedback;
 * ``\\~ \\= \\# \\{ \\} \\:`` and ``\\\\`` stand for the character itself, ``\\n`` for a
   newline; any other backslash is kept as it is.
 
+What the answer block means belongs to the question types (quizzes.types):
+the parser hands the block, as an AnswerText, to each installed type that has
+a GIFT form, in the order of their ``gift_order``, and the first one whose
+``from_gift`` returns a config owns the question. A question without an answer
+block is offered as ``from_gift(None)``. Writing asks the question's type for
+the lines of its block with ``to_gift(config, fmt)``; None means "no block".
+The types take their config apart and put it together with the helpers below,
+so none of them deals with escapes, formats or line numbers itself.
+
 Where Moodle would silently import something broken (an unclosed title, a
 stray brace, a weight that is not a number), the parser stops with a GiftError
-that names the line instead. Pure Python: nothing here touches Flask or a
-database.
+that names the line instead. Pure Python: nothing here touches Flask, a
+database or the question type modules.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol, TypeAlias
 
 __all__ = [
-    "ANY_NUMBER",
     "FORMATS",
+    "AnswerText",
     "GiftError",
+    "GiftType",
     "UnsupportedQuestionError",
+    "escape",
+    "has_gift_form",
     "parse_gift",
     "parse_gift_report",
+    "required_entries",
+    "required_text",
+    "trim",
+    "write_feedback",
     "write_gift",
+    "write_number",
+    "write_text",
+    "write_weight",
+    "write_weighted",
 ]
 
 FORMATS = ("moodle", "html", "markdown", "plain")
 BLANK = "_____"
-TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-
-# A numerical "*" answer (Moodle's "any other answer", also written "~#feedback")
-# becomes the widest finite range: it then stays JSON-safe and passes the
-# numerical type's own checks, while every number still falls inside it.
-ANY_NUMBER = sys.float_info.max
 
 # Moodle trims with PHP's trim(), which leaves other Unicode spaces (such as
 # no-break spaces) alone; str.strip() without arguments would not.
@@ -61,8 +76,6 @@ _RESERVED = re.compile("[" + "".join(_HIDDEN.values()) + "]")
 
 _WEIGHT = re.compile(r"%([^%\s]*)%")
 _PERCENT = re.compile(r"-?\d+(?:\.\d*)?", re.ASCII)
-# Plain decimal or scientific notation; float() alone would also take "nan" and "1_000".
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 class GiftError(ValueError):
@@ -75,29 +88,65 @@ class GiftError(ValueError):
 
 
 class UnsupportedQuestionError(GiftError):
-    """A well-formed GIFT question of a type the project has no equivalent for."""
+    """A well-formed GIFT question that no installed question type reads.
 
-    def __init__(self, line: int, question_type: str):
-        super().__init__(line, f"{question_type} questions are not supported")
+    question_type is Moodle's name for it where the shared syntax alone tells
+    ("essay" for an empty answer block, "description" for none), else None.
+    """
+
+    def __init__(self, line: int, question_type: str | None):
+        if question_type:
+            message = f"{question_type} questions are not supported"
+        else:
+            message = "no installed question type reads this answer block"
+        super().__init__(line, message)
         self.question_type = question_type
+
+
+class GiftType(Protocol):
+    """What the parser and writer need of a question type (see quizzes.types.base.QuestionType)."""
+
+    # Read-only here, so a type may declare them as plain class attributes of narrower types.
+    @property
+    def name(self) -> str:
+        """The type's name, stored with each question."""
+        ...
+
+    @property
+    def gift_order(self) -> int | None:
+        """Where the parser asks this type, lowest first; None when the type has no GIFT form."""
+        ...
+
+    def from_gift(self, answers: AnswerText | None) -> dict | None:
+        """The config read from an answer block, or None when the block is not in this type's form."""
+        ...
+
+    def to_gift(self, config: dict, fmt: str) -> list[str] | None:
+        """The lines of the answer block, or None for a question written without one."""
+        ...
+
+
+# Installed types as question_types() returns them (name -> instance), or just the instances.
+GiftTypes: TypeAlias = Mapping[str, GiftType] | Iterable[GiftType]
 
 
 # ---------------------------------------------------------------- public API
 
 
-def parse_gift(text: str, skip_unsupported: bool = False) -> list[dict]:
-    """Parse GIFT text into question dicts; raise GiftError for the first problem."""
-    questions, _problems = _parse(text, skip_unsupported)
+def parse_gift(text: str, types: GiftTypes, skip_unsupported: bool = False) -> list[dict]:
+    """Parse GIFT text into question dicts with the installed types; raise GiftError for the first problem."""
+    questions, _problems = _parse(text, _gift_types(types), skip_unsupported)
     return questions
 
 
-def parse_gift_report(text: str) -> tuple[list[dict], list[GiftError]]:
+def parse_gift_report(text: str, types: GiftTypes) -> tuple[list[dict], list[UnsupportedQuestionError]]:
     """Parse GIFT text, skipping unsupported questions and returning their errors alongside."""
-    return _parse(text, collect_unsupported=True)
+    return _parse(text, _gift_types(types), collect_unsupported=True)
 
 
-def write_gift(questions: list[dict]) -> str:
+def write_gift(questions: list[dict], types: GiftTypes) -> str:
     """Write question dicts as GIFT text that parse_gift reads back unchanged (except "line")."""
+    by_name = {qtype.name: qtype for qtype in _gift_types(types)}
     chunks: list[str] = []
     current: list[str] = []
     for number, question in enumerate(questions, start=1):
@@ -106,8 +155,24 @@ def write_gift(questions: list[dict]) -> str:
             # An empty $CATEGORY: goes back to "no category", which parse_gift reads as [].
             chunks.append(f"$CATEGORY: {tags[0]}" if tags else "$CATEGORY:")
             current = tags
-        chunks.append(_write_question(question, number))
+        chunks.append(_write_question(question, number, by_name))
     return "".join(chunk + "\n\n" for chunk in chunks)
+
+
+def has_gift_form(qtype: object) -> bool:
+    """Whether a question type (or None, for one not installed) reads and writes GIFT: it sets gift_order."""
+    return getattr(qtype, "gift_order", None) is not None
+
+
+def trim(text: str) -> str:
+    """Text trimmed the way Moodle trims (ASCII whitespace and NUL only)."""
+    return text.strip(_SPACE)
+
+
+def _gift_types(types: GiftTypes) -> list[GiftType]:
+    """The installed types that have a GIFT form, in the order the parser asks them."""
+    found = types.values() if isinstance(types, Mapping) else types
+    return sorted((t for t in found if has_gift_form(t)), key=lambda t: (t.gift_order or 0, t.name))
 
 
 # ---------------------------------------------------------------- reading blocks
@@ -131,40 +196,91 @@ class _Block:
         """The source line holding the character at offset."""
         return self.lines[self.text.count("\n", 0, offset)]
 
-    def error(self, offset: int, message: str) -> GiftError:
-        """A GiftError for the line holding offset."""
-        return GiftError(self.line_at(offset), message)
-
 
 @dataclass(frozen=True)
-class _Piece:
-    """A slice of a block's text that remembers where it starts, for error line numbers."""
+class AnswerText:
+    """A question's answer block, or a part of it, as a question type reads it.
+
+    ``text`` keeps GIFT's escaped characters hidden, so ``"~" in answers.text``
+    or ``answers.text.startswith("#")`` sees only real markers; ``plain()`` and
+    ``literal()`` give the readable text. Every part remembers where it came
+    from, so ``error()`` names the right line. ``format`` is the question's
+    format, which answers and feedback share.
+    """
 
     text: str
-    start: int
+    format: str
+    start: int  # offset of text in the question's block
+    block: _Block = dataclasses.field(repr=False)
 
-    def cut(self, begin: int, end: int | None = None) -> _Piece:
-        """The sub-slice text[begin:end]."""
+    def cut(self, begin: int, end: int | None = None) -> AnswerText:
+        """The part text[begin:end]."""
         end = len(self.text) if end is None else end
-        return _Piece(self.text[begin:end], self.start + begin)
+        return dataclasses.replace(self, text=self.text[begin:end], start=self.start + begin)
 
-    def trim(self) -> _Piece:
-        """The slice without surrounding whitespace."""
+    def trim(self) -> AnswerText:
+        """The part without surrounding whitespace."""
         left = self.text.lstrip(_SPACE)
-        return _Piece(left.rstrip(_SPACE), self.start + len(self.text) - len(left))
+        return dataclasses.replace(self, text=left.rstrip(_SPACE), start=self.start + len(self.text) - len(left))
 
-    def split_on(self, markers: str) -> list[tuple[str, _Piece]]:
-        """(marker, piece) pairs cut at each marker character; the first marker is ""."""
+    def partition(self, marker: str) -> tuple[AnswerText, AnswerText | None]:
+        """The part before the first marker, and the part after it (None when there is no marker)."""
+        at = self.text.find(marker)
+        if at < 0:
+            return self, None
+        return self.cut(0, at), self.cut(at + len(marker))
+
+    def split_answers(self, markers: str) -> list[tuple[str, AnswerText]]:
+        """(marker, trimmed answer) pairs cut at each marker character.
+
+        Text before the first marker is an answer too (with marker ""), as in
+        Moodle, but only when it is not blank.
+        """
         parts, marker, begin = [], "", 0
         for i, char in enumerate(self.text):
             if char in markers:
-                parts.append((marker, self.cut(begin, i)))
+                parts.append((marker, self.cut(begin, i).trim()))
                 marker, begin = char, i + 1
-        parts.append((marker, self.cut(begin)))
+        parts.append((marker, self.cut(begin).trim()))
+        if not parts[0][1].text:
+            parts.pop(0)
         return parts
 
+    def has_weight(self) -> bool:
+        """Whether the part starts with a %N% weight."""
+        return _WEIGHT.match(self.text) is not None
 
-def _items(text: str):
+    def take_weight(self, default: float) -> tuple[float, AnswerText]:
+        """A leading %N% weight (or the default) and the rest of the answer."""
+        match = _WEIGHT.match(self.text)
+        if not match:
+            return default, self
+        value = match.group(1)
+        if not _PERCENT.fullmatch(value) or not -100 <= float(value) <= 100:
+            raise self.error(
+                f"bad answer weight '{_show(match.group())}': use a percentage between -100 and 100, like %50%"
+            )
+        return float(value), self.cut(match.end())
+
+    def split_feedback(self) -> tuple[str, str]:
+        """The answer's readable text and the feedback after its first #."""
+        answer, feedback = self.partition("#")
+        return answer.plain(), feedback.plain() if feedback is not None else ""
+
+    def plain(self) -> str:
+        """The readable text, trimmed, with a leading [format] marker dropped: answers keep only their words."""
+        return _with_format(self.text, self.format)[1]
+
+    def literal(self) -> str:
+        """The readable text, trimmed, taken as it is (a [format] marker stays)."""
+        return trim(_show(self.text))
+
+    def error(self, message: str) -> GiftError:
+        """A GiftError for the line this part starts on."""
+        return GiftError(self.block.line_at(self.start), message)
+
+
+def _items(text: str) -> Iterator[_Category | _Block]:
     """Yield the categories and question blocks of a GIFT text, in order."""
     if not isinstance(text, str):
         raise TypeError("GIFT text must be a str")
@@ -172,7 +288,7 @@ def _items(text: str):
     numbers: list[int] = []
     source = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     for number, raw in enumerate(source.split("\n"), start=1):
-        line = raw.strip(_SPACE)
+        line = trim(raw)
         if not line:
             if lines:
                 yield _Block("\n".join(lines), tuple(numbers))
@@ -182,7 +298,7 @@ def _items(text: str):
         elif not lines and line.startswith("$CATEGORY:"):
             # Moodle only honours a category at the start of a block; the rest
             # of the block, if any, is read as the next question.
-            yield _Category(line[len("$CATEGORY:") :].strip(_SPACE))
+            yield _Category(trim(line[len("$CATEGORY:") :]))
         else:
             reserved = _RESERVED.search(line)
             if reserved:
@@ -208,17 +324,19 @@ def _show(text: str) -> str:
     return text.translate(_SHOWN)
 
 
-def _parse(text: str, collect_unsupported: bool) -> tuple[list[dict], list[GiftError]]:
+def _parse(
+    text: str, types: list[GiftType], collect_unsupported: bool
+) -> tuple[list[dict], list[UnsupportedQuestionError]]:
     """Parse every question, collecting (or raising) unsupported ones."""
     questions: list[dict] = []
-    problems: list[GiftError] = []
+    problems: list[UnsupportedQuestionError] = []
     tags: list[str] = []
     for item in _items(text):
         if isinstance(item, _Category):
             tags = [item.path] if item.path else []
             continue
         try:
-            questions.append(_parse_question(item, list(tags)))
+            questions.append(_parse_question(item, list(tags), types))
         except UnsupportedQuestionError as problem:
             if not collect_unsupported:
                 raise
@@ -229,22 +347,39 @@ def _parse(text: str, collect_unsupported: bool) -> tuple[list[dict], list[GiftE
 # ---------------------------------------------------------------- one question
 
 
-def _parse_question(block: _Block, tags: list[str]) -> dict:
+def _parse_question(block: _Block, tags: list[str], types: list[GiftType]) -> dict:
     """Turn one block into a question dict."""
-    whole = _Piece(block.text, 0)
-    title, body = _split_title(block, whole)
-    braces = _find_answer_block(block, body)
+    title, body = _split_title(AnswerText(block.text, "moodle", 0, block))
+    braces = _find_answer_block(body)
     if braces is None:
         fmt, stem = _with_format(body.text, "moodle")
-        return _question("description", title, stem, fmt, "", tags, {}, block)
+        kind, config = _claim(types, None, block)
+        return _question(kind, title, stem, fmt, "", tags, config, block)
     open_, close = braces
     # Like Moodle: a block that ends the question leaves no gap in the stem,
     # a block in the middle becomes a blank to fill in.
     gap = "" if close == len(body.text) - 1 else BLANK
     fmt, stem = _with_format(body.text[:open_] + gap + body.text[close + 1 :], "moodle")
-    answers, general_feedback = _split_general_feedback(body.cut(open_ + 1, close).trim(), fmt)
-    kind, config = _parse_answers(block, answers, fmt)
+    answers = dataclasses.replace(body.cut(open_ + 1, close).trim(), format=fmt)
+    answers, general_feedback = _split_general_feedback(answers)
+    kind, config = _claim(types, answers, block)
     return _question(kind, title, stem, fmt, general_feedback, tags, config, block)
+
+
+def _claim(types: list[GiftType], answers: AnswerText | None, block: _Block) -> tuple[str, dict]:
+    """The name and config from the first type that reads the answer block."""
+    for qtype in types:
+        config = qtype.from_gift(answers)
+        if config is not None:
+            return qtype.name, config
+    raise UnsupportedQuestionError(block.lines[0], _moodle_type(answers))
+
+
+def _moodle_type(answers: AnswerText | None) -> str | None:
+    """Moodle's type for a question the shared syntax alone classifies: none, or an empty answer block."""
+    if answers is None:
+        return "description"
+    return None if answers.text else "essay"
 
 
 def _question(kind, title, stem, fmt, general_feedback, tags, config, block) -> dict:
@@ -261,231 +396,51 @@ def _question(kind, title, stem, fmt, general_feedback, tags, config, block) -> 
     }
 
 
-def _split_title(block: _Block, whole: _Piece) -> tuple[str | None, _Piece]:
+def _split_title(whole: AnswerText) -> tuple[str | None, AnswerText]:
     """The ::title:: (or None) and the rest of the question."""
     if not whole.text.startswith("::"):
         return None, whole
     end = whole.text.find("::", 2)
     if end < 0:
-        raise block.error(0, "the question title starts with '::' but has no closing '::'")
-    return _show(whole.text[2:end]).strip(_SPACE), whole.cut(end + 2).trim()
+        raise whole.error("the question title starts with '::' but has no closing '::'")
+    return trim(_show(whole.text[2:end])), whole.cut(end + 2).trim()
 
 
-def _find_answer_block(block: _Block, body: _Piece) -> tuple[int, int] | None:
+def _find_answer_block(body: AnswerText) -> tuple[int, int] | None:
     """Offsets (in body) of the answer block's braces, or None when there is none."""
     text = body.text
     open_, close = text.find("{"), text.find("}")
     if open_ < 0 and close < 0:
         return None
     if close >= 0 and (open_ < 0 or close < open_):
-        raise block.error(body.start + close, "'}' has no matching '{' (write \\} for a literal brace)")
+        raise body.cut(close).error("'}' has no matching '{' (write \\} for a literal brace)")
     if close < 0:
-        raise block.error(
-            body.start + open_, "the answer block '{' is never closed with '}' (a blank line ends a question)"
-        )
+        raise body.cut(open_).error("the answer block '{' is never closed with '}' (a blank line ends a question)")
     nested = text.find("{", open_ + 1, close)
     if nested >= 0:
-        raise block.error(body.start + nested, "'{' inside an answer block (write \\{ for a literal brace)")
+        raise body.cut(nested).error("'{' inside an answer block (write \\{ for a literal brace)")
     extra = min((i for i in (text.find("{", close + 1), text.find("}", close + 1)) if i >= 0), default=-1)
     if extra >= 0:
-        raise block.error(
-            body.start + extra, "a question can have only one answer block (write \\{ and \\} for literal braces)"
-        )
+        raise body.cut(extra).error("a question can have only one answer block (write \\{ and \\} for literal braces)")
     return open_, close
 
 
-def _split_general_feedback(answers: _Piece, fmt: str) -> tuple[_Piece, str]:
+def _split_general_feedback(answers: AnswerText) -> tuple[AnswerText, str]:
     """The answers and the general feedback after the last ####."""
     mark = answers.text.rfind("####")
     if mark < 0:
         return answers, ""
-    return answers.cut(0, mark).trim(), _with_format(answers.text[mark + 4 :], fmt)[1]
-
-
-def _parse_answers(block: _Block, answers: _Piece, fmt: str) -> tuple[str, dict]:
-    """The question type and config, decided the way Moodle's importer decides."""
-    text = answers.text
-    if not text:
-        raise UnsupportedQuestionError(block.lines[0], "essay")
-    if text.startswith("#"):
-        return "numerical", _numerical(block, answers.cut(1))
-    if "~" in text:
-        return _choices(block, answers, fmt)
-    if "=" in text and "->" in text:
-        return "matching", _matching(block, answers)
-    if text.split("#", 1)[0].strip(_SPACE) in TRUE_FALSE:
-        return "true_false", _true_false(text, fmt)
-    return "short_answer", _short_answer(block, answers, fmt)
-
-
-# ---------------------------------------------------------------- answer pieces
+    return answers.cut(0, mark).trim(), answers.cut(mark + 4).plain()
 
 
 def _with_format(text: str, default: str) -> tuple[str, str]:
     """A leading [format] marker (or the default) and the text without it, escapes shown, trimmed."""
-    text = text.strip(_SPACE)
+    text = trim(text)
     if text.startswith("["):
         name = text[1 : text.find("]")] if "]" in text else ""
         if name in FORMATS:
-            return name, _show(text[len(name) + 2 :]).strip(_SPACE)
-    return default, _show(text).strip(_SPACE)
-
-
-def _plain(text: str, fmt: str) -> str:
-    """A text with any [format] marker dropped: answers and feedback keep only their words."""
-    return _with_format(text, fmt)[1]
-
-
-def _with_feedback(piece: _Piece, fmt: str) -> tuple[str, str]:
-    """An answer's text and the feedback after its first #."""
-    text, _, feedback = piece.text.partition("#")
-    return _plain(text, fmt), _plain(feedback, fmt)
-
-
-def _take_weight(block: _Block, piece: _Piece, default: float) -> tuple[float, _Piece]:
-    """A leading %N% weight (or the default) and the rest of the answer."""
-    match = _WEIGHT.match(piece.text)
-    if not match:
-        return default, piece
-    value = match.group(1)
-    if not _PERCENT.fullmatch(value) or not -100 <= float(value) <= 100:
-        raise block.error(
-            piece.start, f"bad answer weight '{_show(match.group())}': use a percentage between -100 and 100, like %50%"
-        )
-    return float(value), piece.cut(match.end())
-
-
-def _answer_list(answers: _Piece, markers: str) -> list[tuple[str, _Piece]]:
-    """(marker, trimmed answer) pairs; text before the first marker counts only when not blank."""
-    parts = [(marker, piece.trim()) for marker, piece in answers.split_on(markers)]
-    if parts and not parts[0][1].text:
-        parts.pop(0)
-    return parts
-
-
-def _choices(block: _Block, answers: _Piece, fmt: str) -> tuple[str, dict]:
-    """A multiple-choice block: single choice when any answer is marked '=', as in Moodle."""
-    parts = _answer_list(answers, "~=")
-    if len(parts) < 2:
-        raise block.error(answers.start, "a multiple-choice question needs at least 2 choices")
-    choices = [_choice(block, marker, piece, fmt, n) for n, (marker, piece) in enumerate(parts, start=1)]
-    single = any(marker == "=" for marker, _ in parts)
-    return ("single_choice" if single else "multiple_response"), {"choices": choices}
-
-
-def _choice(block: _Block, marker: str, piece: _Piece, fmt: str, number: int) -> dict:
-    """One multiple-choice answer."""
-    if marker == "=":
-        # Moodle always gives '=' full marks and would keep a %N% as part of the text.
-        if _WEIGHT.match(piece.text):
-            raise block.error(piece.start, "an '=' choice is always worth 100%; write ~%50% for a partly right choice")
-        weight = 100.0
-    else:
-        weight, piece = _take_weight(block, piece, 0.0)
-    text, feedback = _with_feedback(piece, fmt)
-    if not text:
-        raise block.error(piece.start, f"choice {number} is empty")
-    return {"text": text, "weight": weight, "feedback": feedback}
-
-
-def _short_answer(block: _Block, answers: _Piece, fmt: str) -> dict:
-    """Accepted answers; a single answer may leave out its '='."""
-    result = []
-    for number, (_marker, piece) in enumerate(_answer_list(answers, "="), start=1):
-        weight, rest = _take_weight(block, piece, 100.0)
-        text, feedback = _with_feedback(rest, fmt)
-        if not text:
-            raise block.error(piece.start, f"short answer {number} is empty")
-        result.append({"text": text, "weight": weight, "feedback": feedback})
-    return {"answers": result}
-
-
-def _true_false(text: str, fmt: str) -> dict:
-    """T/F with feedback: Moodle shows the first for a wrong answer, the second for a right one."""
-    answer, wrong, right = (text.split("#", 2) + ["", ""])[:3]
-    return {
-        "answer": TRUE_FALSE[answer.strip(_SPACE)],
-        "feedback_wrong": _plain(wrong, fmt),
-        "feedback_right": _plain(right, fmt),
-    }
-
-
-def _matching(block: _Block, answers: _Piece) -> dict:
-    """Prompt -> answer pairs; a pair with an empty prompt is an extra wrong answer."""
-    parts = _answer_list(answers, "=")
-    if len(parts) < 2:
-        raise block.error(answers.start, "a matching question needs at least 2 pairs")
-    pairs = []
-    for _marker, piece in parts:
-        prompt, arrow, answer = piece.text.partition("->")
-        if not arrow:
-            raise block.error(
-                piece.start,
-                f"matching pair '{_show(piece.text)}' has no '->' "
-                "(a matching question cannot mix pairs with other answers)",
-            )
-        # Moodle reads a format marker on the prompt but takes the answer literally.
-        answer = _show(answer).strip(_SPACE)
-        if not answer:
-            raise block.error(piece.start, f"matching pair '{_show(piece.text)}' has no answer after '->'")
-        pairs.append({"prompt": _plain(prompt, "moodle"), "answer": answer})
-    return {"pairs": pairs}
-
-
-def _numerical(block: _Block, answers: _Piece) -> dict:
-    """Numerical answers: value, value:tolerance, min..max or *, each with weight and feedback."""
-    tilde = answers.text.find("~")
-    others = answers.cut(tilde) if tilde >= 0 else None
-    answers = answers.cut(0, tilde) if tilde >= 0 else answers
-    parts = _answer_list(answers, "=")
-    if not parts:
-        raise block.error(answers.start, "the numerical question has no answer")
-    result = [_numerical_answer(block, piece) for _marker, piece in parts]
-    if others is not None:
-        result.append(_numerical_others(block, others))
-    return {"answers": result}
-
-
-def _numerical_answer(block: _Block, piece: _Piece) -> dict:
-    """One '=' answer of a numerical question."""
-    weight, rest = _take_weight(block, piece, 100.0)
-    text, feedback = _with_feedback(rest, "moodle")
-    answer = {"weight": weight, "feedback": feedback}
-    if text == "*":
-        return {**_any_number(), **answer}
-    if text.find("..") > 0:
-        low, high = (_number(block, piece, part) for part in text.split("..", 1))
-        if low > high:
-            raise block.error(piece.start, f"the numerical range '{text}' starts above where it ends")
-        return {"min": low, "max": high, "value": None, "tolerance": None, **answer}
-    value, _, tolerance = text.partition(":") if text.find(":") > 0 else (text, "", "0")
-    value, tolerance = _number(block, piece, value), _number(block, piece, tolerance)
-    if tolerance < 0:
-        raise block.error(piece.start, f"the numerical tolerance in '{text}' is negative")
-    return {"min": value - tolerance, "max": value + tolerance, "value": value, "tolerance": tolerance, **answer}
-
-
-def _numerical_others(block: _Block, piece: _Piece) -> dict:
-    """The '~#feedback' part: feedback for any other number, worth nothing."""
-    head, _, feedback = piece.text[1:].partition("#")
-    if head.strip(_SPACE):
-        raise block.error(
-            piece.start, "in a numerical question '~' may only be followed by '#feedback' for any other answer"
-        )
-    return {**_any_number(), "weight": 0.0, "feedback": _plain(feedback, "moodle")}
-
-
-def _any_number() -> dict:
-    """The range fields of a numerical answer that accepts every number."""
-    return {"min": -ANY_NUMBER, "max": ANY_NUMBER, "value": None, "tolerance": None}
-
-
-def _number(block: _Block, piece: _Piece, text: str) -> float:
-    """A finite number from a numerical answer, or a GiftError."""
-    text = text.strip(_SPACE)
-    if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
-        raise block.error(piece.start, f"the numerical answer '{text}' is not a number")
-    return float(text)
+            return name, trim(_show(text[len(name) + 2 :]))
+    return default, trim(_show(text))
 
 
 # ---------------------------------------------------------------- writing
@@ -498,33 +453,38 @@ def _category_of(question: dict, number: int) -> list[str]:
         raise ValueError(f"question {number}: GIFT can hold one category per question, got {tags!r}")
     path = tags[0] if tags else None
     # The path is read back trimmed, from a single line.
-    if tags and (not isinstance(path, str) or not path or "\n" in path or path != path.strip(_SPACE)):
+    if tags and (not isinstance(path, str) or not path or "\n" in path or path != trim(path)):
         raise ValueError(f"question {number}: the category {path!r} cannot be written as a $CATEGORY: line")
     return list(tags)
 
 
-def _write_question(question: dict, number: int) -> str:
+def _write_question(question: dict, number: int, types: dict[str, GiftType]) -> str:
     """One question as GIFT text."""
     kind, fmt = question.get("type"), question.get("format", "moodle")
     if fmt not in FORMATS:
         raise ValueError(f"question {number}: unknown format {fmt!r}")
-    if kind not in _WRITERS:
+    qtype = types.get(kind) if isinstance(kind, str) else None
+    if qtype is None:
         raise ValueError(f"question {number}: GIFT cannot hold {kind!r} questions")
+    try:
+        lines = qtype.to_gift(question.get("config") or {}, fmt)
+    except ValueError as problem:
+        # The types say what is wrong; the number says where.
+        raise ValueError(f"question {number}: {problem}") from problem
     title = question.get("title")
-    head = "" if title is None else f"::{_escape(title)}::"
+    head = "" if title is None else f"::{escape(title)}::"
     stem = question.get("stem", "")
     # A stem starting with "[" would be read as a format marker, and one
     # starting with "//" as a comment, unless a marker comes first.
     marker = f"[{fmt}]" if fmt != "moodle" or stem.startswith(("[", "//")) else ""
-    if kind == "description":
+    if lines is None:
         if question.get("general_feedback"):
-            raise ValueError(f"question {number}: a description cannot have general feedback in GIFT")
-        # An empty description still needs a line, or it would vanish: a lone marker keeps it.
-        return head + (marker or ("" if head or stem else f"[{fmt}]")) + _escape(stem)
-    lines = _WRITERS[kind](question.get("config") or {}, fmt, number)
+            raise ValueError(f"question {number}: a {kind} cannot have general feedback in GIFT")
+        # A question without a block still needs a line, or it would vanish: a lone marker keeps it.
+        return head + (marker or ("" if head or stem else f"[{fmt}]")) + escape(stem)
     if question.get("general_feedback"):
-        lines.append("####" + _text_out(question["general_feedback"], fmt))
-    block = "{\n" + "".join(f"\t{line}\n" for line in lines) + "}"
+        lines = [*lines, "####" + write_text(question["general_feedback"], fmt)]
+    block = "{" + ("\n" + "".join(f"\t{line}\n" for line in lines) if lines else "") + "}"
     return head + marker + _place_block(stem, block)
 
 
@@ -532,11 +492,11 @@ def _place_block(stem: str, block: str) -> str:
     """The stem with the answer block at its first blank, or after it."""
     blank = stem.find(BLANK)
     if 0 <= blank < len(stem) - len(BLANK):
-        return _escape(stem[:blank]) + block + _escape(stem[blank + len(BLANK) :])
-    return _escape(stem) + block
+        return escape(stem[:blank]) + block + escape(stem[blank + len(BLANK) :])
+    return escape(stem) + block
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """Text with GIFT's special characters escaped and newlines written as \\n."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\\", "\\\\")
     for char in "~=#{}:":
@@ -544,140 +504,52 @@ def _escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
-def _text_out(text: str, fmt: str) -> str:
-    """An answer or feedback text, guarded by a format marker where it could be misread."""
+def write_text(text: str, fmt: str) -> str:
+    """An answer or feedback text, escaped and guarded by a format marker where it could be misread."""
     # The marker repeats the question's format, which answers default to anyway.
     guard = f"[{fmt}]" if text.startswith(("[", "%")) else ""
-    return guard + _escape(text)
+    return guard + escape(text)
 
 
-def _feedback_out(feedback: str, fmt: str) -> str:
+def write_feedback(feedback: str, fmt: str) -> str:
     """'#feedback', or nothing when there is none."""
-    return "#" + _text_out(feedback, fmt) if feedback else ""
+    return "#" + write_text(feedback, fmt) if feedback else ""
 
 
-def _weight_out(weight, number: int) -> str:
-    """A weight as the digits between % signs, without exponent notation."""
+def write_weight(weight: object) -> str:
+    """A weight as the digits between % signs, without exponent notation; ValueError unless a percentage."""
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -100 <= weight <= 100:
-        raise ValueError(f"question {number}: weight {weight!r} is not a percentage between -100 and 100")
-    weight = float(weight)
-    return str(int(weight)) if weight.is_integer() else format(Decimal(repr(weight)), "f")
+        raise ValueError(f"weight {weight!r} is not a percentage between -100 and 100")
+    value = float(weight)
+    return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
 
 
-def _number_out(value, number: int) -> str:
-    """A finite number as numerical answers write it."""
+def write_weighted(marker: str, weight: object, default: float) -> str:
+    """An answer's marker, followed by its %N% weight unless the weight is what the marker implies."""
+    return marker if weight == default else f"{marker}%{write_weight(weight)}%"
+
+
+def write_number(value: object) -> str:
+    """A finite number as numerical answers write it; ValueError for anything else."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"question {number}: {value!r} is not a finite number")
-    value = float(value)
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        raise ValueError(f"{value!r} is not a finite number")
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
-def _entries(config: dict, key: str, least: int, number: int) -> list[dict]:
-    """config[key], checked to hold as many entries as the parser will ask for."""
+def required_entries(config: dict, key: str, least: int) -> list[dict]:
+    """config[key], checked to hold as many entries as the type's from_gift will ask for."""
     entries = config.get(key) or []
     if len(entries) < least:
         # Fewer would not read back: one choice alone, for instance, is a short answer.
         noun = key if least > 1 else key.removesuffix("s")
-        raise ValueError(f"question {number}: GIFT needs at least {least} {noun} here")
+        raise ValueError(f"GIFT needs at least {least} {noun} here")
     return entries
 
 
-def _entry_text(entry: dict, key: str, number: int) -> str:
+def required_text(entry: dict, key: str) -> str:
     """A required, non-empty text field of a choice, answer or pair."""
     text = entry.get(key)
-    if not isinstance(text, str) or not text.strip(_SPACE):
-        raise ValueError(f"question {number}: every entry needs a non-empty {key!r}")
+    if not isinstance(text, str) or not trim(text):
+        raise ValueError(f"every entry needs a non-empty {key!r}")
     return text
-
-
-def _write_choices(config: dict, fmt: str, number: int, single: bool) -> list[str]:
-    """Choice lines: '=' for the first full-marks choice of a single choice, '~%N%' otherwise."""
-    choices = _entries(config, "choices", 2, number)
-    if single and not any(c.get("weight") == 100 for c in choices):
-        raise ValueError(f"question {number}: a single_choice question needs a choice with weight 100")
-    lines, marked = [], False
-    for choice in choices:
-        weight = choice.get("weight", 0)
-        if single and weight == 100 and not marked:
-            # Only one '=': with every choice written as '=' and no '~' the
-            # block would read back as a short answer.
-            prefix, marked = "=", True
-        else:
-            prefix = "~" if weight == 0 else f"~%{_weight_out(weight, number)}%"
-        text = _text_out(_entry_text(choice, "text", number), fmt)
-        lines.append(prefix + text + _feedback_out(choice.get("feedback", ""), fmt))
-    return lines
-
-
-def _write_single_choice(config: dict, fmt: str, number: int) -> list[str]:
-    """Lines of a single_choice block."""
-    return _write_choices(config, fmt, number, single=True)
-
-
-def _write_multiple_response(config: dict, fmt: str, number: int) -> list[str]:
-    """Lines of a multiple_response block: never an '=', so it reads back as multiple."""
-    return _write_choices(config, fmt, number, single=False)
-
-
-def _write_true_false(config: dict, fmt: str, _number: int) -> list[str]:
-    """The single line of a true/false block."""
-    line = "TRUE" if config.get("answer") else "FALSE"
-    wrong, right = config.get("feedback_wrong", ""), config.get("feedback_right", "")
-    if wrong or right:
-        line += "#" + _text_out(wrong, fmt)
-    if right:
-        line += "#" + _text_out(right, fmt)
-    return [line]
-
-
-def _write_short_answer(config: dict, fmt: str, number: int) -> list[str]:
-    """Lines of a short answer block."""
-    lines = []
-    for answer in _entries(config, "answers", 1, number):
-        text = _entry_text(answer, "text", number)
-        if "->" in text or "->" in answer.get("feedback", ""):
-            # Moodle reads any '=' block containing '->' as matching, and '->' cannot be escaped.
-            raise ValueError(f"question {number}: a short answer cannot contain '->' in GIFT")
-        weight = answer.get("weight", 100)
-        prefix = "=" if weight == 100 else f"=%{_weight_out(weight, number)}%"
-        lines.append(prefix + _text_out(text, fmt) + _feedback_out(answer.get("feedback", ""), fmt))
-    return lines
-
-
-def _write_numerical(config: dict, fmt: str, number: int) -> list[str]:
-    """Lines of a numerical block; the first line holds the '#' that marks the type."""
-    lines = ["#"]
-    for answer in _entries(config, "answers", 1, number):
-        weight = answer.get("weight", 100)
-        prefix = "=" if weight == 100 else f"=%{_weight_out(weight, number)}%"
-        if answer.get("min") == -ANY_NUMBER and answer.get("max") == ANY_NUMBER:
-            value = "*"
-        elif answer.get("value") is None:
-            value = f"{_number_out(answer.get('min'), number)}..{_number_out(answer.get('max'), number)}"
-        else:
-            tolerance = answer.get("tolerance") or 0
-            value = f"{_number_out(answer['value'], number)}:{_number_out(tolerance, number)}"
-        lines.append(prefix + value + _feedback_out(answer.get("feedback", ""), fmt))
-    return lines
-
-
-def _write_matching(config: dict, fmt: str, number: int) -> list[str]:
-    """Lines of a matching block."""
-    lines = []
-    for pair in _entries(config, "pairs", 2, number):
-        prompt, answer = pair.get("prompt", ""), _entry_text(pair, "answer", number)
-        if "->" in prompt:
-            raise ValueError(f"question {number}: a matching prompt cannot contain '->' in GIFT")
-        lines.append(f"={_text_out(prompt, fmt)} -> {_escape(answer)}")
-    return lines
-
-
-_WRITERS = {
-    "single_choice": _write_single_choice,
-    "multiple_response": _write_multiple_response,
-    "true_false": _write_true_false,
-    "short_answer": _write_short_answer,
-    "numerical": _write_numerical,
-    "matching": _write_matching,
-    "description": None,  # no answer block: handled in _write_question
-}

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from quizzes.gift import parse_gift
+from quizzes.types import BUILTIN_TYPES
 from tests.test_quiz_attempts import (
     FormReader,
     attempt_row,
@@ -18,6 +19,9 @@ from tests.test_quiz_attempts import (
     sync,
     write_pack,
 )
+
+# The built-in question types, by name, as the app installs them (to read GIFT as the app does).
+TYPES = {cls.name: cls() for cls in BUILTIN_TYPES}
 
 
 @pytest.fixture
@@ -180,7 +184,7 @@ def edit_question(app, gift):
     from quizzes.bank import content_of, save_question
     from quizzes.models import Question
 
-    parsed = parse_gift(gift)[0]
+    parsed = parse_gift(gift, TYPES)[0]
     with app.app_context():
         begin_write()
         question = db.session.scalar(select(Question).where(Question.title == parsed["title"]))

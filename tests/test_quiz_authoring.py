@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from quizzes.gift import parse_gift
+from quizzes.types import BUILTIN_TYPES
 from tests.conftest import csrf_token_from
 from tests.test_quiz_attempts import (
     BASIC_GIFT,
@@ -17,6 +18,9 @@ from tests.test_quiz_attempts import (
     sync,
     write_pack,
 )
+
+# The built-in question types, by name, as the app installs them (to read GIFT as the app does).
+TYPES = {cls.name: cls() for cls in BUILTIN_TYPES}
 
 BPO_PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
 
@@ -157,14 +161,14 @@ def test_export_then_import_gives_back_the_same_questions(app, client, trainer, 
     add_ordering(app, first)  # GIFT cannot hold it: the export leaves it out
 
     exported = export(client, first)
-    originals = parse_gift(BASIC_GIFT) + parse_gift(EVERY_TYPE_GIFT)
-    assert without_lines(parse_gift(exported)) == without_lines(originals)
+    originals = parse_gift(BASIC_GIFT, TYPES) + parse_gift(EVERY_TYPE_GIFT, TYPES)
+    assert without_lines(parse_gift(exported, TYPES)) == without_lines(originals)
     assert "Put the morning in order" not in exported
 
     # Importing the export into another quiz gives that quiz the very same questions.
     assert import_gift(client, second, exported).status_code == 302
-    again = parse_gift(export(client, second))
-    assert without_lines(again) == without_lines(parse_gift("::seed::Seed question? {T}\n") + originals)
+    again = parse_gift(export(client, second), TYPES)
+    assert without_lines(again) == without_lines(parse_gift("::seed::Seed question? {T}\n", TYPES) + originals)
 
 
 def test_every_bpo_quiz_exports_exactly_its_pack_file(app, client, trainer, runner):
@@ -176,8 +180,8 @@ def test_every_bpo_quiz_exports_exactly_its_pack_file(app, client, trainer, runn
         quizzes = [(q.id, q.slug) for q in db.session.scalars(select(Quiz).where(Quiz.draw_count.is_(None)))]
     assert len(quizzes) == 9
     for quiz_id, slug in quizzes:
-        original = parse_gift((BPO_PACK / "quizzes" / f"{slug}.gift").read_text(encoding="utf-8"))
-        assert without_lines(parse_gift(export(client, quiz_id))) == without_lines(original), slug
+        original = parse_gift((BPO_PACK / "quizzes" / f"{slug}.gift").read_text(encoding="utf-8"), TYPES)
+        assert without_lines(parse_gift(export(client, quiz_id), TYPES)) == without_lines(original), slug
 
 
 def test_the_trainer_quiz_list_shows_every_quiz(app, client, trainer, lab):

@@ -1,5 +1,6 @@
 """Shared pieces of the quiz question types: the Grade record, the QuestionType
-interface and small helpers that keep the type modules short.
+interface and small helpers that keep the type modules short (their GIFT
+reading and writing builds on the helpers of quizzes.gift).
 
 Everything here is pure: no Flask, no database, no request. Configs and
 responses arrive as JSON-like values that may be malformed, so the helpers
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 
 from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from quizzes.gift import AnswerText, required_entries, required_text, write_feedback, write_text, write_weighted
 
 # Float sums such as 33.33 + 33.33 + 33.34 land a hair off 100; anything this
 # close to a boundary counts as on it.
@@ -56,8 +59,13 @@ class QuestionType:
 
     name: str = ""
     label: str = ""
+    # Whether the question counts towards a score; a random draw takes only graded questions.
     graded: bool = True
-    gift: bool = True
+    # Where the GIFT parser asks this type to read an answer block, lowest first
+    # (Moodle decides by the block's shape, so a catch-all form must come last).
+    # None means the type has no GIFT form: it then leaves from_gift and to_gift
+    # alone, GIFT import never produces it and export leaves its questions out.
+    gift_order: int | None = None
 
     def validate(self, config: dict) -> list[str]:
         """Problems with the config in plain English; [] when valid."""
@@ -93,6 +101,20 @@ class QuestionType:
 
     def describe_response(self, config: dict, response: dict) -> str:
         """The learner's answer as readable text for review pages and reports."""
+        raise NotImplementedError
+
+    def from_gift(self, answers: AnswerText | None) -> dict | None:
+        """The config read from a GIFT answer block (None: the question has none), or None when not in this form.
+
+        Raise answers.error(...) for a block in this type's form that is malformed.
+        """
+        raise NotImplementedError
+
+    def to_gift(self, config: dict, fmt: str) -> list[str] | None:
+        """The lines of the config's GIFT answer block, or None for a question written without one.
+
+        Raise ValueError for a config that GIFT cannot hold.
+        """
         raise NotImplementedError
 
 
@@ -200,8 +222,8 @@ def permutation(order, size: int) -> list[int]:
 
 def weight_problem(entry: dict, what: str) -> str | None:
     """A problem with an entry's weight, or None when it is a number in -100..100."""
-    value = entry.get("weight")
-    if number(value) is None or not -100 <= value <= 100:
+    value = number(entry.get("weight"))
+    if value is None or not -100 <= value <= 100:
         return f"{what} needs a weight between -100 and 100."
     return None
 
@@ -259,3 +281,52 @@ class ChoiceListType(QuestionType):
     def choice_text(self, config, i: int) -> str:
         """The text of choice i."""
         return text(entries(config, "choices")[i].get("text"))
+
+    def choices_from_gift(self, answers: AnswerText | None, single: bool) -> dict | None:
+        """The choices of a '~' block; None unless it is one, and single (any '=' answer) or not as asked.
+
+        Moodle reads any block with a '~' as multiple choice, and makes it single
+        choice when some answer is marked '='.
+        """
+        if answers is None or "~" not in answers.text:
+            return None
+        parts = answers.split_answers("~=")
+        if len(parts) < 2:
+            raise answers.error("a multiple-choice question needs at least 2 choices")
+        choices = [gift_choice(marker, part, n) for n, (marker, part) in enumerate(parts, start=1)]
+        if any(marker == "=" for marker, _ in parts) != single:
+            return None
+        return {"choices": choices}
+
+    def choices_to_gift(self, config: dict, fmt: str, single: bool) -> list[str]:
+        """Choice lines: '=' for the first full-marks choice of a single choice, '~%N%' otherwise."""
+        choices = required_entries(config, "choices", 2)
+        if single and not any(c.get("weight") == 100 for c in choices):
+            raise ValueError(f"a {self.name} question needs a choice with weight 100")
+        lines, marked = [], False
+        for choice in choices:
+            share = choice.get("weight", 0)
+            if single and share == 100 and not marked:
+                # Only one '=': with every choice written as '=' and no '~' the
+                # block would read back as a short answer.
+                prefix, marked = "=", True
+            else:
+                prefix = write_weighted("~", share, 0)
+            label = write_text(required_text(choice, "text"), fmt)
+            lines.append(prefix + label + write_feedback(choice.get("feedback", ""), fmt))
+        return lines
+
+
+def gift_choice(marker: str, part: AnswerText, number: int) -> dict:
+    """One multiple-choice answer read from GIFT."""
+    if marker == "=":
+        # Moodle always gives '=' full marks and would keep a %N% as part of the text.
+        if part.has_weight():
+            raise part.error("an '=' choice is always worth 100%; write ~%50% for a partly right choice")
+        weight = 100.0
+    else:
+        weight, part = part.take_weight(0.0)
+    label, feedback = part.split_feedback()
+    if not label:
+        raise part.error(f"choice {number} is empty")
+    return {"text": label, "weight": weight, "feedback": feedback}

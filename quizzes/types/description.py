@@ -11,6 +11,15 @@ class Description(QuestionType):
     name = "description"
     label = "Description"
     graded = False
+    gift_order = 0  # the only type that reads a question without an answer block
+
+    def from_gift(self, answers):
+        """An empty config for a question without an answer block; a question with one is not a description."""
+        return {} if answers is None else None
+
+    def to_gift(self, config, fmt):
+        """None: a description is written without an answer block."""
+        return None
 
     def validate(self, config):
         """Any dict will do; the text lives on the question itself."""

@@ -6,6 +6,8 @@ from wtforms import Form, FormField, SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import ListWidget
 
+from quizzes.gift import AnswerText, escape, required_entries, required_text, write_text
+
 from .base import (
     NO_ANSWER,
     BlankFirstSelectField,
@@ -42,11 +44,45 @@ def field_name(pair_id: int) -> str:
     return f"p{pair_id}"
 
 
+def gift_pair(part: AnswerText) -> dict:
+    """One 'prompt -> answer' pair; an empty prompt makes an extra wrong answer."""
+    prompt, answer = part.partition("->")
+    if answer is None:
+        raise part.error(
+            f"matching pair '{part.literal()}' has no '->' (a matching question cannot mix pairs with other answers)"
+        )
+    # Moodle reads a format marker on the prompt but takes the answer literally.
+    literal = answer.literal()
+    if not literal:
+        raise part.error(f"matching pair '{part.literal()}' has no answer after '->'")
+    return {"prompt": prompt.plain(), "answer": literal}
+
+
 class Matching(QuestionType):
     """Prompts to be matched with answers, possibly with extra distractor answers."""
 
     name = "matching"
     label = "Matching"
+    gift_order = 30  # after the choices, whose texts may hold '->'
+
+    def from_gift(self, answers):
+        """Pairs from an '=' block with '->' in it."""
+        if answers is None or "=" not in answers.text or "->" not in answers.text:
+            return None
+        parts = answers.split_answers("=")
+        if len(parts) < 2:
+            raise answers.error("a matching question needs at least 2 pairs")
+        return {"pairs": [gift_pair(part) for _marker, part in parts]}
+
+    def to_gift(self, config, fmt):
+        """One '=prompt -> answer' line per pair."""
+        lines = []
+        for pair in required_entries(config, "pairs", 2):
+            prompt, answer = pair.get("prompt", ""), required_text(pair, "answer")
+            if "->" in prompt:
+                raise ValueError("a matching prompt cannot contain '->' in GIFT")
+            lines.append(f"={write_text(prompt, fmt)} -> {escape(answer)}")
+        return lines
 
     def validate(self, config):
         """Check every pair has an answer, prompts are distinct and at least two are real."""

@@ -22,6 +22,7 @@ class MultipleResponse(ChoiceListType):
 
     name = "multiple_response"
     label = "Multiple response"
+    gift_order = 21  # next to single choice: the same '~' block without an '=' answer
 
     def validate(self, config):
         """Check choices and that the positive weights add up to 100."""
@@ -33,6 +34,14 @@ class MultipleResponse(ChoiceListType):
         elif choices and abs(positive - 100) > EPSILON * 100:
             problems.append(f"The weights of the right choices must add up to 100 (they add up to {positive:g}).")
         return problems
+
+    def from_gift(self, answers):
+        """Choices from a '~' block with no answer marked '='."""
+        return self.choices_from_gift(answers, single=False)
+
+    def to_gift(self, config, fmt):
+        """'~%N%' lines only: never an '=', so the block reads back as multiple response."""
+        return self.choices_to_gift(config, fmt, single=False)
 
     def answer_field(self, config, layout, label):
         """Checkboxes, one labelled input per choice."""

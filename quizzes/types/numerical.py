@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 
 from wtforms import StringField
 from wtforms.validators import Optional
+
+from quizzes.gift import AnswerText, required_entries, trim, write_feedback, write_number, write_weighted
 
 from .base import (
     EPSILON,
@@ -28,6 +31,11 @@ NOT_A_NUMBER = "Enter a number, for example 42 or 3.5."
 # Plain decimal or scientific notation only. float() alone would also accept
 # "nan", "inf", "1_000" and non-ASCII digits, none of which a learner means.
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+# A GIFT "*" answer (Moodle's "any other answer", also written "~#feedback")
+# becomes the widest finite range: it then stays JSON-safe and passes
+# validate(), while every number still falls inside it.
+ANY_NUMBER = sys.float_info.max
 
 
 def parse_number(value) -> float | None:
@@ -59,11 +67,90 @@ def _has_range(answer: dict) -> bool:
     return number(answer.get("min")) is not None and number(answer.get("max")) is not None
 
 
+# ---------------------------------------------------------------- GIFT
+
+
+def any_number() -> dict:
+    """The range fields of an answer that accepts every number."""
+    return {"min": -ANY_NUMBER, "max": ANY_NUMBER, "value": None, "tolerance": None}
+
+
+def gift_number(part: AnswerText, written: str) -> float:
+    """A finite number from a GIFT answer, or a GiftError."""
+    written = trim(written)
+    value = parse_number(written) if NUMBER.fullmatch(written) else None
+    if value is None:
+        raise part.error(f"the numerical answer '{written}' is not a number")
+    return value
+
+
+def gift_range(part: AnswerText, written: str) -> dict:
+    """The range fields of value, value:tolerance or min..max."""
+    if written.find("..") > 0:
+        low, high = (gift_number(part, bound) for bound in written.split("..", 1))
+        if low > high:
+            raise part.error(f"the numerical range '{written}' starts above where it ends")
+        return {"min": low, "max": high, "value": None, "tolerance": None}
+    # A leading ':' is not a tolerance, so ":5" is reported as not a number.
+    value, _, tolerance = written.partition(":") if written.find(":") > 0 else (written, "", "0")
+    centre, spread = gift_number(part, value), gift_number(part, tolerance)
+    if spread < 0:
+        raise part.error(f"the numerical tolerance in '{written}' is negative")
+    return {"min": centre - spread, "max": centre + spread, "value": centre, "tolerance": spread}
+
+
+def gift_answer(part: AnswerText) -> dict:
+    """One '=' answer: a range or *, with its weight and feedback."""
+    percent, rest = part.take_weight(100.0)
+    written, feedback = rest.split_feedback()
+    found = any_number() if written == "*" else gift_range(part, written)
+    return {**found, "weight": percent, "feedback": feedback}
+
+
+def gift_others(part: AnswerText) -> dict:
+    """The part after '~': '#feedback' for any other number, worth nothing."""
+    head, feedback = part.partition("#")
+    if trim(head.text):
+        raise part.error("in a numerical question '~' may only be followed by '#feedback' for any other answer")
+    return {**any_number(), "weight": 0.0, "feedback": feedback.plain() if feedback is not None else ""}
+
+
+def gift_value(answer: dict) -> str:
+    """An answer's range as GIFT writes it: *, min..max or value:tolerance."""
+    if answer.get("min") == -ANY_NUMBER and answer.get("max") == ANY_NUMBER:
+        return "*"
+    if answer.get("value") is None:
+        return f"{write_number(answer.get('min'))}..{write_number(answer.get('max'))}"
+    return f"{write_number(answer['value'])}:{write_number(answer.get('tolerance') or 0)}"
+
+
 class Numerical(QuestionType):
     """A typed number, graded against accepted ranges."""
 
     name = "numerical"
     label = "Numerical"
+    gift_order = 10  # first: its '#' block may also hold '~' and '='
+
+    def from_gift(self, answers):
+        """Answers of a '#' block: value, value:tolerance, min..max or *, and '~#feedback' for any other."""
+        if answers is None or not answers.text.startswith("#"):
+            return None
+        accepted, others = answers.cut(1).partition("~")
+        parts = accepted.split_answers("=")
+        if not parts:
+            raise accepted.error("the numerical question has no answer")
+        result = [gift_answer(part) for _marker, part in parts]
+        if others is not None:
+            result.append(gift_others(others))
+        return {"answers": result}
+
+    def to_gift(self, config, fmt):
+        """The '#' that marks the type, then one '=' line per answer."""
+        lines = ["#"]
+        for answer in required_entries(config, "answers", 1):
+            prefix = write_weighted("=", answer.get("weight", 100), 100)
+            lines.append(prefix + gift_value(answer) + write_feedback(answer.get("feedback", ""), fmt))
+        return lines
 
     def validate(self, config):
         """Check each range is well formed and one earns full marks."""

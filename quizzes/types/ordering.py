@@ -49,7 +49,6 @@ class Ordering(QuestionType):
 
     name = "ordering"
     label = "Ordering"
-    gift = False
 
     def validate(self, config):
         """Check there are at least two distinct, non-empty items."""

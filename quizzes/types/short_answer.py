@@ -7,6 +7,8 @@ import unicodedata
 from wtforms import StringField
 from wtforms.validators import Optional
 
+from quizzes.gift import required_entries, required_text, write_feedback, write_text, write_weighted
+
 from .base import (
     NO_ANSWER,
     Grade,
@@ -60,6 +62,7 @@ class ShortAnswer(QuestionType):
 
     name = "short_answer"
     label = "Short answer"
+    gift_order = 90  # last: Moodle reads any block no other type claims as a short answer
 
     def validate(self, config):
         """Check every answer has text and a weight, and one earns full marks."""
@@ -75,6 +78,32 @@ class ShortAnswer(QuestionType):
         if not any(weight(a) >= 100 for a in answers):
             problems.append("Give one answer a weight of 100 so the question has a correct answer.")
         return problems
+
+    def from_gift(self, answers):
+        """Accepted answers; a single answer may leave out its '='."""
+        # An empty block is Moodle's essay, not a short answer without answers.
+        if answers is None or not answers.text:
+            return None
+        result = []
+        for number, (_marker, part) in enumerate(answers.split_answers("="), start=1):
+            percent, rest = part.take_weight(100.0)
+            answer, feedback = rest.split_feedback()
+            if not answer:
+                raise part.error(f"short answer {number} is empty")
+            result.append({"text": answer, "weight": percent, "feedback": feedback})
+        return {"answers": result}
+
+    def to_gift(self, config, fmt):
+        """One '=' line per accepted answer."""
+        lines = []
+        for entry in required_entries(config, "answers", 1):
+            answer, feedback = required_text(entry, "text"), entry.get("feedback", "")
+            if "->" in answer or "->" in feedback:
+                # Moodle reads any '=' block containing '->' as matching, and '->' cannot be escaped.
+                raise ValueError("a short answer cannot contain '->' in GIFT")
+            prefix = write_weighted("=", entry.get("weight", 100), 100)
+            lines.append(prefix + write_text(answer, fmt) + write_feedback(feedback, fmt))
+        return lines
 
     def answer_field(self, config, layout, label):
         """A single-line text box."""

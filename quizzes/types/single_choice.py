@@ -13,6 +13,7 @@ class SingleChoice(ChoiceListType):
 
     name = "single_choice"
     label = "Single choice"
+    gift_order = 20  # after numerical, whose '~#feedback' would look like a choice
 
     def validate(self, config):
         """Check choices, weights and that one choice earns full marks."""
@@ -21,6 +22,14 @@ class SingleChoice(ChoiceListType):
         if choices and not any(weight(c) >= 100 for c in choices):
             problems.append("Give one choice a weight of 100 so the question has a correct answer.")
         return problems
+
+    def from_gift(self, answers):
+        """Choices from a '~' block with some answer marked '='."""
+        return self.choices_from_gift(answers, single=True)
+
+    def to_gift(self, config, fmt):
+        """One '=' line for the right choice, '~' lines for the others."""
+        return self.choices_to_gift(config, fmt, single=True)
 
     def answer_field(self, config, layout, label):
         """Radio buttons, one labelled input per choice."""

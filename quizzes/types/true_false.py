@@ -5,10 +5,15 @@ from __future__ import annotations
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import Optional
 
+from quizzes.gift import trim, write_text
+
 from .base import NO_ANSWER, Grade, QuestionType, as_dict, feedback_problem
 
 # Field values and labels; True is listed first, as learners expect.
 CHOICES = [SelectChoice("true", "True"), SelectChoice("false", "False")]
+
+# GIFT's answers, in capitals only: Moodle reads {true} as a short answer.
+GIFT_MARKS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
 def _answer(value):
@@ -25,6 +30,7 @@ class TrueFalse(QuestionType):
 
     name = "true_false"
     label = "True/false"
+    gift_order = 40  # after matching and the choices, whose blocks may hold a T or an F
 
     def validate(self, config):
         """Check the answer is set and the feedback is text."""
@@ -40,6 +46,30 @@ class TrueFalse(QuestionType):
             ],
         )
         return problems
+
+    def from_gift(self, answers):
+        """T/F with feedback: Moodle shows the first for a wrong answer, the second for a right one."""
+        if answers is None:
+            return None
+        mark, feedback = answers.partition("#")
+        if trim(mark.text) not in GIFT_MARKS:
+            return None
+        wrong, right = feedback.partition("#") if feedback is not None else (None, None)
+        return {
+            "answer": GIFT_MARKS[trim(mark.text)],
+            "feedback_wrong": wrong.plain() if wrong is not None else "",
+            "feedback_right": right.plain() if right is not None else "",
+        }
+
+    def to_gift(self, config, fmt):
+        """The single line: TRUE or FALSE, then the wrong-answer and right-answer feedback."""
+        line = "TRUE" if config.get("answer") else "FALSE"
+        wrong, right = config.get("feedback_wrong", ""), config.get("feedback_right", "")
+        if wrong or right:
+            line += "#" + write_text(wrong, fmt)
+        if right:
+            line += "#" + write_text(right, fmt)
+        return [line]
 
     def public_view(self, config, layout):
         """The two options; they are never shuffled."""

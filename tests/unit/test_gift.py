@@ -1,4 +1,4 @@
-"""Unit tests for the GIFT parser and writer (quizzes.gift)."""
+"""Unit tests for the GIFT parser and writer (quizzes.gift) with the built-in question types' GIFT forms."""
 
 import ast
 import pathlib
@@ -8,26 +8,49 @@ import sys
 import pytest
 
 from quizzes.gift import (
-    ANY_NUMBER,
     GiftError,
     UnsupportedQuestionError,
+    has_gift_form,
     parse_gift,
     parse_gift_report,
+    write_feedback,
     write_gift,
+    write_text,
+    write_weighted,
 )
+from quizzes.types import BUILTIN_TYPES
+from quizzes.types.numerical import ANY_NUMBER
+
+
+def builtin_types(*leave_out):
+    """The built-in question types by name, as an app installs them, less the named ones."""
+    return {cls.name: cls() for cls in BUILTIN_TYPES if cls.name not in leave_out}
+
+
+TYPES = builtin_types()
 
 
 def one(text):
     """The single question parsed from text."""
-    questions = parse_gift(text)
+    return one_with(text, TYPES)
+
+
+def one_with(text, types):
+    """The single question parsed from text with the given types installed."""
+    questions = parse_gift(text, types)
     assert len(questions) == 1, questions
     return questions[0]
 
 
 def error(text, **kwargs):
     """The GiftError raised while parsing text."""
+    return error_with(text, TYPES, **kwargs)
+
+
+def error_with(text, types, **kwargs):
+    """The GiftError raised while parsing text with the given types installed."""
     with pytest.raises(GiftError) as caught:
-        parse_gift(text, **kwargs)
+        parse_gift(text, types, **kwargs)
     return caught.value
 
 
@@ -38,8 +61,8 @@ def without_lines(questions):
 
 def round_trip(questions):
     """Assert that writing then parsing gives the same questions back."""
-    text = write_gift(questions)
-    assert without_lines(parse_gift(text)) == without_lines(questions), text
+    text = write_gift(questions, TYPES)
+    assert without_lines(parse_gift(text, TYPES)) == without_lines(questions), text
     return text
 
 
@@ -68,7 +91,7 @@ def test_gift_error_carries_line_and_message():
 
 
 def test_single_choice_full_shape():
-    assert parse_gift("Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}") == [
+    assert parse_gift("Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}", TYPES) == [
         {
             "type": "single_choice",
             "title": None,
@@ -307,7 +330,7 @@ def test_title_only_description():
 
 def test_blank_lines_separate_questions_and_lines_are_numbered():
     text = "// heading\n\nQ1{T}\n\n\n// about Q2\n  Q2{F}\n\nQ3{T}"
-    assert [(q["stem"], q["line"]) for q in parse_gift(text)] == [("Q1", 3), ("Q2", 7), ("Q3", 9)]
+    assert [(q["stem"], q["line"]) for q in parse_gift(text, TYPES)] == [("Q1", 3), ("Q2", 7), ("Q3", 9)]
 
 
 def test_comment_lines_inside_a_question_are_dropped():
@@ -327,13 +350,13 @@ def test_multi_line_question_keeps_line_breaks_but_trims_each_line():
 
 
 def test_windows_line_endings_and_byte_order_mark():
-    questions = parse_gift("\ufeffQ1{T}\r\n\r\nQ2\r\n{F}\r\n")
+    questions = parse_gift("\ufeffQ1{T}\r\n\r\nQ2\r\n{F}\r\n", TYPES)
     assert [(q["stem"], q["line"]) for q in questions] == [("Q1", 1), ("Q2", 3)]
 
 
 def test_empty_or_comment_only_text_has_no_questions():
-    assert parse_gift("") == []
-    assert parse_gift("// nothing here\n\n   \n// still nothing") == []
+    assert parse_gift("", TYPES) == []
+    assert parse_gift("// nothing here\n\n   \n// still nothing", TYPES) == []
 
 
 def test_title_is_trimmed_and_unescaped():
@@ -396,7 +419,7 @@ def test_escaped_control_characters_in_answers_and_feedback():
 
 def test_category_tags_the_questions_that_follow():
     text = "Before{T}\n\n$CATEGORY: bpo/certifications\n\nA{T}\n\nB{F}\n\n$CATEGORY: $course$/Unit 1: Topic\n\nC{T}"
-    assert [(q["stem"], q["tags"]) for q in parse_gift(text)] == [
+    assert [(q["stem"], q["tags"]) for q in parse_gift(text, TYPES)] == [
         ("Before", []),
         ("A", ["bpo/certifications"]),
         ("B", ["bpo/certifications"]),
@@ -405,7 +428,7 @@ def test_category_tags_the_questions_that_follow():
 
 
 def test_empty_category_goes_back_to_no_category():
-    assert [q["tags"] for q in parse_gift("$CATEGORY: a\n\nA{T}\n\n$CATEGORY:\n\nB{T}")] == [["a"], []]
+    assert [q["tags"] for q in parse_gift("$CATEGORY: a\n\nA{T}\n\n$CATEGORY:\n\nB{T}", TYPES)] == [["a"], []]
 
 
 def test_question_right_after_a_category_line():
@@ -414,7 +437,7 @@ def test_question_right_after_a_category_line():
 
 
 def test_each_question_gets_its_own_tags_list():
-    first, second = parse_gift("$CATEGORY: a\n\nA{T}\n\nB{T}")
+    first, second = parse_gift("$CATEGORY: a\n\nA{T}\n\nB{T}", TYPES)
     first["tags"].append("changed")
     assert second["tags"] == ["a"]
 
@@ -449,11 +472,11 @@ def test_essay_with_general_feedback_is_still_an_essay():
 
 def test_skip_unsupported_returns_the_other_questions():
     text = "A{T}\n\nEssay{}\n\nB{F}"
-    assert [q["stem"] for q in parse_gift(text, skip_unsupported=True)] == ["A", "B"]
+    assert [q["stem"] for q in parse_gift(text, TYPES, skip_unsupported=True)] == ["A", "B"]
 
 
 def test_report_lists_unsupported_questions():
-    questions, problems = parse_gift_report("A{T}\n\nEssay{}\n\nB{F}\n\n::E2::Another{}")
+    questions, problems = parse_gift_report("A{T}\n\nEssay{}\n\nB{F}\n\n::E2::Another{}", TYPES)
     assert [q["stem"] for q in questions] == ["A", "B"]
     assert [str(p) for p in problems] == [
         "line 3: essay questions are not supported",
@@ -463,7 +486,7 @@ def test_report_lists_unsupported_questions():
 
 def test_skipping_unsupported_questions_does_not_hide_bad_gift():
     with pytest.raises(GiftError) as caught:
-        parse_gift_report("Essay{}\n\nBroken{=a")
+        parse_gift_report("Essay{}\n\nBroken{=a", TYPES)
     assert not isinstance(caught.value, UnsupportedQuestionError)
     assert caught.value.line == 3
 
@@ -526,7 +549,7 @@ def test_essay_before_a_syntax_error_is_the_first_problem():
 
 def test_text_must_be_a_string():
     with pytest.raises(TypeError):
-        parse_gift(b"Q{T}")
+        parse_gift(b"Q{T}", TYPES)
 
 
 # ---------------------------------------------------------------- writing
@@ -633,12 +656,12 @@ def test_round_trip_of_parsed_questions():
         "Q{\nFALSE#a#b\n####general}\n\n"
         "$CATEGORY: unit/2\n\n[markdown]Who's **buried**?{=no one =%75%nobody}"
     )
-    questions = parse_gift(text)
+    questions = parse_gift(text, TYPES)
     round_trip(questions)
 
 
 def test_writer_output_format():
-    assert write_gift([SAMPLES["single_choice"], {**SAMPLES["true_false"], "tags": ["bpo/certifications"]}]) == (
+    assert write_gift([SAMPLES["single_choice"], {**SAMPLES["true_false"], "tags": ["bpo/certifications"]}], TYPES) == (
         "::SC::Stem?{\n\t~a#no\n\t~%50%b\n\t=c#yes\n\t####Think.\n}\n\n"
         "$CATEGORY: bpo/certifications\n\n"
         "Stem?{\n\tFALSE#It is false.\n}\n\n"
@@ -700,7 +723,7 @@ def test_writer_places_the_block_at_the_blank():
         {"answers": [{"text": "Asia", "weight": 100.0, "feedback": ""}]},
         stem="_____ is the largest continent.",
     )
-    assert write_gift([embedded]).startswith("{\n\t=Asia\n} is the largest continent.")
+    assert write_gift([embedded], TYPES).startswith("{\n\t=Asia\n} is the largest continent.")
     round_trip([embedded])
     round_trip([{**embedded, "stem": "The largest continent is _____"}])
     round_trip([{**embedded, "stem": ""}])
@@ -790,22 +813,22 @@ def test_random_text_either_parses_and_round_trips_or_raises_gift_error():
     for _ in range(4000):
         text = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 30)))
         try:
-            questions = parse_gift(text, skip_unsupported=True)
+            questions = parse_gift(text, TYPES, skip_unsupported=True)
         except GiftError:
             continue
         parsed += 1
         try:
-            written = write_gift(questions)
+            written = write_gift(questions, TYPES)
         except ValueError as refused:
             # The one shape GIFT cannot hold: '->' in a short answer (see the writer tests).
             assert "'->'" in str(refused), text
             continue
-        assert without_lines(parse_gift(written)) == without_lines(questions), text
+        assert without_lines(parse_gift(written, TYPES)) == without_lines(questions), text
     assert parsed > 1000
 
 
 def test_write_nothing():
-    assert write_gift([]) == ""
+    assert write_gift([], TYPES) == ""
 
 
 @pytest.mark.parametrize(
@@ -862,5 +885,139 @@ def test_write_nothing():
 )
 def test_writer_refuses_what_gift_cannot_hold(q, message):
     with pytest.raises(ValueError) as caught:
-        write_gift([q])
+        write_gift([q], TYPES)
     assert str(caught.value) == message
+
+
+# ---------------------------------------------------------------- the installed types decide
+
+
+class Essay:
+    """A stand-in for a plugin's type: it reads and writes the empty block Moodle calls an essay."""
+
+    name, gift_order = "essay", 50
+
+    def from_gift(self, answers):
+        """An empty config for an empty block."""
+        return {} if answers is not None and not answers.text else None
+
+    def to_gift(self, config, fmt):
+        """An empty block."""
+        return []
+
+
+class Poll:
+    """A stand-in for a plugin's type with a form of its own: '!' then '|'-separated options, each %N% weighted."""
+
+    name, gift_order = "poll", 5
+
+    def from_gift(self, answers):
+        """Options of a '!' block, read with the public AnswerText helpers."""
+        if answers is None or not answers.text.startswith("!"):
+            return None
+        options = []
+        for _marker, part in answers.cut(1).split_answers("|"):
+            weight, rest = part.take_weight(0.0)
+            label, feedback = rest.split_feedback()
+            if not label:
+                raise part.error("a poll option needs a label")
+            options.append({"text": label, "weight": weight, "feedback": feedback})
+        return {"options": options}
+
+    def to_gift(self, config, fmt):
+        """'!' then one option per line."""
+        return ["!"] + [
+            write_weighted("|", option["weight"], 0)
+            + write_text(option["text"], fmt)
+            + write_feedback(option["feedback"], fmt)
+            for option in config["options"]
+        ]
+
+
+def test_types_may_be_given_as_a_mapping_or_as_instances():
+    text = "Q{T}\n\nIntro text."
+    assert parse_gift(text, TYPES) == parse_gift(text, list(TYPES.values())) == parse_gift(text, iter(TYPES.values()))
+    assert write_gift(parse_gift(text, TYPES), TYPES.values()) == write_gift(parse_gift(text, TYPES), TYPES)
+
+
+def test_a_types_gift_order_decides_who_reads_a_block_first():
+    class Greedy:
+        name = "greedy"
+
+        def __init__(self, order):
+            self.gift_order = order
+
+        def from_gift(self, answers):
+            return {"seen": answers.text} if answers is not None else None
+
+    assert one_with("Q{T}", {**TYPES, "greedy": Greedy(1)})["type"] == "greedy"
+    # Asked after short answer, Moodle's catch-all, it only sees what nothing else took.
+    assert one_with("Q{T}", {**TYPES, "greedy": Greedy(95)})["type"] == "true_false"
+    assert one_with("Q{}", {**TYPES, "greedy": Greedy(95)})["config"] == {"seen": ""}
+
+
+def test_a_plugin_type_reads_and_writes_its_own_form_with_the_helpers():
+    types = {**TYPES, "poll": Poll()}
+    q = one_with("::p::Lunch?{\n!pizza #yum\n|%50%soup\n####Vote once.}", types)
+    assert (q["type"], q["title"], q["general_feedback"]) == ("poll", "p", "Vote once.")
+    assert q["config"] == {
+        "options": [
+            {"text": "pizza", "weight": 0.0, "feedback": "yum"},
+            {"text": "soup", "weight": 50.0, "feedback": ""},
+        ]
+    }
+    text = write_gift([q], types)
+    assert text == "::p::Lunch?{\n\t!\n\t|pizza#yum\n\t|%50%soup\n\t####Vote once.\n}\n\n"
+    assert without_lines(parse_gift(text, types)) == without_lines([q])
+
+
+def test_a_plugin_types_error_names_the_line_of_the_part_it_points_at():
+    types = {**TYPES, "poll": Poll()}
+    problem = error_with("First{T}\n\nLunch?{!\n|pizza\n|%75%\n|soup}", types)
+    assert str(problem) == "line 5: a poll option needs a label"
+    assert not isinstance(problem, UnsupportedQuestionError)
+    assert str(error_with("Q{!|%500%x}", types)) == (
+        "line 1: bad answer weight '%500%': use a percentage between -100 and 100, like %50%"
+    )
+
+
+def test_an_empty_block_belongs_to_an_installed_essay_type():
+    types = {**TYPES, "essay": Essay()}
+    q = one_with("::E::Write about it.{\n####Graders: look for dates.}", types)
+    assert (q["type"], q["stem"], q["general_feedback"], q["config"]) == (
+        "essay",
+        "Write about it.",
+        "Graders: look for dates.",
+        {},
+    )
+    assert write_gift([q], types) == "::E::Write about it.{\n\t####Graders\\: look for dates.\n}\n\n"
+    assert write_gift([{**q, "general_feedback": ""}], types) == "::E::Write about it.{}\n\n"
+    assert without_lines(parse_gift(write_gift([q], types), types)) == without_lines([q])
+
+
+def test_a_question_no_installed_type_reads_is_unsupported():
+    without_description = error_with("Q{T}\n\n::Intro::Read this first.", builtin_types("description"))
+    assert isinstance(without_description, UnsupportedQuestionError)
+    assert (without_description.line, without_description.question_type) == (3, "description")
+    assert str(without_description) == "line 3: description questions are not supported"
+    # Only the shared syntax is known here; for any other block the message says what happened.
+    without_short_answer = error_with("Q{T}\n\nQ{word}", builtin_types("short_answer"))
+    assert isinstance(without_short_answer, UnsupportedQuestionError)
+    assert without_short_answer.question_type is None
+    assert str(without_short_answer) == "line 3: no installed question type reads this answer block"
+    assert parse_gift("Q{T}\n\nQ{word}", builtin_types("short_answer"), skip_unsupported=True)[0]["stem"] == "Q"
+
+
+def test_nothing_installed_reads_nothing():
+    assert error_with("Q{T}", []).question_type is None
+    with pytest.raises(ValueError, match="GIFT cannot hold 'true_false' questions"):
+        write_gift([SAMPLES["true_false"]], [])
+
+
+def test_a_type_without_a_gift_form_is_neither_read_nor_written():
+    ordering = question("ordering", {"items": ["a", "b"]})
+    with pytest.raises(ValueError) as caught:
+        write_gift([ordering], TYPES)
+    assert str(caught.value) == "question 1: GIFT cannot hold 'ordering' questions"
+    assert not has_gift_form(TYPES["ordering"]) and not has_gift_form(None)
+    assert all(has_gift_form(TYPES[name]) for name in SAMPLES)

@@ -13,7 +13,12 @@ import pathlib
 
 import pytest
 
-from quizzes.gift import ANY_NUMBER, UnsupportedQuestionError, parse_gift, parse_gift_report, write_gift
+from quizzes.gift import UnsupportedQuestionError, parse_gift, parse_gift_report, write_gift
+from quizzes.types import BUILTIN_TYPES
+from quizzes.types.numerical import ANY_NUMBER
+
+# The built-in question types, by name, as an app installs them.
+TYPES = {cls.name: cls() for cls in BUILTIN_TYPES}
 
 # Only used to list the files when tests are collected; the tests themselves
 # reach the corpora through the shared_dir fixture, which fails in CI and
@@ -68,21 +73,21 @@ def test_moodle_corpus_is_the_expected_set(shared_dir):
 
 @pytest.mark.parametrize("name", corpus_files("gift-moodle", "*.txt"))
 def test_moodle_file_type_counts(shared_dir, name):
-    questions, problems = parse_gift_report(read(shared_dir, "gift-moodle", name))
+    questions, problems = parse_gift_report(read(shared_dir, "gift-moodle", name), TYPES)
     assert dict(collections.Counter(q["type"] for q in questions)) == MOODLE_COUNTS[name]
     assert [str(p) for p in problems] == MOODLE_UNSUPPORTED.get(name, [])
 
 
 @pytest.mark.parametrize("name", corpus_files("gift-moodle", "*.txt"))
 def test_moodle_file_round_trips_through_the_writer(shared_dir, name):
-    questions, _problems = parse_gift_report(read(shared_dir, "gift-moodle", name))
-    assert without_lines(parse_gift(write_gift(questions))) == without_lines(questions)
+    questions, _problems = parse_gift_report(read(shared_dir, "gift-moodle", name), TYPES)
+    assert without_lines(parse_gift(write_gift(questions, TYPES), TYPES)) == without_lines(questions)
 
 
 @pytest.fixture(scope="module")
 def examples(shared_dir):
     """examples.gift.txt, parsed, keyed by the line each question starts on."""
-    return {q["line"]: q for q in parse_gift(read(shared_dir, "gift-moodle", "examples.gift.txt"))}
+    return {q["line"]: q for q in parse_gift(read(shared_dir, "gift-moodle", "examples.gift.txt"), TYPES)}
 
 
 def test_examples_multiple_choice_with_multi_line_block(examples):
@@ -174,10 +179,10 @@ def test_examples_other_types_and_options(examples):
 def test_questions_file_essay_is_reported_and_the_rest_parse(shared_dir):
     text = read(shared_dir, "gift-moodle", "questions.gift.txt")
     with pytest.raises(UnsupportedQuestionError) as caught:
-        parse_gift(text)
+        parse_gift(text, TYPES)
     assert (caught.value.line, caught.value.question_type) == (2, "essay")
-    questions, problems = parse_gift_report(text)
-    assert parse_gift(text, skip_unsupported=True) == questions
+    questions, problems = parse_gift_report(text, TYPES)
+    assert parse_gift(text, TYPES, skip_unsupported=True) == questions
     by_title = {q["title"]: q for q in questions}
 
     matching = by_title["Moodle activities"]
@@ -223,7 +228,7 @@ def test_questions_file_essay_is_reported_and_the_rest_parse(shared_dir):
 
 
 def test_questions_in_category_file(shared_dir):
-    questions = parse_gift(read(shared_dir, "gift-moodle", "questions_in_category.gift.txt"))
+    questions = parse_gift(read(shared_dir, "gift-moodle", "questions_in_category.gift.txt"), TYPES)
     assert {tuple(q["tags"]) for q in questions} == {("$course$/Default for New Features",)}
     greeting = questions[1]
     assert (greeting["title"], greeting["line"]) == ("Greeting", 14)
@@ -388,38 +393,38 @@ def test_peg_file_matches_its_expected_parse(shared_dir, name):
     expected, unsupported, final_tags = peg_expected(
         json.loads(read(shared_dir, "gift-peg", name.removesuffix(".gift") + ".json"))
     )
-    questions, problems = parse_gift_report(text)
+    questions, problems = parse_gift_report(text, TYPES)
     assert squashed(questions) == squashed(expected)
     assert [p.question_type for p in problems] == unsupported
     assert all(str(p).endswith(": essay questions are not supported") for p in problems)
     # A category at the end of a file tags whatever comes next: probe for it.
-    probe, _ = parse_gift_report(text + "\n\nProbe statement.{T}\n")
+    probe, _ = parse_gift_report(text + "\n\nProbe statement.{T}\n", TYPES)
     assert probe[-1]["tags"] == final_tags
 
 
 @pytest.mark.parametrize("name", corpus_files("gift-peg", "*.gift"))
 def test_peg_file_round_trips_through_the_writer(shared_dir, name):
-    questions, _problems = parse_gift_report(read(shared_dir, "gift-peg", name))
-    assert without_lines(parse_gift(write_gift(questions))) == without_lines(questions)
+    questions, _problems = parse_gift_report(read(shared_dir, "gift-peg", name), TYPES)
+    assert without_lines(parse_gift(write_gift(questions, TYPES), TYPES)) == without_lines(questions)
 
 
 def test_peg_files_with_only_unsupported_questions_name_the_type(shared_dir):
     for name in ("essay1.gift", "totara_moodle_essay.gift", "newlineAndLaTeX.gift", "tag_two_tags.gift"):
         with pytest.raises(UnsupportedQuestionError) as caught:
-            parse_gift(read(shared_dir, "gift-peg", name))
+            parse_gift(read(shared_dir, "gift-peg", name), TYPES)
         assert caught.value.question_type == "essay"
         assert "essay questions are not supported" in str(caught.value)
 
 
 def test_peg_category_with_colon(shared_dir):
     text = read(shared_dir, "gift-peg", "categorySpecialCharacter.gift") + "\nQ{T}\n"
-    assert parse_gift(text)[0]["tags"] == ["$course$/top/Default for Unit 1: Topic"]
+    assert parse_gift(text, TYPES)[0]["tags"] == ["$course$/top/Default for Unit 1: Topic"]
 
 
 def test_peg_markdown_line_breaks_follow_moodle(shared_dir):
     # markdown.gift: Moodle trims each line, so a trailing "  " hard break
     # typed on a line is lost, while one written before an escaped \n stays.
-    stems = [q["stem"] for q in parse_gift(read(shared_dir, "gift-peg", "markdown.gift"))]
+    stems = [q["stem"] for q in parse_gift(read(shared_dir, "gift-peg", "markdown.gift"), TYPES)]
     assert stems == [
         "multiline1  \nmarkdown",
         "multiline2\nmarkdown",

@@ -178,7 +178,23 @@ def test_builtin_types_are_distinct_classes():
     )
     assert all(t.label for t in BUILTIN_TYPES)
     assert [t.name for t in BUILTIN_TYPES if not t.graded] == ["description"]
-    assert [t.name for t in BUILTIN_TYPES if not t.gift] == ["ordering"]
+    assert [t.name for t in BUILTIN_TYPES if t.gift_order is None] == ["ordering"]
+
+
+def test_gift_order_follows_moodles_importer():
+    # Moodle decides by the block's shape: '#' numerical, any '~' choices, '=' with '->' matching,
+    # T/F true/false, anything else short answer; a description has no block, so its place is free.
+    order = {t.name: t.gift_order for t in BUILTIN_TYPES if t.gift_order is not None}
+    assert order["numerical"] < order["single_choice"] <= order["multiple_response"] < order["matching"]
+    assert order["matching"] < order["true_false"] < order["short_answer"] == max(order.values())
+
+
+def test_a_type_without_a_gift_form_says_so_in_one_place():
+    assert QuestionType.gift_order is None
+    with pytest.raises(NotImplementedError):
+        Ordering().from_gift(None)
+    with pytest.raises(NotImplementedError):
+        Ordering().to_gift({"items": ["a", "b"]}, "moodle")
 
 
 def test_grade_clamps_and_filters_feedback():
