@@ -26,6 +26,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def token_of(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return first_match(TOKEN.pattern, page)
+
+
+def first_match(pattern: str, page: str) -> str:
+    """The first group of the pattern's first match in the page; a page without it stops the run."""
+    match = re.search(pattern, page)
+    if match is None:
+        raise RuntimeError(f"the page has nothing matching {pattern!r}")
+    return match.group(1)
+
+
 def free_port() -> int:
     """A free TCP port on the loopback interface."""
     with socket.socket() as sock:
@@ -61,7 +74,7 @@ def learner_path(base: str, n: int, timings: dict) -> None:
         "sign up",
         "/signup",
         {
-            "csrf_token": TOKEN.search(page).group(1),
+            "csrf_token": token_of(page),
             "display_name": f"L{n}",
             "email": f"learner{n}-{os.getpid()}@example.com",
             "password": password,
@@ -69,21 +82,21 @@ def learner_path(base: str, n: int, timings: dict) -> None:
         },
     )
     _, page = browser.request("catalog", "/courses/")
-    browser.request("enrol", "/courses/bpo-operations/enrol", {"csrf_token": TOKEN.search(page).group(1)})
+    browser.request("enrol", "/courses/bpo-operations/enrol", {"csrf_token": token_of(page)})
     browser.request("dashboard", "/dashboard")
     browser.request("course page", "/courses/bpo-operations")
     _, page = browser.request("lesson", "/courses/bpo-operations/what-is-bpo/bpo-explained")
     browser.request(
         "mark complete",
         "/courses/bpo-operations/what-is-bpo/bpo-explained/complete",
-        {"csrf_token": TOKEN.search(page).group(1)},
+        {"csrf_token": token_of(page)},
     )
     _, page = browser.request("module page", "/courses/bpo-operations/what-is-bpo")
-    quiz_path = re.search(r'href="(/quizzes/\d+)"', page).group(1)
+    quiz_path = first_match(r'href="(/quizzes/\d+)"', page)
     _, page = browser.request("quiz page", quiz_path)
-    url, page = browser.request("start attempt", quiz_path + "/start", {"csrf_token": TOKEN.search(page).group(1)})
+    url, page = browser.request("start attempt", quiz_path + "/start", {"csrf_token": token_of(page)})
     attempt_path = urllib.parse.urlsplit(url).path
-    token = TOKEN.search(page).group(1)
+    token = token_of(page)
     browser.request("save answers", attempt_path + "/save", {"csrf_token": token})
     browser.request("submit", attempt_path + "/submit", {"csrf_token": token})
 

@@ -2,9 +2,47 @@
 
 import pathlib
 
-from lms.plugins import hookimpl
+from flask import Flask
+
+from lms.plugins import PluginError, collect_unique, hookimpl, plugin_manager
 
 PACKS_DIR = pathlib.Path(__file__).resolve().parent
+
+
+def installed_packs(app: Flask) -> list[pathlib.Path]:
+    """The content pack folders the app's plugins provide (collected once, when the app was built)."""
+    return app.extensions["courses"]["packs"]
+
+
+def pack_sections(app: Flask) -> list:
+    """The course.yaml sections other plugins own (`courses.sections.PackSection`)."""
+    return app.extensions["courses"]["sections"]
+
+
+@hookimpl
+def lms_addhooks(pm):
+    """Declare the content-pack and progress hooks."""
+    from courses import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def lms_init_app(app):
+    """Collect the installed content packs and the course.yaml sections plugins own (one owner per key)."""
+    from courses.pack import COURSE_KEYS, MODULE_KEYS
+
+    hook = plugin_manager(app).hook
+    paths = [pathlib.Path(path) for group in hook.lms_course_packs(app=app) for path in group or ()]
+    sections = collect_unique(  # in registration order, so problems and counts are listed in a stable order
+        reversed(hook.lms_pack_sections(app=app)),
+        lambda section: f"{section.level} key {section.key}",
+        "course.yaml section",
+    )
+    for section in sections.values():
+        if section.key in (COURSE_KEYS if section.level == "course" else MODULE_KEYS):
+            raise PluginError(f"course.yaml section {section.key!r} is one the courses plugin reads itself")
+    app.extensions["courses"] = {"packs": paths, "sections": list(sections.values())}
 
 
 @hookimpl
@@ -33,7 +71,7 @@ def lms_cli_commands(app):
 @hookimpl
 def lms_nav_links(app, user):
     """The catalog, for everyone signed in."""
-    return [("Courses", "learn.catalog")] if user.is_authenticated else []
+    return [("Courses", "courses.catalog")] if user.is_authenticated else []
 
 
 @hookimpl
@@ -43,4 +81,14 @@ def lms_dashboard_sections(app, user):
         return []
     from courses.views import my_learning
 
-    return [("learn/_my_learning.html", {"courses": my_learning(user.id)})]
+    return [("courses/_my_learning.html", {"courses": my_learning(user.id)})]
+
+
+@hookimpl
+def lms_past_events(app, event_types):
+    """Module and course completions, replayed from the recorded completion facts."""
+    from courses.events import CourseCompleted, ModuleCompleted
+    from courses.progress import recorded_completions
+
+    wanted = {ModuleCompleted, CourseCompleted} & set(event_types)
+    return recorded_completions(wanted) if wanted else []

@@ -1,9 +1,13 @@
 """`flask --app lms courses check PATH` and `flask --app lms courses sync`."""
 
+import pathlib
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from courses import installed_packs, pack_sections
+from courses.pack import Pack, Problem
 from courses.services import check_pack, sync_pack
 
 
@@ -19,17 +23,19 @@ def check_command(path):
     pack, problems = check_pack(path)
     for problem in problems:
         click.echo(f"{path.rstrip('/')}/{problem}", err=True)
-    if problems:
+    if problems or pack is None:
         raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded.")
     lessons = sum(len(module.lessons) for module in pack.modules)
-    click.echo(f"{pack.slug}: OK ({len(pack.modules)} modules, {lessons} lessons, {len(pack.quizzes())} quizzes)")
+    counted = "".join(f", {n} {what}" for what, n in pack.counts(pack_sections(current_app)).items())
+    click.echo(f"{pack.slug}: OK ({len(pack.modules)} modules, {lessons} lessons{counted})")
 
 
 @courses_cli.command("sync")
 def sync_command():
     """Load every installed pack into the database; a pack with any problem loads nothing."""
-    checked, slugs = [], {}
-    for path in current_app.extensions["lms"].course_packs:
+    checked: list[tuple[pathlib.Path, Pack | None, list[Problem]]] = []
+    slugs: dict[str, pathlib.Path] = {}
+    for path in installed_packs(current_app):
         pack, problems = check_pack(path)
         if pack is not None and pack.slug in slugs:
             # Two installed packs claiming one course would overwrite each other's content.
@@ -42,7 +48,7 @@ def sync_command():
         checked.append((path, pack, problems))
     failed = 0
     for path, pack, problems in checked:
-        if problems:
+        if problems or pack is None:
             failed += 1
             for problem in problems:
                 click.echo(f"{path}/{problem}", err=True)

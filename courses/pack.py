@@ -3,31 +3,19 @@
 import dataclasses
 import pathlib
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import yaml
 
 from courses.markdown import render_markdown
+from courses.sections import COURSE, MODULE, SLUG_PATTERN, PackSection, SectionContext, schema_problems
 from courses.yaml_lines import LineDict, LineList, error_line, error_text, load_yaml
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COURSE_KEYS = {"slug", "title", "summary", "version", "source", "modules", "final_assessment", "badges"}
-MODULE_KEYS = {"slug", "title", "lessons", "quiz"}
-QUIZ_KEYS = {
-    "file",
-    "title",
-    "pass_mark",
-    "max_attempts",
-    "time_limit_minutes",
-    "review",
-    "shuffle_questions",
-    "shuffle_options",
-    "draw",
-    "from_tags",
-}
-FINAL_KEYS = QUIZ_KEYS | {"slug"}
-BADGE_KEYS = {"slug", "for", "name", "description", "criteria"}
+SLUG = re.compile(SLUG_PATTERN)
+COURSE_KEYS = {"slug", "title", "summary", "version", "source", "modules"}
+MODULE_KEYS = {"slug", "title", "lessons"}
 LESSON_KEYS = {"title", "minutes", "objectives"}
-REVIEW_POLICIES = ("practice", "exam", "retry_without_key")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,41 +43,13 @@ class LessonSpec:
 
 
 @dataclasses.dataclass
-class QuizSpec:
-    """Quiz settings from the pack; `file` is a GIFT file of the pack, or None for a drawn assessment."""
-
-    slug: str
-    title: str
-    file: str | None
-    pass_mark: int = 70
-    max_attempts: int = 0
-    time_limit_minutes: int | None = None
-    review: str = "practice"
-    shuffle_questions: bool = True
-    shuffle_options: bool = True
-    draw: int | None = None
-    from_tags: list = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
 class ModuleSpec:
-    """A module: its lessons in order and its quiz."""
+    """A module: its lessons in order, and the specs of the sections other plugins own (e.g. "quiz")."""
 
     slug: str
     title: str
     lessons: list
-    quiz: QuizSpec | None
-
-
-@dataclasses.dataclass
-class BadgeSpec:
-    """A badge the pack declares for a module (`for` = module slug) or the course (`for` = course slug)."""
-
-    slug: str
-    target: str
-    name: str
-    description: str
-    criteria: str
+    sections: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -103,21 +63,30 @@ class Pack:
     version: str
     source: str
     modules: list
-    final_assessment: QuizSpec | None
-    badges: list
+    sections: dict[str, Any] = dataclasses.field(default_factory=dict)  # course-level sections' specs, by key
 
-    def quizzes(self) -> list:
-        """Every quiz of the pack: one per module that has one, then the final assessment."""
-        found = [module.quiz for module in self.modules if module.quiz]
-        return found + ([self.final_assessment] if self.final_assessment else [])
+    def counts(self, sections: Iterable[PackSection]) -> dict[str, int]:
+        """How many of each counted thing the sections hold, e.g. {"quizzes": 10}."""
+        found: dict[str, int] = {}
+        for section in sections:
+            if not section.counts_as:
+                continue
+            if section.level == MODULE:
+                values = [m.sections.get(section.key) for m in self.modules]
+            else:
+                values = [self.sections.get(section.key)]
+            size = sum(len(v) if isinstance(v, list) else 1 for v in values if v is not None)
+            found[section.counts_as] = found.get(section.counts_as, 0) + size
+        return found
 
 
 class PackReader:
     """Reads one pack folder, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: pathlib.Path):
+    def __init__(self, path: pathlib.Path, sections: Iterable[PackSection] = ()):
         self.path = pathlib.Path(path)
         self.problems: list[Problem] = []
+        self.sections = {section.key: section for section in sections}
 
     def problem(self, file: str, line: int, message: str) -> None:
         """Record a problem."""
@@ -135,21 +104,12 @@ class PackReader:
         if not isinstance(data, LineDict):
             self.problem("course.yaml", 1, "course.yaml must be a mapping of keys to values")
             return None
-        self.check_keys("course.yaml", data, COURSE_KEYS, "course", required={"slug", "title", "modules"})
+        self.check_keys(
+            "course.yaml", data, COURSE_KEYS | self.keys(COURSE), "course", required={"slug", "title", "modules"}
+        )
         slug = self.slug("course.yaml", data, "slug")
         modules = self.modules(data)
-        final = (
-            self.quiz(
-                "course.yaml",
-                data.get("final_assessment"),
-                data.key_lines.get("final_assessment", 1),
-                FINAL_KEYS,
-                default_slug=None,
-            )
-            if "final_assessment" in data
-            else None
-        )
-        badges = self.badges(data, slug, modules)
+        context = SectionContext(self.path, slug, tuple(module.slug for module in modules))
         # Returned even with problems, so the quiz files of a partly broken pack are still checked.
         return Pack(
             path=self.path,
@@ -159,8 +119,7 @@ class PackReader:
             version=str(data.get("version", "1")),
             source=self.text(data, "source"),
             modules=modules,
-            final_assessment=final,
-            badges=badges,
+            sections=self.read_sections(data, COURSE, context),
         )
 
     # --- pieces -----------------------------------------------------------------------------------------
@@ -225,12 +184,16 @@ class PackReader:
         if not isinstance(raw, LineList) or not raw:
             self.problem("course.yaml", data.key_lines.get("modules", 1), "modules must be a non-empty list")
             return []
-        modules, module_slugs, lesson_slugs = [], {}, {}
+        modules: list[ModuleSpec] = []
+        module_slugs: dict[str, int] = {}
+        lesson_slugs: dict[str, int] = {}
         for item, line in zip(raw, raw.item_lines, strict=True):
             if not isinstance(item, LineDict):
                 self.problem("course.yaml", line, "each module must be a mapping with slug, title and lessons")
                 continue
-            self.check_keys("course.yaml", item, MODULE_KEYS, "module", required={"slug", "title", "lessons"})
+            self.check_keys(
+                "course.yaml", item, MODULE_KEYS | self.keys(MODULE), "module", required={"slug", "title", "lessons"}
+            )
             slug = self.slug("course.yaml", item, "slug")
             if slug and slug in module_slugs:
                 self.problem(
@@ -241,12 +204,10 @@ class PackReader:
             elif slug:
                 module_slugs[slug] = item.key_lines["slug"]
             lessons = self.module_lessons(item, lesson_slugs)
-            quiz = None
-            if "quiz" in item:
-                quiz = self.quiz("course.yaml", item["quiz"], item.key_lines["quiz"], QUIZ_KEYS, default_slug=slug)
-                if quiz is not None and not quiz.title:
-                    quiz.title = f"Quiz: {self.text(item, 'title')}"
-            modules.append(ModuleSpec(slug=slug, title=self.text(item, "title"), lessons=lessons, quiz=quiz))
+            title = self.text(item, "title")
+            context = SectionContext(self.path, "", (), module_slug=slug, module_title=title)
+            sections = self.read_sections(item, MODULE, context)
+            modules.append(ModuleSpec(slug=slug, title=title, lessons=lessons, sections=sections))
         return modules
 
     def module_lessons(self, module: LineDict, seen: dict) -> list:
@@ -316,94 +277,31 @@ class PackReader:
             body_html=render_markdown(body),
         )
 
-    def quiz(self, name: str, raw, line: int, allowed: set, default_slug) -> QuizSpec | None:
-        """Quiz settings: a module quiz with a GIFT file, or a drawn assessment."""
-        if not isinstance(raw, LineDict):
-            self.problem(name, line, "quiz settings must be a mapping")
-            return None
-        required = {"file"} if default_slug else {"slug", "draw"}
-        self.check_keys(name, raw, allowed, "quiz settings", required=required)
-        spec = QuizSpec(
-            slug=default_slug or self.slug(name, raw, "slug"), title=self.text(raw, "title"), file=raw.get("file")
-        )
-        if spec.file is not None:
-            if not isinstance(spec.file, str) or not (self.path / spec.file).is_file():
-                self.problem(name, raw.key_lines["file"], f"quiz file {spec.file!r} is missing")
-            elif pathlib.PurePosixPath(spec.file).is_absolute() or ".." in pathlib.PurePosixPath(spec.file).parts:
-                self.problem(name, raw.key_lines["file"], "quiz file must be a path inside the pack")
-        for key, low, high in (
-            ("pass_mark", 0, 100),
-            ("max_attempts", 0, 100),
-            ("time_limit_minutes", 1, 600),
-            ("draw", 1, 500),
-        ):
-            if key in raw:
-                value = raw[key]
-                if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                    self.problem(name, raw.key_lines[key], f"{key} must be a whole number from {low} to {high}")
-                else:
-                    setattr(spec, key, value)
-        if "review" in raw:
-            if raw["review"] not in REVIEW_POLICIES:
-                self.problem(name, raw.key_lines["review"], f"review must be one of {', '.join(REVIEW_POLICIES)}")
-            else:
-                spec.review = raw["review"]
-        for key in ("shuffle_questions", "shuffle_options"):
-            if key in raw:
-                if not isinstance(raw[key], bool):
-                    self.problem(name, raw.key_lines[key], f"{key} must be true or false")
-                else:
-                    setattr(spec, key, raw[key])
-        if "from_tags" in raw:
-            tags = raw["from_tags"]
-            if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-                self.problem(name, raw.key_lines["from_tags"], "from_tags must be a list of tags")
-            else:
-                spec.from_tags = list(tags)
-        return spec
+    def keys(self, level: str) -> set[str]:
+        """The keys the installed plugins' sections add at this level."""
+        return {key for key, section in self.sections.items() if section.level == level}
 
-    def badges(self, data: LineDict, course_slug: str, modules: list) -> list:
-        """Badges, each for a module slug or for the course slug."""
-        raw = data.get("badges")
-        if raw is None:
-            return []
-        if not isinstance(raw, LineList):
-            self.problem("course.yaml", data.key_lines["badges"], "badges must be a list")
-            return []
-        targets = {module.slug for module in modules} | {course_slug}
-        badges, seen = [], set()
-        for item, line in zip(raw, raw.item_lines, strict=True):
-            if not isinstance(item, LineDict):
-                self.problem("course.yaml", line, "each badge must be a mapping")
+    def read_sections(self, data: LineDict, level: str, context: SectionContext) -> dict[str, Any]:
+        """Check each plugin section present at this level and build its spec; problems go to the list."""
+        specs: dict[str, Any] = {}
+        for key, section in self.sections.items():
+            if section.level != level or key not in data:
                 continue
-            self.check_keys(
-                "course.yaml", item, BADGE_KEYS, "badge", required={"slug", "for", "name", "description", "criteria"}
-            )
-            slug = self.slug("course.yaml", item, "slug")
-            if slug in seen:
-                self.problem("course.yaml", item.key_lines["slug"], f"duplicate badge slug {slug!r}")
-            seen.add(slug)
-            target = item.get("for")
-            if "for" in item and target not in targets:
-                self.problem(
-                    "course.yaml",
-                    item.key_lines["for"],
-                    f"badge is for {target!r}, which is neither a module slug nor the course slug",
-                )
-            badges.append(
-                BadgeSpec(
-                    slug=slug,
-                    target=str(target),
-                    name=self.text(item, "name"),
-                    description=self.text(item, "description"),
-                    criteria=self.text(item, "criteria"),
-                )
-            )
-        return badges
+            line = data.key_lines.get(key, data.line)
+            found = schema_problems(data[key], section.schema, line)
+            if not found:
+                spec, found = section.build(data[key], dataclasses.replace(context, line=line))
+                specs[key] = spec
+            for problem_line, message in found:
+                self.problem("course.yaml", problem_line, message)
+        return specs
 
 
-def read_pack(path) -> tuple[Pack | None, list[Problem]]:
-    """Read and validate a pack folder: (pack, problems); the pack may be partial when there are problems."""
-    reader = PackReader(path)
+def read_pack(path, sections: Iterable[PackSection] = ()) -> tuple[Pack | None, list[Problem]]:
+    """Read and validate a pack folder with the installed plugins' sections: (pack, problems).
+
+    The pack may be partial when there are problems.
+    """
+    reader = PackReader(path, sections)
     pack = reader.read()
     return pack, reader.problems

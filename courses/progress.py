@@ -1,14 +1,17 @@
 """Progress derived from completion facts against the current course structure."""
 
 import dataclasses
+from collections.abc import Iterable
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import Course, CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
 from lms.events import emit
 from lms.extensions import db
+from lms.plugins import plugin_manager, real_app
 
 
 @dataclasses.dataclass
@@ -21,13 +24,26 @@ class Step:
     values: dict
     done: bool
     module_id: int | None  # None for course-level steps such as a final assessment
+    item_id: int | None = None  # the id of the lesson, quiz, ... the step is about, within its kind
     detail: str = ""
     required: bool = True
+    score: float | None = None  # the learner's best score, for steps that are scored (a quiz)
 
     @property
     def url(self) -> str:
         """Where the step happens (needs a request context)."""
         return url_for(self.endpoint, **self.values)
+
+
+def percent(done: int, total: int) -> int:
+    """A whole-number percentage of steps done, never above 100."""
+    return 0 if total == 0 else min(100, (100 * done) // total)
+
+
+def best_score(steps: Iterable[Step]) -> float | None:
+    """The best score among scored steps, or None when none has one."""
+    scores = [step.score for step in steps if step.score is not None]
+    return max(scores) if scores else None
 
 
 @dataclasses.dataclass
@@ -51,6 +67,11 @@ class ModuleProgress:
     def total(self) -> int:
         """How many required steps there are."""
         return len(self.required)
+
+    @property
+    def percent(self) -> int:
+        """Whole-number percentage of required steps done."""
+        return percent(self.done, self.total)
 
     @property
     def complete(self) -> bool:
@@ -84,7 +105,15 @@ class CourseProgress:
     @property
     def percent(self) -> int:
         """Whole-number percentage, never above 100 (derived from facts against today's structure)."""
-        return 0 if self.total == 0 else (100 * self.done) // self.total
+        return percent(self.done, self.total)
+
+    def lesson_done(self, lesson_id: int) -> bool:
+        """Whether the learner has completed this lesson."""
+        return any(step.kind == "lesson" and step.done and step.item_id == lesson_id for step in self.steps())
+
+    def steps(self) -> list[Step]:
+        """Every step: each module's, then the course-level ones."""
+        return [step for module in self.modules for step in module.steps] + list(self.extra_steps)
 
     @property
     def complete(self) -> bool:
@@ -115,24 +144,14 @@ def course_progress(user_id: int, course: Course) -> CourseProgress:
             .where(LessonCompletion.user_id == user_id, Lesson.course_id == course.id)
         )
     )
-    steps_by_module = {module.id: [] for module in modules}
+    steps_by_module: dict[int, list[Step]] = {module.id: [] for module in modules}
     for module in modules:
-        for lesson in module.lessons:
-            if lesson.active:
-                steps_by_module[module.id].append(
-                    Step(
-                        kind="lesson",
-                        title=lesson.title,
-                        endpoint="learn.lesson",
-                        values={"course_slug": course.slug, "module_slug": module.slug, "lesson_slug": lesson.slug},
-                        done=lesson.id in done_lessons,
-                        module_id=module.id,
-                        detail="Read" if lesson.id in done_lessons else "Not marked as complete yet",
-                    )
-                )
+        steps_by_module[module.id] = [
+            lesson_step(course, module, lesson, lesson.id in done_lessons) for lesson in module.lessons if lesson.active
+        ]
     extra = []
-    app = current_app._get_current_object()
-    for group in app.extensions["lms"].pm.hook.lms_progress_steps(app=app, user_id=user_id, course=course):
+    app = real_app()
+    for group in plugin_manager(app).hook.lms_progress_steps(app=app, user_id=user_id, course=course):
         for step in group or ():
             if step.module_id in steps_by_module:
                 steps_by_module[step.module_id].append(step)
@@ -142,6 +161,20 @@ def course_progress(user_id: int, course: Course) -> CourseProgress:
         course=course,
         modules=[ModuleProgress(module=module, steps=steps_by_module[module.id]) for module in modules],
         extra_steps=extra,
+    )
+
+
+def lesson_step(course: Course, module: Module, lesson: Lesson, done: bool) -> Step:
+    """The step of reading a lesson."""
+    return Step(
+        kind="lesson",
+        title=lesson.title,
+        endpoint="courses.lesson",
+        values={"course_slug": course.slug, "module_slug": module.slug, "lesson_slug": lesson.slug},
+        done=done,
+        module_id=module.id,
+        item_id=lesson.id,
+        detail="Read" if done else "Not marked as complete yet",
     )
 
 
@@ -178,16 +211,68 @@ def record_completions(user_id: int, course: Course) -> None:
     db.session.flush()
     progress = course_progress(user_id, course)
     for module_progress in progress.modules:
-        if module_progress.complete and insert_once(
-            ModuleCompletion, user_id=user_id, module_id=module_progress.module.id
-        ):
-            emit(
-                "module.completed",
-                user_id=user_id,
-                course_id=course.id,
-                module_id=module_progress.module.id,
-                module_slug=module_progress.module.slug,
-                course_slug=course.slug,
-            )
+        module = module_progress.module
+        if module_progress.complete and insert_once(ModuleCompletion, user_id=user_id, module_id=module.id):
+            emit(module_completed(user_id, course, module_progress))
     if progress.complete and insert_once(CourseCompletion, user_id=user_id, course_id=course.id):
-        emit("course.completed", user_id=user_id, course_id=course.id, course_slug=course.slug)
+        emit(course_completed(user_id, progress))
+
+
+def module_completed(user_id: int, course: Course, progress: ModuleProgress) -> ModuleCompleted:
+    """The event announcing that the learner completed this module."""
+    module = progress.module
+    return ModuleCompleted(
+        user_id=user_id,
+        course_id=course.id,
+        course_slug=course.slug,
+        module_id=module.id,
+        module_slug=module.slug,
+        module_title=module.title,
+        best_score=best_score(progress.steps),
+    )
+
+
+def course_completed(user_id: int, progress: CourseProgress) -> CourseCompleted:
+    """The event announcing that the learner completed the course."""
+    course = progress.course
+    return CourseCompleted(
+        user_id=user_id,
+        course_id=course.id,
+        course_slug=course.slug,
+        course_title=course.title,
+        best_score=best_score(progress.steps()),
+    )
+
+
+def recorded_completions(event_types: set[type]) -> list[ModuleCompleted | CourseCompleted]:
+    """Module and course completion events rebuilt from the recorded facts, oldest first.
+
+    Rare by design (a listener catching up), so each learner's progress is worked out once per course.
+    """
+    progress: dict[tuple[int, int], CourseProgress] = {}
+
+    def progress_of(user_id: int, course: Course) -> CourseProgress:
+        if (user_id, course.id) not in progress:
+            progress[user_id, course.id] = course_progress(user_id, course)
+        return progress[user_id, course.id]
+
+    found: list[tuple] = []
+    if ModuleCompleted in event_types:
+        module_rows = db.session.execute(
+            select(ModuleCompletion.completed_at, ModuleCompletion.user_id, Module, Course)
+            .join(Module, Module.id == ModuleCompletion.module_id)
+            .join(Course, Course.id == Module.course_id)
+        ).all()
+        for at, user_id, module, course in module_rows:
+            modules = progress_of(user_id, course).modules
+            steps: list[Step] = next((m.steps for m in modules if m.module.id == module.id), [])
+            found.append((at, module_completed(user_id, course, ModuleProgress(module=module, steps=steps))))
+    if CourseCompleted in event_types:
+        course_rows = db.session.execute(
+            select(CourseCompletion.completed_at, CourseCompletion.user_id, Course).join(
+                Course, Course.id == CourseCompletion.course_id
+            )
+        ).all()
+        for at, user_id, course in course_rows:
+            found.append((at, course_completed(user_id, progress_of(user_id, course))))
+    return [event for _at, event in sorted(found, key=lambda pair: pair[0])]

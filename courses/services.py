@@ -1,23 +1,25 @@
 """Course services: checking and syncing packs, enrolment and lesson completion."""
 
-from flask import current_app
 from sqlalchemy import select
 
+from courses import pack_sections
+from courses.events import CourseEnrolled, CourseSynced, LessonCompleted
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
 from courses.pack import Pack, Problem, read_pack
 from courses.progress import insert_once, lock_enrolment, record_completions
 from lms.db import begin_write, commit
 from lms.events import emit
 from lms.extensions import db
+from lms.plugins import plugin_manager, real_app
 from lms.services import ServiceError
 
 
 def check_pack(path) -> tuple[Pack | None, list[Problem]]:
     """Validate a pack folder, including the parts other plugins own (quiz files, badges)."""
-    pack, problems = read_pack(path)
+    pack, problems = read_pack(path, pack_sections(real_app()))
     if pack is not None:
-        app = current_app._get_current_object()
-        for group in app.extensions["lms"].pm.hook.lms_check_pack(app=app, pack=pack):
+        app = real_app()
+        for group in plugin_manager(app).hook.lms_check_pack(app=app, pack=pack):
             problems.extend(group or ())
     return (pack if not problems else None), problems
 
@@ -39,12 +41,12 @@ def sync_pack(pack: Pack) -> Course:
         )
         db.session.flush()
         sync_structure(course, pack)
-        app = current_app._get_current_object()
-        app.extensions["lms"].pm.hook.lms_sync_pack(app=app, pack=pack, course=course)
+        app = real_app()
+        plugin_manager(app).hook.lms_sync_pack(app=app, pack=pack, course=course)
     except Exception:
         db.session.rollback()
         raise
-    emit("course.synced", course_id=course.id, course_slug=course.slug)
+    emit(CourseSynced(course_id=course.id, course_slug=course.slug))
     commit()
     return course
 
@@ -52,11 +54,13 @@ def sync_pack(pack: Pack) -> Course:
 def sync_structure(course: Course, pack: Pack) -> None:
     """Upsert modules and lessons by slug and deactivate the ones the pack dropped."""
     modules = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
-    lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
-    for module in modules.values():
-        module.active = False
-    for lesson in lessons.values():
-        lesson.active = False
+    lessons = {
+        lesson.slug: lesson for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+    }
+    for dropped_module in modules.values():
+        dropped_module.active = False  # until the pack lists it again below
+    for dropped_lesson in lessons.values():
+        dropped_lesson.active = False
     for position, spec in enumerate(pack.modules):
         module = modules.get(spec.slug)
         if module is None:
@@ -88,7 +92,7 @@ def enrol(user_id: int, course: Course) -> bool:
     begin_write()
     created = insert_once(Enrolment, user_id=user_id, course_id=course.id)
     if created:
-        emit("course.enrolled", user_id=user_id, course_id=course.id)
+        emit(CourseEnrolled(user_id=user_id, course_id=course.id))
     commit()
     return created
 
@@ -104,7 +108,7 @@ def complete_lesson(user_id: int, lesson: Lesson) -> bool:
         raise ServiceError("Enrol in the course first.", 409)
     created = insert_once(LessonCompletion, user_id=user_id, lesson_id=lesson.id)
     if created:
-        emit("lesson.completed", user_id=user_id, lesson_id=lesson.id, course_id=course_id)
-        record_completions(user_id, db.session.get(Course, course_id))
+        emit(LessonCompleted(user_id=user_id, course_id=course_id, lesson_id=lesson.id))
+        record_completions(user_id, db.session.get_one(Course, course_id))
     commit()
     return created

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.forms import ActionForm
 from lms.services import ServiceError
 
-bp = Blueprint("learn", __name__, url_prefix="/courses")
+bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def get_course(slug: str) -> Course:
@@ -56,7 +56,7 @@ def catalog():
     """Every available course, with the learner's progress where enrolled."""
     courses = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.title)).all()
     enrolled = {p.course.id: p for p in my_learning(current_user.id)}
-    return render_template("learn/catalog.html", courses=courses, enrolled=enrolled, form=ActionForm())
+    return render_template("courses/catalog.html", courses=courses, enrolled=enrolled, form=ActionForm())
 
 
 @bp.route("/<course_slug>")
@@ -66,7 +66,9 @@ def course(course_slug: str):
     course = get_course(course_slug)
     enrolled = is_enrolled(current_user.id, course.id)
     progress = course_progress(current_user.id, course)
-    return render_template("learn/course.html", course=course, progress=progress, enrolled=enrolled, form=ActionForm())
+    return render_template(
+        "courses/course.html", course=course, progress=progress, enrolled=enrolled, form=ActionForm()
+    )
 
 
 @bp.route("/<course_slug>/enrol", methods=["POST"])
@@ -78,7 +80,7 @@ def enrol_in(course_slug: str):
         abort(400)
     if enrol(current_user.id, course):
         flash(f"You are enrolled in {course.title}. Enjoy the course!", "success")
-    return redirect(url_for("learn.course", course_slug=course.slug))
+    return redirect(url_for("courses.course", course_slug=course.slug))
 
 
 @bp.route("/<course_slug>/continue")
@@ -88,11 +90,11 @@ def continue_course(course_slug: str):
     course = get_course(course_slug)
     if not is_enrolled(current_user.id, course.id):
         flash("Enrol in the course to start it.", "info")
-        return redirect(url_for("learn.course", course_slug=course.slug))
+        return redirect(url_for("courses.course", course_slug=course.slug))
     step = course_progress(current_user.id, course).next_step()
     if step is None:
         flash("You have finished every step of this course. Well done!", "success")
-        return redirect(url_for("learn.course", course_slug=course.slug))
+        return redirect(url_for("courses.course", course_slug=course.slug))
     return redirect(step.url)
 
 
@@ -105,7 +107,7 @@ def module(course_slug: str, module_slug: str):
     progress = course_progress(current_user.id, course)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
     return render_template(
-        "learn/module.html",
+        "courses/module.html",
         course=course,
         module=module,
         progress=module_progress,
@@ -132,14 +134,10 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     lesson = get_lesson(module, lesson_slug)
     enrolled = is_enrolled(current_user.id, course.id)
     progress = course_progress(current_user.id, course) if enrolled else None
-    done = bool(progress) and any(
-        step.kind == "lesson" and step.done and step.values.get("lesson_slug") == lesson.slug
-        for m in progress.modules
-        for step in m.steps
-    )
+    done = progress is not None and progress.lesson_done(lesson.id)
     previous, following = neighbours(course, lesson)
     return render_template(
-        "learn/lesson.html",
+        "courses/lesson.html",
         course=course,
         module=module,
         lesson=lesson,
@@ -160,7 +158,7 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
     lesson = get_lesson(module, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    here = url_for("learn.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=lesson.slug)
+    here = url_for("courses.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=lesson.slug)
     try:
         complete_lesson(current_user.id, lesson)
     except ServiceError as exc:
@@ -170,7 +168,7 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
     _, following = neighbours(course, lesson)
     if following is not None and following[0].id == module.id:
         return redirect(
-            url_for("learn.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=following[1].slug)
+            url_for("courses.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=following[1].slug)
         )
     # The module's last lesson: its page shows the quiz that remains, or that the module is complete.
-    return redirect(url_for("learn.module", course_slug=course.slug, module_slug=module.slug))
+    return redirect(url_for("courses.module", course_slug=course.slug, module_slug=module.slug))

@@ -3,6 +3,7 @@
 import dataclasses
 import pathlib
 
+import pluggy
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,9 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms import access, errors, security
+from lms.auth.login import init_login
 from lms.db import configure_engine
-from lms.extensions import csrf, db, login_manager, migrate
-from lms.plugins import build_plugin_manager, collect_unique
+from lms.extensions import csrf, db, migrate
+from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -29,10 +31,8 @@ class DatabaseIntConverter(IntegerConverter):
 class LMSState:
     """What one app instance holds: its plugin manager and what the plugins contributed."""
 
-    pm: object
+    pm: pluggy.PluginManager
     limiter: Limiter
-    question_types: dict = dataclasses.field(default_factory=dict)
-    course_packs: list = dataclasses.field(default_factory=list)
 
 
 def load_config(app: Flask, config) -> None:
@@ -56,6 +56,13 @@ def load_config(app: Flask, config) -> None:
     app.config.from_object(config)
 
 
+def check_password_hashing(app: Flask) -> None:
+    """Refuse to start outside the test suite with a password hashing method other than scrypt."""
+    method = app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method != "scrypt" and not app.config.get("TESTING"):
+        raise RuntimeError(f"PASSWORD_HASH_METHOD {method!r} is for the test suite only; use scrypt.")
+
+
 def create_app(config=None) -> Flask:
     """Build a configured LMS app with its plugins; does no I/O and creates no schema."""
     app = Flask(
@@ -64,15 +71,18 @@ def create_app(config=None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config)
+    check_password_hashing(app)
     app.url_map.converters["int"] = DatabaseIntConverter
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    login_manager.init_app(app)
+    init_login(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -86,11 +96,9 @@ def create_app(config=None) -> Flask:
     state = LMSState(pm=pm, limiter=limiter)
     app.extensions["lms"] = state
 
+    pm.hook.lms_init_app(app=app)
     for blueprint in collect_unique(pm.hook.lms_blueprints(app=app), lambda bp: bp.name, "blueprint").values():
         app.register_blueprint(blueprint)
-    question_type_classes = collect_unique(pm.hook.lms_question_types(app=app), lambda cls: cls.name, "question type")
-    state.question_types = {name: cls() for name, cls in question_type_classes.items()}
-    state.course_packs = [path for paths in pm.hook.lms_course_packs(app=app) for path in paths or ()]
     for commands in pm.hook.lms_cli_commands(app=app):
         for command in commands or ():
             app.cli.add_command(command)
@@ -110,7 +118,8 @@ def apply_rate_limits(app: Flask, limiter: Limiter) -> None:
         marked = getattr(view, "lms_rate_limit", None)
         if marked:
             config_key, methods = marked
-            app.view_functions[endpoint] = limiter.limit(app.config[config_key], methods=list(methods))(view)
+            limited = limiter.limit(app.config[config_key], methods=list(methods))(view)
+            app.view_functions[endpoint] = limited  # type: ignore[assignment]
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -120,8 +129,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_helpers():
         def nav_links():
-            groups = app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=current_user)
-            return [link for group in reversed(groups) for link in group or ()]
+            return in_registration_order(app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=current_user))
 
         return {
             "nav_links": nav_links,

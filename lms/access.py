@@ -62,7 +62,7 @@ def enforce_access():
     if level == ANYONE:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if level in ("trainer", "admin") and not has_role(current_user, level):
         abort(403)
     return None

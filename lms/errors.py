@@ -36,9 +36,10 @@ def handle_http_exception(exc: HTTPException):
         return exc
     detail = exc.description if getattr(exc, "lms_user_message", False) else None
     response = render_error(exc.code, detail)
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
+    valid_methods = getattr(exc, "valid_methods", None)
+    if exc.code == 405 and valid_methods:
         body, code = response
-        return body, code, {"Allow": ", ".join(exc.valid_methods)}
+        return body, code, {"Allow": ", ".join(valid_methods)}
     return response
 
 
@@ -74,5 +75,5 @@ def fail(code: int, message: str):
     from werkzeug.exceptions import default_exceptions
 
     exc = default_exceptions[code](description=message)
-    exc.lms_user_message = True
+    exc.lms_user_message = True  # type: ignore[attr-defined]  # marks a message written for the user
     raise exc

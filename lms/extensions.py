@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING
 
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -33,4 +32,3 @@ else:
     Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
-login_manager = LoginManager()

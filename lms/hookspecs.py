@@ -1,4 +1,8 @@
-"""Every extension point of the LMS. Plugins implement these with `lms.plugins.hookimpl`."""
+"""The core's extension points. Plugins implement them with `lms.plugins.hookimpl`.
+
+A plugin that offers extension points of its own declares them in its own hookspecs module and adds them in
+`lms_addhooks` (the courses plugin declares the content-pack hooks, the quizzes plugin the question types).
+"""
 
 import pluggy
 
@@ -6,43 +10,18 @@ hookspec = pluggy.HookspecMarker("lms")
 
 
 @hookspec
+def lms_addhooks(pm):
+    """Add this plugin's own hook specifications to the plugin manager (`pm.add_hookspecs(module)`)."""
+
+
+@hookspec
+def lms_init_app(app):
+    """Set up this plugin's per-app state (kept in `app.extensions`), once, while the app is built."""
+
+
+@hookspec
 def lms_blueprints(app):
     """Return a list of Flask blueprints to register on the app."""
-
-
-@hookspec
-def lms_course_packs(app):
-    """Return a list of paths to course content pack folders."""
-
-
-@hookspec
-def lms_check_pack(app, pack):
-    """Return a list of courses.pack.Problem found in a pack's parts this plugin owns (e.g. quiz files)."""
-
-
-@hookspec
-def lms_sync_pack(app, pack, course):
-    """Load this plugin's part of a valid pack into the open transaction (no commit)."""
-
-
-@hookspec
-def lms_progress_steps(app, user_id, course):
-    """Return a list of courses.progress.Step this plugin adds to a course (e.g. each module's quiz)."""
-
-
-@hookspec
-def lms_question_types(app):
-    """Return a list of question type classes (see quizzes.types.base.QuestionType)."""
-
-
-@hookspec
-def lms_event(app, name, payload):
-    """React to a domain event (e.g. "quiz.submitted"), called after the transaction that emitted it committed."""
-
-
-@hookspec
-def lms_dashboard_sections(app, user):
-    """Return a list of (template name, context dict) pairs shown on the signed-in user's dashboard."""
 
 
 @hookspec
@@ -53,3 +32,22 @@ def lms_cli_commands(app):
 @hookspec
 def lms_nav_links(app, user):
     """Return a list of (label, endpoint) pairs for the main navigation, for the given user."""
+
+
+@hookspec
+def lms_dashboard_sections(app, user):
+    """Return a list of (template name, context dict) pairs shown on the signed-in user's dashboard."""
+
+
+@hookspec
+def lms_event(app, event):
+    """React to a domain event (an `lms.events.Event`), called after the transaction that emitted it committed."""
+
+
+@hookspec
+def lms_past_events(app, event_types):
+    """Return the events of these types that this plugin's records show happened, oldest first.
+
+    A listener that may have missed events (a failed badge listener, a learning record store that was down)
+    replays them from here; listeners must therefore treat an event they already handled as a no-op.
+    """

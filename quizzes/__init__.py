@@ -1,7 +1,24 @@
 """The quizzes plugin: question types, the bank, quizzes, attempts, GIFT import and export."""
 
 from lms.access import has_role
-from lms.plugins import hookimpl
+from lms.plugins import collect_unique, hookimpl, plugin_manager
+
+
+@hookimpl
+def lms_addhooks(pm):
+    """Declare the question-type hook."""
+    from quizzes import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def lms_init_app(app):
+    """Collect the installed question types; two types with one name stop start-up."""
+    classes = collect_unique(
+        plugin_manager(app).hook.lms_question_types(app=app), lambda cls: cls.name, "question type"
+    )
+    app.extensions["quizzes"] = {"types": {name: cls() for name, cls in classes.items()}}
 
 
 @hookimpl
@@ -16,10 +33,18 @@ def lms_question_types(app):
 def lms_blueprints(app):
     """Quiz, attempt and authoring pages."""
     from quizzes import models  # noqa: F401 - register the tables
-    from quizzes.authoring import bp as authoring_bp
+    from quizzes.author import bp as author_bp
     from quizzes.views import bp
 
-    return [bp, authoring_bp]
+    return [bp, author_bp]
+
+
+@hookimpl
+def lms_pack_sections(app):
+    """Each module's `quiz:` settings and the course's `final_assessment:`."""
+    from quizzes.pack import SECTIONS
+
+    return SECTIONS
 
 
 @hookimpl
@@ -49,4 +74,4 @@ def lms_progress_steps(app, user_id, course):
 @hookimpl
 def lms_nav_links(app, user):
     """Trainers reach the quiz authoring pages."""
-    return [("Quizzes", "authoring.quizzes")] if has_role(user, "trainer") else []
+    return [("Quizzes", "author.quizzes")] if has_role(user, "trainer") else []

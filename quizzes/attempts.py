@@ -4,8 +4,9 @@ import dataclasses
 import random
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from courses.models import Course
 from courses.progress import lock_enrolment, record_completions
@@ -14,7 +15,9 @@ from lms.events import emit
 from lms.extensions import db
 from lms.services import ServiceError
 from quizzes.bank import matches_tags, question_types
+from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz
+from quizzes.types.base import QuestionType
 
 # Network delay between the browser's last keystroke and the server: a submit this late is still on time.
 DEADLINE_GRACE = timedelta(seconds=5)
@@ -38,7 +41,7 @@ class SlotView:
 
     slot: int
     version: QuestionVersion
-    qtype: object
+    qtype: QuestionType | None
     layout: dict
     answer: AttemptAnswer | None
 
@@ -47,12 +50,37 @@ class SlotView:
         """Whether this question counts towards the score (a type that is not installed does not)."""
         return self.qtype is not None and self.qtype.graded
 
+    @property
+    def verdict(self) -> str:
+        """How the saved answer fared: "Right", "Partly right" or "Not right"."""
+        score = self.answer.score if self.answer is not None else None
+        if score == 1:
+            return "Right"
+        return "Partly right" if score else "Not right"
+
 
 def attempts_used(quiz_id: int, user_id: int) -> int:
     """How many attempts the learner has started on this quiz."""
-    return db.session.scalar(
+    counted = db.session.scalar(
         select(func.count()).select_from(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
     )
+    return counted or 0
+
+
+def learner_attempts(quiz_id: int, user_id: int) -> list[Attempt]:
+    """The learner's attempts at this quiz, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id).order_by(Attempt.number)
+        )
+    )
+
+
+def may_start(quiz: Quiz, attempts: list[Attempt]) -> bool:
+    """Whether the learner, with these attempts so far, may open one: resume the open one or start within the limit."""
+    if any(attempt.status == "open" for attempt in attempts):
+        return True
+    return not quiz.max_attempts or len(attempts) < quiz.max_attempts
 
 
 def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
@@ -112,7 +140,7 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
     )
     db.session.add(attempt)
     db.session.flush()
-    emit("quiz.started", user_id=user_id, quiz_id=quiz.id, attempt_id=attempt.id)
+    emit(QuizStarted(user_id=user_id, quiz_id=quiz.id, attempt_id=attempt.id))
     commit()
     return attempt
 
@@ -238,13 +266,13 @@ def grade_slot(view: SlotView) -> None:
 
 def finish(attempt: Attempt) -> None:
     """Close and grade the attempt in the open transaction, exactly once (a conditional state change)."""
-    closed = db.session.execute(
+    result = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
         .values(status="submitted", submitted_at=now())
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if closed != 1:
+    )
+    if cast(CursorResult, result).rowcount != 1:
         return  # someone else submitted it first: nothing is graded again
     db.session.refresh(attempt)
     views = slot_views(attempt)
@@ -257,20 +285,22 @@ def finish(attempt: Attempt) -> None:
             grade_slot(view)
             total += (view.answer.score or 0.0) if view.answer else 0.0
             counted += 1
-    attempt.score = round(100 * total / counted, 2) if counted else 0.0
-    attempt.passed = attempt.score >= attempt.quiz.pass_mark
+    score = round(100 * total / counted, 2) if counted else 0.0
+    passed = score >= attempt.quiz.pass_mark
+    attempt.score, attempt.passed = score, passed
     db.session.flush()
     emit(
-        "quiz.submitted",
-        user_id=attempt.user_id,
-        quiz_id=attempt.quiz_id,
-        attempt_id=attempt.id,
-        score=attempt.score,
-        passed=attempt.passed,
-        course_id=attempt.quiz.course_id,
+        QuizSubmitted(
+            user_id=attempt.user_id,
+            course_id=attempt.quiz.course_id,
+            quiz_id=attempt.quiz_id,
+            attempt_id=attempt.id,
+            score=score,
+            passed=passed,
+        )
     )
-    if attempt.passed and attempt.quiz.module_id is not None:
-        record_completions(attempt.user_id, db.session.get(Course, attempt.quiz.course_id))
+    if passed and attempt.quiz.module_id is not None:
+        record_completions(attempt.user_id, db.session.get_one(Course, attempt.quiz.course_id))
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:
@@ -288,7 +318,7 @@ def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Atte
     db.session.flush()
     finish(attempt)
     commit()
-    return db.session.get(Attempt, attempt_id), on_time
+    return db.session.get_one(Attempt, attempt_id), on_time
 
 
 def close_if_expired(attempt: Attempt) -> bool:
@@ -297,12 +327,3 @@ def close_if_expired(attempt: Attempt) -> bool:
         finish(attempt)
         return True
     return False
-
-
-def best_attempt(quiz_id: int, user_id: int) -> Attempt | None:
-    """The learner's best submitted attempt."""
-    return db.session.scalar(
-        select(Attempt)
-        .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == "submitted")
-        .order_by(Attempt.score.desc(), Attempt.id)
-    )

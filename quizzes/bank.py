@@ -1,21 +1,24 @@
 """The question bank: versioned upserts, and loading a pack's GIFT quizzes."""
 
 import pathlib
+import uuid
 
 from flask import current_app
 from sqlalchemy import delete, select
 
 from courses.pack import Pack, Problem
+from lms.db import begin_write, commit
 from lms.extensions import db
-from quizzes.gift import GiftError, parse_gift
+from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
+from quizzes.pack import pack_quizzes
 
 CONTENT_FIELDS = ("stem", "stem_format", "general_feedback", "config")
 
 
 def question_types() -> dict:
     """The installed question types of the current app, by name (instances)."""
-    return current_app.extensions["lms"].question_types
+    return current_app.extensions["quizzes"]["types"]
 
 
 def content_of(parsed: dict) -> dict:
@@ -75,7 +78,7 @@ def check_quizzes(pack: Pack) -> list:
     types = question_types()
     problems, tagged = [], []
     titles: dict[str, str] = {}  # title -> where it was first seen
-    for spec in pack.quizzes():
+    for spec in pack_quizzes(pack):
         if not isinstance(spec.file, str) or not (pathlib.Path(pack.path) / spec.file).is_file():
             continue  # no file, or a missing one the pack reader already reported
         questions, found = read_quiz_file(pack, spec.file)
@@ -94,7 +97,7 @@ def check_quizzes(pack: Pack) -> list:
             elif title:
                 titles[title] = f"{spec.file}:{where[1]}"
             tagged.append(parsed)
-    final = pack.final_assessment
+    final = pack.sections.get("final_assessment")
     if final and final.draw:
         # Only graded questions can be drawn (see quizzes.attempts.pick_questions).
         pool = [q for q in tagged if matches_tags(q.get("tags", []), final.from_tags) and types[q["type"]].graded]
@@ -118,20 +121,16 @@ def matches_tags(tags: list, wanted: list) -> bool:
 
 def sync_quizzes(pack: Pack, course) -> None:
     """Load the pack's quizzes and questions into the open transaction."""
-    from courses.models import Module
-
-    modules = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
+    module_ids = {module.slug: module.id for module in course.modules}
     existing = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
-    for quiz in existing.values():
-        quiz.active = False
-    module_of = {module.quiz.slug: module.slug for module in pack.modules if module.quiz}
-    for spec in pack.quizzes():
+    for dropped in existing.values():
+        dropped.active = False  # until the pack lists it again below
+    for spec in pack_quizzes(pack):
         quiz = existing.get(spec.slug)
         if quiz is None:
             quiz = Quiz(course_id=course.id, slug=spec.slug, title=spec.title or spec.slug)
             db.session.add(quiz)
-        module = modules.get(module_of.get(spec.slug, ""))
-        quiz.module_id = module.id if module else None
+        quiz.module_id = module_ids.get(spec.module_slug) if spec.module_slug else None
         quiz.title = spec.title or spec.slug
         quiz.pass_mark, quiz.max_attempts, quiz.time_limit_minutes = (
             spec.pass_mark,
@@ -161,3 +160,70 @@ def set_quiz_questions(quiz: Quiz, question_ids: list) -> None:
     db.session.add_all(QuizQuestion(quiz_id=quiz.id, question_id=qid, position=n) for n, qid in enumerate(question_ids))
     db.session.flush()
     db.session.expire(quiz, ["items"])
+
+
+def gift_dicts(quiz: Quiz) -> list:
+    """The quiz's questions (current versions) in the parsed-GIFT shape."""
+    result = []
+    for item in quiz.items:
+        question, version = item.question, item.question.current
+        result.append(
+            {
+                "type": question.type,
+                "title": question.title or None,
+                "stem": version.stem,
+                "format": version.stem_format,
+                "general_feedback": version.general_feedback,
+                "tags": list(question.tags or []),
+                "config": version.config,
+            }
+        )
+    return result
+
+
+def type_problems(parsed: dict) -> list:
+    """Problems of one parsed question against its installed type."""
+    qtype = question_types().get(parsed["type"])
+    if qtype is None:
+        return [f"question type {parsed['type']!r} is not installed"]
+    return qtype.validate(parsed["config"])
+
+
+def import_gift(quiz_id: int, text: str) -> tuple[int, list[str]]:
+    """Import GIFT text into the bank and the end of the quiz, all or nothing: (how many, problems)."""
+    try:
+        parsed = parse_gift(text, question_types())
+    except GiftError as exc:
+        return 0, [str(exc)]
+    problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
+    if not parsed:
+        problems.append("The GIFT text holds no questions.")
+    if problems:
+        return 0, problems
+    add_to_quiz(quiz_id, parsed)
+    return len(parsed), []
+
+
+def add_to_quiz(quiz_id: int, parsed: list[dict]) -> None:
+    """Add parsed questions to the bank and to the end of the quiz, in one transaction."""
+    begin_write()
+    quiz = db.session.get_one(Quiz, quiz_id)
+    ids = [item.question_id for item in quiz.items]
+    for question in parsed:
+        row = Question(
+            uid=f"authored:{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"], current_version=0
+        )
+        db.session.add(row)
+        save_question(
+            row, question["type"], question.get("title") or "", question.get("tags", []), content_of(question)
+        )
+        db.session.flush()
+        ids.append(row.id)
+    set_quiz_questions(quiz, ids)
+    commit()
+
+
+def export_gift(quiz: Quiz) -> str:
+    """The quiz's questions as GIFT text; those of a type without a GIFT form (or not installed) are left out."""
+    types = question_types()
+    return write_gift([q for q in gift_dicts(quiz) if has_gift_form(types.get(q["type"]))], types)

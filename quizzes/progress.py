@@ -12,8 +12,8 @@ def quiz_steps(user_id: int, course) -> list:
     quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id, Quiz.active.is_(True))).all()
     if not quizzes:
         return []
-    best = dict(
-        db.session.execute(
+    best: dict[int, float] = dict(
+        db.session.execute(  # type: ignore[arg-type]
             select(Attempt.quiz_id, func.max(Attempt.score))
             .where(
                 Attempt.user_id == user_id, Attempt.status == "submitted", Attempt.quiz_id.in_([q.id for q in quizzes])
@@ -39,7 +39,9 @@ def quiz_steps(user_id: int, course) -> list:
                 values={"quiz_id": quiz.id},
                 done=passed,
                 module_id=quiz.module_id,
+                item_id=quiz.id,
                 detail=detail,
+                score=score,
                 required=quiz.module_id is not None,
             )
         )

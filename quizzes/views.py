@@ -18,7 +18,7 @@ from quizzes import attempts as service
 from quizzes.models import Attempt, Quiz
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_level
 
-bp = Blueprint("quizzes", __name__)
+bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
 
 def render_stem(text: str, stem_format: str) -> Markup:
@@ -32,8 +32,8 @@ def render_stem(text: str, stem_format: str) -> Markup:
 
 def get_quiz(quiz_id: int) -> Quiz:
     """An active quiz, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not quiz.active:
+    quiz = db.get_or_404(Quiz, quiz_id)
+    if not quiz.active:
         abort(404)
     return quiz
 
@@ -79,18 +79,15 @@ def quiz_context(quiz: Quiz):
     return course, module
 
 
-@bp.route("/quizzes/<int:quiz_id>")
+@bp.route("/<int:quiz_id>")
 @allow(SIGNED_IN)
 def quiz(quiz_id: int):
     """The quiz's rules, the learner's attempts and a start or resume button."""
     quiz = get_quiz(quiz_id)
     course, module = quiz_context(quiz)
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == current_user.id).order_by(Attempt.number)
-    ).all()
+    attempts = service.learner_attempts(quiz.id, current_user.id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
-    used = len(attempts)
-    can_start = open_attempt is not None or not quiz.max_attempts or used < quiz.max_attempts
+    can_start = service.may_start(quiz, attempts)
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
@@ -106,7 +103,7 @@ def quiz(quiz_id: int):
     )
 
 
-@bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
+@bp.route("/<int:quiz_id>/start", methods=["POST"])
 @allow(SIGNED_IN)
 def start(quiz_id: int):
     """Start a new attempt, or resume the one in progress."""

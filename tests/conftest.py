@@ -88,7 +88,7 @@ def wipe(app) -> None:
 @pytest.fixture(scope="session")
 def badge_key_pem(tmp_path_factory):
     """One issuer signing key for the whole run (generating an RSA key per test would be slow)."""
-    from lms.badges.signing import load_or_create_key
+    from badges.signing import load_or_create_key
 
     path = tmp_path_factory.mktemp("badge-key") / "issuer.pem"
     load_or_create_key(None, path)

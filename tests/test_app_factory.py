@@ -49,3 +49,18 @@ def test_production_requires_database_url(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         create_app("production")
+
+
+def test_production_hashes_passwords_with_scrypt(monkeypatch):
+    from lms.auth.passwords import hash_password
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    with create_app("production").app_context():
+        assert hash_password("a long passphrase").startswith("scrypt:")
+
+
+def test_the_cheap_test_hashing_is_refused_outside_the_test_suite():
+    with pytest.raises(RuntimeError, match="test suite only"):
+        create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
+    assert create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1", "TESTING": True}).testing

@@ -32,7 +32,8 @@ def test_signup_creates_a_learner_and_signs_in(client, app):
     assert page.status_code == 200 and "Welcome, Ana Reyes" in page.get_data(as_text=True)
     with app.app_context():
         user = db.session.scalar(select(User))
-        assert user.role == "learner" and user.password_hash.startswith("scrypt:")
+        # Hashed with the configured method (scrypt outside the test suite: see test_app_factory).
+        assert user.role == "learner" and user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
         assert DEFAULT_PASSWORD not in user.password_hash
 
 

@@ -7,7 +7,6 @@ badge test modules.
 import dataclasses
 import logging
 import pathlib
-import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 import courses
 from lms.extensions import db
 from tests.conftest import csrf_token_from
+from tests.helpers import at_once
 
 PACK_DIR = pathlib.Path(courses.__file__).resolve().parent / "bpo_operations"
 FIRST_MODULE = "what-is-bpo"
@@ -46,9 +46,9 @@ class CourseInfo:
 
 def sync_course(app) -> CourseInfo:
     """Check and sync the BPO pack (as `flask courses sync` does) and return the ids the tests need."""
+    from badges.models import BadgeClass
     from courses.models import Course
     from courses.services import check_pack, sync_pack
-    from lms.badges.models import BadgeClass
     from quizzes.models import Quiz
 
     with app.app_context():
@@ -121,7 +121,7 @@ def complete_module(app, user_id: int, course: CourseInfo, slug: str = FIRST_MOD
 
 def awards_of(app, user_id: int) -> list:
     """The learner's awards as plain dicts (badge id, public id, evidence, dates, revocation)."""
-    from lms.badges.models import Award
+    from badges.models import Award
 
     with app.app_context():
         rows = db.session.scalars(select(Award).where(Award.user_id == user_id).order_by(Award.id)).all()
@@ -142,7 +142,7 @@ def awards_of(app, user_id: int) -> list:
 
 
 def count_awards(app, badge_id: int | None = None, user_id: int | None = None) -> int:
-    from lms.badges.models import Award
+    from badges.models import Award
 
     with app.app_context():
         query = select(func.count()).select_from(Award)
@@ -160,33 +160,6 @@ def earn_first_badge(app, make_user, course: CourseInfo, **user) -> dict:
     learner["score"] = complete_module(app, learner["id"], course)
     (award,) = awards_of(app, learner["id"])
     return {**learner, "award": award}
-
-
-def run_in_threads(app, count: int, work) -> tuple[list, list]:
-    """Run work() in `count` threads at once, each in its own app context; return (results, errors)."""
-    barrier = threading.Barrier(count)
-    results, errors, lock = [], [], threading.Lock()
-
-    def target():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                outcome = work()
-                with lock:
-                    results.append(outcome)
-            except Exception as exc:  # noqa: BLE001 - collected and asserted on below
-                with lock:
-                    errors.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
 
 
 def listener_errors(caplog) -> list:
@@ -258,8 +231,8 @@ def test_completing_every_module_issues_the_course_badge(app, make_user, caplog)
 
 
 def test_concurrent_issuing_gives_one_award_and_no_error(app, make_user):
-    from lms.badges.models import BadgeClass
-    from lms.badges.services import issue
+    from badges.models import BadgeClass
+    from badges.services import issue
 
     course = sync_course(app)
     learner = make_user()
@@ -268,7 +241,7 @@ def test_concurrent_issuing_gives_one_award_and_no_error(app, make_user):
     def work():
         return issue(learner["id"], db.session.get(BadgeClass, badge_id), "Module “What BPO is”")
 
-    results, errors = run_in_threads(app, 8, work)
+    results, errors = at_once(8, lambda _n: work(), app=app)
     assert errors == []
     assert sorted(results) == [False] * 7 + [True]
     assert count_awards(app, badge_id=badge_id, user_id=learner["id"]) == 1
@@ -276,29 +249,32 @@ def test_concurrent_issuing_gives_one_award_and_no_error(app, make_user):
 
 
 def test_redispatched_and_concurrent_completion_events_issue_once(app, make_user, caplog):
+    from courses.events import ModuleCompleted
     from lms.events import dispatch
 
     caplog.set_level(logging.ERROR)
     course = sync_course(app)
     module = course.modules[FIRST_MODULE]
     first = earn_first_badge(app, make_user, course)
-    payload = {
-        "user_id": first["id"],
-        "course_id": course.id,
-        "module_id": module.id,
-        "module_slug": module.slug,
-        "course_slug": course.slug,
-    }
+    completed = ModuleCompleted(
+        user_id=first["id"],
+        course_id=course.id,
+        course_slug=course.slug,
+        module_id=module.id,
+        module_slug=module.slug,
+        module_title="What BPO is",
+        best_score=100.0,
+    )
 
     # The same completion delivered twice more (a retry, a second app server) issues nothing.
     with app.app_context():
-        dispatch("module.completed", dict(payload))
-        dispatch("module.completed", dict(payload))
+        dispatch(completed)
+        dispatch(completed)
     assert awards_of(app, first["id"]) == [first["award"]]
 
     # A learner whose completion event arrives eight times at once still gets one award.
     second = make_user()
-    results, errors = run_in_threads(app, 8, lambda: dispatch("module.completed", {**payload, "user_id": second["id"]}))
+    results, errors = at_once(8, lambda _n: dispatch(dataclasses.replace(completed, user_id=second["id"])), app=app)
     assert errors == [] and len(results) == 8
     assert listener_errors(caplog) == []  # no listener failed (dispatch would log and swallow it)
     assert count_awards(app, badge_id=module.badge_id, user_id=second["id"]) == 1
@@ -309,8 +285,8 @@ def test_redispatched_and_concurrent_completion_events_issue_once(app, make_user
 
 
 def test_learner_posts_to_admin_badge_routes_are_refused_and_change_nothing(app, client, make_user, login, monkeypatch):
-    from lms.badges import services
-    from lms.badges.models import Award, BadgeClass
+    from badges import services
+    from badges.models import Award, BadgeClass
     from lms.models import AuditEntry
 
     course = sync_course(app)
@@ -335,13 +311,13 @@ def test_learner_posts_to_admin_badge_routes_are_refused_and_change_nothing(app,
         original_text = (original.description, original.criteria, original.customized)
 
     login(attacker)
-    assert client.get("/admin/badges/").status_code == 403
+    assert client.get("/badges/admin/").status_code == 403
     token = csrf_token_from(client.get("/badges/mine").get_data(as_text=True))  # a valid token of their own
     attempts = {
-        "/admin/badges/reissue": {},
-        f"/admin/badges/awards/{holder['award']['public_id']}/revoke": {"reason": "I say so"},
-        f"/admin/badges/{module.badge_id}": {"description": "Hacked", "criteria": "None at all"},
-        f"/admin/badges/{course.badge_id}": {"description": "Hacked", "criteria": "None at all"},
+        "/badges/admin/reissue": {},
+        f"/badges/admin/awards/{holder['award']['public_id']}/revoke": {"reason": "I say so"},
+        f"/badges/admin/{module.badge_id}": {"description": "Hacked", "criteria": "None at all"},
+        f"/badges/admin/{course.badge_id}": {"description": "Hacked", "criteria": "None at all"},
     }
     for url, data in attempts.items():
         response = client.post(url, data={**data, "csrf_token": token})
@@ -360,8 +336,8 @@ def test_learner_posts_to_admin_badge_routes_are_refused_and_change_nothing(app,
     client.post("/logout", data={"csrf_token": token})
     admin = make_user("admin")
     login(admin)
-    page = client.get("/admin/badges/").get_data(as_text=True)
-    response = client.post("/admin/badges/reissue", data={"csrf_token": csrf_token_from(page)})
+    page = client.get("/badges/admin/").get_data(as_text=True)
+    response = client.post("/badges/admin/reissue", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
     (issued,) = awards_of(app, attacker["id"])
     assert issued["badge_id"] == module.badge_id
@@ -376,9 +352,9 @@ def test_anonymous_posts_to_admin_badge_routes_issue_nothing(app, client, make_u
     holder = earn_first_badge(app, make_user, course)
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     for url in (
-        "/admin/badges/reissue",
-        f"/admin/badges/awards/{holder['award']['public_id']}/revoke",
-        f"/admin/badges/{course.badge_id}",
+        "/badges/admin/reissue",
+        f"/badges/admin/awards/{holder['award']['public_id']}/revoke",
+        f"/badges/admin/{course.badge_id}",
     ):
         response = client.post(url, data={"csrf_token": token, "reason": "x", "description": "x", "criteria": "x"})
         assert response.status_code == 302 and "/login" in response.headers["Location"], url

@@ -88,7 +88,7 @@ def sign_out(client):
 
 
 def badge_row(app, badge_id: int) -> dict:
-    from lms.badges.models import BadgeClass
+    from badges.models import BadgeClass
 
     with app.app_context():
         badge = db.session.get(BadgeClass, badge_id)
@@ -216,7 +216,7 @@ def test_verify_page_works_logged_out_and_shows_the_award(app, client, make_user
 
 
 def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, client, make_user, login):
-    from lms.badges.models import Award
+    from badges.models import Award
 
     course = sync_course(app)
     learner = earn_first_badge(app, make_user, course)
@@ -225,9 +225,9 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     admin = make_user("admin")
     login(admin)
 
-    page = get_page(client, "/admin/badges/")
+    page = get_page(client, "/badges/admin/")
     assert learner["email"] in page.text  # admins see who holds each award
-    action = f"/admin/badges/awards/{public_id}/revoke"
+    action = f"/badges/admin/awards/{public_id}/revoke"
     form = page.form(action)
     assert form["method"] == "post" and "reason" in form["fields"] and form["fields"].get("csrf_token")
 
@@ -240,8 +240,8 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
 
     reason = "Answers were copied from another learner"
     response = client.post(action, data={**form["fields"], "reason": reason})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/badges/")
-    after = get_page(client, "/admin/badges/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/badges/admin/")
+    after = get_page(client, "/badges/admin/")
     assert "The badge has been revoked." in after.text and f"Revoked: {reason}" in after.text
     assert action not in [f["action"] for f in after.forms]  # no second revoke button
 
@@ -262,7 +262,7 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     # Revoking again is refused and records nothing more; so is an unknown or malformed award id.
     assert client.post(action, data={**form["fields"], "reason": "again"}).status_code == 409
     for unknown in ("AAAAAAAAAAAAAAAAAAAAAAAA", "%00", "x%27%20OR%201=1"):
-        response = client.post(f"/admin/badges/awards/{unknown}/revoke", data={**form["fields"], "reason": "x"})
+        response = client.post(f"/badges/admin/awards/{unknown}/revoke", data={**form["fields"], "reason": "x"})
         assert response.status_code == 404, unknown
     assert audit_entries(app) == entries
     # The learner sees it revoked, without downloads.
@@ -283,8 +283,8 @@ def test_admin_edits_badge_text_and_a_pack_resync_keeps_it(app, client, make_use
     admin = make_user("admin")
     login(admin)
 
-    page = get_page(client, "/admin/badges/")
-    action = f"/admin/badges/{badge_id}"
+    page = get_page(client, "/badges/admin/")
+    action = f"/badges/admin/{badge_id}"
     form = page.form(action)
     assert form["fields"]["description"].startswith("Can explain what business process outsourcing is")
     description = "Explains business process outsourcing, its history and why firms choose it."
@@ -292,13 +292,13 @@ def test_admin_edits_badge_text_and_a_pack_resync_keeps_it(app, client, make_use
     # Exactly what the browser sends: the form's own hidden fields plus the edited text.
     response = client.post(action, data={**form["fields"], "description": description, "criteria": criteria})
     assert response.status_code == 302, Page(response.get_data(as_text=True)).text
-    assert f"Saved the text of “{FIRST_BADGE_NAME}”." in get_page(client, "/admin/badges/").text
+    assert f"Saved the text of “{FIRST_BADGE_NAME}”." in get_page(client, "/badges/admin/").text
 
     # Empty text is refused and changes nothing; so is an unknown badge.
     response = client.post(action, data={**form["fields"], "description": "", "criteria": criteria})
     assert response.status_code == 400
     for unknown in ("999999", "99999999999999999999"):
-        response = client.post(f"/admin/badges/{unknown}", data={**form["fields"], "description": "x", "criteria": "y"})
+        response = client.post(f"/badges/admin/{unknown}", data={**form["fields"], "description": "x", "criteria": "y"})
         assert response.status_code == 404, unknown
 
     document = json.loads(client.get(f"/badges/classes/{badge_id}").get_data())
@@ -333,9 +333,9 @@ def test_admin_badge_page_escapes_text(app, client, make_user, login):
     learner = earn_first_badge(app, make_user, course)
     admin = make_user("admin")
     login(admin)
-    form = get_page(client, "/admin/badges/").form(f"/admin/badges/{badge_id}")
+    form = get_page(client, "/badges/admin/").form(f"/badges/admin/{badge_id}")
     script = "<script>alert(1)</script> & more"
-    client.post(f"/admin/badges/{badge_id}", data={**form["fields"], "description": script, "criteria": script})
-    for url in ("/admin/badges/", f"/badges/verify/{learner['award']['public_id']}"):
+    client.post(f"/badges/admin/{badge_id}", data={**form["fields"], "description": script, "criteria": script})
+    for url in ("/badges/admin/", f"/badges/verify/{learner['award']['public_id']}"):
         text = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in text and html.escape(script, quote=False) in text, url

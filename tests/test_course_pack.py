@@ -37,13 +37,14 @@ def test_check_passes_on_the_bpo_pack(runner):
     modules = manifest["modules"]
     lessons = sum(len(module["lessons"]) for module in modules)
     quizzes = sum(1 for module in modules if "quiz" in module) + (1 if "final_assessment" in manifest else 0)
+    badges = len(manifest["badges"])
 
     result = runner.invoke(args=["courses", "check", str(PACK)])
 
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout.strip() == (
-        f"bpo-operations: OK ({len(modules)} modules, {lessons} lessons, {quizzes} quizzes)"
+        f"bpo-operations: OK ({len(modules)} modules, {lessons} lessons, {quizzes} quizzes, {badges} badges)"
     )
     assert len(modules) >= 8 and all(len(module["lessons"]) >= 2 for module in modules)
 
@@ -194,7 +195,7 @@ def test_check_reports_a_bad_pack_with_file_and_line_and_sync_loads_nothing(case
     ]
     assert "OK" not in result.stdout
 
-    app.extensions["lms"].course_packs = [pack]
+    app.extensions["courses"]["packs"] = [pack]
     synced = runner.invoke(args=["courses", "sync"])
 
     assert synced.exit_code != 0
@@ -227,7 +228,7 @@ def test_check_lists_every_problem_of_a_pack_at_once(runner, tmp_path):
 
 def test_a_bad_pack_does_not_touch_what_an_earlier_sync_loaded(app, runner, tmp_path):
     pack = copy_pack(tmp_path)
-    app.extensions["lms"].course_packs = [pack]
+    app.extensions["courses"]["packs"] = [pack]
     assert runner.invoke(args=["courses", "sync"]).exit_code == 0
     before = row_counts(app)
     synced, _ = check_pack_in(app, pack)
@@ -264,7 +265,7 @@ def test_one_bad_pack_does_not_stop_a_good_one_from_loading(app, runner, tmp_pat
         encoding="utf-8",
     )
     empty_lesson(bad)
-    app.extensions["lms"].course_packs = [bad, PACK]
+    app.extensions["courses"]["packs"] = [bad, PACK]
 
     result = runner.invoke(args=["courses", "sync"])
 
@@ -326,7 +327,7 @@ class Tags(HTMLParser):
 def test_two_packs_with_one_course_slug_are_refused(app, runner, tmp_path):
     """Two installed packs that claim the same course slug stop the sync with a clear error."""
     first, second = copy_pack(tmp_path, "first"), copy_pack(tmp_path, "second")
-    app.extensions["lms"].course_packs = [first, second]
+    app.extensions["courses"]["packs"] = [first, second]
 
     result = runner.invoke(args=["courses", "sync"])
 

@@ -1,13 +1,12 @@
 """Schema and engine: migrations match the models; SQLite runs in WAL with BEGIN IMMEDIATE for writes."""
 
-import threading
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from lms.extensions import db
+from tests.helpers import at_once
 
 
 def test_migrations_match_the_models(app):
@@ -66,21 +65,12 @@ def test_concurrent_writers_do_not_fail_with_database_locked(app, make_user):
     from lms.auth.services import change_password
 
     users = [make_user() for _ in range(8)]
-    errors = []
 
-    def worker(user):
-        try:
-            with app.app_context():
-                from lms.models import User
+    def worker(n):
+        from lms.models import User
 
-                me = db.session.get(User, user["id"])  # a read first, as a request does
-                change_password(me, user["password"], f"new passphrase for {user['id']}")
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+        me = db.session.get(User, users[n]["id"])  # a read first, as a request does
+        change_password(me, users[n]["password"], f"new passphrase for {users[n]['id']}")
 
-    threads = [threading.Thread(target=worker, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = at_once(len(users), worker, app=app)
     assert errors == []

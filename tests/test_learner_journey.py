@@ -5,7 +5,6 @@ import html
 import pathlib
 import re
 import shutil
-import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +15,7 @@ from courses.services import check_pack, complete_lesson, sync_pack
 from lms.extensions import db
 from quizzes.models import Quiz
 from tests.conftest import csrf_token_from
+from tests.helpers import at_once, enrol, mark_complete, page_text
 
 PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
 COURSE = "bpo-operations"
@@ -44,12 +44,6 @@ def learner(make_user, login, client):
     return user
 
 
-def page_text(response) -> str:
-    """The visible text of a page: tags removed, entities decoded, white space collapsed."""
-    body = response.get_data(as_text=True)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
 class Elements(HTMLParser):
     """Every start tag of a page with its attributes."""
 
@@ -74,25 +68,9 @@ def lesson_url(module_slug, lesson_slug):
     return f"/courses/{COURSE}/{module_slug}/{lesson_slug}"
 
 
-def enrol(client):
-    """Press "Enrol in this course" on the course page."""
-    token = csrf_token_from(client.get(f"/courses/{COURSE}").get_data(as_text=True))
-    response = client.post(f"/courses/{COURSE}/enrol", data={"csrf_token": token})
-    assert response.status_code == 302 and response.headers["Location"] == f"/courses/{COURSE}"
-    return response
-
-
-def mark_complete(client, module_slug, lesson_slug):
-    """Open a lesson and press "Mark as complete"; returns the response to the press."""
-    page = client.get(lesson_url(module_slug, lesson_slug))
-    assert page.status_code == 200
-    token = csrf_token_from(page.get_data(as_text=True))
-    return client.post(lesson_url(module_slug, lesson_slug) + "/complete", data={"csrf_token": token})
-
-
 def total_steps(pack) -> int:
     """Every lesson plus every module quiz: the steps a percentage is counted against."""
-    return sum(len(module.lessons) + (1 if module.quiz else 0) for module in pack.modules)
+    return sum(len(module.lessons) + (1 if "quiz" in module.sections else 0) for module in pack.modules)
 
 
 def completions(app, user_id=None) -> int:
@@ -112,10 +90,10 @@ def test_catalog_lists_the_course_and_a_learner_enrols(app, client, pack, learne
     assert f"Enrol in {pack.title}" in text
     assert f"/courses/{COURSE}" in Elements(catalog.get_data(as_text=True)).links()
 
-    enrol(client)
+    enrol(client, COURSE)
     welcome = page_text(client.get(f"/courses/{COURSE}"))
     assert f"You are enrolled in {pack.title}. Enjoy the course!" in welcome
-    enrol(client)  # a second press changes nothing
+    enrol(client, COURSE)  # a second press changes nothing
     with app.app_context():
         assert (
             db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.user_id == learner["id"]))
@@ -128,8 +106,8 @@ def test_catalog_lists_the_course_and_a_learner_enrols(app, client, pack, learne
 
 
 def test_course_page_lists_modules_and_lessons_with_progress(client, pack, learner):
-    enrol(client)
-    assert mark_complete(client, "what-is-bpo", "bpo-explained").status_code == 302
+    enrol(client, COURSE)
+    assert mark_complete(client, COURSE, "what-is-bpo", "bpo-explained").status_code == 302
 
     page = client.get(f"/courses/{COURSE}")
     text = page_text(page)
@@ -152,7 +130,7 @@ def test_course_page_lists_modules_and_lessons_with_progress(client, pack, learn
 
 
 def test_lesson_pages_link_previous_and_next_and_offer_mark_as_complete(client, pack, learner):
-    enrol(client)
+    enrol(client, COURSE)
     ordered = [(module, lesson) for module in pack.modules for lesson in module.lessons]
 
     for index in (0, 1, len(ordered) - 1):
@@ -187,30 +165,30 @@ def test_lesson_pages_link_previous_and_next_and_offer_mark_as_complete(client, 
 
 
 def test_mark_as_complete_moves_on_and_continue_opens_the_first_unfinished_step(app, client, pack, learner):
-    enrol(client)
+    enrol(client, COURSE)
     first = pack.modules[0]
     continue_url = f"/courses/{COURSE}/continue"
     assert client.get(continue_url).headers["Location"] == lesson_url(first.slug, first.lessons[0].slug)
 
-    response = mark_complete(client, first.slug, first.lessons[0].slug)
+    response = mark_complete(client, COURSE, first.slug, first.lessons[0].slug)
     assert response.headers["Location"] == lesson_url(first.slug, first.lessons[1].slug)
     page = client.get(lesson_url(first.slug, first.lessons[0].slug))
     assert "Completed" in page_text(page) and "Mark as complete" not in page_text(page)
     assert client.get(continue_url).headers["Location"] == lesson_url(first.slug, first.lessons[1].slug)
 
     # The module's last lesson leads to the module page; the next step is the module's quiz.
-    response = mark_complete(client, first.slug, first.lessons[1].slug)
+    response = mark_complete(client, COURSE, first.slug, first.lessons[1].slug)
     assert response.headers["Location"] == f"/courses/{COURSE}/{first.slug}"
     with app.app_context():
-        quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.slug == first.quiz.slug))
+        quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.slug == first.sections["quiz"].slug))
     assert client.get(continue_url).headers["Location"] == f"/quizzes/{quiz_id}"
 
 
 def test_dashboard_my_learning_shows_the_percentage(client, pack, learner):
     assert "You are not enrolled in any course yet." in page_text(client.get("/dashboard"))
-    enrol(client)
+    enrol(client, COURSE)
     for lesson in pack.modules[0].lessons:
-        mark_complete(client, pack.modules[0].slug, lesson.slug)
+        mark_complete(client, COURSE, pack.modules[0].slug, lesson.slug)
 
     text = page_text(client.get("/dashboard"))
 
@@ -221,8 +199,8 @@ def test_dashboard_my_learning_shows_the_percentage(client, pack, learner):
 
 
 def test_marking_the_same_lesson_twice_records_it_once(app, client, pack, learner):
-    enrol(client)
-    first = mark_complete(client, "what-is-bpo", "bpo-explained")
+    enrol(client, COURSE)
+    first = mark_complete(client, COURSE, "what-is-bpo", "bpo-explained")
     url = lesson_url("what-is-bpo", "bpo-explained")
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     again = client.post(url + "/complete", data={"csrf_token": token})
@@ -235,27 +213,17 @@ def test_marking_the_same_lesson_twice_records_it_once(app, client, pack, learne
 def test_two_tabs_marking_the_same_lesson_at_once_record_it_once(app, pack, make_user, login):
     user = make_user()
     tabs = [login(user, app.test_client()), login(user, app.test_client())]
-    enrol(tabs[0])
+    enrol(tabs[0], COURSE)
     lessons = [(module.slug, lesson.slug) for module in pack.modules[:2] for lesson in module.lessons]
 
     for module_slug, lesson_slug in lessons:
         url = lesson_url(module_slug, lesson_slug)
         tokens = [csrf_token_from(tab.get(url).get_data(as_text=True)) for tab in tabs]
-        start = threading.Barrier(len(tabs))
-        statuses, errors = [], []
 
-        def press(tab, token):
-            try:
-                start.wait(timeout=10)
-                statuses.append(tab.post(url + "/complete", data={"csrf_token": token}).status_code)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
+        def press(n, url=url, tokens=tokens):
+            return tabs[n].post(url + "/complete", data={"csrf_token": tokens[n]}).status_code
 
-        threads = [threading.Thread(target=press, args=pair) for pair in zip(tabs, tokens)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        statuses, errors = at_once(len(tabs), press)
         assert errors == [] and statuses == [302, 302], (lesson_slug, statuses, errors)
 
     assert completions(app, user["id"]) == len(lessons)
@@ -266,27 +234,16 @@ def test_two_tabs_marking_the_same_lesson_at_once_record_it_once(app, pack, make
 def test_two_threads_completing_through_the_service_record_once(app, pack, make_user, login, client):
     user = make_user()
     login(user)
-    enrol(client)
+    enrol(client, COURSE)
     slugs = [lesson.slug for module in pack.modules[:3] for lesson in module.lessons]
 
     for slug in slugs:
-        start = threading.Barrier(2)
-        results, errors = [], []
 
-        def work():
-            try:
-                with app.app_context():
-                    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug))
-                    start.wait(timeout=10)
-                    results.append(complete_lesson(user["id"], lesson))
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
+        def work(_n, slug=slug):
+            lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug))
+            return complete_lesson(user["id"], lesson)
 
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results, errors = at_once(2, work, app=app)
         assert errors == [] and sorted(results) == [False, True], (slug, results, errors)
 
     assert completions(app, user["id"]) == len(slugs)
@@ -306,14 +263,14 @@ def test_two_threads_completing_through_the_service_record_once(app, pack, make_
     ],
 )
 def test_an_unknown_course_module_or_lesson_is_404(app, client, pack, learner, url):
-    enrol(client)
+    enrol(client, COURSE)
     response = client.get(url)
     assert response.status_code == 404
     assert "Page not found" in page_text(response)
 
 
 def test_completing_an_unknown_lesson_is_404_and_records_nothing(app, client, pack, learner):
-    enrol(client)
+    enrol(client, COURSE)
     token = csrf_token_from(client.get(f"/courses/{COURSE}").get_data(as_text=True))
     for url in (
         f"/courses/{COURSE}/what-is-bpo/no-such-lesson/complete",
@@ -356,9 +313,9 @@ def test_a_learner_not_enrolled_is_offered_enrolment_not_an_error(app, client, p
 
 
 def test_module_page_lists_what_remains_and_why(client, pack, learner):
-    enrol(client)
+    enrol(client, COURSE)
     module = pack.modules[0]
-    mark_complete(client, module.slug, module.lessons[0].slug)
+    mark_complete(client, COURSE, module.slug, module.lessons[0].slug)
 
     page = client.get(f"/courses/{COURSE}/{module.slug}")
 
@@ -371,7 +328,7 @@ def test_module_page_lists_what_remains_and_why(client, pack, learner):
         for item in re.findall(r"<li>(.*?)</li>", remaining.group(1), re.S)
     ]
     assert items == [f"{lesson.title} — Not marked as complete yet" for lesson in module.lessons[1:]] + [
-        f"{module.quiz.title} — Not attempted yet (pass mark {module.quiz.pass_mark}%)"
+        f"{module.sections['quiz'].title} — Not attempted yet (pass mark {module.sections['quiz'].pass_mark}%)"
     ]
     text = page_text(page)
     assert "What remains" in text
@@ -403,7 +360,7 @@ def test_posts_without_a_csrf_token_are_400_and_change_nothing(app, client, pack
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
 
-    enrol(client)
+    enrol(client, COURSE)
     assert client.post(url + "/complete").status_code == 400
     assert client.post(url + "/complete", data={"csrf_token": "not-a-real-token"}).status_code == 400
     assert completions(app) == 0
@@ -423,7 +380,7 @@ def test_lesson_html_is_sanitized_on_the_page(app, client, learner, tmp_path):
         encoding="utf-8",
     )
     sync(app, pack_dir)
-    enrol(client)
+    enrol(client, COURSE)
 
     page = client.get(lesson_url("what-is-bpo", "bpo-explained"))
 

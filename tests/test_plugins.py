@@ -5,6 +5,7 @@ import types
 
 import pytest
 from flask import Blueprint
+from flask_login import AnonymousUserMixin as AnonymousUser
 
 from lms import create_app
 from lms.plugins import PluginError, hookimpl
@@ -35,51 +36,120 @@ def extra_plugin(app_config):
         sys.modules.pop(name, None)
 
 
-def test_every_hook_is_called_and_contributes(extra_plugin):
-    calls = []
-    bp = Blueprint("extra", __name__)
-
-    app = extra_plugin(
-        "lms_test_every_hook",
-        lms_blueprints=lambda app: calls.append("blueprints") or [bp],
-        lms_course_packs=lambda app: calls.append("packs") or [],
-        lms_question_types=lambda app: calls.append("types") or [],
-        lms_cli_commands=lambda app: calls.append("cli") or [],
-    )
-    assert {"blueprints", "packs", "types", "cli"} <= set(calls)
-    assert "extra" in app.blueprints
+def hook_names(app) -> set[str]:
+    """Every hook the app's plugin manager knows: the core's and those the plugins declare."""
     pm = app.extensions["lms"].pm
-    import lms.hookspecs
+    return {name for name in dir(pm.hook) if name.startswith("lms_") and getattr(pm.hook, name).spec is not None}
 
-    specs = [name for name in dir(lms.hookspecs) if name.startswith("lms_")]
-    for hook_name in specs:
-        assert getattr(pm.hook, hook_name).get_hookimpls(), f"no built-in plugin implements {hook_name}"
-    # The hooks not called by create_app are called on demand; call each of them here.
+
+def recording_plugin(name: str, names: set[str], calls: list) -> None:
+    """A plugin implementing every named hook; each records its call and contributes nothing."""
+
+    def recorder(hook_name):
+        def implementation(**_kwargs):
+            calls.append(hook_name)
+            return []
+
+        return implementation
+
+    make_plugin(name, **{hook_name: recorder(hook_name) for hook_name in names})
+
+
+def test_every_hook_is_called(app_config, app):
+    """The guard: a hook that no code path in this test calls fails here, so every hook has a test."""
     from flask_login import AnonymousUserMixin
 
+    from courses import installed_packs
+    from courses.events import CourseCompleted
     from courses.progress import course_progress
     from courses.services import check_pack, sync_pack
+    from lms.db import commit
+    from lms.events import emit
+    from lms.plugins import plugin_manager
 
+    names = hook_names(app)
+    calls: list[str] = []
+    recording_plugin("lms_test_every_hook", names, calls)
+    try:
+        app = create_app({**app_config, "LMS_PLUGINS": [*app_config["LMS_PLUGINS"], "lms_test_every_hook"]})
+    finally:
+        sys.modules.pop("lms_test_every_hook", None)
+    pm = plugin_manager(app)
     with app.test_request_context():
-        links = pm.hook.lms_nav_links(app=app, user=AnonymousUserMixin())
-        assert ("Sign in", "auth.login") in [link for group in links for link in group]
-        assert pm.hook.lms_dashboard_sections(app=app, user=AnonymousUserMixin()) == [[]]
-        pack_path = app.extensions["lms"].course_packs[0]
-        pack, problems = check_pack(pack_path)  # calls lms_check_pack
+        pm.hook.lms_nav_links(app=app, user=AnonymousUserMixin())
+        pm.hook.lms_dashboard_sections(app=app, user=AnonymousUserMixin())
+        pack, problems = check_pack(installed_packs(app)[0])  # lms_check_pack
         assert problems == []
-        course = sync_pack(pack)  # calls lms_sync_pack, then lms_event with "course.synced"
-        progress = course_progress(user_id=0, course=course)  # calls lms_progress_steps
-        assert any(step.kind == "quiz" for module in progress.modules for step in module.steps)
+        course = sync_pack(pack)  # lms_sync_pack, then lms_event
+        course_progress(user_id=0, course=course)  # lms_progress_steps
+        pm.hook.lms_past_events(app=app, event_types=[CourseCompleted])
+        emit(CourseCompleted(user_id=0, course_id=course.id, course_slug="x", course_title="X", best_score=None))
+        commit()
+    missing = names - set(calls)
+    assert not missing, f"no test calls these hooks: {sorted(missing)}; call each in this test"
+
+
+def test_built_in_plugins_contribute_through_the_hooks(extra_plugin):
+    """What the plugins return is used: blueprints are registered, packs and question types collected."""
+    bp = Blueprint("extra", __name__)
+    app = extra_plugin("lms_test_contributes", lms_blueprints=lambda app: [bp])
+    assert {"extra", "auth", "courses", "quizzes", "badges"} <= set(app.blueprints)
+    assert app.extensions["courses"]["packs"], "the BPO pack is installed"
+    assert {"single_choice", "matching", "description"} <= set(app.extensions["quizzes"]["types"])
+    with app.test_request_context():
+        links = [
+            link
+            for group in app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=AnonymousUser())
+            for link in group
+        ]
+    assert ("Sign in", "auth.login") in links
+
+
+def ordered_listener_plugins(app_config, seen, first_marker=None):
+    """Two listener plugins, registered in the order A, B; A may carry a tryfirst/trylast marker."""
+
+    def listener(label):
+        def lms_event(event):
+            seen.append(label)
+
+        return lms_event
+
+    make_plugin("lms_test_listener_b", lms_event=listener("B"))
+    module = types.ModuleType("lms_test_listener_a")
+    module.lms_event = hookimpl(**({first_marker: True} if first_marker else {}))(listener("A"))
+    sys.modules["lms_test_listener_a"] = module
+    plugins = [*app_config["LMS_PLUGINS"], "lms_test_listener_a", "lms_test_listener_b"]
+    return create_app({**app_config, "LMS_PLUGINS": plugins})
+
+
+@pytest.mark.parametrize(("marker", "order"), [(None, ["B", "A"]), ("tryfirst", ["A", "B"]), ("trylast", ["B", "A"])])
+def test_listeners_run_in_pluggys_order(app_config, marker, order):
+    """The plugin registered last hears an event first, unless a listener is marked tryfirst or trylast."""
+    from lms.db import commit
+    from lms.events import UserRegistered, emit
+
+    seen: list[str] = []
+    try:
+        app = ordered_listener_plugins(app_config, seen, marker)
+        with app.app_context():
+            emit(UserRegistered(user_id=1, role="learner"))
+            commit()
+    finally:
+        sys.modules.pop("lms_test_listener_a", None)
+        sys.modules.pop("lms_test_listener_b", None)
+    assert seen == order
 
 
 def test_event_listener_failure_is_logged_and_isolated(app_config, caplog):
+    from lms.events import UserRegistered
+
     seen = []
 
-    def broken(app, name, payload):
+    def broken(app, event):
         raise RuntimeError("listener exploded")
 
     make_plugin("lms_test_listener_broken", lms_event=broken)
-    make_plugin("lms_test_listener_ok", lms_event=lambda app, name, payload: seen.append((name, payload)))
+    make_plugin("lms_test_listener_ok", lms_event=lambda app, event: seen.append(event))
     plugins = [*app_config["LMS_PLUGINS"], "lms_test_listener_ok", "lms_test_listener_broken"]
     app = create_app({**app_config, "LMS_PLUGINS": plugins})
     from lms.db import commit
@@ -87,25 +157,32 @@ def test_event_listener_failure_is_logged_and_isolated(app_config, caplog):
 
     try:
         with app.app_context():
-            emit("something.happened", answer=42)
+            emit(UserRegistered(user_id=7, role="learner"))
             commit()
     finally:
         sys.modules.pop("lms_test_listener_broken", None)
         sys.modules.pop("lms_test_listener_ok", None)
-    # pluggy calls the last registered first: the broken listener ran before the good one and did not stop it.
-    assert ("something.happened", {"answer": 42}) in seen
+    # The broken listener was registered last, so it ran first; the good one still heard the event.
+    assert seen == [UserRegistered(user_id=7, role="learner")]
     assert "listener exploded" in caplog.text
+
+
+def test_emit_refuses_anything_but_an_event(app):
+    from lms.events import emit
+
+    with app.app_context(), pytest.raises(TypeError, match="lms.events.Event"):
+        emit("user.registered")
 
 
 def test_events_of_a_rolled_back_transaction_are_never_dispatched(extra_plugin):
     seen = []
-    app = extra_plugin("lms_test_rollback", lms_event=lambda app, name, payload: seen.append(name))
+    app = extra_plugin("lms_test_rollback", lms_event=lambda app, event: seen.append(event))
     from lms.db import commit
-    from lms.events import emit
+    from lms.events import UserRegistered, emit
     from lms.extensions import db
 
     with app.app_context():
-        emit("never.happened")
+        emit(UserRegistered(user_id=1, role="learner"))
         db.session.rollback()
         commit()
     assert seen == []
@@ -115,7 +192,8 @@ def test_two_apps_share_no_plugin_state(app_config):
     first = create_app(app_config)
     second = create_app(app_config)
     assert first.extensions["lms"].pm is not second.extensions["lms"].pm
-    assert first.extensions["lms"].question_types is not second.extensions["lms"].question_types
+    assert first.extensions["quizzes"]["types"] is not second.extensions["quizzes"]["types"]
+    assert first.login_manager is not second.login_manager
     make_plugin("lms_test_only_first", lms_blueprints=lambda app: [Blueprint("only_first", __name__)])
     third = create_app({**app_config, "LMS_PLUGINS": [*app_config["LMS_PLUGINS"], "lms_test_only_first"]})
     assert "only_first" in third.blueprints
@@ -134,7 +212,7 @@ def test_duplicate_blueprint_stops_startup(extra_plugin):
 
 
 def test_duplicate_question_type_stops_startup(extra_plugin, app):
-    existing = next(iter(app.extensions["lms"].question_types.values()))
+    existing = next(iter(app.extensions["quizzes"]["types"].values()))
     clash = type("Clash", (), {"name": existing.name})
     with pytest.raises(PluginError, match=f"duplicate question type '{existing.name}'"):
         extra_plugin("lms_test_dup_type", lms_question_types=lambda app: [clash])
@@ -143,3 +221,29 @@ def test_duplicate_question_type_stops_startup(extra_plugin, app):
 def test_unknown_plugin_module_is_a_clear_error(app_config):
     with pytest.raises(PluginError, match="could not be imported"):
         create_app({**app_config, "LMS_PLUGINS": ["lms.auth", "no_such_plugin_module"]})
+
+
+def test_a_hook_no_plugin_declares_stops_startup(extra_plugin):
+    with pytest.raises(PluginError, match="no installed plugin declares"):
+        extra_plugin("lms_test_unknown_hook", lms_no_such_hook=lambda app: [])
+
+
+def test_the_core_imports_no_plugin():
+    """Nothing under lms/ imports the courses, quizzes or badges plugins: they build on the core, not it on them."""
+    import ast
+    import pathlib
+
+    plugins = {"courses", "quizzes", "badges"}
+    core = pathlib.Path(__file__).resolve().parent.parent / "lms"
+    found = []
+    for path in sorted(core.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            found += [
+                f"{path.relative_to(core.parent)}:{node.lineno} {name}"
+                for name in names
+                if name.split(".")[0] in plugins
+            ]
+    assert found == []

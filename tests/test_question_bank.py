@@ -114,7 +114,7 @@ def test_the_final_assessment_draws_20_bpo_questions_at_random(app, client, lear
     for user, browser in ((learner, client), *((u, new_client(app, login, u)) for u in (make_user(), make_user()))):
         enrol(app, user["id"], bpo)
         attempt_id = start(browser, final_id)
-        page = browser.get(f"/attempts/{attempt_id}").text
+        page = browser.get(f"/quizzes/attempts/{attempt_id}").text
         assert "Question 20 of 20" in page and "Submit before" in page
         attempt, _ = attempt_row(app, attempt_id)
         ids = [slot["question_id"] for slot in attempt.slots]
@@ -160,14 +160,14 @@ def test_a_random_draw_takes_only_questions_with_the_wanted_tags(app, client, le
     seen = collections.Counter()
     for _ in range(12):
         attempt_id = start(client, course.quizzes["lab-final"])
-        assert "Question 3 of 3" in client.get(f"/attempts/{attempt_id}").text
+        assert "Question 3 of 3" in client.get(f"/quizzes/attempts/{attempt_id}").text
         attempt, _ = attempt_row(app, attempt_id)
         with app.app_context():
             titles = [db.session.get(Question, slot["question_id"]).title for slot in attempt.slots]
         assert len(set(titles)) == 3 and set(titles) <= {"a1", "a2", "a3", "a4"}, titles
         seen.update(titles)
-        token = FormReader(client.get(f"/attempts/{attempt_id}").text).state()["csrf_token"]
-        assert client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 302
+        token = FormReader(client.get(f"/quizzes/attempts/{attempt_id}").text).state()["csrf_token"]
+        assert client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 302
     assert set(seen) == {"a1", "a2", "a3", "a4"}  # the draw varies: every tagged question came up
 
 
@@ -203,11 +203,11 @@ def versions(app, title="pick"):
 
 def answer(client, attempt_id, letter):
     """Submit the one-question attempt with this letter; the review page."""
-    page = client.get(f"/attempts/{attempt_id}").text
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
     form = FormReader(page)
     data = {"csrf_token": form.state()["csrf_token"], "q0": form.value("q0", letter)}
-    response = client.post(f"/attempts/{attempt_id}/submit", data=data, follow_redirects=True)
-    assert response.request.path == f"/attempts/{attempt_id}/review"
+    response = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=data, follow_redirects=True)
+    assert response.request.path == f"/quizzes/attempts/{attempt_id}/review"
     return response.text
 
 
@@ -227,7 +227,7 @@ def test_an_edit_after_an_attempt_started_makes_a_new_version_the_attempt_keeps_
 
     edit_question(app, NEW)
     assert versions(app) == (2, [(1, "Old wording", True), (2, "New wording", False)])
-    page = client.get(f"/attempts/{first}").text
+    page = client.get(f"/quizzes/attempts/{first}").text
     assert "Old wording" in page and "New wording" not in page
     review = answer(client, first, "Alpha")  # right in the version this attempt started with
     assert "100%" in review and "Old wording" in review
@@ -235,16 +235,16 @@ def test_an_edit_after_an_attempt_started_makes_a_new_version_the_attempt_keeps_
 
     # New attempts, by this learner or another, get the new version.
     second = start(client, course.quiz_id)
-    assert "New wording" in client.get(f"/attempts/{second}").text
+    assert "New wording" in client.get(f"/quizzes/attempts/{second}").text
     assert "Right answer: Beta." in answer(client, second, "Alpha")
     other = make_user()
     enrol(app, other["id"], course.id)
     browser = new_client(app, login, other)
     third = start(browser, course.quiz_id)
-    assert "New wording" in browser.get(f"/attempts/{third}").text
+    assert "New wording" in browser.get(f"/quizzes/attempts/{third}").text
     assert "100%" in answer(browser, third, "Beta")
     # The old attempt's review still shows what was asked then.
-    assert "Old wording" in client.get(f"/attempts/{first}/review").text
+    assert "Old wording" in client.get(f"/quizzes/attempts/{first}/review").text
 
 
 def test_a_pack_resync_makes_a_new_version_the_open_attempt_keeps_the_old(app, client, learner, tmp_path):
@@ -259,9 +259,9 @@ def test_a_pack_resync_makes_a_new_version_the_open_attempt_keeps_the_old(app, c
     sync(app, root)  # syncing the same pack again changes nothing
     assert versions(app)[0] == 2
 
-    page = client.get(f"/attempts/{opened}").text
+    page = client.get(f"/quizzes/attempts/{opened}").text
     assert "Old wording" in page and "New wording" not in page
     assert "100%" in answer(client, opened, "Alpha")
     fresh = start(client, course.quizzes["m1"])
-    assert "New wording" in client.get(f"/attempts/{fresh}").text
+    assert "New wording" in client.get(f"/quizzes/attempts/{fresh}").text
     assert "Module complete" in client.get(f"/courses/{course.slug}/m1").text  # the passed attempt still counts

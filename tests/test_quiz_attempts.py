@@ -7,7 +7,6 @@ modules import them.
 
 import re
 import sys
-import threading
 import types
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -21,6 +20,7 @@ from sqlalchemy.pool import NullPool
 from lms.extensions import db
 from lms.plugins import hookimpl
 from tests.conftest import csrf_token_from
+from tests.helpers import at_once
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -284,14 +284,14 @@ def start(client, quiz_id):
     assert page.status_code == 200, page.text
     response = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token_from(page.text)})
     assert response.status_code == 302, response.text
-    match = re.search(r"/attempts/(\d+)$", response.headers["Location"])
+    match = re.search(r"/quizzes/attempts/(\d+)$", response.headers["Location"])
     assert match, response.headers["Location"]
     return int(match.group(1))
 
 
 def basic_answers(client, attempt_id, choices):
     """Form data answering BASIC_GIFT with {"capital": text, "sky": "True"/"False"} (labels, not values)."""
-    page = client.get(f"/attempts/{attempt_id}")
+    page = client.get(f"/quizzes/attempts/{attempt_id}")
     assert page.status_code == 200, page.text
     form = FormReader(page.text)
     data = {"csrf_token": csrf_token_from(page.text)}
@@ -304,7 +304,7 @@ def basic_answers(client, attempt_id, choices):
 
 def every_type_answers(app, client, attempt_id, right=True):
     """Form data answering every question of EVERY_TYPE_GIFT (+ ordering): all right, or all wrong."""
-    page = client.get(f"/attempts/{attempt_id}")
+    page = client.get(f"/quizzes/attempts/{attempt_id}")
     assert page.status_code == 200, page.text
     form = FormReader(page.text)
     slot = {title: f"q{slot_of(app, attempt_id, title)}" for title in ("sc", "mr", "tf", "sa", "num", "match")}
@@ -380,13 +380,15 @@ def app_config(app_config, events):
             return conn.execute(text(sql), params).scalar() == 1
 
     @hookimpl
-    def lms_event(app, name, payload):
-        events.append((name, dict(payload), committed(name, payload)))
+    def lms_event(app, event):
+        payload = event.as_dict()
+        events.append((event.name, payload, committed(event.name, payload)))
 
     module = types.ModuleType(name)
     module.lms_event = lms_event
     sys.modules[name] = module
-    yield {**app_config, "LMS_PLUGINS": [*app_config["LMS_PLUGINS"], name], "LOGIN_RATE_LIMIT": "1000 per minute"}
+    plugins = [*app_config["LMS_PLUGINS"], name, "tests.plugins.progress_gate"]
+    yield {**app_config, "LMS_PLUGINS": plugins, "LOGIN_RATE_LIMIT": "1000 per minute"}
     sys.modules.pop(name, None)
     probe.dispose()
 
@@ -394,26 +396,6 @@ def app_config(app_config, events):
 def named(events, name):
     """The payloads of the recorded events called `name`."""
     return [payload for event_name, payload, _committed in events if event_name == name]
-
-
-def at_once(task, count: int) -> list:
-    """Run task(n) for n in range(count) in threads released together; return the errors they raised."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(n):
-        try:
-            barrier.wait(timeout=30)
-            task(n)
-        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts there are none
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 # ---------------------------------------------------------------------------------------------- exactly once
@@ -424,15 +406,15 @@ def test_double_submit_grades_once_and_returns_the_first_result(app, client, lea
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
 
-    first = client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, WRONG))
-    assert first.status_code == 302 and first.headers["Location"].endswith(f"/attempts/{attempt_id}/review")
+    first = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, WRONG))
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/quizzes/attempts/{attempt_id}/review")
     # The same submit again, with other answers: nothing is graded again.
     data = {"csrf_token": csrf_token_from(client.get(f"/quizzes/{course.quiz_id}").text), "q0": "0", "q1": "false"}
-    again = client.post(f"/attempts/{attempt_id}/submit", data=data)
+    again = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=data)
     assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
     # The attempt page's own "Submit answers" button (it posts to /save) pressed twice gives the first result too.
-    twice = client.post(f"/attempts/{attempt_id}/save", data={**data, "submit": "1"}, follow_redirects=True)
-    assert twice.status_code == 200 and twice.request.path == f"/attempts/{attempt_id}/review"
+    twice = client.post(f"/quizzes/attempts/{attempt_id}/save", data={**data, "submit": "1"}, follow_redirects=True)
+    assert twice.status_code == 200 and twice.request.path == f"/quizzes/attempts/{attempt_id}/review"
     assert "0%" in twice.text and "Not passed yet" in twice.text
 
     attempt, answers = attempt_row(app, attempt_id)
@@ -453,11 +435,11 @@ def test_eight_concurrent_submits_over_http_grade_once(app, client, learner, log
     results = [None] * len(browsers)
 
     def submit(n):
-        response = browsers[n].post(f"/attempts/{attempt_id}/submit", data=forms[n])
+        response = browsers[n].post(f"/quizzes/attempts/{attempt_id}/submit", data=forms[n])
         results[n] = (response.status_code, response.headers.get("Location"))
 
-    assert at_once(submit, len(browsers)) == []
-    assert results == [(302, f"/attempts/{attempt_id}/review")] * len(browsers)
+    assert at_once(len(browsers), submit)[1] == []
+    assert results == [(302, f"/quizzes/attempts/{attempt_id}/review")] * len(browsers)
 
     attempt, answers = attempt_row(app, attempt_id)
     assert attempt.status == "submitted" and attempt.score in (0.0, 100.0)
@@ -467,7 +449,7 @@ def test_eight_concurrent_submits_over_http_grade_once(app, client, learner, log
     assert {a.score for a in answers.values()} == {attempt.score / 100}
     # Every tab now shows that one result.
     shown = {
-        re.search(r"<strong>([\d.]+)%</strong>", b.get(f"/attempts/{attempt_id}/review").text).group(1)
+        re.search(r"<strong>([\d.]+)%</strong>", b.get(f"/quizzes/attempts/{attempt_id}/review").text).group(1)
         for b in browsers
     }
     assert shown == {f"{attempt.score:g}"}
@@ -494,7 +476,7 @@ def test_eight_concurrent_service_submits_grade_once(app, client, learner, event
             attempt, on_time = submit_attempt(attempt_id, learner["id"], responses)
             results.append((attempt.id, attempt.score, attempt.status, on_time))
 
-    assert at_once(submit, 8) == []
+    assert at_once(8, submit)[1] == []
     assert len(results) == 8
     attempt, answers = attempt_row(app, attempt_id)
     assert {r[1] for r in results} == {attempt.score} and attempt.score in (0.0, 100.0)
@@ -526,7 +508,7 @@ def test_submit_after_the_deadline_is_refused_and_recorded(app, client, learner,
     assert attempt.deadline is not None
     # Before the deadline the learner answers the first question (right) and it is saved.
     saved = client.post(
-        f"/attempts/{attempt_id}/save",
+        f"/quizzes/attempts/{attempt_id}/save",
         data=basic_answers(client, attempt_id, {"capital": "Paris"}),
         headers={"Accept": "application/json"},
     )
@@ -534,8 +516,10 @@ def test_submit_after_the_deadline_is_refused_and_recorded(app, client, learner,
     # The learner then changes the first answer and answers the second, but the browser sends them too late.
     data = basic_answers(client, attempt_id, WRONG)
     move_deadline_into_the_past(app, attempt_id)
-    response = client.post(f"/attempts/{attempt_id}/submit", data=data)
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/attempts/{attempt_id}/review")
+    response = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/quizzes/attempts/{attempt_id}/review"
+    )
     page = client.get(response.headers["Location"])
     assert "Time was up: answers sent after the deadline were not accepted." in page.text
     assert "Time ran out: only the answers saved before the deadline were graded." in page.text
@@ -554,8 +538,8 @@ def test_the_save_and_submit_button_after_the_deadline_is_refused_too(app, clien
     attempt_id = start(client, course.quiz_id)
     data = basic_answers(client, attempt_id, RIGHT)
     move_deadline_into_the_past(app, attempt_id)
-    response = client.post(f"/attempts/{attempt_id}/save", data={**data, "submit": "1"}, follow_redirects=True)
-    assert response.request.path == f"/attempts/{attempt_id}/review"
+    response = client.post(f"/quizzes/attempts/{attempt_id}/save", data={**data, "submit": "1"}, follow_redirects=True)
+    assert response.request.path == f"/quizzes/attempts/{attempt_id}/review"
     assert "Time is up: answers sent after the deadline were not accepted." in response.text
     attempt, answers = attempt_row(app, attempt_id)
     assert attempt.status == "submitted" and attempt.late_submit_at is not None and attempt.score == 0.0
@@ -567,7 +551,7 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
     on_time = client.post(
-        f"/attempts/{attempt_id}/save",
+        f"/quizzes/attempts/{attempt_id}/save",
         data=basic_answers(client, attempt_id, {"sky": "False"}),
         headers={"Accept": "application/json"},
     )
@@ -575,7 +559,7 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     data = basic_answers(client, attempt_id, {"capital": "Paris", "sky": "True"})
     move_deadline_into_the_past(app, attempt_id)
 
-    late = client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    late = client.post(f"/quizzes/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
     assert late.status_code == 409 and late.mimetype == "application/json"
     assert "Time is up" in late.json["error"]
     attempt, answers = attempt_row(app, attempt_id)
@@ -583,7 +567,7 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     assert answers[0].response.get("choice") is None  # the late answer was not stored
     assert attempt.late_submit_at is not None and attempt.status == "submitted" and attempt.score == 50.0
     # Once closed, any further autosave is refused as well.
-    again = client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    again = client.post(f"/quizzes/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
     assert again.status_code == 409 and "already been submitted" in again.json["error"]
 
 
@@ -593,16 +577,16 @@ def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_r
     course = one_module_lab(app, tmp_path, time_limit_minutes=5)
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
-    client.post(f"/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, RIGHT))
+    client.post(f"/quizzes/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, RIGHT))
     move_deadline_into_the_past(app, attempt_id)
 
-    page = client.get(f"/attempts/{attempt_id}")
+    page = client.get(f"/quizzes/attempts/{attempt_id}")
     assert page.status_code == 200 and "Time is up" in page.text and 'name="q0"' not in page.text
     assert attempt_row(app, attempt_id)[0].status == "open" and named(events, "quiz.submitted") == []  # a GET
     result = client.post(
-        f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page.text)}, follow_redirects=True
+        f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page.text)}, follow_redirects=True
     )
-    assert result.request.path == f"/attempts/{attempt_id}/review" and "100%" in result.text
+    assert result.request.path == f"/quizzes/attempts/{attempt_id}/review" and "100%" in result.text
     attempt, _ = attempt_row(app, attempt_id)
     assert attempt.status == "submitted" and attempt.late_submit_at is not None and attempt.score == 100.0
     assert len(named(events, "quiz.submitted")) == 1
@@ -612,7 +596,7 @@ def test_the_attempt_page_states_the_deadline_with_its_time_zone(app, client, le
     course = one_module_lab(app, tmp_path, time_limit_minutes=5)
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
-    page = client.get(f"/attempts/{attempt_id}")
+    page = client.get(f"/quizzes/attempts/{attempt_id}")
     deadline = re.search(r'data-deadline="([^"]+)"', page.text).group(1)
     # attempt.js hands this to new Date(): without an offset a browser would read UTC as its local time.
     assert deadline.endswith("+00:00"), deadline
@@ -629,7 +613,9 @@ def test_the_attempt_limit_is_enforced(app, client, learner, tmp_path):
     for _ in range(2):
         attempt_id = start(client, course.quiz_id)
         assert (
-            client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, WRONG)).status_code
+            client.post(
+                f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, WRONG)
+            ).status_code
             == 302
         )
     page = client.get(f"/quizzes/{course.quiz_id}")
@@ -667,11 +653,11 @@ def test_eight_concurrent_starts_open_one_attempt(app, client, learner, login, t
         response = browsers[n].post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": tokens[n]})
         locations.append((response.status_code, response.headers.get("Location")))
 
-    assert at_once(press_start, len(browsers)) == []
+    assert at_once(len(browsers), press_start)[1] == []
     with app.app_context():
         attempts = db.session.scalars(select(Attempt)).all()
         assert len(attempts) == 1 and attempts[0].number == 1
-        assert locations == [(302, f"/attempts/{attempts[0].id}")] * len(browsers)
+        assert locations == [(302, f"/quizzes/attempts/{attempts[0].id}")] * len(browsers)
 
 
 def test_a_learner_must_be_enrolled_to_start(app, client, learner, tmp_path):
@@ -694,13 +680,13 @@ def test_saved_answers_come_back_after_closing_the_browser(app, client, learner,
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
     data = every_type_answers(app, client, attempt_id, right=True)
-    saved = client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    saved = client.post(f"/quizzes/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
     assert saved.status_code == 200, saved.text
 
     # The browser is closed: a new one signs in and opens the attempt from the quiz page.
     browser = new_client(app, login, learner)
     assert start(browser, course.quiz_id) == attempt_id
-    page = browser.get(f"/attempts/{attempt_id}")
+    page = browser.get(f"/quizzes/attempts/{attempt_id}")
     form = FormReader(page.text)
     slot = {title: f"q{slot_of(app, attempt_id, title)}" for title in ("sc", "mr", "tf", "sa", "num", "match")}
     assert form.checked_labels(slot["sc"]) == ["Blue"]
@@ -717,7 +703,7 @@ def test_saved_answers_come_back_after_closing_the_browser(app, client, learner,
     assert {name: listed(state.get(name)) for name in sent} == sent
 
     # Sending the page back as it is (nothing retyped) grades every answer as right.
-    response = browser.post(f"/attempts/{attempt_id}/submit", data=state)
+    response = browser.post(f"/quizzes/attempts/{attempt_id}/submit", data=state)
     assert response.status_code == 302
     attempt, answers = attempt_row(app, attempt_id)
     assert attempt.score == 100.0, {slot_: a.response for slot_, a in answers.items()}
@@ -756,7 +742,9 @@ def test_module_and_course_completion_events_fire_once_after_commit(app, client,
     def take(quiz_slug, choices):
         attempt_id = start(client, course.quizzes[quiz_slug])
         assert (
-            client.post(f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices)).status_code
+            client.post(
+                f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices)
+            ).status_code
             == 302
         )
         return attempt_id
@@ -791,6 +779,8 @@ def test_module_and_course_completion_events_fire_once_after_commit(app, client,
         "user_id": learner["id"],
         "course_id": course.id,
         "course_slug": course.slug,
+        "course_title": "Quiz lab",
+        "best_score": 100.0,
     }
     assert len(named(events, "quiz.submitted")) == 5
 
@@ -809,55 +799,32 @@ def test_module_and_course_completion_events_fire_once_after_commit(app, client,
 
 
 def test_passing_the_quiz_while_the_last_lesson_is_marked_read_completes_the_module(
-    app, client, learner, events, tmp_path, monkeypatch
+    app, client, learner, events, tmp_path
 ):
     """Two requests finish a module's last two steps at the same moment: whichever commits second must see the
     other's fact, or the module is complete with no completion recorded and no event (a PostgreSQL race)."""
-    import courses.progress
     from courses.models import Lesson
     from courses.services import complete_lesson
     from quizzes.attempts import submit_attempt
+    from tests.plugins import progress_gate
 
     course = one_module_lab(app, tmp_path)
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
     capital = slot_of(app, attempt_id, "capital")
     # Both transactions reach the completion check together when nothing orders them (then each misses the
-    # other's uncommitted fact); when one waits for the other, the barrier gives up after a moment.
-    barrier = threading.Barrier(2, timeout=3)
-    real_progress = courses.progress.course_progress
+    # other's uncommitted fact); when one waits for the other, the gate gives up after a moment.
+    progress_gate.arm(app, parties=2)
 
-    def progress_after_meeting(user_id, course_):
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
-        return real_progress(user_id, course_)
+    def read_lesson(_n):
+        lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id))
+        complete_lesson(learner["id"], lesson)
 
-    monkeypatch.setattr(courses.progress, "course_progress", progress_after_meeting)
-    errors = []
+    def pass_quiz(_n):
+        submit_attempt(attempt_id, learner["id"], {capital: {"choice": 0}, 1 - capital: {"answer": False}})
 
-    def read_lesson():
-        try:
-            with app.app_context():
-                lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id))
-                complete_lesson(learner["id"], lesson)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-
-    def pass_quiz():
-        try:
-            with app.app_context():
-                submit_attempt(attempt_id, learner["id"], {capital: {"choice": 0}, 1 - capital: {"answer": False}})
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=read_lesson), threading.Thread(target=pass_quiz)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _, errors = at_once(2, lambda n: (read_lesson, pass_quiz)[n](n), app=app)
+    progress_gate.disarm(app)
     assert errors == []
-    monkeypatch.setattr(courses.progress, "course_progress", real_progress)
     assert [p["module_slug"] for p in named(events, "module.completed")] == ["m1"]
     assert "Module complete" in client.get(f"/courses/{course.slug}/m1").text

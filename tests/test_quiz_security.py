@@ -71,7 +71,7 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
         client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(quiz_page.text)}), "start"
     )
     attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
-    page = check(client.get(f"/attempts/{attempt_id}"), "attempt page")
+    page = check(client.get(f"/quizzes/attempts/{attempt_id}"), "attempt page")
     assert "Question 8 of 8" in page.text  # every type is on the page...
     for shown in ("Blue", "Green", "Two", "Three", "Meow", "Woof", "Position of Have breakfast"):
         assert shown in page.text  # ...with the options learners must see
@@ -79,7 +79,7 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
     check(
         client.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": csrf_token_from(quiz_page.text)}), "resume"
     )
-    check(client.get(f"/attempts/{attempt_id}/review"), "review before submission")
+    check(client.get(f"/quizzes/attempts/{attempt_id}/review"), "review before submission")
     for scripts in re.findall(r'<script src="([^"]+)"', page.text):
         check(client.get(scripts), f"script {scripts}")
     assert "script /static/js/attempt.js" in checked
@@ -92,24 +92,27 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
     # Autosave (the page's script) with wrong and with right answers: the JSON says when, never whether.
     for data in (wrong, right_choices):
         saved = check(
-            client.post(f"/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"}), "autosave"
+            client.post(f"/quizzes/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"}),
+            "autosave",
         )
         assert saved.status_code == 200 and set(saved.json) == {"saved_at"}
     # "Save answers" without script: the redirect and the page it leads to.
-    saved = check(client.post(f"/attempts/{attempt_id}/save", data=right_choices), "save")
+    saved = check(client.post(f"/quizzes/attempts/{attempt_id}/save", data=right_choices), "save")
     assert saved.status_code == 302
     reopened = check(client.get(saved.headers["Location"]), "attempt page after saving")
     assert "Your answers are saved." in reopened.text
     # A broken form and a question that does not exist answer with a message, not the key.
     sc = f"q{slot_of(app, attempt_id, 'sc')}"
-    check(client.post(f"/attempts/{attempt_id}/save", data={**right_choices, sc: "99"}), "bad answer")
+    check(client.post(f"/quizzes/attempts/{attempt_id}/save", data={**right_choices, sc: "99"}), "bad answer")
     check(
-        client.post(f"/attempts/{attempt_id}/save", data={**right_choices, "check": "42"}),
+        client.post(f"/quizzes/attempts/{attempt_id}/save", data={**right_choices, "check": "42"}),
         "check of a missing question",
     )
     check(
         client.post(
-            f"/attempts/{attempt_id}/save", data={**right_choices, sc: "99"}, headers={"Accept": "application/json"}
+            f"/quizzes/attempts/{attempt_id}/save",
+            data={**right_choices, sc: "99"},
+            headers={"Accept": "application/json"},
         ),
         "bad autosave",
     )
@@ -117,8 +120,8 @@ def test_the_answer_key_never_leaves_the_server_before_submission(app, client, l
     assert attempt.status == "open"
 
     # After submission the practice review does show the key: the markers were there to be found all along.
-    submitted = client.post(f"/attempts/{attempt_id}/submit", data=right, follow_redirects=True)
-    assert submitted.request.path == f"/attempts/{attempt_id}/review"
+    submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=right, follow_redirects=True)
+    assert submitted.request.path == f"/quizzes/attempts/{attempt_id}/review"
     assert {
         "KEYMARK-sc-right",
         "KEYMARK-mr-two",
@@ -139,9 +142,9 @@ def test_practice_check_shows_that_questions_feedback_only(app, client, learner,
     data = every_type_answers(app, client, attempt_id, right=False)
     sc = slot_of(app, attempt_id, "sc")
 
-    response = client.post(f"/attempts/{attempt_id}/save", data={**data, "check": str(sc)})
+    response = client.post(f"/quizzes/attempts/{attempt_id}/save", data={**data, "check": str(sc)})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#question-{sc + 1}")
-    page = client.get(f"/attempts/{attempt_id}")
+    page = client.get(f"/quizzes/attempts/{attempt_id}")
     # The chosen answer's feedback and the explanation of this one question; nothing of the others.
     assert markers(page.text) == {"KEYMARK-sc-green", "KEYMARK-sc-general"}
     assert "Not right." in page.text and "weight" not in page.text.lower() and "987654" not in page.text
@@ -150,7 +153,9 @@ def test_practice_check_shows_that_questions_feedback_only(app, client, learner,
     assert page.text.count("Check answer<") == 6  # every other graded question can still be checked
 
     # A checked answer stays as it was when the form is saved with another one.
-    client.post(f"/attempts/{attempt_id}/save", data={**data, f"q{sc}": FormReader(page.text).value(f"q{sc}", "Blue")})
+    client.post(
+        f"/quizzes/attempts/{attempt_id}/save", data={**data, f"q{sc}": FormReader(page.text).value(f"q{sc}", "Blue")}
+    )
     _, answers = attempt_row(app, attempt_id)
     assert answers[sc].checked and answers[sc].score == 0.0
 
@@ -159,10 +164,10 @@ def test_check_answer_is_refused_outside_practice(app, client, learner, tmp_path
     course = one_module_lab(app, tmp_path, review="exam", max_attempts=2)
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
-    page = client.get(f"/attempts/{attempt_id}")
+    page = client.get(f"/quizzes/attempts/{attempt_id}")
     assert "Check answer" not in page.text
     response = client.post(
-        f"/attempts/{attempt_id}/save", data={**basic_answers(client, attempt_id, RIGHT), "check": "0"}
+        f"/quizzes/attempts/{attempt_id}/save", data={**basic_answers(client, attempt_id, RIGHT), "check": "0"}
     )
     assert response.status_code == 409 and "only after you submit" in response.text
     assert "MARK-" not in response.text
@@ -178,25 +183,27 @@ def test_another_learners_attempt_is_a_404_and_stays_unchanged(app, client, lear
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
     mine = basic_answers(client, attempt_id, {"capital": "Lyon"})
-    assert client.post(f"/attempts/{attempt_id}/save", data=mine).status_code == 302
+    assert client.post(f"/quizzes/attempts/{attempt_id}/save", data=mine).status_code == 302
     before, saved = attempt_row(app, attempt_id)
 
     other = make_user()
     enrol(app, other["id"], course.id)
     intruder = new_client(app, login, other)
     own_attempt = start(intruder, course.quiz_id)
-    token = csrf_token_from(intruder.get(f"/attempts/{own_attempt}").text)
+    token = csrf_token_from(intruder.get(f"/quizzes/attempts/{own_attempt}").text)
     answers = {"csrf_token": token, "q0": "0", "q1": "true"}
     missing = 999_999
     for target in (attempt_id, missing):
         requests = {
-            "attempt page": intruder.get(f"/attempts/{target}"),
-            "review": intruder.get(f"/attempts/{target}/review"),
-            "save": intruder.post(f"/attempts/{target}/save", data=answers),
-            "autosave": intruder.post(f"/attempts/{target}/save", data=answers, headers={"Accept": "application/json"}),
-            "check": intruder.post(f"/attempts/{target}/save", data={**answers, "check": "0"}),
-            "save and submit": intruder.post(f"/attempts/{target}/save", data={**answers, "submit": "1"}),
-            "submit": intruder.post(f"/attempts/{target}/submit", data=answers),
+            "attempt page": intruder.get(f"/quizzes/attempts/{target}"),
+            "review": intruder.get(f"/quizzes/attempts/{target}/review"),
+            "save": intruder.post(f"/quizzes/attempts/{target}/save", data=answers),
+            "autosave": intruder.post(
+                f"/quizzes/attempts/{target}/save", data=answers, headers={"Accept": "application/json"}
+            ),
+            "check": intruder.post(f"/quizzes/attempts/{target}/save", data={**answers, "check": "0"}),
+            "save and submit": intruder.post(f"/quizzes/attempts/{target}/save", data={**answers, "submit": "1"}),
+            "submit": intruder.post(f"/quizzes/attempts/{target}/submit", data=answers),
         }
         assert {what: r.status_code for what, r in requests.items()} == {what: 404 for what in requests}, target
         assert all("Lyon" not in r.text and "Paris" not in r.text for r in requests.values())
@@ -210,7 +217,7 @@ def test_another_learners_attempt_is_a_404_and_stays_unchanged(app, client, lear
     assert {slot: a.response for slot, a in kept.items()} == {slot: a.response for slot, a in saved.items()}
     assert attempt_row(app, own_attempt)[0].status == "open"  # the intruder's own attempt was not touched either
     # The owner still works on it normally.
-    assert client.get(f"/attempts/{attempt_id}").status_code == 200
+    assert client.get(f"/quizzes/attempts/{attempt_id}").status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, client, learner, lab):
@@ -223,10 +230,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client, learner, lab):
     requests = {
         "quiz": stranger.get(f"/quizzes/{course.quiz_id}"),
         "start": stranger.post(f"/quizzes/{course.quiz_id}/start", data={"csrf_token": token}),
-        "attempt": stranger.get(f"/attempts/{attempt_id}"),
-        "review": stranger.get(f"/attempts/{attempt_id}/review"),
-        "save": stranger.post(f"/attempts/{attempt_id}/save", data=data),
-        "submit": stranger.post(f"/attempts/{attempt_id}/submit", data=data),
+        "attempt": stranger.get(f"/quizzes/attempts/{attempt_id}"),
+        "review": stranger.get(f"/quizzes/attempts/{attempt_id}/review"),
+        "save": stranger.post(f"/quizzes/attempts/{attempt_id}/save", data=data),
+        "submit": stranger.post(f"/quizzes/attempts/{attempt_id}/submit", data=data),
         "authoring": stranger.get("/author/quizzes"),
     }
     for what, response in requests.items():
@@ -261,9 +268,9 @@ def submit_basic(client, quiz_id, choices):
     """Start, answer and submit BASIC_GIFT; the review page."""
     attempt_id = start(client, quiz_id)
     response = client.post(
-        f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices), follow_redirects=True
+        f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, choices), follow_redirects=True
     )
-    assert response.request.path == f"/attempts/{attempt_id}/review"
+    assert response.request.path == f"/quizzes/attempts/{attempt_id}/review"
     return attempt_id, response.text
 
 
@@ -288,13 +295,13 @@ def test_exam_review_shows_only_the_score_until_the_attempts_are_used_up(app, cl
     assert "0%" in review and "Not passed yet" in review
     for hidden in ("MARK-", "Right answer", "Your answer", "Paris", "Lyon", "Question 1"):
         assert hidden not in review, hidden
-    assert client.get(f"/attempts/{first}/review").text.count("MARK-") == 0
+    assert client.get(f"/quizzes/attempts/{first}/review").text.count("MARK-") == 0
 
     second, review = submit_basic(client, course.quiz_id, RIGHT)
     assert "100%" in review and "Passed" in review
     for shown in ("MARK-capital-right", "MARK-sky-right", "MARK-capital-general", "Your answer: Paris."):
         assert shown in review, shown
-    earlier = client.get(f"/attempts/{first}/review").text  # now the first attempt can be reviewed in full too
+    earlier = client.get(f"/quizzes/attempts/{first}/review").text  # now the first attempt can be reviewed in full too
     assert "Right answer: Paris." in earlier and "MARK-capital-lyon" in earlier and "MARK-sky-wrong" in earlier
 
 
@@ -302,12 +309,13 @@ def test_retry_without_key_shows_which_questions_were_wrong_never_the_answers(ap
     course = one_module_lab(app, tmp_path, review="retry_without_key")
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
-    page = client.get(f"/attempts/{attempt_id}").text
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
     assert "Check answer" not in page
     client.post(
-        f"/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, {"capital": "Lyon", "sky": "False"})
+        f"/quizzes/attempts/{attempt_id}/submit",
+        data=basic_answers(client, attempt_id, {"capital": "Lyon", "sky": "False"}),
     )
-    review = client.get(f"/attempts/{attempt_id}/review").text
+    review = client.get(f"/quizzes/attempts/{attempt_id}/review").text
     assert "Question 1: not right" in review and "Question 2: right" in review
     for hidden in ("MARK-", "Right answer", "Paris", "Lyon", "Marseille"):
         assert hidden not in review, hidden

@@ -144,5 +144,9 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(app_config, 
 
 def test_an_oversized_id_is_a_404_not_a_database_error(client, make_user, login):
     login(make_user("admin"))
-    for path in ("/quizzes/99999999999999999999", "/attempts/9223372036854775808", "/badges/classes/4294967296"):
+    for path in (
+        "/quizzes/99999999999999999999",
+        "/quizzes/attempts/9223372036854775808",
+        "/badges/classes/4294967296",
+    ):
         assert client.get(path).status_code == 404, path

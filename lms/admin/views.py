@@ -25,15 +25,14 @@ def users():
     if query:
         pattern = f"%{query.lower()}%"
         stmt = stmt.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    listing = db.paginate(stmt.order_by(User.id), page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "admin/users.html",
-        users=rows,
+        users=listing.items,
         query=query,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total,
+        pages=max(listing.pages, 1),
+        total=listing.total,
         roles=ROLES,
         create_form=UserCreateForm(),
     )

@@ -2,12 +2,12 @@
 
 from functools import lru_cache
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
-# A constant hash to check against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+PRODUCTION_METHOD = "scrypt"
 
 
 @lru_cache(maxsize=1)
@@ -33,14 +33,25 @@ def password_problems(password: str, email: str = "") -> list[str]:
     return problems
 
 
+def hash_method() -> str:
+    """The app's password hashing method: scrypt, except in the test suite."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", PRODUCTION_METHOD)
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(method: str) -> str:
+    """A constant hash to check against when the email is unknown, so both failures take the same time."""
+    return generate_password_hash("not-a-real-password", method=method)
+
+
 def hash_password(password: str) -> str:
-    """Hash a password with scrypt."""
-    return generate_password_hash(password, method="scrypt")
+    """Hash a password with the app's method (scrypt)."""
+    return generate_password_hash(password, method=hash_method())
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password against a stored hash (or a dummy one, taking the same time)."""
     if password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(hash_method()), password)
         return False
     return check_password_hash(password_hash, password)

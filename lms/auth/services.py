@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.access import ROLES
 from lms.auth.passwords import hash_password, password_problems, verify_password
 from lms.db import begin_write, commit
-from lms.events import emit
+from lms.events import UserRegistered, emit
 from lms.extensions import db
 from lms.models import User, audit
 from lms.services import ServiceError
@@ -43,7 +43,7 @@ def create_user(email: str, display_name: str, password: str, role: str = "learn
         raise ServiceError("An account with this email already exists.", 409) from None
     if actor is not None:
         audit(actor, "user.create", f"user:{user.id}", role=role)
-    emit("user.registered", user_id=user.id, role=role)
+    emit(UserRegistered(user_id=user.id, role=role))
     commit()
     return user
 
@@ -52,7 +52,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same answer whatever was wrong)."""
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password or "")
-    if not ok or not user.active:
+    if user is None or not ok or not user.active:
         return None
     return user
 
@@ -79,7 +79,7 @@ def set_role(actor: User, user_id: int, role: str) -> User:
         db.session.rollback()
         raise ServiceError("No such user.", 404)
     if user.role == "admin" and role != "admin":
-        admins = db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+        admins = db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin")) or 0
         if admins <= 1:
             db.session.rollback()
             raise ServiceError("There must always be at least one admin.", 409)

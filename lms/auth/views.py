@@ -6,25 +6,11 @@ from flask_login import current_user, login_user, logout_user
 from lms.access import ANYONE, SIGNED_IN, allow, rate_limited
 from lms.auth import services
 from lms.auth.forms import LoginForm, PasswordChangeForm, RegisterForm
-from lms.extensions import db, login_manager
 from lms.models import User
 from lms.security import safe_next_url
 from lms.services import ServiceError
 
 bp = Blueprint("auth", __name__)
-
-login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to open that page."
-login_manager.login_message_category = "info"
-
-
-@login_manager.user_loader
-def load_user(user_id: str):
-    """Flask-Login: the signed-in user from the session."""
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
 
 
 def start_session(user: User) -> None:

@@ -1,9 +1,10 @@
 """Home page and dashboard."""
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from lms.access import ANYONE, SIGNED_IN, allow
+from lms.plugins import in_registration_order, plugin_manager, real_app
 
 bp = Blueprint("main", __name__)
 
@@ -21,7 +22,6 @@ def index():
 @allow(SIGNED_IN)
 def dashboard():
     """The user's dashboard, made of the sections plugins contribute."""
-    app = current_app._get_current_object()
-    groups = app.extensions["lms"].pm.hook.lms_dashboard_sections(app=app, user=current_user)
-    sections = [section for group in reversed(groups) for section in group or ()]
+    app = real_app()
+    sections = in_registration_order(plugin_manager(app).hook.lms_dashboard_sections(app=app, user=current_user))
     return render_template("main/dashboard.html", sections=sections)

@@ -20,11 +20,11 @@ def test_learner_enrols_reads_two_lessons_leaves_and_continues(page, live_server
         pack, problems = check_pack(PACK)
         assert problems == []
         sync_pack(pack)
-        first_quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.slug == pack.modules[0].quiz.slug))
+        first_quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.slug == pack.modules[0].sections["quiz"].slug))
     base = live_server.url
     module = pack.modules[0]
     first, second = module.lessons[0], module.lessons[1]
-    total = sum(len(m.lessons) + (1 if m.quiz else 0) for m in pack.modules)  # lessons + module quizzes
+    total = sum(len(m.lessons) + (1 if "quiz" in m.sections else 0) for m in pack.modules)  # lessons + module quizzes
     percent = 100 * 2 // total
 
     # A new learner signs up.
@@ -80,4 +80,4 @@ def test_learner_enrols_reads_two_lessons_leaves_and_continues(page, live_server
     # "Continue" opens the first unfinished step: after the module's two lessons, its quiz (the third step).
     learning.get_by_role("link", name=re.compile(r"^Continue")).click()
     expect(page).to_have_url(f"{base}/quizzes/{first_quiz_id}")
-    expect(page.get_by_role("heading", name=module.quiz.title, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=module.sections["quiz"].title, level=1)).to_be_visible()

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 from referencing import Registry, Resource
 
-from lms.badges import artwork, baking, openbadges, signing
+from badges import artwork, baking, openbadges, signing
 
 SCHEMAS = pathlib.Path(__file__).resolve().parent.parent / "schemas"
 

@@ -11,18 +11,17 @@ from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from badges import baking, documents
+from badges.artwork import badge_png, badge_svg, color_for
+from badges.models import Award, BadgeClass
+from badges.services import edit_badge, reissue_missing, revoke
 from lms.access import ANYONE, SIGNED_IN, allow
-from lms.badges import baking, documents
-from lms.badges.artwork import badge_png, badge_svg, color_for
-from lms.badges.models import Award, BadgeClass
-from lms.badges.services import edit_badge, reissue_missing, revoke
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.services import ServiceError
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
-admin_bp = Blueprint("badge_admin", __name__, url_prefix="/admin/badges")
 LD_JSON = "application/ld+json"
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -46,14 +45,6 @@ def find_award(public_id: str) -> Award:
     return award
 
 
-def find_badge(badge_id: int) -> BadgeClass:
-    """A badge class by id, or 404."""
-    badge = db.session.get(BadgeClass, badge_id)
-    if badge is None:
-        abort(404)
-    return badge
-
-
 # --- public documents (no login) -------------------------------------------------------------------------
 
 
@@ -68,14 +59,14 @@ def issuer():
 @allow(ANYONE)
 def badge_class(badge_id: int):
     """The OB 2.0 BadgeClass."""
-    return json_document(documents.badge_class(find_badge(badge_id)))
+    return json_document(documents.badge_class(db.get_or_404(BadgeClass, badge_id)))
 
 
 @bp.route("/classes/<int:badge_id>/image.<any(png, svg):ext>")
 @allow(ANYONE)
 def badge_image(badge_id: int, ext: str):
     """The badge's generated artwork."""
-    badge = find_badge(badge_id)
+    badge = db.get_or_404(BadgeClass, badge_id)
     subtitle = current_app.config["BADGE_ISSUER_NAME"]
     if ext == "svg":
         return Response(badge_svg(badge.name, subtitle, color_for(badge.slug)), mimetype="image/svg+xml")
@@ -89,7 +80,7 @@ def assertion(public_id: str):
     award = find_award(public_id)
     if award.revoked:
         url = documents.external("badges.assertion", public_id=award.public_id)
-        return json_document(documents.openbadges.revoked_assertion(url, award.revocation_reason), status=410)
+        return json_document(documents.openbadges.revoked_assertion(url, award.revocation_reason or ""), status=410)
     return json_document(documents.assertion(award))
 
 
@@ -148,7 +139,9 @@ def baked_image(public_id: str, ext: str):
 def revocations():
     """The OB 2.0 revocation list, also named as the OB 3.0 credentials' status list."""
     revoked = db.session.scalars(select(Award).where(Award.revoked_at.is_not(None)).order_by(Award.id)).all()
-    entries = [(documents.external("badges.assertion", public_id=a.public_id), a.revocation_reason) for a in revoked]
+    entries = [
+        (documents.external("badges.assertion", public_id=a.public_id), a.revocation_reason or "") for a in revoked
+    ]
     return json_document(
         documents.openbadges.revocation_list(
             documents.external("badges.revocations"), documents.external("badges.issuer"), entries
@@ -229,9 +222,9 @@ class RevokeForm(FlaskForm):
     reason = StringField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
 
 
-@admin_bp.route("/")
+@bp.route("/admin/")
 @allow("admin")
-def index():
+def admin():
     """Badge classes with their text, and every award with a revoke form."""
     badges = db.session.scalars(select(BadgeClass).order_by(BadgeClass.course_id, BadgeClass.id)).all()
     awards = db.session.scalars(select(Award).order_by(Award.issued_at.desc()).limit(200)).all()
@@ -249,7 +242,7 @@ def index():
     )
 
 
-@admin_bp.route("/<int:badge_id>", methods=["POST"])
+@bp.route("/admin/<int:badge_id>", methods=["POST"])
 @allow("admin")
 def edit(badge_id: int):
     """Save a badge's new description and criteria."""
@@ -261,10 +254,10 @@ def edit(badge_id: int):
     except ServiceError as exc:
         fail(exc.status, exc.message)
     flash(f"Saved the text of “{badge.name}”.", "success")
-    return redirect(url_for("badge_admin.index"))
+    return redirect(url_for("badges.admin"))
 
 
-@admin_bp.route("/awards/<public_id>/revoke", methods=["POST"])
+@bp.route("/admin/awards/<public_id>/revoke", methods=["POST"])
 @allow("admin")
 def revoke_award(public_id: str):
     """Revoke an award with a reason."""
@@ -278,10 +271,10 @@ def revoke_award(public_id: str):
     except ServiceError as exc:
         fail(exc.status, exc.message)
     flash("The badge has been revoked.", "success")
-    return redirect(url_for("badge_admin.index"))
+    return redirect(url_for("badges.admin"))
 
 
-@admin_bp.route("/reissue", methods=["POST"])
+@bp.route("/admin/reissue", methods=["POST"])
 @allow("admin")
 def reissue():
     """Issue any badge whose completion is recorded but which was never issued."""
@@ -289,4 +282,4 @@ def reissue():
         abort(400)
     issued = reissue_missing(current_user)
     flash(f"Issued {issued} missing badge(s).", "success")
-    return redirect(url_for("badge_admin.index"))
+    return redirect(url_for("badges.admin"))

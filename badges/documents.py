@@ -4,8 +4,8 @@ import json
 
 from flask import current_app, request, url_for
 
-from lms.badges import openbadges, signing
-from lms.badges.models import Award, BadgeClass
+from badges import openbadges, signing
+from badges.models import Award, BadgeClass
 
 KEY_FILE_NAME = "badge-signing-key.pem"
 

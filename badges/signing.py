@@ -54,6 +54,8 @@ def _load_pem(data: bytes) -> IssuerKey:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"badge signing key is not an unencrypted PEM private key: {exc}") from None
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey):
+        raise ValueError("issuer key must be RSA, EC P-256 or Ed25519")
     algorithm_for(key)
     return key
 

@@ -77,7 +77,7 @@ def _checked_color(color: str) -> str:
 
 def _rgb(color: str) -> tuple[int, int, int]:
     """Split #rrggbb into its channels."""
-    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
 def _luminance(color: str) -> float:
@@ -251,9 +251,9 @@ def badge_png(title: str, subtitle: str, color: str) -> bytes:
     title, subtitle = _clean(title), _clean(subtitle)
     scale = 2  # draw at twice the size, then downsample for smooth edges
 
-    fonts: dict[int, ImageFont.FreeTypeFont] = {}
+    fonts: dict[int, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
 
-    def font(size: int) -> ImageFont.FreeTypeFont:
+    def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         if size not in fonts:
             fonts[size] = ImageFont.load_default(size=size * scale)
         return fonts[size]

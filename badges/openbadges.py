@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -137,7 +138,7 @@ def assertion(
     revocation_reason: str | None = None,
 ) -> dict:
     """Build the hosted OB 2.0 Assertion served at ``assertion_url``."""
-    document = {
+    document: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "Assertion",
         "id": assertion_url,

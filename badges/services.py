@@ -2,26 +2,28 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from courses.models import Course, Module
-from lms.badges.models import Award, BadgeClass
-from lms.badges.openbadges import hash_recipient, new_assertion_id, new_salt
+from badges.events import BadgeIssued, BadgeRevoked
+from badges.models import Award, BadgeClass
+from badges.openbadges import hash_recipient, new_assertion_id, new_salt
+from courses.events import CourseCompleted, ModuleCompleted
 from lms.db import begin_write, commit
-from lms.events import emit
+from lms.events import Event, emit
 from lms.extensions import db
 from lms.models import User, audit
+from lms.plugins import plugin_manager, real_app
 from lms.services import ServiceError
 
 
-def sync_badges(pack, course: Course) -> None:
+def sync_badges(pack, course) -> None:
     """Load the pack's badge classes into the open transaction, keeping text an admin edited."""
-    modules = {m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
+    modules = {module.slug: module for module in course.modules}
     existing = {b.slug: b for b in db.session.scalars(select(BadgeClass).where(BadgeClass.course_id == course.id))}
-    for badge in existing.values():
-        badge.active = False
-    for spec in pack.badges:
+    for dropped in existing.values():
+        dropped.active = False  # until the pack lists it again below
+    for spec in pack.sections.get("badges", []):
         badge = existing.get(spec.slug)
         if badge is None:
             badge = BadgeClass(course_id=course.id, slug=spec.slug, name=spec.name)
@@ -34,21 +36,7 @@ def sync_badges(pack, course: Course) -> None:
     db.session.flush()
 
 
-def best_quiz_score(user_id: int, module_id: int | None, course_id: int) -> float | None:
-    """The learner's best quiz score for the module (or across the course's module quizzes)."""
-    from quizzes.models import Attempt, Quiz
-
-    query = (
-        select(func.max(Attempt.score))
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.user_id == user_id, Attempt.status == "submitted", Quiz.course_id == course_id)
-    )
-    if module_id is not None:
-        query = query.where(Quiz.module_id == module_id)
-    return db.session.scalar(query)
-
-
-def issue(user_id: int, badge: BadgeClass, completed: str) -> bool:
+def issue(user_id: int, badge: BadgeClass, completed: str, best_score: float | None = None) -> bool:
     """Issue the badge to the learner once (a unique constraint guards races); True when newly issued."""
     begin_write()
     user = db.session.get(User, user_id)
@@ -59,7 +47,7 @@ def issue(user_id: int, badge: BadgeClass, completed: str) -> bool:
     now = datetime.now(UTC)
     evidence = {
         "completed": completed,
-        "best_score": best_quiz_score(user_id, badge.module_id, badge.course_id),
+        "best_score": best_score,
         "date": now.date().isoformat(),
     }
     # Unique by (badge, learner): a second completion, or a concurrent one, issues nothing more.
@@ -83,32 +71,45 @@ def issue(user_id: int, badge: BadgeClass, completed: str) -> bool:
     except IntegrityError:
         created = False
     if created:
-        emit("badge.issued", user_id=user_id, badge_class_id=badge.id)
+        emit(BadgeIssued(user_id=user_id, badge_class_id=badge.id))
     commit()
     return created
 
 
-def on_completion(name: str, payload: dict) -> None:
-    """Event listener: issue the module's or course's badge when it is completed."""
-    if name == "module.completed":
-        query = select(BadgeClass).where(BadgeClass.module_id == payload["module_id"], BadgeClass.active.is_(True))
-    elif name == "course.completed":
-        query = select(BadgeClass).where(
-            BadgeClass.course_id == payload["course_id"], BadgeClass.module_id.is_(None), BadgeClass.active.is_(True)
-        )
-    else:
+def earned_for(event: Event) -> tuple[str, int] | None:
+    """What a completion event earns a badge for: ("module", id) or ("course", id); None for other events."""
+    if isinstance(event, ModuleCompleted):
+        return ("module", event.module_id)
+    if isinstance(event, CourseCompleted):
+        return ("course", event.course_id)
+    return None
+
+
+def badge_target(badge: BadgeClass) -> tuple[str, int]:
+    """What a badge is earned for, in the shape `earned_for` gives."""
+    return ("module", badge.module_id) if badge.module_id is not None else ("course", badge.course_id)
+
+
+def completed_text(event: ModuleCompleted | CourseCompleted) -> str:
+    """What the learner completed, for the award's evidence."""
+    if isinstance(event, ModuleCompleted):
+        return f"Module “{event.module_title}”"
+    return f"Course “{event.course_title}”"
+
+
+def on_completion(event: Event) -> None:
+    """Event listener: issue the module's or course's badge when it is completed (again is a no-op)."""
+    target = earned_for(event)
+    if target is None or not isinstance(event, ModuleCompleted | CourseCompleted):
         return
+    kind, target_id = target
+    query = select(BadgeClass).where(BadgeClass.active.is_(True))
+    if kind == "module":
+        query = query.where(BadgeClass.module_id == target_id)
+    else:
+        query = query.where(BadgeClass.course_id == target_id, BadgeClass.module_id.is_(None))
     for badge in db.session.scalars(query).all():
-        issue(payload["user_id"], badge, completed_label(badge))
-
-
-def completed_label(badge: BadgeClass) -> str:
-    """What a badge's learner completed, for the evidence: the module's or the course's title."""
-    if badge.module_id is not None:
-        module = db.session.get(Module, badge.module_id)
-        return f"Module “{module.title}”" if module else "A module"
-    course = db.session.get(Course, badge.course_id)
-    return f"Course “{course.title}”" if course else "A course"
+        issue(event.user_id, badge, completed_text(event), event.best_score)
 
 
 def edit_badge(actor, badge_id: int, description: str, criteria: str) -> BadgeClass:
@@ -141,28 +142,26 @@ def revoke(actor, public_id: str, reason: str) -> Award:
         raise ServiceError("This award is already revoked.", 409)
     award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
     audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
-    emit("badge.revoked", award_id=award.id)
+    emit(BadgeRevoked(award_id=award.id))
     commit()
     return award
 
 
 def reissue_missing(actor) -> int:
     """Issue every badge whose completion is recorded but whose award is missing (e.g. a failed listener)."""
-    from courses.models import CourseCompletion, ModuleCompletion
-
+    awarded = set(db.session.execute(select(Award.user_id, Award.badge_class_id)).tuples())
+    badges: dict[tuple[str, int], list[BadgeClass]] = {}
+    for badge in db.session.scalars(select(BadgeClass).where(BadgeClass.active.is_(True))).all():
+        badges.setdefault(badge_target(badge), []).append(badge)
+    app = real_app()
+    past = plugin_manager(app).hook.lms_past_events(app=app, event_types=[ModuleCompleted, CourseCompleted])
     issued = 0
-    pairs = db.session.execute(
-        select(ModuleCompletion.user_id, BadgeClass)
-        .join(BadgeClass, BadgeClass.module_id == ModuleCompletion.module_id)
-        .where(BadgeClass.active.is_(True))
-    ).all()
-    pairs += db.session.execute(
-        select(CourseCompletion.user_id, BadgeClass)
-        .join(BadgeClass, (BadgeClass.course_id == CourseCompletion.course_id) & BadgeClass.module_id.is_(None))
-        .where(BadgeClass.active.is_(True))
-    ).all()
-    for user_id, badge in pairs:
-        issued += issue(user_id, badge, completed_label(badge))
+    for event in (event for group in past for event in group or ()):
+        target = earned_for(event)
+        for badge in badges.get(target, []) if target else []:
+            if (event.user_id, badge.id) not in awarded:
+                issued += issue(event.user_id, badge, completed_text(event), event.best_score)
+                awarded.add((event.user_id, badge.id))
     begin_write()
     audit(actor, "badge.reissue", "badges", issued=issued)
     commit()

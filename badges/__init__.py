@@ -1,0 +1,50 @@
+"""The badges plugin: verifiable completion badges (Open Badges 2.0 documents, Open Badges 3.0 credentials).
+
+It learns what it needs through hooks and events: badge classes from its section of a content pack, and
+awards from the courses plugin's completion events. It reads no other plugin's tables.
+"""
+
+from lms.access import has_role
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_blueprints(app):
+    """Public badge documents, the learner's badges and the admin pages."""
+    from badges import models  # noqa: F401 - register the tables
+    from badges.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def lms_pack_sections(app):
+    """The `badges:` list of course.yaml."""
+    from badges.pack import SECTION
+
+    return [SECTION]
+
+
+@hookimpl
+def lms_sync_pack(app, pack, course):
+    """Load the pack's badge classes."""
+    from badges.services import sync_badges
+
+    sync_badges(pack, course)
+
+
+@hookimpl
+def lms_event(app, event):
+    """Issue badges when a module or course is completed."""
+    from badges.services import on_completion
+
+    on_completion(event)
+
+
+@hookimpl
+def lms_nav_links(app, user):
+    """Learners reach their badges; admins the badge administration."""
+    links = [("My badges", "badges.mine")] if user.is_authenticated else []
+    if has_role(user, "admin"):
+        links.append(("Badges", "badges.admin"))
+    return links

@@ -1,0 +1,32 @@
+"""Extension points the courses plugin offers other plugins: content packs and course progress.
+
+The types these hooks pass around live beside them: `courses.pack.Problem`, `courses.pack.Pack`,
+`courses.pack.PackSection` and `courses.progress.Step`.
+"""
+
+from lms.plugins import hookspec
+
+
+@hookspec
+def lms_course_packs(app):
+    """Return a list of paths to course content pack folders."""
+
+
+@hookspec
+def lms_check_pack(app, pack):
+    """Return a list of `courses.pack.Problem` found in the parts of a pack this plugin owns (e.g. quiz files)."""
+
+
+@hookspec
+def lms_sync_pack(app, pack, course):
+    """Load this plugin's part of a valid pack into the open transaction (no commit)."""
+
+
+@hookspec
+def lms_progress_steps(app, user_id, course):
+    """Return a list of `courses.progress.Step` this plugin adds to a course (e.g. each module's quiz)."""
+
+
+@hookspec
+def lms_pack_sections(app):
+    """Return a list of `courses.sections.PackSection`: the parts of course.yaml this plugin owns and checks."""

@@ -1,0 +1,26 @@
+"""Flask-Login set-up: one LoginManager per app, so two apps in one process share no login state."""
+
+from flask import Flask
+from flask_login import LoginManager
+
+from lms.extensions import db
+from lms.models import User
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login: the signed-in user from the session."""
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def init_login(app: Flask) -> LoginManager:
+    """Give the app its own LoginManager, sending visitors who must sign in to the sign-in page."""
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = "Please sign in to open that page."
+    manager.login_message_category = "info"
+    manager.user_loader(load_user)
+    manager.init_app(app)
+    return manager

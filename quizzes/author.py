@@ -1,0 +1,92 @@
+"""Trainer pages: quizzes and their questions, GIFT import (all or nothing) and export."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import func, select
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from courses.models import Course
+from lms.access import allow
+from lms.errors import fail
+from lms.extensions import db
+from quizzes.bank import export_gift, import_gift, question_types
+from quizzes.models import Attempt, Quiz
+
+bp = Blueprint("author", __name__, url_prefix="/author")
+MAX_GIFT_BYTES = 1_000_000
+
+
+class GiftImportForm(FlaskForm):
+    """Paste GIFT text or upload a .gift file."""
+
+    gift_file = FileField("GIFT file")
+    gift_text = TextAreaField("Or paste GIFT text", validators=[Length(max=MAX_GIFT_BYTES)])
+
+
+def get_quiz(quiz_id: int) -> Quiz:
+    """Any quiz by id (published or not), or 404."""
+    return db.get_or_404(Quiz, quiz_id)
+
+
+@bp.route("/quizzes")
+@allow("trainer")
+def quizzes():
+    """Every quiz with its course, question count and attempts."""
+    rows = db.session.execute(
+        select(Quiz, Course.title, func.count(Attempt.id))
+        .join(Course, Course.id == Quiz.course_id)
+        .outerjoin(Attempt, Attempt.quiz_id == Quiz.id)
+        .group_by(Quiz.id, Course.title)
+        .order_by(Course.title, Quiz.id)
+    ).all()
+    return render_template("author/quizzes.html", rows=rows)
+
+
+@bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+@allow("trainer")
+def quiz(quiz_id: int):
+    """A quiz's questions, and the GIFT import form (the whole file imports, or nothing does)."""
+    quiz = get_quiz(quiz_id)
+    form = GiftImportForm()
+    status, problems = 200, list[str]()
+    if form.validate_on_submit():
+        imported, problems = import_gift(quiz.id, read_gift_upload(form))
+        if not problems:
+            flash(f"Imported {imported} question(s) into {quiz.title}.", "success")
+            return redirect(url_for("author.quiz", quiz_id=quiz.id))
+        status = 400
+    elif form.is_submitted():
+        status = 400
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    if problems:
+        flash("Nothing was imported. Fix the problems listed below and try again.", "error")
+    return render_template("author/quiz.html", quiz=quiz, form=form, problems=problems, types=question_types()), status
+
+
+def read_gift_upload(form: GiftImportForm) -> str:
+    """The GIFT text from the upload (preferred) or the text box; bad encodings are a clear 400."""
+    upload = form.gift_file.data
+    if upload and getattr(upload, "filename", ""):
+        raw = upload.read(MAX_GIFT_BYTES + 1)
+        if len(raw) > MAX_GIFT_BYTES:
+            fail(413, "The GIFT file is larger than 1 MB.")
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            fail(400, "The GIFT file must be UTF-8 text.")
+    return form.gift_text.data or ""
+
+
+@bp.route("/quizzes/<int:quiz_id>/export.gift")
+@allow("trainer")
+def export(quiz_id: int):
+    """Download the quiz's questions as a GIFT file."""
+    quiz = get_quiz(quiz_id)
+    text = export_gift(quiz)
+    return Response(
+        text,
+        mimetype="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{quiz.slug}.gift"'},
+    )

@@ -1,0 +1,29 @@
+"""Events the quizzes plugin emits (see `lms.events`)."""
+
+import dataclasses
+from typing import ClassVar
+
+from lms.events import Event
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizStarted(Event):
+    """A learner started an attempt at a quiz."""
+
+    name: ClassVar[str] = "quiz.started"
+    user_id: int
+    quiz_id: int
+    attempt_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizSubmitted(Event):
+    """An attempt was submitted and graded (once); `score` is a percentage."""
+
+    name: ClassVar[str] = "quiz.submitted"
+    user_id: int
+    course_id: int
+    quiz_id: int
+    attempt_id: int
+    score: float
+    passed: bool

@@ -1,0 +1,103 @@
+"""The quiz sections of a content pack's course.yaml: each module's `quiz:` and the course's `final_assessment:`."""
+
+import dataclasses
+import pathlib
+from typing import Any
+
+from courses.sections import COURSE, MODULE, SLUG_MESSAGE, SLUG_PATTERN, PackSection, SectionContext
+
+REVIEW_POLICIES = ("practice", "exam", "retry_without_key")
+
+
+def whole_number(low: int, high: int) -> dict:
+    """The schema of a whole-number setting within bounds."""
+    return {
+        "type": "integer",
+        "minimum": low,
+        "maximum": high,
+        "errorMessage": f"{{key}} must be a whole number from {low} to {high}",
+    }
+
+
+FLAG = {"type": "boolean", "errorMessage": "{key} must be true or false"}
+SETTINGS = {
+    "file": {"type": "string", "errorMessage": "file must be the path of a GIFT file in the pack"},
+    "title": {"type": "string", "errorMessage": "title must be text"},
+    "pass_mark": whole_number(0, 100),
+    "max_attempts": whole_number(0, 100),
+    "time_limit_minutes": whole_number(1, 600),
+    "draw": whole_number(1, 500),
+    "review": {"enum": list(REVIEW_POLICIES), "errorMessage": f"review must be one of {', '.join(REVIEW_POLICIES)}"},
+    "shuffle_questions": FLAG,
+    "shuffle_options": FLAG,
+    "from_tags": {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "errorMessage": "from_tags must be a list of tags",
+    },
+}
+MODULE_QUIZ = {
+    "type": "object",
+    "title": "quiz settings",
+    "errorMessage": "quiz settings must be a mapping",
+    "required": ["file"],
+    "additionalProperties": False,
+    "properties": SETTINGS,
+}
+FINAL_ASSESSMENT = {
+    **MODULE_QUIZ,
+    "required": ["slug", "draw"],
+    "properties": {**SETTINGS, "slug": {"type": "string", "pattern": SLUG_PATTERN, "errorMessage": SLUG_MESSAGE}},
+}
+
+
+@dataclasses.dataclass
+class QuizSpec:
+    """Quiz settings from the pack; `file` is a GIFT file of the pack, or None for a drawn assessment."""
+
+    slug: str
+    title: str
+    file: str | None
+    module_slug: str | None = None  # None for a course-level quiz such as the final assessment
+    pass_mark: int = 70
+    max_attempts: int = 0
+    time_limit_minutes: int | None = None
+    review: str = "practice"
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    draw: int | None = None
+    from_tags: list = dataclasses.field(default_factory=list)
+
+
+def build_quiz(raw: Any, context: SectionContext) -> tuple[QuizSpec, list[tuple[int, str]]]:
+    """A quiz spec from schema-valid settings; its GIFT file must be a file inside the pack."""
+    settings = {key: raw[key] for key in SETTINGS if key in raw and key not in ("title", "file")}
+    spec = QuizSpec(
+        slug=context.module_slug or raw.get("slug", ""),
+        title=(raw.get("title") or "").strip() or (f"Quiz: {context.module_title}" if context.module_slug else ""),
+        file=raw.get("file"),
+        module_slug=context.module_slug,
+        **settings,
+    )
+    problems = []
+    if spec.file is not None:
+        line = raw.key_lines["file"]
+        relative = pathlib.PurePosixPath(spec.file)
+        if relative.is_absolute() or ".." in relative.parts:
+            problems.append((line, "quiz file must be a path inside the pack"))
+        elif not (context.path / spec.file).is_file():
+            problems.append((line, f"quiz file {spec.file!r} is missing"))
+    return spec, problems
+
+
+def pack_quizzes(pack) -> list[QuizSpec]:
+    """Every quiz of a pack: one per module that has one, then the final assessment."""
+    found = [module.sections["quiz"] for module in pack.modules if "quiz" in module.sections]
+    final = pack.sections.get("final_assessment")
+    return found + ([final] if final else [])
+
+
+SECTIONS = [
+    PackSection(key="quiz", level=MODULE, schema=MODULE_QUIZ, build=build_quiz, counts_as="quizzes"),
+    PackSection(key="final_assessment", level=COURSE, schema=FINAL_ASSESSMENT, build=build_quiz, counts_as="quizzes"),
+]
