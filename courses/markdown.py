@@ -1,5 +1,7 @@
 """Lesson Markdown to safe HTML: markdown-it-py renders, nh3 sanitizes."""
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -35,6 +37,7 @@ def _renderer() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable("table")
 
 
+@lru_cache(maxsize=1024)
 def render_markdown(text: str) -> str:
     """Render Markdown to sanitized HTML safe to show to any user."""
     html = _renderer().render(text or "")

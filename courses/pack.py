@@ -86,7 +86,7 @@ class PackReader:
     def __init__(self, path: pathlib.Path, sections: Iterable[PackSection] = ()):
         self.path = pathlib.Path(path)
         self.problems: list[Problem] = []
-        self.sections = {section.key: section for section in sections}
+        self.sections = list(sections)
 
     def problem(self, file: str, line: int, message: str) -> None:
         """Record a problem."""
@@ -279,19 +279,19 @@ class PackReader:
 
     def keys(self, level: str) -> set[str]:
         """The keys the installed plugins' sections add at this level."""
-        return {key for key, section in self.sections.items() if section.level == level}
+        return {section.key for section in self.sections if section.level == level}
 
     def read_sections(self, data: LineDict, level: str, context: SectionContext) -> dict[str, Any]:
         """Check each plugin section present at this level and build its spec; problems go to the list."""
         specs: dict[str, Any] = {}
-        for key, section in self.sections.items():
+        for section in self.sections:
+            key = section.key
             if section.level != level or key not in data:
                 continue
             line = data.key_lines.get(key, data.line)
             found = schema_problems(data[key], section.schema, line)
             if not found:
-                spec, found = section.build(data[key], dataclasses.replace(context, line=line))
-                specs[key] = spec
+                specs[key], found = section.build(data[key], dataclasses.replace(context, line=line))
             for problem_line, message in found:
                 self.problem("course.yaml", problem_line, message)
         return specs

@@ -22,6 +22,11 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that builds LineDict and LineList."""
 
 
+# LibYAML's safe loader, where PyYAML was built with it: the same documents, several times faster.
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """LibYAML's SafeLoader (or the pure one) that builds LineDict and LineList."""
+
+
 def _mapping(loader, node):
     result = LineDict()
     result.line = node.start_mark.line + 1
@@ -43,13 +48,18 @@ def _sequence(loader, node):
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+for _loader in (_LineLoader, _FastLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def load_yaml(text: str):
     """Parse YAML into LineDict/LineList values; raises yaml.YAMLError with a problem mark."""
-    return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
+    try:
+        return yaml.load(text, Loader=_FastLoader)  # safe loaders only: no arbitrary objects
+    except yaml.YAMLError:
+        # Explain the error in the pure-Python parser's words, which are the same wherever the pack is checked.
+        return yaml.load(text, Loader=_LineLoader)
 
 
 def error_line(exc: yaml.YAMLError) -> int:

@@ -48,9 +48,17 @@ def save_question(question: Question, qtype: str, title: str, tags: list, conten
     return question
 
 
-def upsert_question(uid: str, course_id: int | None, parsed: dict) -> Question:
-    """Create or update the bank question with this uid from a parsed question."""
-    question = db.session.scalar(select(Question).where(Question.uid == uid))
+def upsert_question(
+    uid: str, course_id: int | None, parsed: dict, known: dict[str, Question] | None = None
+) -> Question:
+    """Create or update the bank question with this uid from a parsed question.
+
+    `known` maps uids to questions already loaded (a sync loads them all at once rather than one by one).
+    """
+    if known is not None:
+        question = known.get(uid)
+    else:
+        question = db.session.scalar(select(Question).where(Question.uid == uid))
     if question is None:
         question = Question(uid=uid, course_id=course_id, type=parsed["type"], current_version=0)
         db.session.add(question)
@@ -82,6 +90,7 @@ def check_quizzes(pack: Pack) -> list:
         if not isinstance(spec.file, str) or not (pathlib.Path(pack.path) / spec.file).is_file():
             continue  # no file, or a missing one the pack reader already reported
         questions, found = read_quiz_file(pack, spec.file)
+        spec.questions = questions if not found else None
         problems += found
         for parsed in questions:
             where = (spec.file, parsed.get("line", 1))
@@ -145,11 +154,10 @@ def sync_quizzes(pack: Pack, course) -> None:
         quiz.draw_count, quiz.draw_tags, quiz.active = spec.draw, list(spec.from_tags), True
         db.session.flush()
         if spec.file:
-            questions, _ = read_quiz_file(pack, spec.file)
-            rows = [
-                upsert_question(question_uid(pack.slug, spec.slug, parsed, n), course.id, parsed)
-                for n, parsed in enumerate(questions, start=1)
-            ]
+            questions = spec.questions if spec.questions is not None else read_quiz_file(pack, spec.file)[0]
+            uids = [question_uid(pack.slug, spec.slug, parsed, n) for n, parsed in enumerate(questions, start=1)]
+            known = {q.uid: q for q in db.session.scalars(select(Question).where(Question.uid.in_(uids)))}
+            rows = [upsert_question(uid, course.id, parsed, known) for uid, parsed in zip(uids, questions, strict=True)]
             db.session.flush()
             set_quiz_questions(quiz, [row.id for row in rows])
 

@@ -67,6 +67,8 @@ class QuizSpec:
     shuffle_options: bool = True
     draw: int | None = None
     from_tags: list = dataclasses.field(default_factory=list)
+    # The file's questions once checked (see quizzes.bank.check_quizzes), so a sync does not parse them again.
+    questions: list[dict] | None = None
 
 
 def build_quiz(raw: Any, context: SectionContext) -> tuple[QuizSpec, list[tuple[int, str]]]:

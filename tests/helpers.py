@@ -1,6 +1,7 @@
 """Actions and readings the test modules share: pressing buttons as a learner does, reading pages, racing."""
 
 import html
+import pathlib
 import re
 import threading
 
@@ -62,3 +63,54 @@ def at_once(count: int, task, app=None) -> tuple[list, list]:
     for thread in threads:
         thread.join(timeout=120)
     return results, errors
+
+
+BPO_PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_operations"
+# What a sync writes: the course's structure, its question bank and quizzes, and its badge classes.
+CONTENT_TABLES = (
+    "courses",
+    "modules",
+    "lessons",
+    "questions",
+    "question_versions",
+    "quizzes",
+    "quiz_questions",
+    "badge_classes",
+)
+_synced_rows: dict[str, dict[str, list[dict]]] = {}  # by database URL: the rows one real sync of the BPO pack wrote
+
+
+def load_bpo_course(app) -> None:
+    """Load the BPO course into an empty database as `flask courses sync` does.
+
+    The first call in a run checks and syncs the pack for real and keeps the rows it wrote; later calls copy
+    those rows in, which gives the same database far faster. Tests of syncing itself call the sync directly.
+    """
+    from sqlalchemy import func, select, text
+
+    from courses.services import check_pack, sync_pack
+    from lms.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        tables = [table for table in db.metadata.sorted_tables if table.name in CONTENT_TABLES]
+        assert db.session.scalar(select(func.count()).select_from(tables[0])) == 0, "the course is loaded already"
+        if url not in _synced_rows:
+            pack, problems = check_pack(BPO_PACK)
+            assert problems == [] and pack is not None, problems
+            sync_pack(pack)
+            _synced_rows[url] = {
+                table.name: [dict(row._mapping) for row in db.session.execute(select(table))] for table in tables
+            }
+            db.session.remove()
+            return
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.insert(), _synced_rows[url][table.name])
+                if conn.dialect.name == "postgresql":  # copied ids leave the id sequence behind; move it on
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT max(id) FROM {table.name}))"
+                        )
+                    )

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 import courses
 from lms.extensions import db
 from tests.conftest import csrf_token_from
-from tests.helpers import at_once
+from tests.helpers import at_once, load_bpo_course
 
 PACK_DIR = pathlib.Path(courses.__file__).resolve().parent / "bpo_operations"
 FIRST_MODULE = "what-is-bpo"
@@ -48,14 +48,11 @@ def sync_course(app) -> CourseInfo:
     """Check and sync the BPO pack (as `flask courses sync` does) and return the ids the tests need."""
     from badges.models import BadgeClass
     from courses.models import Course
-    from courses.services import check_pack, sync_pack
     from quizzes.models import Quiz
 
+    load_bpo_course(app)
     with app.app_context():
-        pack, problems = check_pack(PACK_DIR)
-        assert problems == [] and pack is not None
-        course = sync_pack(pack)
-        course = db.session.get(Course, course.id)
+        course = db.session.scalar(select(Course).where(Course.slug == "bpo-operations"))
         badges = db.session.scalars(select(BadgeClass).where(BadgeClass.course_id == course.id)).all()
         quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
         modules = {}

@@ -247,3 +247,60 @@ def test_the_core_imports_no_plugin():
                 if name.split(".")[0] in plugins
             ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("key", "level", "clash"),
+    [("quiz", "module", "duplicate course.yaml section"), ("title", "course", "reads itself")],
+)
+def test_a_pack_section_two_plugins_claim_stops_startup(extra_plugin, key, level, clash):
+    from courses.sections import PackSection
+
+    section = PackSection(key=key, level=level, schema={}, build=lambda value, context: (value, []))
+    with pytest.raises(PluginError, match=clash):
+        extra_plugin("lms_test_section_clash", lms_pack_sections=lambda app: [section])
+
+
+def test_a_plugin_checks_its_own_section_of_course_yaml(extra_plugin, tmp_path):
+    """A third party's section is checked against its schema, with file and line, and its spec reaches sync."""
+    import shutil
+
+    from courses import installed_packs
+    from courses.sections import COURSE, PackSection
+    from courses.services import check_pack
+
+    synced = []
+    schema = {
+        "type": "object",
+        "title": "survey",
+        "required": ["questions"],
+        "additionalProperties": False,
+        "properties": {
+            "questions": {"type": "integer", "minimum": 1, "errorMessage": "{key} must be a whole number above 0"}
+        },
+    }
+    section = PackSection(key="survey", level=COURSE, schema=schema, build=lambda value, context: (dict(value), []))
+    app = extra_plugin(
+        "lms_test_survey",
+        lms_pack_sections=lambda app: [section],
+        lms_sync_pack=lambda app, pack, course: synced.append(pack.sections.get("survey")),
+    )
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(installed_packs(app)[0], pack_dir)
+    manifest = pack_dir / "course.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text + "survey:\n  questions: 0\n  colour: blue\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    with app.app_context():
+        pack, problems = check_pack(pack_dir)
+        assert [str(problem) for problem in problems] == [
+            f"course.yaml:{line}: questions must be a whole number above 0",
+            f"course.yaml:{line + 1}: unknown key 'colour' in survey (allowed: questions)",
+        ]
+        manifest.write_text(text + "survey:\n  questions: 3\n", encoding="utf-8")
+        pack, problems = check_pack(pack_dir)
+        assert problems == []
+        from courses.services import sync_pack
+
+        sync_pack(pack)
+    assert synced == [{"questions": 3}]
