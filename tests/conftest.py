@@ -148,6 +148,14 @@ def learner(make_user, login):
     return user
 
 
+@pytest.fixture
+def trainer(client, make_user, login):
+    """A signed-in trainer (the `client`)."""
+    user = make_user("trainer")
+    login(user)
+    return user
+
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token of the first form on a page."""
     import re

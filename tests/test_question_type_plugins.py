@@ -39,14 +39,6 @@ def app_config(app_config, with_reflection):
 
 
 @pytest.fixture
-def trainer(client, make_user, login):
-    """A signed-in trainer (the `client`)."""
-    user = make_user("trainer")
-    login(user)
-    return user
-
-
-@pytest.fixture
 def course(app, tmp_path):
     """A synced course with two quizzes, m1 and m2, each holding one question from the pack."""
     return sync(

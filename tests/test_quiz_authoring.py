@@ -26,14 +26,6 @@ BPO_PACK = pathlib.Path(__file__).resolve().parent.parent / "courses" / "bpo_ope
 
 
 @pytest.fixture
-def trainer(client, make_user, login):
-    """A signed-in trainer (the `client`)."""
-    user = make_user("trainer")
-    login(user)
-    return user
-
-
-@pytest.fixture
 def lab(app, tmp_path):
     """A course whose one quiz holds the two BASIC_GIFT questions."""
     return one_module_lab(app, tmp_path)
