@@ -6,16 +6,19 @@
 
 import os
 import pathlib
+import secrets
 
 BASE_DIR = pathlib.Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-DEFAULT_SECRET = "dev-only-secret-change-me"
 
 
 class Config:
     """Settings for running the LMS on one machine with the embedded SQLite database."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    # Unset: a random secret is generated into instance/secret-key on first start (lms.secret_key), so no
+    # installation ever signs sessions with a secret anyone can read in the repository.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE")  # where the generated secret is kept (instance/secret-key)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # The built-in features, registered exactly like third-party plugins.
@@ -64,7 +67,7 @@ class TestConfig(Config):
     """Settings for the test suite: a throwaway database given by the test fixtures."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-not-for-production"
+    SECRET_KEY = secrets.token_hex(32)  # new for every test run
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     LOGIN_RATE_LIMIT = "5 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
@@ -83,7 +86,7 @@ class ProductionConfig(Config):
 
     def __init__(self):
         secret = os.environ.get("SECRET_KEY", "")
-        if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
+        if len(secret) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."

@@ -15,6 +15,7 @@ from lms.auth.login import init_login
 from lms.db import configure_engine
 from lms.extensions import csrf, db, migrate
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
+from lms.secret_key import ensure_secret_key
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,7 @@ def create_app(config=None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config)
+    ensure_secret_key(app)
     check_password_hashing(app)
     app.url_map.converters["int"] = DatabaseIntConverter
     proxies = app.config.get("TRUSTED_PROXIES", 0)

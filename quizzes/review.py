@@ -1,6 +1,9 @@
 """What a learner may see of a submitted attempt, by the quiz's review policy."""
 
-from quizzes.attempts import attempts_used
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from quizzes.models import Attempt
 
 FULL = "full"  # score, right answers, feedback and explanations
 SCORE_ONLY = "score_only"  # the score and pass/fail, nothing per question
@@ -13,12 +16,28 @@ POLICY_TEXT = {
 }
 
 
+def attempt_counts(quiz_id: int, user_id: int) -> tuple[int, int]:
+    """How many of the learner's attempts at this quiz are submitted, and how many are open."""
+    rows = db.session.execute(
+        select(Attempt.status, func.count())
+        .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
+        .group_by(Attempt.status)
+    ).all()
+    counts = {status: count for status, count in rows}
+    return counts.get("submitted", 0), counts.get("open", 0)
+
+
 def review_level(attempt) -> str:
-    """How much of a submitted attempt its learner may see now."""
+    """How much of a submitted attempt its learner may see now.
+
+    Only submitted attempts count as used, and while another attempt at the quiz is open no right answer is
+    shown at all: the key of an earlier attempt must never be on screen while the timer of the next one runs.
+    """
     quiz = attempt.quiz
-    if quiz.review == "practice":
-        return FULL
+    submitted, open_now = attempt_counts(quiz.id, attempt.user_id)
     if quiz.review == "exam":
-        used_up = quiz.max_attempts and attempts_used(quiz.id, attempt.user_id) >= quiz.max_attempts
-        return FULL if used_up else SCORE_ONLY
+        used_up = bool(quiz.max_attempts) and submitted >= quiz.max_attempts
+        return FULL if used_up and not open_now else SCORE_ONLY
+    if quiz.review == "practice" and not open_now:
+        return FULL
     return WRONG_ONLY

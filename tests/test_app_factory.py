@@ -5,12 +5,14 @@ import pytest
 from lms import create_app
 
 
-def test_default_config_uses_embedded_sqlite_under_instance(monkeypatch):
+def test_default_config_uses_embedded_sqlite_under_instance(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     import importlib
 
     import config
 
+    importlib.reload(config)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "secret-key"))  # leave the real instance/ alone
     importlib.reload(config)
     app = create_app()
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -64,3 +66,52 @@ def test_the_cheap_test_hashing_is_refused_outside_the_test_suite():
     with pytest.raises(RuntimeError, match="test suite only"):
         create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
     assert create_app({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1", "TESTING": True}).testing
+
+
+def repository_text() -> str:
+    """Every file the repository tracks, as one text (binary files skipped)."""
+    import pathlib
+    import subprocess
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    names = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    texts = []
+    for name in names:
+        try:
+            texts.append((root / name).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, FileNotFoundError):
+            continue
+    return "\n".join(texts)
+
+
+def test_no_configuration_signs_sessions_with_a_secret_from_the_repository(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    default = create_app({"SECRET_KEY": None, "SECRET_KEY_FILE": str(tmp_path / "secret-key")})
+    testing = create_app("test")
+    repository = repository_text()
+    for app in (default, testing):
+        secret = app.config["SECRET_KEY"]
+        assert len(secret) >= 32 and secret not in repository
+
+
+def test_the_generated_secret_is_kept_private_and_survives_a_restart(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    path = tmp_path / "instance" / "secret-key"
+    first = create_app({"SECRET_KEY": None, "SECRET_KEY_FILE": str(path)}).config["SECRET_KEY"]
+    again = create_app({"SECRET_KEY": None, "SECRET_KEY_FILE": str(path)}).config["SECRET_KEY"]
+    assert first == again == path.read_text().strip()
+    assert path.stat().st_mode & 0o777 == 0o600
+    other = create_app({"SECRET_KEY": None, "SECRET_KEY_FILE": str(tmp_path / "elsewhere")}).config["SECRET_KEY"]
+    assert other != first  # each installation has its own
+
+
+def test_a_session_forged_with_the_old_repository_secret_opens_nothing(app, client, make_user):
+    from flask.sessions import SecureCookieSessionInterface
+
+    admin = make_user("admin")
+    forger = SecureCookieSessionInterface().get_signing_serializer(
+        type("Forger", (), {"secret_key": "dev-only-secret-change-me", "config": app.config})()
+    )
+    client.set_cookie("session", forger.dumps({"_user_id": str(admin["id"]), "_fresh": True}))
+    response = client.get("/admin/users")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

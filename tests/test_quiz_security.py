@@ -325,3 +325,30 @@ def test_retry_without_key_shows_which_questions_were_wrong_never_the_answers(ap
     assert "Question 1: right" in review and "Question 2: right" in review
     assert "MARK-" not in review and "Right answer" not in review and "Paris" not in review
     assert "Try again" in client.get(f"/quizzes/{course.quiz_id}").text
+
+
+def test_an_open_exam_attempt_hides_the_key_of_every_earlier_attempt(app, client, learner, tmp_path):
+    """After two of three exam attempts, starting the third must not show their keys while its timer runs."""
+    course = one_module_lab(app, tmp_path, review="exam", max_attempts=3, time_limit_minutes=20)
+    enrol(app, learner["id"], course.id)
+    first, _ = submit_basic(client, course.quiz_id, WRONG)
+    second, _ = submit_basic(client, course.quiz_id, WRONG)
+    third = start(client, course.quiz_id)
+    for earlier in (first, second):
+        review = client.get(f"/quizzes/attempts/{earlier}/review").text
+        assert "MARK-" not in review and "Right answer" not in review and "Paris" not in review, earlier
+    answers = basic_answers(client, third, RIGHT)
+    assert client.post(f"/quizzes/attempts/{third}/submit", data=answers).status_code == 302
+    # Every attempt is used and none is open: now the key may be shown.
+    assert "Right answer: Paris." in client.get(f"/quizzes/attempts/{first}/review").text
+
+
+def test_a_practice_review_hides_the_key_while_a_new_attempt_is_open(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path, review="practice")
+    enrol(app, learner["id"], course.id)
+    first, review = submit_basic(client, course.quiz_id, WRONG)
+    assert "Right answer: Paris." in review
+    start(client, course.quiz_id)
+    review = client.get(f"/quizzes/attempts/{first}/review").text
+    assert "Question 1: not right" in review
+    assert "MARK-" not in review and "Right answer" not in review and "Paris" not in review
