@@ -7,6 +7,7 @@
 import os
 import pathlib
 import secrets
+from datetime import timedelta
 
 BASE_DIR = pathlib.Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -47,6 +48,9 @@ class Config:
 
     # Login attempts per client address; shared storage (e.g. redis://host:6379) when several servers run.
     LOGIN_RATE_LIMIT = "10 per minute"
+    PASSWORD_CHANGE_RATE_LIMIT = "10 per minute"  # guesses at the current password from a stolen session
+    # A session lasts a working day; signing out or changing the password ends it at once (session generation).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -27,11 +27,17 @@ class User(UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16), default="learner")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session's id: raising it ends every session signed in before (sign-out, password change).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
         """Deactivated accounts cannot sign in."""
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login: the id a session carries, "<user id>:<session generation>"."""
+        return f"{self.id}:{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -85,7 +85,7 @@ def test_login_renews_the_session(client, make_user, login):
     login(user)
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user["id"])
+        assert session["_user_id"] == f"{user['id']}:0"  # the user id and the session generation
 
 
 def test_next_redirects_only_to_same_site_paths(client, make_user):
@@ -175,3 +175,79 @@ def test_cli_refuses_weak_password_with_a_message(runner, app):
     result = runner.invoke(args=["users", "create", "--email", "x@example.com", "--password", "123456"])
     assert result.exit_code != 0 and "too common" in result.output
     assert count_users(app) == 0
+
+
+def session_cookie(client) -> str:
+    """The value of the client's session cookie."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def sign_out(client):
+    """Press "Sign out"."""
+    token = csrf_token_from(client.get("/profile").get_data(as_text=True))
+    return client.post("/logout", data={"csrf_token": token})
+
+
+def test_a_session_cookie_kept_from_before_sign_out_opens_nothing(app, client, make_user, login):
+    login(make_user())
+    stolen = session_cookie(client)
+    sign_out(client)
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    response = replay.get("/dashboard")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert replay.get("/profile").status_code == 302
+
+
+def test_a_password_change_ends_every_other_session_and_keeps_this_one(app, client, make_user, login):
+    user = make_user()
+    other = login(user, app.test_client())
+    login(user)
+    page = client.get("/profile").get_data(as_text=True)
+    new_password = "a brand new passphrase"
+    response = client.post(
+        "/profile",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "current_password": user["password"],
+            "password": new_password,
+            "confirm": new_password,
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 200  # this browser stays signed in
+    assert other.get("/dashboard").status_code == 302  # the other one is signed out
+
+
+def test_a_deactivated_account_loses_its_open_session(app, client, make_user, login):
+    user = make_user()
+    login(user)
+    with app.app_context():
+        db.session.get(User, user["id"]).active = False
+        db.session.commit()
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_a_session_lasts_a_working_day_not_a_month(client, make_user, login):
+    from datetime import UTC, datetime, timedelta
+
+    page = client.get("/login").get_data(as_text=True)
+    user = make_user()
+    response = client.post(
+        "/login", data={"email": user["email"], "password": user["password"], "csrf_token": csrf_token_from(page)}
+    )
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    expires = datetime.strptime(cookie.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT")
+    assert expires.replace(tzinfo=UTC) - datetime.now(UTC) <= timedelta(hours=12, minutes=1)
+
+
+def test_guessing_the_current_password_on_the_profile_page_is_rate_limited(client, make_user, login):
+    login(make_user())
+    statuses = []
+    for n in range(12):
+        token = csrf_token_from(client.get("/profile").get_data(as_text=True))
+        guess = {"csrf_token": token, "current_password": f"guess {n}", "password": "x" * 20, "confirm": "x" * 20}
+        statuses.append(client.post("/profile", data=guess).status_code)
+    assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]

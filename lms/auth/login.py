@@ -7,12 +7,16 @@ from lms.extensions import db
 from lms.models import User
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login: the signed-in user from the session."""
+def load_user(session_id: str) -> User | None:
+    """Flask-Login: the user a session belongs to, while that session is still valid and the account active."""
+    user_id, _, generation = (session_id or "").partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    if user is None or not user.active or str(user.session_generation) != generation:
+        return None  # signed out, password changed, or deactivated since this session began
+    return user
 
 
 def init_login(app: Flask) -> LoginManager:

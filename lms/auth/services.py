@@ -66,6 +66,16 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ServiceError(" ".join(problems))
     begin_write()
     user.password_hash = hash_password(new_password)
+    user.session_generation += 1  # every other session of this account ends
+    commit()
+
+
+def end_sessions(user_id: int) -> None:
+    """End every session of this account (signing out ends them on every device)."""
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.session_generation += 1
     commit()
 
 

@@ -67,7 +67,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(ANYONE)
 def logout():
-    """Sign out (POST only, so no link or image can sign someone out)."""
+    """Sign out (POST only, so no link or image can sign someone out), ending the account's sessions everywhere."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user.id)
     logout_user()
     session.clear()
     flash("You have signed out.", "info")
@@ -76,6 +78,7 @@ def logout():
 
 @bp.route("/profile", methods=["GET", "POST"])
 @allow(SIGNED_IN)
+@rate_limited("PASSWORD_CHANGE_RATE_LIMIT")
 def profile():
     """The user's own details and the password change form."""
     form = PasswordChangeForm()
@@ -87,7 +90,8 @@ def profile():
             form.current_password.errors.append(exc.message)
             status = exc.status
         else:
-            flash("Your password has been changed.", "success")
+            start_session(current_user._get_current_object())  # this session goes on; every other one has ended
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
         status = 400
