@@ -43,6 +43,10 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The largest request (a 1 MB GIFT upload and its form) and the largest single form field (the GIFT text box);
+    # anything bigger is refused with 413 before it is read.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1_100_000
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long lesson never loses a form
 
@@ -61,7 +65,9 @@ class Config:
     BADGE_ISSUER_NAME = "BPO Academy"
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "badges@bpo-academy.example")
     # The public address badges point at; defaults to the address of the request that builds them.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # The public address every absolute link (badge documents, credentials) is built from; never the request's
+    # Host header, which a client chooses. `make run` serves here.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # How many reverse proxies (load balancers) sit in front of the app and set X-Forwarded-* headers;
     # without this, every client would share the proxy's address and its login rate limit.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
@@ -76,6 +82,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "5 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     LMS_LOAD_ENTRY_POINTS = False
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host
     # One cheap round instead of scrypt's deliberate cost: the suite signs people up and in hundreds of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
     SQLITE_BUSY_TIMEOUT_MS = 30000
@@ -98,5 +105,9 @@ class ProductionConfig(Config):
         url = os.environ.get("DATABASE_URL", "")
         if not url:
             raise RuntimeError("DATABASE_URL must be set in production, e.g. postgresql+psycopg://user@host/lms")
+        base = os.environ.get("PUBLIC_BASE_URL", "")
+        if not base.startswith("https://"):
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production to the site's https:// address")
         self.SECRET_KEY = secret
+        self.PUBLIC_BASE_URL = base
         self.SQLALCHEMY_DATABASE_URI = url

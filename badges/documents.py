@@ -11,11 +11,8 @@ KEY_FILE_NAME = "badge-signing-key.pem"
 
 
 def external(endpoint: str, **values) -> str:
-    """An absolute URL: under PUBLIC_BASE_URL when configured, else the requested host."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute URL under PUBLIC_BASE_URL: never built from the request's Host header, which a client picks."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def issuer_key():

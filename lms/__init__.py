@@ -14,6 +14,7 @@ from lms import access, errors, security
 from lms.auth.login import init_login
 from lms.db import configure_engine
 from lms.extensions import csrf, db, migrate
+from lms.input_guard import refuse_control_characters
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
 from lms.secret_key import ensure_secret_key
 
@@ -107,6 +108,7 @@ def create_app(config=None) -> Flask:
 
     access.wrap_static(app)
     apply_rate_limits(app, limiter)
+    app.before_request(refuse_control_characters)
     app.before_request(access.enforce_access)
     app.after_request(security.add_security_headers)
     errors.register_error_handlers(app)

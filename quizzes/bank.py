@@ -94,12 +94,10 @@ def check_quizzes(pack: Pack) -> list:
         problems += found
         for parsed in questions:
             where = (spec.file, parsed.get("line", 1))
-            qtype = types.get(parsed["type"])
-            if qtype is None:
+            if parsed["type"] not in types:
                 problems.append(Problem(*where, f"question type {parsed['type']!r} is not installed"))
                 continue
-            for message in qtype.validate(parsed["config"]):
-                problems.append(Problem(*where, message))
+            problems += [Problem(*where, message) for message in type_problems(parsed)]
             title = parsed.get("title")
             if title and title in titles:
                 problems.append(Problem(*where, f"duplicate question title {title!r} (also in {titles[title]})"))
@@ -189,12 +187,18 @@ def gift_dicts(quiz: Quiz) -> list:
     return result
 
 
+MAX_STEM_LENGTH = 20_000  # a question's text, in characters
+
+
 def type_problems(parsed: dict) -> list:
-    """Problems of one parsed question against its installed type."""
+    """Problems of one parsed question against its installed type, its size limits included."""
     qtype = question_types().get(parsed["type"])
     if qtype is None:
         return [f"question type {parsed['type']!r} is not installed"]
-    return qtype.validate(parsed["config"])
+    problems = qtype.size_problems(parsed["config"]) + qtype.validate(parsed["config"])
+    if len(parsed.get("stem", "")) > MAX_STEM_LENGTH:
+        problems.append(f"Keep the question text under {MAX_STEM_LENGTH} characters.")
+    return problems
 
 
 def import_gift(quiz_id: int, text: str) -> tuple[int, list[str]]:

@@ -188,6 +188,7 @@ def live_server(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = server.url  # badge links point at this server
     yield server
     server.shutdown()
     thread.join(timeout=10)

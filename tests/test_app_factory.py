@@ -29,6 +29,7 @@ def test_create_app_does_no_io(tmp_path):
 @pytest.mark.parametrize("secret", [None, "", "dev-only-secret-change-me", "short"])
 def test_production_refuses_missing_or_default_secret(monkeypatch, secret):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://learn.example.com")
     if secret is None:
         monkeypatch.delenv("SECRET_KEY", raising=False)
     else:
@@ -40,6 +41,7 @@ def test_production_refuses_missing_or_default_secret(monkeypatch, secret):
 def test_production_reads_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://learn.example.com")
     app = create_app("production")
     assert app.config["SECRET_KEY"] == "x" * 48
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
@@ -58,6 +60,7 @@ def test_production_hashes_passwords_with_scrypt(monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://learn.example.com")
     with create_app("production").app_context():
         assert hash_password("a long passphrase").startswith("scrypt:")
 
@@ -115,3 +118,14 @@ def test_a_session_forged_with_the_old_repository_secret_opens_nothing(app, clie
     client.set_cookie("session", forger.dumps({"_user_id": str(admin["id"]), "_fresh": True}))
     response = client.get("/admin/users")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_production_requires_an_https_public_base_url(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "y" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://learn.example.com")
+    with pytest.raises(RuntimeError, match="https://"):
+        create_app("production")

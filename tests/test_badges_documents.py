@@ -537,3 +537,21 @@ def test_class_artwork_is_served_as_png_and_svg(client, earned):
     for unknown in ("999999", "99999999999999999999", "0"):
         for url in (f"/badges/classes/{unknown}", f"/badges/classes/{unknown}/image.png"):
             assert client.get(url).status_code == 404, url
+
+
+def test_a_forged_host_header_never_reaches_a_badge_document_or_credential(client, earned):
+    public_id, badge_id = earned["public_id"], earned["badge_id"]
+    forged = {"Host": "evil.example"}
+    for url in (
+        "/badges/issuer",
+        f"/badges/classes/{badge_id}",
+        f"/badges/assertions/{public_id}",
+        f"/badges/assertions/{public_id}/credential.json",
+        "/badges/revocations",
+    ):
+        body = client.get(url, headers=forged).get_data(as_text=True)
+        assert "evil.example" not in body and "http://localhost/badges/" in body, url
+    token = client.get(f"/badges/assertions/{public_id}/credential", headers=forged).get_data(as_text=True)
+    header, claims = jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})
+    assert header["kid"].startswith("http://localhost/badges/jwks.json")
+    assert "evil.example" not in json.dumps(claims) and "evil.example" not in json.dumps(header)

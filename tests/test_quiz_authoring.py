@@ -181,3 +181,16 @@ def test_the_trainer_quiz_list_shows_every_quiz(app, client, trainer, lab):
     assert page.status_code == 200
     assert f'href="/author/quizzes/{lab.quiz_id}"' in page.text and "Quiz lab" in page.text
     assert "Quizzes" in client.get("/dashboard").text
+
+
+def test_a_question_too_big_for_a_learners_page_is_refused_with_its_line(app, client, trainer, lab):
+    """One imported 2,000-pair matching question used to make the attempt page time out."""
+    pairs = "\n".join(f"=Prompt {n} -> Answer {n}" for n in range(2000))
+    gift = f"::huge::Match them all {{\n{pairs}\n}}\n\n::long::{'word ' * 5000}{{T}}"
+    before = bank_size(app, lab.quiz_id)
+    response = import_gift(client, lab.quiz_id, gift)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "line 1: Use at most 50 pairs; this question has 2000." in page
+    assert "line 2004: Keep the question text under 20000 characters." in page
+    assert bank_size(app, lab.quiz_id) == before

@@ -61,6 +61,7 @@ def test_production_cookies_are_secure(monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "z" * 48)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://learn.example.com")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -150,3 +151,60 @@ def test_an_oversized_id_is_a_404_not_a_database_error(client, make_user, login)
         "/badges/classes/4294967296",
     ):
         assert client.get(path).status_code == 404, path
+
+
+NUL = "with a \x00 NUL"
+
+
+def test_a_nul_byte_in_any_text_input_is_a_clear_400_and_changes_nothing(app, client, make_user, login):
+    """On PostgreSQL a NUL byte reached the database and gave a 500; now it never gets that far."""
+    from badges.models import BadgeClass
+
+    admin = make_user("admin")
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    attempts = {
+        "sign-in email": client.post("/login", data={"email": NUL, "password": "x" * 10, "csrf_token": token}),
+        "sign-up name": client.post(
+            "/signup",
+            data={
+                "display_name": NUL,
+                "email": "n@example.com",
+                "password": DEFAULT_PASSWORD,
+                "confirm": DEFAULT_PASSWORD,
+                "csrf_token": token,
+            },
+        ),
+    }
+    login(admin)
+    token = csrf_token_from(client.get("/admin/users").get_data(as_text=True))
+    attempts["user search"] = client.get("/admin/users", query_string={"q": NUL})
+    attempts["badge text"] = client.post(
+        "/badges/admin/1", data={"description": NUL, "criteria": "Criteria", "csrf_token": token}
+    )
+    attempts["gift import"] = client.post(
+        "/author/quizzes/1", data={"gift_text": f"::q::{NUL} {{T}}", "csrf_token": token}
+    )
+    for what, response in attempts.items():
+        assert response.status_code == 400, what
+        assert "control character" in response.get_data(as_text=True), what
+    assert client.get("/badges/assertions/abc%00def").status_code == 404  # a path naming nothing
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert db.session.scalar(select(func.count()).select_from(BadgeClass)) == 0
+
+
+def test_an_oversized_request_or_field_is_refused_with_413(app, client, make_user, login):
+    login(make_user())
+    token = csrf_token_from(client.get("/profile").get_data(as_text=True))
+    whole = client.post("/profile", data={"csrf_token": token, "current_password": "x" * (3 * 1024 * 1024)})
+    assert whole.status_code == 413
+    # One form field over its limit, sent as a browser sends a form with a file field.
+    field = client.post(
+        "/profile",
+        data={"csrf_token": token, "current_password": "x" * 1_200_000},
+        content_type="multipart/form-data",
+    )
+    assert field.status_code == 413 and "too large" in field.get_data(as_text=True).lower()
+    # Within the request limit, a field longer than it may be is a 400 that names it.
+    long = client.post("/profile", data={"csrf_token": token, "current_password": "x" * 600, "password": "y" * 12})
+    assert long.status_code == 400 and "longer than 512 characters" in long.get_data(as_text=True)

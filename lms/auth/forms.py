@@ -49,7 +49,7 @@ class LoginForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     """Change one's own password, proving the current one."""
 
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH * 4)])
     password = PasswordField("New password", validators=[DataRequired(), strong_password])
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]

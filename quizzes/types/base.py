@@ -13,7 +13,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from quizzes.gift import AnswerText, required_entries, required_text, write_feedback, write_text, write_weighted
@@ -23,6 +24,7 @@ from quizzes.gift import AnswerText, required_entries, required_text, write_feed
 EPSILON = 1e-6
 
 NO_ANSWER = "No answer"
+MAX_ANSWER_LENGTH = 500  # a typed answer (a word, a number, a short phrase) never needs more
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,23 @@ class QuestionType:
         """Problems with the config in plain English; [] when valid."""
         raise NotImplementedError
 
+    # How big a question of this type may be, so one question cannot make a learner's page too slow to load:
+    # at most `max_parts` entries in config[parts_key], and no text in the config longer than `max_text`.
+    parts_key: str | None = None
+    max_parts: int = 50
+    max_text: int = 2000
+
+    def size_problems(self, config: dict) -> list[str]:
+        """Problems with the question's size in plain English; [] when it is within the type's limits."""
+        problems = []
+        parts = as_dict(config).get(self.parts_key) if self.parts_key else None
+        if isinstance(parts, list) and len(parts) > self.max_parts:
+            problems.append(f"Use at most {self.max_parts} {self.parts_key}; this question has {len(parts)}.")
+        longest = max((len(value) for value in texts_in(config)), default=0)
+        if longest > self.max_text:
+            problems.append(f"Keep each text under {self.max_text} characters; one here has {longest}.")
+        return problems
+
     def layout(self, config: dict, rng: random.Random, shuffle: bool) -> dict:
         """The JSON-safe presentation fixed when an attempt starts."""
         return {}
@@ -118,6 +137,15 @@ class QuestionType:
         raise NotImplementedError
 
 
+def text_answer_field(label: str) -> StringField:
+    """A single-line text box for a typed answer, no longer than any answer needs to be."""
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=MAX_ANSWER_LENGTH)],
+        render_kw={"autocomplete": "off", "maxlength": MAX_ANSWER_LENGTH},
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of labelled checkboxes: one native control per option."""
 
@@ -151,6 +179,17 @@ def number(value, default=None):
         return default
     value = float(value)
     return value if math.isfinite(value) else default
+
+
+def texts_in(value) -> list[str]:
+    """Every string anywhere inside a JSON-like value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in texts_in(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in texts_in(item)]
+    return []
 
 
 def text(value) -> str:
@@ -237,6 +276,8 @@ def feedback_problem(entry: dict, what: str, key: str = "feedback") -> str | Non
 
 class ChoiceListType(QuestionType):
     """Behaviour shared by the types whose config is a list of weighted choices."""
+
+    parts_key = "choices"
 
     def choice_problems(self, config) -> list[str]:
         """Problems common to every weighted choice list."""

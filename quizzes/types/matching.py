@@ -63,6 +63,7 @@ class Matching(QuestionType):
 
     name = "matching"
     label = "Matching"
+    parts_key = "pairs"
     gift_order = 30  # after the choices, whose texts may hold '->'
 
     def from_gift(self, answers):

@@ -6,9 +6,6 @@ import math
 import re
 import sys
 
-from wtforms import StringField
-from wtforms.validators import Optional
-
 from quizzes.gift import AnswerText, required_entries, trim, write_feedback, write_number, write_weighted
 
 from .base import (
@@ -21,6 +18,7 @@ from .base import (
     feedback_problem,
     number,
     text,
+    text_answer_field,
     weight,
     weight_problem,
 )
@@ -129,6 +127,7 @@ class Numerical(QuestionType):
 
     name = "numerical"
     label = "Numerical"
+    parts_key = "answers"
     gift_order = 10  # first: its '#' block may also hold '~' and '='
 
     def from_gift(self, answers):
@@ -182,7 +181,7 @@ class Numerical(QuestionType):
 
     def answer_field(self, config, layout, label):
         """A single-line text box; parsing happens when grading."""
-        return StringField(label, validators=[Optional()], render_kw={"autocomplete": "off"})
+        return text_answer_field(label)
 
     def response_from_data(self, config, layout, data):
         """The typed text, kept as typed so the review shows it unchanged."""

@@ -49,6 +49,7 @@ class Ordering(QuestionType):
 
     name = "ordering"
     label = "Ordering"
+    parts_key = "items"
 
     def validate(self, config):
         """Check there are at least two distinct, non-empty items."""

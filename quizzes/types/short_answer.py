@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from wtforms import StringField
-from wtforms.validators import Optional
-
 from quizzes.gift import required_entries, required_text, write_feedback, write_text, write_weighted
 
 from .base import (
@@ -17,6 +14,7 @@ from .base import (
     entries,
     feedback_problem,
     text,
+    text_answer_field,
     weight,
     weight_problem,
 )
@@ -62,6 +60,7 @@ class ShortAnswer(QuestionType):
 
     name = "short_answer"
     label = "Short answer"
+    parts_key = "answers"
     gift_order = 90  # last: Moodle reads any block no other type claims as a short answer
 
     def validate(self, config):
@@ -107,7 +106,7 @@ class ShortAnswer(QuestionType):
 
     def answer_field(self, config, layout, label):
         """A single-line text box."""
-        return StringField(label, validators=[Optional()], render_kw={"autocomplete": "off"})
+        return text_answer_field(label)
 
     def response_from_data(self, config, layout, data):
         """The typed text."""
