@@ -89,8 +89,10 @@ def set_role(actor: User, user_id: int, role: str) -> User:
         db.session.rollback()
         raise ServiceError("No such user.", 404)
     if user.role == "admin" and role != "admin":
-        admins = db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin")) or 0
-        if admins <= 1:
+        # Lock every admin row before counting: two admins demoting each other at once are then serialized,
+        # and the second sees the first's change (on SQLite the write transaction already serializes them).
+        admins = db.session.scalars(select(User.id).where(User.role == "admin").with_for_update()).all()
+        if len(admins) <= 1:
             db.session.rollback()
             raise ServiceError("There must always be at least one admin.", 409)
     old = user.role
