@@ -52,7 +52,10 @@ class Config:
 
     # Login attempts per client address; shared storage (e.g. redis://host:6379) when several servers run.
     LOGIN_RATE_LIMIT = "10 per minute"
-    PASSWORD_CHANGE_RATE_LIMIT = "10 per minute"  # guesses at the current password from a stolen session
+    PASSWORD_CHANGE_RATE_LIMIT = "10 per minute"
+    # Sign-ups per address: a training room behind one router still signs up, a run probing which emails
+    # have accounts does not get far.
+    SIGNUP_RATE_LIMIT = "60 per hour"  # guesses at the current password from a stolen session
     # A session lasts a working day; signing out or changing the password ends it at once (session generation).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -93,6 +96,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600  # browsers then refuse plain HTTP to this site for a year
     PREFERRED_URL_SCHEME = "https"
 
     def __init__(self):

@@ -1,5 +1,8 @@
 """Sign up, sign in, sign out, profile and the rules around them."""
 
+import html
+
+import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -251,3 +254,41 @@ def test_guessing_the_current_password_on_the_profile_page_is_rate_limited(clien
         guess = {"csrf_token": token, "current_password": f"guess {n}", "password": "x" * 20, "confirm": "x" * 20}
         statuses.append(client.post("/profile", data=guess).status_code)
     assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("aaaaaaaa", "too easy to guess"),
+        ("abcdefgh", "too easy to guess"),
+        ("BPO Academy", "the site's name"),
+        ("\u200b" * 8, "characters you can see"),
+        ("Ana Reyes", "your name"),
+        ("ana.reyes.calls", "your email address"),
+    ],
+)
+def test_signup_refuses_weak_and_personal_passwords(client, app, password, message):
+    response = signup(client, password=password, confirm=password, email="ana.reyes.calls@example.com")
+    assert response.status_code == 400 and message in html.unescape(response.get_data(as_text=True))
+    assert count_users(app) == 0
+
+
+@pytest.mark.parametrize("name", ["Ana\u202eseyeR", "\u200b\u200b\u200b", "Ana\u200dReyes", "Ana\u0007"])
+def test_signup_refuses_names_with_invisible_or_control_characters(client, app, name):
+    response = signup(client, display_name=name)
+    assert response.status_code == 400
+    assert "no invisible or control characters" in response.get_data(as_text=True) or "control character" in (
+        response.get_data(as_text=True)
+    )
+    assert count_users(app) == 0
+
+
+def test_sign_ups_from_one_address_are_rate_limited(app, app_config):
+    from lms import create_app
+
+    app = create_app({**app_config, "SIGNUP_RATE_LIMIT": "3 per hour"})
+    statuses = [
+        signup(app.test_client(), email=f"probe{n}@example.com", display_name=f"Probe {n}").status_code
+        for n in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]

@@ -208,3 +208,26 @@ def test_an_oversized_request_or_field_is_refused_with_413(app, client, make_use
     # Within the request limit, a field longer than it may be is a 400 that names it.
     long = client.post("/profile", data={"csrf_token": token, "current_password": "x" * 600, "password": "y" * 12})
     assert long.status_code == 400 and "longer than 512 characters" in long.get_data(as_text=True)
+
+
+def test_a_huge_page_number_is_an_empty_page_not_an_error(client, make_user, login):
+    login(make_user("admin"))
+    for page in ("99999999999999999999", "-5", "abc"):
+        assert client.get("/admin/users", query_string={"page": page}).status_code == 200, page
+
+
+def test_pages_for_a_signed_in_person_are_never_stored_by_a_browser_or_proxy(client, make_user, login):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    login(make_user())
+    for path in ("/dashboard", "/profile", "/courses/"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_production_sends_hsts(monkeypatch):
+    from lms import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "z" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1/none")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://learn.example.com")
+    response = create_app("production").test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -13,6 +13,7 @@ from lms.services import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 
 
 @bp.route("/users")
@@ -20,7 +21,8 @@ PAGE_SIZE = 50
 def users():
     """Every user, searchable by name or email, a page at a time."""
     query = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    # Bounded, so a huge page number is an empty page rather than an offset the database refuses.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     stmt = select(User)
     if query:
         pattern = f"%{query.lower()}%"

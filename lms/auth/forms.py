@@ -1,11 +1,13 @@
 """Forms for signing up, signing in and changing a password."""
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.access import ROLES
 from lms.auth.passwords import MAX_LENGTH, password_problems
+from lms.auth.services import name_problems
 
 
 def strip(value):
@@ -13,9 +15,18 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def plain_name(form, field):
+    """WTForms validator: a name with no invisible or control characters."""
+    problems = name_problems(field.data or "")
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
 def strong_password(form, field):
     """WTForms validator applying the password rules."""
-    problems = password_problems(field.data or "", getattr(form, "email", None) and form.email.data or "")
+    email = form.email.data if hasattr(form, "email") else getattr(current_user, "email", "")
+    name = form.display_name.data if hasattr(form, "display_name") else getattr(current_user, "display_name", "")
+    problems = password_problems(field.data or "", email or "", name or "")
     if problems:
         raise ValidationError(" ".join(problems))
 
@@ -23,7 +34,7 @@ def strong_password(form, field):
 class RegisterForm(FlaskForm):
     """Self-registration: always creates a learner."""
 
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80), plain_name])
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
@@ -60,7 +71,7 @@ class PasswordChangeForm(FlaskForm):
 class UserCreateForm(FlaskForm):
     """An admin creates an account with any role."""
 
-    display_name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=80), plain_name])
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )

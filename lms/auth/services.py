@@ -1,5 +1,7 @@
 """Account rules: registration, authentication, passwords and roles."""
 
+import unicodedata
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +12,16 @@ from lms.events import UserRegistered, emit
 from lms.extensions import db
 from lms.models import User, audit
 from lms.services import ServiceError
+
+
+def name_problems(name: str) -> list[str]:
+    """Why a display name cannot be shown to others; [] when it can."""
+    if not (name or "").strip():
+        return ["Enter a name."]
+    # Controls, bidi overrides and zero-width characters let a name hide or reorder what pages show around it.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in name):
+        return ["Use letters, numbers, spaces and punctuation only: no invisible or control characters."]
+    return []
 
 
 def normalize_email(email: str) -> str:
@@ -26,7 +38,7 @@ def create_user(email: str, display_name: str, password: str, role: str = "learn
     """Create an account; refuses a taken email, a weak password or an unknown role."""
     if role not in ROLES:
         raise ServiceError(f"Unknown role {role!r}.")
-    problems = password_problems(password, email)
+    problems = name_problems(display_name) + password_problems(password, email, display_name)
     if problems:
         raise ServiceError(" ".join(problems))
     begin_write()
@@ -61,7 +73,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Change a user's own password after checking the current one."""
     if not verify_password(user.password_hash, current_password):
         raise ServiceError("Your current password is not correct.")
-    problems = password_problems(new_password, user.email)
+    problems = password_problems(new_password, user.email, user.display_name)
     if problems:
         raise ServiceError(" ".join(problems))
     begin_write()

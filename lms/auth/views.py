@@ -22,6 +22,7 @@ def start_session(user: User) -> None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @allow(ANYONE)
+@rate_limited("SIGNUP_RATE_LIMIT")
 def register():
     """Self-registration; always creates a learner, whatever else the form carries."""
     if current_user.is_authenticated:
