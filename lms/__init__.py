@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from lms import access, errors, security
 from lms.auth.login import init_login
 from lms.db import configure_engine
+from lms.events import drain_once_per_process
 from lms.extensions import csrf, db, migrate
 from lms.input_guard import refuse_control_characters
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
@@ -35,6 +36,7 @@ class LMSState:
 
     pm: pluggy.PluginManager
     limiter: Limiter
+    outbox_drained: bool = False  # whether this process has delivered what a stopped one left in the outbox
 
 
 def load_config(app: Flask, config) -> None:
@@ -109,6 +111,7 @@ def create_app(config=None) -> Flask:
     access.wrap_static(app)
     apply_rate_limits(app, limiter)
     app.before_request(refuse_control_characters)
+    app.before_request(drain_once_per_process)
     app.before_request(access.enforce_access)
     app.after_request(security.add_security_headers)
     errors.register_error_handlers(app)

@@ -6,16 +6,23 @@ Each plugin declares the events it emits as frozen dataclasses deriving `Event` 
 Listeners run one at a time in pluggy's call order: the plugin registered last runs first, and an
 implementation marked `hookimpl(tryfirst=True)` or `trylast=True` moves to the front or the back. Each runs in
 isolation: one that raises is logged, its transaction rolled back, and the next one still runs.
+
+Every event is also written to the outbox table in the transaction that emits it and deleted once delivered.
+An event whose process died before delivering it is delivered by the next process to start (`drain_outbox`),
+so a listener may hear an event twice and must treat a repeat as a no-op.
 """
 
 import dataclasses
 import logging
 from typing import Any, ClassVar
 
+from sqlalchemy import delete, inspect, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
+from lms.db import begin_write
 from lms.extensions import db
+from lms.models import OutboxEvent
 from lms.plugins import plugin_manager, real_app
 
 log = logging.getLogger(__name__)
@@ -47,13 +54,66 @@ def emit(event: Event) -> None:
     if not isinstance(event, Event):
         raise TypeError(f"emit() takes an lms.events.Event, not {type(event).__name__}")
     db.session.connection()  # make sure a transaction is open, so a rollback can discard the event
-    db.session.info.setdefault(PENDING, []).append(event)
+    row = OutboxEvent(name=event.name, payload=event.as_dict())
+    db.session.add(row)  # committed with the facts it announces
+    db.session.info.setdefault(PENDING, []).append((event, row))
 
 
 def dispatch_pending() -> None:
-    """Hand queued events to every listener, one by one; a failing listener is logged and skipped."""
-    for event in db.session.info.pop(PENDING, []):
+    """Hand queued events to every listener, one by one, then clear them from the outbox."""
+    pending = db.session.info.pop(PENDING, [])
+    # The ids as the commit left them, without reloading the expired rows.
+    outbox_ids = [inspect(row).identity[0] for _event, row in pending]
+    for event, _row in pending:
         dispatch(event)
+    if outbox_ids:
+        forget(outbox_ids)
+
+
+def forget(outbox_ids: list[int]) -> None:
+    """Delete delivered events from the outbox, in a write transaction of their own."""
+    begin_write()
+    db.session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(outbox_ids)))
+    db.session.commit()
+
+
+def event_class(name: str) -> type[Event] | None:
+    """The installed event class with this name (every plugin's events derive from Event)."""
+    found: list[type[Event]] = [Event]
+    while found:
+        cls = found.pop()
+        if cls.name == name and cls is not Event:
+            return cls
+        found.extend(cls.__subclasses__())
+    return None
+
+
+def drain_outbox() -> int:
+    """Deliver every event left in the outbox by a process that stopped before delivering it; how many."""
+    delivered = 0
+    for row_id, name, payload in db.session.execute(
+        select(OutboxEvent.id, OutboxEvent.name, OutboxEvent.payload).order_by(OutboxEvent.id)
+    ).all():
+        db.session.rollback()  # end the read: each delivery runs its own transactions
+        cls = event_class(name)
+        if cls is None:
+            log.error("outbox event %s (%s) has no installed event class; dropped", row_id, name)
+        else:
+            dispatch(cls(**payload))
+            delivered += 1
+        forget([row_id])
+    return delivered
+
+
+def drain_once_per_process() -> None:
+    """before_request hook: the first request a process serves delivers what a stopped one left behind."""
+    app = real_app()
+    if app.extensions["lms"].outbox_drained:
+        return
+    app.extensions["lms"].outbox_drained = True
+    drained = drain_outbox()
+    if drained:
+        log.warning("delivered %s event(s) left in the outbox by a process that stopped", drained)
 
 
 def dispatch(event: Event) -> None:

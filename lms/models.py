@@ -56,6 +56,21 @@ class AuditEntry(Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class OutboxEvent(Model):
+    """An event written in the transaction that emitted it, and deleted once its listeners have heard it.
+
+    If the process dies between the commit and the listeners (a crash, a kill), the row stays and the next
+    process to start delivers it (`lms.events.drain_outbox`), so no completion ever loses its badge.
+    """
+
+    __tablename__ = "event_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def audit(actor, action: str, target: str, **detail) -> None:
     """Record an administrative action in the current transaction."""
     db.session.add(AuditEntry(actor_id=getattr(actor, "id", None), action=action, target=target, detail=detail))

@@ -9,6 +9,7 @@ import logging
 import pathlib
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 import courses
@@ -357,3 +358,32 @@ def test_anonymous_posts_to_admin_badge_routes_issue_nothing(app, client, make_u
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     assert awards_of(app, holder["id"]) == [holder["award"]]
     assert count_awards(app) == 1
+
+
+def test_a_completion_whose_process_died_before_its_listeners_gets_its_badge_on_the_next_start(
+    app, app_config, make_user, client
+):
+    """The completion commits, the process is killed before the badge listener runs: the next start issues it."""
+    from lms import create_app
+    from lms.models import OutboxEvent
+    from tests.plugins.crash_after_commit import ProcessDied
+
+    course = sync_course(app)
+    learner = make_user()
+    enrol_learner(app, learner["id"], course)
+    doomed = create_app({**app_config, "LMS_PLUGINS": [*app_config["LMS_PLUGINS"], "tests.plugins.crash_after_commit"]})
+    with pytest.raises(ProcessDied):
+        complete_module(doomed, learner["id"], course)
+    assert awards_of(app, learner["id"]) == []
+    with app.app_context():
+        # Both events of the quiz submit that completed the module wait in the outbox, committed with it.
+        assert db.session.scalars(select(OutboxEvent.name).order_by(OutboxEvent.id)).all() == [
+            "quiz.submitted",
+            "module.completed",
+        ]
+
+    assert client.get("/").status_code == 200  # the restarted server's first request delivers what was left
+    (award,) = awards_of(app, learner["id"])
+    assert award["badge_id"] == course.modules[FIRST_MODULE].badge_id and award["evidence"]["best_score"] == 100
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == 0

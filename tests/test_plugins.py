@@ -261,7 +261,7 @@ def test_a_pack_section_two_plugins_claim_stops_startup(extra_plugin, key, level
         extra_plugin("lms_test_section_clash", lms_pack_sections=lambda app: [section])
 
 
-def test_a_plugin_checks_its_own_section_of_course_yaml(extra_plugin, tmp_path):
+def test_a_plugin_checks_its_own_section_of_course_yaml(app, extra_plugin, tmp_path):
     """A third party's section is checked against its schema, with file and line, and its spec reaches sync."""
     import shutil
 
