@@ -28,6 +28,7 @@ check: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -q -r lms courses quizzes badges config.py --severity-level medium
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.learner_path

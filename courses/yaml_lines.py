@@ -56,10 +56,11 @@ for _loader in (_LineLoader, _FastLoader):
 def load_yaml(text: str):
     """Parse YAML into LineDict/LineList values; raises yaml.YAMLError with a problem mark."""
     try:
-        return yaml.load(text, Loader=_FastLoader)  # safe loaders only: no arbitrary objects
+        # Both loaders are SafeLoader subclasses: no arbitrary objects.
+        return yaml.load(text, Loader=_FastLoader)  # nosec B506
     except yaml.YAMLError:
         # Explain the error in the pure-Python parser's words, which are the same wherever the pack is checked.
-        return yaml.load(text, Loader=_LineLoader)
+        return yaml.load(text, Loader=_LineLoader)  # nosec B506
 
 
 def error_line(exc: yaml.YAMLError) -> int:
