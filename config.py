@@ -51,7 +51,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a long lesson never loses a form
 
     # Login attempts per client address; shared storage (e.g. redis://host:6379) when several servers run.
-    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # sign-in requests per address, in RATELIMIT_STORAGE_URI
+    # Failed sign-ins, counted in the database so every app server shares them: per account (a guessing run that
+    # rotates addresses) and per address (one that rotates accounts; high enough for a training room).
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    LOGIN_FAILURES_PER_ACCOUNT = 10
+    LOGIN_FAILURES_PER_ADDRESS = 50
     PASSWORD_CHANGE_RATE_LIMIT = "10 per minute"
     # Sign-ups per address: a training room behind one router still signs up, a run probing which emails
     # have accounts does not get far.

@@ -56,6 +56,17 @@ class AuditEntry(Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class LoginFailure(Model):
+    """A failed sign-in, kept for a short while so every app server counts failures per account and address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
 class OutboxEvent(Model):
     """An event written in the transaction that emitted it, and deleted once its listeners have heard it.
 

@@ -231,3 +231,40 @@ def test_production_sends_hsts(monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://learn.example.com")
     response = create_app("production").test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def failed_sign_in(client, email, address, password="wrong-password-x"):
+    """Post the sign-in form from a client address (forwarded by the trusted proxy); the status."""
+    headers = {"X-Forwarded-For": address}
+    token = csrf_token_from(client.get("/login", headers=headers).get_data(as_text=True))
+    data = {"email": email, "password": password, "csrf_token": token}
+    return client.post("/login", headers=headers, data=data).status_code
+
+
+def test_failed_sign_ins_are_counted_per_account_across_servers_and_addresses(app, app_config, make_user):
+    """A guessing run that rotates X-Forwarded-For and app servers is still stopped at the account's limit."""
+    from lms import create_app
+
+    user = make_user()
+    settings = {**app_config, "TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "1000 per minute"}
+    servers = [create_app(settings).test_client(), create_app(settings).test_client()]
+    statuses = [failed_sign_in(servers[n % 2], user["email"], f"198.51.100.{n}") for n in range(10)]
+    assert statuses == [401] * 10
+    right = failed_sign_in(servers[0], user["email"], "198.51.100.200", password=user["password"])
+    assert right == 429  # even the right password, from a new address, until the window passes
+
+
+def test_failed_sign_ins_are_counted_per_address_across_accounts(app, app_config, make_user):
+    from lms import create_app
+
+    settings = {
+        **app_config,
+        "TRUSTED_PROXIES": 1,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_FAILURES_PER_ADDRESS": 3,
+    }
+    client = create_app(settings).test_client()
+    users = [make_user() for _ in range(4)]
+    statuses = [failed_sign_in(client, user["email"], "203.0.113.50") for user in users]
+    assert statuses == [401, 401, 401, 429]
+    assert failed_sign_in(client, users[3]["email"], "203.0.113.51", password=users[3]["password"]) == 302

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.access import ROLES
+from lms.auth import throttle
 from lms.auth.passwords import hash_password, password_problems, verify_password
 from lms.db import begin_write, commit
 from lms.events import UserRegistered, emit
@@ -66,6 +67,17 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok or not user.active:
         return None
+    return user
+
+
+def sign_in(email: str, password: str, address: str) -> User | None:
+    """The user for these credentials, counting failures per account and address; 429 once there are too many."""
+    email = normalize_email(email)
+    if throttle.too_many_failures(email, address):
+        raise ServiceError("Too many failed sign-ins for this account or from this address. Wait a few minutes.", 429)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_failure(email, address)
     return user
 
 

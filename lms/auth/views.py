@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from lms.access import ANYONE, SIGNED_IN, allow, rate_limited
 from lms.auth import services
 from lms.auth.forms import LoginForm, PasswordChangeForm, RegisterForm
+from lms.errors import fail
 from lms.models import User
 from lms.security import safe_next_url
 from lms.services import ServiceError
@@ -52,7 +53,10 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.sign_in(form.email.data, form.password.data, request.remote_addr or "")
+        except ServiceError as exc:
+            fail(exc.status, exc.message)
         if user is not None:
             target = safe_next_url(request.args.get("next")) or url_for("main.dashboard")
             start_session(user)
