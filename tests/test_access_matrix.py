@@ -1,0 +1,178 @@
+"""The access matrix: every endpoint, the status each kind of visitor must get, and no endpoint left out.
+
+The visitors: anonymous, the learner who owns the records in the URL, another learner, a trainer and an admin.
+Trainers are not yet assigned to quizzes, so every trainer is the "owning" trainer for now. Posts carry each
+visitor's own valid CSRF token and data that changes nothing where the visitor is allowed, so that the status
+says only who may reach the endpoint.
+"""
+
+import pytest
+
+from tests.conftest import csrf_token_from
+from tests.test_badges_issuing import FIRST_MODULE, earn_first_badge, sync_course
+
+ROLES = ("anonymous", "owner", "other", "trainer", "admin")
+SIGNED_IN = {"owner": 200, "other": 200, "trainer": 200, "admin": 200}
+TO_LOGIN = 302  # anonymous visitors are sent to sign in
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+
+def everyone_signed_in(status: int, anonymous: int = TO_LOGIN) -> dict:
+    """The same status for every signed-in visitor."""
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def only(roles: tuple, allowed: int, refused: int = 403) -> dict:
+    """`allowed` for the given roles, `refused` for the other signed-in visitors, sign-in for anonymous."""
+    return {"anonymous": TO_LOGIN, **{role: allowed if role in roles else refused for role in SIGNED_IN}}
+
+
+def owner_only(allowed: int) -> dict:
+    """The owner's records: anyone else gets the same 404 as for a missing record."""
+    return {"anonymous": TO_LOGIN, "owner": allowed, "other": 404, "trainer": 404, "admin": 404}
+
+
+def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
+    """(endpoint, method, path, form data, status by visitor), in the order they are requested."""
+    course, module, lesson = ids["course"], ids["module"], ids["lesson"]
+    award, badge, quiz = ids["award"], ids["badge"], ids["quiz"]
+    lesson_path = f"/courses/{course}/{module}/{lesson}"
+    return [
+        ("static", "GET", "/static/css/app.css", {}, PUBLIC),
+        ("main.index", "GET", "/", {}, {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
+        ("main.dashboard", "GET", "/dashboard", {}, everyone_signed_in(200)),
+        ("auth.login", "GET", "/login", {}, PUBLIC),
+        ("auth.login", "POST", "/login", {"email": ""}, dict.fromkeys(ROLES, 400)),
+        ("auth.register", "GET", "/signup", {}, {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
+        ("auth.register", "POST", "/signup", {"email": ""}, {"anonymous": 400, **dict.fromkeys(SIGNED_IN, 302)}),
+        ("auth.profile", "GET", "/profile", {}, everyone_signed_in(200)),
+        ("auth.profile", "POST", "/profile", {"current_password": ""}, everyone_signed_in(400)),
+        ("admin.users", "GET", "/admin/users", {}, only(("admin",), 200)),
+        ("admin.create_user", "POST", "/admin/users/new", {}, only(("admin",), 303)),
+        (
+            "admin.change_role",
+            "POST",
+            f"/admin/users/{ids['other_id']}/role",
+            {"role": "emperor"},
+            only(("admin",), 303),
+        ),
+        ("author.quizzes", "GET", "/author/quizzes", {}, only(("trainer", "admin"), 200)),
+        ("author.quiz", "GET", f"/author/quizzes/{quiz}", {}, only(("trainer", "admin"), 200)),
+        ("author.quiz", "POST", f"/author/quizzes/{quiz}", {"gift_text": ""}, only(("trainer", "admin"), 400)),
+        ("author.export", "GET", f"/author/quizzes/{quiz}/export.gift", {}, only(("trainer", "admin"), 200)),
+        ("badges.issuer", "GET", "/badges/issuer", {}, PUBLIC),
+        ("badges.badge_class", "GET", f"/badges/classes/{badge}", {}, PUBLIC),
+        ("badges.badge_image", "GET", f"/badges/classes/{badge}/image.svg", {}, PUBLIC),
+        ("badges.assertion", "GET", f"/badges/assertions/{award}", {}, PUBLIC),
+        ("badges.credential", "GET", f"/badges/assertions/{award}/credential", {}, PUBLIC),
+        ("badges.credential_json", "GET", f"/badges/assertions/{award}/credential.json", {}, PUBLIC),
+        ("badges.baked_image", "GET", f"/badges/assertions/{award}/image.png", {}, PUBLIC),
+        ("badges.revocations", "GET", "/badges/revocations", {}, PUBLIC),
+        ("badges.jwks", "GET", "/badges/jwks.json", {}, PUBLIC),
+        ("badges.verify", "GET", f"/badges/verify/{award}", {}, PUBLIC),
+        ("badges.mine", "GET", "/badges/mine", {}, everyone_signed_in(200)),
+        ("badges.admin", "GET", "/badges/admin/", {}, only(("admin",), 200)),
+        ("badges.edit", "POST", f"/badges/admin/{badge}", {"description": ""}, only(("admin",), 400)),
+        ("badges.revoke_award", "POST", f"/badges/admin/awards/{award}/revoke", {"reason": ""}, only(("admin",), 400)),
+        ("badges.reissue", "POST", "/badges/admin/reissue", {}, only(("admin",), 302)),
+        ("courses.catalog", "GET", "/courses/", {}, everyone_signed_in(200)),
+        ("courses.course", "GET", f"/courses/{course}", {}, everyone_signed_in(200)),
+        ("courses.module", "GET", f"/courses/{course}/{module}", {}, everyone_signed_in(200)),
+        ("courses.lesson", "GET", lesson_path, {}, everyone_signed_in(200)),
+        ("courses.continue_course", "GET", f"/courses/{course}/continue", {}, everyone_signed_in(302)),
+        # Not enrolled: a message and the lesson again (303); the owner's lesson is already done (302 onwards).
+        (
+            "courses.complete",
+            "POST",
+            f"{lesson_path}/complete",
+            {},
+            {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "admin": 303},
+        ),
+        ("quizzes.quiz", "GET", f"/quizzes/{ids['open_quiz']}", {}, everyone_signed_in(200)),
+        (
+            "quizzes.start",
+            "POST",
+            f"/quizzes/{ids['open_quiz']}/start",
+            {},
+            {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "admin": 303},
+        ),
+        ("quizzes.review", "GET", f"/quizzes/attempts/{ids['submitted']}/review", {}, owner_only(200)),
+        ("quizzes.attempt", "GET", f"/quizzes/attempts/{ids['open']}", {}, owner_only(200)),
+        ("quizzes.save", "POST", f"/quizzes/attempts/{ids['open']}/save", {}, owner_only(302)),
+        ("quizzes.submit", "POST", f"/quizzes/attempts/{ids['open']}/submit", {}, owner_only(302)),
+        ("courses.enrol_in", "POST", f"/courses/{course}/enrol", {}, everyone_signed_in(302)),
+        ("auth.logout", "POST", "/logout", {}, dict.fromkeys(ROLES, 302)),
+    ]
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Five visitors sign in from one address here: the per-address sign-in limit is not what this tests."""
+    return {**app_config, "LOGIN_RATE_LIMIT": "1000 per minute"}
+
+
+@pytest.fixture
+def visitors(app, make_user, login):
+    """A client per kind of visitor, and the ids the matrix needs (the owner holds a badge and an open attempt)."""
+    course = sync_course(app)
+    owner = earn_first_badge(app, make_user, course)
+    users = {"owner": owner, "other": make_user(), "trainer": make_user("trainer"), "admin": make_user("admin")}
+    clients = {"anonymous": app.test_client()}
+    for role, user in users.items():
+        clients[role] = login(user, app.test_client())
+    second = list(course.modules.values())[1]
+    owner_client = clients["owner"]
+    token = csrf_token_from(owner_client.get(f"/quizzes/{second.quiz_id}").get_data(as_text=True))
+    started = owner_client.post(f"/quizzes/{second.quiz_id}/start", data={"csrf_token": token})
+    module = course.modules[FIRST_MODULE]
+    ids = {
+        "course": course.slug,
+        "module": module.slug,
+        "lesson": module.lesson_slugs[0],
+        "quiz": module.quiz_id,
+        "open_quiz": second.quiz_id,
+        "badge": module.badge_id,
+        "award": owner["award"]["public_id"],
+        "submitted": submitted_attempt(app, owner["id"], module.quiz_id),
+        "open": int(started.headers["Location"].rsplit("/", 1)[1]),
+        "other_id": users["other"]["id"],
+    }
+    return clients, ids
+
+
+def submitted_attempt(app, user_id: int, quiz_id: int) -> int:
+    """The id of the learner's submitted attempt at the quiz."""
+    from sqlalchemy import select
+
+    from lms.extensions import db
+    from quizzes.models import Attempt
+
+    with app.app_context():
+        return db.session.scalar(
+            select(Attempt.id).where(
+                Attempt.user_id == user_id, Attempt.quiz_id == quiz_id, Attempt.status == "submitted"
+            )
+        )
+
+
+def test_every_endpoint_gives_each_visitor_the_status_the_matrix_says(app, visitors):
+    clients, ids = visitors
+    rows = matrix(ids)
+    listed = {(endpoint, method) for endpoint, method, *_ in rows}
+    served = {
+        (rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served - listed == set(), "endpoints missing from the access matrix"
+    assert listed - served == set(), "the matrix lists endpoints that do not exist"
+    tokens = {role: csrf_token_from(client.get("/login").get_data(as_text=True)) for role, client in clients.items()}
+    wrong = []
+    for _endpoint, method, path, data, expected in rows:
+        for role in ROLES:
+            client = clients[role]
+            if method == "GET":
+                status = client.get(path).status_code
+            else:
+                status = client.post(path, data={**data, "csrf_token": tokens[role]}).status_code
+            if status != expected[role]:
+                wrong.append(f"{method} {path} as {role}: {status}, expected {expected[role]}")
+    assert wrong == []
