@@ -14,6 +14,7 @@ from lms.events import Event, emit
 from lms.extensions import db
 from lms.models import User, audit
 from lms.plugins import plugin_manager, real_app
+from lms.security_log import security_event
 from lms.services import ServiceError
 
 
@@ -142,6 +143,7 @@ def revoke(actor, public_id: str, reason: str) -> Award:
         raise ServiceError("This award is already revoked.", 409)
     award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
     audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
+    security_event("badge.revoke", actor=actor.id, target=f"award:{award.public_id}")
     emit(BadgeRevoked(award_id=award.id))
     commit()
     return award

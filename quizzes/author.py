@@ -1,6 +1,7 @@
 """Trainer pages: quizzes and their questions, GIFT import (all or nothing) and export."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from courses.models import Course
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
+from lms.security_log import security_event
 from quizzes.bank import export_gift, import_gift, question_types
 from quizzes.models import Attempt, Quiz
 
@@ -85,6 +87,7 @@ def export(quiz_id: int):
     """Download the quiz's questions as a GIFT file."""
     quiz = get_quiz(quiz_id)
     text = export_gift(quiz)
+    security_event("quiz.export", actor=current_user.id, target=f"quiz:{quiz.id}", format="gift")
     return Response(
         text,
         mimetype="text/plain; charset=utf-8",

@@ -268,3 +268,29 @@ def test_failed_sign_ins_are_counted_per_address_across_accounts(app, app_config
     statuses = [failed_sign_in(client, user["email"], "203.0.113.50") for user in users]
     assert statuses == [401, 401, 401, 429]
     assert failed_sign_in(client, users[3]["email"], "203.0.113.51", password=users[3]["password"]) == 302
+
+
+def test_security_events_say_who_what_and_when_and_never_a_secret(app, client, make_user, login, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="lms.security")
+    admin, learner = make_user("admin"), make_user()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": admin["email"], "password": "not the password", "csrf_token": token})
+    login(admin)
+    token = csrf_token_from(client.get("/admin/users").get_data(as_text=True))
+    client.post(f"/admin/users/{learner['id']}/role", data={"role": "trainer", "csrf_token": token})
+    client.post("/logout", data={"csrf_token": token})
+    records = [record for record in caplog.records if record.name == "lms.security"]
+    lines = [record.getMessage() for record in records]
+    assert any(line.startswith(f"sign_in.failed actor={admin['email']}") for line in lines), lines
+    assert any(line.startswith(f"sign_in actor={admin['id']}") for line in lines), lines
+    assert any(
+        line.startswith(f"user.role actor={admin['id']} target=user:{learner['id']}") and "new='trainer'" in line
+        for line in lines
+    ), lines
+    assert any(line.startswith(f"sign_out actor={admin['id']}") for line in lines), lines
+    assert all(record.created for record in records)  # when: the time of each record
+    cookie = client.get_cookie("session")
+    secrets_seen = [admin["password"], "not the password", token] + ([cookie.value] if cookie else [])
+    assert not [line for line in lines for secret in secrets_seen if secret in line]

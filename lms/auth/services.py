@@ -12,6 +12,7 @@ from lms.db import begin_write, commit
 from lms.events import UserRegistered, emit
 from lms.extensions import db
 from lms.models import User, audit
+from lms.security_log import security_event
 from lms.services import ServiceError
 
 
@@ -56,6 +57,7 @@ def create_user(email: str, display_name: str, password: str, role: str = "learn
         raise ServiceError("An account with this email already exists.", 409) from None
     if actor is not None:
         audit(actor, "user.create", f"user:{user.id}", role=role)
+        security_event("user.create", actor=actor.id, target=f"user:{user.id}", role=role)
     emit(UserRegistered(user_id=user.id, role=role))
     commit()
     return user
@@ -74,10 +76,14 @@ def sign_in(email: str, password: str, address: str) -> User | None:
     """The user for these credentials, counting failures per account and address; 429 once there are too many."""
     email = normalize_email(email)
     if throttle.too_many_failures(email, address):
+        security_event("sign_in.throttled", actor=email)
         raise ServiceError("Too many failed sign-ins for this account or from this address. Wait a few minutes.", 429)
     user = authenticate(email, password)
     if user is None:
         throttle.record_failure(email, address)
+        security_event("sign_in.failed", actor=email)
+    else:
+        security_event("sign_in", actor=user.id)
     return user
 
 
@@ -92,6 +98,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = hash_password(new_password)
     user.session_generation += 1  # every other session of this account ends
     commit()
+    security_event("password.changed", actor=user.id, target=f"user:{user.id}")
 
 
 def end_sessions(user_id: int) -> None:
@@ -101,6 +108,7 @@ def end_sessions(user_id: int) -> None:
     if user is not None:
         user.session_generation += 1
     commit()
+    security_event("sign_out", actor=user_id)
 
 
 def set_role(actor: User, user_id: int, role: str) -> User:
@@ -123,4 +131,5 @@ def set_role(actor: User, user_id: int, role: str) -> User:
     user.role = role
     audit(actor, "user.role", f"user:{user.id}", old=old, new=role)
     commit()
+    security_event("user.role", actor=actor.id, target=f"user:{user.id}", old=old, new=role)
     return user
