@@ -65,6 +65,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # A moving window counts the last minute (or hour) at any moment; a fixed one would reset on the clock's
+    # minute and let twice the limit through around it.
+    RATELIMIT_STRATEGY = "moving-window"
 
     # Open Badges: the issuer key may be given as PEM text (shared by all app servers) or is generated
     # into the instance folder on first use.
