@@ -20,6 +20,7 @@ def lms_nav_links(app, user):
 @hookimpl
 def lms_cli_commands(app):
     """`flask --app lms demo ...`."""
+    from lms.main.backup import backup_command
     from lms.main.cli import demo_cli
 
-    return [demo_cli]
+    return [demo_cli, backup_command]
