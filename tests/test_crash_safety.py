@@ -76,11 +76,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database: str, port: int, badge_key: str) -> subprocess.Popen:
+def start_server(database_url: str, port: int, badge_key: str) -> subprocess.Popen:
     """gunicorn with two workers serving the LMS on the database; returns once it answers."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "k" * 48,
         "BADGE_SIGNING_KEY_PEM": badge_key,
     }
@@ -198,7 +198,7 @@ def test_a_killed_server_loses_no_acknowledged_write_and_no_badge(app_config, ba
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(str(database), port, badge_key_pem)
+    server = start_server(f"sqlite:///{database}", port, badge_key_pem)
     acknowledged: list = []
     errors: list = []
     lock, killed = threading.Lock(), threading.Event()
@@ -222,7 +222,7 @@ def test_a_killed_server_loses_no_acknowledged_write_and_no_badge(app_config, ba
         worker.join(timeout=30)  # they fail against the dead server; what was acknowledged is recorded
     assert errors == []
 
-    server = start_server(str(database), port, badge_key_pem)  # its first request delivers what was left
+    server = start_server(f"sqlite:///{database}", port, badge_key_pem)  # its first request delivers what was left
     kill(server)
 
     with sqlite3.connect(database) as raw:
