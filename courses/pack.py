@@ -16,6 +16,7 @@ SLUG = re.compile(SLUG_PATTERN)
 COURSE_KEYS = {"slug", "title", "summary", "version", "source", "modules"}
 MODULE_KEYS = {"slug", "title", "lessons"}
 LESSON_KEYS = {"title", "minutes", "objectives"}
+INVALID = object()  # what a YAML file that could not be parsed reads as (its problem is recorded already)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +100,7 @@ class PackReader:
             self.problem("course.yaml", 1, "missing: a pack needs a course.yaml file")
             return None
         data = self.load_yaml_file("course.yaml", manifest.read_text(encoding="utf-8"))
-        if data is None:
+        if data is INVALID:
             return None
         if not isinstance(data, LineDict):
             self.problem("course.yaml", 1, "course.yaml must be a mapping of keys to values")
@@ -125,12 +126,12 @@ class PackReader:
     # --- pieces -----------------------------------------------------------------------------------------
 
     def load_yaml_file(self, name: str, text: str, line_offset: int = 0):
-        """Parse YAML, recording a problem (with its line) when it is not valid."""
+        """Parse YAML, recording a problem (with its line) when it is not valid: then INVALID, not a value."""
         try:
             data = load_yaml(text)
         except yaml.YAMLError as exc:
             self.problem(name, error_line(exc) + line_offset, error_text(exc))
-            return None
+            return INVALID
         self.report_duplicates(name, data, line_offset)
         return data
 
@@ -249,7 +250,7 @@ class PackReader:
             self.problem(name, 1, "missing front matter: start the file with '---', title, minutes, objectives, '---'")
             return None
         meta = self.load_yaml_file(name, match.group(1), line_offset=1)
-        if meta is None:
+        if meta is INVALID:
             return None
         if not isinstance(meta, LineDict):
             self.problem(name, 2, "front matter must be a mapping with title, minutes and objectives")

@@ -334,3 +334,19 @@ def test_two_packs_with_one_course_slug_are_refused(app, runner, tmp_path):
     assert result.exit_code != 0
     assert f"duplicate course slug 'bpo-operations': {first} and {second} both provide it" in result.output
     assert row_counts(app)["courses"] == 0  # checked before anything loads
+
+
+def test_an_empty_course_yaml_or_front_matter_is_a_problem_not_silence(app, tmp_path):
+    """Empty YAML reads as nothing: it used to drop the pack or the lesson without a word."""
+    pack = copy_pack(tmp_path)
+    (pack / "course.yaml").write_text("", encoding="utf-8")
+    _, problems = check_pack_in(app, pack)
+    assert [str(problem) for problem in problems] == ["course.yaml:1: course.yaml must be a mapping of keys to values"]
+
+    pack = copy_pack(tmp_path / "again")
+    lesson = pack / "lessons" / "voice-bpo.md"
+    lesson.write_text("---\n\n---\nThe lesson text.\n", encoding="utf-8")
+    _, problems = check_pack_in(app, pack)
+    assert "lessons/voice-bpo.md:2: front matter must be a mapping with title, minutes and objectives" in [
+        str(problem) for problem in problems
+    ]
