@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Model
@@ -43,8 +43,15 @@ class Award(Model):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Whether the reason is published (verification page, badge documents); the holder and admins always see it.
+    revocation_reason_public: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     badge_class: Mapped[BadgeClass] = relationship(lazy="joined")
+
+    @property
+    def public_reason(self) -> str:
+        """The revocation reason as the public may read it: empty unless the admin chose to publish it."""
+        return (self.revocation_reason or "") if self.revocation_reason_public else ""
 
     @property
     def revoked(self) -> bool:

@@ -126,8 +126,8 @@ def edit_badge(actor, badge_id: int, description: str, criteria: str) -> BadgeCl
     return badge
 
 
-def revoke(actor, public_id: str, reason: str) -> Award:
-    """An admin revokes an award with a reason, recorded in the audit log."""
+def revoke(actor, public_id: str, reason: str, public: bool = False) -> Award:
+    """An admin revokes an award with a reason, recorded in the audit log and published only when `public`."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Give a reason for revoking the badge.")
@@ -142,6 +142,7 @@ def revoke(actor, public_id: str, reason: str) -> Award:
         db.session.rollback()
         raise ServiceError("This award is already revoked.", 409)
     award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
+    award.revocation_reason_public = public
     audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
     security_event("badge.revoke", actor=actor.id, target=f"award:{award.public_id}")
     emit(BadgeRevoked(award_id=award.id))

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from badges import baking, documents
@@ -80,7 +80,7 @@ def assertion(public_id: str):
     award = find_award(public_id)
     if award.revoked:
         url = documents.external("badges.assertion", public_id=award.public_id)
-        return json_document(documents.openbadges.revoked_assertion(url, award.revocation_reason or ""), status=410)
+        return json_document(documents.openbadges.revoked_assertion(url, award.public_reason), status=410)
     return json_document(documents.assertion(award))
 
 
@@ -94,7 +94,7 @@ def credential(public_id: str):
             {
                 "id": documents.external("badges.credential", public_id=public_id),
                 "revoked": True,
-                "revocationReason": award.revocation_reason,
+                **({"revocationReason": award.public_reason} if award.public_reason else {}),
             },
             status=410,
         )
@@ -139,9 +139,7 @@ def baked_image(public_id: str, ext: str):
 def revocations():
     """The OB 2.0 revocation list, also named as the OB 3.0 credentials' status list."""
     revoked = db.session.scalars(select(Award).where(Award.revoked_at.is_not(None)).order_by(Award.id)).all()
-    entries = [
-        (documents.external("badges.assertion", public_id=a.public_id), a.revocation_reason or "") for a in revoked
-    ]
+    entries = [(documents.external("badges.assertion", public_id=a.public_id), a.public_reason) for a in revoked]
     return json_document(
         documents.openbadges.revocation_list(
             documents.external("badges.revocations"), documents.external("badges.issuer"), entries
@@ -220,6 +218,7 @@ class RevokeForm(FlaskForm):
     """Revoke an award, with a reason."""
 
     reason = StringField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
+    public = BooleanField("Publish the reason on the verification page and in the badge documents")
 
 
 @bp.route("/admin/")
@@ -267,7 +266,7 @@ def revoke_award(public_id: str):
     if not form.validate_on_submit():
         fail(400, "Give a reason for revoking the badge.")
     try:
-        revoke(current_user, public_id, form.reason.data)
+        revoke(current_user, public_id, form.reason.data, public=form.public.data)
     except ServiceError as exc:
         fail(exc.status, exc.message)
     flash("The badge has been revoked.", "success")

@@ -65,12 +65,13 @@ def assertion_url(public_id: str) -> str:
     return f"http://localhost/badges/assertions/{public_id}"
 
 
-def revoke(app, admin_id: int, public_id: str, reason: str) -> None:
+def revoke(app, admin_id: int, public_id: str, reason: str, public: bool = True) -> None:
+    """Revoke an award as the admin, publishing the reason unless told not to."""
     from badges.services import revoke as revoke_award
     from lms.models import User
 
     with app.app_context():
-        revoke_award(db.session.get(User, admin_id), public_id, reason)
+        revoke_award(db.session.get(User, admin_id), public_id, reason, public=public)
 
 
 def jwt_parts(token: str) -> list:
@@ -555,3 +556,18 @@ def test_a_forged_host_header_never_reaches_a_badge_document_or_credential(clien
     header, claims = jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})
     assert header["kid"].startswith("http://localhost/badges/jwks.json")
     assert "evil.example" not in json.dumps(claims) and "evil.example" not in json.dumps(header)
+
+
+def test_a_reason_the_admin_keeps_private_appears_in_no_public_document(app, client, make_user, earned):
+    admin = make_user("admin")
+    public_id = earned["public_id"]
+    revoke(app, admin["id"], public_id, "A private matter", public=False)
+    bodies = [
+        client.get(f"/badges/assertions/{public_id}").get_data(as_text=True),
+        client.get(f"/badges/assertions/{public_id}/credential").get_data(as_text=True),
+        client.get("/badges/revocations").get_data(as_text=True),
+        client.get(f"/badges/verify/{public_id}").get_data(as_text=True),
+    ]
+    assert all("A private matter" not in body for body in bodies)
+    assert public_id in bodies[2]  # still listed as revoked
+    assert "This badge has been revoked" in bodies[3]

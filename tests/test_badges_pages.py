@@ -239,7 +239,7 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     assert get_page(client, f"/badges/verify/{public_id}").text.count("Valid badge.") == 1
 
     reason = "Answers were copied from another learner"
-    response = client.post(action, data={**form["fields"], "reason": reason})
+    response = client.post(action, data={**form["fields"], "reason": reason, "public": "y"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/badges/admin/")
     after = get_page(client, "/badges/admin/")
     assert "The badge has been revoked." in after.text and f"Revoked: {reason}" in after.text

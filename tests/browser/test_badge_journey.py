@@ -127,6 +127,7 @@ def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
         axe(page, "admin badges")
         row = page.get_by_role("row").filter(has_text=learner["email"])
         row.get_by_label("Reason for revoking").fill("Completed on a shared account")
+        row.get_by_label("Publish the reason").check()
         row.get_by_role("button", name="Revoke").click()
         expect(page.get_by_text("The badge has been revoked.")).to_be_visible()
         expect(page.get_by_role("row").filter(has_text=learner["email"])).to_contain_text(
