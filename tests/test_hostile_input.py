@@ -77,7 +77,7 @@ def lab_quiz(app, trainer, tmp_path):
     return one_module_lab(app, tmp_path).quiz_id
 
 
-@FEW
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=GIFT_TEXT)
 def test_gift_import_takes_anything_and_names_the_line_of_a_refusal(client, lab_quiz, text):
     token = csrf_token_from(client.get(f"/author/quizzes/{lab_quiz}").get_data(as_text=True))
