@@ -68,7 +68,7 @@ def check_password_hashing(app: Flask) -> None:
 
 
 def create_app(config=None) -> Flask:
-    """Build a configured LMS app with its plugins; does no I/O and creates no schema."""
+    """Build a configured LMS app with its plugins; creates no schema, and writes nothing but a first secret."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
