@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import joinedload, lazyload
 
 from courses.models import Course
 from courses.progress import lock_enrolment, record_completions
@@ -68,10 +69,13 @@ def attempts_used(quiz_id: int, user_id: int) -> int:
 
 
 def learner_attempts(quiz_id: int, user_id: int) -> list[Attempt]:
-    """The learner's attempts at this quiz, oldest first."""
+    """The learner's attempts at this quiz, oldest first (without loading the quiz again for each)."""
     return list(
         db.session.scalars(
-            select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id).order_by(Attempt.number)
+            select(Attempt)
+            .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
+            .order_by(Attempt.number)
+            .options(lazyload(Attempt.quiz))
         )
     )
 
@@ -147,10 +151,13 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
 
 def slot_views(attempt: Attempt) -> list:
     """The attempt's questions with their fixed versions, layouts and saved answers."""
+    # Each version with its question's type in the same query (the question's other versions are not needed).
     versions = {
         v.id: v
         for v in db.session.scalars(
-            select(QuestionVersion).where(QuestionVersion.id.in_([s["version_id"] for s in attempt.slots]))
+            select(QuestionVersion)
+            .where(QuestionVersion.id.in_([s["version_id"] for s in attempt.slots]))
+            .options(joinedload(QuestionVersion.question).lazyload(Question.versions))
         )
     }
     answers = {

@@ -75,7 +75,8 @@ class Quiz(Model):
     draw_tags: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
 
-    items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="selectin")
+    # Loaded when used (starting an attempt, authoring), never with every quiz a progress figure looks at.
+    items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="select")
 
 
 class QuizQuestion(Model):
