@@ -125,7 +125,7 @@ def dispatch(event: Event) -> None:
         try:
             # Like pluggy itself: an implementation takes just the arguments it names.
             impl.function(*[arguments[name] for name in impl.argnames])
-        except Exception:
+        except Exception:  # a listener must never fail the request that emitted the event
             log.exception("listener %s failed on event %s", impl.plugin_name, event.name)
             db.session.rollback()
 
