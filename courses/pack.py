@@ -129,10 +129,13 @@ class PackReader:
         """Parse YAML, recording a problem (with its line) when it is not valid: then INVALID, not a value."""
         try:
             data = load_yaml(text)
+            self.report_duplicates(name, data, line_offset)
         except yaml.YAMLError as exc:
             self.problem(name, error_line(exc) + line_offset, error_text(exc))
             return INVALID
-        self.report_duplicates(name, data, line_offset)
+        except RecursionError:
+            self.problem(name, 1 + line_offset, "invalid YAML: lists or mappings nested too deeply")
+            return INVALID
         return data
 
     def report_duplicates(self, name: str, data, line_offset: int) -> None:

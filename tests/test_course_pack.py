@@ -350,3 +350,12 @@ def test_an_empty_course_yaml_or_front_matter_is_a_problem_not_silence(app, tmp_
     assert "lessons/voice-bpo.md:2: front matter must be a mapping with title, minutes and objectives" in [
         str(problem) for problem in problems
     ]
+
+
+@pytest.mark.parametrize("text", ["[" * 5000, "a:\n" + "  - " * 1 + "[" * 3000 + "]" * 3000])
+def test_a_course_yaml_nested_without_end_is_a_problem_not_a_crash(app, tmp_path, text):
+    pack = copy_pack(tmp_path)
+    (pack / "course.yaml").write_text(text, encoding="utf-8")
+    _, problems = check_pack_in(app, pack)
+    assert len(problems) == 1 and problems[0].file == "course.yaml"
+    assert problems[0].message.startswith("invalid YAML")
