@@ -1,5 +1,6 @@
 """Script-bearing text typed into every free-text field never runs, and never becomes markup, on any page."""
 
+from tests.browser.test_badge_journey import sign_in
 from tests.test_badges_issuing import FIRST_MODULE, complete_lessons, enrol_learner, sync_course, take_quiz
 
 # Each payload carries a marker: an element, handler or script made from it would name the marker.
@@ -72,10 +73,7 @@ def test_script_bearing_text_in_every_field_stays_text(page, live_server, app, m
         context = page.context.browser.new_context()
         tab = context.new_page()
         if who is not None:
-            tab.goto(f"{base}/login")
-            tab.get_by_label("Email").fill(users[who]["email"])
-            tab.get_by_label("Password").fill(users[who]["password"])
-            tab.get_by_role("button", name="Sign in").click()
+            sign_in(tab, base, users[who])
         for path in paths:
             tab.goto(base + path)
             assert injected(tab) == [], path
@@ -84,10 +82,7 @@ def test_script_bearing_text_in_every_field_stays_text(page, live_server, app, m
     # The learner's attempt shows the injected question, its choices and, after submitting, its feedback.
     context = page.context.browser.new_context()
     tab = context.new_page()
-    tab.goto(f"{base}/login")
-    tab.get_by_label("Email").fill(learner["email"])
-    tab.get_by_label("Password").fill(learner["password"])
-    tab.get_by_role("button", name="Sign in").click()
+    sign_in(tab, base, learner)
     tab.goto(f"{base}/quizzes/{module.quiz_id}")
     tab.get_by_role("button", name="Try again").click()
     assert injected(tab) == [], "attempt page"
