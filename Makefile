@@ -31,7 +31,7 @@ check: $(VENV)/.installed
 	$(BIN)/bandit -q -r lms courses quizzes badges config.py --severity-level medium
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.learner_path
+	$(BIN)/python -m bench.speed
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

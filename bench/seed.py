@@ -1,0 +1,314 @@
+"""Seed a benchmark database: the BPO course, thousands of learners with progress and attempts, and the
+requests each load case replays (signed-in cookies, CSRF tokens, open attempts) written as lines for wrk."""
+
+import dataclasses
+import os
+import pathlib
+import random
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, g, session
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, insert, select
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+COURSE = "bpo-operations"
+USER_AGENT = "lms-bench"  # sent with every request, so the session's identifier matches the one it was minted for
+
+
+@dataclasses.dataclass
+class Outline:
+    """What the seed needs to know of the course: lessons in order and each module quiz's template slots."""
+
+    course_id: int
+    lessons: list  # (lesson id, module id, url path)
+    quizzes: list  # (quiz id, module id, time limit in minutes or None)
+    slots: dict  # quiz id -> the slots of a real attempt started on it
+
+
+def run_cli(env: dict, *args: str) -> None:
+    """Run `flask --app lms ...` against the benchmark database; stop the run if it fails."""
+    subprocess.run([sys.executable, "-m", "flask", "--app", "lms", *args], cwd=ROOT, env=env, check=True)
+
+
+def bench_app() -> Flask:
+    """The LMS app as the server will run it (same environment: database, secret)."""
+    from lms import create_app
+
+    return create_app()
+
+
+def outline(app: Flask) -> Outline:
+    """The course's lessons, quizzes and one real attempt layout per quiz."""
+    from courses.models import Course, Lesson, Module
+    from lms.extensions import db
+    from quizzes.models import Quiz
+
+    course = db.session.scalar(select(Course).where(Course.slug == COURSE))
+    rows = db.session.execute(
+        select(Lesson.id, Module.id, Module.slug, Lesson.slug)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Lesson.course_id == course.id, Lesson.active.is_(True), Module.active.is_(True))
+        .order_by(Module.position, Lesson.position)
+    ).all()
+    lessons = [(lesson_id, module_id, f"/courses/{COURSE}/{m}/{s}") for lesson_id, module_id, m, s in rows]
+    quizzes = db.session.execute(
+        select(Quiz.id, Quiz.module_id, Quiz.time_limit_minutes)
+        .where(Quiz.course_id == course.id, Quiz.active.is_(True))
+        .order_by(Quiz.id)
+    ).all()
+    return Outline(course.id, lessons, [tuple(q) for q in quizzes], {})
+
+
+def add_users(app: Flask, first: int, count: int, password_hash: str) -> list[int]:
+    """Insert `count` learner accounts enrolled in the course; returns their ids."""
+    from lms.extensions import db
+    from lms.models import User
+
+    now = datetime.now(UTC)
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"learner{n}@bench.example",
+                "display_name": f"Learner {n}",
+                "password_hash": password_hash,
+                "role": "learner",
+                "active": True,
+                "created_at": now,
+                "session_generation": 0,
+            }
+            for n in range(first, first + count)
+        ],
+    )
+    ids = list(
+        db.session.scalars(
+            select(User.id)
+            .where(User.email.in_([f"learner{n}@bench.example" for n in range(first, first + count)]))
+            .order_by(User.id)
+        )
+    )
+    return ids
+
+
+def enrol_all(user_ids: list[int], course_id: int) -> None:
+    """Enrol these learners in the course."""
+    from courses.models import Enrolment
+    from lms.extensions import db
+
+    now = datetime.now(UTC)
+    db.session.execute(
+        insert(Enrolment), [{"user_id": u, "course_id": course_id, "enrolled_at": now} for u in user_ids]
+    )
+
+
+def template_slots(app: Flask, the_outline: Outline, user_id: int) -> None:
+    """Start one real attempt per quiz through the service, so seeded attempts carry real question layouts."""
+    from lms.extensions import db
+    from quizzes.attempts import start_attempt
+    from quizzes.models import Quiz
+
+    for quiz_id, _module, _limit in the_outline.quizzes:
+        attempt = start_attempt(db.session.get_one(Quiz, quiz_id), user_id)
+        the_outline.slots[quiz_id] = attempt.slots
+
+
+def add_progress(user_ids: list[int], the_outline: Outline, rng: random.Random) -> None:
+    """Give each learner some lessons read and submitted attempts, as a cohort part-way through looks."""
+    from courses.models import LessonCompletion
+    from lms.extensions import db
+    from quizzes.models import Attempt, AttemptAnswer
+
+    now = datetime.now(UTC)
+    completions, attempts = [], []
+    for user_id in user_ids:
+        read = rng.randint(0, len(the_outline.lessons))
+        completions += [
+            {"user_id": user_id, "lesson_id": lesson_id, "completed_at": now - timedelta(minutes=read - i)}
+            for i, (lesson_id, _m, _p) in enumerate(the_outline.lessons[:read])
+        ]
+        modules_read = {module for _l, module, _p in the_outline.lessons[:read]}
+        for quiz_id, module_id, _limit in the_outline.quizzes:
+            if module_id in modules_read:
+                for number in range(1, rng.randint(1, 3) + 1):
+                    score = float(rng.choice([40, 60, 75, 90, 100]))
+                    attempts.append(
+                        {
+                            "quiz_id": quiz_id,
+                            "user_id": user_id,
+                            "number": number,
+                            "status": "submitted",
+                            "started_at": now - timedelta(hours=2),
+                            "submitted_at": now - timedelta(hours=1),
+                            "score": score,
+                            "passed": score >= 70,
+                            "slots": the_outline.slots[quiz_id],
+                        }
+                    )
+    if completions:
+        db.session.execute(insert(LessonCompletion), completions)
+    if attempts:
+        db.session.execute(insert(Attempt), attempts)
+        inserted = db.session.execute(
+            select(Attempt.id, Attempt.slots).where(Attempt.user_id.in_(user_ids), Attempt.status == "submitted")
+        ).all()
+        answers = [
+            {
+                "attempt_id": attempt_id,
+                "slot": slot,
+                "response": {"choice": 0},
+                "saved_at": now,
+                "checked": False,
+                "score": float(rng.random() < 0.7),
+                "feedback": [],
+            }
+            for attempt_id, slots in inserted
+            for slot in range(len(slots))
+        ]
+        db.session.execute(insert(AttemptAnswer), answers)
+
+
+def open_attempts(user_ids: list[int], the_outline: Outline) -> dict:
+    """One open attempt per learner and quiz; returns {(user id, quiz id): attempt id}."""
+    from lms.extensions import db
+    from quizzes.models import Attempt
+
+    now = datetime.now(UTC)
+    used = {
+        (user_id, quiz_id): number
+        for user_id, quiz_id, number in db.session.execute(
+            select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.number))
+            .where(Attempt.user_id.in_(user_ids))
+            .group_by(Attempt.user_id, Attempt.quiz_id)
+        )
+    }
+    rows = [
+        {
+            "quiz_id": quiz_id,
+            "user_id": user_id,
+            "number": used.get((user_id, quiz_id), 0) + 1,
+            "status": "open",
+            "started_at": now,
+            # Long enough for the run, as a timed quiz's clock would allow.
+            "deadline": now + timedelta(minutes=limit) if limit else None,
+            "slots": the_outline.slots[quiz_id],
+        }
+        for user_id in user_ids
+        for quiz_id, _module, limit in the_outline.quizzes
+    ]
+    db.session.execute(insert(Attempt), rows)
+    found = db.session.execute(
+        select(Attempt.user_id, Attempt.quiz_id, Attempt.id).where(
+            Attempt.user_id.in_(user_ids), Attempt.status == "open"
+        )
+    ).all()
+    return {(u, q): a for u, q, a in found}
+
+
+def signed_in(app: Flask, user_ids: list[int]) -> dict:
+    """A session cookie and CSRF token per learner, minted as a sign-in would, without hashing a password each."""
+    from lms.extensions import db
+    from lms.models import User
+
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    found = {}
+    for user_id in user_ids:
+        with app.test_request_context(headers={"User-Agent": USER_AGENT}):
+            login_user(db.session.get_one(User, user_id))
+            session.permanent = True
+            # `g` belongs to the app context that outlives each request context here: drop the last token.
+            g.pop(app.config["WTF_CSRF_FIELD_NAME"], None)
+            token = generate_csrf()
+            found[user_id] = (f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps(dict(session))}", token)
+    return found
+
+
+def answer_body(app: Flask, attempt_id: int, token: str) -> str:
+    """A filled-in answer form for an attempt: the first option of every question that has options."""
+    from urllib.parse import urlencode
+
+    from lms.extensions import db
+    from quizzes.attempts import slot_views
+    from quizzes.models import Attempt
+    from quizzes.views import answer_form
+
+    with app.test_request_context():
+        form = answer_form(slot_views(db.session.get_one(Attempt, attempt_id)))
+        data = {"csrf_token": token}
+        for name, field in form._fields.items():
+            choices = list(field.iter_choices()) if hasattr(field, "iter_choices") else []
+            if name.startswith("q") and choices:
+                data[name] = choices[0][0]
+        return urlencode(data)
+
+
+def write_lines(path: pathlib.Path, lines: list[tuple]) -> None:
+    """One request per line: method, path, cookie and body, tab-separated."""
+    path.write_text("".join("\t".join(line) + "\n" for line in lines), encoding="utf-8")
+
+
+def seed(workdir: pathlib.Path, env: dict, learners: int, writers: int, rng_seed: int = 7) -> dict:
+    """Build the database and the request files; returns {case: request file}."""
+    from lms.auth.passwords import hash_password
+    from lms.extensions import db
+
+    run_cli(env, "db", "upgrade")
+    run_cli(env, "courses", "sync")
+    os.environ.update(env)
+    app = bench_app()
+    rng = random.Random(rng_seed)
+    with app.app_context():
+        the_outline = outline(app)
+        password_hash = hash_password("a benchmark passphrase")
+        template = add_users(app, 0, 1, password_hash)
+        crowd = add_users(app, 1, learners, password_hash)
+        readers = add_users(app, learners + 1, 64, password_hash)
+        doers = add_users(app, learners + 65, writers, password_hash)
+        enrol_all(template + crowd + readers + doers, the_outline.course_id)
+        db.session.commit()
+        template_slots(app, the_outline, template[0])
+        add_progress(crowd + readers, the_outline, rng)
+        db.session.commit()
+        first_quiz = the_outline.quizzes[0][0]
+        reading = open_attempts(readers, the_outline)
+        submitting = open_attempts(doers, the_outline)
+        db.session.commit()
+        cookies = signed_in(app, readers + doers)
+        bodies = {
+            quiz_id: answer_body(app, reading[readers[0], quiz_id], "{token}")
+            for quiz_id, _m, _l in the_outline.quizzes
+        }
+
+    def body(quiz_id: int, token: str) -> str:
+        return bodies[quiz_id].replace("%7Btoken%7D", token)
+
+    lessons = the_outline.lessons
+    cases = {
+        "lesson page": [("GET", lessons[(i * 7) % len(lessons)][2], cookies[u][0], "") for i, u in enumerate(readers)],
+        "course page": [("GET", f"/courses/{COURSE}", cookies[u][0], "") for u in readers],
+        "dashboard": [("GET", "/dashboard", cookies[u][0], "") for u in readers],
+        "quiz page": [("GET", f"/quizzes/{first_quiz}", cookies[u][0], "") for u in readers],
+        "answer save": [
+            ("POST", f"/quizzes/attempts/{reading[u, first_quiz]}/save", cookies[u][0], body(first_quiz, cookies[u][1]))
+            for u in readers
+        ],
+        # Each of these is a new fact: a lesson not read yet, an attempt still open.
+        "mark complete": [
+            ("POST", f"{path}/complete", cookies[u][0], f"csrf_token={cookies[u][1]}")
+            for _l, _m, path in lessons
+            for u in doers
+        ],
+        "quiz submit": [
+            ("POST", f"/quizzes/attempts/{submitting[u, quiz_id]}/submit", cookies[u][0], body(quiz_id, cookies[u][1]))
+            for quiz_id, _m, _l in the_outline.quizzes
+            for u in doers
+        ],
+    }
+    files = {}
+    for name, lines in cases.items():
+        files[name] = workdir / (name.replace(" ", "-") + ".tsv")
+        write_lines(files[name], lines)
+    return files

@@ -1,0 +1,263 @@
+"""Benchmark the learner's path against a real gunicorn server, as ratios to a hello-world app in the same run.
+
+Usage: .venv/bin/python -m bench.speed [--database sqlite|postgresql|both] [--cycles 7] [--slice 2]
+
+For each database it seeds the BPO course with thousands of learners (bench/seed.py), starts the LMS and a
+hello-world Flask app under the same gunicorn configuration (sync workers, one per core, on 127.0.0.1), and
+drives both with wrk: 16 connections, no think time, the cases interleaved in short slices, cycle after cycle.
+It prints each case's requests per second, p50 and p99 latency, and its ratio to hello (H) as the median and
+range over the cycles, then each worker's memory and the cold start. Every slice is bounded in time, every
+server it started is stopped.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from bench.seed import ROOT, USER_AGENT, seed
+
+HERE = pathlib.Path(__file__).resolve().parent
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_DATABASE = "lms_bench"
+# The learner's path, in the order each cycle runs it; "once" cases send every request at most once.
+CASES = [
+    ("lesson page", "cycle"),
+    ("course page", "cycle"),
+    ("dashboard", "cycle"),
+    ("quiz page", "cycle"),
+    ("answer save", "cycle"),
+    ("mark complete", "once"),
+    ("quiz submit", "once"),
+]
+# The bounds the learner's path must meet, as ratios to hello: (SQLite, PostgreSQL).
+BOUNDS = {
+    "lesson page": (0.5, 0.5),
+    "course page": (0.4, 0.4),
+    "dashboard": (0.4, 0.4),
+    "quiz page": (0.4, 0.4),
+    "answer save": (0.25, 0.25),
+    "mark complete": (0.2, 0.1),
+    "quiz submit": (0.2, 0.1),
+}
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_postgres_database() -> str:
+    """Drop and create the benchmark's own PostgreSQL database; returns its SQLAlchemy URL."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
+
+
+class Server:
+    """A gunicorn server on 127.0.0.1, stopped when the block ends."""
+
+    def __init__(self, app: str, env: dict, workers: int):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            app,
+        ]
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def start(self, probe: str, cookie: str = "", timeout: float = 30) -> float:
+        """Start the server; returns seconds from launch to the first successful response to `probe`."""
+        started = time.perf_counter()
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env)
+        request = urllib.request.Request(self.base + probe, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+        while time.perf_counter() - started < timeout:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.01)
+        raise RuntimeError(f"{self.command[-1]} did not answer {probe} within {timeout} s")
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker process, in MB."""
+        assert self.process is not None
+        pid = self.process.pid
+        children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        sizes = []
+        for child in children:
+            for line in pathlib.Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def wrk(
+    base: str, requests: pathlib.Path, seconds: float, connections: int, mode: str = "cycle", skip: int = 0
+) -> dict:
+    """One bounded wrk slice replaying a request file against loopback; returns its JSON summary."""
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{round(seconds)}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "replay.lua"),
+    ]
+    command += [base + "/", "--", str(requests), mode, str(skip)]
+    finished = subprocess.run(command, check=True, capture_output=True, text=True, timeout=seconds + 60)
+    summary = json.loads(finished.stdout.strip().splitlines()[-1])
+    summary["failure"] = finished.stderr.strip()
+    summary["rps"] = summary["requests"] / summary["seconds"]
+    return summary
+
+
+def measure(database: str, cycles: int, slice_seconds: float, connections: int, learners: int, writers: int) -> dict:
+    """Seed, serve and drive one database; returns the slices measured per case and the footprint."""
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="lms-bench-"))
+    url = fresh_postgres_database() if database == "postgresql" else f"sqlite:///{workdir}/bench.sqlite3"
+    workers = os.cpu_count() or 2
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "SECRET_KEY_FILE": str(workdir / "secret-key"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PYTHONPATH": str(ROOT),
+    }
+    print(f"[{database}] seeding {learners} learners and {writers} more who mark lessons and submit…", flush=True)
+    files = seed(workdir, env, learners, writers)
+    hello_requests = workdir / "hello.tsv"
+    hello_requests.write_text("GET\t/\t\t\n", encoding="utf-8")
+    lesson_cookie = files["lesson page"].read_text(encoding="utf-8").split("\t")[2]
+    lesson_path = files["lesson page"].read_text(encoding="utf-8").split("\t")[1]
+    used = {name: 0 for name, mode in CASES if mode == "once"}
+    results: dict = {"hello": [], **{name: [] for name, _ in CASES}}
+    with Server("lms:create_app()", env, workers) as app, Server("bench.hello:app", env, workers) as hello:
+        cold_start = app.start(lesson_path, lesson_cookie)
+        hello.start("/")
+        print(f"[{database}] cold start to the first lesson page: {cold_start:.2f} s; measuring…", flush=True)
+
+        def run_case(name: str, mode: str, seconds: float) -> dict:
+            summary = wrk(app.base, files[name], seconds, connections, mode, used.get(name, 0))
+            if summary["errors"]:
+                print(f"[{database}] {name}: {summary['errors']} errors; {summary['failure'][:3000]}", flush=True)
+            if mode == "once":
+                used[name] += summary["requests"] + connections + 1  # requests in flight when the slice ended
+                if summary["repeated"]:
+                    raise RuntimeError(f"{name}: ran out of fresh requests; seed more writers")
+            return summary
+
+        for name, mode in CASES:  # warm-up: every worker has served every page once
+            run_case(name, mode, 1)
+        wrk(hello.base, hello_requests, 1, connections)
+        for cycle in range(cycles):
+            results["hello"].append(wrk(hello.base, hello_requests, slice_seconds, connections))
+            for name, mode in CASES:
+                results[name].append(run_case(name, mode, slice_seconds))
+            print(f"[{database}] cycle {cycle + 1}/{cycles} done", flush=True)
+        rss = app.worker_rss_mb()
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {"database": database, "results": results, "rss_mb": rss, "cold_start_s": cold_start}
+
+
+def report(measured: dict) -> list[str]:
+    """The table for one database: each case's rate, latency and ratio to hello, median and range over cycles."""
+    results, database = measured["results"], measured["database"]
+    hello = [s["rps"] for s in results["hello"]]
+    lines = [
+        f"## {database}: {len(hello)} cycles, hello {statistics.median(hello):,.0f} req/s "
+        f"({min(hello):,.0f}–{max(hello):,.0f})",
+        "",
+        "| case | req/s | p50 ms | p99 ms | ratio to H (median) | range | bound | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    failed = []
+    for name, _mode in CASES:
+        slices = results[name]
+        ratios = [s["rps"] / h for s, h in zip(slices, hello, strict=True)]
+        bound = BOUNDS[name][0 if database == "sqlite" else 1]
+        ratio = statistics.median(ratios)
+        errors = sum(s["errors"] for s in slices)
+        meets = ratio >= bound and errors == 0
+        if not meets:
+            failed.append(name)
+        lines.append(
+            f"| {name} | {statistics.median(s['rps'] for s in slices):,.0f} "
+            f"| {statistics.median(s['p50_ms'] for s in slices):.1f} "
+            f"| {statistics.median(s['p99_ms'] for s in slices):.1f} "
+            f"| {ratio:.3f} | {min(ratios):.3f}–{max(ratios):.3f} | ≥ {bound} {'✓' if meets else '✗'} | {errors} |"
+        )
+    rss = measured["rss_mb"]
+    lines += [
+        "",
+        f"Worker memory after the run: {', '.join(f'{r:.0f} MB' for r in rss)} (bound 80 MB); "
+        f"cold start to the first lesson page: {measured['cold_start_s']:.2f} s (bound 2 s).",
+    ]
+    if failed:
+        lines.append(f"Below its bound: {', '.join(failed)}.")
+    return lines
+
+
+def main() -> None:
+    """Measure the chosen databases and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--cycles", type=int, default=7)
+    parser.add_argument("--slice", type=int, default=2, help="seconds per case per cycle")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--learners", type=int, default=3000, help="learners with progress already in the database")
+    parser.add_argument("--writers", type=int, default=1500, help="learners whose lessons and attempts are written")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: install it with 'apt-get install -y wrk'")
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    for database in databases:
+        measured = measure(database, args.cycles, args.slice, args.connections, args.learners, args.writers)
+        print("\n".join(["", *report(measured), ""]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
