@@ -63,6 +63,9 @@ class Config:
     SIGNUP_RATE_LIMIT = "60 per hour"  # guesses at the current password from a stolen session
     # A session lasts a working day; signing out or changing the password ends it at once (session generation).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Counted from sign-in, not renewed by every page: a session ends after a working day however busy, and a
+    # page that changes nothing in the session sends no new cookie.
+    SESSION_REFRESH_EACH_REQUEST = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # A moving window counts the last minute (or hour) at any moment; a fixed one would reset on the clock's

@@ -47,7 +47,7 @@ def outline(app: Flask) -> Outline:
     from lms.extensions import db
     from quizzes.models import Quiz
 
-    course = db.session.scalar(select(Course).where(Course.slug == COURSE))
+    course = db.session.execute(select(Course).where(Course.slug == COURSE)).scalar_one()
     rows = db.session.execute(
         select(Lesson.id, Module.id, Module.slug, Lesson.slug)
         .join(Module, Module.id == Lesson.module_id)
@@ -216,7 +216,7 @@ def signed_in(app: Flask, user_ids: list[int]) -> dict:
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     found = {}
     for user_id in user_ids:
-        with app.test_request_context(headers={"User-Agent": USER_AGENT}):
+        with app.test_request_context(headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             login_user(db.session.get_one(User, user_id))
             session.permanent = True
             # `g` belongs to the app context that outlives each request context here: drop the last token.

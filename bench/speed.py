@@ -248,11 +248,15 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=7)
     parser.add_argument("--slice", type=int, default=2, help="seconds per case per cycle")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--cases", help="only these cases, comma-separated (e.g. 'lesson page,quiz submit')")
     parser.add_argument("--learners", type=int, default=3000, help="learners with progress already in the database")
     parser.add_argument("--writers", type=int, default=1500, help="learners whose lessons and attempts are written")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: install it with 'apt-get install -y wrk'")
+    if args.cases:
+        wanted = [name.strip() for name in args.cases.split(",")]
+        CASES[:] = [case for case in CASES if case[0] in wanted]
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     for database in databases:
         measured = measure(database, args.cycles, args.slice, args.connections, args.learners, args.writers)

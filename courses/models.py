@@ -23,7 +23,7 @@ class Course(Model):
     active: Mapped[bool] = mapped_column(default=True)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    modules: Mapped[list["Module"]] = relationship(back_populates="course", order_by="Module.position", lazy="selectin")
+    modules: Mapped[list["Module"]] = relationship(back_populates="course", order_by="Module.position")
 
 
 class Module(Model):
@@ -40,7 +40,7 @@ class Module(Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     course: Mapped[Course] = relationship(back_populates="modules")
-    lessons: Mapped[list["Lesson"]] = relationship(back_populates="module", order_by="Lesson.position", lazy="selectin")
+    lessons: Mapped[list["Lesson"]] = relationship(back_populates="module", order_by="Lesson.position")
 
 
 class Lesson(Model):

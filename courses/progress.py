@@ -4,11 +4,12 @@ import dataclasses
 from collections.abc import Iterable
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from courses.events import CourseCompleted, ModuleCompleted
-from courses.models import Course, CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
+from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
+from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline_by_id
 from lms.events import emit
 from lms.extensions import db
 from lms.plugins import plugin_manager, real_app
@@ -50,7 +51,7 @@ def best_score(steps: Iterable[Step]) -> float | None:
 class ModuleProgress:
     """A module's steps and how many are done."""
 
-    module: Module
+    module: ModuleOutline | Module  # a Module when replaying the completion of a module the pack has since dropped
     steps: list
 
     @property
@@ -88,7 +89,7 @@ class ModuleProgress:
 class CourseProgress:
     """A learner's progress through a course."""
 
-    course: Course
+    course: CourseOutline
     modules: list
     extra_steps: list  # course-level steps, e.g. the final assessment
 
@@ -129,25 +130,23 @@ class CourseProgress:
         return next((step for step in self.extra_steps if not step.done), None)
 
 
-def active_modules(course: Course) -> list:
-    """The modules the pack currently lists, in order."""
-    return [module for module in course.modules if module.active]
+LESSONS_DONE = (
+    select(LessonCompletion.lesson_id)
+    .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+    .where(LessonCompletion.user_id == bindparam("user_id"), Lesson.course_id == bindparam("course_id"))
+)
 
 
-def course_progress(user_id: int, course: Course) -> CourseProgress:
+def course_progress(user_id: int, course: CourseOutline) -> CourseProgress:
     """Work out a learner's progress from their completion facts."""
-    modules = active_modules(course)
+    modules = course.modules
     done_lessons = set(
-        db.session.scalars(
-            select(LessonCompletion.lesson_id)
-            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-            .where(LessonCompletion.user_id == user_id, Lesson.course_id == course.id)
-        )
+        db.session.connection().execute(LESSONS_DONE, {"user_id": user_id, "course_id": course.id}).scalars()
     )
     steps_by_module: dict[int, list[Step]] = {module.id: [] for module in modules}
     for module in modules:
         steps_by_module[module.id] = [
-            lesson_step(course, module, lesson, lesson.id in done_lessons) for lesson in module.lessons if lesson.active
+            lesson_step(course, module, lesson, lesson.id in done_lessons) for lesson in module.lessons
         ]
     extra = []
     app = real_app()
@@ -164,7 +163,7 @@ def course_progress(user_id: int, course: Course) -> CourseProgress:
     )
 
 
-def lesson_step(course: Course, module: Module, lesson: Lesson, done: bool) -> Step:
+def lesson_step(course: CourseOutline, module: ModuleOutline, lesson: LessonOutline, done: bool) -> Step:
     """The step of reading a lesson."""
     return Step(
         kind="lesson",
@@ -178,12 +177,15 @@ def lesson_step(course: Course, module: Module, lesson: Lesson, done: bool) -> S
     )
 
 
+ENROLMENT = select(Enrolment.id).where(
+    Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id")
+)
+
+
 def is_enrolled(user_id: int, course_id: int) -> bool:
     """Whether the learner is enrolled in the course."""
-    return (
-        db.session.scalar(select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id))
-        is not None
-    )
+    found = db.session.connection().execute(ENROLMENT, {"user_id": user_id, "course_id": course_id}).first()
+    return found is not None
 
 
 def lock_enrolment(user_id: int, course_id: int) -> Enrolment | None:
@@ -206,9 +208,10 @@ def insert_once(model, **values) -> bool:
     return True
 
 
-def record_completions(user_id: int, course: Course) -> None:
+def record_completions(user_id: int, course_id: int) -> None:
     """Inside a write transaction: record newly completed modules and course, and emit their events once."""
     db.session.flush()
+    course = outline_by_id(course_id)
     progress = course_progress(user_id, course)
     for module_progress in progress.modules:
         module = module_progress.module
@@ -218,7 +221,7 @@ def record_completions(user_id: int, course: Course) -> None:
         emit(course_completed(user_id, progress))
 
 
-def module_completed(user_id: int, course: Course, progress: ModuleProgress) -> ModuleCompleted:
+def module_completed(user_id: int, course: CourseOutline, progress: ModuleProgress) -> ModuleCompleted:
     """The event announcing that the learner completed this module."""
     module = progress.module
     return ModuleCompleted(
@@ -251,28 +254,28 @@ def recorded_completions(event_types: set[type]) -> list[ModuleCompleted | Cours
     """
     progress: dict[tuple[int, int], CourseProgress] = {}
 
-    def progress_of(user_id: int, course: Course) -> CourseProgress:
-        if (user_id, course.id) not in progress:
-            progress[user_id, course.id] = course_progress(user_id, course)
-        return progress[user_id, course.id]
+    def progress_of(user_id: int, course_id: int) -> CourseProgress:
+        if (user_id, course_id) not in progress:
+            progress[user_id, course_id] = course_progress(user_id, outline_by_id(course_id))
+        return progress[user_id, course_id]
 
     found: list[tuple] = []
     if ModuleCompleted in event_types:
         module_rows = db.session.execute(
-            select(ModuleCompletion.completed_at, ModuleCompletion.user_id, Module, Course)
-            .join(Module, Module.id == ModuleCompletion.module_id)
-            .join(Course, Course.id == Module.course_id)
-        ).all()
-        for at, user_id, module, course in module_rows:
-            modules = progress_of(user_id, course).modules
-            steps: list[Step] = next((m.steps for m in modules if m.module.id == module.id), [])
-            found.append((at, module_completed(user_id, course, ModuleProgress(module=module, steps=steps))))
-    if CourseCompleted in event_types:
-        course_rows = db.session.execute(
-            select(CourseCompletion.completed_at, CourseCompletion.user_id, Course).join(
-                Course, Course.id == CourseCompletion.course_id
+            select(ModuleCompletion.completed_at, ModuleCompletion.user_id, Module).join(
+                Module, Module.id == ModuleCompletion.module_id
             )
         ).all()
-        for at, user_id, course in course_rows:
-            found.append((at, course_completed(user_id, progress_of(user_id, course))))
+        for at, user_id, module in module_rows:
+            learner_progress = progress_of(user_id, module.course_id)
+            found_module = next((m for m in learner_progress.modules if m.module.id == module.id), None)
+            # A module the pack has since dropped still counts: its completion is replayed without its steps.
+            replayed = found_module or ModuleProgress(module=module, steps=[])
+            found.append((at, module_completed(user_id, learner_progress.course, replayed)))
+    if CourseCompleted in event_types:
+        course_rows = db.session.execute(
+            select(CourseCompletion.completed_at, CourseCompletion.user_id, CourseCompletion.course_id)
+        ).all()
+        for at, user_id, course_id in course_rows:
+            found.append((at, course_completed(user_id, progress_of(user_id, course_id))))
     return [event for _at, event in sorted(found, key=lambda pair: pair[0])]

@@ -5,11 +5,13 @@ from sqlalchemy import select
 from courses import pack_sections
 from courses.events import CourseEnrolled, CourseSynced, LessonCompleted
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
+from courses.outline import CourseOutline, LessonOutline
 from courses.pack import Pack, Problem, read_pack
 from courses.progress import insert_once, lock_enrolment, record_completions
 from lms.db import begin_write, commit
 from lms.events import emit
 from lms.extensions import db
+from lms.models import utcnow
 from lms.plugins import plugin_manager, real_app
 from lms.services import ServiceError
 
@@ -39,6 +41,7 @@ def sync_pack(pack: Pack) -> Course:
             pack.version,
             True,
         )
+        course.synced_at = utcnow()  # every process rebuilds its cached outline of the course (courses.outline)
         db.session.flush()
         sync_structure(course, pack)
         app = real_app()
@@ -85,7 +88,7 @@ def sync_structure(course: Course, pack: Pack) -> None:
     db.session.expire(course, ["modules"])
 
 
-def enrol(user_id: int, course: Course) -> bool:
+def enrol(user_id: int, course: CourseOutline) -> bool:
     """Enrol a learner; True when newly enrolled, False when they already were."""
     if not course.active:
         raise ServiceError("This course is not available.", 404)
@@ -97,7 +100,7 @@ def enrol(user_id: int, course: Course) -> bool:
     return created
 
 
-def complete_lesson(user_id: int, lesson: Lesson) -> bool:
+def complete_lesson(user_id: int, lesson: LessonOutline) -> bool:
     """Record that the learner completed a lesson (once); True when this call recorded it."""
     if not lesson.active:
         raise ServiceError("This lesson is no longer part of the course.", 404)
@@ -109,6 +112,6 @@ def complete_lesson(user_id: int, lesson: Lesson) -> bool:
     created = insert_once(LessonCompletion, user_id=user_id, lesson_id=lesson.id)
     if created:
         emit(LessonCompleted(user_id=user_id, course_id=course_id, lesson_id=lesson.id))
-        record_completions(user_id, db.session.get_one(Course, course_id))
+        record_completions(user_id, course_id)
     commit()
     return created

@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from courses.models import Course, Enrolment, Lesson, Module
-from courses.progress import active_modules, course_progress, is_enrolled
+from courses.models import Course, Enrolment, LessonCompletion
+from courses.outline import CourseOutline, LessonOutline, ModuleOutline, current_outline, outline_by_slug
+from courses.progress import course_progress, is_enrolled
 from courses.services import complete_lesson, enrol
 from lms.access import SIGNED_IN, allow
 from lms.extensions import db
@@ -15,39 +16,57 @@ from lms.services import ServiceError
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
-def get_course(slug: str) -> Course:
+def get_course(slug: str) -> CourseOutline:
     """The active course with this slug, or 404."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.active.is_(True)))
+    course = outline_by_slug(slug)
     if course is None:
         abort(404)
     return course
 
 
-def get_module(course: Course, slug: str) -> Module:
+def get_module(course: CourseOutline, slug: str) -> ModuleOutline:
     """The active module with this slug in the course, or 404."""
-    module = next((m for m in active_modules(course) if m.slug == slug), None)
+    module = course.module(slug)
     if module is None:
         abort(404)
     return module
 
 
-def get_lesson(module: Module, slug: str) -> Lesson:
+def get_lesson(module: ModuleOutline, slug: str) -> LessonOutline:
     """The active lesson with this slug in the module, or 404."""
-    lesson = next((item for item in module.lessons if item.slug == slug and item.active), None)
+    lesson = module.lesson(slug)
     if lesson is None:
         abort(404)
     return lesson
 
 
+LESSON_STATE = select(
+    Enrolment.id,
+    select(LessonCompletion.id)
+    .where(LessonCompletion.user_id == bindparam("user_id"), LessonCompletion.lesson_id == bindparam("lesson_id"))
+    .scalar_subquery(),
+).where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+
+
+def lesson_state(user_id: int, course_id: int, lesson_id: int) -> tuple[bool, bool]:
+    """(enrolled in the course, lesson completed), in one query."""
+    row = (
+        db.session.connection()
+        .execute(LESSON_STATE, {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id})
+        .first()
+    )
+    return row is not None, row is not None and row[1] is not None
+
+
 def my_learning(user_id: int) -> list:
     """Progress of every course the user is enrolled in."""
-    courses = db.session.scalars(
-        select(Course)
+    courses = db.session.execute(
+        select(Course.id, Course.synced_at)
         .join(Enrolment, Enrolment.course_id == Course.id)
         .where(Enrolment.user_id == user_id, Course.active.is_(True))
         .order_by(Enrolment.enrolled_at)
     ).all()
-    return [course_progress(user_id, course) for course in courses]
+    return [course_progress(user_id, current_outline(row.id, row.synced_at)) for row in courses]
 
 
 @bp.route("/")
@@ -116,9 +135,9 @@ def module(course_slug: str, module_slug: str):
     )
 
 
-def neighbours(course: Course, lesson: Lesson):
+def neighbours(course: CourseOutline, lesson: LessonOutline):
     """The lessons before and after this one, across modules, in course order."""
-    ordered = [(m, item) for m in active_modules(course) for item in m.lessons if item.active]
+    ordered = course.lesson_order()
     index = next(i for i, (_, item) in enumerate(ordered) if item.id == lesson.id)
     previous = ordered[index - 1] if index > 0 else None
     following = ordered[index + 1] if index + 1 < len(ordered) else None
@@ -132,9 +151,7 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     course = get_course(course_slug)
     module = get_module(course, module_slug)
     lesson = get_lesson(module, lesson_slug)
-    enrolled = is_enrolled(current_user.id, course.id)
-    progress = course_progress(current_user.id, course) if enrolled else None
-    done = progress is not None and progress.lesson_done(lesson.id)
+    enrolled, done = lesson_state(current_user.id, course.id, lesson.id)
     previous, following = neighbours(course, lesson)
     return render_template(
         "courses/lesson.html",

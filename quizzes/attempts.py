@@ -9,7 +9,6 @@ from typing import cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import joinedload, lazyload
 
-from courses.models import Course
 from courses.progress import lock_enrolment, record_completions
 from lms.db import begin_write, commit
 from lms.events import emit
@@ -307,7 +306,7 @@ def finish(attempt: Attempt) -> None:
         )
     )
     if passed and attempt.quiz.module_id is not None:
-        record_completions(attempt.user_id, db.session.get_one(Course, attempt.quiz.course_id))
+        record_completions(attempt.user_id, attempt.quiz.course_id)
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:

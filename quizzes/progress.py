@@ -1,33 +1,32 @@
 """Quiz steps for the course progress page."""
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import bindparam, func, select
 
 from courses.progress import Step
 from lms.extensions import db
 from quizzes.models import Attempt, Quiz
 
+_best_scores = (
+    select(Attempt.quiz_id, func.max(Attempt.score).label("best"))
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.status == "submitted")
+    .group_by(Attempt.quiz_id)
+    .subquery()
+)
+# Each active quiz of a course with the learner's best submitted score, in one query built once.
+QUIZZES_WITH_BEST = (
+    select(Quiz.id, Quiz.title, Quiz.pass_mark, Quiz.module_id, _best_scores.c.best)
+    .outerjoin(_best_scores, _best_scores.c.quiz_id == Quiz.id)
+    .where(Quiz.course_id == bindparam("course_id"), Quiz.active.is_(True))
+    .order_by(Quiz.id)
+)
+
 
 def quiz_steps(user_id: int, course) -> list:
     """One step per active quiz of the course, done when the learner has passed it."""
-    # Only the quizzes' own columns: their questions are not needed to say whether they were passed.
-    quizzes = db.session.scalars(
-        select(Quiz).where(Quiz.course_id == course.id, Quiz.active.is_(True)).options(lazyload(Quiz.items))
-    ).all()
-    if not quizzes:
-        return []
-    best: dict[int, float] = dict(
-        db.session.execute(  # type: ignore[arg-type]
-            select(Attempt.quiz_id, func.max(Attempt.score))
-            .where(
-                Attempt.user_id == user_id, Attempt.status == "submitted", Attempt.quiz_id.in_([q.id for q in quizzes])
-            )
-            .group_by(Attempt.quiz_id)
-        ).all()
-    )
+    quizzes = db.session.connection().execute(QUIZZES_WITH_BEST, {"user_id": user_id, "course_id": course.id})
     steps = []
     for quiz in quizzes:
-        score = best.get(quiz.id)
+        score = quiz.best
         passed = score is not None and score >= quiz.pass_mark
         if score is None:
             detail = f"Not attempted yet (pass mark {quiz.pass_mark}%)"

@@ -61,6 +61,7 @@ def test_every_hook_is_called(app_config, app):
 
     from courses import installed_packs
     from courses.events import CourseCompleted
+    from courses.outline import outline_by_id
     from courses.progress import course_progress
     from courses.services import check_pack, sync_pack
     from lms.db import commit
@@ -81,7 +82,7 @@ def test_every_hook_is_called(app_config, app):
         pack, problems = check_pack(installed_packs(app)[0])  # lms_check_pack
         assert problems == []
         course = sync_pack(pack)  # lms_sync_pack, then lms_event
-        course_progress(user_id=0, course=course)  # lms_progress_steps
+        course_progress(user_id=0, course=outline_by_id(course.id))  # lms_progress_steps
         pm.hook.lms_past_events(app=app, event_types=[CourseCompleted])
         emit(CourseCompleted(user_id=0, course_id=course.id, course_slug="x", course_title="X", best_score=None))
         commit()
