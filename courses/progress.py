@@ -5,11 +5,11 @@ from collections.abc import Iterable
 
 from flask import url_for
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 
 from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
 from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline_by_id
+from lms.db import insert_if_absent
 from lms.events import emit
 from lms.extensions import db
 from lms.plugins import plugin_manager, real_app
@@ -197,15 +197,7 @@ def lock_enrolment(user_id: int, course_id: int) -> Enrolment | None:
 
 def insert_once(model, **values) -> bool:
     """Insert a fact row unless it exists; True when this call inserted it."""
-    exists = db.session.scalar(select(model.id).filter_by(**values))
-    if exists is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(model(**values))
-    except IntegrityError:
-        return False  # another request recorded the same fact at the same moment
-    return True
+    return insert_if_absent(model, values)
 
 
 def record_completions(user_id: int, course_id: int) -> None:

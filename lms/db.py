@@ -1,9 +1,12 @@
 """Database engine set-up and transaction helpers shared by every service."""
 
 import sqlite3
+from typing import cast
 
-from sqlalchemy import event
+from sqlalchemy import CursorResult, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 
@@ -50,3 +53,24 @@ def commit() -> None:
 
     db.session.commit()
     dispatch_pending()
+
+
+def insert_if_absent(model, values: dict) -> bool:
+    """Insert a row unless one with the same unique key exists; True when this call inserted it.
+
+    One statement (INSERT ... ON CONFLICT DO NOTHING) on SQLite and PostgreSQL, so two requests recording the
+    same fact at the same moment need neither a check first nor a savepoint.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+        return cast(CursorResult, result).rowcount == 1
+    if db.session.scalar(select(model.id).filter_by(**values)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(model(**values))
+    except IntegrityError:
+        return False  # another request recorded the same fact at the same moment
+    return True

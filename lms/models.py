@@ -35,6 +35,12 @@ class User(UserMixin, Model):
         """Deactivated accounts cannot sign in."""
         return self.active
 
+    @property
+    def is_authenticated(self) -> bool:
+        """A loaded user is signed in: the session loader already refused a deactivated account, and answering
+        without reading a column spares a reload after every write transaction."""
+        return True
+
     def get_id(self) -> str:
         """Flask-Login: the id a session carries, "<user id>:<session generation>"."""
         return f"{self.id}:{self.session_generation}"

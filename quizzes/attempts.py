@@ -6,8 +6,9 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import lazyload
 
 from courses.progress import lock_enrolment, record_completions
 from lms.db import begin_write, commit
@@ -35,12 +36,30 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+# How many question versions each process keeps in memory; past it the cache starts again empty.
+VERSION_CACHE_SIZE = 20_000
+
+
+@dataclasses.dataclass(frozen=True)
+class FixedVersion:
+    """A question version as an attempt uses it. Attempts only use locked versions, which never change (an edit
+    makes a new version), so each process keeps them in memory instead of reading them on every save."""
+
+    id: int
+    question_id: int
+    question_type: str
+    stem: str
+    stem_format: str
+    general_feedback: str
+    config: dict  # read, never changed, by the question types (they are pure)
+
+
 @dataclasses.dataclass
 class SlotView:
     """One question of an attempt as the learner sees it, and (after grading) its result."""
 
     slot: int
-    version: QuestionVersion
+    version: FixedVersion
     qtype: QuestionType | None
     layout: dict
     answer: AttemptAnswer | None
@@ -148,17 +167,48 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
     return attempt
 
 
+def fixed_versions(version_ids: list[int]) -> dict[int, FixedVersion]:
+    """The versions with these ids, from this process's memory when it has them, else in one query."""
+    cache: dict[int, FixedVersion] = current_app.extensions["quizzes"].setdefault("versions", {})
+    found = {vid: cache[vid] for vid in version_ids if vid in cache}
+    missing = [vid for vid in version_ids if vid not in found]
+    if not missing:
+        return found
+    rows = db.session.execute(
+        select(
+            QuestionVersion.id,
+            QuestionVersion.question_id,
+            Question.type,
+            QuestionVersion.stem,
+            QuestionVersion.stem_format,
+            QuestionVersion.general_feedback,
+            QuestionVersion.config,
+            QuestionVersion.locked,
+        )
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(QuestionVersion.id.in_(missing))
+    )
+    if len(cache) > VERSION_CACHE_SIZE:
+        cache.clear()
+    for row in rows:
+        version = FixedVersion(
+            id=row.id,
+            question_id=row.question_id,
+            question_type=row.type,
+            stem=row.stem,
+            stem_format=row.stem_format,
+            general_feedback=row.general_feedback,
+            config=row.config,
+        )
+        found[row.id] = version
+        if row.locked:  # an unlocked version may still be edited: it is read again next time
+            cache[row.id] = version
+    return found
+
+
 def slot_views(attempt: Attempt) -> list:
     """The attempt's questions with their fixed versions, layouts and saved answers."""
-    # Each version with its question's type in the same query (the question's other versions are not needed).
-    versions = {
-        v.id: v
-        for v in db.session.scalars(
-            select(QuestionVersion)
-            .where(QuestionVersion.id.in_([s["version_id"] for s in attempt.slots]))
-            .options(joinedload(QuestionVersion.question).lazyload(Question.versions))
-        )
-    }
+    versions = fixed_versions([slot["version_id"] for slot in attempt.slots])
     answers = {
         a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
     }
@@ -170,7 +220,7 @@ def slot_views(attempt: Attempt) -> list:
             SlotView(
                 slot=n,
                 version=version,
-                qtype=types.get(version.question.type),
+                qtype=types.get(version.question_type),
                 layout=slot.get("layout") or {},
                 answer=answers.get(n),
             )
