@@ -4,10 +4,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from courses.markdown import render_markdown, sanitize_html
-from courses.models import Course, Module
+from courses.outline import outline_by_id
 from courses.progress import is_enrolled
 from lms.access import SIGNED_IN, allow
 from lms.errors import fail
@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.forms import ActionForm
 from lms.services import ServiceError
 from quizzes import attempts as service
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, Question, Quiz, QuizQuestion
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_level
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
@@ -75,10 +75,23 @@ def responses_from(form, views) -> dict:
 
 
 def quiz_context(quiz: Quiz):
-    """The course and module a quiz belongs to, for breadcrumbs."""
-    course = db.session.get(Course, quiz.course_id)
-    module = db.session.get(Module, quiz.module_id) if quiz.module_id else None
+    """The course and module a quiz belongs to, for breadcrumbs (from the course's cached outline)."""
+    course = outline_by_id(quiz.course_id)
+    module = next((m for m in course.modules if m.id == quiz.module_id), None)
     return course, module
+
+
+def question_count(quiz: Quiz) -> int:
+    """How many questions an attempt at the quiz asks, without loading them."""
+    if quiz.draw_count:
+        return quiz.draw_count
+    counted = db.session.scalar(
+        select(func.count())
+        .select_from(QuizQuestion)
+        .join(Question, Question.id == QuizQuestion.question_id)
+        .where(QuizQuestion.quiz_id == quiz.id, Question.active.is_(True))
+    )
+    return counted or 0
 
 
 @bp.route("/<int:quiz_id>")
@@ -101,7 +114,7 @@ def quiz(quiz_id: int):
         policy=POLICY_TEXT[quiz.review],
         enrolled=is_enrolled(current_user.id, quiz.course_id),
         form=ActionForm(),
-        question_count=quiz.draw_count or len(quiz.items),
+        question_count=question_count(quiz),
     )
 
 
