@@ -31,6 +31,7 @@ check: $(VENV)/.installed
 	$(BIN)/bandit -q -r lms courses quizzes badges config.py --severity-level medium
 
 bench: $(VENV)/.installed
+	bash scripts/ensure-wrk
 	$(BIN)/python -m bench.speed
 
 clean:

@@ -2,7 +2,6 @@
 requests each load case replays (signed-in cookies, CSRF tokens, open attempts) written as lines for wrk."""
 
 import dataclasses
-import os
 import pathlib
 import random
 import subprocess
@@ -250,14 +249,27 @@ def write_lines(path: pathlib.Path, lines: list[tuple]) -> None:
     path.write_text("".join("\t".join(line) + "\n" for line in lines), encoding="utf-8")
 
 
-def seed(workdir: pathlib.Path, env: dict, learners: int, writers: int, rng_seed: int = 7) -> dict:
-    """Build the database and the request files; returns {case: request file}."""
+def request_file(workdir: pathlib.Path, case: str) -> pathlib.Path:
+    """Where the requests of a load case are written."""
+    return workdir / (case.replace(" ", "-") + ".tsv")
+
+
+def seed(workdir: pathlib.Path, env: dict, learners: int, writers: int) -> None:
+    """Build the benchmark database named in `env` and write each case's request file into `workdir`.
+
+    Runs in a process of its own: the configuration reads the database address once, when first imported.
+    """
+    run_cli(env, "db", "upgrade")
+    run_cli(env, "courses", "sync")
+    command = [sys.executable, "-m", "bench.seed", str(workdir), str(learners), str(writers)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def seed_here(workdir: pathlib.Path, learners: int, writers: int, rng_seed: int = 7) -> None:
+    """The part of `seed` that runs inside the seeding process."""
     from lms.auth.passwords import hash_password
     from lms.extensions import db
 
-    run_cli(env, "db", "upgrade")
-    run_cli(env, "courses", "sync")
-    os.environ.update(env)
     app = bench_app()
     rng = random.Random(rng_seed)
     with app.app_context():
@@ -307,8 +319,9 @@ def seed(workdir: pathlib.Path, env: dict, learners: int, writers: int, rng_seed
             for u in doers
         ],
     }
-    files = {}
     for name, lines in cases.items():
-        files[name] = workdir / (name.replace(" ", "-") + ".tsv")
-        write_lines(files[name], lines)
-    return files
+        write_lines(request_file(workdir, name), lines)
+
+
+if __name__ == "__main__":
+    seed_here(pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

@@ -25,7 +25,7 @@ import tempfile
 import time
 import urllib.request
 
-from bench.seed import ROOT, USER_AGENT, seed
+from bench.seed import ROOT, USER_AGENT, request_file, seed
 
 HERE = pathlib.Path(__file__).resolve().parent
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -168,11 +168,11 @@ def measure(database: str, cycles: int, slice_seconds: float, connections: int, 
         "PYTHONPATH": str(ROOT),
     }
     print(f"[{database}] seeding {learners} learners and {writers} more who mark lessons and submit…", flush=True)
-    files = seed(workdir, env, learners, writers)
+    seed(workdir, env, learners, writers)
+    files = {name: request_file(workdir, name) for name, _mode in CASES}
     hello_requests = workdir / "hello.tsv"
     hello_requests.write_text("GET\t/\t\t\n", encoding="utf-8")
-    lesson_cookie = files["lesson page"].read_text(encoding="utf-8").split("\t")[2]
-    lesson_path = files["lesson page"].read_text(encoding="utf-8").split("\t")[1]
+    _method, lesson_path, lesson_cookie, _body = request_file(workdir, "lesson page").read_text("utf-8").split("\t", 3)
     used = {name: 0 for name, mode in CASES if mode == "once"}
     results: dict = {"hello": [], **{name: [] for name, _ in CASES}}
     with Server("lms:create_app()", env, workers) as app, Server("bench.hello:app", env, workers) as hello:

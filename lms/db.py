@@ -4,9 +4,8 @@ import fcntl
 import os
 import sqlite3
 import threading
-from typing import cast
 
-from sqlalchemy import CursorResult, event, select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -115,8 +114,10 @@ def insert_if_absent(model, values: dict) -> bool:
     dialect = db.session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-        return cast(CursorResult, result).rowcount == 1
+        db.session.flush()  # rows this one refers to go first
+        table = model.__table__
+        statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+        return db.session.connection().execute(statement).first() is not None
     if db.session.scalar(select(model.id).filter_by(**values)) is not None:
         return False
     try:
