@@ -108,10 +108,6 @@ class CourseProgress:
         """Whole-number percentage, never above 100 (derived from facts against today's structure)."""
         return percent(self.done, self.total)
 
-    def lesson_done(self, lesson_id: int) -> bool:
-        """Whether the learner has completed this lesson."""
-        return any(step.kind == "lesson" and step.done and step.item_id == lesson_id for step in self.steps())
-
     def steps(self) -> list[Step]:
         """Every step: each module's, then the course-level ones."""
         return [step for module in self.modules for step in module.steps] + list(self.extra_steps)
@@ -195,11 +191,6 @@ def lock_enrolment(user_id: int, course_id: int) -> Enrolment | None:
     )
 
 
-def insert_once(model, **values) -> bool:
-    """Insert a fact row unless it exists; True when this call inserted it."""
-    return insert_if_absent(model, values)
-
-
 def record_completions(user_id: int, course_id: int) -> None:
     """Inside a write transaction: record newly completed modules and course, and emit their events once."""
     db.session.flush()
@@ -207,9 +198,9 @@ def record_completions(user_id: int, course_id: int) -> None:
     progress = course_progress(user_id, course)
     for module_progress in progress.modules:
         module = module_progress.module
-        if module_progress.complete and insert_once(ModuleCompletion, user_id=user_id, module_id=module.id):
+        if module_progress.complete and insert_if_absent(ModuleCompletion, user_id=user_id, module_id=module.id):
             emit(module_completed(user_id, course, module_progress))
-    if progress.complete and insert_once(CourseCompletion, user_id=user_id, course_id=course.id):
+    if progress.complete and insert_if_absent(CourseCompletion, user_id=user_id, course_id=course.id):
         emit(course_completed(user_id, progress))
 
 

@@ -7,8 +7,8 @@ from courses.events import CourseEnrolled, CourseSynced, LessonCompleted
 from courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
 from courses.outline import CourseOutline, LessonOutline
 from courses.pack import Pack, Problem, read_pack
-from courses.progress import insert_once, lock_enrolment, record_completions
-from lms.db import begin_write, commit
+from courses.progress import lock_enrolment, record_completions
+from lms.db import begin_write, commit, insert_if_absent
 from lms.events import emit
 from lms.extensions import db
 from lms.models import utcnow
@@ -93,7 +93,7 @@ def enrol(user_id: int, course: CourseOutline) -> bool:
     if not course.active:
         raise ServiceError("This course is not available.", 404)
     begin_write()
-    created = insert_once(Enrolment, user_id=user_id, course_id=course.id)
+    created = insert_if_absent(Enrolment, user_id=user_id, course_id=course.id)
     if created:
         emit(CourseEnrolled(user_id=user_id, course_id=course.id))
     commit()
@@ -109,7 +109,7 @@ def complete_lesson(user_id: int, lesson: LessonOutline) -> bool:
     if lock_enrolment(user_id, course_id) is None:
         db.session.rollback()
         raise ServiceError("Enrol in the course first.", 409)
-    created = insert_once(LessonCompletion, user_id=user_id, lesson_id=lesson.id)
+    created = insert_if_absent(LessonCompletion, user_id=user_id, lesson_id=lesson.id)
     if created:
         emit(LessonCompleted(user_id=user_id, course_id=course_id, lesson_id=lesson.id))
         record_completions(user_id, course_id)

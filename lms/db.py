@@ -5,10 +5,9 @@ import os
 import sqlite3
 import threading
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 
@@ -105,24 +104,14 @@ def commit() -> None:
     dispatch_pending()
 
 
-def insert_if_absent(model, values: dict) -> bool:
+def insert_if_absent(model, **values) -> bool:
     """Insert a row unless one with the same unique key exists; True when this call inserted it.
 
     One statement (INSERT ... ON CONFLICT DO NOTHING) on SQLite and PostgreSQL, so two requests recording the
     same fact at the same moment need neither a check first nor a savepoint.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        db.session.flush()  # rows this one refers to go first
-        table = model.__table__
-        statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
-        return db.session.connection().execute(statement).first() is not None
-    if db.session.scalar(select(model.id).filter_by(**values)) is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(model(**values))
-    except IntegrityError:
-        return False  # another request recorded the same fact at the same moment
-    return True
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.flush()  # rows this one refers to go first
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return db.session.connection().execute(statement).first() is not None
