@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Model
@@ -31,7 +31,16 @@ class Award(Model):
     """A badge issued to a learner, once; its public id is random and reveals nothing about them."""
 
     __tablename__ = "badge_awards"
-    __table_args__ = (UniqueConstraint("badge_class_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("badge_class_id", "user_id"),
+        # Holds only the revoked awards, so the public revocation list reads those and no others.
+        Index(
+            "ix_badge_awards_revoked",
+            "revoked_at",
+            sqlite_where=text("revoked_at IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -10,12 +10,13 @@ from badges.models import Award, BadgeClass
 from badges.openbadges import hash_recipient, new_assertion_id, new_salt
 from courses.events import CourseCompleted, ModuleCompleted
 from lms.db import begin_write, commit
-from lms.events import Event, emit
+from lms.events import Event, emit, redeliver_failed
 from lms.extensions import db
 from lms.models import User, audit
-from lms.plugins import plugin_manager, real_app
 from lms.security_log import security_event
 from lms.services import ServiceError
+
+BADGES_LISTENER = "badges"  # the name the badges plugin is registered under
 
 
 def sync_badges(pack, course) -> None:
@@ -150,22 +151,14 @@ def revoke(actor, public_id: str, reason: str, public: bool = False) -> Award:
     return award
 
 
-def reissue_missing(actor) -> int:
-    """Issue every badge whose completion is recorded but whose award is missing (e.g. a failed listener)."""
-    awarded = set(db.session.execute(select(Award.user_id, Award.badge_class_id)).tuples())
-    badges: dict[tuple[str, int], list[BadgeClass]] = {}
-    for badge in db.session.scalars(select(BadgeClass).where(BadgeClass.active.is_(True))).all():
-        badges.setdefault(badge_target(badge), []).append(badge)
-    app = real_app()
-    past = plugin_manager(app).hook.lms_past_events(app=app, event_types=[ModuleCompleted, CourseCompleted])
-    issued = 0
-    for event in (event for group in past for event in group or ()):
-        target = earned_for(event)
-        for badge in badges.get(target, []) if target else []:
-            if (event.user_id, badge.id) not in awarded:
-                issued += issue(event.user_id, badge, completed_text(event), event.best_score)
-                awarded.add((event.user_id, badge.id))
+def reissue_missing(actor) -> tuple[int, int]:
+    """Give the badge listener every completion it failed on (e.g. the badge service was down).
+
+    Only the failed deliveries are read, so the repair costs what failed, not the number of learners;
+    returns (completions delivered, completions that still fail).
+    """
+    delivered, failing = redeliver_failed(BADGES_LISTENER)
     begin_write()
-    audit(actor, "badge.reissue", "badges", issued=issued)
+    audit(actor, "badge.reissue", "badges", delivered=delivered, failing=failing)
     commit()
-    return issued
+    return delivered, failing

@@ -4,7 +4,7 @@ import json
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -18,12 +18,13 @@ from badges.services import edit_badge, reissue_missing, revoke
 from lms.access import ANYONE, SIGNED_IN, allow
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import ActionForm
+from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 LD_JSON = "application/ld+json"
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+AWARDS_PER_PAGE = 50
 
 
 def json_document(document: dict, status: int = 200) -> Response:
@@ -138,13 +139,24 @@ def baked_image(public_id: str, ext: str):
 @allow(ANYONE)
 def revocations():
     """The OB 2.0 revocation list, also named as the OB 3.0 credentials' status list."""
-    revoked = db.session.scalars(select(Award).where(Award.revoked_at.is_not(None)).order_by(Award.id)).all()
-    entries = [(documents.external("badges.assertion", public_id=a.public_id), a.public_reason) for a in revoked]
-    return json_document(
+    # Reads only the revoked awards (a partial index holds them), however many badges were ever issued.
+    revoked = db.session.execute(
+        select(Award.public_id, Award.revocation_reason, Award.revocation_reason_public)
+        .where(Award.revoked_at.is_not(None))
+        .order_by(Award.id)
+    ).all()
+    entries = [
+        (documents.external("badges.assertion", public_id=public_id), reason if public else "")
+        for public_id, reason, public in revoked
+    ]
+    response = json_document(
         documents.openbadges.revocation_list(
             documents.external("badges.revocations"), documents.external("badges.issuer"), entries
         )
     )
+    # Verifiers poll this list: an unchanged one is answered with 304 and no body.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/jwks.json")
@@ -224,17 +236,28 @@ class RevokeForm(FlaskForm):
 @bp.route("/admin/")
 @allow("admin")
 def admin():
-    """Badge classes with their text, and every award with a revoke form."""
+    """Badge classes with their text, and the awards, newest first, a page at a time, each with a revoke form."""
     badges = db.session.scalars(select(BadgeClass).order_by(BadgeClass.course_id, BadgeClass.id)).all()
-    awards = db.session.scalars(select(Award).order_by(Award.issued_at.desc()).limit(200)).all()
+    # Keyset paging on the id (newest first): any page costs the same, however many awards there are.
+    before = id_arg("before")
+    query = select(Award).order_by(Award.id.desc()).limit(AWARDS_PER_PAGE + 1)
+    if before is not None:
+        query = query.where(Award.id < before)
+    awards = db.session.scalars(query).all()
+    older = awards[AWARDS_PER_PAGE - 1].id if len(awards) > AWARDS_PER_PAGE else None
+    awards = awards[:AWARDS_PER_PAGE]
     from lms.models import User
 
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({a.user_id for a in awards})))}
+    users = dict(
+        db.session.execute(select(User.id, User.email).where(User.id.in_({a.user_id for a in awards}))).tuples().all()
+    )
     return render_template(
         "badges/admin.html",
         badges=badges,
         awards=awards,
         users=users,
+        older=older,
+        paged=before is not None,
         text_form=BadgeTextForm,
         revoke_form=RevokeForm(),
         action_form=ActionForm(),
@@ -276,9 +299,12 @@ def revoke_award(public_id: str):
 @bp.route("/admin/reissue", methods=["POST"])
 @allow("admin")
 def reissue():
-    """Issue any badge whose completion is recorded but which was never issued."""
+    """Issue the badges of completions the badge listener failed on."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    issued = reissue_missing(current_user)
-    flash(f"Issued {issued} missing badge(s).", "success")
+    delivered, failing = reissue_missing(current_user)
+    if failing:
+        flash(f"Issued the badges of {delivered} completion(s); {failing} still fail (see the server log).", "error")
+    else:
+        flash(f"Issued the badges of {delivered} completion(s) that had failed.", "success")
     return redirect(url_for("badges.admin"))

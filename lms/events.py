@@ -5,7 +5,8 @@ Each plugin declares the events it emits as frozen dataclasses deriving `Event` 
 
 Listeners run one at a time in pluggy's call order: the plugin registered last runs first, and an
 implementation marked `hookimpl(tryfirst=True)` or `trylast=True` moves to the front or the back. Each runs in
-isolation: one that raises is logged, its transaction rolled back, and the next one still runs.
+isolation: one that raises is logged, its transaction rolled back, the event kept for it as a failed delivery
+(`redeliver_failed` gives it again), and the next listener still runs.
 
 Every event is also written to the outbox table in the transaction that emits it and deleted once delivered.
 An event whose process died before delivering it is delivered by the next process to start (`drain_outbox`),
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import begin_write
 from lms.extensions import db
-from lms.models import OutboxEvent
+from lms.models import FailedDelivery, OutboxEvent
 from lms.plugins import plugin_manager, real_app
 
 log = logging.getLogger(__name__)
@@ -122,12 +123,58 @@ def dispatch(event: Event) -> None:
     arguments = {"app": app, "event": event}
     # get_hookimpls() lists implementations in the reverse of the order pluggy calls them.
     for impl in reversed(plugin_manager(app).hook.lms_event.get_hookimpls()):
-        try:
-            # Like pluggy itself: an implementation takes just the arguments it names.
-            impl.function(*[arguments[name] for name in impl.argnames])
-        except Exception:  # a listener must never fail the request that emitted the event
-            log.exception("listener %s failed on event %s", impl.plugin_name, event.name)
-            db.session.rollback()
+        if not deliver(impl, arguments):
+            keep_failed(impl.plugin_name, event)
+
+
+def deliver(impl, arguments: dict) -> bool:
+    """Call one listener; False (logged, its transaction rolled back) when it raised."""
+    try:
+        # Like pluggy itself: an implementation takes just the arguments it names.
+        impl.function(*[arguments[name] for name in impl.argnames])
+    except Exception:  # a listener must never fail the request that emitted the event
+        log.exception("listener %s failed on event %s", impl.plugin_name, arguments["event"].name)
+        db.session.rollback()
+        return False
+    return True
+
+
+def keep_failed(listener: str, event: Event) -> None:
+    """Record that this listener failed on the event, so it can be given the event again."""
+    try:
+        begin_write()
+        db.session.add(FailedDelivery(listener=listener, name=event.name, payload=event.as_dict()))
+        db.session.commit()
+    except Exception:  # the database itself is failing; the log line above is all that can be kept
+        log.exception("could not keep the failed delivery of %s to %s", event.name, listener)
+        db.session.rollback()
+
+
+def redeliver_failed(listener: str, limit: int = 500) -> tuple[int, int]:
+    """Give a listener the events it failed on, oldest first, up to `limit`; (delivered, still failing)."""
+    app = real_app()
+    impls = [impl for impl in plugin_manager(app).hook.lms_event.get_hookimpls() if impl.plugin_name == listener]
+    rows = db.session.execute(
+        select(FailedDelivery.id, FailedDelivery.name, FailedDelivery.payload)
+        .where(FailedDelivery.listener == listener)
+        .order_by(FailedDelivery.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()  # end the read: each delivery runs its own transactions
+    delivered, failing = 0, 0
+    for row_id, name, payload in rows:
+        cls = event_class(name)
+        if cls is None or not impls:
+            failing += 1
+            continue
+        if all(deliver(impl, {"app": app, "event": cls(**payload)}) for impl in impls):
+            begin_write()
+            db.session.execute(delete(FailedDelivery).where(FailedDelivery.id == row_id))
+            db.session.commit()
+            delivered += 1
+        else:
+            failing += 1
+    return delivered, failing
 
 
 @sqlalchemy_event.listens_for(Session, "after_soft_rollback")

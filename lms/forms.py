@@ -1,7 +1,17 @@
 """Forms shared by every plugin."""
 
+from flask import request
 from flask_wtf import FlaskForm
 
 
 class ActionForm(FlaskForm):
     """A bare form: a button that changes state, protected by the CSRF token."""
+
+
+MAX_ROW_ID = 2**63 - 1  # the largest id either database stores
+
+
+def id_arg(name: str) -> int | None:
+    """A row id from the query string (a page's keyset bound), or None when absent or not a possible id."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 <= value <= MAX_ROW_ID else None

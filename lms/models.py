@@ -88,6 +88,22 @@ class OutboxEvent(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FailedDelivery(Model):
+    """An event one listener failed on, kept so that listener can be given it again (a dead letter).
+
+    Repairs then cost what failed, not what ever happened: "Issue missing badges" redelivers these rows
+    instead of replaying every completion on record.
+    """
+
+    __tablename__ = "failed_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listener: Mapped[str] = mapped_column(String(64), index=True)  # the plugin's registered name
+    name: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def audit(actor, action: str, target: str, **detail) -> None:
     """Record an administrative action in the current transaction."""
     db.session.add(AuditEntry(actor_id=getattr(actor, "id", None), action=action, target=target, detail=detail))

@@ -162,6 +162,12 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
     )
     db.session.add(attempt)
     db.session.flush()
+    db.session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz.id)
+        .values(attempt_count=Quiz.attempt_count + 1)
+        .execution_options(synchronize_session=False)
+    )
     emit(QuizStarted(user_id=user_id, quiz_id=quiz.id, attempt_id=attempt.id))
     commit()
     return attempt

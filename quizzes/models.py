@@ -74,6 +74,8 @@ class Quiz(Model):
     draw_count: Mapped[int | None] = mapped_column(default=None)
     draw_tags: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    # Kept as attempts start, so the trainer's quiz list never counts the attempts table.
+    attempt_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Loaded when used (starting an attempt, authoring), never with every quiz a progress figure looks at.
     items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="select")

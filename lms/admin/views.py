@@ -2,39 +2,36 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from lms.access import ROLES, allow
 from lms.auth import services
 from lms.auth.forms import RoleForm, UserCreateForm
-from lms.extensions import db
-from lms.models import User
+from lms.forms import id_arg
 from lms.services import ServiceError
+from lms.user_search import user_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
-MAX_PAGE = 1_000_000
 
 
 @bp.route("/users")
 @allow("admin")
 def users():
-    """Every user, searchable by name or email, a page at a time."""
+    """Every user, searchable by the start of any word of their name or email, a page at a time."""
     query = (request.args.get("q") or "").strip()
-    # Bounded, so a huge page number is an empty page rather than an offset the database refuses.
-    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    stmt = select(User)
-    if query:
-        pattern = f"%{query.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
-    listing = db.paginate(stmt.order_by(User.id), page=page, per_page=PAGE_SIZE, error_out=False)
+    # Keyset paging: a page starts after (or ends before) a user id, so the last page costs what the first does.
+    after, before = id_arg("after"), id_arg("before")
+    backwards = before is not None and after is None
+    users, more = user_page(query, after, before if backwards else None, PAGE_SIZE)
+    # Coming back from a later page means there is one; going on from an earlier page means there is one.
+    has_previous = more if backwards else bool(after)
+    has_next = True if backwards else more
     return render_template(
         "admin/users.html",
-        users=listing.items,
+        users=users,
         query=query,
-        page=page,
-        pages=max(listing.pages, 1),
-        total=listing.total,
+        previous_before=users[0].id if users and has_previous else None,
+        next_after=users[-1].id if users and has_next else None,
         roles=ROLES,
         create_form=UserCreateForm(),
     )

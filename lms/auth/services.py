@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.models import User, audit
 from lms.security_log import security_event
 from lms.services import ServiceError
+from lms.user_search import index_user
 
 
 def name_problems(name: str) -> list[str]:
@@ -55,6 +56,7 @@ def create_user(email: str, display_name: str, password: str, role: str = "learn
     except IntegrityError:
         db.session.rollback()
         raise ServiceError("An account with this email already exists.", 409) from None
+    index_user(user.id, user.email, user.display_name)
     if actor is not None:
         audit(actor, "user.create", f"user:{user.id}", role=role)
         security_event("user.create", actor=actor.id, target=f"user:{user.id}", role=role)

@@ -1,0 +1,82 @@
+"""Finding users by name or email at any number of users: an index of word prefixes, read by range.
+
+A `LIKE '%q%'` over every user is a scan whose cost grows with the user count. Instead each account's email,
+the email's parts and each word of its name are kept as lower-cased terms in an indexed table, and a search
+asks for the terms that start with each word typed, as a range of that index (term >= "smi" and term < "smj").
+What a search costs then grows with how many users match it, not with how many there are.
+"""
+
+import re
+
+from sqlalchemy import ForeignKey, Index, String, delete, insert, intersect, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import Model, db
+from lms.models import User
+
+# Byte order on PostgreSQL, so a range of the index is exactly "starts with" whatever the server's locale.
+TERM_TYPE = String(254).with_variant(String(254, collation="C"), "postgresql")
+MAX_QUERY_WORDS = 4
+
+
+class UserSearchTerm(Model):
+    """One word a user can be found by: their email, its local part and domain, and each word of their name."""
+
+    __tablename__ = "user_search_terms"
+    __table_args__ = (Index("ix_user_search_terms_term_user", "term", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    term: Mapped[str] = mapped_column(TERM_TYPE)
+
+
+def terms_for(email: str, display_name: str) -> set[str]:
+    """The lower-cased words an account is found by."""
+    email = email.lower()
+    local, _, domain = email.partition("@")
+    words = {email, local, domain, *re.split(r"[._+-]", local), *re.findall(r"[^\W_]+", display_name.lower())}
+    return {word[:254] for word in words if word}
+
+
+def index_user(user_id: int, email: str, display_name: str) -> None:
+    """Write (or rewrite) a user's search terms in the open transaction."""
+    db.session.execute(delete(UserSearchTerm).where(UserSearchTerm.user_id == user_id))
+    db.session.execute(
+        insert(UserSearchTerm), [{"user_id": user_id, "term": term} for term in terms_for(email, display_name)]
+    )
+
+
+def prefix_range(word: str) -> tuple[str, str]:
+    """The index range holding every term that starts with `word`."""
+    return word, word[:-1] + chr(min(ord(word[-1]) + 1, 0x10FFFF))
+
+
+def matching_ids(query: str):
+    """A SELECT of the ids of users with a term starting with each word of the query (every word must match)."""
+    words = [word.lower() for word in query.split()][:MAX_QUERY_WORDS]
+    selects = []
+    for word in words:
+        low, high = prefix_range(word)
+        selects.append(select(UserSearchTerm.user_id).where(UserSearchTerm.term >= low, UserSearchTerm.term < high))
+    found = selects[0] if len(selects) == 1 else intersect(*selects)
+    return found.subquery()
+
+
+def user_page(query: str, after: int | None, before: int | None, size: int) -> tuple[list[User], bool]:
+    """A page of users in id order, after or before a given id, matching the query when there is one;
+    the page and whether more lie beyond it in that direction."""
+    if query.split():
+        ids = matching_ids(query)
+        stmt = select(User).join(ids, ids.c.user_id == User.id)
+    else:
+        stmt = select(User)
+    if before is not None:
+        stmt = stmt.where(User.id < before).order_by(User.id.desc())
+    else:
+        stmt = stmt.where(User.id > (after or 0)).order_by(User.id)
+    users = list(db.session.scalars(stmt.limit(size + 1)))
+    more = len(users) > size
+    users = users[:size]
+    if before is not None:
+        users.reverse()
+    return users, more
