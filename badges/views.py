@@ -143,7 +143,7 @@ def revocations():
     revoked = db.session.execute(
         select(Award.public_id, Award.revocation_reason, Award.revocation_reason_public)
         .where(Award.revoked_at.is_not(None))
-        .order_by(Award.id)
+        .order_by(Award.revoked_at, Award.id)  # the index's own order: by id alone SQLite would scan every award
     ).all()
     entries = [
         (documents.external("badges.assertion", public_id=public_id), reason if public else "")

@@ -66,6 +66,7 @@ def add_users(app: Flask, first: int, count: int, password_hash: str) -> list[in
     """Insert `count` learner accounts enrolled in the course; returns their ids."""
     from lms.extensions import db
     from lms.models import User
+    from lms.user_search import UserSearchTerm, terms_for
 
     now = datetime.now(UTC)
     db.session.execute(
@@ -90,6 +91,12 @@ def add_users(app: Flask, first: int, count: int, password_hash: str) -> list[in
             .order_by(User.id)
         )
     )
+    terms = [
+        {"user_id": user_id, "term": term}
+        for n, user_id in zip(range(first, first + count), ids, strict=True)
+        for term in terms_for(f"learner{n}@bench.example", f"Learner {n}")
+    ]
+    db.session.execute(insert(UserSearchTerm), terms)
     return ids
 
 
@@ -168,6 +175,34 @@ def add_progress(user_ids: list[int], the_outline: Outline, rng: random.Random) 
             for slot in range(len(slots))
         ]
         db.session.execute(insert(AttemptAnswer), answers)
+
+
+def add_awards(user_ids: list[int], badge_class_id: int, revoked: int) -> None:
+    """Award one badge to each of these learners, and revoke the first `revoked` of those awards."""
+    import secrets
+
+    from badges.models import Award
+    from lms.extensions import db
+
+    now = datetime.now(UTC)
+    db.session.execute(
+        insert(Award),
+        [
+            {
+                "public_id": secrets.token_urlsafe(16),
+                "badge_class_id": badge_class_id,
+                "user_id": user_id,
+                "salt": "seeded",
+                "recipient_hash": "sha256$seeded",
+                "issued_at": now,
+                "evidence": {"completed": "Seeded", "best_score": None, "date": now.date().isoformat()},
+                "revoked_at": now if n < revoked else None,
+                "revocation_reason": "Seeded revocation" if n < revoked else None,
+                "revocation_reason_public": n < revoked,
+            }
+            for n, user_id in enumerate(user_ids)
+        ],
+    )
 
 
 def open_attempts(user_ids: list[int], the_outline: Outline) -> dict:

@@ -47,13 +47,18 @@ class CourseInfo:
 
 def sync_course(app) -> CourseInfo:
     """Check and sync the BPO pack (as `flask courses sync` does) and return the ids the tests need."""
+    load_bpo_course(app)
+    return course_info(app, "bpo-operations")
+
+
+def course_info(app, slug: str) -> CourseInfo:
+    """The ids of a synced course's modules, lessons, quizzes and badges."""
     from badges.models import BadgeClass
     from courses.models import Course
     from quizzes.models import Quiz
 
-    load_bpo_course(app)
     with app.app_context():
-        course = db.session.scalar(select(Course).where(Course.slug == "bpo-operations"))
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
         badges = db.session.scalars(select(BadgeClass).where(BadgeClass.course_id == course.id)).all()
         quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
         modules = {}
