@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 
-.PHONY: run test check bench clean
+.PHONY: run test check bench bench-cohort clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,13 @@ bench: $(VENV)/.installed
 	bash scripts/ensure-wrk
 	$(BIN)/python -m bench.speed
 
+.venv-cohort/.installed: requirements-cohort.txt
+	$(PYTHON) -m venv .venv-cohort
+	.venv-cohort/bin/pip install --quiet -r requirements-cohort.txt
+	touch $@
+
+bench-cohort: $(VENV)/.installed .venv-cohort/.installed
+	$(BIN)/python -m bench.cohort
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .venv-cohort instance .pytest_cache

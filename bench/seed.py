@@ -2,6 +2,7 @@
 requests each load case replays (signed-in cookies, CSRF tokens, open attempts) written as lines for wrk."""
 
 import dataclasses
+import json
 import pathlib
 import random
 import subprocess
@@ -11,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, g, session
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COURSE = "bpo-operations"
+COHORT_FILE = "cohort.json"
 USER_AGENT = "lms-bench"  # sent with every request, so the session's identifier matches the one it was minted for
 
 
@@ -126,7 +128,7 @@ def add_progress(user_ids: list[int], the_outline: Outline, rng: random.Random) 
     """Give each learner some lessons read and submitted attempts, as a cohort part-way through looks."""
     from courses.models import LessonCompletion
     from lms.extensions import db
-    from quizzes.models import Attempt, AttemptAnswer
+    from quizzes.models import Attempt, AttemptAnswer, Quiz
 
     now = datetime.now(UTC)
     completions, attempts = [], []
@@ -175,6 +177,12 @@ def add_progress(user_ids: list[int], the_outline: Outline, rng: random.Random) 
             for slot in range(len(slots))
         ]
         db.session.execute(insert(AttemptAnswer), answers)
+    # The count the trainer's quiz list shows, kept as a started attempt would keep it.
+    db.session.execute(
+        update(Quiz).values(
+            attempt_count=select(func.count(Attempt.id)).where(Attempt.quiz_id == Quiz.id).scalar_subquery()
+        )
+    )
 
 
 def add_awards(user_ids: list[int], badge_class_id: int, revoked: int) -> None:
@@ -356,6 +364,19 @@ def seed_here(workdir: pathlib.Path, learners: int, writers: int, rng_seed: int 
     }
     for name, lines in cases.items():
         write_lines(request_file(workdir, name), lines)
+    # For the cohort scenario (bench/cohort.py): each writer's cookie, lessons and open attempts, quiz by quiz.
+    cohort = [
+        {
+            "cookie": cookies[u][0],
+            "lessons": [path for _l, _m, path in lessons],
+            "attempts": [
+                {"url": f"/quizzes/attempts/{submitting[u, quiz_id]}", "body": body(quiz_id, cookies[u][1])}
+                for quiz_id, _m, _l in the_outline.quizzes
+            ],
+        }
+        for u in doers
+    ]
+    (workdir / COHORT_FILE).write_text(json.dumps(cohort), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -9,15 +9,16 @@ The pack reader checks every section against its schema and reports problems wit
 import dataclasses
 import pathlib
 from collections.abc import Callable, Iterable
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from courses.yaml_lines import LineDict, LineList
 
 COURSE = "course"
 MODULE = "module"
 # The pattern every slug in a pack follows; sections use it in their schemas.
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MESSAGE = "{key} {value!r} must be lower-case words joined by hyphens, e.g. 'voice-bpo'"
 
@@ -70,12 +71,14 @@ def node_line(root: Any, path: Iterable[Any]) -> int:
 def schema_problems(value: Any, schema: dict, line: int) -> list[tuple[int, str]]:
     """Every way `value` breaks `schema`, as (line, message) pairs in document order."""
     found: list[tuple[int, str]] = []
+    from jsonschema import Draft202012Validator  # only checking a pack needs it, not serving pages
+
     for error in Draft202012Validator(schema).iter_errors(value):
         found.extend(describe(error, value, line))
     return sorted(set(found))
 
 
-def describe(error: ValidationError, root: Any, line: int) -> list[tuple[int, str]]:
+def describe(error: "ValidationError", root: Any, line: int) -> list[tuple[int, str]]:
     """One validation error as (line, message) pairs a pack author understands."""
     path = list(error.absolute_path)
     where = node_line(root, path) if path else line

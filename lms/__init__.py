@@ -14,8 +14,9 @@ from lms import access, errors, security
 from lms.auth.login import init_login
 from lms.db import configure_engine
 from lms.events import drain_once_per_process
-from lms.extensions import csrf, db, migrate
+from lms.extensions import csrf, db
 from lms.input_guard import refuse_control_characters
+from lms.migrations_cli import add_migration_commands
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
 from lms.secret_key import ensure_secret_key
 
@@ -85,7 +86,7 @@ def create_app(config=None) -> Flask:
         )
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    add_migration_commands(app)
     csrf.init_app(app)
     init_login(app)
     with app.app_context():

@@ -20,9 +20,10 @@ def test_upgrade_from_empty_reaches_the_latest_revision(app):
     """The suite's database was built from empty by `db upgrade` (see the `migrated` fixture)."""
     from alembic.script import ScriptDirectory
 
+    from lms.migrations_cli import MIGRATIONS
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     with app.app_context():
-        config = app.extensions["migrate"].migrate.get_config()
-        head = ScriptDirectory.from_config(config).get_current_head()
         current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
         tables = set(db.inspect(db.engine).get_table_names())
     assert current == head
@@ -106,9 +107,10 @@ def revisions(app) -> list[str]:
     """Every revision from the first to the head."""
     from alembic.script import ScriptDirectory
 
-    with app.app_context():
-        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-        return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+    from lms.migrations_cli import MIGRATIONS
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
 
 
 def test_every_revision_steps_down_and_up_again(app_config, scratch_database):

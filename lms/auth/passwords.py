@@ -5,7 +5,6 @@ from functools import lru_cache
 
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -48,6 +47,8 @@ def password_problems(password: str, email: str = "", name: str = "") -> list[st
     personal = {squeezed(text) for text in (email, local_part, name, site) if squeezed(text)}
     if squeezed(password) in personal:
         return ["Do not use your name, your email address or the site's name as your password."]
+    from zxcvbn import zxcvbn  # 13 MB of word lists: loaded by the first password set, not by every worker
+
     # zxcvbn reads at most 72 characters; a passphrase that long is strong in its first 72 anyway.
     if zxcvbn(password[:72], user_inputs=[*personal, local_part, name, *site.split()])["score"] < MIN_STRENGTH:
         return ["This password is too easy to guess (a run, a repeat or a single word). Add more words."]
