@@ -110,8 +110,12 @@ def insert_if_absent(model, **values) -> bool:
     One statement (INSERT ... ON CONFLICT DO NOTHING) on SQLite and PostgreSQL, so two requests recording the
     same fact at the same moment need neither a check first nor a savepoint.
     """
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.session.flush()  # rows this one refers to go first
     table = model.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    statement = upsert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return db.session.connection().execute(statement).first() is not None
+
+
+def upsert(table):
+    """An INSERT of the session's database dialect, which can say what to do ON CONFLICT (SQLite, PostgreSQL)."""
+    return postgresql.insert(table) if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert(table)

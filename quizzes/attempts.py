@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, and_, func, select, update
 from sqlalchemy.orm import lazyload
 
+from courses.models import Enrolment
 from courses.progress import lock_enrolment, record_completions
-from lms.db import begin_write, commit
+from lms.db import begin_write, commit, upsert
 from lms.events import emit
 from lms.extensions import db
 from lms.services import ServiceError
@@ -241,34 +242,41 @@ def is_late(attempt: Attempt, moment: datetime | None = None) -> bool:
 
 
 def save_responses(attempt: Attempt, responses: dict) -> None:
-    """Store responses by slot in the open transaction (checked practice answers stay as they were)."""
-    existing = {
-        a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
-    }
-    for slot, response in responses.items():
-        answer = existing.get(slot)
-        if answer is None:
-            db.session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, response=response, saved_at=now()))
-        elif not answer.checked:
-            answer.response, answer.saved_at = response, now()
+    """Store responses by slot in the open transaction, in one statement (checked practice answers stay as
+    they were)."""
+    if not responses:
+        return
+    table = AttemptAnswer.__table__
+    saved_at = now()
+    statement = upsert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.slot],
+        set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
+        where=table.c.checked.is_(False),
+    )
+    rows = [
+        {"attempt_id": attempt.id, "slot": slot, "response": response, "saved_at": saved_at, "checked": False}
+        for slot, response in responses.items()
+    ]
+    db.session.execute(statement, rows)
 
 
 def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
     """Inside a write transaction: the learner's attempt, locked; 404 when it is not theirs.
 
-    The enrolment is locked first, as lessons and starts do: a quiz passed while the module's last lesson is
-    marked read then sees that lesson, and the module's completion is not lost (PostgreSQL, READ COMMITTED).
+    The learner's enrolment is locked with it, as lessons and starts lock it: a quiz passed while the module's
+    last lesson is marked read then sees that lesson, and the module's completion is not lost (PostgreSQL,
+    READ COMMITTED).
     """
-    course_id = db.session.scalar(
-        select(Quiz.course_id)
-        .join(Attempt, Attempt.quiz_id == Quiz.id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
-    )
-    if course_id is not None:
-        lock_enrolment(user_id, course_id)
-    # OF attempts: PostgreSQL refuses to lock the outer-joined quiz that Attempt.quiz loads eagerly.
+    # One statement locks both rows. OF: PostgreSQL refuses to lock the outer-joined quiz that Attempt.quiz
+    # loads eagerly. populate_existing: an attempt read before this transaction is read again, under the lock.
     attempt = db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id).with_for_update(of=Attempt)
+        select(Attempt)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Enrolment, and_(Enrolment.user_id == Attempt.user_id, Enrolment.course_id == Quiz.course_id))
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+        .with_for_update(of=[Attempt, Enrolment])
+        .execution_options(populate_existing=True)
     )
     if attempt is None:
         db.session.rollback()
@@ -380,7 +388,7 @@ def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Atte
     db.session.flush()
     finish(attempt)
     commit()
-    return db.session.get_one(Attempt, attempt_id), on_time
+    return attempt, on_time  # expired by the commit: read again only if the caller looks
 
 
 def close_if_expired(attempt: Attempt) -> bool:

@@ -194,7 +194,7 @@ def save(attempt_id: int):
     if "submit" in request.form:
         return submit_and_review(attempt, responses)
     flash("Your answers are saved.", "success")
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 def check(attempt: Attempt, responses: dict):
@@ -209,15 +209,16 @@ def check(attempt: Attempt, responses: dict):
 
 def submit_and_review(attempt: Attempt, responses: dict):
     """Submit once and show the result."""
-    result, on_time = service.submit_attempt(attempt.id, current_user.id, responses)
+    attempt_id = attempt.id  # read now: the submit's commit expires the loaded attempt
+    _result, on_time = service.submit_attempt(attempt_id, current_user.id, responses)
     if not on_time:
         flash(
             "Time was up: answers sent after the deadline were not accepted. Your attempt was graded on the "
             "answers saved before the deadline.",
             "warning",
         )
-        return redirect(url_for("quizzes.review", attempt_id=result.id)), 303
-    return redirect(url_for("quizzes.review", attempt_id=result.id))
+        return redirect(url_for("quizzes.review", attempt_id=attempt_id)), 303
+    return redirect(url_for("quizzes.review", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
