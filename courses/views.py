@@ -75,7 +75,7 @@ def catalog():
     """Every available course, with the learner's progress where enrolled."""
     courses = db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.title)).all()
     enrolled = {p.course.id: p for p in my_learning(current_user.id)}
-    return render_template("courses/catalog.html", courses=courses, enrolled=enrolled, form=ActionForm())
+    return render_template("courses/catalog.html", courses=courses, enrolled=enrolled)
 
 
 @bp.route("/<course_slug>")
@@ -85,9 +85,7 @@ def course(course_slug: str):
     course = get_course(course_slug)
     enrolled = is_enrolled(current_user.id, course.id)
     progress = course_progress(current_user.id, course)
-    return render_template(
-        "courses/course.html", course=course, progress=progress, enrolled=enrolled, form=ActionForm()
-    )
+    return render_template("courses/course.html", course=course, progress=progress, enrolled=enrolled)
 
 
 @bp.route("/<course_slug>/enrol", methods=["POST"])
@@ -131,7 +129,6 @@ def module(course_slug: str, module_slug: str):
         module=module,
         progress=module_progress,
         enrolled=is_enrolled(current_user.id, course.id),
-        form=ActionForm(),
     )
 
 
@@ -162,7 +159,6 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         done=done,
         previous=previous,
         following=following,
-        form=ActionForm(),
     )
 
 

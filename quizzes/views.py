@@ -113,7 +113,6 @@ def quiz(quiz_id: int):
         can_start=can_start,
         policy=POLICY_TEXT[quiz.review],
         enrolled=is_enrolled(current_user.id, quiz.course_id),
-        form=ActionForm(),
         question_count=question_count(quiz),
     )
 
@@ -143,9 +142,7 @@ def attempt(attempt_id: int):
     course, module = quiz_context(attempt.quiz)
     if service.is_late(attempt):
         # A GET changes nothing: the learner closes the attempt with a POST from this page.
-        return render_template(
-            "quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course, module=module, form=ActionForm()
-        )
+        return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course, module=module)
     views = service.slot_views(attempt)
     form = answer_form(views, formdata=None)
     # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.

@@ -7,6 +7,7 @@ from lms.access import ANYONE, SIGNED_IN, allow, rate_limited
 from lms.auth import services
 from lms.auth.forms import LoginForm, PasswordChangeForm, RegisterForm
 from lms.errors import fail
+from lms.extensions import db
 from lms.models import User
 from lms.security import safe_next_url
 from lms.services import ServiceError
@@ -89,13 +90,14 @@ def profile():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
+        account = db.get_or_404(User, current_user.id)
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(account, form.current_password.data, form.password.data)
         except ServiceError as exc:
             form.current_password.errors.append(exc.message)
             status = exc.status
         else:
-            start_session(current_user._get_current_object())  # this session goes on; every other one has ended
+            start_session(account)  # this session goes on; every other one has ended
             flash("Your password has been changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
