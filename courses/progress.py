@@ -3,7 +3,7 @@
 import dataclasses
 from collections.abc import Iterable
 
-from flask import url_for
+from flask import current_app, request, url_for
 from sqlalchemy import bindparam, select
 
 from courses.events import CourseCompleted, ModuleCompleted
@@ -32,8 +32,14 @@ class Step:
 
     @property
     def url(self) -> str:
-        """Where the step happens (needs a request context)."""
-        return url_for(self.endpoint, **self.values)
+        """Where the step happens (needs a request context). Built once per process for each step and mount
+        point: a course page lists every step, and building a URL costs more than the rest of its row."""
+        urls = current_app.extensions["courses"].setdefault("step_urls", {})
+        key = (request.script_root, self.endpoint, tuple(sorted(self.values.items())))
+        url = urls.get(key)
+        if url is None:
+            url = urls[key] = url_for(self.endpoint, **self.values)
+        return url
 
 
 def percent(done: int, total: int) -> int:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, and_, func, select, update
+from sqlalchemy import CursorResult, and_, bindparam, func, select, update
 from sqlalchemy.orm import lazyload
 
 from courses.models import Enrolment
@@ -87,16 +87,18 @@ def attempts_used(quiz_id: int, user_id: int) -> int:
     return counted or 0
 
 
+# Built once: the quiz page runs it on every view.
+LEARNER_ATTEMPTS = (
+    select(Attempt)
+    .where(Attempt.quiz_id == bindparam("quiz_id"), Attempt.user_id == bindparam("user_id"))
+    .order_by(Attempt.number)
+    .options(lazyload(Attempt.quiz))
+)
+
+
 def learner_attempts(quiz_id: int, user_id: int) -> list[Attempt]:
     """The learner's attempts at this quiz, oldest first (without loading the quiz again for each)."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
-            .order_by(Attempt.number)
-            .options(lazyload(Attempt.quiz))
-        )
-    )
+    return list(db.session.scalars(LEARNER_ATTEMPTS, {"quiz_id": quiz_id, "user_id": user_id}))
 
 
 def may_start(quiz: Quiz, attempts: list[Attempt]) -> bool:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from courses.markdown import render_markdown, sanitize_html
 from courses.outline import outline_by_id
@@ -19,6 +19,15 @@ from quizzes.models import Attempt, Question, Quiz, QuizQuestion
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_level
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
+
+# Built once, as every quiz page and every save or submit runs them: a statement built once is compiled once.
+QUESTION_COUNT = (
+    select(func.count())
+    .select_from(QuizQuestion)
+    .join(Question, Question.id == QuizQuestion.question_id)
+    .where(QuizQuestion.quiz_id == bindparam("quiz_id"), Question.active.is_(True))
+)
+OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
 
 
 def render_stem(text: str, stem_format: str) -> Markup:
@@ -42,7 +51,7 @@ def get_quiz(quiz_id: int) -> Quiz:
 
 def get_own_attempt(attempt_id: int) -> Attempt:
     """The signed-in learner's attempt; anyone else's is a 404, exactly like a missing one."""
-    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == current_user.id))
+    attempt = db.session.scalar(OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": current_user.id})
     if attempt is None:
         abort(404)
     return attempt
@@ -85,12 +94,7 @@ def question_count(quiz: Quiz) -> int:
     """How many questions an attempt at the quiz asks, without loading them."""
     if quiz.draw_count:
         return quiz.draw_count
-    counted = db.session.scalar(
-        select(func.count())
-        .select_from(QuizQuestion)
-        .join(Question, Question.id == QuizQuestion.question_id)
-        .where(QuizQuestion.quiz_id == quiz.id, Question.active.is_(True))
-    )
+    counted = db.session.connection().execute(QUESTION_COUNT, {"quiz_id": quiz.id}).scalar()
     return counted or 0
 
 

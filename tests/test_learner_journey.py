@@ -134,6 +134,18 @@ def test_course_page_lists_modules_and_lessons_with_progress(client, pack, learn
     assert text.index(pack.modules[0].title) < text.index(pack.modules[1].title) < text.index(pack.modules[-1].title)
 
 
+def test_step_links_carry_the_path_the_lms_is_mounted_under(client, pack, learner):
+    """Step links are built once per process, but for each mount point: one server can sit behind two paths."""
+    enrol(client, COURSE)
+    first = pack.modules[0]
+    plain = Elements(client.get(f"/courses/{COURSE}").get_data(as_text=True)).links()
+    mounted_page = client.get(f"/courses/{COURSE}", environ_overrides={"SCRIPT_NAME": "/training"})
+    mounted = Elements(mounted_page.get_data(as_text=True)).links()
+    step = lesson_url(first.slug, first.lessons[0].slug)
+    assert step in plain and "/training" + step not in plain
+    assert "/training" + step in mounted and step not in mounted
+
+
 def test_lesson_pages_link_previous_and_next_and_offer_mark_as_complete(client, pack, learner):
     enrol(client, COURSE)
     ordered = [(module, lesson) for module in pack.modules for lesson in module.lessons]
