@@ -9,6 +9,7 @@ from typing import cast
 from flask import current_app
 from sqlalchemy import CursorResult, and_, bindparam, func, select, update
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.models import Enrolment
 from courses.progress import lock_enrolment, record_completions
@@ -338,15 +339,18 @@ def grade_slot(view: SlotView) -> None:
 
 def finish(attempt: Attempt) -> None:
     """Close and grade the attempt in the open transaction, exactly once (a conditional state change)."""
+    submitted_at = now()
     result = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="submitted", submitted_at=now())
+        .values(status="submitted", submitted_at=submitted_at)
         .execution_options(synchronize_session=False)
     )
     if cast(CursorResult, result).rowcount != 1:
         return  # someone else submitted it first: nothing is graded again
-    db.session.refresh(attempt)
+    # The row now holds exactly these values: tell the loaded attempt so, rather than read it back.
+    set_committed_value(attempt, "status", "submitted")
+    set_committed_value(attempt, "submitted_at", submitted_at)
     views = slot_views(attempt)
     total = counted = 0.0
     for view in views:
