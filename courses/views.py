@@ -58,14 +58,18 @@ def lesson_state(user_id: int, course_id: int, lesson_id: int) -> tuple[bool, bo
     return row is not None, row is not None and row[1] is not None
 
 
+# Built once: every dashboard and catalog view runs it.
+MY_COURSES = (
+    select(Course.id, Course.synced_at)
+    .join(Enrolment, Enrolment.course_id == Course.id)
+    .where(Enrolment.user_id == bindparam("user_id"), Course.active.is_(True))
+    .order_by(Enrolment.enrolled_at)
+)
+
+
 def my_learning(user_id: int) -> list:
     """Progress of every course the user is enrolled in."""
-    courses = db.session.execute(
-        select(Course.id, Course.synced_at)
-        .join(Enrolment, Enrolment.course_id == Course.id)
-        .where(Enrolment.user_id == user_id, Course.active.is_(True))
-        .order_by(Enrolment.enrolled_at)
-    ).all()
+    courses = db.session.connection().execute(MY_COURSES, {"user_id": user_id}).all()
     return [course_progress(user_id, current_outline(row.id, row.synced_at)) for row in courses]
 
 
