@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from PIL import Image, ImageDraw, ImageFont
-
 SIZE = 400
 CENTER = SIZE / 2
 
@@ -246,6 +244,8 @@ def badge_svg(title: str, subtitle: str, color: str) -> str:
 
 def badge_png(title: str, subtitle: str, color: str) -> bytes:
     """Return a 400x400 PNG badge matching badge_svg, drawn with Pillow's default font."""
+    from PIL import Image, ImageDraw, ImageFont  # loaded by the first PNG drawn, not by every worker
+
     fill = _checked_color(color)
     fg = text_color_for(fill)
     title, subtitle = _clean(title), _clean(subtitle)

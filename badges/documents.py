@@ -4,7 +4,7 @@ import json
 
 from flask import current_app, request, url_for
 
-from badges import openbadges, signing
+from badges import openbadges
 from badges.models import Award, BadgeClass
 
 KEY_FILE_NAME = "badge-signing-key.pem"
@@ -24,17 +24,23 @@ def issuer_key():
         path = current_app.config.get("BADGE_SIGNING_KEY_FILE") or str(
             pathlib.Path(current_app.instance_path) / KEY_FILE_NAME
         )
+        from badges import signing  # cryptography and PyJWT: loaded by the first badge document, not by every worker
+
         state["key"] = signing.load_or_create_key(current_app.config.get("BADGE_SIGNING_KEY_PEM"), pathlib.Path(path))
     return state["key"]
 
 
 def key_id() -> str:
     """The key id verifiers look up in the published JWKS."""
+    from badges import signing
+
     return signing.key_id(issuer_key(), external("badges.jwks"))
 
 
 def jwks() -> dict:
     """The public half of the issuer key, as a JWK Set."""
+    from badges import signing
+
     return signing.public_jwks(issuer_key(), key_id())
 
 
@@ -113,6 +119,8 @@ def credential(award: Award) -> dict:
 
 def signed_credential(award: Award) -> str:
     """The OB 3.0 credential signed as a VC-JWT with the issuer key."""
+    from badges import signing
+
     return signing.sign_credential(credential(award), issuer_key(), key_id(), external("badges.issuer"))
 
 
