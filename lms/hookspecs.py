@@ -48,6 +48,7 @@ def lms_event(app, event):
 def lms_past_events(app, event_types):
     """Return the events of these types that this plugin's records show happened, oldest first.
 
-    A listener that may have missed events (a failed badge listener, a learning record store that was down)
-    replays them from here; listeners must therefore treat an event they already handled as a no-op.
+    A listener that missed events (one installed after they happened, a learning record store that was down)
+    replays them from here; listeners must therefore treat an event they already handled as a no-op. Events a
+    listener failed on are also kept for it one by one (`lms.events.redeliver_failed`), which costs what failed.
     """
