@@ -17,7 +17,7 @@ from lms.db import begin_write, commit, upsert
 from lms.events import emit
 from lms.extensions import db
 from lms.services import ServiceError
-from quizzes.bank import matches_tags, question_types
+from quizzes.bank import draw_pool, question_types
 from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz
 from quizzes.types.base import QuestionType
@@ -119,13 +119,7 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
 def pick_questions(quiz: Quiz, rng: random.Random) -> list:
     """The questions of a new attempt: the quiz's own, or a random draw from the tagged bank."""
     if quiz.draw_count:
-        graded = [name for name, qtype in question_types().items() if qtype.graded]
-        pool = db.session.scalars(
-            select(Question)
-            .where(Question.course_id == quiz.course_id, Question.active.is_(True), Question.type.in_(graded))
-            .order_by(Question.id)
-        ).all()
-        pool = [q for q in pool if matches_tags(q.tags or [], quiz.draw_tags or [])]
+        pool = draw_pool(quiz)
         return rng.sample(pool, min(quiz.draw_count, len(pool)))
     questions = [item.question for item in quiz.items if item.question.active]
     if quiz.shuffle_questions:

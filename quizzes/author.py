@@ -53,9 +53,10 @@ def quiz(quiz_id: int):
     form = GiftImportForm()
     status, problems = 200, list[str]()
     if form.validate_on_submit():
-        imported, problems = import_gift(quiz.id, read_gift_upload(form))
+        imported, unchanged, problems = import_gift(quiz.id, read_gift_upload(form))
         if not problems:
-            flash(f"Imported {imported} question(s) into {quiz.title}.", "success")
+            already = f" {unchanged} were already in the quiz and were not added again." if unchanged else ""
+            flash(f"Imported {imported} question(s) into {quiz.title}.{already}", "success")
             return redirect(url_for("author.quiz", quiz_id=quiz.id))
         status = 400
     elif form.is_submitted():

@@ -1,5 +1,6 @@
 """The question bank: versioned upserts, and loading a pack's GIFT quizzes."""
 
+import json
 import pathlib
 import uuid
 
@@ -14,6 +15,7 @@ from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.pack import pack_quizzes
 
 CONTENT_FIELDS = ("stem", "stem_format", "general_feedback", "config")
+AUTHORED = "authored:"  # the uid prefix of questions a trainer added; pack questions are "<course>:<title>"
 
 
 def question_types() -> dict:
@@ -157,7 +159,22 @@ def sync_quizzes(pack: Pack, course) -> None:
             known = {q.uid: q for q in db.session.scalars(select(Question).where(Question.uid.in_(uids)))}
             rows = [upsert_question(uid, course.id, parsed, known) for uid, parsed in zip(uids, questions, strict=True)]
             db.session.flush()
-            set_quiz_questions(quiz, [row.id for row in rows])
+            pack_ids = [row.id for row in rows]
+            # Questions a trainer added stay in the quiz, after the pack's, in the order they had.
+            kept = [qid for qid in authored_question_ids(quiz.id) if qid not in pack_ids]
+            set_quiz_questions(quiz, pack_ids + kept)
+
+
+def authored_question_ids(quiz_id: int) -> list[int]:
+    """The ids of the questions trainers added to the quiz (not from its pack), in quiz order."""
+    return list(
+        db.session.scalars(
+            select(QuizQuestion.question_id)
+            .join(Question, Question.id == QuizQuestion.question_id)
+            .where(QuizQuestion.quiz_id == quiz_id, Question.uid.startswith(AUTHORED, autoescape=True))
+            .order_by(QuizQuestion.position)
+        )
+    )
 
 
 def set_quiz_questions(quiz: Quiz, question_ids: list) -> None:
@@ -170,21 +187,21 @@ def set_quiz_questions(quiz: Quiz, question_ids: list) -> None:
 
 def gift_dicts(quiz: Quiz) -> list:
     """The quiz's questions (current versions) in the parsed-GIFT shape."""
-    result = []
-    for item in quiz.items:
-        question, version = item.question, item.question.current
-        result.append(
-            {
-                "type": question.type,
-                "title": question.title or None,
-                "stem": version.stem,
-                "format": version.stem_format,
-                "general_feedback": version.general_feedback,
-                "tags": list(question.tags or []),
-                "config": version.config,
-            }
-        )
-    return result
+    return [gift_dict(item.question) for item in quiz.items]
+
+
+def gift_dict(question: Question) -> dict:
+    """A question's current version in the parsed-GIFT shape."""
+    version = question.current
+    return {
+        "type": question.type,
+        "title": question.title or None,
+        "stem": version.stem,
+        "format": version.stem_format,
+        "general_feedback": version.general_feedback,
+        "tags": list(question.tags or []),
+        "config": version.config,
+    }
 
 
 MAX_STEM_LENGTH = 20_000  # a question's text, in characters
@@ -201,29 +218,47 @@ def type_problems(parsed: dict) -> list:
     return problems
 
 
-def import_gift(quiz_id: int, text: str) -> tuple[int, list[str]]:
-    """Import GIFT text into the bank and the end of the quiz, all or nothing: (how many, problems)."""
+def import_gift(quiz_id: int, text: str) -> tuple[int, int, list[str]]:
+    """Import GIFT text into the bank and the end of the quiz, all or nothing: (added, already there, problems).
+
+    A question the quiz already holds, with the same type, title, tags and content, is not added again.
+    """
     try:
         parsed = parse_gift(text, question_types())
     except GiftError as exc:
-        return 0, [str(exc)]
+        return 0, 0, [str(exc)]
     problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
     if not parsed:
         problems.append("The GIFT text holds no questions.")
     if problems:
-        return 0, problems
-    add_to_quiz(quiz_id, parsed)
-    return len(parsed), []
+        return 0, 0, problems
+    added = add_to_quiz(quiz_id, parsed)
+    return added, len(parsed) - added, []
 
 
-def add_to_quiz(quiz_id: int, parsed: list[dict]) -> None:
-    """Add parsed questions to the bank and to the end of the quiz, in one transaction."""
+def sameness(qtype: str, title: str, tags: list, content: dict) -> str:
+    """What makes two questions the same for an import: type, title, tags and versioned content."""
+    return json.dumps([qtype, title or "", sorted(tags or []), content], sort_keys=True)
+
+
+def add_to_quiz(quiz_id: int, parsed: list[dict]) -> int:
+    """Add parsed questions the quiz does not already hold to the bank and to its end, in one transaction;
+    how many were added."""
     begin_write()
     quiz = db.session.get_one(Quiz, quiz_id)
     ids = [item.question_id for item in quiz.items]
+    present = {
+        sameness(item.question.type, item.question.title, item.question.tags, content_of(gift))
+        for item, gift in zip(quiz.items, gift_dicts(quiz), strict=True)
+    }
+    added = 0
     for question in parsed:
+        key = sameness(question["type"], question.get("title") or "", question.get("tags", []), content_of(question))
+        if key in present:
+            continue
+        present.add(key)
         row = Question(
-            uid=f"authored:{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"], current_version=0
+            uid=f"{AUTHORED}{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"], current_version=0
         )
         db.session.add(row)
         save_question(
@@ -231,11 +266,26 @@ def add_to_quiz(quiz_id: int, parsed: list[dict]) -> None:
         )
         db.session.flush()
         ids.append(row.id)
+        added += 1
     set_quiz_questions(quiz, ids)
     commit()
+    return added
 
 
 def export_gift(quiz: Quiz) -> str:
-    """The quiz's questions as GIFT text; those of a type without a GIFT form (or not installed) are left out."""
+    """The quiz's questions as GIFT text, or for a random-draw quiz the pool it draws from; those of a type
+    without a GIFT form (or not installed) are left out."""
     types = question_types()
-    return write_gift([q for q in gift_dicts(quiz) if has_gift_form(types.get(q["type"]))], types)
+    found = gift_dicts(quiz) if not quiz.draw_count else [gift_dict(q) for q in draw_pool(quiz)]
+    return write_gift([q for q in found if has_gift_form(types.get(q["type"]))], types)
+
+
+def draw_pool(quiz: Quiz) -> list[Question]:
+    """The active graded questions of the quiz's course that carry its draw tags, in bank order."""
+    graded = [name for name, qtype in question_types().items() if qtype.graded]
+    pool = db.session.scalars(
+        select(Question)
+        .where(Question.course_id == quiz.course_id, Question.active.is_(True), Question.type.in_(graded))
+        .order_by(Question.id)
+    ).all()
+    return [q for q in pool if matches_tags(q.tags or [], quiz.draw_tags or [])]

@@ -129,9 +129,59 @@ def test_good_gift_imports_every_question_pasted_or_uploaded(app, client, traine
         assert f"<strong>{title}</strong> — {label}, version 1" in page
     assert bank_size(app, lab.quiz_id) == (9, 9)
 
+    # The quiz already holds the two BASIC_GIFT questions (from its pack): uploading them adds nothing.
     uploaded = import_gift(client, lab.quiz_id, upload=("\ufeff" + BASIC_GIFT).encode("utf-8"))
     assert uploaded.status_code == 302
-    assert bank_size(app, lab.quiz_id) == (11, 11)
+    assert "2 were already in the quiz and were not added again" in client.get(uploaded.headers["Location"]).text
+    assert bank_size(app, lab.quiz_id) == (9, 9)
+
+
+def test_importing_the_same_gift_twice_adds_nothing_and_a_sync_keeps_what_a_trainer_imported(
+    app, client, trainer, lab, tmp_path
+):
+    from quizzes.models import Question, QuizQuestion
+
+    def quiz_titles():
+        with app.app_context():
+            return db.session.scalars(
+                select(Question.title)
+                .join(QuizQuestion, QuizQuestion.question_id == Question.id)
+                .where(QuizQuestion.quiz_id == lab.quiz_id)
+                .order_by(QuizQuestion.position)
+            ).all()
+
+    pack_titles = quiz_titles()
+    assert import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT).status_code == 302
+    imported = quiz_titles()
+    assert imported[:2] == pack_titles and len(imported) == 9
+
+    again = import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT)
+    page = client.get(again.headers["Location"]).text
+    assert "Imported 0 question(s)" in page and "7 were already in the quiz" in page
+    assert bank_size(app, lab.quiz_id) == (9, 9)
+
+    sync(app, tmp_path / "pack")  # as `courses sync` does on every `make run`
+    assert quiz_titles() == imported, "the pack's questions first, then the trainer's, none lost"
+    assert bank_size(app, lab.quiz_id) == (9, 9)
+
+
+def test_a_random_draw_quiz_exports_the_pool_it_draws_from(app, client, trainer):
+    from courses.services import check_pack, sync_pack
+    from quizzes.bank import matches_tags
+    from quizzes.models import Question, Quiz
+
+    with app.app_context():
+        pack, problems = check_pack(BPO_PACK)
+        assert problems == [], problems
+        sync_pack(pack)
+        final = db.session.scalar(select(Quiz).where(Quiz.draw_count.is_not(None)))
+        tagged = db.session.scalars(select(Question.title).where(Question.course_id == final.course_id)).all()
+        pool = [title for title in tagged if title]
+        final_id, draw_tags = final.id, final.draw_tags
+    exported = parse_gift(export(client, final_id), TYPES)
+    assert len(exported) >= 20, "the final assessment draws 20 questions from its pool"
+    assert {q["title"] for q in exported} <= set(pool)
+    assert all(matches_tags(q["tags"], draw_tags) for q in exported), "every one carries a tag the quiz draws"
 
 
 # ---------------------------------------------------------------------------------------------- export

@@ -59,7 +59,7 @@ def test_script_bearing_text_in_every_field_stays_text(page, live_server, app, m
     with app.app_context():
         actor = db.session.get(User, admin["id"])
         edit_badge(actor, module.badge_id, "Description " + stem, "Criteria " + stem)
-        imported, problems = import_gift(module.quiz_id, gift)
+        imported, _unchanged, problems = import_gift(module.quiz_id, gift)
         assert problems == [] and imported == 1
         revoke(actor, award["public_id"], "Reason " + stem)
 
