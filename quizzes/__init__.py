@@ -40,6 +40,14 @@ def lms_blueprints(app):
 
 
 @hookimpl
+def lms_cli_commands(app):
+    """`flask --app lms quizzes import|export`."""
+    from quizzes.cli import quizzes_cli
+
+    return [quizzes_cli]
+
+
+@hookimpl
 def lms_pack_sections(app):
     """Each module's `quiz:` settings and the course's `final_assessment:`."""
     from quizzes.pack import SECTIONS

@@ -244,3 +244,30 @@ def test_a_question_too_big_for_a_learners_page_is_refused_with_its_line(app, cl
     assert "line 1: Use at most 50 pairs; this question has 2000." in page
     assert "line 2004: Keep the question text under 20000 characters." in page
     assert bank_size(app, lab.quiz_id) == before
+
+
+def test_the_shell_exports_a_quiz_and_imports_it_into_another_once(app, runner, lab, tmp_path):
+    gift = tmp_path / "m1.gift"
+    exported = runner.invoke(args=["quizzes", "export", "--quiz", "m1", "--output", str(gift)])
+    assert exported.exit_code == 0, exported.output
+    assert [q["title"] for q in parse_gift(gift.read_text(encoding="utf-8"), TYPES)] == [
+        q["title"] for q in parse_gift(BASIC_GIFT, TYPES)
+    ]
+    own = "::other one::Is water wet? {T}\n"
+    other = sync(
+        app, write_pack(tmp_path / "other", [{"slug": "m1", "lessons": ["m1-read"], "gift": own}], slug="other")
+    )
+
+    ambiguous = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1"])
+    assert ambiguous.exit_code != 0 and "name one with --course" in ambiguous.output
+    first = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1", "--course", "other"])
+    assert first.exit_code == 0 and "2 question(s) added, 0 already in the quiz" in first.output
+    second = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1", "--course", "other"])
+    assert second.exit_code == 0 and "0 question(s) added, 2 already in the quiz" in second.output
+    assert bank_size(app, other.quizzes["m1"])[1] == 3
+
+    broken = tmp_path / "broken.gift"
+    broken.write_text("::t::Is it? {T\n", encoding="utf-8")
+    refused = runner.invoke(args=["quizzes", "import", str(broken), "--quiz", "m1", "--course", "other"])
+    assert refused.exit_code != 0 and "nothing was imported" in refused.output
+    assert bank_size(app, other.quizzes["m1"])[1] == 3

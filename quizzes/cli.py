@@ -1,0 +1,63 @@
+"""`flask --app lms quizzes import FILE --quiz SLUG` and `flask --app lms quizzes export --quiz SLUG`."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from courses.models import Course
+from lms.extensions import db
+from lms.security_log import security_event
+from quizzes.bank import export_gift, import_gift
+from quizzes.models import Quiz
+
+
+@click.group("quizzes", cls=AppGroup, help="Import and export quiz questions as GIFT.")
+def quizzes_cli():
+    """The `quizzes` command group."""
+
+
+def find_quiz(slug: str, course_slug: str | None) -> Quiz:
+    """The quiz with this slug (in this course, when given); a clear error when none or several match."""
+    query = select(Quiz).join(Course, Course.id == Quiz.course_id).where(Quiz.slug == slug)
+    if course_slug:
+        query = query.where(Course.slug == course_slug)
+    found = db.session.scalars(query.order_by(Quiz.id)).all()
+    if not found:
+        raise click.ClickException(f"no quiz {slug!r}" + (f" in course {course_slug!r}" if course_slug else ""))
+    if len(found) > 1:
+        raise click.ClickException(f"{len(found)} courses have a quiz {slug!r}: name one with --course")
+    return found[0]
+
+
+@quizzes_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--quiz", "quiz_slug", required=True, help="The quiz to add the questions to (its slug).")
+@click.option("--course", "course_slug", help="The quiz's course (its slug), when several have that quiz.")
+def import_command(path: str, quiz_slug: str, course_slug: str | None) -> None:
+    """Add a GIFT file's questions to a quiz: all of them or, if any has a problem, none."""
+    quiz = find_quiz(quiz_slug, course_slug)
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text; nothing was imported.") from None
+    added, unchanged, problems = import_gift(quiz.id, text)
+    for problem in problems:
+        click.echo(f"{path}: {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was imported.")
+    security_event("quiz.import", actor=None, target=f"quiz:{quiz.id}", format="gift", source="cli")
+    click.echo(f"{quiz_slug}: {added} question(s) added, {unchanged} already in the quiz")
+
+
+@quizzes_cli.command("export")
+@click.option("--quiz", "quiz_slug", required=True, help="The quiz to export (its slug).")
+@click.option("--course", "course_slug", help="The quiz's course (its slug), when several have that quiz.")
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+def export_command(quiz_slug: str, course_slug: str | None, output) -> None:
+    """Write a quiz's questions (a random-draw quiz: the pool it draws from) as GIFT."""
+    quiz = find_quiz(quiz_slug, course_slug)
+    output.write(export_gift(quiz))
+    security_event("quiz.export", actor=None, target=f"quiz:{quiz.id}", format="gift", source="cli")
