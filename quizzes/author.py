@@ -53,7 +53,7 @@ def quiz(quiz_id: int):
     form = GiftImportForm()
     status, problems = 200, list[str]()
     if form.validate_on_submit():
-        imported, unchanged, problems = import_gift(quiz.id, read_gift_upload(form))
+        imported, unchanged, problems = import_gift(quiz.id, read_gift_upload(form), actor=current_user)
         if not problems:
             already = f" {unchanged} were already in the quiz and were not added again." if unchanged else ""
             flash(f"Imported {imported} question(s) into {quiz.title}.{already}", "success")

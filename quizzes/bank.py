@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from courses.pack import Pack, Problem
 from lms.db import begin_write, commit
 from lms.extensions import db
+from lms.models import audit
 from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.pack import pack_quizzes
@@ -218,10 +219,11 @@ def type_problems(parsed: dict) -> list:
     return problems
 
 
-def import_gift(quiz_id: int, text: str) -> tuple[int, int, list[str]]:
+def import_gift(quiz_id: int, text: str, actor=None) -> tuple[int, int, list[str]]:
     """Import GIFT text into the bank and the end of the quiz, all or nothing: (added, already there, problems).
 
-    A question the quiz already holds, with the same type, title, tags and content, is not added again.
+    A question the quiz already holds, with the same type, title, tags and content, is not added again. The
+    import goes to the audit log under `actor` (None: from the shell).
     """
     try:
         parsed = parse_gift(text, question_types())
@@ -232,7 +234,7 @@ def import_gift(quiz_id: int, text: str) -> tuple[int, int, list[str]]:
         problems.append("The GIFT text holds no questions.")
     if problems:
         return 0, 0, problems
-    added = add_to_quiz(quiz_id, parsed)
+    added = add_to_quiz(quiz_id, parsed, actor)
     return added, len(parsed) - added, []
 
 
@@ -241,7 +243,7 @@ def sameness(qtype: str, title: str, tags: list, content: dict) -> str:
     return json.dumps([qtype, title or "", sorted(tags or []), content], sort_keys=True)
 
 
-def add_to_quiz(quiz_id: int, parsed: list[dict]) -> int:
+def add_to_quiz(quiz_id: int, parsed: list[dict], actor=None) -> int:
     """Add parsed questions the quiz does not already hold to the bank and to its end, in one transaction;
     how many were added."""
     begin_write()
@@ -268,6 +270,7 @@ def add_to_quiz(quiz_id: int, parsed: list[dict]) -> int:
         ids.append(row.id)
         added += 1
     set_quiz_questions(quiz, ids)
+    audit(actor, "quiz.import", f"quiz:{quiz.id}", added=added, unchanged=len(parsed) - added)
     commit()
     return added
 

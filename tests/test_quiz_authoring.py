@@ -163,6 +163,16 @@ def test_importing_the_same_gift_twice_adds_nothing_and_a_sync_keeps_what_a_trai
     sync(app, tmp_path / "pack")  # as `courses sync` does on every `make run`
     assert quiz_titles() == imported, "the pack's questions first, then the trainer's, none lost"
     assert bank_size(app, lab.quiz_id) == (9, 9)
+    with app.app_context():
+        from lms.models import AuditEntry
+
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        logged = [(e.actor_id, e.action, e.target, e.detail) for e in entries]
+    target = f"quiz:{lab.quiz_id}"
+    assert logged == [
+        (trainer["id"], "quiz.import", target, {"added": 7, "unchanged": 0}),
+        (trainer["id"], "quiz.import", target, {"added": 0, "unchanged": 7}),
+    ]
 
 
 def test_a_random_draw_quiz_exports_the_pool_it_draws_from(app, client, trainer):
