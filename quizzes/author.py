@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from courses.models import Course
@@ -13,7 +13,7 @@ from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
 from lms.security_log import security_event
-from quizzes.bank import export_gift, import_gift, question_types
+from quizzes.bank import export_gift, import_gift, preview_gift, question_types
 from quizzes.models import Quiz, QuizQuestion
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -25,6 +25,8 @@ class GiftImportForm(FlaskForm):
 
     gift_file = FileField("GIFT file")
     gift_text = TextAreaField("Or paste GIFT text", validators=[Length(max=MAX_GIFT_BYTES)])
+    # Set by the preview's "Import" button: without it a post only previews, and saves nothing.
+    confirm = HiddenField()
 
 
 def get_quiz(quiz_id: int) -> Quiz:
@@ -48,23 +50,39 @@ def quizzes():
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @allow("trainer")
 def quiz(quiz_id: int):
-    """A quiz's questions, and the GIFT import form (the whole file imports, or nothing does)."""
+    """A quiz's questions, and the GIFT import: a preview of what it would add, then the import once the
+    trainer confirms it (the whole file imports, or nothing does)."""
     quiz = get_quiz(quiz_id)
     form = GiftImportForm()
-    status, problems = 200, list[str]()
+    status, problems, preview, text = 200, list[str](), None, ""
     if form.validate_on_submit():
-        imported, unchanged, problems = import_gift(quiz.id, read_gift_upload(form), actor=current_user)
-        if not problems:
-            already = f" {unchanged} were already in the quiz and were not added again." if unchanged else ""
-            flash(f"Imported {imported} question(s) into {quiz.title}.{already}", "success")
-            return redirect(url_for("author.quiz", quiz_id=quiz.id))
-        status = 400
+        text = read_gift_upload(form)
+        if form.confirm.data == "yes":
+            imported, unchanged, problems = import_gift(quiz.id, text, actor=current_user)
+            if not problems:
+                already = f" {unchanged} were already in the quiz and were not added again." if unchanged else ""
+                flash(f"Imported {imported} question(s) into {quiz.title}.{already}", "success")
+                return redirect(url_for("author.quiz", quiz_id=quiz.id))
+        else:
+            preview, problems = preview_gift(quiz.id, text)
+        status = 400 if problems else 200
     elif form.is_submitted():
         status = 400
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
     if problems:
         flash("Nothing was imported. Fix the problems listed below and try again.", "error")
-    return render_template("author/quiz.html", quiz=quiz, form=form, problems=problems, types=question_types()), status
+    return (
+        render_template(
+            "author/quiz.html",
+            quiz=quiz,
+            form=form,
+            problems=problems,
+            preview=None if problems else preview,
+            gift_text=text,
+            types=question_types(),
+        ),
+        status,
+    )
 
 
 def read_gift_upload(form: GiftImportForm) -> str:

@@ -1,5 +1,6 @@
 """The question bank: versioned upserts, and loading a pack's GIFT quizzes."""
 
+import dataclasses
 import json
 import pathlib
 import uuid
@@ -219,28 +220,71 @@ def type_problems(parsed: dict) -> list:
     return problems
 
 
+def checked_gift(text: str) -> tuple[list[dict], list[str]]:
+    """GIFT text parsed and checked against the installed types: (questions, problems with their lines)."""
+    try:
+        parsed = parse_gift(text, question_types())
+    except GiftError as exc:
+        return [], [str(exc)]
+    problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
+    if not parsed:
+        problems.append("The GIFT text holds no questions.")
+    return parsed, problems
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviewRow:
+    """What importing one question of a GIFT text would do."""
+
+    line: int
+    title: str
+    type: str
+    new: bool
+    note: str
+
+
+def preview_gift(quiz_id: int, text: str) -> tuple[list[PreviewRow], list[str]]:
+    """What importing the text into the quiz would do, saving nothing: (one row per question, problems)."""
+    parsed, problems = checked_gift(text)
+    if problems:
+        return [], problems
+    quiz = db.session.get_one(Quiz, quiz_id)
+    present = present_in(quiz)
+    titles = {item.question.title for item in quiz.items if item.question.title}
+    rows = []
+    for question in parsed:
+        title = question.get("title") or ""
+        new = same_as(question) not in present
+        present.add(same_as(question))
+        note = "New" if new else "Already in the quiz: not added again"
+        if new and title in titles:
+            note = "New: the quiz already has a different question with this title"
+        rows.append(PreviewRow(line=question["line"], title=title, type=question["type"], new=new, note=note))
+    return rows, []
+
+
 def import_gift(quiz_id: int, text: str, actor=None) -> tuple[int, int, list[str]]:
     """Import GIFT text into the bank and the end of the quiz, all or nothing: (added, already there, problems).
 
     A question the quiz already holds, with the same type, title, tags and content, is not added again. The
     import goes to the audit log under `actor` (None: from the shell).
     """
-    try:
-        parsed = parse_gift(text, question_types())
-    except GiftError as exc:
-        return 0, 0, [str(exc)]
-    problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
-    if not parsed:
-        problems.append("The GIFT text holds no questions.")
+    parsed, problems = checked_gift(text)
     if problems:
         return 0, 0, problems
     added = add_to_quiz(quiz_id, parsed, actor)
     return added, len(parsed) - added, []
 
 
-def sameness(qtype: str, title: str, tags: list, content: dict) -> str:
-    """What makes two questions the same for an import: type, title, tags and versioned content."""
-    return json.dumps([qtype, title or "", sorted(tags or []), content], sort_keys=True)
+def same_as(question: dict) -> str:
+    """What makes two questions (parsed-GIFT shape) the same for an import: type, title, tags and content."""
+    identity = [question["type"], question.get("title") or "", sorted(question.get("tags") or []), content_of(question)]
+    return json.dumps(identity, sort_keys=True)
+
+
+def present_in(quiz: Quiz) -> set[str]:
+    """The `same_as` keys of the questions the quiz holds."""
+    return {same_as(gift) for gift in gift_dicts(quiz)}
 
 
 def add_to_quiz(quiz_id: int, parsed: list[dict], actor=None) -> int:
@@ -249,13 +293,10 @@ def add_to_quiz(quiz_id: int, parsed: list[dict], actor=None) -> int:
     begin_write()
     quiz = db.session.get_one(Quiz, quiz_id)
     ids = [item.question_id for item in quiz.items]
-    present = {
-        sameness(item.question.type, item.question.title, item.question.tags, content_of(gift))
-        for item, gift in zip(quiz.items, gift_dicts(quiz), strict=True)
-    }
+    present = present_in(quiz)
     added = 0
     for question in parsed:
-        key = sameness(question["type"], question.get("title") or "", question.get("tags", []), content_of(question))
+        key = same_as(question)
         if key in present:
             continue
         present.add(key)

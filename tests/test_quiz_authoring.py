@@ -1,7 +1,9 @@
 """Trainers' quiz pages: GIFT import (all or nothing, errors with their line) and export, through real HTTP."""
 
+import html
 import io
 import pathlib
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -36,12 +38,26 @@ def without_lines(questions):
     return [{key: value for key, value in q.items() if key != "line"} for q in questions]
 
 
-def import_gift(client, quiz_id, text=None, upload=None):
-    """Post the import form of a quiz with pasted text or an uploaded file."""
+def preview_gift(client, quiz_id, text=None, upload=None):
+    """Post the import form of a quiz with pasted text or an uploaded file: the preview (or the problems)."""
     token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
     data = {"csrf_token": token, "gift_text": text or ""}
     if upload is not None:
         data["gift_file"] = (io.BytesIO(upload), "questions.gift")
+    return client.post(f"/author/quizzes/{quiz_id}", data=data, content_type="multipart/form-data")
+
+
+def import_gift(client, quiz_id, text=None, upload=None):
+    """Import as a trainer does: preview the text or file, then press the preview's "Import" button.
+
+    Returns the confirming post's response, or the preview when it found problems or nothing new.
+    """
+    preview = preview_gift(client, quiz_id, text, upload)
+    page = preview.text
+    carried = re.search(r'<textarea name="gift_text" hidden>\n(.*?)</textarea>', page, re.DOTALL)
+    if preview.status_code != 200 or carried is None:
+        return preview
+    data = {"csrf_token": csrf_token_from(page), "gift_text": html.unescape(carried.group(1)), "confirm": "yes"}
     return client.post(f"/author/quizzes/{quiz_id}", data=data, content_type="multipart/form-data")
 
 
@@ -131,8 +147,8 @@ def test_good_gift_imports_every_question_pasted_or_uploaded(app, client, traine
 
     # The quiz already holds the two BASIC_GIFT questions (from its pack): uploading them adds nothing.
     uploaded = import_gift(client, lab.quiz_id, upload=("\ufeff" + BASIC_GIFT).encode("utf-8"))
-    assert uploaded.status_code == 302
-    assert "2 were already in the quiz and were not added again" in client.get(uploaded.headers["Location"]).text
+    assert uploaded.status_code == 200
+    assert "Preview: 0 new, 2 already in the quiz" in uploaded.text and "nothing to import" in uploaded.text
     assert bank_size(app, lab.quiz_id) == (9, 9)
 
 
@@ -156,8 +172,7 @@ def test_importing_the_same_gift_twice_adds_nothing_and_a_sync_keeps_what_a_trai
     assert imported[:2] == pack_titles and len(imported) == 9
 
     again = import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT)
-    page = client.get(again.headers["Location"]).text
-    assert "Imported 0 question(s)" in page and "7 were already in the quiz" in page
+    assert again.status_code == 200 and "Preview: 0 new, 7 already in the quiz" in again.text
     assert bank_size(app, lab.quiz_id) == (9, 9)
 
     sync(app, tmp_path / "pack")  # as `courses sync` does on every `make run`
@@ -171,8 +186,7 @@ def test_importing_the_same_gift_twice_adds_nothing_and_a_sync_keeps_what_a_trai
     target = f"quiz:{lab.quiz_id}"
     assert logged == [
         (trainer["id"], "quiz.import", target, {"added": 7, "unchanged": 0}),
-        (trainer["id"], "quiz.import", target, {"added": 0, "unchanged": 7}),
-    ]
+    ], "a preview saves nothing and logs nothing"
 
 
 def test_a_random_draw_quiz_exports_the_pool_it_draws_from(app, client, trainer):
@@ -281,3 +295,19 @@ def test_the_shell_exports_a_quiz_and_imports_it_into_another_once(app, runner, 
     refused = runner.invoke(args=["quizzes", "import", str(broken), "--quiz", "m1", "--course", "other"])
     assert refused.exit_code != 0 and "nothing was imported" in refused.output
     assert bank_size(app, other.quizzes["m1"])[1] == 3
+
+
+def test_the_import_preview_says_what_each_question_would_do_and_saves_nothing(app, client, trainer, lab):
+    text = "// The same two questions, exported earlier\n\n" + BASIC_GIFT + "\n::Brand new::Is this new? {T}\n"
+    preview = preview_gift(client, lab.quiz_id, text)
+    assert preview.status_code == 200
+    assert "Preview: 1 new, 2 already in the quiz" in preview.text and "Nothing has been saved yet." in preview.text
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td></tr>", preview.text)
+    assert [(title, note) for _line, title, note in rows][-1] == ("Brand new", "New")
+    assert all(note.startswith("Already in the quiz") for _line, _title, note in rows[:-1])
+    assert int(rows[-1][0]) > int(rows[0][0]), "each row names the line its question starts on"
+    assert bank_size(app, lab.quiz_id) == (2, 2), "a preview saves nothing"
+
+    confirmed = import_gift(client, lab.quiz_id, text)
+    assert confirmed.status_code == 302
+    assert bank_size(app, lab.quiz_id) == (3, 3)

@@ -1,0 +1,40 @@
+"""A trainer imports GIFT in the browser: the preview says what each question would do, and saves nothing until
+the trainer presses its Import button."""
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from tests.browser.test_badge_journey import sign_in
+from tests.test_quiz_attempts import BASIC_GIFT, one_module_lab
+
+NEW_QUESTION = "::Shift handover::A good handover names every open case. {T}\n"
+
+
+def questions_in(app, quiz_id: int) -> int:
+    """How many questions the quiz holds."""
+    from quizzes.models import QuizQuestion
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id))
+
+
+def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, app, make_user, axe, tmp_path):
+    lab = one_module_lab(app, tmp_path)
+    trainer = make_user("trainer")
+    sign_in(page, live_server.url, trainer)
+    page.goto(f"{live_server.url}/author/quizzes/{lab.quiz_id}")
+    page.get_by_label("Or paste GIFT text").fill(BASIC_GIFT + "\n" + NEW_QUESTION)
+    page.get_by_role("button", name="Preview the import").click()
+
+    preview = page.get_by_role("region", name="Preview: 1 new, 2 already in the quiz")
+    assert preview.is_visible()
+    rows = preview.get_by_role("row").all_inner_texts()
+    assert any("Shift handover" in row and row.rstrip().endswith("New") for row in rows), rows
+    assert sum("Already in the quiz" in row for row in rows) == 2, rows
+    assert questions_in(app, lab.quiz_id) == 2, "the preview saved nothing"
+    axe(page, "GIFT import preview")
+
+    preview.get_by_role("button", name="Import 1 question").click()
+    assert page.get_by_text("Imported 1 question(s) into").is_visible()
+    assert page.get_by_role("listitem").filter(has_text="Shift handover").count() == 1
+    assert questions_in(app, lab.quiz_id) == 3
