@@ -1,6 +1,8 @@
 """Trainer pages: quizzes and their questions, GIFT import (all or nothing) and export."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -13,7 +15,7 @@ from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
 from lms.security_log import security_event
-from quizzes.bank import export_gift, import_gift, preview_gift, question_types
+from quizzes.bank import export_bank, export_gift, import_gift, preview_gift, question_types
 from quizzes.models import Quiz, QuizQuestion
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -110,4 +112,19 @@ def export(quiz_id: int):
         text,
         mimetype="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{quiz.slug}.gift"'},
+    )
+
+
+@bp.route("/bank.gift")
+@allow("trainer")
+def export_questions():
+    """Download the whole question bank, or the questions with one tag (`?tag=`), as a GIFT file."""
+    tag = (request.args.get("tag") or "").strip().strip("/")
+    text = export_bank(tag or None)
+    security_event("bank.export", actor=current_user.id, target=f"tag:{tag}" if tag else "bank", format="gift")
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", tag).strip("-") or "question-bank"
+    return Response(
+        text,
+        mimetype="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.gift"'},
     )

@@ -317,11 +317,23 @@ def add_to_quiz(quiz_id: int, parsed: list[dict], actor=None) -> int:
 
 
 def export_gift(quiz: Quiz) -> str:
-    """The quiz's questions as GIFT text, or for a random-draw quiz the pool it draws from; those of a type
-    without a GIFT form (or not installed) are left out."""
+    """The quiz's questions as GIFT text, or for a random-draw quiz the pool it draws from."""
+    return as_gift(gift_dicts(quiz) if not quiz.draw_count else [gift_dict(q) for q in draw_pool(quiz)])
+
+
+def export_bank(tag: str | None = None) -> str:
+    """Every active question of the bank as GIFT text, or those carrying `tag` (or a tag below it)."""
+    questions = db.session.scalars(
+        select(Question).where(Question.active.is_(True)).order_by(Question.course_id, Question.id)
+    ).all()
+    return as_gift([gift_dict(q) for q in questions if not tag or matches_tags(q.tags or [], [tag])])
+
+
+def as_gift(questions: list[dict]) -> str:
+    """Questions (parsed-GIFT shape) as GIFT text; those of a type without a GIFT form (or not installed) are
+    left out."""
     types = question_types()
-    found = gift_dicts(quiz) if not quiz.draw_count else [gift_dict(q) for q in draw_pool(quiz)]
-    return write_gift([q for q in found if has_gift_form(types.get(q["type"]))], types)
+    return write_gift([q for q in questions if has_gift_form(types.get(q["type"]))], types)
 
 
 def draw_pool(quiz: Quiz) -> list[Question]:

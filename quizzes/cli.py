@@ -1,4 +1,4 @@
-"""`flask --app lms quizzes import FILE --quiz SLUG` and `flask --app lms quizzes export --quiz SLUG`."""
+"""`flask --app lms quizzes import FILE --quiz SLUG` and `quizzes export --quiz SLUG | --tag TAG | --bank`."""
 
 import click
 from flask.cli import AppGroup
@@ -7,7 +7,7 @@ from sqlalchemy import select
 from courses.models import Course
 from lms.extensions import db
 from lms.security_log import security_event
-from quizzes.bank import export_gift, import_gift
+from quizzes.bank import export_bank, export_gift, import_gift
 from quizzes.models import Quiz
 
 
@@ -51,13 +51,20 @@ def import_command(path: str, quiz_slug: str, course_slug: str | None) -> None:
 
 
 @quizzes_cli.command("export")
-@click.option("--quiz", "quiz_slug", required=True, help="The quiz to export (its slug).")
+@click.option("--quiz", "quiz_slug", help="Export this quiz (its slug).")
 @click.option("--course", "course_slug", help="The quiz's course (its slug), when several have that quiz.")
-@click.option(
-    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
-)
-def export_command(quiz_slug: str, course_slug: str | None, output) -> None:
-    """Write a quiz's questions (a random-draw quiz: the pool it draws from) as GIFT."""
-    quiz = find_quiz(quiz_slug, course_slug)
-    output.write(export_gift(quiz))
-    security_event("quiz.export", actor=None, target=f"quiz:{quiz.id}", format="gift", source="cli")
+@click.option("--tag", help="Export the bank's questions with this tag (or a tag below it).")
+@click.option("--bank", is_flag=True, help="Export every question of the bank.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout).")
+def export_command(quiz_slug: str | None, course_slug: str | None, tag: str | None, bank: bool, output) -> None:
+    """Write questions as GIFT: a quiz's (a random-draw quiz: the pool it draws from), a tag's, or the bank's."""
+    if sum(bool(choice) for choice in (quiz_slug, tag, bank)) != 1:
+        raise click.UsageError("Name one of --quiz SLUG, --tag TAG or --bank.")
+    if quiz_slug:
+        quiz = find_quiz(quiz_slug, course_slug)
+        output.write(export_gift(quiz))
+        target = f"quiz:{quiz.id}"
+    else:
+        output.write(export_bank(tag))
+        target = f"tag:{tag}" if tag else "bank"
+    security_event("quiz.export", actor=None, target=target, format="gift", source="cli")

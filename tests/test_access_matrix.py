@@ -60,6 +60,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("author.quiz", "GET", f"/author/quizzes/{quiz}", {}, only(("trainer", "admin"), 200)),
         ("author.quiz", "POST", f"/author/quizzes/{quiz}", {"gift_text": ""}, only(("trainer", "admin"), 400)),
         ("author.export", "GET", f"/author/quizzes/{quiz}/export.gift", {}, only(("trainer", "admin"), 200)),
+        ("author.export_questions", "GET", "/author/bank.gift", {}, only(("trainer", "admin"), 200)),
         ("badges.issuer", "GET", "/badges/issuer", {}, PUBLIC),
         ("badges.badge_class", "GET", f"/badges/classes/{badge}", {}, PUBLIC),
         ("badges.badge_image", "GET", f"/badges/classes/{badge}/image.svg", {}, PUBLIC),

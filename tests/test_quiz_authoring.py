@@ -311,3 +311,27 @@ def test_the_import_preview_says_what_each_question_would_do_and_saves_nothing(a
     confirmed = import_gift(client, lab.quiz_id, text)
     assert confirmed.status_code == 302
     assert bank_size(app, lab.quiz_id) == (3, 3)
+
+
+def test_a_trainer_exports_the_whole_bank_or_one_tag_in_the_browser_and_the_shell(app, client, trainer, lab, runner):
+    assert import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT).status_code == 302
+    everything = client.get("/author/bank.gift")
+    assert everything.status_code == 200
+    assert everything.headers["Content-Disposition"] == 'attachment; filename="question-bank.gift"'
+    titles = {q["title"] for q in parse_gift(everything.text, TYPES)}
+    assert {"capital", "sky", "sc", "mr", "match"} <= titles
+
+    tagged = client.get("/author/bank.gift", query_string={"tag": "lab/basics"})
+    assert tagged.headers["Content-Disposition"] == 'attachment; filename="lab-basics.gift"'
+    assert {q["title"] for q in parse_gift(tagged.text, TYPES)} == {"capital", "sky"}
+    above = client.get("/author/bank.gift", query_string={"tag": "lab"})  # takes lab/basics and lab/every-type
+    assert {q["title"] for q in parse_gift(above.text, TYPES)} == titles
+    assert client.get("/author/bank.gift", query_string={"tag": "no-such-tag"}).text == ""
+
+    shell = runner.invoke(args=["quizzes", "export", "--tag", "lab/basics"])
+    assert shell.exit_code == 0 and {q["title"] for q in parse_gift(shell.output, TYPES)} == {"capital", "sky"}
+    whole = runner.invoke(args=["quizzes", "export", "--bank"])
+    assert whole.exit_code == 0 and {q["title"] for q in parse_gift(whole.output, TYPES)} == titles
+    for wrong in ([], ["--bank", "--tag", "lab"]):
+        refused = runner.invoke(args=["quizzes", "export", *wrong])
+        assert refused.exit_code != 0 and "Name one of --quiz SLUG, --tag TAG or --bank" in refused.output

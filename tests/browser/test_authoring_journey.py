@@ -1,6 +1,8 @@
 """A trainer imports GIFT in the browser: the preview says what each question would do, and saves nothing until
 the trainer presses its Import button."""
 
+import pathlib
+
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -38,3 +40,15 @@ def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, ap
     assert page.get_by_text("Imported 1 question(s) into").is_visible()
     assert page.get_by_role("listitem").filter(has_text="Shift handover").count() == 1
     assert questions_in(app, lab.quiz_id) == 3
+
+
+def test_the_quiz_list_offers_the_bank_export_and_passes_axe(page, live_server, app, make_user, axe, tmp_path):
+    one_module_lab(app, tmp_path)
+    sign_in(page, live_server.url, make_user("trainer"))
+    page.goto(f"{live_server.url}/author/quizzes")
+    axe(page, "trainer's quiz list")
+    page.get_by_label("Tag (leave empty for the whole bank)").fill("lab/basics")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as GIFT").click()
+    assert download.value.suggested_filename == "lab-basics.gift"
+    assert "::capital::" in pathlib.Path(download.value.path()).read_text(encoding="utf-8")
