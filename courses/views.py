@@ -2,13 +2,18 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import bindparam, select
+from wtforms import EmailField
+from wtforms.validators import DataRequired, Length
 
 from courses.models import Course, Enrolment, LessonCompletion
 from courses.outline import CourseOutline, LessonOutline, ModuleOutline, current_outline, outline_by_slug
 from courses.progress import course_progress, is_enrolled
 from courses.services import complete_lesson, enrol
+from courses.trainers import assign_trainer, course_trainers, unassign_trainer
 from lms.access import SIGNED_IN, allow
+from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.services import ServiceError
@@ -189,3 +194,56 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
         )
     # The module's last lesson: its page shows the quiz that remains, or that the module is complete.
     return redirect(url_for("courses.module", course_slug=course.slug, module_slug=module.slug))
+
+
+class AssignTrainerForm(FlaskForm):
+    """An admin assigns a trainer to a course by email."""
+
+    email = EmailField("Trainer's email", validators=[DataRequired(), Length(max=254)])
+
+
+def course_row(slug: str) -> Course:
+    """The course (active or not) with this slug, or 404."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/<course_slug>/trainers", methods=["GET", "POST"])
+@allow("admin")
+def trainers(course_slug: str):
+    """The trainers who author this course's quizzes; an admin assigns more by email."""
+    course = course_row(course_slug)
+    form = AssignTrainerForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = assign_trainer(current_user, course.id, form.email.data)
+        except ServiceError as exc:
+            form.email.errors.append(exc.message)
+            status = exc.status
+        else:
+            flash(f"{user.display_name} now authors the quizzes of {course.title}.", "success")
+            return redirect(url_for("courses.trainers", course_slug=course.slug))
+    elif form.is_submitted():
+        status = 400
+    return (
+        render_template("courses/trainers.html", course=course, trainers=course_trainers(course.id), form=form),
+        status,
+    )
+
+
+@bp.route("/<course_slug>/trainers/<int:user_id>/remove", methods=["POST"])
+@allow("admin")
+def remove_trainer(course_slug: str, user_id: int):
+    """Take a trainer off the course."""
+    course = course_row(course_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        unassign_trainer(current_user, course.id, user_id)
+    except ServiceError as exc:
+        fail(exc.status, exc.message)
+    flash("The trainer no longer authors this course's quizzes.", "success")
+    return redirect(url_for("courses.trainers", course_slug=course.slug))

@@ -11,6 +11,7 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from courses.models import Course
+from courses.trainers import authored_course_ids, may_author
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
@@ -32,21 +33,28 @@ class GiftImportForm(FlaskForm):
 
 
 def get_quiz(quiz_id: int) -> Quiz:
-    """Any quiz by id (published or not), or 404."""
-    return db.get_or_404(Quiz, quiz_id)
+    """A quiz by id (published or not) whose course the trainer authors; 404 when there is none, 403 when it
+    belongs to a course they were not assigned to."""
+    quiz = db.get_or_404(Quiz, quiz_id)
+    if not may_author(current_user, quiz.course_id):
+        fail(403, "You are not a trainer of this quiz's course. An admin can assign you to it.")
+    return quiz
 
 
 @bp.route("/quizzes")
 @allow("trainer")
 def quizzes():
-    """Every quiz with its course, question count and attempts (a count kept as attempts start)."""
+    """The quizzes the trainer authors with their course, question count and attempts (a count kept as
+    attempts start)."""
     questions = (
         select(func.count(QuizQuestion.id)).where(QuizQuestion.quiz_id == Quiz.id).correlate(Quiz).scalar_subquery()
     )
-    rows = db.session.execute(
-        select(Quiz, Course.title, questions).join(Course, Course.id == Quiz.course_id).order_by(Course.title, Quiz.id)
-    ).all()
-    return render_template("author/quizzes.html", rows=rows)
+    query = select(Quiz, Course.title, questions).join(Course, Course.id == Quiz.course_id)
+    allowed = authored_course_ids(current_user)
+    if allowed is not None:  # a trainer sees the quizzes of the courses they were assigned to
+        query = query.where(Quiz.course_id.in_(allowed))
+    rows = db.session.execute(query.order_by(Course.title, Quiz.id)).all()
+    return render_template("author/quizzes.html", rows=rows, assigned=allowed is None or bool(allowed))
 
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
@@ -118,9 +126,9 @@ def export(quiz_id: int):
 @bp.route("/bank.gift")
 @allow("trainer")
 def export_questions():
-    """Download the whole question bank, or the questions with one tag (`?tag=`), as a GIFT file."""
+    """Download the bank of the courses the trainer authors, or its questions with one tag (`?tag=`), as GIFT."""
     tag = (request.args.get("tag") or "").strip().strip("/")
-    text = export_bank(tag or None)
+    text = export_bank(tag or None, authored_course_ids(current_user))
     security_event("bank.export", actor=current_user.id, target=f"tag:{tag}" if tag else "bank", format="gift")
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", tag).strip("-") or "question-bank"
     return Response(

@@ -321,11 +321,13 @@ def export_gift(quiz: Quiz) -> str:
     return as_gift(gift_dicts(quiz) if not quiz.draw_count else [gift_dict(q) for q in draw_pool(quiz)])
 
 
-def export_bank(tag: str | None = None) -> str:
-    """Every active question of the bank as GIFT text, or those carrying `tag` (or a tag below it)."""
-    questions = db.session.scalars(
-        select(Question).where(Question.active.is_(True)).order_by(Question.course_id, Question.id)
-    ).all()
+def export_bank(tag: str | None = None, course_ids: set[int] | None = None) -> str:
+    """Every active question of the bank as GIFT text, or those carrying `tag` (or a tag below it); only those
+    of these courses when `course_ids` is given."""
+    query = select(Question).where(Question.active.is_(True))
+    if course_ids is not None:
+        query = query.where(Question.course_id.in_(course_ids))
+    questions = db.session.scalars(query.order_by(Question.course_id, Question.id)).all()
     return as_gift([gift_dict(q) for q in questions if not tag or matches_tags(q.tags or [], [tag])])
 
 

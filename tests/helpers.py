@@ -4,6 +4,7 @@ import html
 import pathlib
 import re
 import threading
+from types import SimpleNamespace
 
 from tests.conftest import csrf_token_from
 
@@ -114,3 +115,19 @@ def load_bpo_course(app) -> None:
                             f"(SELECT max(id) FROM {table.name}))"
                         )
                     )
+
+
+def assign_trainer(app, trainer: dict, *course_ids: int) -> None:
+    """Assign a trainer to these courses (every course there is, when none is named), as an admin does on a
+    course's Trainers page."""
+    from sqlalchemy import select
+
+    from courses.models import Course
+    from courses.trainers import assign_trainer as assign
+    from lms.extensions import db
+    from lms.models import User
+
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == "admin")) or SimpleNamespace(id=None)
+        for course_id in course_ids or db.session.scalars(select(Course.id)).all():
+            assign(admin, course_id, trainer["email"])

@@ -1,7 +1,7 @@
 """The access matrix: every endpoint, the status each kind of visitor must get, and no endpoint left out.
 
-The visitors: anonymous, the learner who owns the records in the URL, another learner, a trainer and an admin.
-Trainers are not yet assigned to quizzes, so every trainer is the "owning" trainer for now. Posts carry each
+The visitors: anonymous, the learner who owns the records in the URL, another learner, the trainer an admin
+assigned to the course in the URLs, a trainer of no course (the stranger) and an admin. Posts carry each
 visitor's own valid CSRF token and data that changes nothing where the visitor is allowed, so that the status
 says only who may reach the endpoint.
 """
@@ -9,10 +9,11 @@ says only who may reach the endpoint.
 import pytest
 
 from tests.conftest import csrf_token_from
+from tests.helpers import assign_trainer
 from tests.test_badges_issuing import FIRST_MODULE, earn_first_badge, sync_course
 
-ROLES = ("anonymous", "owner", "other", "trainer", "admin")
-SIGNED_IN = {"owner": 200, "other": 200, "trainer": 200, "admin": 200}
+ROLES = ("anonymous", "owner", "other", "trainer", "stranger", "admin")
+SIGNED_IN = {"owner": 200, "other": 200, "trainer": 200, "stranger": 200, "admin": 200}
 TO_LOGIN = 302  # anonymous visitors are sent to sign in
 PUBLIC = dict.fromkeys(ROLES, 200)
 
@@ -29,7 +30,7 @@ def only(roles: tuple, allowed: int, refused: int = 403) -> dict:
 
 def owner_only(allowed: int) -> dict:
     """The owner's records: anyone else gets the same 404 as for a missing record."""
-    return {"anonymous": TO_LOGIN, "owner": allowed, "other": 404, "trainer": 404, "admin": 404}
+    return {"anonymous": TO_LOGIN, "owner": allowed, "other": 404, "trainer": 404, "stranger": 404, "admin": 404}
 
 
 def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
@@ -56,11 +57,21 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {"role": "emperor"},
             only(("admin",), 303),
         ),
-        ("author.quizzes", "GET", "/author/quizzes", {}, only(("trainer", "admin"), 200)),
+        # A trainer of no course sees an empty list and an empty bank, and none of this course's quizzes.
+        ("author.quizzes", "GET", "/author/quizzes", {}, only(("trainer", "stranger", "admin"), 200)),
         ("author.quiz", "GET", f"/author/quizzes/{quiz}", {}, only(("trainer", "admin"), 200)),
         ("author.quiz", "POST", f"/author/quizzes/{quiz}", {"gift_text": ""}, only(("trainer", "admin"), 400)),
         ("author.export", "GET", f"/author/quizzes/{quiz}/export.gift", {}, only(("trainer", "admin"), 200)),
-        ("author.export_questions", "GET", "/author/bank.gift", {}, only(("trainer", "admin"), 200)),
+        ("author.export_questions", "GET", "/author/bank.gift", {}, only(("trainer", "stranger", "admin"), 200)),
+        ("courses.trainers", "GET", f"/courses/{course}/trainers", {}, only(("admin",), 200)),
+        ("courses.trainers", "POST", f"/courses/{course}/trainers", {"email": ""}, only(("admin",), 400)),
+        (
+            "courses.remove_trainer",
+            "POST",
+            f"/courses/{course}/trainers/{ids['other_id']}/remove",
+            {},
+            only(("admin",), 404),
+        ),
         ("badges.issuer", "GET", "/badges/issuer", {}, PUBLIC),
         ("badges.badge_class", "GET", f"/badges/classes/{badge}", {}, PUBLIC),
         ("badges.badge_image", "GET", f"/badges/classes/{badge}/image.svg", {}, PUBLIC),
@@ -87,7 +98,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             "POST",
             f"{lesson_path}/complete",
             {},
-            {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "admin": 303},
+            {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "stranger": 303, "admin": 303},
         ),
         ("quizzes.quiz", "GET", f"/quizzes/{ids['open_quiz']}", {}, everyone_signed_in(200)),
         (
@@ -95,7 +106,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             "POST",
             f"/quizzes/{ids['open_quiz']}/start",
             {},
-            {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "admin": 303},
+            {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "stranger": 303, "admin": 303},
         ),
         ("quizzes.review", "GET", f"/quizzes/attempts/{ids['submitted']}/review", {}, owner_only(200)),
         ("quizzes.attempt", "GET", f"/quizzes/attempts/{ids['open']}", {}, owner_only(200)),
@@ -108,7 +119,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
 
 @pytest.fixture
 def app_config(app_config):
-    """Five visitors sign in from one address here: the per-address sign-in limit is not what this tests."""
+    """Six visitors sign in from one address here: the per-address sign-in limit is not what this tests."""
     return {**app_config, "LOGIN_RATE_LIMIT": "1000 per minute"}
 
 
@@ -117,7 +128,14 @@ def visitors(app, make_user, login):
     """A client per kind of visitor, and the ids the matrix needs (the owner holds a badge and an open attempt)."""
     course = sync_course(app)
     owner = earn_first_badge(app, make_user, course)
-    users = {"owner": owner, "other": make_user(), "trainer": make_user("trainer"), "admin": make_user("admin")}
+    users = {
+        "owner": owner,
+        "other": make_user(),
+        "trainer": make_user("trainer"),
+        "stranger": make_user("trainer"),
+        "admin": make_user("admin"),
+    }
+    assign_trainer(app, users["trainer"], course.id)
     clients = {"anonymous": app.test_client()}
     for role, user in users.items():
         clients[role] = login(user, app.test_client())

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from tests.conftest import csrf_token_from
+from tests.helpers import assign_trainer
 from tests.test_badges_issuing import (
     FIRST_MODULE,
     awards_of,
@@ -123,7 +124,9 @@ def test_trainers_quiz_list_counts_attempts_as_they_start(app, client, make_user
         enrol_learner(app, learner["id"], course)
         take_quiz(app, learner["id"], module.quiz_id, correct=False)
     take_quiz(app, learner["id"], module.quiz_id, correct=False)
-    login(make_user("trainer"))
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, course.id)
+    login(trainer)
     page = client.get("/author/quizzes").get_data(as_text=True)
     row = re.search(rf'href="/author/quizzes/{module.quiz_id}">[^<]*</a></td>\s*<td>(\d+)</td>\s*<td>(\d+)</td>', page)
     assert row is not None, page

@@ -72,9 +72,12 @@ def test_sign_up_and_sign_in_take_anything_without_a_server_error(client, name, 
 @pytest.fixture
 def lab_quiz(app, trainer, tmp_path):
     """A quiz the signed-in trainer imports into."""
+    from tests.helpers import assign_trainer
     from tests.test_quiz_attempts import one_module_lab
 
-    return one_module_lab(app, tmp_path).quiz_id
+    lab = one_module_lab(app, tmp_path)
+    assign_trainer(app, trainer, lab.id)
+    return lab.quiz_id
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

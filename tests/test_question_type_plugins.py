@@ -4,6 +4,7 @@ GIFT import, export and import again, and a clear refusal where the plugin is no
 import pytest
 
 from lms.extensions import db
+from tests.helpers import assign_trainer
 from tests.plugins.reflection import Reflection
 from tests.test_quiz_attempts import sync, write_pack
 from tests.test_quiz_authoring import bank_size, export, import_gift
@@ -39,9 +40,10 @@ def app_config(app_config, with_reflection):
 
 
 @pytest.fixture
-def course(app, tmp_path):
-    """A synced course with two quizzes, m1 and m2, each holding one question from the pack."""
-    return sync(
+def course(app, tmp_path, trainer):
+    """A synced course with two quizzes, m1 and m2, each holding one question from the pack; the signed-in
+    trainer is assigned to it."""
+    synced = sync(
         app,
         write_pack(
             tmp_path / "pack",
@@ -51,6 +53,8 @@ def course(app, tmp_path):
             ],
         ),
     )
+    assign_trainer(app, trainer, synced.id)
+    return synced
 
 
 def questions(app, quiz_id):

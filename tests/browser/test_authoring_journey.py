@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from tests.browser.test_badge_journey import sign_in
+from tests.helpers import assign_trainer
 from tests.test_quiz_attempts import BASIC_GIFT, one_module_lab
 
 NEW_QUESTION = "::Shift handover::A good handover names every open case. {T}\n"
@@ -23,6 +24,7 @@ def questions_in(app, quiz_id: int) -> int:
 def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, app, make_user, axe, tmp_path):
     lab = one_module_lab(app, tmp_path)
     trainer = make_user("trainer")
+    assign_trainer(app, trainer, lab.id)
     sign_in(page, live_server.url, trainer)
     page.goto(f"{live_server.url}/author/quizzes/{lab.quiz_id}")
     page.get_by_label("Or paste GIFT text").fill(BASIC_GIFT + "\n" + NEW_QUESTION)
@@ -43,8 +45,10 @@ def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, ap
 
 
 def test_the_quiz_list_offers_the_bank_export_and_passes_axe(page, live_server, app, make_user, axe, tmp_path):
-    one_module_lab(app, tmp_path)
-    sign_in(page, live_server.url, make_user("trainer"))
+    lab = one_module_lab(app, tmp_path)
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, lab.id)
+    sign_in(page, live_server.url, trainer)
     page.goto(f"{live_server.url}/author/quizzes")
     axe(page, "trainer's quiz list")
     page.get_by_label("Tag (leave empty for the whole bank)").fill("lab/basics")
@@ -52,3 +56,17 @@ def test_the_quiz_list_offers_the_bank_export_and_passes_axe(page, live_server, 
         page.get_by_role("button", name="Download as GIFT").click()
     assert download.value.suggested_filename == "lab-basics.gift"
     assert "::capital::" in pathlib.Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_an_admin_assigns_a_trainer_on_the_course_trainers_page(page, live_server, app, make_user, axe, tmp_path):
+    lab = one_module_lab(app, tmp_path)
+    trainer = make_user("trainer", name="Tess Trainer")
+    sign_in(page, live_server.url, make_user("admin"))
+    page.goto(f"{live_server.url}/courses/{lab.slug}")
+    page.get_by_role("link", name="Trainers of this course").click()
+    axe(page, "course trainers page")
+    page.get_by_label("Trainer's email").fill(trainer["email"])
+    page.get_by_role("button", name="Assign").click()
+    assert page.get_by_text("Tess Trainer now authors the quizzes of").is_visible()
+    assert page.get_by_role("listitem").filter(has_text="Tess Trainer").count() == 1
+    axe(page, "course trainers page with a trainer")
