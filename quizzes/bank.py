@@ -1,4 +1,4 @@
-"""The question bank: versioned upserts, and loading a pack's GIFT quizzes."""
+"""The question bank: versioned upserts, a pack's GIFT quizzes, and GIFT import (with its preview) and export."""
 
 import dataclasses
 import json
