@@ -3,6 +3,7 @@ the trainer presses its Import button."""
 
 import pathlib
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -21,11 +22,17 @@ def questions_in(app, quiz_id: int) -> int:
         return db.session.scalar(select(func.count()).select_from(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id))
 
 
-def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, app, make_user, axe, tmp_path):
-    lab = one_module_lab(app, tmp_path)
+@pytest.fixture
+def lab(page, live_server, app, make_user, tmp_path):
+    """A one-quiz course, and its trainer signed in in the browser."""
+    course = one_module_lab(app, tmp_path)
     trainer = make_user("trainer")
-    assign_trainer(app, trainer, lab.id)
+    assign_trainer(app, trainer, course.id)
     sign_in(page, live_server.url, trainer)
+    return course
+
+
+def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, app, axe, lab):
     page.goto(f"{live_server.url}/author/quizzes/{lab.quiz_id}")
     page.get_by_label("Or paste GIFT text").fill(BASIC_GIFT + "\n" + NEW_QUESTION)
     page.get_by_role("button", name="Preview the import").click()
@@ -44,11 +51,7 @@ def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, ap
     assert questions_in(app, lab.quiz_id) == 3
 
 
-def test_the_quiz_list_offers_the_bank_export_and_passes_axe(page, live_server, app, make_user, axe, tmp_path):
-    lab = one_module_lab(app, tmp_path)
-    trainer = make_user("trainer")
-    assign_trainer(app, trainer, lab.id)
-    sign_in(page, live_server.url, trainer)
+def test_the_quiz_list_offers_the_bank_export_and_passes_axe(page, live_server, axe, lab):
     page.goto(f"{live_server.url}/author/quizzes")
     axe(page, "trainer's quiz list")
     page.get_by_label("Tag (leave empty for the whole bank)").fill("lab/basics")
