@@ -9,8 +9,10 @@ list, the trainer's quiz list and "Issue missing badges" with one failed deliver
 """
 
 import argparse
+import os
 import pathlib
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -19,7 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 
-from bench.seed import ROOT, add_awards, add_users, enrol_all, outline
+from bench.seed import ROOT, add_awards, add_users, enrol_all, outline, run_cli
 
 REPEATS = 7
 ADMIN_EMAIL = "admin@bench.example"
@@ -90,9 +92,7 @@ def timed(client, method: str, url: str, data: dict | None = None) -> float:
 
 
 def run(learners: int) -> None:
-    """Seed, then time each page and print the table."""
-    import os
-
+    """Seed, then time each page and print the table; the database is removed afterwards."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="lms-admin-pages-"))
     os.environ.update(
         {
@@ -102,8 +102,14 @@ def run(learners: int) -> None:
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )
-    from bench.seed import run_cli
+    try:
+        measure(workdir, learners)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
+
+def measure(workdir: pathlib.Path, learners: int) -> None:
+    """Build the database in `workdir`, seed it and print each page's timing."""
     run_cli(dict(os.environ, PYTHONPATH=str(ROOT)), "db", "upgrade")
     run_cli(dict(os.environ, PYTHONPATH=str(ROOT)), "courses", "sync")
     from lms import create_app

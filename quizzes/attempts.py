@@ -88,6 +88,8 @@ def attempts_used(quiz_id: int, user_id: int) -> int:
     return counted or 0
 
 
+# Every save and submit runs it (see answer_upsert); one per database dialect.
+ANSWER_UPSERTS: dict = {}
 # Built once: the quiz page runs it on every view.
 LEARNER_ATTEMPTS = (
     select(Attempt)
@@ -243,19 +245,26 @@ def save_responses(attempt: Attempt, responses: dict) -> None:
     they were)."""
     if not responses:
         return
-    table = AttemptAnswer.__table__
     saved_at = now()
-    statement = upsert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.attempt_id, table.c.slot],
-        set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
-        where=table.c.checked.is_(False),
-    )
     rows = [
         {"attempt_id": attempt.id, "slot": slot, "response": response, "saved_at": saved_at, "checked": False}
         for slot, response in responses.items()
     ]
-    db.session.execute(statement, rows)
+    db.session.execute(answer_upsert(), rows)
+
+
+def answer_upsert():
+    """INSERT ... ON CONFLICT (attempt, slot) DO UPDATE of answers not yet checked, built once per dialect."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in ANSWER_UPSERTS:
+        table = AttemptAnswer.__table__
+        statement = upsert(table)
+        ANSWER_UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=[table.c.attempt_id, table.c.slot],
+            set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
+            where=table.c.checked.is_(False),
+        )
+    return ANSWER_UPSERTS[dialect]
 
 
 def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:

@@ -254,8 +254,9 @@ def preview_gift(quiz_id: int, text: str) -> tuple[list[PreviewRow], list[str]]:
     rows = []
     for question in parsed:
         title = question.get("title") or ""
-        new = same_as(question) not in present
-        present.add(same_as(question))
+        key = same_as(question)
+        new = key not in present
+        present.add(key)
         note = "New" if new else "Already in the quiz: not added again"
         if new and title in titles:
             note = "New: the quiz already has a different question with this title"
