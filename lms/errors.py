@@ -1,5 +1,7 @@
 """Friendly error pages that never show a traceback."""
 
+from typing import NoReturn
+
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -70,7 +72,7 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(Exception, handle_unexpected)
 
 
-def fail(code: int, message: str):
+def fail(code: int, message: str) -> NoReturn:
     """Abort the request with `code` and a message meant for the user."""
     from werkzeug.exceptions import default_exceptions
 

@@ -32,7 +32,8 @@ def lms_question_types(app):
 @hookimpl
 def lms_blueprints(app):
     """Quiz, attempt and authoring pages."""
-    from quizzes import models  # noqa: F401 - register the tables
+    # Importing registers the tables (models) and the routes that join the author blueprint.
+    from quizzes import author_questions, author_settings, models  # noqa: F401
     from quizzes.author import bp as author_bp
     from quizzes.views import bp
 

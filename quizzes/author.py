@@ -4,11 +4,7 @@ import re
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from sqlalchemy import func, select
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
+from sqlalchemy import func, or_, select
 
 from courses.models import Course
 from courses.trainers import authored_course_ids, may_author
@@ -16,27 +12,22 @@ from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
 from lms.security_log import security_event
+from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
 from quizzes.bank import export_bank, export_gift, import_gift, preview_gift, question_types
 from quizzes.models import Quiz, QuizQuestion
 
 bp = Blueprint("author", __name__, url_prefix="/author")
-MAX_GIFT_BYTES = 1_000_000
 
 
-class GiftImportForm(FlaskForm):
-    """Paste GIFT text or upload a .gift file."""
-
-    gift_file = FileField("GIFT file")
-    gift_text = TextAreaField("Or paste GIFT text", validators=[Length(max=MAX_GIFT_BYTES)])
-    # Set by the preview's "Import" button: without it a post only previews, and saves nothing.
-    confirm = HiddenField()
+def may_edit(user, quiz: Quiz) -> bool:
+    """Trainers edit the quizzes of the courses they are assigned to and the quizzes they created."""
+    return may_author(user, quiz.course_id) or (quiz.created_by_id is not None and quiz.created_by_id == user.id)
 
 
 def get_quiz(quiz_id: int) -> Quiz:
-    """A quiz by id (published or not) whose course the trainer authors; 404 when there is none, 403 when it
-    belongs to a course they were not assigned to."""
+    """A quiz by id (published or not) the trainer may edit; 404 when there is none, 403 when it is not theirs."""
     quiz = db.get_or_404(Quiz, quiz_id)
-    if not may_author(current_user, quiz.course_id):
+    if not may_edit(current_user, quiz):
         fail(403, "You are not a trainer of this quiz's course. An admin can assign you to it.")
     return quiz
 
@@ -51,8 +42,8 @@ def quizzes():
     )
     query = select(Quiz, Course.title, questions).join(Course, Course.id == Quiz.course_id)
     allowed = authored_course_ids(current_user)
-    if allowed is not None:  # a trainer sees the quizzes of the courses they were assigned to
-        query = query.where(Quiz.course_id.in_(allowed))
+    if allowed is not None:  # a trainer sees the quizzes of the courses they were assigned to, and their own
+        query = query.where(or_(Quiz.course_id.in_(allowed), Quiz.created_by_id == current_user.id))
     rows = db.session.execute(query.order_by(Course.title, Quiz.id)).all()
     return render_template("author/quizzes.html", rows=rows, assigned=allowed is None or bool(allowed))
 

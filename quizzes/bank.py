@@ -133,7 +133,10 @@ def matches_tags(tags: list, wanted: list) -> bool:
 def sync_quizzes(pack: Pack, course) -> None:
     """Load the pack's quizzes and questions into the open transaction."""
     module_ids = {module.slug: module.id for module in course.modules}
-    existing = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
+    # Quizzes trainers created are theirs: a sync neither updates nor retires them.
+    existing = {
+        q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id, Quiz.authored.is_(False)))
+    }
     for dropped in existing.values():
         dropped.active = False  # until the pack lists it again below
     for spec in pack_quizzes(pack):

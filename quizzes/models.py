@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Model
@@ -65,6 +65,7 @@ class Quiz(Model):
     module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
+    introduction: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown, shown before a start
     pass_mark: Mapped[int] = mapped_column(default=70)
     max_attempts: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
     time_limit_minutes: Mapped[int | None] = mapped_column(default=None)
@@ -76,6 +77,9 @@ class Quiz(Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Kept as attempts start, so the trainer's quiz list never counts the attempts table.
     attempt_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A quiz a trainer created in the browser: pack syncs never touch it (its slug is never a pack's).
+    authored: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     # Loaded when used (starting an attempt, authoring), never with every quiz a progress figure looks at.
     items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="select")

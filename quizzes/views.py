@@ -118,6 +118,7 @@ def quiz(quiz_id: int):
         policy=POLICY_TEXT[quiz.review],
         enrolled=is_enrolled(current_user.id, quiz.course_id),
         question_count=question_count(quiz),
+        introduction=render_stem(quiz.introduction, "markdown") if quiz.introduction else None,
     )
 
 

@@ -38,6 +38,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
     course, module, lesson = ids["course"], ids["module"], ids["lesson"]
     award, badge, quiz = ids["award"], ids["badge"], ids["quiz"]
     lesson_path = f"/courses/{course}/{module}/{lesson}"
+    question, new_question = ids["question"], f"/author/quizzes/{quiz}/questions/new?type=single_choice"
     return [
         ("static", "GET", "/static/css/app.css", {}, PUBLIC),
         ("main.index", "GET", "/", {}, {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
@@ -63,6 +64,64 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("author.quiz", "POST", f"/author/quizzes/{quiz}", {"gift_text": ""}, only(("trainer", "admin"), 400)),
         ("author.export", "GET", f"/author/quizzes/{quiz}/export.gift", {}, only(("trainer", "admin"), 200)),
         ("author.export_questions", "GET", "/author/bank.gift", {}, only(("trainer", "stranger", "admin"), 200)),
+        # A trainer of no course has nowhere to create a quiz.
+        ("author.new_quiz", "GET", "/author/quizzes/new", {}, only(("trainer", "admin"), 200)),
+        ("author.new_quiz", "POST", "/author/quizzes/new", {"title": ""}, only(("trainer", "admin"), 400)),
+        ("author.quiz_settings", "GET", f"/author/quizzes/{quiz}/settings", {}, only(("trainer", "admin"), 200)),
+        (
+            "author.quiz_settings",
+            "POST",
+            f"/author/quizzes/{quiz}/settings",
+            {"title": ""},
+            only(("trainer", "admin"), 400),
+        ),
+        # The quiz is published already: publishing it again changes nothing.
+        (
+            "author.publish",
+            "POST",
+            f"/author/quizzes/{quiz}/publish",
+            {"publish": "1"},
+            only(("trainer", "admin"), 302),
+        ),
+        ("author.new_question", "GET", f"{new_question}", {}, only(("trainer", "admin"), 200)),
+        ("author.new_question", "POST", f"{new_question}", {"stem": ""}, only(("trainer", "admin"), 400)),
+        ("author.edit_question", "GET", f"/author/questions/{question}/edit", {}, only(("trainer", "admin"), 200)),
+        (
+            "author.edit_question",
+            "POST",
+            f"/author/questions/{question}/edit",
+            {"stem": ""},
+            only(("trainer", "admin"), 400),
+        ),
+        (
+            "author.preview_question",
+            "GET",
+            f"/author/questions/{question}/preview",
+            {},
+            only(("trainer", "admin"), 200),
+        ),
+        (
+            "author.preview_question",
+            "POST",
+            f"/author/questions/{question}/preview",
+            {},
+            only(("trainer", "admin"), 200),
+        ),
+        # The first question moved up stays where it is; a question of another quiz cannot be removed from this one.
+        (
+            "author.move_question",
+            "POST",
+            f"/author/quizzes/{quiz}/questions/{question}/move",
+            {"direction": "up"},
+            only(("trainer", "admin"), 302),
+        ),
+        (
+            "author.remove_question",
+            "POST",
+            f"/author/quizzes/{quiz}/questions/{ids['foreign_question']}/remove",
+            {},
+            only(("trainer", "admin"), 404),
+        ),
         ("courses.trainers", "GET", f"/courses/{course}/trainers", {}, only(("admin",), 200)),
         ("courses.trainers", "POST", f"/courses/{course}/trainers", {"email": ""}, only(("admin",), 400)),
         (
@@ -155,8 +214,19 @@ def visitors(app, make_user, login):
         "submitted": submitted_attempt(app, owner["id"], module.quiz_id),
         "open": int(started.headers["Location"].rsplit("/", 1)[1]),
         "other_id": users["other"]["id"],
+        "question": first_question(app, module.quiz_id),
+        "foreign_question": first_question(app, second.quiz_id),
     }
     return clients, ids
+
+
+def first_question(app, quiz_id: int) -> int:
+    """The id of the quiz's first question."""
+    from lms.extensions import db
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        return db.session.get(Quiz, quiz_id).items[0].question_id
 
 
 def submitted_attempt(app, user_id: int, quiz_id: int) -> int:

@@ -12,10 +12,14 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+if TYPE_CHECKING:
+    from quizzes.editors import Editor
 
 from quizzes.gift import AnswerText, required_entries, required_text, write_feedback, write_text, write_weighted
 
@@ -68,6 +72,9 @@ class QuestionType:
     # None means the type has no GIFT form: it then leaves from_gift and to_gift
     # alone, GIFT import never produces it and export leaves its questions out.
     gift_order: int | None = None
+    # The authoring form of the answer part (a quizzes.editors.Editor class); None: trainers cannot write
+    # questions of this type in the browser, only import them.
+    editor: type[Editor] | None = None
 
     def validate(self, config: dict) -> list[str]:
         """Problems with the config in plain English; [] when valid."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from quizzes.editors import DescriptionEditor
+
 from .base import Grade, QuestionType
 
 
@@ -10,6 +12,7 @@ class Description(QuestionType):
 
     name = "description"
     label = "Description"
+    editor = DescriptionEditor
     graded = False
     gift_order = 0  # the only type that reads a question without an answer block
 

@@ -6,6 +6,7 @@ from wtforms import Form, FormField, SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import ListWidget
 
+from quizzes.editors import MatchingEditor
 from quizzes.gift import AnswerText, escape, required_entries, required_text, write_text
 
 from .base import (
@@ -63,6 +64,7 @@ class Matching(QuestionType):
 
     name = "matching"
     label = "Matching"
+    editor = MatchingEditor
     parts_key = "pairs"
     gift_order = 30  # after the choices, whose texts may hold '->'
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from wtforms.validators import Optional
 
+from quizzes.editors import MultipleChoicesEditor
+
 from .base import (
     EPSILON,
     NO_ANSWER,
@@ -22,6 +24,7 @@ class MultipleResponse(ChoiceListType):
 
     name = "multiple_response"
     label = "Multiple response"
+    editor = MultipleChoicesEditor
     gift_order = 21  # next to single choice: the same '~' block without an '=' answer
 
     def validate(self, config):

@@ -6,6 +6,7 @@ import math
 import re
 import sys
 
+from quizzes.editors import NumericalEditor
 from quizzes.gift import AnswerText, required_entries, trim, write_feedback, write_number, write_weighted
 
 from .base import (
@@ -127,6 +128,7 @@ class Numerical(QuestionType):
 
     name = "numerical"
     label = "Numerical"
+    editor = NumericalEditor
     parts_key = "answers"
     gift_order = 10  # first: its '#' block may also hold '~' and '='
 

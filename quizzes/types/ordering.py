@@ -10,6 +10,8 @@ from wtforms import Form, FormField, SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import ListWidget
 
+from quizzes.editors import OrderingEditor
+
 from .base import (
     NO_ANSWER,
     BlankFirstSelectField,
@@ -49,6 +51,7 @@ class Ordering(QuestionType):
 
     name = "ordering"
     label = "Ordering"
+    editor = OrderingEditor
     parts_key = "items"
 
     def validate(self, config):

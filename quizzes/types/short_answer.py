@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from quizzes.editors import ShortAnswerEditor
 from quizzes.gift import required_entries, required_text, write_feedback, write_text, write_weighted
 
 from .base import (
@@ -60,6 +61,7 @@ class ShortAnswer(QuestionType):
 
     name = "short_answer"
     label = "Short answer"
+    editor = ShortAnswerEditor
     parts_key = "answers"
     gift_order = 90  # last: Moodle reads any block no other type claims as a short answer
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from wtforms import RadioField
 from wtforms.validators import Optional
 
+from quizzes.editors import ChoicesEditor
+
 from .base import NO_ANSWER, ChoiceListType, Grade, as_dict, entries, index, weight
 
 
@@ -13,6 +15,7 @@ class SingleChoice(ChoiceListType):
 
     name = "single_choice"
     label = "Single choice"
+    editor = ChoicesEditor
     gift_order = 20  # after numerical, whose '~#feedback' would look like a choice
 
     def validate(self, config):

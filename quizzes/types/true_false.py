@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import Optional
 
+from quizzes.editors import TrueFalseEditor
 from quizzes.gift import trim, write_text
 
 from .base import NO_ANSWER, Grade, QuestionType, as_dict, feedback_problem
@@ -30,6 +31,7 @@ class TrueFalse(QuestionType):
 
     name = "true_false"
     label = "True/false"
+    editor = TrueFalseEditor
     gift_order = 40  # after matching and the choices, whose blocks may hold a T or an F
 
     def validate(self, config):

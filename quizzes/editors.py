@@ -1,0 +1,411 @@
+"""The authoring forms of the question types' answer parts: a type's `editor` names one of these.
+
+An editor is a plain WTForms form nested in the question form (which carries the CSRF token). It loads a
+question's config (`data_from`), checks what a trainer typed with messages beside the field at fault, and
+turns it back into a config (`to_config`). The type's own `validate` still runs on the result, so no config a
+type refuses is ever saved.
+"""
+
+from __future__ import annotations
+
+from wtforms import FieldList, FloatField, Form, FormField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+BLANK_ROWS = 2  # empty rows offered below the filled ones, so a trainer can add without JavaScript
+MAX_ROWS = 50
+FEEDBACK_LENGTH = 2000
+
+
+def percent(value: float) -> str:
+    """A grade as its select value: 100, 83.33333, -50."""
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+# The grades Moodle offers for a choice (and accepts on import), so every question exports to Moodle.
+MOODLE_GRADES = [
+    100,
+    90,
+    83.33333,
+    80,
+    75,
+    70,
+    66.66667,
+    60,
+    50,
+    40,
+    33.33333,
+    30,
+    25,
+    20,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10,
+    5,
+    0,
+]
+GRADE_CHOICES = [SelectChoice(percent(g), "None" if g == 0 else f"{g:g} %") for g in MOODLE_GRADES] + [
+    SelectChoice(percent(-g), f"−{g:g} %") for g in MOODLE_GRADES if g
+]
+POSITIVE_GRADES = [choice for choice in GRADE_CHOICES if float(choice.value) >= 0]
+
+
+def nearest_grade(weight) -> str:
+    """The select value of the listed grade nearest to a stored weight (pack weights such as 33.33)."""
+    value = float(weight) if isinstance(weight, (int, float)) and not isinstance(weight, bool) else 0.0
+    return min((choice.value for choice in GRADE_CHOICES), key=lambda choice: abs(float(choice) - value))
+
+
+def filled(rows: list[dict], *keys: str) -> list[dict]:
+    """The rows a trainer wrote something in; blank rows are offers, not content."""
+    return [row for row in rows if any((row.get(key) or "").strip() for key in keys)]
+
+
+def clean(row: dict, key: str) -> str:
+    """A row's text field, stripped ("" when the post left it out)."""
+    return (row.get(key) or "").strip()
+
+
+def grade_of(row: dict) -> float:
+    """A row's grade as a number; a value that is not one of the listed grades is refused by the select itself."""
+    try:
+        return float(row.get("grade") or 0)
+    except ValueError:
+        return 0.0
+
+
+def graded(rows: list[dict]) -> list[dict]:
+    """Filled rows of text, grade and feedback as config entries with a weight."""
+    return [
+        {"text": clean(r, "text"), "weight": grade_of(r), "feedback": clean(r, "feedback")}
+        for r in filled(rows, "text", "feedback")
+    ]
+
+
+def with_blanks(rows: list[dict], blank: dict) -> list[dict]:
+    """Rows for the form: the filled ones, then a few blank ones to add more."""
+    return rows + [dict(blank) for _ in range(BLANK_ROWS)]
+
+
+class Editor(Form):
+    """The answer part of a question's authoring form."""
+
+    row_label = "Row"  # what one row of `rows` is called on the page ("Choice 3")
+
+    @classmethod
+    def data_from(cls, config: dict) -> dict:
+        """The form data showing this config (an empty config for a new question)."""
+        return {}
+
+    def to_config(self) -> dict:
+        """The config the trainer's input describes (only called once the form validates)."""
+        return {}
+
+    def add_rows(self, count: int = 3) -> None:
+        """Offer more blank rows (the "More rows" button); types without rows ignore it."""
+        rows = getattr(self, "rows", None)
+        for _ in range(count):
+            if rows is not None and len(rows) < MAX_ROWS:
+                rows.append_entry()
+
+
+class DescriptionEditor(Editor):
+    """A description has nothing to answer: the question text is all of it."""
+
+
+class ChoiceRow(Form):
+    """One choice: its text, the share of the marks it earns and what the learner reads on picking it."""
+
+    text = StringField("Text", validators=[Length(max=500)])
+    grade = SelectField("Grade", choices=GRADE_CHOICES, default="0")
+    feedback = StringField("Feedback on this choice", validators=[Length(max=FEEDBACK_LENGTH)])
+
+
+class ChoicesEditor(Editor):
+    """Single choice and multiple response: a list of graded choices."""
+
+    row_label = "Choice"
+
+    rows = FieldList(FormField(ChoiceRow), min_entries=2, max_entries=MAX_ROWS, label="Choices")
+    single = True
+
+    @classmethod
+    def data_from(cls, config):
+        """Each choice with its nearest listed grade."""
+        choices = [
+            {"text": c.get("text", ""), "grade": nearest_grade(c.get("weight", 0)), "feedback": c.get("feedback", "")}
+            for c in config.get("choices", [])
+            if isinstance(c, dict)
+        ]
+        return {"rows": with_blanks(choices, {"text": "", "grade": "0", "feedback": ""})}
+
+    def choices(self) -> list[dict]:
+        """The filled rows as config choices."""
+        return graded(self.rows.data)
+
+    def validate_rows(self, field):
+        """Two choices at least, each with text, and grades that can make a full answer."""
+        choices = self.choices()
+        if any(not c["text"] for c in choices):
+            raise ValidationError("A choice has feedback but no text: write the choice or clear its feedback.")
+        if len(choices) < 2:
+            raise ValidationError("Write at least two choices.")
+        if self.single:
+            full = [c for c in choices if c["weight"] == 100]
+            if len(full) != 1:
+                raise ValidationError(
+                    f"Give exactly one choice the grade 100 % (the right answer); {len(full)} have it now."
+                )
+        else:
+            reachable = sum(c["weight"] for c in choices if c["weight"] > 0)
+            if reachable < 99.9:
+                raise ValidationError(
+                    f"The positive grades add up to {reachable:g} %, so nobody could earn full marks: "
+                    "they must add up to 100 %."
+                )
+
+    def to_config(self):
+        """{"choices": [...]}."""
+        return {"choices": self.choices()}
+
+
+class MultipleChoicesEditor(ChoicesEditor):
+    """Multiple response: right choices share the marks, wrong ones may cost some."""
+
+    single = False
+
+
+class TrueFalseEditor(Editor):
+    """True or false, with feedback for a right and a wrong answer."""
+
+    answer = RadioField(
+        "The statement is",
+        choices=[SelectChoice("true", "True"), SelectChoice("false", "False")],
+        validators=[InputRequired("Say whether the statement is true or false.")],
+    )
+    feedback_right = StringField("Feedback on a right answer", validators=[Length(max=FEEDBACK_LENGTH)])
+    feedback_wrong = StringField("Feedback on a wrong answer", validators=[Length(max=FEEDBACK_LENGTH)])
+
+    @classmethod
+    def data_from(cls, config):
+        """The answer as "true"/"false" and both feedbacks."""
+        answer = config.get("answer")
+        return {
+            "answer": None if not isinstance(answer, bool) else ("true" if answer else "false"),
+            "feedback_right": config.get("feedback_right", ""),
+            "feedback_wrong": config.get("feedback_wrong", ""),
+        }
+
+    def to_config(self):
+        """{"answer": bool, "feedback_right", "feedback_wrong"}."""
+        return {
+            "answer": self.answer.data == "true",
+            "feedback_right": (self.feedback_right.data or "").strip(),
+            "feedback_wrong": (self.feedback_wrong.data or "").strip(),
+        }
+
+
+class AcceptedRow(Form):
+    """One accepted typed answer with its grade and feedback."""
+
+    text = StringField("Answer", validators=[Length(max=500)])
+    grade = SelectField("Grade", choices=POSITIVE_GRADES, default="100")
+    feedback = StringField("Feedback on this answer", validators=[Length(max=FEEDBACK_LENGTH)])
+
+
+class ShortAnswerEditor(Editor):
+    """Short answer: the typed answers accepted (case does not matter; * matches any characters)."""
+
+    row_label = "Accepted answer"
+
+    rows = FieldList(FormField(AcceptedRow), min_entries=1, max_entries=MAX_ROWS, label="Accepted answers")
+
+    @classmethod
+    def data_from(cls, config):
+        """Each accepted answer with its nearest listed grade."""
+        answers = [
+            {"text": a.get("text", ""), "grade": nearest_grade(a.get("weight", 100)), "feedback": a.get("feedback", "")}
+            for a in config.get("answers", [])
+            if isinstance(a, dict)
+        ]
+        return {"rows": with_blanks(answers, {"text": "", "grade": "100", "feedback": ""})}
+
+    def answers(self) -> list[dict]:
+        """The filled rows as config answers."""
+        return graded(self.rows.data)
+
+    def validate_rows(self, field):
+        """One answer at least, each with text, and one worth full marks."""
+        answers = self.answers()
+        if any(not a["text"] for a in answers):
+            raise ValidationError("An answer has feedback but no text: write the answer or clear its feedback.")
+        if not answers:
+            raise ValidationError("Write at least one accepted answer.")
+        if not any(a["weight"] == 100 for a in answers):
+            raise ValidationError("Give one accepted answer the grade 100 %.")
+
+    def to_config(self):
+        """{"answers": [...]}."""
+        return {"answers": self.answers()}
+
+
+class NumberField(FloatField):
+    """A number box whose parse error says what to type."""
+
+    def process_formdata(self, valuelist):
+        """Read the number, or keep a message a trainer understands."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Enter a number, for example 42 or 3.5.") from exc
+
+
+class NumberRow(Form):
+    """One accepted number: a value and how far an answer may be from it."""
+
+    value = NumberField("Number", validators=[Optional()])
+    tolerance = NumberField(
+        "Tolerance (±)",
+        default=0,
+        validators=[Optional(), NumberRange(min=0, message="The tolerance cannot be negative.")],
+    )
+    grade = SelectField("Grade", choices=POSITIVE_GRADES, default="100")
+    feedback = StringField("Feedback on this answer", validators=[Length(max=FEEDBACK_LENGTH)])
+
+
+class NumericalEditor(Editor):
+    """Numerical: the numbers accepted, each with a tolerance."""
+
+    row_label = "Accepted number"
+
+    rows = FieldList(FormField(NumberRow), min_entries=1, max_entries=MAX_ROWS, label="Accepted numbers")
+
+    @classmethod
+    def data_from(cls, config):
+        """Each accepted value with its tolerance (a min..max range shows as its centre and half-width)."""
+        rows = []
+        for answer in config.get("answers", []):
+            if not isinstance(answer, dict) or not isinstance(answer.get("min"), (int, float)):
+                continue
+            low = float(answer["min"])
+            high = float(answer["max"]) if isinstance(answer.get("max"), (int, float)) else low
+            if abs(low) > 1e300 or abs(high) > 1e300:
+                continue  # "any other number" is written as feedback, which this form does not offer yet
+            value = answer.get("value")
+            centre = float(value) if isinstance(value, (int, float)) else (low + high) / 2
+            rows.append(
+                {
+                    "value": centre,
+                    "tolerance": (high - low) / 2 if value is None else float(answer.get("tolerance") or 0),
+                    "grade": nearest_grade(answer.get("weight", 100)),
+                    "feedback": answer.get("feedback", ""),
+                }
+            )
+        return {"rows": rows + [{"value": None, "tolerance": 0, "grade": "100", "feedback": ""}] * BLANK_ROWS}
+
+    def answers(self) -> list[dict]:
+        """The rows that hold a number, as config answers."""
+        result = []
+        for row in self.rows.data:
+            if row.get("value") is None:
+                continue
+            value, tolerance = row["value"], row.get("tolerance") or 0.0
+            result.append(
+                {
+                    "min": value - tolerance,
+                    "max": value + tolerance,
+                    "value": value,
+                    "tolerance": tolerance,
+                    "weight": grade_of(row),
+                    "feedback": clean(row, "feedback"),
+                }
+            )
+        return result
+
+    def validate_rows(self, field):
+        """One number at least, one of them worth full marks."""
+        answers = self.answers()
+        if not answers:
+            raise ValidationError("Write at least one accepted number.")
+        if not any(a["weight"] == 100 for a in answers):
+            raise ValidationError("Give one accepted number the grade 100 %.")
+
+    def to_config(self):
+        """{"answers": [...]}."""
+        return {"answers": self.answers()}
+
+
+class PairRow(Form):
+    """One matching pair; a pair with only an answer adds a wrong option."""
+
+    prompt = StringField("Prompt", validators=[Length(max=500)])
+    answer = StringField("Matching answer", validators=[Length(max=500)])
+
+
+class MatchingEditor(Editor):
+    """Matching: prompts and the answers that match them."""
+
+    row_label = "Pair"
+
+    rows = FieldList(FormField(PairRow), min_entries=3, max_entries=MAX_ROWS, label="Pairs")
+
+    @classmethod
+    def data_from(cls, config):
+        """Each pair as it is stored."""
+        pairs = [
+            {"prompt": p.get("prompt", ""), "answer": p.get("answer", "")}
+            for p in config.get("pairs", [])
+            if isinstance(p, dict)
+        ]
+        return {"rows": with_blanks(pairs, {"prompt": "", "answer": ""})}
+
+    def pairs(self) -> list[dict]:
+        """The filled rows as config pairs."""
+        rows = filled(self.rows.data, "prompt", "answer")
+        return [{"prompt": clean(r, "prompt"), "answer": clean(r, "answer")} for r in rows]
+
+    def validate_rows(self, field):
+        """Two full pairs at least, and every prompt with an answer."""
+        pairs = self.pairs()
+        if any(p["prompt"] and not p["answer"] for p in pairs):
+            raise ValidationError("A prompt has no matching answer: write its answer or clear the prompt.")
+        if len([p for p in pairs if p["prompt"]]) < 2:
+            raise ValidationError("Write at least two pairs, each a prompt and its matching answer.")
+
+    def to_config(self):
+        """{"pairs": [...]}."""
+        return {"pairs": self.pairs()}
+
+
+class OrderingItem(Form):
+    """One item, in its right place."""
+
+    text = StringField("Text", validators=[Length(max=500)])
+
+
+class OrderingEditor(Editor):
+    """Ordering: the items in their right order (learners see them shuffled)."""
+
+    row_label = "Item"
+
+    rows = FieldList(FormField(OrderingItem), min_entries=3, max_entries=MAX_ROWS, label="Items, in the right order")
+
+    @classmethod
+    def data_from(cls, config):
+        """Each item in order."""
+        items = [{"text": item} for item in config.get("items", []) if isinstance(item, str)]
+        return {"rows": with_blanks(items, {"text": ""})}
+
+    def items(self) -> list[str]:
+        """The filled items, in order."""
+        return [clean(row, "text") for row in filled(self.rows.data, "text")]
+
+    def validate_rows(self, field):
+        """Two items at least."""
+        if len(self.items()) < 2:
+            raise ValidationError("Write at least two items to put in order.")
+
+    def to_config(self):
+        """{"items": [...]}."""
+        return {"items": self.items()}

@@ -1,0 +1,605 @@
+"""Trainers write quizzes and questions in forms: settings, every question type, field errors, preview, versions,
+reordering, publishing, and who may do it; all through real HTTP against a real database."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from tests.conftest import csrf_token_from
+from tests.helpers import assign_trainer, page_text
+from tests.test_quiz_attempts import FormReader, basic_answers, enrol, one_module_lab, start, sync
+
+
+@pytest.fixture
+def lab(app, tmp_path, trainer):
+    """A one-module course (quiz of BASIC_GIFT) whose trainer is the signed-in `trainer`."""
+    course = one_module_lab(app, tmp_path)
+    assign_trainer(app, trainer, course.id)
+    course.pack = tmp_path / "pack"
+    return course
+
+
+def errors_on(page: str) -> list[str]:
+    """The field and row error messages a page shows."""
+    return [re.sub(r"\s+", " ", message).strip() for message in re.findall(r'class="error"[^>]*>(.*?)</p>', page, re.S)]
+
+
+def placement_value(page: str, label_end: str) -> str:
+    """The value of the placement option whose label ends with `label_end`."""
+    for value, label in re.findall(r'<option[^>]*value="([^"]+)"[^>]*>([^<]*)</option>', page):
+        if label.endswith(label_end):
+            return value
+    raise AssertionError(f"no placement {label_end!r}")
+
+
+def create_quiz(client, title="Calming angry callers", placement_end="Module m1", **fields):
+    """Fill in and send the new-quiz form; the response."""
+    page = client.get("/author/quizzes/new").text
+    data = {
+        "csrf_token": csrf_token_from(page),
+        "title": title,
+        "placement": placement_value(page, placement_end),
+        "pass_mark": "80",
+        "max_attempts": "0",
+        "review": "practice",
+        "shuffle_questions": "y",
+        **fields,
+    }
+    return client.post("/author/quizzes/new", data=data)
+
+
+def new_quiz_id(client, **fields) -> int:
+    """Create a quiz through the form; its id."""
+    response = create_quiz(client, **fields)
+    assert response.status_code == 302, errors_on(response.text)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def rows(prefix_rows: list[dict]) -> dict:
+    """Editor row fields (`answers-rows-N-key`) from a list of row dicts."""
+    return {f"answers-rows-{n}-{key}": value for n, row in enumerate(prefix_rows) for key, value in row.items()}
+
+
+def post_question(client, url, stem="Which reply calms an angry caller?", **fields):
+    """Send a question form (new or edit) with a fresh CSRF token; the response."""
+    token = csrf_token_from(client.get(url).text)
+    return client.post(url, data={"csrf_token": token, "stem": stem, **fields})
+
+
+def new_question(client, quiz_id, qtype, **fields):
+    """Write a new question of `qtype` into the quiz through its form; the response."""
+    return post_question(client, f"/author/quizzes/{quiz_id}/questions/new?type={qtype}", **fields)
+
+
+def bank_count(app) -> int:
+    """How many questions the bank holds."""
+    from quizzes.models import Question
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Question))
+
+
+def quiz_questions(app, quiz_id):
+    """The quiz's questions in order: (title, type, current config, stem, version number)."""
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        return [
+            (
+                i.question.title,
+                i.question.type,
+                i.question.current.config,
+                i.question.current.stem,
+                i.question.current_version,
+            )
+            for i in quiz.items
+        ]
+
+
+CALM = rows(
+    [
+        {
+            "text": "I understand how frustrating this is; let me fix it.",
+            "grade": "100",
+            "feedback": "It names the feeling.",
+        },
+        {"text": "Please calm down.", "grade": "0", "feedback": "This tends to make callers angrier."},
+        {"text": "That is not my department.", "grade": "-50", "feedback": "It passes the problem on."},
+    ]
+)
+
+
+def test_a_trainer_creates_a_quiz_writes_a_question_and_publishes_it_for_learners(
+    app, client, trainer, lab, make_user, login
+):
+    """The quiz is unpublished until it has a question and the trainer publishes it; then learners take it."""
+    quiz_id = new_quiz_id(client, introduction="Practise **de-escalation** before your first live call.")
+    page = client.get(f"/author/quizzes/{quiz_id}")
+    assert "Not published" in page.text
+
+    learner = make_user()
+    learner_client = login(learner, target=app.test_client())
+    enrol(app, learner["id"], lab.id)
+    assert learner_client.get(f"/quizzes/{quiz_id}").status_code == 404
+
+    # Publishing an empty quiz is refused with a message; nothing changes.
+    token = csrf_token_from(page.text)
+    refused = client.post(f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": token, "publish": "1"})
+    assert "Add at least one question before publishing" in page_text(client.get(refused.headers["Location"]))
+
+    response = new_question(client, quiz_id, "single_choice", title="calm-reply", tags="voice, empathy", **CALM)
+    assert response.status_code == 302, errors_on(response.text)
+    [(title, qtype, config, stem, version)] = quiz_questions(app, quiz_id)
+    assert (title, qtype, version) == ("calm-reply", "single_choice", 1)
+    assert [c["weight"] for c in config["choices"]] == [100.0, 0.0, -50.0]
+    assert config["choices"][1]["feedback"] == "This tends to make callers angrier."
+
+    token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
+    client.post(f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": token, "publish": "1"})
+    quiz_page = learner_client.get(f"/quizzes/{quiz_id}")
+    assert quiz_page.status_code == 200
+    assert "<strong>de-escalation</strong>" in quiz_page.text
+
+    attempt_id = start(learner_client, quiz_id)
+    attempt = learner_client.get(f"/quizzes/attempts/{attempt_id}").text
+    assert "Which reply calms an angry caller?" in attempt
+    assert "Please calm down." in attempt
+    assert "It names the feeling" not in attempt  # feedback stays on the server until it is earned
+
+
+def test_the_quiz_settings_form_saves_every_setting_and_explains_bad_values(app, client, trainer, lab):
+    """Pass mark, attempts, time limit, shuffling, a random draw and the review policy round-trip; bad values get
+    a message beside their field and change nothing."""
+    from quizzes.models import Quiz
+
+    quiz_id = new_quiz_id(client)
+    url = f"/author/quizzes/{quiz_id}/settings"
+    page = client.get(url).text
+    good = {
+        "csrf_token": csrf_token_from(page),
+        "title": "Exam: angry callers",
+        "placement": placement_value(page, "not in a module"),
+        "introduction": "Ten minutes, no notes.",
+        "pass_mark": "75",
+        "max_attempts": "2",
+        "time_limit_minutes": "10",
+        "shuffle_options": "y",
+        "draw_count": "1",
+        "draw_tags": "lab, lab/basics",
+        "review": "exam",
+    }
+    bad = {**good, "pass_mark": "150", "time_limit_minutes": "-5", "draw_tags": ""}
+    refused = client.post(url, data=bad)
+    assert refused.status_code == 400
+    assert set(errors_on(refused.text)) == {
+        "Give a pass mark from 0 to 100.",
+        "Give a time limit from 1 to 600 minutes, or leave it empty.",
+        "Name the tags to draw the questions from.",
+    }
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).pass_mark == 80  # unchanged
+
+    assert client.post(url, data=good).status_code == 302
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        saved = (
+            quiz.title,
+            quiz.module_id,
+            quiz.introduction,
+            quiz.pass_mark,
+            quiz.max_attempts,
+            quiz.time_limit_minutes,
+            quiz.shuffle_questions,
+            quiz.shuffle_options,
+            quiz.draw_count,
+            quiz.draw_tags,
+            quiz.review,
+        )
+    assert saved == (
+        "Exam: angry callers",
+        None,
+        "Ten minutes, no notes.",
+        75,
+        2,
+        10,
+        False,
+        True,
+        1,
+        ["lab", "lab/basics"],
+        "exam",
+    )
+    # The form shows what was saved.
+    again = client.get(url).text
+    assert 'value="Exam: angry callers"' in again and 'value="lab, lab/basics"' in again
+
+
+@pytest.mark.parametrize(
+    ("qtype", "fields", "message"),
+    [
+        (
+            "single_choice",
+            rows([{"text": "A", "grade": "100"}, {"text": "B", "grade": "100"}]),
+            "Give exactly one choice the grade 100 % (the right answer); 2 have it now.",
+        ),
+        (
+            "single_choice",
+            rows([{"text": "A", "grade": "50"}, {"text": "B", "grade": "0"}]),
+            "Give exactly one choice the grade 100 % (the right answer); 0 have it now.",
+        ),
+        ("single_choice", rows([{"text": "Only one", "grade": "100"}]), "Write at least two choices."),
+        (
+            "multiple_response",
+            rows([{"text": "A", "grade": "25"}, {"text": "B", "grade": "25"}, {"text": "C", "grade": "-100"}]),
+            "The positive grades add up to 50 %, so nobody could earn full marks: they must add up to 100 %.",
+        ),
+        ("numerical", rows([{"value": "42", "tolerance": "-1", "grade": "100"}]), "The tolerance cannot be negative."),
+        (
+            "numerical",
+            rows([{"value": "forty-two", "tolerance": "0", "grade": "100"}]),
+            "Enter a number, for example 42 or 3.5.",
+        ),
+        (
+            "matching",
+            rows([{"prompt": "Voice", "answer": "Calls"}]),
+            "Write at least two pairs, each a prompt and its matching answer.",
+        ),
+        (
+            "short_answer",
+            rows([{"text": "", "grade": "100", "feedback": "orphan"}]),
+            "An answer has feedback but no text: write the answer or clear its feedback.",
+        ),
+        ("ordering", rows([{"text": "Greet"}]), "Write at least two items to put in order."),
+        ("true_false", {}, "Say whether the statement is true or false."),
+    ],
+)
+def test_each_question_form_explains_what_is_wrong_and_saves_nothing(app, client, trainer, lab, qtype, fields, message):
+    """A form a trainer gets wrong comes back with a message a person understands; the bank is unchanged."""
+    quiz_id = new_quiz_id(client)
+    before = bank_count(app)
+    response = new_question(client, quiz_id, qtype, **fields)
+    assert response.status_code == 400
+    assert message in errors_on(response.text)
+    assert bank_count(app) == before
+
+
+def test_an_empty_question_text_is_refused(app, client, trainer, lab):
+    """The stem is required, for every type."""
+    quiz_id = new_quiz_id(client)
+    response = new_question(client, quiz_id, "description", stem="   ")
+    assert response.status_code == 400
+    assert "Write the question text." in errors_on(response.text)
+
+
+EVERY_TYPE = {
+    "single_choice": (CALM, lambda c: [x["text"] for x in c["choices"]][0].startswith("I understand")),
+    "multiple_response": (
+        rows(
+            [
+                {"text": "Greet", "grade": "50"},
+                {"text": "Verify identity", "grade": "50"},
+                {"text": "Argue", "grade": "-100"},
+            ]
+        ),
+        lambda c: [x["weight"] for x in c["choices"]] == [50.0, 50.0, -100.0],
+    ),
+    "true_false": (
+        {"answers-answer": "false", "answers-feedback_right": "Right: BPO is wider.", "answers-feedback_wrong": "No."},
+        lambda c: c == {"answer": False, "feedback_right": "Right: BPO is wider.", "feedback_wrong": "No."},
+    ),
+    "short_answer": (
+        rows([{"text": "empathy", "grade": "100"}, {"text": "sympathy", "grade": "50", "feedback": "Close."}]),
+        lambda c: [(a["text"], a["weight"]) for a in c["answers"]] == [("empathy", 100.0), ("sympathy", 50.0)],
+    ),
+    "numerical": (
+        rows([{"value": "80", "tolerance": "5", "grade": "100"}]),
+        lambda c: (c["answers"][0]["min"], c["answers"][0]["max"]) == (75.0, 85.0),
+    ),
+    "matching": (
+        rows(
+            [
+                {"prompt": "Voice", "answer": "Phone calls"},
+                {"prompt": "Non-voice", "answer": "Email"},
+                {"answer": "Fax"},
+            ]
+        ),
+        lambda c: c["pairs"][2] == {"prompt": "", "answer": "Fax"} and len(c["pairs"]) == 3,
+    ),
+    "ordering": (
+        rows([{"text": "Greet"}, {"text": "Verify"}, {"text": "Resolve"}, {"text": "Close"}]),
+        lambda c: c["items"] == ["Greet", "Verify", "Resolve", "Close"],
+    ),
+    "description": ({}, lambda c: c == {}),
+}
+
+
+def test_every_question_type_has_a_form_that_saves_and_shows_its_question_again(app, client, trainer, lab):
+    """Each type is written through its form, stored as its config, and the edit form shows it back unchanged:
+    saving the edit form untouched changes nothing."""
+    quiz_id = new_quiz_id(client)
+    for qtype, (fields, _check) in EVERY_TYPE.items():
+        response = new_question(
+            client, quiz_id, qtype, title=f"t-{qtype}", general_feedback="Because **reasons**.", **fields
+        )
+        assert response.status_code == 302, (qtype, errors_on(response.text))
+    saved = quiz_questions(app, quiz_id)
+    assert [s[1] for s in saved] == list(EVERY_TYPE)
+    for _title, qtype, config, _stem, _version in saved:
+        assert EVERY_TYPE[qtype][1](config), (qtype, config)
+
+    from quizzes.models import Question
+
+    with app.app_context():
+        ids = {q.type: q.id for q in db.session.scalars(select(Question).where(Question.title.startswith("t-")))}
+    for qtype, question_id in ids.items():
+        url = f"/author/questions/{question_id}/edit?quiz={quiz_id}"
+        page = client.get(url).text
+        data = form_values(page)
+        assert client.post(url, data=data).status_code == 302, (qtype, errors_on(client.post(url, data=data).text))
+    assert quiz_questions(app, quiz_id) == saved
+
+
+def form_values(page: str) -> dict:
+    """What a browser would send for the page's question form untouched (inputs, selected options, textareas)."""
+    form = page[page.index('<form method="post" class="form-card form-wide"') :]
+    form = form[: form.index("</form>")]
+    data: dict = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if not name:
+            continue
+        if kind and kind.group(1) in ("radio", "checkbox") and "checked" not in tag:
+            continue
+        data[name.group(1)] = html_unescape(value.group(1) if value else "")
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"', options) or re.search(
+            r'<option value="([^"]*)"', options
+        )
+        data[name] = html_unescape(chosen.group(1))
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', form, re.S):
+        data[name] = html_unescape(text)
+    return data
+
+
+def html_unescape(text: str) -> str:
+    """HTML entities back to characters."""
+    import html
+
+    return html.unescape(text)
+
+
+def test_more_rows_adds_blank_rows_without_saving(app, client, trainer, lab):
+    """Without JavaScript, "More rows" shows the form again with room for more choices, keeping what was typed."""
+    quiz_id = new_quiz_id(client)
+    url = f"/author/quizzes/{quiz_id}/questions/new?type=matching"
+    before = bank_count(app)
+    page = client.get(url).text
+    assert page.count('class="editor-row"') == 3
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "stem": "Match them",
+            **rows([{"prompt": "Voice", "answer": "Calls"}]),
+            "more_rows": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert response.text.count('class="editor-row"') == 6
+    assert 'value="Voice"' in response.text
+    assert bank_count(app) == before
+
+
+def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_without_recording_it(
+    app, client, trainer, lab
+):
+    """The trainer answers the preview: the grade and the feedback show; no attempt or answer is written."""
+    from quizzes.models import Attempt, AttemptAnswer, Question
+
+    quiz_id = new_quiz_id(client)
+    new_question(
+        client, quiz_id, "single_choice", title="calm-reply", general_feedback="Name the *feeling* first.", **CALM
+    )
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "calm-reply"))
+    url = f"/author/questions/{question_id}/preview?quiz={quiz_id}"
+    page = client.get(url).text
+    assert "Which reply calms an angry caller?" in page
+    assert "It names the feeling" not in page  # nothing of the key before answering
+    reader = FormReader(page)
+    wrong = client.post(url, data={"csrf_token": csrf_token_from(page), "q0": reader.value("q0", "Please calm down.")})
+    text = page_text(wrong)
+    assert "Not right: 0 %" in text
+    assert "This tends to make callers angrier." in text
+    assert "Right answer: I understand how frustrating this is; let me fix it." in text
+    assert "<em>feeling</em>" in wrong.text  # general feedback is Markdown
+    right = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "q0": reader.value("q0", "I understand how frustrating this is; let me fix it."),
+        },
+    )
+    assert "Right: 100 %" in page_text(right)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+        assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
+
+
+def test_editing_an_answered_question_makes_a_new_version_and_the_attempt_keeps_its_own(
+    app, client, trainer, lab, make_user, login
+):
+    """A learner's submitted attempt shows the question and score it had, after the trainer rewrote it."""
+    from quizzes.models import Question
+
+    learner = make_user()
+    learner_client = login(learner, target=app.test_client())
+    enrol(app, learner["id"], lab.id)
+    attempt_id = start(learner_client, lab.quiz_id)
+    data = basic_answers(learner_client, attempt_id, {"capital": "Paris", "sky": "True"})
+    learner_client.post(f"/quizzes/attempts/{attempt_id}/submit", data=data)
+    before = page_text(learner_client.get(f"/quizzes/attempts/{attempt_id}/review"))
+    assert "Which city is the capital of France?" in before and "50%" in before
+
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "capital"))
+    url = f"/author/questions/{question_id}/edit?quiz={lab.quiz_id}"
+    page = client.get(url).text
+    assert "Saving makes version 2" in page
+    data = form_values(page)
+    data["stem"] = "Which city is the seat of the French government?"
+    response = client.post(url, data=data)
+    assert response.status_code == 302, errors_on(response.text)
+    assert "Saved as version 2" in page_text(client.get(response.headers["Location"]))
+
+    after = page_text(learner_client.get(f"/quizzes/attempts/{attempt_id}/review"))
+    assert after == before
+    with app.app_context():
+        question = db.session.get(Question, question_id)
+        assert [v.number for v in question.versions] == [1, 2]
+        assert question.current.stem == "Which city is the seat of the French government?"
+
+
+def test_questions_are_reordered_and_removed_but_stay_in_the_bank(app, client, trainer, lab):
+    """Move down, move up and remove act on the quiz only; the removed question stays in the bank."""
+    from quizzes.models import Question
+
+    quiz_id = lab.quiz_id
+    with app.app_context():
+        ids = {q.title: q.id for q in db.session.scalars(select(Question))}
+    before = bank_count(app)
+
+    def press(path, **data):
+        token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
+        response = client.post(f"/author/quizzes/{quiz_id}/questions/{path}", data={"csrf_token": token, **data})
+        assert response.status_code == 302, response.text
+
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["capital", "sky"]
+    press(f"{ids['capital']}/move", direction="down")
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["sky", "capital"]
+    press(f"{ids['capital']}/move", direction="up")
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["capital", "sky"]
+    press(f"{ids['sky']}/remove")
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["capital"]
+    assert bank_count(app) == before
+
+
+def test_a_sync_leaves_trainer_quizzes_and_their_questions_alone(app, client, trainer, lab):
+    """`courses sync` neither retires a quiz a trainer created nor touches its questions."""
+    from quizzes.models import Quiz
+
+    quiz_id = new_quiz_id(client)
+    new_question(client, quiz_id, "single_choice", title="calm-reply", **CALM)
+    token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
+    client.post(f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": token, "publish": "1"})
+    before = quiz_questions(app, quiz_id)
+
+    sync(app, lab.pack)
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert (quiz.active, quiz.title, quiz.authored) == (True, "Calming angry callers", True)
+    assert quiz_questions(app, quiz_id) == before
+
+
+def test_every_authoring_action_is_in_the_audit_log(app, client, trainer, lab):
+    """Create, settings, question create and edit, reorder, remove and publish record who did what."""
+    from lms.models import AuditEntry
+
+    quiz_id = new_quiz_id(client)
+    new_question(client, quiz_id, "true_false", stem="BPO covers back-office work.", **{"answers-answer": "true"})
+    new_question(client, quiz_id, "true_false", stem="BPO means voice work only.", **{"answers-answer": "false"})
+    page = client.get(f"/author/quizzes/{quiz_id}").text
+    second = re.findall(r'id="item-(\d+)"', page)[1]
+    client.post(
+        f"/author/quizzes/{quiz_id}/questions/{second}/move",
+        data={"csrf_token": csrf_token_from(page), "direction": "up"},
+    )
+    client.post(f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": csrf_token_from(page), "publish": "1"})
+    client.post(f"/author/quizzes/{quiz_id}/questions/{second}/remove", data={"csrf_token": csrf_token_from(page)})
+    with app.app_context():
+        entries = db.session.execute(select(AuditEntry.action, AuditEntry.actor_id).order_by(AuditEntry.id)).all()
+    actions = [action for action, actor in entries if actor == trainer["id"]]
+    assert actions == [
+        "quiz.create",
+        "question.create",
+        "question.create",
+        "quiz.reorder",
+        "quiz.publish",
+        "quiz.remove_question",
+    ]
+
+
+def test_authoring_urls_refuse_learners_and_trainers_of_other_courses(app, client, trainer, lab, make_user, login):
+    """A learner and a trainer who is not assigned get 403 on every authoring URL of the quiz; the trainer who
+    created a quiz keeps it after being unassigned from its course."""
+    from courses.trainers import unassign_trainer
+    from lms.models import User
+    from quizzes.models import Question
+
+    quiz_id = new_quiz_id(client)
+    new_question(client, quiz_id, "single_choice", title="calm-reply", **CALM)
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "calm-reply"))
+    gets = [
+        f"/author/quizzes/{quiz_id}",
+        f"/author/quizzes/{quiz_id}/settings",
+        f"/author/quizzes/{quiz_id}/questions/new?type=single_choice",
+        f"/author/questions/{question_id}/edit",
+        f"/author/questions/{question_id}/preview",
+        f"/author/quizzes/{quiz_id}/export.gift",
+    ]
+    posts = gets[1:5] + [
+        f"/author/quizzes/{quiz_id}/publish",
+        f"/author/quizzes/{quiz_id}/questions/{question_id}/move",
+        f"/author/quizzes/{quiz_id}/questions/{question_id}/remove",
+    ]
+    for role in ("learner", "trainer"):
+        other = login(make_user(role), target=app.test_client())
+        token = csrf_token_from(other.get("/profile").text)
+        for url in gets:
+            assert other.get(url).status_code == 403, (role, url)
+        for url in posts:
+            assert other.post(url, data={"csrf_token": token, "stem": "x", "publish": "1"}).status_code == 403, (
+                role,
+                url,
+            )
+    assert quiz_questions(app, quiz_id)[0][0] == "calm-reply"
+
+    admin = make_user("admin")
+    with app.app_context():
+        unassign_trainer(db.session.get(User, admin["id"]), lab.id, trainer["id"])
+    assert client.get(f"/author/quizzes/{quiz_id}/settings").status_code == 200
+    assert client.get(f"/author/quizzes/{lab.quiz_id}").status_code == 403
+
+
+def test_script_in_every_authoring_field_is_shown_as_text(app, client, trainer, lab):
+    """Markdown and HTML with script typed into the question's fields never reach a page as markup."""
+    from quizzes.models import Question
+
+    attack = "<script>alert(1)</script><img src=x onerror=alert(2)>[click](javascript:alert(3))"
+    quiz_id = new_quiz_id(client, introduction=attack)
+    fields = rows(
+        [{"text": attack, "grade": "100", "feedback": attack}, {"text": "safe", "grade": "0", "feedback": attack}]
+    )
+    response = new_question(
+        client, quiz_id, "single_choice", stem=attack, title=attack, tags="x", general_feedback=attack, **fields
+    )
+    assert response.status_code == 302, errors_on(response.text)
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == attack))
+    url = f"/author/questions/{question_id}/preview"
+    page = client.get(url).text
+    tried = client.post(url, data={"csrf_token": csrf_token_from(page), "q0": "0"}).text
+    for shown in (
+        page,
+        tried,
+        client.get(f"/author/quizzes/{quiz_id}").text,
+        client.get(f"/author/questions/{question_id}/edit").text,
+    ):
+        assert "<script>alert" not in shown
+        assert re.search(r"<img[^>]*onerror", shown) is None
+        assert 'href="javascript:' not in shown
