@@ -18,6 +18,7 @@ run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) courses sync
 	$(FLASK) demo accounts
+	$(FLASK) courses assign-trainer demo-trainer@example.com
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed

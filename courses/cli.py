@@ -58,3 +58,27 @@ def sync_command():
         click.echo(f"{course.slug}: synced ({len(pack.modules)} modules)")
     if failed:
         raise click.ClickException(f"{failed} pack(s) had problems and were not loaded.")
+
+
+@courses_cli.command("assign-trainer")
+@click.argument("email")
+@click.option("--course", "slug", help="The course's slug; every active course when left out.")
+def assign_trainer_command(email, slug):
+    """Make the trainer with this email an author of a course, or of every active course."""
+    from sqlalchemy import select
+
+    from courses.models import Course
+    from courses.trainers import assign_trainer
+    from lms.extensions import db
+    from lms.services import ServiceError
+
+    query = select(Course).where(Course.active.is_(True)).order_by(Course.slug)
+    courses = db.session.scalars(query.where(Course.slug == slug) if slug else query).all()
+    if not courses:
+        raise click.ClickException(f"no active course {slug!r}" if slug else "no course is loaded yet")
+    for course in courses:
+        try:
+            assign_trainer(None, course.id, email)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"{email} is a trainer of {course.slug}")

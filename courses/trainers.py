@@ -39,7 +39,7 @@ def course_trainers(course_id: int) -> list[User]:
 
 
 def assign_trainer(actor, course_id: int, email: str) -> User:
-    """An admin makes the trainer with this email an author of the course (again is a no-op)."""
+    """An admin (None: the shell) makes the trainer with this email an author of the course (again is a no-op)."""
     begin_write()
     course = db.session.get(Course, course_id)
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
@@ -54,7 +54,9 @@ def assign_trainer(actor, course_id: int, email: str) -> User:
         raise ServiceError(f"{user.email} is a {user.role}: only trainers are assigned to courses.")
     if insert_if_absent(CourseTrainer, course_id=course.id, user_id=user.id):
         audit(actor, "course.trainer.assign", f"course:{course.id}", trainer=user.id)
-        security_event("course.trainer.assign", actor=actor.id, target=f"course:{course.id}", trainer=user.id)
+        security_event(
+            "course.trainer.assign", actor=getattr(actor, "id", None), target=f"course:{course.id}", trainer=user.id
+        )
     commit()
     return user
 

@@ -40,11 +40,11 @@ def placements(course_ids: set[int] | None) -> tuple[dict, dict[str, int | None]
     course_of: dict[str, int] = {}
     for course in courses:
         value = f"course-{course.id}"
-        choices[course.title] = [SelectChoice(value, f"{course.title}: not in a module")]
+        choices[course.title] = [SelectChoice(value, "Not in a module: a quiz of the whole course")]
         module_ids[value], course_of[value] = None, course.id
         for module in (m for m in modules if m.course_id == course.id):
             value = f"module-{module.id}"
-            choices[course.title].append(SelectChoice(value, f"{course.title}: {module.title}"))
+            choices[course.title].append(SelectChoice(value, module.title))
             module_ids[value], course_of[value] = module.id, course.id
     return choices, module_ids, course_of
 

@@ -83,9 +83,9 @@ def graded(rows: list[dict]) -> list[dict]:
     ]
 
 
-def with_blanks(rows: list[dict], blank: dict) -> list[dict]:
-    """Rows for the form: the filled ones, then a few blank ones to add more."""
-    return rows + [dict(blank) for _ in range(BLANK_ROWS)]
+def with_blanks(rows: list[dict], blank: dict, at_least: int = 0) -> list[dict]:
+    """Rows for the form: the filled ones, then blank ones to add more (enough to make `at_least` rows)."""
+    return rows + [dict(blank) for _ in range(max(BLANK_ROWS, at_least - len(rows)))]
 
 
 class Editor(Form):
@@ -138,7 +138,7 @@ class ChoicesEditor(Editor):
             for c in config.get("choices", [])
             if isinstance(c, dict)
         ]
-        return {"rows": with_blanks(choices, {"text": "", "grade": "0", "feedback": ""})}
+        return {"rows": with_blanks(choices, {"text": "", "grade": "0", "feedback": ""}, at_least=4)}
 
     def choices(self) -> list[dict]:
         """The filled rows as config choices."""
@@ -358,7 +358,7 @@ class MatchingEditor(Editor):
             for p in config.get("pairs", [])
             if isinstance(p, dict)
         ]
-        return {"rows": with_blanks(pairs, {"prompt": "", "answer": ""})}
+        return {"rows": with_blanks(pairs, {"prompt": "", "answer": ""}, at_least=4)}
 
     def pairs(self) -> list[dict]:
         """The filled rows as config pairs."""
@@ -395,7 +395,7 @@ class OrderingEditor(Editor):
     def data_from(cls, config):
         """Each item in order."""
         items = [{"text": item} for item in config.get("items", []) if isinstance(item, str)]
-        return {"rows": with_blanks(items, {"text": ""})}
+        return {"rows": with_blanks(items, {"text": ""}, at_least=4)}
 
     def items(self) -> list[str]:
         """The filled items, in order."""

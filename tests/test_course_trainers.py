@@ -75,3 +75,30 @@ def test_the_course_page_links_its_trainers_for_admins_only(app, make_user, logi
     link = f'href="/courses/{lab.slug}/trainers"'
     assert link in login(make_user("admin"), app.test_client()).get(f"/courses/{lab.slug}").text
     assert link not in login(make_user("trainer"), app.test_client()).get(f"/courses/{lab.slug}").text
+
+
+def test_the_shell_assigns_a_trainer_to_one_course_or_to_every_course(app, runner, make_user, login, tmp_path):
+    """`flask courses assign-trainer` (which `make run` uses for the demo trainer) opens the course's quizzes to the
+    trainer; a learner's email is refused with the reason."""
+    ours = one_module_lab(app, tmp_path)
+    theirs = sync(
+        app,
+        write_pack(tmp_path / "theirs", [{"slug": "m1", "lessons": ["m1-read"], "gift": BASIC_GIFT}], slug="theirs"),
+    )
+    trainer = make_user("trainer")
+    learner = make_user()
+    trainer_client = login(trainer, app.test_client())
+
+    one = runner.invoke(args=["courses", "assign-trainer", trainer["email"], "--course", ours.slug])
+    assert one.exit_code == 0, one.output
+    assert authoring_statuses(trainer_client, ours.quiz_id)["quiz page"] == 200
+    assert authoring_statuses(trainer_client, theirs.quizzes["m1"])["quiz page"] == 403
+
+    every = runner.invoke(args=["courses", "assign-trainer", trainer["email"]])
+    assert every.exit_code == 0, every.output
+    assert f"is a trainer of {theirs.slug}" in every.output
+    assert authoring_statuses(trainer_client, theirs.quizzes["m1"])["quiz page"] == 200
+
+    refused = runner.invoke(args=["courses", "assign-trainer", learner["email"]])
+    assert refused.exit_code != 0
+    assert "only trainers are assigned to courses" in refused.output

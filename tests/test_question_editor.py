@@ -161,7 +161,7 @@ def test_the_quiz_settings_form_saves_every_setting_and_explains_bad_values(app,
     good = {
         "csrf_token": csrf_token_from(page),
         "title": "Exam: angry callers",
-        "placement": placement_value(page, "not in a module"),
+        "placement": placement_value(page, "a quiz of the whole course"),
         "introduction": "Ten minutes, no notes.",
         "pass_mark": "75",
         "max_attempts": "2",
@@ -378,7 +378,7 @@ def test_more_rows_adds_blank_rows_without_saving(app, client, trainer, lab):
     url = f"/author/quizzes/{quiz_id}/questions/new?type=matching"
     before = bank_count(app)
     page = client.get(url).text
-    assert page.count('class="editor-row"') == 3
+    assert page.count('class="editor-row"') == 4
     response = client.post(
         url,
         data={

@@ -1,0 +1,177 @@
+"""A trainer writes a quiz in the browser (settings, several question types, a preview), publishes it, a learner
+takes it, and the trainer's later edit leaves the learner's attempt as it was; script typed into the forms never
+runs anywhere."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_badge_journey import sign_in
+from tests.helpers import assign_trainer
+from tests.test_quiz_attempts import enrol, one_module_lab
+
+RIGHT_REPLY = "I understand how frustrating this is."
+
+
+@pytest.fixture
+def lab(app, make_user, tmp_path):
+    """A one-module course with its trainer and an enrolled learner (not signed in anywhere yet)."""
+    course = one_module_lab(app, tmp_path)
+    course.trainer = make_user("trainer")
+    course.learner = make_user()
+    assign_trainer(app, course.trainer, course.id)
+    enrol(app, course.learner["id"], course.id)
+    return course
+
+
+def row(page, name: str):
+    """One row of a question form's answers, by its legend ("Choice 2", "Pair 1")."""
+    return page.get_by_role("group", name=name, exact=True)
+
+
+def write_question(page, qtype: str, stem: str) -> None:
+    """Open the form for a new question of this type from the quiz page and fill in its text."""
+    page.get_by_label("Write a new question").select_option(label=qtype)
+    page.get_by_role("button", name="Write it").click()
+    page.get_by_label("Question text").fill(stem)
+
+
+def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(page, browser, live_server, axe, lab):
+    base = live_server.url
+    sign_in(page, base, lab.trainer)
+    page.goto(f"{base}/author/quizzes")
+    page.get_by_role("link", name="New quiz").click()
+    page.get_by_label("Title").fill("Calming angry callers")
+    page.get_by_label("Where learners find it").select_option(label="Module m1")
+    page.get_by_label("Introduction").fill("Practise **de-escalation** before your first live call.")
+    page.get_by_label("Pass mark (%)").fill("60")
+    axe(page, "new quiz form")
+    page.get_by_role("button", name="Create the quiz").click()
+    expect(page.get_by_text("Not published: learners do not see it")).to_be_visible()
+    axe(page, "quiz authoring page")
+
+    # Single choice: saved first without a right answer, which the form explains beside the choices.
+    write_question(page, "Single choice", "Which reply calms an angry caller?")
+    row(page, "Choice 1").get_by_label("Text").fill(RIGHT_REPLY)
+    row(page, "Choice 1").get_by_label("Feedback on this choice").fill("It names the feeling.")
+    row(page, "Choice 2").get_by_label("Text").fill("Please calm down.")
+    page.get_by_role("button", name="Save the question").click()
+    expect(
+        page.get_by_text("Give exactly one choice the grade 100 % (the right answer); 0 have it now.")
+    ).to_be_visible()
+    axe(page, "question form with an error")
+    row(page, "Choice 1").get_by_label("Grade").select_option(label="100 %")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.get_by_text("Question added to the quiz.")).to_be_visible()
+
+    write_question(page, "Multiple response", "Which steps come before discussing an account?")
+    for n, (text, grade) in enumerate(
+        [("Greet the caller", "50 %"), ("Verify identity", "50 %"), ("Read the account number aloud", "−100 %")], 1
+    ):
+        row(page, f"Choice {n}").get_by_label("Text").fill(text)
+        row(page, f"Choice {n}").get_by_label("Grade").select_option(label=grade)
+    page.get_by_role("button", name="More rows").click()
+    expect(row(page, "Choice 5")).to_be_visible()
+    expect(row(page, "Choice 1").get_by_label("Text")).to_have_value("Greet the caller")
+    page.get_by_role("button", name="Save the question").click()
+
+    write_question(page, "Matching", "Match each channel with its work.")
+    for n, (prompt, answer) in enumerate([("Voice", "Phone calls"), ("Non-voice", "Email and chat")], 1):
+        row(page, f"Pair {n}").get_by_label("Prompt").fill(prompt)
+        row(page, f"Pair {n}").get_by_label("Matching answer").fill(answer)
+    axe(page, "question form")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.get_by_role("listitem").filter(has_text="Matching, version 1")).to_be_visible()
+
+    # Preview the first question, answer it, and read the grade; nothing is recorded.
+    page.get_by_role("link", name="Preview question 1").click()
+    page.get_by_label(RIGHT_REPLY).check()
+    page.get_by_role("button", name="Check my answer").click()
+    expect(page.get_by_role("heading", name="Right: 100 %")).to_be_visible()
+    expect(page.get_by_text("It names the feeling.")).to_be_visible()
+    axe(page, "question preview with its result")
+
+    page.get_by_role("link", name="Back to Calming angry callers").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published: learners can take the quiz.")).to_be_visible()
+
+    # The learner takes it in their own browser and passes.
+    learner = browser.new_page()
+    sign_in(learner, base, lab.learner)
+    learner.goto(f"{base}/author/quizzes")
+    expect(learner.get_by_role("heading", name="Not allowed")).to_be_visible()
+    learner.goto(page.url.replace("/author/quizzes/", "/quizzes/"))
+    expect(learner.locator(".quiz-introduction strong")).to_have_text("de-escalation")
+    learner.get_by_role("button", name="Start the quiz").click()
+    learner.get_by_label(RIGHT_REPLY).check()
+    learner.get_by_label("Greet the caller").check()
+    learner.get_by_label("Verify identity").check()
+    learner.get_by_label("Voice", exact=True).select_option(label="Phone calls")
+    learner.get_by_label("Non-voice").select_option(label="Email and chat")
+    learner.get_by_role("button", name="Submit answers").click()
+    expect(learner.get_by_text("100% — Passed.")).to_be_visible()
+    review_url = learner.url
+    before = learner.locator("main").inner_text()
+
+    # The trainer rewrites the first question: a new version; the learner's attempt keeps theirs.
+    page.get_by_role("link", name="Edit question 1").click()
+    expect(page.get_by_text("Saving makes version 2")).to_be_visible()
+    page.get_by_label("Question text").fill("Which reply shows empathy first?")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    learner.goto(review_url)
+    assert learner.locator("main").inner_text() == before
+    assert "Which reply calms an angry caller?" in before
+
+
+# Any script that ran would set window.__xss; the setter keeps the value in sessionStorage, which outlives the
+# page, so a script that ran on any page of the visit is still seen at the end.
+WATCH = """Object.defineProperty(window, "__xss", {
+  set(value) { sessionStorage.setItem("xss", String(value)); },
+  get() { return sessionStorage.getItem("xss"); },
+});"""
+ATTACK = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">[link](javascript:window.__xss=3)'
+
+
+def test_script_typed_into_authoring_fields_never_runs(page, browser, live_server, lab):
+    base = live_server.url
+    dialogs = []
+    page.add_init_script(WATCH)
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    sign_in(page, base, lab.trainer)
+    page.goto(f"{base}/author/quizzes/new")
+    page.get_by_label("Title").fill("Hostile " + ATTACK)
+    page.get_by_label("Introduction").fill(ATTACK)
+    page.get_by_role("button", name="Create the quiz").click()
+    write_question(page, "Single choice", ATTACK)
+    for n in (1, 2):
+        row(page, f"Choice {n}").get_by_label("Text").fill(f"{n} {ATTACK}")
+        row(page, f"Choice {n}").get_by_label("Feedback on this choice").fill(ATTACK)
+    row(page, "Choice 1").get_by_label("Grade").select_option(label="100 %")
+    page.get_by_label("General feedback").fill(ATTACK)
+    page.get_by_label("Name in the bank").fill(ATTACK)
+    page.get_by_label("Tags").fill('<img src=x onerror="window.__xss = 4">, <script>window.__xss = 5</script>')
+    page.get_by_role("button", name="Save the question").click()
+    quiz_url = page.url
+    page.get_by_role("link", name="Preview question 1").click()
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Check my answer").click()
+    for link in page.locator("a").all():
+        assert not (link.get_attribute("href") or "").startswith("javascript:")
+    page.goto(quiz_url)
+    page.get_by_role("link", name="Edit question 1").click()
+    page.goto(quiz_url)
+    page.get_by_role("button", name="Publish").click()
+
+    learner = browser.new_page()
+    learner.add_init_script(WATCH)
+    learner.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    sign_in(learner, base, lab.learner)
+    learner.goto(quiz_url.replace("/author/quizzes/", "/quizzes/"))
+    learner.get_by_role("button", name="Start the quiz").click()
+    learner.locator("input[type=radio]").first.check()
+    learner.get_by_role("button", name="Check answer to question 1").click()
+    learner.get_by_role("button", name="Submit answers").click()
+    learner.get_by_role("link", name="Back to the quiz").click()
+    for visited in (page, learner):
+        assert visited.evaluate("window.__xss") is None, visited.url
+    assert dialogs == []
