@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from courses import installed_packs, pack_sections
 from courses.pack import Pack, Problem
-from courses.services import check_pack, sync_pack
+from courses.services import SyncRun, check_pack, sync_pack
 
 
 @click.group("courses", cls=AppGroup, help="Validate and load course content packs.")
@@ -31,8 +31,16 @@ def check_command(path):
 
 
 @courses_cli.command("sync")
-def sync_command():
-    """Load every installed pack into the database; a pack with any problem loads nothing."""
+@click.option(
+    "--replace-local",
+    is_flag=True,
+    help="Replace trainers' edits to pack questions with the pack's version (each one replaced is listed).",
+)
+def sync_command(replace_local):
+    """Load every installed pack into the database; a pack with any problem loads nothing.
+
+    Questions a trainer edited or retired keep the trainer's version, and each is listed, unless --replace-local.
+    """
     checked: list[tuple[pathlib.Path, Pack | None, list[Problem]]] = []
     slugs: dict[str, pathlib.Path] = {}
     for path in installed_packs(current_app):
@@ -54,8 +62,11 @@ def sync_command():
                 click.echo(f"{path}/{problem}", err=True)
             click.echo(f"{path}: not loaded ({len(problems)} problem(s))", err=True)
             continue
-        course = sync_pack(pack)
+        run = SyncRun(replace_local=replace_local)
+        course = sync_pack(pack, run)
         click.echo(f"{course.slug}: synced ({len(pack.modules)} modules)")
+        for note in run.notes:
+            click.echo(f"  {note}")
     if failed:
         raise click.ClickException(f"{failed} pack(s) had problems and were not loaded.")
 

@@ -18,8 +18,12 @@ def lms_check_pack(app, pack):
 
 
 @hookspec
-def lms_sync_pack(app, pack, course):
-    """Load this plugin's part of a valid pack into the open transaction (no commit)."""
+def lms_sync_pack(app, pack, course, run):
+    """Load this plugin's part of a valid pack into the open transaction (no commit).
+
+    `run` is the `courses.services.SyncRun`: whether trainers' local changes are replaced, and the notes the
+    sync reports (a plugin appends one per thing a person should know, such as a local change it kept).
+    """
 
 
 @hookspec

@@ -1,5 +1,7 @@
 """Course services: checking and syncing packs, enrolment and lesson completion."""
 
+import dataclasses
+
 from sqlalchemy import select
 
 from courses import pack_sections
@@ -26,7 +28,15 @@ def check_pack(path) -> tuple[Pack | None, list[Problem]]:
     return (pack if not problems else None), problems
 
 
-def sync_pack(pack: Pack) -> Course:
+@dataclasses.dataclass
+class SyncRun:
+    """How one sync treats what trainers changed locally, and what it has to report."""
+
+    replace_local: bool = False  # overwrite trainers' edits to pack content with the pack's version
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
+def sync_pack(pack: Pack, run: SyncRun | None = None) -> Course:
     """Load a valid pack in one transaction, keyed by slugs; what the pack no longer lists becomes inactive."""
     begin_write()
     try:
@@ -45,7 +55,7 @@ def sync_pack(pack: Pack) -> Course:
         db.session.flush()
         sync_structure(course, pack)
         app = real_app()
-        plugin_manager(app).hook.lms_sync_pack(app=app, pack=pack, course=course)
+        plugin_manager(app).hook.lms_sync_pack(app=app, pack=pack, course=course, run=run or SyncRun())
     except Exception:
         db.session.rollback()
         raise

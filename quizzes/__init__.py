@@ -33,7 +33,7 @@ def lms_question_types(app):
 def lms_blueprints(app):
     """Quiz, attempt and authoring pages."""
     # Importing registers the tables (models) and the routes that join the author blueprint.
-    from quizzes import author_questions, author_settings, models  # noqa: F401
+    from quizzes import author_bank, author_questions, author_settings, models  # noqa: F401
     from quizzes.author import bp as author_bp
     from quizzes.views import bp
 
@@ -65,11 +65,11 @@ def lms_check_pack(app, pack):
 
 
 @hookimpl
-def lms_sync_pack(app, pack, course):
-    """Load the pack's quizzes and questions."""
+def lms_sync_pack(app, pack, course, run):
+    """Load the pack's quizzes and questions, keeping (or, when asked, replacing) trainers' local changes."""
     from quizzes.bank import sync_quizzes
 
-    sync_quizzes(pack, course)
+    sync_quizzes(pack, course, run)
 
 
 @hookimpl

@@ -24,6 +24,15 @@ def may_edit(user, quiz: Quiz) -> bool:
     return may_author(user, quiz.course_id) or (quiz.created_by_id is not None and quiz.created_by_id == user.id)
 
 
+def editable_quizzes() -> list[Quiz]:
+    """The quizzes the trainer may edit, by title (for the filter and the copy and move choices)."""
+    allowed = authored_course_ids(current_user)
+    query = select(Quiz)
+    if allowed is not None:
+        query = query.where(or_(Quiz.course_id.in_(allowed), Quiz.created_by_id == current_user.id))
+    return list(db.session.scalars(query.order_by(Quiz.title, Quiz.id)))
+
+
 def get_quiz(quiz_id: int) -> Quiz:
     """A quiz by id (published or not) the trainer may edit; 404 when there is none, 403 when it is not theirs."""
     quiz = db.get_or_404(Quiz, quiz_id)
@@ -81,6 +90,7 @@ def quiz(quiz_id: int):
             preview=None if problems else preview,
             gift_text=text,
             types=question_types(),
+            others=[other for other in editable_quizzes() if other.id != quiz.id],
         ),
         status,
     )

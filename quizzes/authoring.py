@@ -9,7 +9,7 @@ from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.models import audit
 from lms.services import ServiceError
-from quizzes.bank import AUTHORED, question_types, save_question, set_quiz_questions
+from quizzes.bank import AUTHORED, CONTENT_FIELDS, question_types, save_question, set_quiz_questions
 from quizzes.models import Question, Quiz
 
 # The settings a trainer's quiz form sets, as Quiz attributes.
@@ -98,15 +98,107 @@ def add_new_question(actor, quiz: Quiz, qtype: str, title: str, tags: list[str],
     return question
 
 
-def edit_question(actor, question: Question, title: str, tags: list[str], content: dict) -> bool:
-    """Save a trainer's edit; True when it made a new version (the old one was answered, so attempts keep it)."""
+def from_pack(question: Question) -> bool:
+    """Whether the question came from a content pack (rather than a trainer's form or import)."""
+    return not question.uid.startswith(AUTHORED)
+
+
+def edit_question(
+    actor, question: Question, title: str, tags: list[str], content: dict, action: str = "question.edit"
+) -> bool:
+    """Save a trainer's edit; True when it made a new version (the old one was answered, so attempts keep it).
+
+    An edited pack question is marked as changed locally, so the next sync keeps the trainer's version.
+    """
     begin_write()
     before = question.current_version
+    active = question.active
     save_question(question, question.type, title, tags, content)
+    question.active = active  # editing a retired question does not bring it back
     new_version = question.current_version != before
-    audit(actor, "question.edit", f"question:{question.id}", version=question.current_version, new_version=new_version)
+    if from_pack(question):
+        question.locally_changed = True
+    audit(actor, action, f"question:{question.id}", version=question.current_version, new_version=new_version)
     commit()
     return new_version
+
+
+def restore_version(actor, question: Question, number: int) -> bool:
+    """Make an earlier version's content current again (as a new version once the current one was answered)."""
+    version = next((v for v in question.versions if v.number == number), None)
+    if version is None:
+        raise ServiceError("That version does not exist.", 404)
+    content = {key: getattr(version, key) for key in CONTENT_FIELDS}
+    return edit_question(actor, question, question.title, question.tags or [], content, action="question.restore")
+
+
+def answered(question: Question) -> bool:
+    """Whether any attempt has used the question (its used versions are locked)."""
+    return any(version.locked for version in question.versions)
+
+
+def retire_question(actor, question: Question) -> bool:
+    """Retire a question: one that was answered stays, hidden from new attempts and the bank's default view, for
+    the attempts that asked it; so does one from a pack, so that the next sync keeps it retired. One a trainer
+    wrote and nobody answered is deleted. True when it was kept."""
+    begin_write()
+    kept = answered(question) or from_pack(question)
+    if kept:
+        question.active = False
+        if from_pack(question):
+            question.locally_changed = True
+        audit(actor, "question.retire", f"question:{question.id}")
+    else:
+        audit(actor, "question.delete", f"question:{question.id}", title=question.title)
+        db.session.delete(question)
+    commit()
+    return kept
+
+
+def bring_back(actor, question: Question) -> None:
+    """Undo a retirement: new attempts ask the question again where quizzes hold it."""
+    begin_write()
+    question.active = True
+    audit(actor, "question.unretire", f"question:{question.id}")
+    commit()
+
+
+def add_existing(actor, quiz: Quiz, question: Question) -> None:
+    """Put a bank question of the quiz's course at the end of the quiz (it is shared, not copied)."""
+    if question.course_id != quiz.course_id:
+        raise ServiceError("Only questions of the quiz's own course can be added to it.", 400)
+    ids = [item.question_id for item in quiz.items]
+    if question.id in ids:
+        raise ServiceError("The quiz already holds this question.", 400)
+    begin_write()
+    set_quiz_questions(quiz, [*ids, question.id])
+    audit(actor, "quiz.add_question", f"quiz:{quiz.id}", question=question.id)
+    commit()
+
+
+def copy_to(actor, question: Question, target: Quiz) -> Question:
+    """Add an independent copy of the question (its current content) to the end of another quiz."""
+    version = question.current
+    content = {key: getattr(version, key) for key in CONTENT_FIELDS}
+    copy = add_new_question(actor, target, question.type, question.title, list(question.tags or []), content)
+    return copy
+
+
+def move_to(actor, source: Quiz, question: Question, target: Quiz) -> None:
+    """Move the question from one quiz to the end of another of the same course, in one transaction."""
+    if target.course_id != source.course_id:
+        raise ServiceError("A question can only move between quizzes of the same course; copy it instead.", 400)
+    ids = [item.question_id for item in source.items]
+    target_ids = [item.question_id for item in target.items]
+    if question.id not in ids:
+        raise ServiceError("That question is not in this quiz.", 404)
+    if question.id in target_ids:
+        raise ServiceError("The other quiz already holds this question.", 400)
+    begin_write()
+    set_quiz_questions(source, [qid for qid in ids if qid != question.id])
+    set_quiz_questions(target, [*target_ids, question.id])
+    audit(actor, "quiz.move_question", f"quiz:{source.id}", question=question.id, to=target.id)
+    commit()
 
 
 def move_question(actor, quiz: Quiz, question_id: int, step: int) -> None:

@@ -130,8 +130,8 @@ def matches_tags(tags: list, wanted: list) -> bool:
     return any(tag == want or tag.startswith(want.rstrip("/") + "/") for tag in tags for want in wanted)
 
 
-def sync_quizzes(pack: Pack, course) -> None:
-    """Load the pack's quizzes and questions into the open transaction."""
+def sync_quizzes(pack: Pack, course, run=None) -> None:
+    """Load the pack's quizzes and questions into the open transaction (`run`: a courses.services.SyncRun)."""
     module_ids = {module.slug: module.id for module in course.modules}
     # Quizzes trainers created are theirs: a sync neither updates nor retires them.
     existing = {
@@ -162,12 +162,41 @@ def sync_quizzes(pack: Pack, course) -> None:
             questions = spec.questions if spec.questions is not None else read_quiz_file(pack, spec.file)[0]
             uids = [question_uid(pack.slug, spec.slug, parsed, n) for n, parsed in enumerate(questions, start=1)]
             known = {q.uid: q for q in db.session.scalars(select(Question).where(Question.uid.in_(uids)))}
-            rows = [upsert_question(uid, course.id, parsed, known) for uid, parsed in zip(uids, questions, strict=True)]
+            rows = [
+                sync_question(uid, course.id, parsed, known, spec.slug, run)
+                for uid, parsed in zip(uids, questions, strict=True)
+            ]
             db.session.flush()
             pack_ids = [row.id for row in rows]
             # Questions a trainer added stay in the quiz, after the pack's, in the order they had.
             kept = [qid for qid in authored_question_ids(quiz.id) if qid not in pack_ids]
             set_quiz_questions(quiz, pack_ids + kept)
+
+
+def sync_question(uid: str, course_id: int, parsed: dict, known: dict[str, Question], quiz_slug: str, run) -> Question:
+    """Upsert one pack question, unless a trainer changed it locally: then their version stays (and is reported),
+    or, when the run says so, the pack's replaces it (and that is reported)."""
+    question = known.get(uid)
+    if question is None or not question.locally_changed or not differs_from_pack(question, parsed):
+        return upsert_question(uid, course_id, parsed, known)
+    name = f"“{question.title or uid}” in quiz {quiz_slug}"
+    if run is not None and run.replace_local:
+        run.notes.append(f"replaced the local change to {name} with the pack's version")
+        question.locally_changed = False
+        return upsert_question(uid, course_id, parsed, known)
+    if run is not None:
+        run.notes.append(f"kept the local change to {name} (courses sync --replace-local takes the pack's)")
+    return question
+
+
+def differs_from_pack(question: Question, parsed: dict) -> bool:
+    """Whether the question as trainers left it differs from the pack's (retiring it counts as a difference)."""
+    current = question.current
+    ours = [question.type, question.title, list(question.tags or []), question.active]
+    ours += [getattr(current, key) for key in CONTENT_FIELDS]
+    theirs = [parsed["type"], parsed.get("title") or "", list(parsed.get("tags", [])), True]
+    theirs += list(content_of(parsed).values())
+    return ours != theirs
 
 
 def authored_question_ids(quiz_id: int) -> list[int]:

@@ -21,11 +21,14 @@ class Question(Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     tags: Mapped[list] = mapped_column(JSON, default=list)
     current_version: Mapped[int] = mapped_column(default=1)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)  # False: retired, kept for the attempts that asked it
+    # A pack question a trainer edited or retired: syncs keep the trainer's version and report it.
+    locally_changed: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # Deleting a never-answered question deletes its versions and quiz places in the database (ON DELETE CASCADE).
     versions: Mapped[list["QuestionVersion"]] = relationship(
-        back_populates="question", order_by="QuestionVersion.number", lazy="selectin"
+        back_populates="question", order_by="QuestionVersion.number", lazy="selectin", passive_deletes="all"
     )
 
     @property

@@ -115,6 +115,33 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {"direction": "up"},
             only(("trainer", "admin"), 302),
         ),
+        ("author.bank", "GET", "/author/bank", {}, only(("trainer", "stranger", "admin"), 200)),
+        ("author.history", "GET", f"/author/questions/{question}/history", {}, only(("trainer", "admin"), 200)),
+        # Version 99 does not exist; the question is already in the quiz; target 0 is no quiz.
+        (
+            "author.restore",
+            "POST",
+            f"/author/questions/{question}/restore",
+            {"version": "99"},
+            only(("trainer", "admin"), 404),
+        ),
+        (
+            "author.add_from_bank",
+            "POST",
+            f"/author/quizzes/{quiz}/questions/add",
+            {"question_id": str(question)},
+            only(("trainer", "admin"), 400),
+        ),
+        (
+            "author.copy_or_move",
+            "POST",
+            f"/author/quizzes/{quiz}/questions/{question}/copy-or-move",
+            {"target": "0"},
+            only(("trainer", "admin"), 400),
+        ),
+        # Retired, then brought back at once: the question ends as it began.
+        ("author.retire", "POST", f"/author/questions/{question}/retire", {}, only(("trainer", "admin"), 302)),
+        ("author.unretire", "POST", f"/author/questions/{question}/unretire", {}, only(("trainer", "admin"), 302)),
         (
             "author.remove_question",
             "POST",

@@ -1,0 +1,265 @@
+"""The trainer's question bank pages: search and filters, retiring, versions and their restore, sharing, copying
+and moving questions between quizzes, and syncs that keep a trainer's edits to pack questions; through real HTTP."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests.conftest import csrf_token_from
+from tests.helpers import assign_trainer, page_text
+from tests.test_question_editor import CALM, errors_on, form_values, new_question, new_quiz_id, quiz_questions
+from tests.test_quiz_attempts import basic_answers, enrol, one_module_lab, start
+
+
+@pytest.fixture
+def lab(app, tmp_path, trainer):
+    """A one-module course (quiz of BASIC_GIFT, questions "capital" and "sky") authored by the signed-in trainer."""
+    course = one_module_lab(app, tmp_path)
+    assign_trainer(app, trainer, course.id)
+    course.pack = tmp_path / "pack"
+    return course
+
+
+def question_id(app, title: str) -> int:
+    """The id of the bank question with this title."""
+    from quizzes.models import Question
+
+    with app.app_context():
+        return db.session.scalar(select(Question.id).where(Question.title == title))
+
+
+def titles_on(page: str) -> list[str]:
+    """The question titles the bank page lists, in order."""
+    return re.findall(r"<td><strong>([^<]*)</strong>", page)
+
+
+def post(client, url, page_url, **data):
+    """Press a one-button form: post with a CSRF token read from `page_url`."""
+    return client.post(url, data={"csrf_token": csrf_token_from(client.get(page_url).text), **data})
+
+
+def answer_capital(app, make_user, login, lab):
+    """A learner submits an attempt at the lab quiz, so its questions are answered (and their versions locked)."""
+    learner = make_user()
+    learner_client = login(learner, target=app.test_client())
+    enrol(app, learner["id"], lab.id)
+    attempt_id = start(learner_client, lab.quiz_id)
+    data = basic_answers(learner_client, attempt_id, {"capital": "Paris", "sky": "False"})
+    learner_client.post(f"/quizzes/attempts/{attempt_id}/submit", data=data)
+    return learner_client, attempt_id
+
+
+def test_the_bank_searches_text_and_filters_by_tag_type_quiz_and_use(app, client, trainer, lab):
+    quiz_id = new_quiz_id(client)
+    new_question(client, quiz_id, "single_choice", title="calm-reply", tags="voice/calls, empathy", **CALM)
+    new_question(
+        client,
+        quiz_id,
+        "true_false",
+        stem="100% of BPO work is voice.",
+        title="voice-myth",
+        **{"answers-answer": "false"},
+    )
+    token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
+    client.post(
+        f"/author/quizzes/{quiz_id}/questions/{question_id(app, 'voice-myth')}/remove", data={"csrf_token": token}
+    )
+
+    def listed(**args):
+        response = client.get("/author/bank", query_string=args)
+        assert response.status_code == 200
+        return titles_on(response.text)
+
+    assert listed() == ["voice-myth", "calm-reply", "sky", "capital"]  # newest first
+    assert listed(q="ANGRY caller") == ["calm-reply"]  # every word, in the text or the name, any case
+    assert listed(q="100%") == ["voice-myth"]  # % is a character, not a wildcard
+    assert listed(q="50%") == []
+    assert listed(tag="voice") == ["calm-reply"]  # a tag takes the tags below it
+    assert listed(tag="voice/calls") == ["calm-reply"]
+    assert listed(tag="voic") == []  # but not a tag that merely starts the same
+    assert listed(tag="lab/basics") == ["sky", "capital"]
+    assert listed(type="true_false") == ["voice-myth", "sky"]
+    assert listed(quiz=lab.quiz_id) == ["sky", "capital"]
+    assert listed(unused="1") == ["voice-myth"]
+    assert listed(type="no-such-type", quiz="abc", status="odd") == listed()  # unknown filters are ignored
+
+
+def test_the_bank_pages_by_key_fifty_at_a_time(app, client, trainer, lab):
+    from lms.db import begin_write, commit
+    from quizzes.bank import AUTHORED, save_question
+    from quizzes.models import Question
+
+    with app.app_context():
+        begin_write()
+        for n in range(60):
+            row = Question(uid=f"{AUTHORED}bulk{n}", course_id=lab.id, type="description", current_version=0)
+            db.session.add(row)
+            save_question(
+                row,
+                "description",
+                f"bulk-{n:02d}",
+                [],
+                {"stem": "Read this.", "stem_format": "markdown", "general_feedback": "", "config": {}},
+            )
+        commit()
+    first = client.get("/author/bank").text
+    assert titles_on(first) == [f"bulk-{n:02d}" for n in range(59, 9, -1)]
+    older = re.search(r'href="(/author/bank\?before=\d+)"', first).group(1)  # no filter rides along
+    assert titles_on(client.get(older).text) == [f"bulk-{n:02d}" for n in range(9, -1, -1)] + ["sky", "capital"]
+
+
+def test_retiring_keeps_an_answered_question_for_its_attempts_and_deletes_one_never_answered(
+    app, client, trainer, lab, make_user, login
+):
+    from quizzes.models import Question
+
+    learner_client, attempt_id = answer_capital(app, make_user, login, lab)
+    review_before = page_text(learner_client.get(f"/quizzes/attempts/{attempt_id}/review"))
+    quiz_id = new_quiz_id(client)
+    new_question(client, quiz_id, "single_choice", title="calm-reply", **CALM)
+
+    kept = post(client, f"/author/questions/{question_id(app, 'capital')}/retire", "/author/bank")
+    assert "is retired" in page_text(client.get(kept.headers["Location"]))
+    gone = post(client, f"/author/questions/{question_id(app, 'calm-reply')}/retire", "/author/bank")  # a trainer's
+    assert "was never answered, so it was deleted" in page_text(client.get(gone.headers["Location"]))
+
+    with app.app_context():
+        titles = {q.title: q.active for q in db.session.scalars(select(Question))}
+    assert titles == {"capital": False, "sky": True}
+    assert quiz_questions(app, quiz_id) == []
+    assert titles_on(client.get("/author/bank").text) == ["sky"]
+    assert titles_on(client.get("/author/bank?status=retired").text) == ["capital"]
+    # The learner's attempt still shows the retired question; a new attempt does not ask it.
+    assert page_text(learner_client.get(f"/quizzes/attempts/{attempt_id}/review")) == review_before
+    token = csrf_token_from(learner_client.get(f"/quizzes/{lab.quiz_id}").text)
+    retry = learner_client.post(f"/quizzes/{lab.quiz_id}/start", data={"csrf_token": token})
+    attempt_page = learner_client.get(retry.headers["Location"]).text
+    assert "sky on a clear day" in attempt_page and "capital of France" not in attempt_page
+
+    post(client, f"/author/questions/{question_id(app, 'capital')}/unretire", "/author/bank?status=retired")
+    assert titles_on(client.get("/author/bank").text) == ["sky", "capital"]
+
+
+def test_history_lists_versions_with_their_changes_and_restores_an_earlier_one(
+    app, client, trainer, lab, make_user, login
+):
+    from quizzes.models import Question
+
+    answer_capital(app, make_user, login, lab)
+    capital = question_id(app, "capital")
+    url = f"/author/questions/{capital}/edit"
+    data = form_values(client.get(url).text)
+    data["stem"] = "Which city is the seat of the French government?"
+    assert client.post(url, data=data).status_code == 302
+    data["general_feedback"] = "Paris has been the capital since 987."
+    assert client.post(url, data=data).status_code == 302  # version 2 was never answered: edited in place
+
+    history = client.get(f"/author/questions/{capital}/history")
+    rows = [page_text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", history.text, re.S)[1:]]
+    assert [row.split()[0] for row in rows] == ["2", "1"]
+    assert "question text, general feedback" in rows[0] and "No" in rows[0]
+    assert "first version" in rows[1] and "Yes" in rows[1]
+
+    restored = post(client, f"/author/questions/{capital}/restore", f"/author/questions/{capital}/history", version="1")
+    assert "Version 1 is current again, as version 2." in page_text(client.get(restored.headers["Location"]))
+    with app.app_context():
+        question = db.session.get(Question, capital)
+        assert question.current.stem == "Which city is the capital of France?"
+        assert [v.number for v in question.versions] == [1, 2]
+    missing = post(client, f"/author/questions/{capital}/restore", "/author/bank", version="7")
+    assert missing.status_code == 404
+
+
+def page_text_of(fragment: str) -> str:
+    """The words of an HTML fragment."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
+
+
+def test_questions_are_added_from_the_bank_copied_and_moved_between_quizzes(app, client, trainer, lab):
+    quiz_id = new_quiz_id(client)
+    capital = question_id(app, "capital")
+
+    # Shared from the bank: the same question, in both quizzes.
+    bank_page = client.get(f"/author/bank?add_to={quiz_id}").text
+    assert 'Add<span class="visually-hidden"> capital</span> to the quiz' in bank_page
+    added = client.post(
+        f"/author/quizzes/{quiz_id}/questions/add",
+        data={"csrf_token": csrf_token_from(bank_page), "question_id": capital},
+    )
+    assert added.status_code == 302
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["capital"]
+    again = client.post(
+        f"/author/quizzes/{quiz_id}/questions/add",
+        data={"csrf_token": csrf_token_from(bank_page), "question_id": capital},
+    )
+    assert again.status_code == 400 and "already holds this question" in again.text
+
+    # Copied: a new, independent question; moved: gone from the first quiz.
+    sky = question_id(app, "sky")
+    page = client.get(f"/author/quizzes/{lab.quiz_id}").text
+    copy_url = f"/author/quizzes/{lab.quiz_id}/questions/{sky}/copy-or-move"
+    assert (
+        client.post(
+            copy_url, data={"csrf_token": csrf_token_from(page), "target": quiz_id, "action": "copy"}
+        ).status_code
+        == 302
+    )
+    copied = quiz_questions(app, quiz_id)
+    assert [q[0] for q in copied] == ["capital", "sky"]
+    with app.app_context():
+        from quizzes.models import Quiz
+
+        assert db.session.get(Quiz, quiz_id).items[1].question_id != sky
+    move_url = f"/author/quizzes/{lab.quiz_id}/questions/{capital}/copy-or-move"
+    refused = client.post(move_url, data={"csrf_token": csrf_token_from(page), "target": quiz_id, "action": "move"})
+    assert refused.status_code == 400 and "already holds this question" in refused.text
+    post(client, f"/author/quizzes/{quiz_id}/questions/{capital}/remove", f"/author/quizzes/{quiz_id}")
+    moved = client.post(move_url, data={"csrf_token": csrf_token_from(page), "target": quiz_id, "action": "move"})
+    assert moved.status_code == 302
+    assert [q[0] for q in quiz_questions(app, lab.quiz_id)] == ["sky"]
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["sky", "capital"]
+
+
+def test_a_sync_keeps_a_trainers_edit_to_a_pack_question_and_says_so_until_asked_to_replace_it(
+    app, client, runner, trainer, lab
+):
+    """`courses sync` reports the local change and keeps it; `--replace-local` lists what it replaces and takes
+    the pack's version. A retired pack question stays retired the same way."""
+    from courses.services import SyncRun, check_pack, sync_pack
+
+    capital = question_id(app, "capital")
+    url = f"/author/questions/{capital}/edit"
+    data = form_values(client.get(url).text)
+    data["stem"] = "Which city hosts the French government?"
+    assert client.post(url, data=data).status_code == 302, errors_on(client.post(url, data=data).text)
+    post(client, f"/author/questions/{question_id(app, 'sky')}/retire", "/author/bank")
+
+    def sync(replace_local=False):
+        with app.app_context():
+            pack, problems = check_pack(lab.pack)
+            assert problems == []
+            run = SyncRun(replace_local=replace_local)
+            sync_pack(pack, run)
+            return run.notes
+
+    notes = sync()
+    assert notes == [
+        "kept the local change to “capital” in quiz m1 (courses sync --replace-local takes the pack's)",
+        "kept the local change to “sky” in quiz m1 (courses sync --replace-local takes the pack's)",
+    ]
+    assert [(q[0], q[3]) for q in quiz_questions(app, lab.quiz_id)][0] == (
+        "capital",
+        "Which city hosts the French government?",
+    )
+    assert titles_on(client.get("/author/bank?status=retired").text) == ["sky"]
+
+    replaced = sync(replace_local=True)
+    assert replaced == [
+        "replaced the local change to “capital” in quiz m1 with the pack's version",
+        "replaced the local change to “sky” in quiz m1 with the pack's version",
+    ]
+    assert quiz_questions(app, lab.quiz_id)[0][3] == "Which city is the capital of France?"
+    assert titles_on(client.get("/author/bank").text) == ["sky", "capital"]
+    assert sync() == []  # nothing is changed locally any more
