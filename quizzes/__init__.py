@@ -33,7 +33,7 @@ def lms_question_types(app):
 def lms_blueprints(app):
     """Quiz, attempt and authoring pages."""
     # Importing registers the tables (models) and the routes that join the author blueprint.
-    from quizzes import author_bank, author_questions, author_settings, models  # noqa: F401
+    from quizzes import author_bank, author_marking, author_questions, author_settings, models  # noqa: F401
     from quizzes.author import bp as author_bp
     from quizzes.views import bp
 
@@ -83,4 +83,4 @@ def lms_progress_steps(app, user_id, course):
 @hookimpl
 def lms_nav_links(app, user):
     """Trainers reach the quiz authoring pages."""
-    return [("Quizzes", "author.quizzes")] if has_role(user, "trainer") else []
+    return [("Quizzes", "author.quizzes"), ("Marking", "author.marking")] if has_role(user, "trainer") else []

@@ -73,7 +73,9 @@ class SlotView:
 
     @property
     def verdict(self) -> str:
-        """How the saved answer fared: "Right", "Partly right" or "Not right"."""
+        """How the saved answer fared: "Right", "Partly right" or "Not right" (or that a trainer has yet to mark it)."""
+        if self.answer is not None and self.answer.needs_marking:
+            return "Waiting for a trainer's mark"
         score = self.answer.score if self.answer is not None else None
         if score == 1:
             return "Right"
@@ -323,6 +325,9 @@ def check_answer(attempt_id: int, user_id: int, slot: int, responses: dict) -> N
     save_responses(attempt, responses)
     db.session.flush()
     view = next(v for v in slot_views(attempt) if v.slot == slot)
+    if view.qtype is not None and view.qtype.marked_by_trainer:
+        db.session.rollback()
+        raise ServiceError("A trainer marks this answer after you submit.", 409)
     if view.answer is None:
         view.answer = AttemptAnswer(attempt_id=attempt.id, slot=slot, response={}, saved_at=now())
         db.session.add(view.answer)
@@ -337,7 +342,9 @@ def grade_slot(view: SlotView) -> None:
     if view.qtype is None or answer is None:
         return
     result = view.qtype.grade(view.version.config, answer.response or {})
-    answer.score, answer.feedback = result.score, list(result.feedback)
+    # An essay's score waits for the trainer who marks it.
+    answer.score = None if result.pending else result.score
+    answer.feedback, answer.needs_marking = list(result.feedback), result.pending
 
 
 def finish(attempt: Attempt) -> None:
@@ -355,13 +362,21 @@ def finish(attempt: Attempt) -> None:
     set_committed_value(attempt, "status", "submitted")
     set_committed_value(attempt, "submitted_at", submitted_at)
     views = slot_views(attempt)
-    total = counted = 0.0
     for view in views:
         if view.answer is None and view.qtype is not None and view.graded:
             view.answer = AttemptAnswer(attempt_id=attempt.id, slot=view.slot, response={}, saved_at=now())
             db.session.add(view.answer)
         if view.graded:
             grade_slot(view)
+    if not any(view.answer is not None and view.answer.needs_marking for view in views):
+        settle(attempt, views)
+
+
+def settle(attempt: Attempt, views: list[SlotView]) -> None:
+    """Score the attempt once no answer waits for a trainer's mark: pass or fail, its event, and completions."""
+    total = counted = 0.0
+    for view in views:
+        if view.graded:
             total += (view.answer.score or 0.0) if view.answer else 0.0
             counted += 1
     score = round(100 * total / counted, 2) if counted else 0.0

@@ -8,7 +8,17 @@ type refuses is ever saved.
 
 from __future__ import annotations
 
-from wtforms import FieldList, FloatField, Form, FormField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import (
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 BLANK_ROWS = 2  # empty rows offered below the filled ones, so a trainer can add without JavaScript
@@ -112,6 +122,25 @@ class Editor(Form):
 
 class DescriptionEditor(Editor):
     """A description has nothing to answer: the question text is all of it."""
+
+
+class EssayEditor(Editor):
+    """An essay: guidance for whoever marks it (learners never see it)."""
+
+    guidance = TextAreaField(
+        "Marking guidance",
+        validators=[Length(max=FEEDBACK_LENGTH)],
+        description="Only trainers see this, beside each answer they mark: what a full-marks answer contains.",
+    )
+
+    @classmethod
+    def data_from(cls, config):
+        """The guidance."""
+        return {"guidance": config.get("guidance", "")}
+
+    def to_config(self):
+        """{"guidance": text}."""
+        return {"guidance": (self.guidance.data or "").strip()}
 
 
 class ChoiceRow(Form):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Model
@@ -128,7 +128,16 @@ class AttemptAnswer(Model):
     """The learner's saved response to one slot of an attempt, and its grade once graded."""
 
     __tablename__ = "attempt_answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "slot"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "slot"),
+        # Holds only the answers waiting for a trainer's mark: the marking queue reads those and no others.
+        Index(
+            "ix_attempt_answers_waiting",
+            "id",
+            sqlite_where=text("needs_marking"),
+            postgresql_where=text("needs_marking"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
@@ -137,4 +146,8 @@ class AttemptAnswer(Model):
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     checked: Mapped[bool] = mapped_column(default=False)  # practice mode: answer locked and feedback shown
     score: Mapped[float | None] = mapped_column(Float, default=None)  # 0..1
-    feedback: Mapped[list] = mapped_column(JSON, default=list)
+    feedback: Mapped[list] = mapped_column(JSON, default=list)  # the type's feedback, or the marker's comment
+    # An essay waiting for a trainer's mark; who marked it, and when, once they have.
+    needs_marking: Mapped[bool] = mapped_column(default=False, server_default=false())
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -311,11 +311,16 @@ EVERY_TYPE = {
         rows([{"text": "Greet"}, {"text": "Verify"}, {"text": "Resolve"}, {"text": "Close"}]),
         lambda c: c["items"] == ["Greet", "Verify", "Resolve", "Close"],
     ),
+    "essay": (
+        {"answers-guidance": "Full marks: greets, names the feeling, offers a next step."},
+        lambda c: c == {"guidance": "Full marks: greets, names the feeling, offers a next step."},
+    ),
     "description": ({}, lambda c: c == {}),
 }
 
 
 def test_every_question_type_has_a_form_that_saves_and_shows_its_question_again(app, client, trainer, lab):
+    assert set(EVERY_TYPE) == set(app.extensions["quizzes"]["types"])
     """Each type is written through its form, stored as its config, and the edit form shows it back unchanged:
     saving the edit form untouched changes nothing."""
     quiz_id = new_quiz_id(client)

@@ -104,7 +104,6 @@ BAD_SYNTAX = """// Two good questions, then a broken one: nothing may be importe
         (BAD_SYNTAX, 6, "the answer block '{' is never closed"),
         ("::ok::Fine? {T}\n\n\n::weights::Pick. {\n=Yes\n~%150%No\n}\n", 6, "bad answer weight '%150%'"),
         ("::ok::Fine? {T}\n\n::stray::A stray } brace {=a ~b}\n", 3, "'}' has no matching '{'"),
-        ("::ok::Fine? {T}\n\n::essay::Write about your first job. {}\n", 3, "essay questions are not supported"),
         (
             "::ok::Fine? {T}\n\n::sum::Tick two. {\n~%50%A\n~%40%B\n~C\n}\n",
             3,

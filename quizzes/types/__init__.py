@@ -6,6 +6,7 @@ register and instantiate them.
 
 from .base import Grade, QuestionType
 from .description import Description
+from .essay import Essay
 from .matching import Matching
 from .multiple_response import MultipleResponse
 from .numerical import Numerical
@@ -22,12 +23,14 @@ BUILTIN_TYPES = (
     Numerical,
     Matching,
     Ordering,
+    Essay,
     Description,
 )
 
 __all__ = [
     "BUILTIN_TYPES",
     "Description",
+    "Essay",
     "Grade",
     "Matching",
     "MultipleResponse",

@@ -39,6 +39,7 @@ class Grade:
     correct: bool
     parts: list[bool] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
+    pending: bool = False  # a trainer marks it (an essay): the score waits for them
 
     def __post_init__(self):
         # Frozen, so normalise through object.__setattr__: callers may pass
@@ -72,6 +73,8 @@ class QuestionType:
     # None means the type has no GIFT form: it then leaves from_gift and to_gift
     # alone, GIFT import never produces it and export leaves its questions out.
     gift_order: int | None = None
+    # Answers a trainer marks by hand (an essay): no right answer to show, no "Check answer" in practice.
+    marked_by_trainer: bool = False
     # The authoring form of the answer part (a quizzes.editors.Editor class); None: trainers cannot write
     # questions of this type in the browser, only import them.
     editor: type[Editor] | None = None

@@ -20,7 +20,7 @@ class Reflection(QuestionType):
 
     name = "reflection"
     label = "Reflection"
-    # Anywhere will do: no built-in type reads an empty answer block.
+    # Before the built-in essay (60): where this plugin is installed, Moodle's essays import as reflections.
     gift_order = 50
 
     def validate(self, config):

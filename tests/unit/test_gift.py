@@ -28,6 +28,9 @@ def builtin_types(*leave_out):
 
 
 TYPES = builtin_types()
+# Without the essay type, Moodle's essay syntax (an empty answer block) is a question nothing here reads: what
+# an app with a narrower set of types meets.
+NO_ESSAY = builtin_types("essay")
 
 
 def one(text):
@@ -459,24 +462,34 @@ def test_general_feedback_with_true_false_feedback():
 # ---------------------------------------------------------------- unsupported questions
 
 
-def test_essay_is_unsupported_with_its_line():
-    problem = error("Q1{T}\n\n// an essay\n::Q8:: How are you? {}")
+def test_essay_syntax_reads_as_an_essay():
+    q = one_with("::Q8:: How are you? {####Graders: look for feelings.}", TYPES)
+    assert (q["type"], q["stem"], q["config"], q["general_feedback"]) == (
+        "essay",
+        "How are you?",
+        {},
+        "Graders: look for feelings.",
+    )
+
+
+def test_essay_is_unsupported_with_its_line_where_no_type_reads_it():
+    problem = error_with("Q1{T}\n\n// an essay\n::Q8:: How are you? {}", NO_ESSAY)
     assert isinstance(problem, UnsupportedQuestionError)
     assert (problem.line, problem.question_type) == (4, "essay")
     assert str(problem) == "line 4: essay questions are not supported"
 
 
 def test_essay_with_general_feedback_is_still_an_essay():
-    assert error("Write about it.{####Graders: look for dates.}").question_type == "essay"
+    assert error_with("Write about it.{####Graders: look for dates.}", NO_ESSAY).question_type == "essay"
 
 
 def test_skip_unsupported_returns_the_other_questions():
     text = "A{T}\n\nEssay{}\n\nB{F}"
-    assert [q["stem"] for q in parse_gift(text, TYPES, skip_unsupported=True)] == ["A", "B"]
+    assert [q["stem"] for q in parse_gift(text, NO_ESSAY, skip_unsupported=True)] == ["A", "B"]
 
 
 def test_report_lists_unsupported_questions():
-    questions, problems = parse_gift_report("A{T}\n\nEssay{}\n\nB{F}\n\n::E2::Another{}", TYPES)
+    questions, problems = parse_gift_report("A{T}\n\nEssay{}\n\nB{F}\n\n::E2::Another{}", NO_ESSAY)
     assert [q["stem"] for q in questions] == ["A", "B"]
     assert [str(p) for p in problems] == [
         "line 3: essay questions are not supported",
@@ -486,7 +499,7 @@ def test_report_lists_unsupported_questions():
 
 def test_skipping_unsupported_questions_does_not_hide_bad_gift():
     with pytest.raises(GiftError) as caught:
-        parse_gift_report("Essay{}\n\nBroken{=a", TYPES)
+        parse_gift_report("Essay{}\n\nBroken{=a", NO_ESSAY)
     assert not isinstance(caught.value, UnsupportedQuestionError)
     assert caught.value.line == 3
 
@@ -544,7 +557,7 @@ def test_first_problem_is_reported():
 
 
 def test_essay_before_a_syntax_error_is_the_first_problem():
-    assert isinstance(error("Essay{}\n\nBad{#x}"), UnsupportedQuestionError)
+    assert isinstance(error_with("Essay{}\n\nBad{#x}", NO_ESSAY), UnsupportedQuestionError)
 
 
 def test_text_must_be_a_string():
@@ -834,7 +847,7 @@ def test_write_nothing():
 @pytest.mark.parametrize(
     "q, message",
     [
-        (question("essay", {}), "question 1: GIFT cannot hold 'essay' questions"),
+        (question("ordering", {"items": ["a", "b"]}), "question 1: GIFT cannot hold 'ordering' questions"),
         (
             question("true_false", {"answer": True}, tags=["a", "b"]),
             "question 1: GIFT can hold one category per question, got ['a', 'b']",
@@ -953,7 +966,8 @@ def test_a_types_gift_order_decides_who_reads_a_block_first():
     assert one_with("Q{T}", {**TYPES, "greedy": Greedy(1)})["type"] == "greedy"
     # Asked after short answer, Moodle's catch-all, it only sees what nothing else took.
     assert one_with("Q{T}", {**TYPES, "greedy": Greedy(95)})["type"] == "true_false"
-    assert one_with("Q{}", {**TYPES, "greedy": Greedy(95)})["config"] == {"seen": ""}
+    assert one_with("Q{}", {**TYPES, "greedy": Greedy(95)})["type"] == "essay"
+    assert one_with("Q{}", {**NO_ESSAY, "greedy": Greedy(95)})["config"] == {"seen": ""}
 
 
 def test_a_plugin_type_reads_and_writes_its_own_form_with_the_helpers():

@@ -13,7 +13,7 @@ import pathlib
 
 import pytest
 
-from quizzes.gift import UnsupportedQuestionError, parse_gift, parse_gift_report, write_gift
+from quizzes.gift import parse_gift, parse_gift_report, write_gift
 from quizzes.types import BUILTIN_TYPES
 from quizzes.types.numerical import ANY_NUMBER
 
@@ -61,10 +61,11 @@ MOODLE_COUNTS = {
         "short_answer": 1,
         "numerical": 1,
         "matching": 1,
+        "essay": 1,
     },
     "questions_in_category.gift.txt": {"single_choice": 1, "true_false": 1, "short_answer": 1, "matching": 1},
 }
-MOODLE_UNSUPPORTED = {"questions.gift.txt": ["line 2: essay questions are not supported"]}
+MOODLE_UNSUPPORTED: dict[str, list[str]] = {}  # every question of Moodle's files is read, its essays included
 
 
 def test_moodle_corpus_is_the_expected_set(shared_dir):
@@ -176,13 +177,10 @@ def test_examples_other_types_and_options(examples):
     assert examples[108]["config"]["answers"][1] == {"text": "nobody", "weight": 100.0, "feedback": "excellent answer!"}
 
 
-def test_questions_file_essay_is_reported_and_the_rest_parse(shared_dir):
+def test_questions_file_essay_and_the_rest_parse(shared_dir):
     text = read(shared_dir, "gift-moodle", "questions.gift.txt")
-    with pytest.raises(UnsupportedQuestionError) as caught:
-        parse_gift(text, TYPES)
-    assert (caught.value.line, caught.value.question_type) == (2, "essay")
-    questions, problems = parse_gift_report(text, TYPES)
-    assert parse_gift(text, TYPES, skip_unsupported=True) == questions
+    questions = parse_gift(text, TYPES)
+    assert (questions[0]["line"], questions[0]["type"], questions[0]["config"]) == (2, "essay", {})
     by_title = {q["title"]: q for q in questions}
 
     matching = by_title["Moodle activities"]
@@ -340,17 +338,17 @@ def peg_config(item):
         }
     if kind == "Description":
         return "description", {}
+    if kind == "Essay":
+        return "essay", {}
     raise AssertionError(f"untranslated PEG type {kind}")
 
 
 def peg_expected(items):
-    """(questions, unsupported type names, final tags) translated from a PEG JSON list."""
-    questions, unsupported, tags = [], [], []
+    """(questions, final tags) translated from a PEG JSON list."""
+    questions, tags = [], []
     for item in items:
         if item["type"] == "Category":
             tags = [item["title"]]
-        elif item["type"] == "Essay":
-            unsupported.append("essay")
         else:
             kind, config = peg_config(item)
             questions.append(
@@ -364,7 +362,7 @@ def peg_expected(items):
                     "config": config,
                 }
             )
-    return questions, unsupported, tags
+    return questions, tags
 
 
 def squashed(value):
@@ -390,13 +388,10 @@ def test_peg_corpus_pairs_every_gift_file_with_its_json(shared_dir):
 @pytest.mark.parametrize("name", corpus_files("gift-peg", "*.gift"))
 def test_peg_file_matches_its_expected_parse(shared_dir, name):
     text = read(shared_dir, "gift-peg", name)
-    expected, unsupported, final_tags = peg_expected(
-        json.loads(read(shared_dir, "gift-peg", name.removesuffix(".gift") + ".json"))
-    )
+    expected, final_tags = peg_expected(json.loads(read(shared_dir, "gift-peg", name.removesuffix(".gift") + ".json")))
     questions, problems = parse_gift_report(text, TYPES)
     assert squashed(questions) == squashed(expected)
-    assert [p.question_type for p in problems] == unsupported
-    assert all(str(p).endswith(": essay questions are not supported") for p in problems)
+    assert problems == []
     # A category at the end of a file tags whatever comes next: probe for it.
     probe, _ = parse_gift_report(text + "\n\nProbe statement.{T}\n", TYPES)
     assert probe[-1]["tags"] == final_tags
@@ -408,12 +403,10 @@ def test_peg_file_round_trips_through_the_writer(shared_dir, name):
     assert without_lines(parse_gift(write_gift(questions, TYPES), TYPES)) == without_lines(questions)
 
 
-def test_peg_files_with_only_unsupported_questions_name_the_type(shared_dir):
+def test_peg_files_of_essays_read_as_essays(shared_dir):
     for name in ("essay1.gift", "totara_moodle_essay.gift", "newlineAndLaTeX.gift", "tag_two_tags.gift"):
-        with pytest.raises(UnsupportedQuestionError) as caught:
-            parse_gift(read(shared_dir, "gift-peg", name), TYPES)
-        assert caught.value.question_type == "essay"
-        assert "essay questions are not supported" in str(caught.value)
+        questions = parse_gift(read(shared_dir, "gift-peg", name), TYPES)
+        assert questions and {q["type"] for q in questions} == {"essay"}, name
 
 
 def test_peg_category_with_colon(shared_dir):

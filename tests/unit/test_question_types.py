@@ -173,6 +173,7 @@ def test_builtin_types_are_distinct_classes():
             "numerical",
             "matching",
             "ordering",
+            "essay",
             "description",
         ]
     )

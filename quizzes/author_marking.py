@@ -1,0 +1,73 @@
+"""The trainer's marking queue: essays waiting for a mark, oldest first, each marked with a score and a comment."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from courses.trainers import authored_course_ids, may_author
+from lms.access import allow
+from lms.errors import fail
+from lms.forms import id_arg
+from lms.services import ServiceError
+from quizzes.author import bp
+from quizzes.marking import course_of_answer, mark_answer, marking_queue
+from quizzes.views import render_stem
+
+QUEUE_PAGE = 20
+MARK = "Give a mark from 0 to 100."
+
+
+class MarkForm(FlaskForm):
+    """A trainer's mark for one answer, and what they say to the learner."""
+
+    score = DecimalField("Mark (%)", places=None, validators=[InputRequired(MARK), NumberRange(0, 100, MARK)])
+    comment = TextAreaField("Comment for the learner", validators=[Length(max=5000)])
+
+
+def queue_page(form=None, failed_id=None, status=200):
+    """The queue page; `form` and `failed_id` show one answer's refused mark with its errors."""
+    after = id_arg("after")
+    waiting = marking_queue(authored_course_ids(current_user), after, QUEUE_PAGE + 1)
+    return (
+        render_template(
+            "author/marking.html",
+            waiting=waiting[:QUEUE_PAGE],
+            next_after=waiting[QUEUE_PAGE - 1].answer_id if len(waiting) > QUEUE_PAGE else None,
+            form=form,
+            failed_id=failed_id,
+            render_stem=render_stem,
+        ),
+        status,
+    )
+
+
+@bp.route("/marking")
+@allow("trainer")
+def marking():
+    """Essays waiting for a mark in the trainer's quizzes, oldest first, 20 a page (by key)."""
+    return queue_page()
+
+
+@bp.route("/marking/<int:answer_id>", methods=["POST"])
+@allow("trainer")
+def mark(answer_id: int):
+    """Mark one answer; the attempt is scored, and passes or fails, with its last mark."""
+    course_id = course_of_answer(answer_id)
+    if course_id is None:
+        fail(404, "There is no such answer to mark.")
+    if not may_author(current_user, course_id):
+        fail(403, "This answer belongs to a course you are not a trainer of.")
+    form = MarkForm()
+    if not form.validate_on_submit():
+        return queue_page(form, answer_id, 400)
+    try:
+        attempt = mark_answer(current_user, answer_id, float(form.score.data), (form.comment.data or "").strip())
+    except ServiceError as error:
+        fail(error.status, error.message)
+    if attempt.score is None:
+        flash("Mark saved. The attempt has more answers waiting for a mark.", "success")
+    else:
+        flash(f"Mark saved. The attempt is scored: {attempt.score:g}%.", "success")
+    return redirect(url_for("author.marking"))
