@@ -82,6 +82,11 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     page.get_by_role("button", name="Save the question").click()
     expect(page.get_by_role("listitem").filter(has_text="Matching, version 1")).to_be_visible()
 
+    write_question(page, "Essay", "A caller says the bill is wrong. Write your first two sentences to them.")
+    page.get_by_label("Marking guidance").fill("Full marks: acknowledges the problem and says what happens next.")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.get_by_role("listitem").filter(has_text="Essay, version 1")).to_be_visible()
+
     # Preview the first question, answer it, and read the grade; nothing is recorded.
     page.get_by_role("link", name="Preview question 1").click()
     page.get_by_label(RIGHT_REPLY).check()
@@ -91,6 +96,7 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     axe(page, "question preview with its result")
 
     page.get_by_role("link", name="Back to Calming angry callers").click()
+    quiz_page = page.url
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published: learners can take the quiz.")).to_be_visible()
 
@@ -107,12 +113,27 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     learner.get_by_label("Verify identity").check()
     learner.get_by_label("Voice", exact=True).select_option(label="Phone calls")
     learner.get_by_label("Non-voice").select_option(label="Email and chat")
+    learner.locator("textarea").fill("I am sorry about the bill. I will check it now.")
     learner.get_by_role("button", name="Submit answers").click()
-    expect(learner.get_by_text("100% — Passed.")).to_be_visible()
+    expect(learner.get_by_text("A trainer is marking your written answers")).to_be_visible()
     review_url = learner.url
+
+    # The trainer marks the essay from the queue; the learner then sees the score, the mark and the comment.
+    page.get_by_role("link", name="Marking").click()
+    expect(page.get_by_text("I am sorry about the bill. I will check it now.")).to_be_visible()
+    axe(page, "marking queue")
+    page.get_by_label("Mark (%)").fill("80")
+    page.get_by_label("Comment for the learner").fill("Good apology; **name the next step** too.")
+    page.get_by_role("button", name="Save the mark").click()
+    expect(page.get_by_text("The attempt is scored: 95%.")).to_be_visible()
+    learner.goto(review_url)
+    expect(learner.get_by_text("95% — Passed.")).to_be_visible()
+    expect(learner.get_by_text("Mark: 80 %.")).to_be_visible()
+    expect(learner.locator(".feedback strong", has_text="name the next step")).to_be_visible()
     before = learner.locator("main").inner_text()
 
     # The trainer rewrites the first question: a new version; the learner's attempt keeps theirs.
+    page.goto(quiz_page)
     page.get_by_role("link", name="Edit question 1").click()
     expect(page.get_by_text("Saving makes version 2")).to_be_visible()
     page.get_by_label("Question text").fill("Which reply shows empathy first?")
@@ -152,6 +173,9 @@ def test_script_typed_into_authoring_fields_never_runs(page, browser, live_serve
     page.get_by_label("Tags").fill('<img src=x onerror="window.__xss = 4">, <script>window.__xss = 5</script>')
     page.get_by_role("button", name="Save the question").click()
     quiz_url = page.url
+    write_question(page, "Essay", ATTACK)
+    page.get_by_label("Marking guidance").fill(ATTACK)
+    page.get_by_role("button", name="Save the question").click()
     page.get_by_role("link", name="Preview question 1").click()
     page.locator("input[type=radio]").first.check()
     page.get_by_role("button", name="Check my answer").click()
@@ -169,8 +193,15 @@ def test_script_typed_into_authoring_fields_never_runs(page, browser, live_serve
     learner.goto(quiz_url.replace("/author/quizzes/", "/quizzes/"))
     learner.get_by_role("button", name="Start the quiz").click()
     learner.locator("input[type=radio]").first.check()
-    learner.get_by_role("button", name="Check answer to question 1").click()
+    learner.locator("textarea").fill(ATTACK)
     learner.get_by_role("button", name="Submit answers").click()
+    review_url = learner.url
+    page.goto(f"{base}/author/marking")
+    page.get_by_label("Mark (%)").fill("10")
+    page.get_by_label("Comment for the learner").fill(ATTACK)
+    page.get_by_role("button", name="Save the mark").click()
+    learner.goto(review_url)
+    expect(learner.get_by_text("Mark: 10 %.")).to_be_visible()
     learner.get_by_role("link", name="Back to the quiz").click()
     for visited in (page, learner):
         assert visited.evaluate("window.__xss") is None, visited.url
