@@ -13,6 +13,7 @@ from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.models import audit
 from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
+from quizzes.grades import weight_problems
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.pack import pack_quizzes
 
@@ -247,6 +248,7 @@ def type_problems(parsed: dict) -> list:
     if qtype is None:
         return [f"question type {parsed['type']!r} is not installed"]
     problems = qtype.size_problems(parsed["config"]) + qtype.validate(parsed["config"])
+    problems += weight_problems(parsed["config"])
     if len(parsed.get("stem", "")) > MAX_STEM_LENGTH:
         problems.append(f"Keep the question text under {MAX_STEM_LENGTH} characters.")
     return problems

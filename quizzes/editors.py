@@ -21,6 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from quizzes.grades import MOODLE_GRADES
+
 BLANK_ROWS = 2  # empty rows offered below the filled ones, so a trainer can add without JavaScript
 MAX_ROWS = 50
 FEEDBACK_LENGTH = 2000
@@ -31,30 +33,7 @@ def percent(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
-# The grades Moodle offers for a choice (and accepts on import), so every question exports to Moodle.
-MOODLE_GRADES = [
-    100,
-    90,
-    83.33333,
-    80,
-    75,
-    70,
-    66.66667,
-    60,
-    50,
-    40,
-    33.33333,
-    30,
-    25,
-    20,
-    16.66667,
-    14.28571,
-    12.5,
-    11.11111,
-    10,
-    5,
-    0,
-]
+# The grades a choice may earn are Moodle's, so that every question exports to Moodle.
 GRADE_CHOICES = [SelectChoice(percent(g), "None" if g == 0 else f"{g:g} %") for g in MOODLE_GRADES] + [
     SelectChoice(percent(-g), f"−{g:g} %") for g in MOODLE_GRADES if g
 ]

@@ -105,10 +105,11 @@ BAD_SYNTAX = """// Two good questions, then a broken one: nothing may be importe
         ("::ok::Fine? {T}\n\n\n::weights::Pick. {\n=Yes\n~%150%No\n}\n", 6, "bad answer weight '%150%'"),
         ("::ok::Fine? {T}\n\n::stray::A stray } brace {=a ~b}\n", 3, "'}' has no matching '{'"),
         (
-            "::ok::Fine? {T}\n\n::sum::Tick two. {\n~%50%A\n~%40%B\n~C\n}\n",
+            "::ok::Fine? {T}\n\n::thirds::Tick two. {\n~%33%A\n~%67%B\n~C\n}\n",
             3,
-            "The weights of the right choices must add up to 100 (they add up to 90)",
+            "Choice 1 has the weight 33%, which Moodle does not accept",
         ),
+        ("::ok::Fine? {T}\n\n::typed::Name it. {=%45%cat =dog}\n", 3, "Answer 1 has the weight 45%"),
     ],
 )
 def test_bad_gift_is_a_400_with_its_line_and_nothing_is_imported(app, client, trainer, lab, text, line, message):
@@ -121,6 +122,19 @@ def test_bad_gift_is_a_400_with_its_line_and_nothing_is_imported(app, client, tr
     assert bank_size(app, lab.quiz_id) == before
     # The trainer's text is still in the box, ready to fix.
     assert "::ok::Fine?" in page or "::fine one::" in page
+
+
+def test_weights_moodle_accepts_import_even_when_they_do_not_add_up_to_100(app, client, trainer, lab):
+    """Moodle's importer takes any of its listed grades, whatever their sum: so does this one, and the best answer
+    then scores what the weights allow."""
+    text = (
+        "::ninety::Tick the right ones. {\n~%50%A\n~%40%B\n~%-100%C\n}\n\n"
+        "::thirds::Tick three. {\n~%33.33333%A\n~%33.33333%B\n~%33.33333%C\n~%-83.33333%D\n}\n"
+    )
+    response = import_gift(client, lab.quiz_id, text)
+    assert response.status_code == 302, response.text
+    exported = export(client, lab.quiz_id)
+    assert "~%40%B" in exported and "~%-83.33333%D" in exported
 
 
 def test_an_empty_or_undecodable_import_is_a_clear_400(app, client, trainer, lab):
