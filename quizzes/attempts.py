@@ -20,6 +20,7 @@ from lms.services import ServiceError
 from quizzes.bank import draw_pool, question_types
 from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz
+from quizzes.statistics import record_attempt
 from quizzes.types.base import QuestionType
 
 # Network delay between the browser's last keystroke and the server: a submit this late is still on time.
@@ -383,6 +384,7 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
     passed = score >= attempt.quiz.pass_mark
     attempt.score, attempt.passed = score, passed
     db.session.flush()
+    record_attempt(views)
     emit(
         QuizSubmitted(
             user_id=attempt.user_id,

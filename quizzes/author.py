@@ -15,6 +15,7 @@ from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
 from quizzes.bank import export_bank, export_gift, import_gift, preview_gift, question_types
 from quizzes.models import Quiz, QuizQuestion
+from quizzes.statistics import answered_counts
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -91,6 +92,7 @@ def quiz(quiz_id: int):
             gift_text=text,
             types=question_types(),
             others=[other for other in editable_quizzes() if other.id != quiz.id],
+            answered=answered_counts([item.question_id for item in quiz.items]),
         ),
         status,
     )

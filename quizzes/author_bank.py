@@ -20,6 +20,7 @@ from quizzes.author import bp, editable_quizzes, get_quiz, may_edit
 from quizzes.author_questions import get_question
 from quizzes.bank import CONTENT_FIELDS, question_types
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
+from quizzes.statistics import SMALL_SAMPLE, quiz_figures
 
 PAGE_SIZE = 50
 STATUSES = {"active": "In use", "retired": "Retired", "all": "All"}
@@ -244,3 +245,17 @@ def restore(question_id: int):
         fail(error.status, error.message)
     flash(f"Version {number} is current again, as version {question.current_version}.", "success")
     return redirect(url_for("author.history", question_id=question.id))
+
+
+@bp.route("/quizzes/<int:quiz_id>/statistics")
+@allow("trainer")
+def statistics(quiz_id: int):
+    """How each question version of the quiz performs: facility, discrimination, option picks and flags."""
+    quiz = get_quiz(quiz_id)
+    return render_template(
+        "author/statistics.html",
+        quiz=quiz,
+        figures=quiz_figures(quiz, question_types()),
+        types=question_types(),
+        small_sample=SMALL_SAMPLE,
+    )

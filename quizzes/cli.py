@@ -11,7 +11,7 @@ from quizzes.bank import export_bank, export_gift, import_gift
 from quizzes.models import Quiz
 
 
-@click.group("quizzes", cls=AppGroup, help="Import and export quiz questions as GIFT.")
+@click.group("quizzes", cls=AppGroup, help="Import and export quiz questions as GIFT; rebuild their statistics.")
 def quizzes_cli():
     """The `quizzes` command group."""
 
@@ -68,3 +68,15 @@ def export_command(quiz_slug: str | None, course_slug: str | None, tag: str | No
         output.write(export_bank(tag))
         target = f"tag:{tag}" if tag else "bank"
     security_event("quiz.export", actor=None, target=target, format="gift", source="cli")
+
+
+@quizzes_cli.command("rebuild-stats")
+def rebuild_stats_command() -> None:
+    """Recompute the question statistics from every scored attempt (once after upgrading, or to check them)."""
+    from lms.db import begin_write, commit
+    from quizzes.statistics import rebuild
+
+    begin_write()
+    count = rebuild()
+    commit()
+    click.echo(f"question statistics rebuilt from {count} scored attempt(s)")

@@ -151,3 +151,33 @@ class AttemptAnswer(Model):
     needs_marking: Mapped[bool] = mapped_column(default=False, server_default=false())
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class ItemStats(Model):
+    """Running sums over every scored answer to one question version, from which its statistics follow.
+
+    Kept as attempts are scored (one upsert per attempt), so the statistics page reads one row per version
+    however many learners answered. x is the answer's score (0..1); y is the attempt's mean score on its other
+    graded questions (the rest of the test), the basis of the point-biserial discrimination.
+    """
+
+    __tablename__ = "item_stats"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="CASCADE"), primary_key=True)
+    answered: Mapped[int] = mapped_column(default=0)
+    full_marks: Mapped[int] = mapped_column(default=0)
+    sum_x: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_xx: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_y: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_yy: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_xy: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ItemOptionPicks(Model):
+    """How many scored answers to a question version picked one of its options (choice questions)."""
+
+    __tablename__ = "item_option_picks"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="CASCADE"), primary_key=True)
+    option: Mapped[str] = mapped_column(String(40), primary_key=True)
+    picks: Mapped[int] = mapped_column(default=0)

@@ -119,6 +119,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("author.marking", "GET", "/author/marking", {}, only(("trainer", "stranger", "admin"), 200)),
         # No answer has this id (the essay marking tests cover a real one, and who may mark it).
         ("author.mark", "POST", "/author/marking/999999", {"score": "1"}, only(("trainer", "stranger", "admin"), 404)),
+        ("author.statistics", "GET", f"/author/quizzes/{quiz}/statistics", {}, only(("trainer", "admin"), 200)),
         ("author.history", "GET", f"/author/questions/{question}/history", {}, only(("trainer", "admin"), 200)),
         # Version 99 does not exist; the question is already in the quiz; target 0 is no quiz.
         (

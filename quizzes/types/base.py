@@ -132,6 +132,15 @@ class QuestionType:
         """The learner's answer as readable text for review pages and reports."""
         raise NotImplementedError
 
+    def options(self, config: dict) -> list[tuple[str, str, bool]]:
+        """The options a learner picks from, for item statistics: (key, label, earns marks); [] when the type
+        has none (typed answers, matching, essays)."""
+        return []
+
+    def picked(self, config: dict, response: dict) -> list[str]:
+        """The keys of the options a response picked (see `options`)."""
+        return []
+
     def from_gift(self, answers: AnswerText | None) -> dict | None:
         """The config read from a GIFT answer block (None: the question has none), or None when not in this form.
 
@@ -332,6 +341,17 @@ class ChoiceListType(QuestionType):
     def choice_text(self, config, i: int) -> str:
         """The text of choice i."""
         return text(entries(config, "choices")[i].get("text"))
+
+    def options(self, config):
+        """Each choice, keyed by its index."""
+        return [(str(i), text(c.get("text")), weight(c) > 0) for i, c in enumerate(entries(config, "choices"))]
+
+    def picked(self, config, response):
+        """The chosen index (single choice) or indices (multiple response)."""
+        response = as_dict(response)
+        values = response.get("choices") if "choices" in response else [response.get("choice")]
+        size = len(entries(config, "choices"))
+        return [str(i) for i in (index(v, size) for v in (values if isinstance(values, list) else [])) if i is not None]
 
     def choices_from_gift(self, answers: AnswerText | None, single: bool) -> dict | None:
         """The choices of a '~' block; None unless it is one, and single (any '=' answer) or not as asked.

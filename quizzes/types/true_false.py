@@ -105,6 +105,16 @@ class TrueFalse(QuestionType):
         answer = as_dict(config).get("answer")
         return {"answer": answer if isinstance(answer, bool) else None}
 
+    def options(self, config):
+        """True and False."""
+        answer = as_dict(config).get("answer")
+        return [("true", "True", answer is True), ("false", "False", answer is False)]
+
+    def picked(self, config, response):
+        """ "true" or "false", or nothing when unanswered."""
+        given = as_dict(response).get("answer")
+        return ["true" if given else "false"] if isinstance(given, bool) else []
+
     def describe_response(self, config, response):
         """The answer as True, False or No answer."""
         given = as_dict(response).get("answer")
