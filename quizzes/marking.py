@@ -36,7 +36,8 @@ def marking_queue(course_ids: set[int] | None, after: int | None = None, limit: 
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .join(User, User.id == Attempt.user_id)
-        .where(AttemptAnswer.needs_marking.is_(True))
+        # Written as the partial index's own condition (needs_marking, or = 1 on SQLite), so it reads that index.
+        .where(AttemptAnswer.needs_marking)
     )
     if course_ids is not None:
         query = query.where(Quiz.course_id.in_(course_ids))

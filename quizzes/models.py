@@ -134,7 +134,7 @@ class AttemptAnswer(Model):
         Index(
             "ix_attempt_answers_waiting",
             "id",
-            sqlite_where=text("needs_marking"),
+            sqlite_where=text("needs_marking = 1"),
             postgresql_where=text("needs_marking"),
         ),
     )

@@ -45,6 +45,10 @@ BUDGET = {
     "badge admin": 6,
     "revocation list": 4,
     "trainer's quiz list": 4,
+    "trainer's quiz page": 8,
+    "question statistics": 8,
+    "question bank": 6,
+    "marking queue": 4,
     "issue missing badges": 20,
 }
 # Work may differ a little between a small and a large database (a deeper index, a longer key); a scan of
@@ -232,6 +236,11 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     badges_page = cost_of(app, "badge admin", lambda: client.get("/badges/admin/"), costs)
     cost_of(app, "revocation list", lambda: client.get("/badges/revocations"), costs)
     cost_of(app, "trainer's quiz list", lambda: client.get("/author/quizzes"), costs)
+    quiz = f"/author/quizzes/{module.quiz_id}"
+    cost_of(app, "trainer's quiz page", lambda: client.get(quiz), costs)
+    cost_of(app, "question statistics", lambda: client.get(f"{quiz}/statistics"), costs)
+    cost_of(app, "question bank", lambda: client.get("/author/bank?q=bpo"), costs)
+    cost_of(app, "marking queue", lambda: client.get("/author/marking"), costs)
     token = csrf_token_from(badges_page.get_data(as_text=True))
     reissue = {"csrf_token": token}
     cost_of(app, "issue missing badges", lambda: client.post("/badges/admin/reissue", data=reissue), costs)

@@ -28,7 +28,7 @@ def upgrade():
         "ix_attempt_answers_waiting",
         "attempt_answers",
         ["id"],
-        sqlite_where=sa.text("needs_marking"),
+        sqlite_where=sa.text("needs_marking = 1"),
         postgresql_where=sa.text("needs_marking"),
     )
 
