@@ -82,7 +82,8 @@ def mark_answer(marker, answer_id: int, percent: float, comment: str) -> Attempt
     """
     begin_write()
     attempt_id = db.session.scalar(select(AttemptAnswer.attempt_id).where(AttemptAnswer.id == answer_id))
-    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+    # OF attempts: the attempt's quiz comes with it by an outer join, which PostgreSQL cannot lock.
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt))
     marked = db.session.execute(
         update(AttemptAnswer)
         .where(AttemptAnswer.id == answer_id, AttemptAnswer.needs_marking.is_(True))
