@@ -13,7 +13,8 @@ from lms.errors import fail
 from lms.extensions import db
 from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
-from quizzes.bank import export_bank, export_gift, import_gift, preview_gift, question_types
+from quizzes.bank import export_bank, export_gift, question_types
+from quizzes.gift_import import ImportResult, import_gift, preview_gift
 from quizzes.models import Quiz, QuizQuestion
 from quizzes.statistics import answered_counts
 
@@ -69,10 +70,10 @@ def quiz(quiz_id: int):
     if form.validate_on_submit():
         text = read_gift_upload(form)
         if form.confirm.data == "yes":
-            imported, unchanged, problems = import_gift(quiz.id, text, actor=current_user)
+            result = import_gift(quiz.id, text, actor=current_user)
+            problems = result.problems
             if not problems:
-                already = f" {unchanged} were already in the quiz and were not added again." if unchanged else ""
-                flash(f"Imported {imported} question(s) into {quiz.title}.{already}", "success")
+                flash(import_message(result, quiz.title), "success")
                 return redirect(url_for("author.quiz", quiz_id=quiz.id))
         else:
             preview, problems = preview_gift(quiz.id, text)
@@ -96,6 +97,16 @@ def quiz(quiz_id: int):
         ),
         status,
     )
+
+
+def import_message(result: ImportResult, title: str) -> str:
+    """What an import did, in a sentence or three."""
+    message = f"Imported {result.added} question(s) into {title}."
+    if result.changed:
+        message += f" Updated {result.changed} question(s) that had changed."
+    if result.unchanged:
+        message += f" {result.unchanged} were already in the quiz and were not added again."
+    return message
 
 
 def read_gift_upload(form: GiftImportForm) -> str:

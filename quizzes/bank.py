@@ -1,17 +1,12 @@
 """The question bank: versioned upserts, a pack's GIFT quizzes, and GIFT import (with its preview) and export."""
 
-import dataclasses
-import json
 import pathlib
-import uuid
 
 from flask import current_app
 from sqlalchemy import delete, select
 
 from courses.pack import Pack, Problem
-from lms.db import begin_write, commit
 from lms.extensions import db
-from lms.models import audit
 from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
 from quizzes.grades import weight_problems
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
@@ -252,103 +247,6 @@ def type_problems(parsed: dict) -> list:
     if len(parsed.get("stem", "")) > MAX_STEM_LENGTH:
         problems.append(f"Keep the question text under {MAX_STEM_LENGTH} characters.")
     return problems
-
-
-def checked_gift(text: str) -> tuple[list[dict], list[str]]:
-    """GIFT text parsed and checked against the installed types: (questions, problems with their lines)."""
-    try:
-        parsed = parse_gift(text, question_types())
-    except GiftError as exc:
-        return [], [str(exc)]
-    problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
-    if not parsed:
-        problems.append("The GIFT text holds no questions.")
-    return parsed, problems
-
-
-@dataclasses.dataclass(frozen=True)
-class PreviewRow:
-    """What importing one question of a GIFT text would do."""
-
-    line: int
-    title: str
-    type: str
-    new: bool
-    note: str
-
-
-def preview_gift(quiz_id: int, text: str) -> tuple[list[PreviewRow], list[str]]:
-    """What importing the text into the quiz would do, saving nothing: (one row per question, problems)."""
-    parsed, problems = checked_gift(text)
-    if problems:
-        return [], problems
-    quiz = db.session.get_one(Quiz, quiz_id)
-    present = present_in(quiz)
-    titles = {item.question.title for item in quiz.items if item.question.title}
-    rows = []
-    for question in parsed:
-        title = question.get("title") or ""
-        key = same_as(question)
-        new = key not in present
-        present.add(key)
-        note = "New" if new else "Already in the quiz: not added again"
-        if new and title in titles:
-            note = "New: the quiz already has a different question with this title"
-        rows.append(PreviewRow(line=question["line"], title=title, type=question["type"], new=new, note=note))
-    return rows, []
-
-
-def import_gift(quiz_id: int, text: str, actor=None) -> tuple[int, int, list[str]]:
-    """Import GIFT text into the bank and the end of the quiz, all or nothing: (added, already there, problems).
-
-    A question the quiz already holds, with the same type, title, tags and content, is not added again. The
-    import goes to the audit log under `actor` (None: from the shell).
-    """
-    parsed, problems = checked_gift(text)
-    if problems:
-        return 0, 0, problems
-    added = add_to_quiz(quiz_id, parsed, actor)
-    return added, len(parsed) - added, []
-
-
-def same_as(question: dict) -> str:
-    """What makes two questions (parsed-GIFT shape) the same for an import: type, title, tags and content."""
-    identity = [question["type"], question.get("title") or "", sorted(question.get("tags") or []), content_of(question)]
-    return json.dumps(identity, sort_keys=True)
-
-
-def present_in(quiz: Quiz) -> set[str]:
-    """The `same_as` keys of the questions the quiz holds."""
-    return {same_as(gift) for gift in gift_dicts(quiz)}
-
-
-def add_to_quiz(quiz_id: int, parsed: list[dict], actor=None) -> int:
-    """Add parsed questions the quiz does not already hold to the bank and to its end, in one transaction;
-    how many were added."""
-    begin_write()
-    quiz = db.session.get_one(Quiz, quiz_id)
-    ids = [item.question_id for item in quiz.items]
-    present = present_in(quiz)
-    added = 0
-    for question in parsed:
-        key = same_as(question)
-        if key in present:
-            continue
-        present.add(key)
-        row = Question(
-            uid=f"{AUTHORED}{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"], current_version=0
-        )
-        db.session.add(row)
-        save_question(
-            row, question["type"], question.get("title") or "", question.get("tags", []), content_of(question)
-        )
-        db.session.flush()
-        ids.append(row.id)
-        added += 1
-    set_quiz_questions(quiz, ids)
-    audit(actor, "quiz.import", f"quiz:{quiz.id}", added=added, unchanged=len(parsed) - added)
-    commit()
-    return added
 
 
 def export_gift(quiz: Quiz) -> str:

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from courses.models import Course
 from lms.extensions import db
 from lms.security_log import security_event
-from quizzes.bank import export_bank, export_gift, import_gift
+from quizzes.bank import export_bank, export_gift
+from quizzes.gift_import import import_gift
 from quizzes.models import Quiz
 
 
@@ -41,13 +42,16 @@ def import_command(path: str, quiz_slug: str, course_slug: str | None) -> None:
             text = handle.read()
     except UnicodeDecodeError:
         raise click.ClickException(f"{path} is not UTF-8 text; nothing was imported.") from None
-    added, unchanged, problems = import_gift(quiz.id, text)
-    for problem in problems:
+    result = import_gift(quiz.id, text)
+    for problem in result.problems:
         click.echo(f"{path}: {problem}", err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was imported.")
+    if result.problems:
+        raise click.ClickException(f"{len(result.problems)} problem(s) found; nothing was imported.")
     security_event("quiz.import", actor=None, target=f"quiz:{quiz.id}", format="gift", source="cli")
-    click.echo(f"{quiz_slug}: {added} question(s) added, {unchanged} already in the quiz")
+    click.echo(
+        f"{quiz_slug}: {result.added} question(s) added, {result.changed} changed, "
+        f"{result.unchanged} already in the quiz"
+    )
 
 
 @quizzes_cli.command("export")

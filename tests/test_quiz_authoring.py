@@ -203,8 +203,27 @@ def test_importing_the_same_gift_twice_adds_nothing_and_a_sync_keeps_what_a_trai
         logged = [(e.actor_id, e.action, e.target, e.detail) for e in entries if e.action == "quiz.import"]
     target = f"quiz:{lab.quiz_id}"
     assert logged == [
-        (trainer["id"], "quiz.import", target, {"added": 7, "unchanged": 0}),
+        (trainer["id"], "quiz.import", target, {"added": 7, "changed": 0, "unchanged": 0}),
     ], "a preview saves nothing and logs nothing"
+
+
+def test_reimporting_an_edited_file_updates_the_changed_question_and_says_so(app, client, trainer, lab):
+    """A question with the title and type of one of the quiz's, but new content, is a change: the preview says
+    so, and the import updates that question (no copy); a pack question so changed is kept by the next sync."""
+    from quizzes.models import Question
+
+    edited = BASIC_GIFT.replace("Which city is the capital of France?", "Which city is the French capital?")
+    preview = preview_gift(client, lab.quiz_id, edited)
+    assert "Preview: 0 new, 1 changed, 1 already in the quiz" in preview.text
+    assert "Changed: updates the quiz&#39;s question" in preview.text
+    assert "Update 1 question" in preview.text
+    response = import_gift(client, lab.quiz_id, edited)
+    assert response.status_code == 302
+    assert "Updated 1 question(s) that had changed." in client.get(response.headers["Location"]).text
+    assert bank_size(app, lab.quiz_id) == (2, 2)
+    with app.app_context():
+        capital = db.session.scalar(select(Question).where(Question.title == "capital"))
+        assert (capital.current.stem, capital.locally_changed) == ("Which city is the French capital?", True)
 
 
 def test_a_random_draw_quiz_exports_the_pool_it_draws_from(app, client, trainer):
@@ -307,9 +326,9 @@ def test_the_shell_exports_a_quiz_and_imports_it_into_another_once(app, runner, 
     ambiguous = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1"])
     assert ambiguous.exit_code != 0 and "name one with --course" in ambiguous.output
     first = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1", "--course", "other"])
-    assert first.exit_code == 0 and "2 question(s) added, 0 already in the quiz" in first.output
+    assert first.exit_code == 0 and "2 question(s) added, 0 changed, 0 already in the quiz" in first.output
     second = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1", "--course", "other"])
-    assert second.exit_code == 0 and "0 question(s) added, 2 already in the quiz" in second.output
+    assert second.exit_code == 0 and "0 question(s) added, 0 changed, 2 already in the quiz" in second.output
     assert bank_size(app, other.quizzes["m1"])[1] == 3
 
     broken = tmp_path / "broken.gift"

@@ -2,6 +2,8 @@
 takes it, and the trainer's later edit leaves the learner's attempt as it was; script typed into the forms never
 runs anywhere."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +12,7 @@ from tests.helpers import assign_trainer
 from tests.test_quiz_attempts import enrol, one_module_lab
 
 RIGHT_REPLY = "I understand how frustrating this is."
+QUIZ_PAGE = re.compile(r"/author/quizzes/\d+$")
 
 
 @pytest.fixture
@@ -96,6 +99,7 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     axe(page, "question preview with its result")
 
     page.get_by_role("link", name="Back to Calming angry callers").click()
+    page.wait_for_url(QUIZ_PAGE)
     quiz_page = page.url
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published: learners can take the quiz.")).to_be_visible()
@@ -105,7 +109,7 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     sign_in(learner, base, lab.learner)
     learner.goto(f"{base}/author/quizzes")
     expect(learner.get_by_role("heading", name="Not allowed")).to_be_visible()
-    learner.goto(page.url.replace("/author/quizzes/", "/quizzes/"))
+    learner.goto(quiz_page.replace("/author/quizzes/", "/quizzes/"))
     expect(learner.locator(".quiz-introduction strong")).to_have_text("de-escalation")
     learner.get_by_role("button", name="Start the quiz").click()
     learner.get_by_label(RIGHT_REPLY).check()
@@ -172,6 +176,7 @@ def test_script_typed_into_authoring_fields_never_runs(page, browser, live_serve
     page.get_by_label("Name in the bank").fill(ATTACK)
     page.get_by_label("Tags").fill('<img src=x onerror="window.__xss = 4">, <script>window.__xss = 5</script>')
     page.get_by_role("button", name="Save the question").click()
+    page.wait_for_url(QUIZ_PAGE)
     quiz_url = page.url
     write_question(page, "Essay", ATTACK)
     page.get_by_label("Marking guidance").fill(ATTACK)
@@ -195,6 +200,7 @@ def test_script_typed_into_authoring_fields_never_runs(page, browser, live_serve
     learner.locator("input[type=radio]").first.check()
     learner.locator("textarea").fill(ATTACK)
     learner.get_by_role("button", name="Submit answers").click()
+    learner.wait_for_url(re.compile(r"/review$"))
     review_url = learner.url
     page.goto(f"{base}/author/marking")
     page.get_by_label("Mark (%)").fill("10")
