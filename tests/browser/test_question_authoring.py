@@ -147,6 +147,22 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     assert learner.locator("main").inner_text() == before
     assert "Which reply calms an angry caller?" in before
 
+    # The rest of the authoring area passes axe too: settings, history, statistics and the bank.
+    page.goto(quiz_page)
+    page.get_by_role("link", name="Settings").click()
+    axe(page, "quiz settings")
+    page.goto(quiz_page)
+    page.get_by_role("link", name="History of question 1").click()
+    expect(page.get_by_role("cell", name="question text")).to_be_visible()
+    axe(page, "question history")
+    page.goto(quiz_page)
+    page.get_by_role("link", name="Question statistics").click()
+    expect(page.get_by_role("heading", name="Untitled — version 1").first).to_be_visible()
+    axe(page, "question statistics")
+    page.goto(f"{base}/author/bank?q=bill")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    axe(page, "question bank")
+
 
 # Any script that ran would set window.__xss; the setter keeps the value in sessionStorage, which outlives the
 # page, so a script that ran on any page of the visit is still seen at the end.
@@ -209,6 +225,11 @@ def test_script_typed_into_authoring_fields_never_runs(page, browser, live_serve
     learner.goto(review_url)
     expect(learner.get_by_text("Mark: 10 %.")).to_be_visible()
     learner.get_by_role("link", name="Back to the quiz").click()
+    for path in ("/statistics", ""):
+        page.goto(quiz_url + path)
+        expect(page.locator("main")).to_contain_text("window.__xss")  # there, as text
+    page.goto(f"{base}/author/bank?q=window")
+    expect(page.locator("tbody tr")).to_have_count(2)
     for visited in (page, learner):
         assert visited.evaluate("window.__xss") is None, visited.url
     assert dialogs == []
