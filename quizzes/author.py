@@ -11,6 +11,7 @@ from courses.trainers import authored_course_ids, may_author
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
 from quizzes.bank import export_bank, export_gift, question_types
@@ -33,6 +34,12 @@ def editable_quizzes() -> list[Quiz]:
     if allowed is not None:
         query = query.where(or_(Quiz.course_id.in_(allowed), Quiz.created_by_id == current_user.id))
     return list(db.session.scalars(query.order_by(Quiz.title, Quiz.id)))
+
+
+def action_form_or_400() -> None:
+    """Check the posted CSRF token of a one-button form."""
+    if not ActionForm().validate_on_submit():
+        fail(400, "The form expired. Reload the page and try again.")
 
 
 def get_quiz(quiz_id: int) -> Quiz:

@@ -12,11 +12,11 @@ from courses.trainers import authored_course_ids
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import ActionForm, id_arg
+from lms.forms import id_arg
 from lms.security import safe_next_url
 from lms.services import ServiceError
 from quizzes import authoring
-from quizzes.author import bp, editable_quizzes, get_quiz, may_edit
+from quizzes.author import action_form_or_400, bp, editable_quizzes, get_quiz, may_edit
 from quizzes.author_questions import get_question
 from quizzes.bank import CONTENT_FIELDS, question_types
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
@@ -123,12 +123,6 @@ def bank():
         held=held,
         next_before=rows[-1][0].id if more and rows else None,
     )
-
-
-def action_form_or_400() -> None:
-    """Check the posted CSRF token of a one-button form."""
-    if not ActionForm().validate_on_submit():
-        fail(400, "The form expired. Reload the page and try again.")
 
 
 @bp.route("/questions/<int:question_id>/retire", methods=["POST"])

@@ -11,10 +11,9 @@ from courses.trainers import may_author
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import ActionForm
 from lms.services import ServiceError
 from quizzes import authoring
-from quizzes.author import bp, get_quiz
+from quizzes.author import action_form_or_400, bp, get_quiz
 from quizzes.author_forms import QuestionForm, question_form, split_tags
 from quizzes.bank import question_types
 from quizzes.editors import Editor
@@ -152,8 +151,7 @@ def back_to_quiz() -> Quiz | None:
 def move_question(quiz_id: int, question_id: int):
     """Move a question one place up or down (`direction=up|down`)."""
     quiz = get_quiz(quiz_id)
-    if not ActionForm().validate_on_submit():
-        fail(400, "The form expired. Reload the page and try again.")
+    action_form_or_400()
     step = -1 if request.form.get("direction") == "up" else 1
     try:
         authoring.move_question(current_user, quiz, question_id, step)
@@ -167,8 +165,7 @@ def move_question(quiz_id: int, question_id: int):
 def remove_question(quiz_id: int, question_id: int):
     """Take a question out of the quiz (it stays in the bank)."""
     quiz = get_quiz(quiz_id)
-    if not ActionForm().validate_on_submit():
-        fail(400, "The form expired. Reload the page and try again.")
+    action_form_or_400()
     try:
         authoring.remove_question(current_user, quiz, question_id)
     except ServiceError as error:

@@ -10,10 +10,9 @@ from courses.trainers import authored_course_ids
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import ActionForm
 from lms.services import ServiceError
 from quizzes import authoring
-from quizzes.author import bp, get_quiz
+from quizzes.author import action_form_or_400, bp, get_quiz
 from quizzes.author_forms import QuizSettingsForm
 from quizzes.models import Quiz
 
@@ -109,8 +108,7 @@ def quiz_settings(quiz_id: int):
 def publish(quiz_id: int):
     """Publish the quiz (`publish=1`) or take it back from learners (`publish=0`)."""
     quiz = get_quiz(quiz_id)
-    if not ActionForm().validate_on_submit():
-        fail(400, "The form expired. Reload the page and try again.")
+    action_form_or_400()
     published = request.form.get("publish") == "1"
     try:
         authoring.set_published(current_user, quiz, published)

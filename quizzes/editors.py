@@ -77,6 +77,16 @@ def with_blanks(rows: list[dict], blank: dict, at_least: int = 0) -> list[dict]:
     return rows + [dict(blank) for _ in range(max(BLANK_ROWS, at_least - len(rows)))]
 
 
+def graded_rows(config: dict, key: str, blank_grade: str, at_least: int = 0) -> list[dict]:
+    """Form rows (text, grade, feedback) for the weighted entries under `key`, then blank ones."""
+    rows = [
+        {"text": e.get("text", ""), "grade": nearest_grade(e.get("weight", 0)), "feedback": e.get("feedback", "")}
+        for e in config.get(key, [])
+        if isinstance(e, dict)
+    ]
+    return with_blanks(rows, {"text": "", "grade": blank_grade, "feedback": ""}, at_least)
+
+
 class Editor(Form):
     """The answer part of a question's authoring form."""
 
@@ -141,12 +151,7 @@ class ChoicesEditor(Editor):
     @classmethod
     def data_from(cls, config):
         """Each choice with its nearest listed grade."""
-        choices = [
-            {"text": c.get("text", ""), "grade": nearest_grade(c.get("weight", 0)), "feedback": c.get("feedback", "")}
-            for c in config.get("choices", [])
-            if isinstance(c, dict)
-        ]
-        return {"rows": with_blanks(choices, {"text": "", "grade": "0", "feedback": ""}, at_least=4)}
+        return {"rows": graded_rows(config, "choices", blank_grade="0", at_least=4)}
 
     def choices(self) -> list[dict]:
         """The filled rows as config choices."""
@@ -232,12 +237,7 @@ class ShortAnswerEditor(Editor):
     @classmethod
     def data_from(cls, config):
         """Each accepted answer with its nearest listed grade."""
-        answers = [
-            {"text": a.get("text", ""), "grade": nearest_grade(a.get("weight", 100)), "feedback": a.get("feedback", "")}
-            for a in config.get("answers", [])
-            if isinstance(a, dict)
-        ]
-        return {"rows": with_blanks(answers, {"text": "", "grade": "100", "feedback": ""})}
+        return {"rows": graded_rows(config, "answers", blank_grade="100")}
 
     def answers(self) -> list[dict]:
         """The filled rows as config answers."""
