@@ -60,9 +60,15 @@ def form_data(question: Question) -> dict:
     }
 
 
-def content_from(form: QuestionForm, qtype: QuestionType, stem_format: str) -> tuple[dict, list[str]]:
-    """The versioned content the form describes, and what the type still finds wrong with it."""
-    config = form.answers.form.to_config()
+def content_from(
+    form: QuestionForm, qtype: QuestionType, stem_format: str, previous: dict | None = None
+) -> tuple[dict, list[str]]:
+    """The versioned content the form describes (with what the edited config held that the form does not show),
+    and what the type still finds wrong with it."""
+    editor = form.answers.form
+    config = editor.to_config()
+    for key, kept in editor.kept_from(previous or {}).items():
+        config[key] = config.get(key, []) + kept
     content = {
         "stem": form.stem.data.strip(),
         "stem_format": stem_format,
@@ -122,7 +128,7 @@ def edit_question(question_id: int):
         return render_question_form(form, qtype, quiz, question)
     if not form.validate_on_submit():
         return render_question_form(form, qtype, quiz, question, status=400 if form.errors else 200)
-    content, problems = content_from(form, qtype, question.current.stem_format)
+    content, problems = content_from(form, qtype, question.current.stem_format, question.current.config or {})
     if problems:
         return render_question_form(form, qtype, quiz, question, problems=problems, status=400)
     new_version = authoring.edit_question(

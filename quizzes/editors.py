@@ -101,6 +101,10 @@ class Editor(Form):
         """The config the trainer's input describes (only called once the form validates)."""
         return {}
 
+    def kept_from(self, previous: dict) -> dict:
+        """What the edited question's config holds that this form does not show, to be saved with the edit."""
+        return {}
+
     def add_rows(self, count: int = 3) -> None:
         """Offer more blank rows (the "More rows" button); types without rows ignore it."""
         rows = getattr(self, "rows", None)
@@ -298,8 +302,8 @@ class NumericalEditor(Editor):
                 continue
             low = float(answer["min"])
             high = float(answer["max"]) if isinstance(answer.get("max"), (int, float)) else low
-            if abs(low) > 1e300 or abs(high) > 1e300:
-                continue  # "any other number" is written as feedback, which this form does not offer yet
+            if is_any_number(answer):
+                continue  # kept as it is (see kept_from): the form does not show it
             value = answer.get("value")
             centre = float(value) if isinstance(value, (int, float)) else (low + high) / 2
             rows.append(
@@ -342,6 +346,17 @@ class NumericalEditor(Editor):
     def to_config(self):
         """{"answers": [...]}."""
         return {"answers": self.answers()}
+
+    def kept_from(self, previous):
+        """The "any other number" answer (GIFT's ~#feedback), which this form does not show."""
+        others = [a for a in previous.get("answers", []) if isinstance(a, dict) and is_any_number(a)]
+        return {"answers": others} if others else {}
+
+
+def is_any_number(answer: dict) -> bool:
+    """Whether a numerical answer accepts every number (its range is the widest there is)."""
+    low, high = answer.get("min"), answer.get("max")
+    return isinstance(low, (int, float)) and isinstance(high, (int, float)) and abs(low) > 1e300 and abs(high) > 1e300
 
 
 class PairRow(Form):

@@ -608,3 +608,29 @@ def test_script_in_every_authoring_field_is_shown_as_text(app, client, trainer, 
         assert "<script>alert" not in shown
         assert re.search(r"<img[^>]*onerror", shown) is None
         assert 'href="javascript:' not in shown
+
+
+def test_editing_keeps_what_the_form_does_not_show_and_an_essay_preview_says_who_marks_it(app, client, trainer, lab):
+    """A numerical question's "any other number" feedback (GIFT's ~#) survives an edit in the form; trying an
+    essay in the preview says a trainer marks it, rather than scoring it 0."""
+    from quizzes.models import Question
+    from tests.test_quiz_authoring import import_gift
+
+    gift = "::count::How many BPO categories are there? {#\n=2\n~#Count voice and non-voice.\n}\n\n::why::Why BPO? {}\n"
+    assert import_gift(client, lab.quiz_id, gift).status_code == 302
+    with app.app_context():
+        ids = {q.title: q.id for q in db.session.scalars(select(Question).where(Question.title.in_(["count", "why"])))}
+        before = db.session.get(Question, ids["count"]).current.config
+    url = f"/author/questions/{ids['count']}/edit"
+    data = form_values(client.get(url).text)
+    data["stem"] = "How many broad BPO categories are there?"
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        after = db.session.get(Question, ids["count"]).current.config
+    assert after == before
+    assert after["answers"][-1]["feedback"] == "Count voice and non-voice."
+
+    preview = f"/author/questions/{ids['why']}/preview"
+    tried = client.post(preview, data={"csrf_token": csrf_token_from(client.get(preview).text), "q0": "Steady work."})
+    assert "A trainer marks this answer" in page_text(tried)
+    assert "Not right" not in page_text(tried)
