@@ -6,11 +6,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
-
+from courses.lines import LineDict, LineList
 from courses.markdown import render_markdown
 from courses.sections import COURSE, MODULE, SLUG_PATTERN, PackSection, SectionContext, schema_problems
-from courses.yaml_lines import LineDict, LineList, error_line, error_text, load_yaml
 
 SLUG = re.compile(SLUG_PATTERN)
 COURSE_KEYS = {"slug", "title", "summary", "version", "source", "modules"}
@@ -127,6 +125,11 @@ class PackReader:
 
     def load_yaml_file(self, name: str, text: str, line_offset: int = 0):
         """Parse YAML, recording a problem (with its line) when it is not valid: then INVALID, not a value."""
+        # Only commands read packs: a web worker never loads PyYAML.
+        import yaml
+
+        from courses.yaml_lines import error_line, error_text, load_yaml
+
         try:
             data = load_yaml(text)
             self.report_duplicates(name, data, line_offset)

@@ -11,7 +11,7 @@ import pathlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from courses.yaml_lines import LineDict, LineList
+from courses.lines import LineDict, LineList
 
 COURSE = "course"
 MODULE = "module"

@@ -2,20 +2,7 @@
 
 import yaml
 
-
-class LineDict(dict):
-    """A mapping from YAML that knows its own line and the line of each key."""
-
-    line: int = 0
-    key_lines: dict
-    duplicate_keys: list
-
-
-class LineList(list):
-    """A sequence from YAML that knows its own line and the line of each item."""
-
-    line: int = 0
-    item_lines: list
+from courses.lines import LineDict, LineList
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -132,9 +132,9 @@ def test_production_requires_an_https_public_base_url(monkeypatch):
 
 
 def test_a_web_worker_does_not_load_what_only_commands_and_password_changes_need(tmp_path):
-    """Alembic (migrations), zxcvbn (password strength), jsonschema (pack checks), cryptography and PyJWT
-    (badge signing) and Pillow (badge images) stay out of a worker until something uses them: about 37 MB of
-    every worker's memory."""
+    """Alembic (migrations), zxcvbn (password strength), jsonschema and PyYAML (pack checks and syncs),
+    cryptography and PyJWT (badge signing) and Pillow (badge images) stay out of a worker until something uses
+    them: about 38 MB of every worker's memory."""
     import subprocess
     import sys
 
@@ -143,7 +143,7 @@ def test_a_web_worker_does_not_load_what_only_commands_and_password_changes_need
         "import sys\n"
         "from lms import create_app\n"
         f"app = create_app({{'SQLALCHEMY_DATABASE_URI': '{database}', 'SECRET_KEY': 'k' * 40}})\n"
-        "lazy = ('alembic', 'flask_migrate', 'zxcvbn', 'jsonschema', 'cryptography', 'jwt', 'PIL')\n"
+        "lazy = ('alembic', 'flask_migrate', 'zxcvbn', 'jsonschema', 'yaml', 'cryptography', 'jwt', 'PIL')\n"
         "print(sorted(m for m in lazy if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
