@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import struct
-import xml.etree.ElementTree as ET
 import zlib
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 OB2_KEYWORD = "openbadges"
 OB3_KEYWORD = "openbadgecredential"
@@ -117,6 +120,8 @@ def extract_png(png_bytes: bytes, keyword: str) -> str | None:
 
 def _parse_svg(svg_text: str) -> ET.Element:
     """Parse SVG text, refusing entity declarations (never needed, classic XML bomb vector)."""
+    import xml.etree.ElementTree as ET  # only baking reads SVG: a worker loads the XML parser when it bakes
+
     if "<!ENTITY" in svg_text:
         raise ValueError("SVG with entity declarations is not accepted")
     try:
