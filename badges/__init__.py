@@ -48,3 +48,11 @@ def lms_nav_links(app, user):
     if has_role(user, "admin"):
         links.append(("Badges", "badges.admin"))
     return links
+
+
+@hookimpl
+def lms_learner_record(app, learner_id, course_ids):
+    """Each badge with its status."""
+    from badges.record import badges_part
+
+    return [badges_part(learner_id, course_ids)]

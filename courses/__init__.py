@@ -92,3 +92,19 @@ def lms_past_events(app, event_types):
 
     wanted = {ModuleCompleted, CourseCompleted} & set(event_types)
     return recorded_completions(wanted) if wanted else []
+
+
+@hookimpl
+def lms_record_scope(app, viewer, learner_id):
+    """A trainer sees the records of the learner's courses they were assigned to."""
+    from courses.record import trainer_scope
+
+    return trainer_scope(viewer, learner_id)
+
+
+@hookimpl
+def lms_learner_record(app, learner_id, course_ids):
+    """Enrolments, completions and the lessons read, with their dates."""
+    from courses.record import courses_part
+
+    return [courses_part(learner_id, course_ids)]

@@ -52,3 +52,16 @@ def lms_past_events(app, event_types):
     replays them from here; listeners must therefore treat an event they already handled as a no-op. Events a
     listener failed on are also kept for it one by one (`lms.events.redeliver_failed`), which costs what failed.
     """
+
+
+@hookspec
+def lms_record_scope(app, viewer, learner_id):
+    """Which of a learner's records this viewer may see, for a viewer who is neither the learner nor an admin:
+    a set of course ids (empty: none), or None when this plugin has no say. The courses plugin answers for
+    trainers: the courses of the learner's they were assigned to."""
+
+
+@hookspec
+def lms_learner_record(app, learner_id, course_ids):
+    """Return a list of `lms.records.RecordPart`: this plugin's part of a learner's record (enrolments, lessons,
+    attempts, badges), limited to these course ids unless `course_ids` is None (everything)."""

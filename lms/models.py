@@ -14,6 +14,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored time as UTC-aware: SQLite hands back naive datetimes, which are stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 class User(UserMixin, Model):
     """A person who signs in: a learner, a trainer or an admin."""
 

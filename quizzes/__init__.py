@@ -84,3 +84,11 @@ def lms_progress_steps(app, user_id, course):
 def lms_nav_links(app, user):
     """Trainers reach the quiz authoring pages."""
     return [("Quizzes", "author.quizzes"), ("Marking", "author.marking")] if has_role(user, "trainer") else []
+
+
+@hookimpl
+def lms_learner_record(app, learner_id, course_ids):
+    """Every attempt, with its score and a link to its answers."""
+    from quizzes.record import attempts_part
+
+    return [attempts_part(learner_id, course_ids)]

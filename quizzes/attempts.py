@@ -16,6 +16,7 @@ from courses.progress import lock_enrolment, record_completions
 from lms.db import begin_write, commit, upsert
 from lms.events import emit
 from lms.extensions import db
+from lms.models import aware
 from lms.services import ServiceError
 from quizzes.bank import draw_pool, question_types
 from quizzes.events import QuizStarted, QuizSubmitted
@@ -30,13 +31,6 @@ DEADLINE_GRACE = timedelta(seconds=5)
 def now() -> datetime:
     """The current UTC time (one place, so tests and code agree)."""
     return datetime.now(UTC)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; they are stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 # How many question versions each process keeps in memory; past it the cache starts again empty.

@@ -9,10 +9,12 @@ from sqlalchemy import bindparam, func, select
 from courses.markdown import render_markdown, sanitize_html
 from courses.outline import outline_by_id
 from courses.progress import is_enrolled
-from lms.access import SIGNED_IN, allow
+from courses.trainers import may_author
+from lms.access import SIGNED_IN, allow, has_role
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion
@@ -160,7 +162,7 @@ def attempt(attempt_id: int):
         course=course,
         module=module,
         render_stem=render_stem,
-        deadline=service.aware(attempt.deadline),
+        deadline=aware(attempt.deadline),
     )
 
 
@@ -262,4 +264,34 @@ def review(attempt_id: int):
         module=module,
         render_stem=render_stem,
         policy=POLICY_TEXT[attempt.quiz.review],
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/record")
+@allow(SIGNED_IN)
+def attempt_record(attempt_id: int):
+    """A submitted attempt as recorded, read-only, with every answer, mark and the key, for admins and the
+    trainers of its course; its learner is sent to their own review. Anyone else gets a 404."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is not None and attempt.user_id == current_user.id:
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    if attempt is None or not (has_role(current_user, "trainer") and may_author(current_user, attempt.quiz.course_id)):
+        abort(404)
+    if attempt.status == "open":
+        fail(409, "This attempt is still in progress: its answers show here once it is submitted.")
+    learner = db.session.get_one(User, attempt.user_id)
+    course, module = quiz_context(attempt.quiz)
+    return render_template(
+        "quizzes/review.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        views=service.slot_views(attempt),
+        level=FULL,
+        FULL=FULL,
+        WRONG_ONLY=WRONG_ONLY,
+        course=course,
+        module=module,
+        render_stem=render_stem,
+        policy=POLICY_TEXT[attempt.quiz.review],
+        learner=learner,
     )

@@ -199,6 +199,21 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {"anonymous": TO_LOGIN, "owner": 302, "other": 303, "trainer": 303, "stranger": 303, "admin": 303},
         ),
         ("quizzes.review", "GET", f"/quizzes/attempts/{ids['submitted']}/review", {}, owner_only(200)),
+        # A learner's record and an attempt as recorded: the learner, the trainer of the course and admins.
+        (
+            "main.learner_record",
+            "GET",
+            f"/learners/{ids['owner_id']}/record",
+            {},
+            {"anonymous": TO_LOGIN, "owner": 200, "other": 404, "trainer": 200, "stranger": 404, "admin": 200},
+        ),
+        (
+            "quizzes.attempt_record",
+            "GET",
+            f"/quizzes/attempts/{ids['submitted']}/record",
+            {},
+            {"anonymous": TO_LOGIN, "owner": 302, "other": 404, "trainer": 200, "stranger": 404, "admin": 200},
+        ),
         ("quizzes.attempt", "GET", f"/quizzes/attempts/{ids['open']}", {}, owner_only(200)),
         ("quizzes.save", "POST", f"/quizzes/attempts/{ids['open']}/save", {}, owner_only(302)),
         ("quizzes.submit", "POST", f"/quizzes/attempts/{ids['open']}/submit", {}, owner_only(302)),
@@ -245,6 +260,7 @@ def visitors(app, make_user, login):
         "submitted": submitted_attempt(app, owner["id"], module.quiz_id),
         "open": int(started.headers["Location"].rsplit("/", 1)[1]),
         "other_id": users["other"]["id"],
+        "owner_id": owner["id"],
         "question": first_question(app, module.quiz_id),
         "foreign_question": first_question(app, second.quiz_id),
     }

@@ -86,6 +86,9 @@ def test_every_hook_is_called(app_config, app):
         pm.hook.lms_past_events(app=app, event_types=[CourseCompleted])
         emit(CourseCompleted(user_id=0, course_id=course.id, course_slug="x", course_title="X", best_score=None))
         commit()
+        # A learner's record, as an admin sees it: lms_learner_record (lms_record_scope is for other viewers).
+        pm.hook.lms_record_scope(app=app, viewer=AnonymousUserMixin(), learner_id=0)
+        pm.hook.lms_learner_record(app=app, learner_id=0, course_ids=None)
     missing = names - set(calls)
     assert not missing, f"no test calls these hooks: {sorted(missing)}; call each in this test"
 
