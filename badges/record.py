@@ -23,3 +23,20 @@ def badges_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
     return RecordPart(
         order=30, title="Badges", template="badges/_record.html", context={"awards": awards}, timeline=timeline
     )
+
+
+def badges_column(course_id: int, user_ids: list[int]) -> list:
+    """The badges of the course each learner holds (revoked ones left out), in one query."""
+    from courses.learner_table import Column
+
+    held: dict[int, list[str]] = {}
+    if user_ids:
+        rows = db.session.execute(
+            select(Award.user_id, BadgeClass.name)
+            .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
+            .where(BadgeClass.course_id == course_id, Award.user_id.in_(user_ids), Award.revoked_at.is_(None))
+            .order_by(Award.issued_at)
+        )
+        for user_id, name in rows:
+            held.setdefault(user_id, []).append(name)
+    return [Column("Badges", {user_id: "; ".join(names) for user_id, names in held.items()})]

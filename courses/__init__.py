@@ -53,11 +53,12 @@ def lms_course_packs(app):
 
 @hookimpl
 def lms_blueprints(app):
-    """Catalog, course, module and lesson pages."""
+    """Catalog, course, module and lesson pages, and the course's progress reports."""
     from courses import models  # noqa: F401 - register the tables
+    from courses.report_views import bp as reports_bp
     from courses.views import bp
 
-    return [bp]
+    return [bp, reports_bp]
 
 
 @hookimpl

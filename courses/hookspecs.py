@@ -34,3 +34,9 @@ def lms_progress_steps(app, user_id, course):
 @hookspec
 def lms_pack_sections(app):
     """Return a list of `courses.sections.PackSection`: the parts of course.yaml this plugin owns and checks."""
+
+
+@hookspec
+def lms_learner_table_columns(app, course_id, user_ids):
+    """Return a list of `courses.learner_table.Column`: this plugin's columns of a course's learner table (each
+    quiz's best score, the badges), for the learners of one page only."""

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Model
@@ -68,12 +68,25 @@ class Enrolment(Model):
     """A learner's enrolment in a course (once per learner and course)."""
 
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        # The learner table pages by key in each of these orders, within one course.
+        Index("ix_enrolments_course_progress", "course_id", "progress_percent", "user_id"),
+        Index("ix_enrolments_course_activity", "course_id", "last_activity_at", "user_id"),
+        Index("ix_enrolments_course_enrolled", "course_id", "enrolled_at", "user_id"),
+        Index("ix_enrolments_course_modules", "course_id", "modules_done", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Kept as progress is written (courses.progress.record_completions, note_activity), so reports read one row
+    # per learner instead of working progress out from every fact.
+    progress_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    modules_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class LessonCompletion(Model):

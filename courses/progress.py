@@ -2,9 +2,10 @@
 
 import dataclasses
 from collections.abc import Iterable
+from datetime import datetime
 
 from flask import current_app, request, url_for
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select, update
 
 from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
@@ -12,6 +13,7 @@ from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline
 from lms.db import insert_if_absent
 from lms.events import emit
 from lms.extensions import db
+from lms.models import utcnow
 from lms.plugins import plugin_manager, real_app
 
 
@@ -202,12 +204,43 @@ def record_completions(user_id: int, course_id: int) -> None:
     db.session.flush()
     course = outline_by_id(course_id)
     progress = course_progress(user_id, course)
+    now = utcnow()  # one moment for the facts and the summary, so they agree
     for module_progress in progress.modules:
         module = module_progress.module
-        if module_progress.complete and insert_if_absent(ModuleCompletion, user_id=user_id, module_id=module.id):
+        if module_progress.complete and insert_if_absent(
+            ModuleCompletion, user_id=user_id, module_id=module.id, completed_at=now
+        ):
             emit(module_completed(user_id, course, module_progress))
-    if progress.complete and insert_if_absent(CourseCompletion, user_id=user_id, course_id=course.id):
+    if progress.complete and insert_if_absent(CourseCompletion, user_id=user_id, course_id=course.id, completed_at=now):
         emit(course_completed(user_id, progress))
+    keep_summary(user_id, course_id, progress, now)
+
+
+def keep_summary(user_id: int, course_id: int, progress: CourseProgress, now: datetime) -> None:
+    """Inside a write transaction: store the enrolment's progress, modules done, completion and activity."""
+    values = {
+        "progress_percent": progress.percent,
+        "modules_done": sum(1 for module in progress.modules if module.complete),
+        "last_activity_at": now,
+    }
+    if progress.complete:
+        values["completed_at"] = func.coalesce(Enrolment.completed_at, now)
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def note_activity(user_id: int, course_id: int) -> None:
+    """Inside a write transaction: the learner did something in the course now (a quiz submitted)."""
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+        .values(last_activity_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def module_completed(user_id: int, course: CourseOutline, progress: ModuleProgress) -> ModuleCompleted:

@@ -103,7 +103,8 @@ def enrol(user_id: int, course: CourseOutline) -> bool:
     if not course.active:
         raise ServiceError("This course is not available.", 404)
     begin_write()
-    created = insert_if_absent(Enrolment, user_id=user_id, course_id=course.id)
+    now = utcnow()  # enrolling is the learner's first activity in the course
+    created = insert_if_absent(Enrolment, user_id=user_id, course_id=course.id, enrolled_at=now, last_activity_at=now)
     if created:
         emit(CourseEnrolled(user_id=user_id, course_id=course.id))
     commit()

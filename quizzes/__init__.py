@@ -92,3 +92,11 @@ def lms_learner_record(app, learner_id, course_ids):
     from quizzes.record import attempts_part
 
     return [attempts_part(learner_id, course_ids)]
+
+
+@hookimpl
+def lms_learner_table_columns(app, course_id, user_ids):
+    """Each quiz's best score."""
+    from quizzes.record import best_score_columns
+
+    return best_score_columns(course_id, user_ids)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.models import Enrolment
-from courses.progress import lock_enrolment, record_completions
+from courses.progress import lock_enrolment, note_activity, record_completions
 from lms.db import begin_write, commit, upsert
 from lms.events import emit
 from lms.extensions import db
@@ -391,6 +391,8 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
     )
     if passed and attempt.quiz.module_id is not None:
         record_completions(attempt.user_id, attempt.quiz.course_id)
+    else:
+        note_activity(attempt.user_id, attempt.quiz.course_id)
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:

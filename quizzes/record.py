@@ -1,7 +1,7 @@
 """The quizzes plugin's part of a learner's record: every attempt, its score, and a link to its answers."""
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.records import RecordPart, TimelineEntry
@@ -37,3 +37,26 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
         context={"attempts": attempts},
         timeline=timeline,
     )
+
+
+def best_score_columns(course_id: int, user_ids: list[int]) -> list:
+    """One column per active quiz of the course: each learner's best submitted score (two queries)."""
+    from courses.learner_table import Column
+
+    quizzes = db.session.execute(
+        select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
+    ).all()
+    if not quizzes or not user_ids:
+        return [Column(quiz.title, {}) for quiz in quizzes]
+    best = db.session.execute(
+        select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.score))
+        .where(
+            Attempt.user_id.in_(user_ids), Attempt.quiz_id.in_([q.id for q in quizzes]), Attempt.status == "submitted"
+        )
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+    ).all()
+    scores: dict[int, dict[int, str]] = {quiz.id: {} for quiz in quizzes}
+    for user_id, quiz_id, score in best:
+        if score is not None:
+            scores[quiz_id][user_id] = f"{score:g}%"
+    return [Column(f"Best: {quiz.title}", scores[quiz.id]) for quiz in quizzes]

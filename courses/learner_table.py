@@ -1,0 +1,186 @@
+"""The learner table of a course: each enrolled learner's progress, read from the enrolment summary, filtered,
+sorted by any column and paged by key (never OFFSET), so page 1,000 costs what page 1 does."""
+
+import base64
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select, tuple_
+
+from courses.models import Enrolment
+from lms.extensions import db
+from lms.models import User, aware, utcnow
+from lms.plugins import plugin_manager, real_app
+from lms.user_search import matching_ids
+
+PAGE_SIZE = 50
+STUCK_DAYS = 14  # no activity for this many days, and not finished: stuck
+STATUSES = {
+    "": "Any status",
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "stuck": "Stuck",
+    "completed": "Completed",
+}
+# What each sort key orders by; ties are broken by the learner's id, so the order is total and a key can resume it.
+SORTS = {
+    "name": User.display_name,
+    "email": User.email,
+    "progress": Enrolment.progress_percent,
+    "modules": Enrolment.modules_done,
+    "activity": Enrolment.last_activity_at,
+    "enrolled": Enrolment.enrolled_at,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column a plugin adds to the table: its heading and each shown learner's value."""
+
+    label: str
+    values: dict[int, str]
+
+
+@dataclasses.dataclass
+class TableQuery:
+    """What the table is narrowed to and sorted by, read from the query string."""
+
+    text: str = ""
+    status: str = ""
+    enrolled_from: datetime | None = None
+    enrolled_to: datetime | None = None
+    sort: str = "name"
+    descending: bool = False
+    after: tuple | None = None  # the (sort value, user id) the page starts after
+
+    @classmethod
+    def from_args(cls, args) -> "TableQuery":
+        """The table's state from a query string; values that make no sense are ignored."""
+        sort = args.get("sort", "name")
+        return cls(
+            text=(args.get("q") or "").strip()[:200],
+            status=args.get("status", "") if args.get("status", "") in STATUSES else "",
+            enrolled_from=parse_day(args.get("from")),
+            enrolled_to=parse_day(args.get("to")),
+            sort=sort if sort in SORTS else "name",
+            descending=args.get("dir") == "desc",
+            after=decode_key(args.get("after")),
+        )
+
+    def args(self, **changes) -> dict:
+        """The state as query-string arguments (for links), with some of it changed."""
+        values = {
+            "q": self.text,
+            "status": self.status,
+            "from": self.enrolled_from.date().isoformat() if self.enrolled_from else "",
+            "to": self.enrolled_to.date().isoformat() if self.enrolled_to else "",
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "",
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value}
+
+
+def parse_day(value: str | None) -> datetime | None:
+    """A YYYY-MM-DD date as midnight UTC, or None."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def encode_key(value, user_id: int) -> str:
+    """A page key: the last row's sort value and id, as URL-safe text."""
+    if isinstance(value, datetime):
+        value = {"t": value.isoformat() if value.tzinfo else value.replace(tzinfo=UTC).isoformat()}
+    raw = json.dumps([value, user_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_key(text: str | None) -> tuple | None:
+    """A page key back to (sort value, user id); None for anything else."""
+    if not text or len(text) > 600:
+        return None
+    try:
+        value, user_id = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if isinstance(value, dict) and isinstance(value.get("t"), str):
+        try:
+            value = datetime.fromisoformat(value["t"])
+        except ValueError:
+            return None
+    if not isinstance(user_id, int) or not isinstance(value, (str, int, datetime)) or isinstance(value, bool):
+        return None
+    return value, user_id
+
+
+def learner_page(course_id: int, query: TableQuery) -> tuple[list, str | None]:
+    """One page of the course's learners (rows of enrolment and user) and the key of the next page, if any."""
+    column = SORTS[query.sort]
+    statement = (
+        select(Enrolment, User.display_name, User.email)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.course_id == course_id)
+    )
+    if query.text:
+        statement = statement.where(Enrolment.user_id.in_(select(matching_ids(query.text).c.user_id)))
+    statement = statement.where(*status_filter(query.status))
+    if query.enrolled_from:
+        statement = statement.where(Enrolment.enrolled_at >= query.enrolled_from)
+    if query.enrolled_to:
+        statement = statement.where(Enrolment.enrolled_at < query.enrolled_to + timedelta(days=1))
+    order = (column.desc(), Enrolment.user_id.desc()) if query.descending else (column, Enrolment.user_id)
+    if query.after is not None:
+        key = tuple_(column, Enrolment.user_id)
+        statement = statement.where(key < tuple_(*query.after) if query.descending else key > tuple_(*query.after))
+    rows = list(db.session.execute(statement.order_by(*order).limit(PAGE_SIZE + 1)).all())
+    following = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        last = rows[-1]
+        following = encode_key(sort_value(last, query.sort), last.Enrolment.user_id)
+    return rows, following
+
+
+def sort_value(row, sort: str):
+    """A row's value of the sort column."""
+    if sort in ("name", "email"):
+        return row.display_name if sort == "name" else row.email
+    return getattr(row.Enrolment, SORTS[sort].key)
+
+
+def status_filter(status: str) -> list:
+    """The conditions of a status (none for any); each learner has exactly one status."""
+    started = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
+    stale = Enrolment.last_activity_at < utcnow() - timedelta(days=STUCK_DAYS)
+    unfinished = Enrolment.completed_at.is_(None)
+    if status == "not_started":
+        return [unfinished, ~started]
+    if status == "in_progress":
+        return [unfinished, started, ~stale]
+    if status == "completed":
+        return [Enrolment.completed_at.is_not(None)]
+    if status == "stuck":
+        return [unfinished, started, stale]
+    return []
+
+
+def status_of(enrolment: Enrolment, now: datetime) -> str:
+    """One learner's status, as the filter names it: nothing done since enrolling is "not started"."""
+    if enrolment.completed_at is not None:
+        return "Completed"
+    last, enrolled = aware(enrolment.last_activity_at), aware(enrolment.enrolled_at)
+    if not enrolment.progress_percent and (last is None or enrolled is None or last <= enrolled):
+        return "Not started"
+    if last is not None and last < now - timedelta(days=STUCK_DAYS):
+        return "Stuck"
+    return "In progress"
+
+
+def plugin_columns(course_id: int, user_ids: list[int]) -> list[Column]:
+    """The columns other plugins add for these learners."""
+    app = real_app()
+    groups = plugin_manager(app).hook.lms_learner_table_columns(app=app, course_id=course_id, user_ids=user_ids)
+    return [column for group in groups for column in group]
