@@ -1,14 +1,28 @@
 """Progress reports of a course for its trainers and admins: the learner table."""
 
-from flask import Blueprint, render_template, request
+import os
+
+from flask import Blueprint, Response, after_this_request, render_template, request, send_file, stream_with_context
 from flask_login import current_user
 
-from courses.learner_table import STATUSES, STUCK_DAYS, TableQuery, learner_page, plugin_columns, status_of
+from courses.exports import csv_lines, xlsx_file
+from courses.learner_table import (
+    HEADINGS,
+    STATUSES,
+    STUCK_DAYS,
+    TableQuery,
+    cells,
+    export_rows,
+    learner_page,
+    plugin_columns,
+    status_of,
+)
 from courses.trainers import may_author
 from courses.views import get_course
 from lms.access import allow
 from lms.errors import fail
 from lms.models import utcnow
+from lms.security_log import security_event
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -17,9 +31,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 @allow("trainer")
 def learners(course_slug: str):
     """Every learner enrolled in the course with their progress, 50 a page, filtered and sorted as asked."""
-    course = get_course(course_slug)
-    if not may_author(current_user, course.id):
-        fail(403, "You are not a trainer of this course. An admin can assign you to it.")
+    course = reported_course(course_slug)
     query = TableQuery.from_args(request.args)
     rows, following = learner_page(course.id, query)
     columns = plugin_columns(course.id, [row.Enrolment.user_id for row in rows])
@@ -27,10 +39,51 @@ def learners(course_slug: str):
     return render_template(
         "courses/learners.html",
         course=course,
-        rows=[(row, status_of(row.Enrolment, now)) for row in rows],
-        columns=columns,
+        headings=HEADINGS + [column.label for column in columns],
+        rows=[(row.Enrolment.user_id, cells(row, status_of(row.Enrolment, now), columns)) for row in rows],
         query=query,
         following=following,
         statuses=STATUSES,
         stuck_days=STUCK_DAYS,
     )
+
+
+def reported_course(course_slug: str):
+    """The course whose reports the trainer asks for; 403 unless they train it (admins train every course)."""
+    course = get_course(course_slug)
+    if not may_author(current_user, course.id):
+        fail(403, "You are not a trainer of this course. An admin can assign you to it.")
+    return course
+
+
+@bp.route("/courses/<course_slug>/learners.csv")
+@allow("trainer")
+def learners_csv(course_slug: str):
+    """The learner table with its filters and order, as CSV, streamed as it is read."""
+    course = reported_course(course_slug)
+    query = TableQuery.from_args(request.args)
+    security_event("report.export", actor=current_user.id, target=f"course:{course.id}", format="csv")
+    # The rows are read as the response is sent, inside the request's context.
+    lines = stream_with_context(csv_lines(export_rows(course.id, query)))
+    return Response(
+        lines,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}-learners.csv"'},
+    )
+
+
+@bp.route("/courses/<course_slug>/learners.xlsx")
+@allow("trainer")
+def learners_xlsx(course_slug: str):
+    """The learner table with its filters and order, as an XLSX workbook."""
+    course = reported_course(course_slug)
+    query = TableQuery.from_args(request.args)
+    security_event("report.export", actor=current_user.id, target=f"course:{course.id}", format="xlsx")
+    path = xlsx_file(export_rows(course.id, query), "Learners")
+
+    @after_this_request
+    def remove_file(response):
+        os.unlink(path)
+        return response
+
+    return send_file(path, as_attachment=True, download_name=f"{course.slug}-learners.xlsx")

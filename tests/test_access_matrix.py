@@ -154,6 +154,14 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             only(("trainer", "admin"), 404),
         ),
         ("reports.learners", "GET", f"/reports/courses/{course}/learners", {}, only(("trainer", "admin"), 200)),
+        ("reports.learners_csv", "GET", f"/reports/courses/{course}/learners.csv", {}, only(("trainer", "admin"), 200)),
+        (
+            "reports.learners_xlsx",
+            "GET",
+            f"/reports/courses/{course}/learners.xlsx",
+            {},
+            only(("trainer", "admin"), 200),
+        ),
         ("courses.trainers", "GET", f"/courses/{course}/trainers", {}, only(("admin",), 200)),
         ("courses.trainers", "POST", f"/courses/{course}/trainers", {"email": ""}, only(("admin",), 400)),
         (

@@ -1,0 +1,50 @@
+"""Spreadsheet exports of report rows: CSV streamed as it is read, XLSX written in constant memory.
+
+A cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage return) is
+written with a leading apostrophe, so a learner named =HYPERLINK(...) stays a name.
+"""
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """A cell value that no spreadsheet runs: text that looks like a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """The rows as CSV text, a line at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([neutralised(value) for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def xlsx_file(rows: Iterable[list], sheet: str) -> str:
+    """The rows written to a temporary XLSX file (constant memory); its path, for the caller to send and delete."""
+    import xlsxwriter  # only exports need it
+
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(path, options) as workbook:
+        worksheet = workbook.add_worksheet(sheet[:31])
+        for number, row in enumerate(rows):
+            for column, value in enumerate(row):
+                value = neutralised(value)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    worksheet.write_number(number, column, value)
+                else:
+                    worksheet.write_string(number, column, "" if value is None else str(value))
+    return path
