@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, tuple_
 
 from courses.models import Enrolment
+from lms.cohorts import member_ids
 from lms.extensions import db
+from lms.forms import id_arg
 from lms.models import User, aware, utcnow
 from lms.plugins import plugin_manager, real_app
 from lms.user_search import matching_ids
@@ -47,6 +49,7 @@ class TableQuery:
     """What the table is narrowed to and sorted by, read from the query string."""
 
     text: str = ""
+    cohort_id: int | None = None
     status: str = ""
     enrolled_from: datetime | None = None
     enrolled_to: datetime | None = None
@@ -60,6 +63,7 @@ class TableQuery:
         sort = args.get("sort", "name")
         return cls(
             text=(args.get("q") or "").strip()[:200],
+            cohort_id=id_arg("cohort"),
             status=args.get("status", "") if args.get("status", "") in STATUSES else "",
             enrolled_from=parse_day(args.get("from")),
             enrolled_to=parse_day(args.get("to")),
@@ -72,6 +76,7 @@ class TableQuery:
         """The state as query-string arguments (for links), with some of it changed."""
         values = {
             "q": self.text,
+            "cohort": self.cohort_id or "",
             "status": self.status,
             "from": self.enrolled_from.date().isoformat() if self.enrolled_from else "",
             "to": self.enrolled_to.date().isoformat() if self.enrolled_to else "",
@@ -126,6 +131,8 @@ def table_statement(course_id: int, query: TableQuery):
     )
     if query.text:
         statement = statement.where(Enrolment.user_id.in_(select(matching_ids(query.text).c.user_id)))
+    if query.cohort_id is not None:
+        statement = statement.where(Enrolment.user_id.in_(member_ids(query.cohort_id)))
     statement = statement.where(*status_filter(query.status))
     if query.enrolled_from:
         statement = statement.where(Enrolment.enrolled_at >= query.enrolled_from)

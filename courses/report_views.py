@@ -2,9 +2,21 @@
 
 import os
 
-from flask import Blueprint, Response, after_this_request, render_template, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
+from courses import services
 from courses.exports import csv_lines, xlsx_file
 from courses.learner_table import (
     HEADINGS,
@@ -21,8 +33,10 @@ from courses.trainers import may_author
 from courses.views import get_course
 from lms.access import allow
 from lms.errors import fail
+from lms.forms import ActionForm
 from lms.models import utcnow
 from lms.security_log import security_event
+from lms.services import ServiceError
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -39,6 +53,7 @@ def learners(course_slug: str):
     return render_template(
         "courses/learners.html",
         course=course,
+        cohorts=cohort_rows(),
         headings=HEADINGS + [column.label for column in columns],
         rows=[(row.Enrolment.user_id, cells(row, status_of(row.Enrolment, now), columns)) for row in rows],
         query=query,
@@ -46,6 +61,28 @@ def learners(course_slug: str):
         statuses=STATUSES,
         stuck_days=STUCK_DAYS,
     )
+
+
+def cohort_rows() -> list:
+    """The cohorts, for the filter and the admin's "Enrol a cohort"."""
+    from lms.cohorts import cohorts
+
+    return cohorts()
+
+
+@bp.route("/courses/<course_slug>/enrol-cohort", methods=["POST"])
+@allow("admin")
+def enrol_cohort(course_slug: str):
+    """Enrol every learner of a cohort (`cohort`) in the course."""
+    course = get_course(course_slug)
+    if not ActionForm().validate_on_submit():
+        fail(400, "The form expired. Reload the page and try again.")
+    try:
+        enrolled = services.enrol_cohort(current_user, course, request.form.get("cohort", type=int) or 0)
+    except ServiceError as error:
+        fail(error.status, error.message)
+    flash(f"Enrolled {enrolled} learner(s) of the cohort; the others already were.", "success")
+    return redirect(url_for("reports.learners", course_slug=course.slug))
 
 
 def reported_course(course_slug: str):

@@ -13,7 +13,7 @@ from courses.progress import lock_enrolment, record_completions
 from lms.db import begin_write, commit, insert_if_absent
 from lms.events import emit
 from lms.extensions import db
-from lms.models import utcnow
+from lms.models import audit, utcnow
 from lms.plugins import plugin_manager, real_app
 from lms.services import ServiceError
 
@@ -126,3 +126,25 @@ def complete_lesson(user_id: int, lesson: LessonOutline) -> bool:
         record_completions(user_id, course_id)
     commit()
     return created
+
+
+def enrol_cohort(actor, course: CourseOutline, cohort_id: int) -> int:
+    """Enrol every learner of a cohort in the course, in one transaction; how many were newly enrolled."""
+    from lms.cohorts import Cohort, member_ids
+
+    if not course.active:
+        raise ServiceError("This course is not available.", 404)
+    begin_write()
+    if db.session.get(Cohort, cohort_id) is None:
+        db.session.rollback()
+        raise ServiceError("There is no such cohort.", 404)
+    now = utcnow()
+    enrolled = 0
+    for user_id in db.session.scalars(member_ids(cohort_id)).all():
+        values = {"user_id": user_id, "course_id": course.id, "enrolled_at": now, "last_activity_at": now}
+        if insert_if_absent(Enrolment, **values):
+            emit(CourseEnrolled(user_id=user_id, course_id=course.id))
+            enrolled += 1
+    audit(actor, "course.enrol_cohort", f"course:{course.id}", cohort=cohort_id, enrolled=enrolled)
+    commit()
+    return enrolled

@@ -58,6 +58,25 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {"role": "emperor"},
             only(("admin",), 303),
         ),
+        ("admin.cohort_list", "GET", "/admin/cohorts", {}, only(("admin",), 200)),
+        ("admin.cohort_list", "POST", "/admin/cohorts", {"name": ""}, only(("admin",), 400)),
+        ("admin.cohort", "GET", f"/admin/cohorts/{ids['cohort']}", {}, only(("admin",), 200)),
+        ("admin.cohort", "POST", f"/admin/cohorts/{ids['cohort']}", {"email": ""}, only(("admin",), 400)),
+        # Another learner is not in the cohort; there is no cohort 999999: nothing changes.
+        (
+            "admin.remove_cohort_member",
+            "POST",
+            f"/admin/cohorts/{ids['cohort']}/members/{ids['other_id']}/remove",
+            {},
+            only(("admin",), 404),
+        ),
+        (
+            "reports.enrol_cohort",
+            "POST",
+            f"/reports/courses/{course}/enrol-cohort",
+            {"cohort": "999999"},
+            only(("admin",), 404),
+        ),
         # A trainer of no course sees an empty list and an empty bank, and none of this course's quizzes.
         ("author.quizzes", "GET", "/author/quizzes", {}, only(("trainer", "stranger", "admin"), 200)),
         ("author.quiz", "GET", f"/author/quizzes/{quiz}", {}, only(("trainer", "admin"), 200)),
@@ -270,10 +289,21 @@ def visitors(app, make_user, login):
         "open": int(started.headers["Location"].rsplit("/", 1)[1]),
         "other_id": users["other"]["id"],
         "owner_id": owner["id"],
+        "cohort": new_cohort(app, users["admin"]),
         "question": first_question(app, module.quiz_id),
         "foreign_question": first_question(app, second.quiz_id),
     }
     return clients, ids
+
+
+def new_cohort(app, admin: dict) -> int:
+    """The id of a new, empty cohort."""
+    from lms.cohorts import create_cohort
+    from lms.extensions import db
+    from lms.models import User
+
+    with app.app_context():
+        return create_cohort(db.session.get(User, admin["id"]), "Matrix cohort").id
 
 
 def first_question(app, quiz_id: int) -> int:

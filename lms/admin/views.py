@@ -1,17 +1,24 @@
-"""Admin pages for managing users and their roles."""
+"""Admin pages for managing users, their roles and cohorts."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
+from lms import cohorts
 from lms.access import ROLES, allow
 from lms.auth import services
 from lms.auth.forms import RoleForm, UserCreateForm
-from lms.forms import id_arg
+from lms.extensions import db
+from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
 from lms.user_search import user_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+MAX_UPLOAD = 1_000_000  # bytes of CSV
 
 
 @bp.route("/users")
@@ -76,3 +83,98 @@ def change_role(user_id: int):
         return redirect(url_for("admin.users")), 303
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+class CohortForm(FlaskForm):
+    """A new cohort's name."""
+
+    name = StringField("Name", validators=[DataRequired("Give the cohort a name."), Length(max=200)])
+
+
+class MembersForm(FlaskForm):
+    """Learners to add: one email, or a CSV file whose first column holds emails."""
+
+    email = StringField("Email of one learner", validators=[Length(max=254)])
+    csv_file = FileField("Or a CSV file of emails (first column)")
+
+
+@bp.route("/cohorts", methods=["GET", "POST"])
+@allow("admin")
+def cohort_list():
+    """Every cohort with its size, and a form to create one."""
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = cohorts.create_cohort(current_user, form.name.data)
+        except ServiceError as exc:
+            form.name.errors = [exc.message]
+        else:
+            flash(f"Cohort “{cohort.name}” created. Add its learners.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/cohorts.html", rows=cohorts.cohorts(), form=form), status
+
+
+@bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@allow("admin")
+def cohort(cohort_id: int):
+    """A cohort's learners (50 a page, by id), and a form to add one, or many from a CSV of emails."""
+    group = db.get_or_404(cohorts.Cohort, cohort_id)
+    form = MembersForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            rows = member_rows(form)
+        except ServiceError as exc:
+            problems = [exc.message]
+        else:
+            added, problems = cohorts.add_members(current_user, group, rows)
+            flash(f"Added {added} learner(s) to {group.name}.", "success")
+            if not problems:
+                return redirect(url_for("admin.cohort", cohort_id=group.id))
+    after = id_arg("after")
+    page = cohorts.members(group.id, after, PAGE_SIZE + 1)
+    status = 400 if problems or form.errors else 200
+    return (
+        render_template(
+            "admin/cohort.html",
+            cohort=group,
+            members=page[:PAGE_SIZE],
+            next_after=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
+            form=form,
+            problems=problems,
+        ),
+        status,
+    )
+
+
+def member_rows(form: MembersForm) -> list[tuple[int, str]]:
+    """(line, email) rows from the uploaded CSV, or the one email typed."""
+    upload = form.csv_file.data
+    if upload and getattr(upload, "filename", ""):
+        raw = upload.read(MAX_UPLOAD + 1)
+        if len(raw) > MAX_UPLOAD:
+            raise ServiceError("The CSV file is larger than 1 MB.")
+        try:
+            return cohorts.emails_in(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise ServiceError("The CSV file must be UTF-8 text.") from exc
+    email = (form.email.data or "").strip().lower()
+    if not email:
+        raise ServiceError("Type an email, or choose a CSV file.")
+    return [(1, email)]
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>/remove", methods=["POST"])
+@allow("admin")
+def remove_cohort_member(cohort_id: int, user_id: int):
+    """Take a learner out of a cohort."""
+    group = db.get_or_404(cohorts.Cohort, cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        cohorts.remove_member(current_user, group, user_id)
+    except ServiceError as exc:
+        abort(exc.status)
+    flash("Removed from the cohort. Their enrolments and records stay.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=group.id))

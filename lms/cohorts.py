@@ -1,0 +1,122 @@
+"""Cohorts: named groups of learners ("Manila night shift, March intake") that admins fill one by one or from a
+CSV of emails, enrol in a course together, and filter every report by."""
+
+import csv
+import io
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.db import begin_write, commit, insert_if_absent
+from lms.extensions import Model, db
+from lms.models import User, audit, utcnow
+from lms.services import ServiceError
+
+MAX_CSV_ROWS = 20_000
+
+
+class Cohort(Model):
+    """A named group of learners."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CohortMember(Model):
+    """A learner in a cohort (once)."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def cohorts() -> list[tuple[Cohort, int]]:
+    """Every cohort by name, with its number of members."""
+    members = select(func.count()).where(CohortMember.cohort_id == Cohort.id).correlate(Cohort).scalar_subquery()
+    return [(row[0], row[1]) for row in db.session.execute(select(Cohort, members).order_by(Cohort.name))]
+
+
+def create_cohort(actor, name: str) -> Cohort:
+    """A new cohort with a name no other cohort has."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ServiceError("Give the cohort a name.")
+    begin_write()
+    if db.session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+        db.session.rollback()
+        raise ServiceError(f"There is already a cohort called “{name}”.")
+    cohort = Cohort(name=name)
+    db.session.add(cohort)
+    db.session.flush()
+    audit(actor, "cohort.create", f"cohort:{cohort.id}", name=name)
+    commit()
+    return cohort
+
+
+def member_ids(cohort_id: int):
+    """A SELECT of the ids of the cohort's learners (for filters)."""
+    return select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
+
+
+def emails_in(text: str) -> list[tuple[int, str]]:
+    """(line, email) for each row of a CSV whose first column holds an email; a header row "email" is skipped."""
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if number > MAX_CSV_ROWS:
+            raise ServiceError(f"Upload at most {MAX_CSV_ROWS} rows at a time.")
+        value = (row[0] if row else "").strip().lower()
+        if number == 1 and value == "email":
+            continue
+        if value:
+            rows.append((number, value))
+    return rows
+
+
+def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> tuple[int, list[str]]:
+    """Add the accounts with these emails: (how many were added, a problem per row that was not, with its line).
+    Good rows are kept whatever the others hold."""
+    begin_write()
+    wanted = {email for _line, email in emails}
+    rows = db.session.execute(select(User.email, User.id).where(User.email.in_(wanted)))
+    accounts: dict[str, int] = {email: user_id for email, user_id in rows}
+    added, problems = 0, []
+    for line, email in emails:
+        if "@" not in email:
+            problems.append(f"line {line}: “{email}” is not an email address")
+        elif email not in accounts:
+            problems.append(f"line {line}: no account has the email {email}")
+        elif insert_if_absent(CohortMember, cohort_id=cohort.id, user_id=accounts[email]):
+            added += 1
+    audit(actor, "cohort.add", f"cohort:{cohort.id}", added=added, refused=len(problems))
+    commit()
+    return added, problems
+
+
+def remove_member(actor, cohort: Cohort, user_id: int) -> None:
+    """Take a learner out of the cohort (their enrolments and records stay)."""
+    begin_write()
+    member = db.session.scalar(
+        select(CohortMember).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id)
+    )
+    if member is None:
+        db.session.rollback()
+        raise ServiceError("This learner is not in the cohort.", 404)
+    db.session.delete(member)
+    audit(actor, "cohort.remove", f"cohort:{cohort.id}", user=user_id)
+    commit()
+
+
+def members(cohort_id: int, after: int | None, size: int) -> list[User]:
+    """A page of the cohort's learners by id."""
+    query = select(User).join(CohortMember, CohortMember.user_id == User.id).where(CohortMember.cohort_id == cohort_id)
+    if after is not None:
+        query = query.where(User.id > after)
+    return list(db.session.scalars(query.order_by(User.id).limit(size)))

@@ -1,0 +1,109 @@
+"""Cohorts: admins create them, add learners one by one or from a CSV of emails (bad rows reported with their
+line, good ones kept), enrol a whole cohort in a course, and filter the learner table and its exports by it."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests.conftest import csrf_token_from
+from tests.helpers import page_text
+from tests.test_quiz_attempts import enrol, one_module_lab
+
+
+@pytest.fixture
+def admin(app, make_user, login):
+    """A signed-in admin (their own browser)."""
+    return login(make_user("admin"), target=app.test_client())
+
+
+def post(client, url, page, **data):
+    """Send a form from `page` with its CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token_from(client.get(page).text), **data})
+
+
+def new_cohort(admin, name="Manila night shift, March intake"):
+    """Create a cohort through the form; its page's URL."""
+    response = post(admin, "/admin/cohorts", "/admin/cohorts", name=name)
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]
+
+
+def test_an_admin_creates_a_cohort_and_fills_it_from_one_email_and_a_csv(app, admin, make_user):
+    from lms.cohorts import CohortMember
+    from lms.models import AuditEntry
+
+    people = [make_user(email=f"agent{n}@example.com") for n in range(3)]
+    assert post(admin, "/admin/cohorts", "/admin/cohorts", name="   ").status_code == 400
+    url = new_cohort(admin)
+    duplicate = post(admin, "/admin/cohorts", "/admin/cohorts", name="Manila  night shift, March intake")
+    assert duplicate.status_code == 400 and "There is already a cohort called" in page_text(duplicate)
+
+    one = post(admin, url, url, email="AGENT0@example.com")
+    assert one.status_code == 302
+    upload = "email\nagent1@example.com\nnobody@example.com\nnot-an-email\nagent2@example.com\nagent0@example.com\n"
+    token = csrf_token_from(admin.get(url).text)
+    response = admin.post(
+        url,
+        data={"csrf_token": token, "csv_file": (io.BytesIO(upload.encode()), "intake.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "line 3: no account has the email nobody@example.com" in text
+    assert "line 4: “not-an-email” is not an email address" in text
+    assert "Added 2 learner(s)" in text  # agent1 and agent2; agent0 was already in
+    with app.app_context():
+        members = set(db.session.scalars(select(CohortMember.user_id)))
+        actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("cohort.%"))).all()
+    assert members == {person["id"] for person in people}
+    assert actions == ["cohort.create", "cohort.add", "cohort.add"]
+    assert "3" in page_text(admin.get("/admin/cohorts"))
+
+    removed = post(admin, f"{url}/members/{people[2]['id']}/remove", url)
+    assert removed.status_code == 302
+    with app.app_context():
+        assert len(db.session.scalars(select(CohortMember)).all()) == 2
+
+
+def test_a_cohort_is_enrolled_in_a_course_and_filters_its_table_and_exports(app, admin, make_user, tmp_path):
+    from courses.models import Enrolment
+
+    lab = one_module_lab(app, tmp_path)
+    night = [make_user(email=f"night{n}@example.com", name=f"Night {n}") for n in range(2)]
+    day = make_user(email="day@example.com", name="Day Person")
+    enrol(app, night[0]["id"], lab.id)  # already enrolled: not enrolled twice
+    enrol(app, day["id"], lab.id)
+    url = new_cohort(admin)
+    post(admin, url, url, email="night0@example.com")
+    post(admin, url, url, email="night1@example.com")
+    cohort_id = int(url.rsplit("/", 1)[1])
+
+    table = f"/reports/courses/{lab.slug}/learners"
+    response = post(admin, f"/reports/courses/{lab.slug}/enrol-cohort", table, cohort=cohort_id)
+    assert response.status_code == 302
+    assert "Enrolled 1 learner(s) of the cohort" in page_text(admin.get(response.headers["Location"]))
+    with app.app_context():
+        enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == lab.id)))
+    assert enrolled == {night[0]["id"], night[1]["id"], day["id"]}
+
+    shown = page_text(admin.get(table, query_string={"cohort": cohort_id}))
+    assert "Night 0" in shown and "Night 1" in shown and "Day Person" not in shown
+    exported = list(csv.reader(io.StringIO(admin.get(f"{table}.csv", query_string={"cohort": cohort_id}).text)))
+    assert [row[0] for row in exported[1:]] == ["Night 0", "Night 1"]
+    assert post(admin, f"/reports/courses/{lab.slug}/enrol-cohort", table, cohort=999_999).status_code == 404
+
+
+def test_cohorts_are_for_admins_only(app, make_user, login, tmp_path, admin):
+    lab = one_module_lab(app, tmp_path)
+    url = new_cohort(admin)
+    for role in ("learner", "trainer"):
+        other = login(make_user(role), target=app.test_client())
+        token = csrf_token_from(other.get("/profile").text)
+        assert other.get("/admin/cohorts").status_code == 403
+        assert other.get(url).status_code == 403
+        assert other.post(url, data={"csrf_token": token, "email": "x@example.com"}).status_code == 403
+        enrol_url = f"/reports/courses/{lab.slug}/enrol-cohort"
+        assert other.post(enrol_url, data={"csrf_token": token, "cohort": url.rsplit("/", 1)[1]}).status_code == 403
