@@ -1,4 +1,4 @@
-"""Progress reports of a course for its trainers and admins: the learner table."""
+"""Progress reports of a course for its trainers and admins: the learner table, its exports, and enrolling a cohort."""
 
 import os
 
