@@ -250,7 +250,11 @@ def review(attempt_id: int):
     if attempt.status == "open":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     level = review_level(attempt)
-    views = service.slot_views(attempt) if level != SCORE_ONLY else []
+    return render_review(attempt, level, service.slot_views(attempt) if level != SCORE_ONLY else [])
+
+
+def render_review(attempt: Attempt, level: str, views: list, learner: User | None = None):
+    """The review page of a submitted attempt at this level; with `learner`, the staff's read-only record."""
     course, module = quiz_context(attempt.quiz)
     return render_template(
         "quizzes/review.html",
@@ -264,6 +268,7 @@ def review(attempt_id: int):
         module=module,
         render_stem=render_stem,
         policy=POLICY_TEXT[attempt.quiz.review],
+        learner=learner,
     )
 
 
@@ -279,19 +284,4 @@ def attempt_record(attempt_id: int):
         abort(404)
     if attempt.status == "open":
         fail(409, "This attempt is still in progress: its answers show here once it is submitted.")
-    learner = db.session.get_one(User, attempt.user_id)
-    course, module = quiz_context(attempt.quiz)
-    return render_template(
-        "quizzes/review.html",
-        attempt=attempt,
-        quiz=attempt.quiz,
-        views=service.slot_views(attempt),
-        level=FULL,
-        FULL=FULL,
-        WRONG_ONLY=WRONG_ONLY,
-        course=course,
-        module=module,
-        render_stem=render_stem,
-        policy=POLICY_TEXT[attempt.quiz.review],
-        learner=learner,
-    )
+    return render_review(attempt, FULL, service.slot_views(attempt), db.session.get_one(User, attempt.user_id))
