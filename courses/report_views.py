@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from courses import services
+from courses.dashboard import course_figures
 from courses.exports import csv_lines, xlsx_file
 from courses.learner_table import (
     HEADINGS,
@@ -124,3 +125,11 @@ def learners_xlsx(course_slug: str):
         return response
 
     return send_file(path, as_attachment=True, download_name=f"{course.slug}-learners.xlsx")
+
+
+@bp.route("/courses/<course_slug>")
+@allow("trainer")
+def dashboard(course_slug: str):
+    """The course's dashboard: enrolled, started and completed, the module funnel, and activity over time."""
+    course = reported_course(course_slug)
+    return render_template("courses/dashboard.html", course=course, figures=course_figures(course))

@@ -172,6 +172,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {},
             only(("trainer", "admin"), 404),
         ),
+        ("reports.dashboard", "GET", f"/reports/courses/{course}", {}, only(("trainer", "admin"), 200)),
         ("reports.learners", "GET", f"/reports/courses/{course}/learners", {}, only(("trainer", "admin"), 200)),
         ("reports.learners_csv", "GET", f"/reports/courses/{course}/learners.csv", {}, only(("trainer", "admin"), 200)),
         (

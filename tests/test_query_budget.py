@@ -49,9 +49,10 @@ BUDGET = {
     "question statistics": 8,
     "question bank": 6,
     "marking queue": 4,
-    "learner table": 8,
-    "learner table, a later page": 8,
+    "learner table": 9,
+    "learner table, a later page": 9,
     "learner record": 9,
+    "course dashboard": 8,
     "issue missing badges": 20,
 }
 # Work may differ a little between a small and a large database (a deeper index, a longer key); a scan of
@@ -252,6 +253,7 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     later = following.group(1).replace("&amp;", "&")
     cost_of(app, "learner table, a later page", lambda: client.get(later), costs)
     cost_of(app, "learner record", lambda: client.get(f"/learners/{missing['id']}/record"), costs)
+    cost_of(app, "course dashboard", lambda: client.get(f"/reports/courses/{course.slug}"), costs)
     token = csrf_token_from(badges_page.get_data(as_text=True))
     reissue = {"csrf_token": token}
     cost_of(app, "issue missing badges", lambda: client.post("/badges/admin/reissue", data=reissue), costs)
@@ -275,12 +277,19 @@ def assert_within_budget(costs: dict) -> None:
     assert over == {}, f"over budget (statements, budget): {over}"
 
 
+# The course dashboard counts every enrolment of the course, by design: a fixed number of statements, whose work
+# grows with the course; its time at 100,000 learners is the benchmark's to hold.
+COUNTS_EVERY_LEARNER = {"course dashboard"}
+
+
 def assert_work_flat(small: dict, large: dict) -> None:
     """On SQLite: no request runs many more steps on the large database than on the small one."""
     grown = {
         name: (small[name].work, cost.work)
         for name, cost in large.items()
-        if cost.work is not None and cost.work > small[name].work * WORK_SLACK + WORK_ALLOWANCE
+        if name not in COUNTS_EVERY_LEARNER
+        and cost.work is not None
+        and cost.work > small[name].work * WORK_SLACK + WORK_ALLOWANCE
     }
     assert grown == {}, f"work grows with the number of learners (steps with 10, with 1,000): {grown}"
 

@@ -1,0 +1,104 @@
+"""A course's dashboard figures, read from the enrolment summary: how many enrolled, started and completed, how
+far learners got through the modules, and enrolments and completions by day."""
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+
+from courses.models import Enrolment
+from courses.outline import CourseOutline
+from lms.extensions import db
+from lms.models import utcnow
+
+DAYS = 30  # the over-time chart covers this many days, today included
+
+
+@dataclasses.dataclass(frozen=True)
+class Chart:
+    """A chart's data: what the canvas draws and the table beside it states."""
+
+    key: str
+    title: str
+    type: str  # a Chart.js chart type: "bar" or "line"
+    labels: list[str]
+    series: list[dict]  # {"label": str, "values": [number, ...]}
+    horizontal: bool = False
+
+    def spec(self) -> dict:
+        """The JSON the page's script draws from."""
+        return {"type": self.type, "labels": self.labels, "series": self.series, "horizontal": self.horizontal}
+
+
+@dataclasses.dataclass(frozen=True)
+class Figures:
+    """The headline numbers and the charts of a course's dashboard."""
+
+    enrolled: int
+    started: int
+    completed: int
+    charts: list[Chart]
+
+
+def course_figures(course: CourseOutline) -> Figures:
+    """The dashboard of a course, in four aggregate queries over its enrolments."""
+    started = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
+    enrolled, began, completed = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(started),
+            func.count().filter(Enrolment.completed_at.is_not(None)),
+        ).where(Enrolment.course_id == course.id)
+    ).one()
+    return Figures(
+        enrolled=enrolled,
+        started=began,
+        completed=completed,
+        charts=[module_funnel(course, enrolled), over_time(course.id)],
+    )
+
+
+def module_funnel(course: CourseOutline, enrolled: int) -> Chart:
+    """How many learners completed at least 1, 2, … of the course's modules."""
+    rows = db.session.execute(
+        select(Enrolment.modules_done, func.count())
+        .where(Enrolment.course_id == course.id, Enrolment.modules_done > 0)
+        .group_by(Enrolment.modules_done)
+    ).all()
+    done = {modules: count for modules, count in rows}
+    total = len(course.modules)
+    at_least = [sum(count for modules, count in done.items() if modules >= k) for k in range(1, total + 1)]
+    labels = ["Enrolled"] + [f"{k} module{'s' if k > 1 else ''}" for k in range(1, total + 1)]
+    return Chart(
+        key="funnel",
+        title="How far learners got: completed at least this many modules",
+        type="bar",
+        labels=labels,
+        series=[{"label": "Learners", "values": [enrolled, *at_least]}],
+        horizontal=True,
+    )
+
+
+def over_time(course_id: int) -> Chart:
+    """Enrolments and completions on each of the last DAYS days."""
+    today = utcnow().date()
+    first = today - timedelta(days=DAYS - 1)
+    since = utcnow() - timedelta(days=DAYS)
+    by_day = {}
+    for column in (Enrolment.enrolled_at, Enrolment.completed_at):
+        day = func.date(column)
+        rows = db.session.execute(
+            select(day, func.count()).where(Enrolment.course_id == course_id, column >= since).group_by(day)
+        ).all()
+        by_day[column.key] = {str(when): count for when, count in rows}
+    days = [(first + timedelta(days=n)).isoformat() for n in range(DAYS)]
+    return Chart(
+        key="over-time",
+        title=f"Enrolments and completions over the last {DAYS} days",
+        type="line",
+        labels=days,
+        series=[
+            {"label": "Enrolments", "values": [by_day["enrolled_at"].get(day, 0) for day in days]},
+            {"label": "Completions", "values": [by_day["completed_at"].get(day, 0) for day in days]},
+        ],
+    )

@@ -1,0 +1,33 @@
+// Draws each report chart from the JSON data block beside it, with Chart.js (served from /static/vendor).
+// The page states every figure in a table too, so the charts add a picture, never information of their own.
+(function () {
+  "use strict";
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var source = document.getElementById(canvas.dataset.chart);
+    if (!source || typeof Chart === "undefined") {
+      return;
+    }
+    var spec = JSON.parse(source.textContent);
+    new Chart(canvas, {
+      type: spec.type,
+      data: {
+        labels: spec.labels,
+        datasets: spec.series.map(function (series, index) {
+          return {
+            label: series.label,
+            data: series.values,
+            backgroundColor: index === 0 ? "#0b5394" : "#1d6b3a",
+            borderColor: index === 0 ? "#0b5394" : "#1d6b3a",
+          };
+        }),
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        indexAxis: spec.horizontal ? "y" : "x",
+        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+      },
+    });
+  });
+})();

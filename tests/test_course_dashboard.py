@@ -1,0 +1,45 @@
+"""A course's dashboard: enrolled, started and completed, the module funnel and activity by day, each chart
+with its figures in a table; for the course's trainers and admins."""
+
+import json
+import re
+
+from lms.models import utcnow
+from tests import test_learner_table
+from tests.helpers import page_text
+
+# The lab course and its five learners (Ada finished, Ben and Eve read the lesson, Cleo failed the quiz, Dev
+# did nothing), from the learner table's tests.
+app_config = test_learner_table.app_config
+lab = test_learner_table.lab
+
+
+def chart_data(page: str, key: str) -> dict:
+    """The JSON a chart is drawn from."""
+    found = re.search(rf'<script type="application/json" id="chart-{key}-data">(.*?)</script>', page, re.S)
+    assert found, key
+    return json.loads(found.group(1))
+
+
+def test_the_dashboard_counts_learners_and_draws_the_funnel_and_the_days(app, client, trainer, lab):
+    response = client.get(f"/reports/courses/{lab.slug}")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "5 enrolled" in text and "4 started" in text and "1 completed the course" in text
+    funnel = chart_data(response.text, "funnel")
+    assert funnel["labels"] == ["Enrolled", "1 module"] and funnel["series"][0]["values"] == [5, 1]
+    days = chart_data(response.text, "over-time")
+    today = utcnow().date().isoformat()
+    assert len(days["labels"]) == 30 and days["labels"][-1] == today
+    assert [series["values"][-1] for series in days["series"]] == [5, 1]
+    assert sum(days["series"][0]["values"]) == 5
+    # Each chart's figures are in a table too.
+    assert re.search(r"<th scope=\"row\">1 module</th><td>1</td>", response.text)
+    assert re.search(rf"<th scope=\"row\">{today}</th><td>5</td><td>1</td>", response.text)
+
+
+def test_only_the_courses_trainers_and_admins_see_the_dashboard(app, lab, make_user, login):
+    url = f"/reports/courses/{lab.slug}"
+    assert login(make_user("admin"), target=app.test_client()).get(url).status_code == 200
+    for role in ("learner", "trainer"):
+        assert login(make_user(role), target=app.test_client()).get(url).status_code == 403
