@@ -26,7 +26,8 @@
         responsive: true,
         maintainAspectRatio: false,
         indexAxis: spec.horizontal ? "y" : "x",
-        scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+        // Counts of learners: whole numbers on the value axis.
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
       },
     });
   });
