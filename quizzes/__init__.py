@@ -33,7 +33,14 @@ def lms_question_types(app):
 def lms_blueprints(app):
     """Quiz, attempt and authoring pages."""
     # Importing registers the tables (models) and the routes that join the author blueprint.
-    from quizzes import author_bank, author_marking, author_questions, author_settings, models  # noqa: F401
+    from quizzes import (  # noqa: F401
+        attempt_exports,
+        author_bank,
+        author_marking,
+        author_questions,
+        author_settings,
+        models,
+    )
     from quizzes.author import bp as author_bp
     from quizzes.views import bp
 

@@ -83,6 +83,8 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("author.quiz", "POST", f"/author/quizzes/{quiz}", {"gift_text": ""}, only(("trainer", "admin"), 400)),
         ("author.export", "GET", f"/author/quizzes/{quiz}/export.gift", {}, only(("trainer", "admin"), 200)),
         ("author.export_questions", "GET", "/author/bank.gift", {}, only(("trainer", "stranger", "admin"), 200)),
+        ("author.attempts_csv", "GET", f"/author/quizzes/{quiz}/attempts.csv", {}, only(("trainer", "admin"), 200)),
+        ("author.attempts_xlsx", "GET", f"/author/quizzes/{quiz}/attempts.xlsx", {}, only(("trainer", "admin"), 200)),
         # A trainer of no course has nowhere to create a quiz.
         ("author.new_quiz", "GET", "/author/quizzes/new", {}, only(("trainer", "admin"), 200)),
         ("author.new_quiz", "POST", "/author/quizzes/new", {"title": ""}, only(("trainer", "admin"), 400)),

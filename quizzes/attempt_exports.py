@@ -1,0 +1,69 @@
+"""Every attempt at a quiz as CSV or XLSX, for its trainers and admins: who, which attempt, when, and the score."""
+
+import os
+
+from flask import Response, after_this_request, send_file, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from courses.exports import csv_lines, xlsx_file
+from lms.access import allow
+from lms.extensions import db
+from lms.models import User
+from lms.security_log import security_event
+from quizzes.author import bp, get_quiz
+from quizzes.models import Attempt
+
+HEADINGS = ["Learner", "Email", "Attempt", "Status", "Started", "Submitted", "Score %", "Result"]
+
+
+def attempt_rows(quiz_id: int, chunk: int = 1000):
+    """The headings, then each attempt at the quiz by learner and number, read `chunk` at a time."""
+    yield HEADINGS
+    statement = (
+        select(User.display_name, User.email, Attempt.number, Attempt.status, Attempt.started_at)
+        .add_columns(Attempt.submitted_at, Attempt.score, Attempt.passed)
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.quiz_id == quiz_id)
+        .order_by(User.display_name, User.id, Attempt.number)
+        .execution_options(yield_per=chunk)
+    )
+    for row in db.session.execute(statement):
+        name, email, number, status, started, submitted, score, passed = row
+        if status == "open":
+            result = "In progress"
+        elif passed is None:
+            result = "Waiting for a mark"
+        else:
+            result = "Passed" if passed else "Not passed"
+        when = lambda moment: moment.strftime("%Y-%m-%d %H:%M") if moment else ""  # noqa: E731
+        yield [name, email, number, status, when(started), when(submitted), "" if score is None else score, result]
+
+
+@bp.route("/quizzes/<int:quiz_id>/attempts.csv")
+@allow("trainer")
+def attempts_csv(quiz_id: int):
+    """Every attempt at the quiz as CSV, streamed as it is read."""
+    quiz = get_quiz(quiz_id)
+    security_event("report.export", actor=current_user.id, target=f"quiz:{quiz.id}", format="csv")
+    return Response(
+        stream_with_context(csv_lines(attempt_rows(quiz.id))),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{quiz.slug}-attempts.csv"'},
+    )
+
+
+@bp.route("/quizzes/<int:quiz_id>/attempts.xlsx")
+@allow("trainer")
+def attempts_xlsx(quiz_id: int):
+    """Every attempt at the quiz as an XLSX workbook."""
+    quiz = get_quiz(quiz_id)
+    security_event("report.export", actor=current_user.id, target=f"quiz:{quiz.id}", format="xlsx")
+    path = xlsx_file(attempt_rows(quiz.id), "Attempts")
+
+    @after_this_request
+    def remove_file(response):
+        os.unlink(path)
+        return response
+
+    return send_file(path, as_attachment=True, download_name=f"{quiz.slug}-attempts.xlsx")
