@@ -64,3 +64,11 @@ def lms_learner_table_columns(app, course_id, user_ids):
     from badges.record import badges_column
 
     return badges_column(course_id, user_ids)
+
+
+@hookimpl
+def lms_course_figures(app, course_id):
+    """How many of the course's badges are held."""
+    from badges.record import badges_issued
+
+    return badges_issued(course_id)

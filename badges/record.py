@@ -40,3 +40,16 @@ def badges_column(course_id: int, user_ids: list[int]) -> list:
         for user_id, name in rows:
             held.setdefault(user_id, []).append(name)
     return [Column("Badges", {user_id: "; ".join(names) for user_id, names in held.items()})]
+
+
+def badges_issued(course_id: int) -> list[tuple[int, str]]:
+    """How many of the course's badges are held (revoked ones left out)."""
+    from sqlalchemy import func
+
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(Award)
+        .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
+        .where(BadgeClass.course_id == course_id, Award.revoked_at.is_(None))
+    )
+    return [(held or 0, "badges held")]

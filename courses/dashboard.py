@@ -10,6 +10,7 @@ from courses.models import Enrolment
 from courses.outline import CourseOutline
 from lms.extensions import db
 from lms.models import utcnow
+from lms.plugins import plugin_manager, real_app
 
 DAYS = 30  # the over-time chart covers this many days, today included
 
@@ -38,10 +39,11 @@ class Figures:
     started: int
     completed: int
     charts: list[Chart]
+    more: list[tuple[int, str]]  # (count, label) from other plugins, such as badges issued
 
 
 def course_figures(course: CourseOutline) -> Figures:
-    """The dashboard of a course, in four aggregate queries over its enrolments."""
+    """The dashboard of a course: four aggregate queries over its enrolments, and the other plugins' counts."""
     started = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
     enrolled, began, completed = db.session.execute(
         select(
@@ -55,7 +57,16 @@ def course_figures(course: CourseOutline) -> Figures:
         started=began,
         completed=completed,
         charts=[module_funnel(course, enrolled), over_time(course.id)],
+        more=plugin_figures(course.id),
     )
+
+
+def plugin_figures(course_id: int) -> list[tuple[int, str]]:
+    """The counts other plugins add to the dashboard."""
+    app = real_app()
+    return [
+        pair for group in plugin_manager(app).hook.lms_course_figures(app=app, course_id=course_id) for pair in group
+    ]
 
 
 def module_funnel(course: CourseOutline, enrolled: int) -> Chart:

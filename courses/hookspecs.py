@@ -40,3 +40,8 @@ def lms_pack_sections(app):
 def lms_learner_table_columns(app, course_id, user_ids):
     """Return a list of `courses.learner_table.Column`: this plugin's columns of a course's learner table (each
     quiz's best score, the badges), for the learners of one page only."""
+
+
+@hookspec
+def lms_course_figures(app, course_id):
+    """Return a list of (count, label) pairs this plugin adds to a course's dashboard, e.g. badges issued."""

@@ -26,6 +26,7 @@ def test_the_dashboard_counts_learners_and_draws_the_funnel_and_the_days(app, cl
     assert response.status_code == 200
     text = page_text(response)
     assert "5 enrolled" in text and "4 started" in text and "1 completed the course" in text
+    assert "0 badges held" in text  # the lab course offers no badge
     funnel = chart_data(response.text, "funnel")
     assert funnel["labels"] == ["Enrolled", "1 module"] and funnel["series"][0]["values"] == [5, 1]
     days = chart_data(response.text, "over-time")
@@ -43,3 +44,14 @@ def test_only_the_courses_trainers_and_admins_see_the_dashboard(app, lab, make_u
     assert login(make_user("admin"), target=app.test_client()).get(url).status_code == 200
     for role in ("learner", "trainer"):
         assert login(make_user(role), target=app.test_client()).get(url).status_code == 403
+
+
+def test_the_dashboard_counts_the_badges_held(app, make_user, login):
+    from tests.test_badges_issuing import earn_first_badge, sync_course
+
+    course = sync_course(app)
+    for name in ("Rosa Reyes", "Tomas Tan"):
+        earn_first_badge(app, make_user, course, name=name)
+    admin = login(make_user("admin"), target=app.test_client())
+    text = page_text(admin.get(f"/reports/courses/{course.slug}"))
+    assert "2 badges held" in text and "2 enrolled" in text

@@ -90,6 +90,7 @@ def test_every_hook_is_called(app_config, app):
         pm.hook.lms_record_scope(app=app, viewer=AnonymousUserMixin(), learner_id=0)
         pm.hook.lms_learner_record(app=app, learner_id=0, course_ids=None)
         pm.hook.lms_learner_table_columns(app=app, course_id=course.id, user_ids=[0])  # the learner table
+        pm.hook.lms_course_figures(app=app, course_id=course.id)  # the course dashboard
     missing = names - set(calls)
     assert not missing, f"no test calls these hooks: {sorted(missing)}; call each in this test"
 
