@@ -23,8 +23,13 @@ class Chart:
     title: str
     type: str  # a Chart.js chart type: "bar" or "line"
     labels: list[str]
-    series: list[dict]  # {"label": str, "values": [number, ...]}
+    series: list[dict]  # {"label": str, "values": [number, ...]}: drawn, and in the table
     horizontal: bool = False
+    extra: list[dict] = dataclasses.field(default_factory=list)  # in the table only (other units)
+
+    def columns(self) -> list[dict]:
+        """Every column of the chart's table."""
+        return [*self.series, *self.extra]
 
     def spec(self) -> dict:
         """The JSON the page's script draws from."""
@@ -56,9 +61,17 @@ def course_figures(course: CourseOutline) -> Figures:
         enrolled=enrolled,
         started=began,
         completed=completed,
-        charts=[module_funnel(course, enrolled), over_time(course.id)],
+        charts=[module_funnel(course, enrolled), over_time(course.id), *plugin_charts(course.id)],
         more=plugin_figures(course.id),
     )
+
+
+def plugin_charts(course_id: int) -> list[Chart]:
+    """The charts other plugins add to the dashboard."""
+    app = real_app()
+    return [
+        chart for group in plugin_manager(app).hook.lms_course_charts(app=app, course_id=course_id) for chart in group
+    ]
 
 
 def plugin_figures(course_id: int) -> list[tuple[int, str]]:

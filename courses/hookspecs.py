@@ -45,3 +45,8 @@ def lms_learner_table_columns(app, course_id, user_ids):
 @hookspec
 def lms_course_figures(app, course_id):
     """Return a list of (count, label) pairs this plugin adds to a course's dashboard, e.g. badges issued."""
+
+
+@hookspec
+def lms_course_charts(app, course_id):
+    """Return a list of `courses.dashboard.Chart` this plugin adds to a course's dashboard (e.g. quiz results)."""

@@ -107,3 +107,11 @@ def lms_learner_table_columns(app, course_id, user_ids):
     from quizzes.record import best_score_columns
 
     return best_score_columns(course_id, user_ids)
+
+
+@hookimpl
+def lms_course_charts(app, course_id):
+    """Each quiz's learners, mean best score, mean attempts and pass rate."""
+    from quizzes.record import quiz_results_chart
+
+    return quiz_results_chart(course_id)

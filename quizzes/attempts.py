@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, and_, bindparam, func, select, update
+from sqlalchemy import CursorResult, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +20,7 @@ from lms.models import aware
 from lms.services import ServiceError
 from quizzes.bank import draw_pool, question_types
 from quizzes.events import QuizStarted, QuizSubmitted
-from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz
+from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz, QuizResult
 from quizzes.statistics import record_attempt
 from quizzes.types.base import QuestionType
 
@@ -379,6 +379,7 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
     attempt.score, attempt.passed = score, passed
     db.session.flush()
     record_attempt(views)
+    keep_result(attempt.quiz_id, attempt.user_id, score, passed)
     emit(
         QuizSubmitted(
             user_id=attempt.user_id,
@@ -393,6 +394,24 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
         record_completions(attempt.user_id, attempt.quiz.course_id)
     else:
         note_activity(attempt.user_id, attempt.quiz.course_id)
+
+
+def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> None:
+    """Add a scored attempt to the learner's result on the quiz (best score, attempts, passed), in one upsert."""
+    table = QuizResult.__table__
+    statement = upsert(table).values(quiz_id=quiz_id, user_id=user_id, best_score=score, attempts=1, passed=passed)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.quiz_id, table.c.user_id],
+        set_={
+            "best_score": case(
+                (table.c.best_score < statement.excluded.best_score, statement.excluded.best_score),
+                else_=table.c.best_score,
+            ),
+            "attempts": table.c.attempts + 1,
+            "passed": or_(table.c.passed, statement.excluded.passed),
+        },
+    )
+    db.session.connection().execute(statement)
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:

@@ -181,3 +181,18 @@ class ItemOptionPicks(Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="CASCADE"), primary_key=True)
     option: Mapped[str] = mapped_column(String(40), primary_key=True)
     picks: Mapped[int] = mapped_column(default=0)
+
+
+class QuizResult(Model):
+    """A learner's standing on one quiz: best score, attempts scored and whether they passed, kept as attempts
+    are scored so that reports read one row per learner and quiz rather than every attempt."""
+
+    __tablename__ = "quiz_results"
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    best_score: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[bool] = mapped_column(default=False)

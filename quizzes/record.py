@@ -60,3 +60,47 @@ def best_score_columns(course_id: int, user_ids: list[int]) -> list:
         if score is not None:
             scores[quiz_id][user_id] = f"{score:g}%"
     return [Column(f"Best: {quiz.title}", scores[quiz.id]) for quiz in quizzes]
+
+
+def quiz_results_chart(course_id: int) -> list:
+    """Each active quiz of the course: learners who tried it, their mean best score, mean attempts and pass rate,
+    in one aggregate over the kept results (one row per learner and quiz, never every attempt)."""
+    from courses.dashboard import Chart
+    from quizzes.models import QuizResult
+
+    rows = db.session.execute(
+        select(
+            Quiz.title,
+            func.count(QuizResult.id),
+            func.avg(QuizResult.best_score),
+            func.avg(QuizResult.attempts),
+            func.count(QuizResult.id).filter(QuizResult.passed.is_(True)),
+        )
+        .outerjoin(QuizResult, QuizResult.quiz_id == Quiz.id)
+        .where(Quiz.course_id == course_id, Quiz.active.is_(True))
+        .group_by(Quiz.id, Quiz.title)
+        .order_by(Quiz.id)
+    ).all()
+    if not rows:
+        return []
+
+    def share(part, whole):
+        return round(100 * part / whole) if whole else 0
+
+    return [
+        Chart(
+            key="quizzes",
+            title="Quizzes: mean best score and pass rate of the learners who tried each",
+            type="bar",
+            labels=[title for title, *_rest in rows],
+            series=[
+                {"label": "Mean best score %", "values": [round(best or 0) for _t, _n, best, *_r in rows]},
+                {"label": "Pass rate %", "values": [share(passed, tried) for _t, tried, _b, _a, passed in rows]},
+            ],
+            extra=[
+                {"label": "Learners who tried", "values": [tried for _t, tried, *_r in rows]},
+                {"label": "Mean attempts", "values": [round(float(tries or 0), 1) for *_f, tries, _p in rows]},
+            ],
+            horizontal=True,
+        )
+    ]

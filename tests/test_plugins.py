@@ -91,6 +91,7 @@ def test_every_hook_is_called(app_config, app):
         pm.hook.lms_learner_record(app=app, learner_id=0, course_ids=None)
         pm.hook.lms_learner_table_columns(app=app, course_id=course.id, user_ids=[0])  # the learner table
         pm.hook.lms_course_figures(app=app, course_id=course.id)  # the course dashboard
+        pm.hook.lms_course_charts(app=app, course_id=course.id)
     missing = names - set(calls)
     assert not missing, f"no test calls these hooks: {sorted(missing)}; call each in this test"
 

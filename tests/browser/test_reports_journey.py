@@ -39,7 +39,7 @@ def test_an_admin_reports_on_one_cohort(page, live_server, app, make_user, axe):
     page.goto(f"{base}/courses/{course.slug}")
     page.get_by_role("link", name="Course dashboard").click()
     expect(page.locator(".figures-cards li").first).to_have_text(re.compile(r"^\s*2\s*enrolled\s*$"))
-    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 2")
+    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 3")
     page.wait_for_function("Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => Chart.getChart(c))")
     assert problems == []
     axe(page, "course dashboard")

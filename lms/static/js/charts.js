@@ -2,6 +2,7 @@
 // The page states every figure in a table too, so the charts add a picture, never information of their own.
 (function () {
   "use strict";
+  var colours = ["#0b5394", "#1d6b3a", "#8a4b08", "#6a1b9a"];
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source || typeof Chart === "undefined") {
@@ -16,8 +17,8 @@
           return {
             label: series.label,
             data: series.values,
-            backgroundColor: index === 0 ? "#0b5394" : "#1d6b3a",
-            borderColor: index === 0 ? "#0b5394" : "#1d6b3a",
+            backgroundColor: colours[index % colours.length],
+            borderColor: colours[index % colours.length],
           };
         }),
       },
