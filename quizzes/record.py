@@ -40,24 +40,21 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
 
 
 def best_score_columns(course_id: int, user_ids: list[int]) -> list:
-    """One column per active quiz of the course: each learner's best submitted score (two queries)."""
+    """One column per active quiz of the course: each learner's best score, from their kept results."""
     from courses.learner_table import Column
+    from quizzes.models import QuizResult
 
     quizzes = db.session.execute(
         select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
     ).all()
-    if not quizzes or not user_ids:
-        return [Column(quiz.title, {}) for quiz in quizzes]
-    best = db.session.execute(
-        select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.score))
-        .where(
-            Attempt.user_id.in_(user_ids), Attempt.quiz_id.in_([q.id for q in quizzes]), Attempt.status == "submitted"
-        )
-        .group_by(Attempt.user_id, Attempt.quiz_id)
-    ).all()
     scores: dict[int, dict[int, str]] = {quiz.id: {} for quiz in quizzes}
-    for user_id, quiz_id, score in best:
-        if score is not None:
+    if quizzes and user_ids:
+        best = db.session.execute(
+            select(QuizResult.user_id, QuizResult.quiz_id, QuizResult.best_score).where(
+                QuizResult.user_id.in_(user_ids), QuizResult.quiz_id.in_(list(scores))
+            )
+        )
+        for user_id, quiz_id, score in best:
             scores[quiz_id][user_id] = f"{score:g}%"
     return [Column(f"Best: {quiz.title}", scores[quiz.id]) for quiz in quizzes]
 
