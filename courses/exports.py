@@ -1,4 +1,4 @@
-"""Spreadsheet exports of report rows: CSV streamed as it is read, XLSX written in constant memory.
+"""Spreadsheet exports of report rows, and their downloads: CSV streamed as it is read, XLSX written in constant memory.
 
 A cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage return) is
 written with a leading apostrophe, so a learner named =HYPERLINK(...) stays a name.
@@ -48,3 +48,24 @@ def xlsx_file(rows: Iterable[list], sheet: str) -> str:
                 else:
                     worksheet.write_string(number, column, "" if value is None else str(value))
     return path
+
+
+def download(rows: Iterable[list], kind: str, name: str, sheet: str):
+    """The rows as a file to download: CSV streamed as the rows are read (inside the request's context), or an
+    XLSX workbook, deleted once sent. `name` is the file name without its extension."""
+    from flask import Response, after_this_request, send_file, stream_with_context
+
+    if kind == "csv":
+        return Response(
+            stream_with_context(csv_lines(rows)),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    path = xlsx_file(rows, sheet)
+
+    @after_this_request
+    def remove_file(response):
+        os.unlink(path)
+        return response
+
+    return send_file(path, as_attachment=True, download_name=f"{name}.xlsx")

@@ -1,24 +1,18 @@
 """Progress reports of a course for its trainers and admins: the learner table, its exports, and enrolling a cohort."""
 
-import os
-
 from flask import (
     Blueprint,
-    Response,
-    after_this_request,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
 from courses import services
 from courses.dashboard import course_figures
-from courses.exports import csv_lines, xlsx_file
+from courses.exports import download
 from courses.learner_table import (
     HEADINGS,
     STATUSES,
@@ -98,33 +92,22 @@ def reported_course(course_slug: str):
 @allow("trainer")
 def learners_csv(course_slug: str):
     """The learner table with its filters and order, as CSV, streamed as it is read."""
-    course = reported_course(course_slug)
-    query = TableQuery.from_args(request.args)
-    security_event("report.export", actor=current_user.id, target=f"course:{course.id}", format="csv")
-    # The rows are read as the response is sent, inside the request's context.
-    lines = stream_with_context(csv_lines(export_rows(course.id, query)))
-    return Response(
-        lines,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{course.slug}-learners.csv"'},
-    )
+    return learners_file(course_slug, "csv")
 
 
 @bp.route("/courses/<course_slug>/learners.xlsx")
 @allow("trainer")
 def learners_xlsx(course_slug: str):
     """The learner table with its filters and order, as an XLSX workbook."""
+    return learners_file(course_slug, "xlsx")
+
+
+def learners_file(course_slug: str, kind: str):
+    """The learner table as a file of this kind; each export is a security event."""
     course = reported_course(course_slug)
     query = TableQuery.from_args(request.args)
-    security_event("report.export", actor=current_user.id, target=f"course:{course.id}", format="xlsx")
-    path = xlsx_file(export_rows(course.id, query), "Learners")
-
-    @after_this_request
-    def remove_file(response):
-        os.unlink(path)
-        return response
-
-    return send_file(path, as_attachment=True, download_name=f"{course.slug}-learners.xlsx")
+    security_event("report.export", actor=current_user.id, target=f"course:{course.id}", format=kind)
+    return download(export_rows(course.id, query), kind, f"{course.slug}-learners", "Learners")
 
 
 @bp.route("/courses/<course_slug>")

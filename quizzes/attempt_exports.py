@@ -1,12 +1,9 @@
 """Every attempt at a quiz as CSV or XLSX, for its trainers and admins: who, which attempt, when, and the score."""
 
-import os
-
-from flask import Response, after_this_request, send_file, stream_with_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from courses.exports import csv_lines, xlsx_file
+from courses.exports import download
 from lms.access import allow
 from lms.extensions import db
 from lms.models import User
@@ -44,26 +41,18 @@ def attempt_rows(quiz_id: int, chunk: int = 1000):
 @allow("trainer")
 def attempts_csv(quiz_id: int):
     """Every attempt at the quiz as CSV, streamed as it is read."""
-    quiz = get_quiz(quiz_id)
-    security_event("report.export", actor=current_user.id, target=f"quiz:{quiz.id}", format="csv")
-    return Response(
-        stream_with_context(csv_lines(attempt_rows(quiz.id))),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{quiz.slug}-attempts.csv"'},
-    )
+    return attempts_file(quiz_id, "csv")
 
 
 @bp.route("/quizzes/<int:quiz_id>/attempts.xlsx")
 @allow("trainer")
 def attempts_xlsx(quiz_id: int):
     """Every attempt at the quiz as an XLSX workbook."""
+    return attempts_file(quiz_id, "xlsx")
+
+
+def attempts_file(quiz_id: int, kind: str):
+    """The quiz's attempts as a file of this kind; each export is a security event."""
     quiz = get_quiz(quiz_id)
-    security_event("report.export", actor=current_user.id, target=f"quiz:{quiz.id}", format="xlsx")
-    path = xlsx_file(attempt_rows(quiz.id), "Attempts")
-
-    @after_this_request
-    def remove_file(response):
-        os.unlink(path)
-        return response
-
-    return send_file(path, as_attachment=True, download_name=f"{quiz.slug}-attempts.xlsx")
+    security_event("report.export", actor=current_user.id, target=f"quiz:{quiz.id}", format=kind)
+    return download(attempt_rows(quiz.id), kind, f"{quiz.slug}-attempts", "Attempts")

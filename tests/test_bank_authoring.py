@@ -3,23 +3,17 @@ and moving questions between quizzes, and syncs that keep a trainer's edits to p
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from tests import test_question_editor
 from tests.conftest import csrf_token_from
-from tests.helpers import assign_trainer, page_text
+from tests.helpers import page_text
 from tests.test_question_editor import CALM, errors_on, form_values, new_question, new_quiz_id, quiz_questions
-from tests.test_quiz_attempts import basic_answers, enrol, one_module_lab, start
+from tests.test_quiz_attempts import basic_answers, enrol, start
 
-
-@pytest.fixture
-def lab(app, tmp_path, trainer):
-    """A one-module course (quiz of BASIC_GIFT, questions "capital" and "sky") authored by the signed-in trainer."""
-    course = one_module_lab(app, tmp_path)
-    assign_trainer(app, trainer, course.id)
-    course.pack = tmp_path / "pack"
-    return course
+# A one-module course (quiz of BASIC_GIFT, questions "capital" and "sky") authored by the signed-in trainer.
+lab = test_question_editor.lab
 
 
 def question_id(app, title: str) -> int:
