@@ -2,14 +2,20 @@
 
 import re
 import secrets
-import uuid
 
 from courses.models import Module
 from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.models import audit
 from lms.services import ServiceError
-from quizzes.bank import AUTHORED, CONTENT_FIELDS, question_types, save_question, set_quiz_questions
+from quizzes.bank import (
+    CONTENT_FIELDS,
+    edit_question_content,
+    from_pack,
+    new_authored_question,
+    question_types,
+    set_quiz_questions,
+)
 from quizzes.models import Question, Quiz
 
 # The settings a trainer's quiz form sets, as Quiz attributes.
@@ -88,19 +94,11 @@ def add_new_question(actor, quiz: Quiz, qtype: str, title: str, tags: list[str],
     if qtype not in question_types():
         raise ServiceError("That question type is not installed.", 400)
     begin_write()
-    question = Question(uid=f"{AUTHORED}{uuid.uuid4().hex}", course_id=quiz.course_id, type=qtype, current_version=0)
-    db.session.add(question)
-    save_question(question, qtype, title, tags, content)
-    db.session.flush()
+    question = new_authored_question(quiz.course_id, qtype, title, tags, content)
     set_quiz_questions(quiz, [item.question_id for item in quiz.items] + [question.id])
     audit(actor, "question.create", f"question:{question.id}", quiz=quiz.id, type=qtype)
     commit()
     return question
-
-
-def from_pack(question: Question) -> bool:
-    """Whether the question came from a content pack (rather than a trainer's form or import)."""
-    return not question.uid.startswith(AUTHORED)
 
 
 def edit_question(
@@ -112,12 +110,8 @@ def edit_question(
     """
     begin_write()
     before = question.current_version
-    active = question.active
-    save_question(question, question.type, title, tags, content)
-    question.active = active  # editing a retired question does not bring it back
+    edit_question_content(question, question.type, title, tags, content)
     new_version = question.current_version != before
-    if from_pack(question):
-        question.locally_changed = True
     audit(actor, action, f"question:{question.id}", version=question.current_version, new_version=new_version)
     commit()
     return new_version

@@ -1,6 +1,7 @@
 """The question bank: versioned upserts, a pack's GIFT quizzes, and GIFT import (with its preview) and export."""
 
 import pathlib
+import uuid
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -46,6 +47,30 @@ def save_question(question: Question, qtype: str, title: str, tags: list, conten
         for key, value in content.items():
             setattr(current, key, value)
     return question
+
+
+def from_pack(question: Question) -> bool:
+    """Whether the question came from a content pack (rather than a trainer's form or import)."""
+    return not question.uid.startswith(AUTHORED)
+
+
+def new_authored_question(course_id: int, qtype: str, title: str, tags: list, content: dict) -> Question:
+    """Add a question a trainer wrote or imported to the bank (flushed, so it has its id)."""
+    question = Question(uid=f"{AUTHORED}{uuid.uuid4().hex}", course_id=course_id, type=qtype, current_version=0)
+    db.session.add(question)
+    save_question(question, qtype, title, tags, content)
+    db.session.flush()
+    return question
+
+
+def edit_question_content(question: Question, qtype: str, title: str, tags: list, content: dict) -> None:
+    """A trainer's change to a question: retired stays retired, and a pack question is marked changed locally,
+    so the next sync keeps the trainer's version and says so."""
+    active = question.active
+    save_question(question, qtype, title, tags, content)
+    question.active = active
+    if from_pack(question):
+        question.locally_changed = True
 
 
 def upsert_question(

@@ -7,17 +7,16 @@ other content changes that question (a new version once learners answered it); a
 
 import dataclasses
 import json
-import uuid
 
 from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.models import audit
 from quizzes.bank import (
-    AUTHORED,
     content_of,
+    edit_question_content,
     gift_dicts,
+    new_authored_question,
     question_types,
-    save_question,
     set_quiz_questions,
     type_problems,
 )
@@ -147,19 +146,9 @@ def import_gift(quiz_id: int, text: str, actor=None) -> ImportResult:
     for step in steps:
         question, title, tags = step.question, step.question.get("title") or "", step.question.get("tags", [])
         if step.action == CHANGED and step.target is not None:
-            active = step.target.active
-            save_question(step.target, question["type"], title, tags, content_of(question))
-            step.target.active = active
-            if not step.target.uid.startswith(AUTHORED):
-                step.target.locally_changed = True  # a pack question: the next sync keeps this and says so
+            edit_question_content(step.target, question["type"], title, tags, content_of(question))
         elif step.action == NEW:
-            row = Question(
-                uid=f"{AUTHORED}{uuid.uuid4().hex}", course_id=quiz.course_id, type=question["type"], current_version=0
-            )
-            db.session.add(row)
-            save_question(row, question["type"], title, tags, content_of(question))
-            db.session.flush()
-            ids.append(row.id)
+            ids.append(new_authored_question(quiz.course_id, question["type"], title, tags, content_of(question)).id)
     set_quiz_questions(quiz, ids)
     result = ImportResult(
         added=sum(step.action == NEW for step in steps),
