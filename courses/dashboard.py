@@ -4,8 +4,9 @@ far learners got through the modules, and enrolments and completions by day."""
 import dataclasses
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from courses.learner_table import STARTED
 from courses.models import Enrolment
 from courses.outline import CourseOutline
 from lms.extensions import db
@@ -49,11 +50,10 @@ class Figures:
 
 def course_figures(course: CourseOutline) -> Figures:
     """The dashboard of a course: four aggregate queries over its enrolments, and the other plugins' counts."""
-    started = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
     enrolled, began, completed = db.session.execute(
         select(
             func.count(),
-            func.count().filter(started),
+            func.count().filter(STARTED),
             func.count().filter(Enrolment.completed_at.is_not(None)),
         ).where(Enrolment.course_id == course.id)
     ).one()

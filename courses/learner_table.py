@@ -25,6 +25,8 @@ STATUSES = {
     "stuck": "Stuck",
     "completed": "Completed",
 }
+# A learner has started once they made progress or did anything after enrolling.
+STARTED = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
 # What each sort key orders by; ties are broken by the learner's id, so the order is total and a key can resume it.
 SORTS = {
     "name": User.display_name,
@@ -201,17 +203,17 @@ def sort_value(row, sort: str):
 
 def status_filter(status: str) -> list:
     """The conditions of a status (none for any); each learner has exactly one status."""
-    started = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
+
     stale = Enrolment.last_activity_at < utcnow() - timedelta(days=STUCK_DAYS)
     unfinished = Enrolment.completed_at.is_(None)
     if status == "not_started":
-        return [unfinished, ~started]
+        return [unfinished, ~STARTED]
     if status == "in_progress":
-        return [unfinished, started, ~stale]
+        return [unfinished, STARTED, ~stale]
     if status == "completed":
         return [Enrolment.completed_at.is_not(None)]
     if status == "stuck":
-        return [unfinished, started, stale]
+        return [unfinished, STARTED, stale]
     return []
 
 
