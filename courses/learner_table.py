@@ -203,7 +203,6 @@ def sort_value(row, sort: str):
 
 def status_filter(status: str) -> list:
     """The conditions of a status (none for any); each learner has exactly one status."""
-
     stale = Enrolment.last_activity_at < utcnow() - timedelta(days=STUCK_DAYS)
     unfinished = Enrolment.completed_at.is_(None)
     if status == "not_started":
