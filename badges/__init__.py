@@ -72,3 +72,11 @@ def lms_course_figures(app, course_id):
     from badges.record import badges_issued
 
     return badges_issued(course_id)
+
+
+@hookimpl
+def lms_demo_progress(app, course, walks, rng):
+    """Generated learners' awards for the modules and courses they completed."""
+    from badges.demo import add_awards
+
+    add_awards(course, walks, rng)

@@ -109,3 +109,11 @@ def lms_learner_record(app, learner_id, course_ids):
     from courses.record import courses_part
 
     return [courses_part(learner_id, course_ids)]
+
+
+@hookimpl
+def lms_demo_learners(app, learners, rng, now):
+    """Enrol generated learners in every course and write how far each got."""
+    from courses.demo import add_walks
+
+    add_walks(learners, rng, now)

@@ -50,3 +50,9 @@ def lms_course_figures(app, course_id):
 @hookspec
 def lms_course_charts(app, course_id):
     """Return a list of `courses.dashboard.Chart` this plugin adds to a course's dashboard (e.g. quiz results)."""
+
+
+@hookspec
+def lms_demo_progress(app, course, walks, rng):
+    """Write this plugin's part of generated learners' progress through a course (`courses.demo.Walk`: the steps
+    each learner did and tried, with when), in the open transaction, drawing chance from `rng`."""

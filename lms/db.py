@@ -1,11 +1,12 @@
 """Database engine set-up and transaction helpers shared by every service."""
 
 import fcntl
+import json
 import os
 import sqlite3
 import threading
 
-from sqlalchemy import event
+from sqlalchemy import JSON, column, event, insert, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -119,3 +120,51 @@ def insert_if_absent(model, **values) -> bool:
 def upsert(table):
     """An INSERT of the session's database dialect, which can say what to do ON CONFLICT (SQLite, PostgreSQL)."""
     return postgresql.insert(table) if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert(table)
+
+
+def json_or_bind_processor(column_type, dialect):
+    """How a bulk load turns a Python value into what the driver takes: JSON documents as their text (which
+    both databases read into a JSON column), other values as the column's type does it."""
+    if isinstance(column_type, JSON):
+        return json.dumps
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def insert_many(model, rows: list[dict]) -> None:
+    """Insert many rows in the open transaction, for bulk loads: every row has the same keys and gives every
+    column that has no server default (the model's Python-side defaults are not applied).
+
+    The ORM's bulk path and Core's executemany process each value of each row one by one; here each value is
+    processed (a JSON document serialised, a date formatted) once per object, and rows of a bulk load share
+    most of theirs. SQLite takes them in one executemany, PostgreSQL through COPY, which makes loading millions
+    of rows several times faster.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    columns = model.__table__.columns
+    processors = [json_or_bind_processor(columns[name].type, dialect) for name in names]
+    done: dict[int, tuple[object, object]] = {}  # id -> (the value, kept alive so the id stays its own; processed)
+
+    def processed(process, value):
+        if process is None or value is None:
+            return value
+        found = done.get(id(value))
+        if found is None:
+            found = done[id(value)] = (value, process(value))
+        return found[1]
+
+    values = ([processed(p, row[name]) for p, name in zip(processors, names, strict=True)] for row in rows)
+    if dialect.name == "postgresql":
+        copy = f"COPY {model.__tablename__} ({', '.join(names)}) FROM STDIN"
+        driver = connection.connection.driver_connection
+        assert driver is not None  # the session's connection is open
+        with driver.cursor() as cursor, cursor.copy(copy) as load:
+            for row in values:
+                load.write_row(row)
+    else:
+        target = table(model.__tablename__, *(column(name, columns[name].type) for name in names))
+        statement = str(insert(target).compile(dialect=dialect))  # columns in the order of `names`
+        connection.exec_driver_sql(statement, [tuple(row) for row in values])

@@ -65,3 +65,9 @@ def lms_record_scope(app, viewer, learner_id):
 def lms_learner_record(app, learner_id, course_ids):
     """Return a list of `lms.records.RecordPart`: this plugin's part of a learner's record (enrolments, lessons,
     attempts, badges), limited to these course ids unless `course_ids` is None (everything)."""
+
+
+@hookspec
+def lms_demo_learners(app, learners, rng, now):
+    """Write this plugin's part of generated demo learners (`lms.demo.DemoLearner`: enrolments, progress,
+    attempts, awards) in the open transaction, drawing chance from `rng` and placing every date before `now`."""

@@ -115,3 +115,11 @@ def lms_course_charts(app, course_id):
     from quizzes.record import quiz_results_chart
 
     return quiz_results_chart(course_id)
+
+
+@hookimpl
+def lms_demo_progress(app, course, walks, rng):
+    """Generated learners' attempts: failed tries and the passes their progress needs."""
+    from quizzes.demo import add_attempts
+
+    add_attempts(course, walks, rng)

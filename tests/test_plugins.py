@@ -65,6 +65,7 @@ def test_every_hook_is_called(app_config, app):
     from courses.progress import course_progress
     from courses.services import check_pack, sync_pack
     from lms.db import commit
+    from lms.demo import generate
     from lms.events import emit
     from lms.plugins import plugin_manager
 
@@ -92,6 +93,8 @@ def test_every_hook_is_called(app_config, app):
         pm.hook.lms_learner_table_columns(app=app, course_id=course.id, user_ids=[0])  # the learner table
         pm.hook.lms_course_figures(app=app, course_id=course.id)  # the course dashboard
         pm.hook.lms_course_charts(app=app, course_id=course.id)
+        for _batch in generate(2, seed=1):  # lms_demo_learners, then lms_demo_progress
+            pass
     missing = names - set(calls)
     assert not missing, f"no test calls these hooks: {sorted(missing)}; call each in this test"
 

@@ -1,4 +1,4 @@
-"""`flask --app lms demo accounts`: demo log-ins for trying the LMS on one machine."""
+"""`flask --app lms demo accounts` and `demo generate`: demo log-ins and synthetic learners for trying the LMS."""
 
 import json
 import secrets
@@ -42,3 +42,19 @@ def demo_accounts():
     for role in DEMO_ROLES:
         if role in accounts:
             click.echo(f"  {role:<8} {accounts[role]['email']:<28} password: {accounts[role]['password']}")
+
+
+@demo_cli.command("generate")
+@click.option("--learners", type=click.IntRange(1, 1_000_000), required=True, help="How many learners to create.")
+@click.option("--seed", type=int, default=None, help="Draw the same learners again (a number).")
+def demo_generate(learners: int, seed: int | None):
+    """Create synthetic learners with cohorts, enrolments, progress, attempts and badges, for the reports."""
+    import time
+
+    from lms.demo import generate
+
+    started = time.perf_counter()
+    with click.progressbar(length=learners, label="Generating learners", show_pos=True) as bar:
+        for size in generate(learners, seed):
+            bar.update(size)
+    click.echo(f"Created {learners:,} learners in {time.perf_counter() - started:.0f} s.")
