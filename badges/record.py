@@ -31,7 +31,7 @@ def badges_column(course_id: int, user_ids: list[int]) -> list:
 
     held: dict[int, list[str]] = {}
     if user_ids:
-        rows = db.session.execute(
+        rows = db.session.connection().execute(  # Core rows: an export reads every learner's
             select(Award.user_id, BadgeClass.name)
             .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
             .where(BadgeClass.course_id == course_id, Award.user_id.in_(user_ids), Award.revoked_at.is_(None))

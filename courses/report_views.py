@@ -43,14 +43,14 @@ def learners(course_slug: str):
     course = reported_course(course_slug)
     query = TableQuery.from_args(request.args)
     rows, following = learner_page(course.id, query)
-    columns = plugin_columns(course.id, [row.Enrolment.user_id for row in rows])
+    columns = plugin_columns(course.id, [row.user_id for row in rows])
     now = utcnow()
     return render_template(
         "courses/learners.html",
         course=course,
         cohorts=cohort_rows(),
         headings=HEADINGS + [column.label for column in columns],
-        rows=[(row.Enrolment.user_id, cells(row, status_of(row.Enrolment, now), columns)) for row in rows],
+        rows=[(row.user_id, cells(row, status_of(row, now), columns)) for row in rows],
         query=query,
         following=following,
         statuses=STATUSES,
