@@ -59,11 +59,11 @@ def lms_learner_record(app, learner_id, course_ids):
 
 
 @hookimpl
-def lms_learner_table_columns(app, course_id, user_ids):
+def lms_learner_table_columns(app, course_id):
     """The badges each learner holds."""
     from badges.record import badges_column
 
-    return badges_column(course_id, user_ids)
+    return badges_column(course_id)
 
 
 @hookimpl

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from badges.models import Award, BadgeClass
 from badges.openbadges import hash_recipient, new_assertion_id, new_salt
+from badges.services import held_cell
 from courses.demo import Walk
 from lms.db import insert_many
 from lms.extensions import db
@@ -31,6 +32,8 @@ def add_awards(course, walks: list[Walk], rng: random.Random) -> None:
         for badge_id, at, completed in earned:
             salt = new_salt()
             revoked = rng.random() < REVOKED_SHARE
+            if not revoked:
+                walk.cells[held_cell(badge_id)] = 1
             rows.append(
                 {
                     "public_id": new_assertion_id(),

@@ -4,6 +4,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from badges.models import Award, BadgeClass
+from badges.services import held_cell
 from lms.extensions import db
 from lms.records import RecordPart, TimelineEntry
 
@@ -25,21 +26,20 @@ def badges_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
     )
 
 
-def badges_column(course_id: int, user_ids: list[int]) -> list:
-    """The badges of the course each learner holds (revoked ones left out), in one query."""
+def badges_column(course_id: int) -> list:
+    """The course's badges each learner holds (revoked ones left out), in course order, from the cells kept as
+    badges are issued and revoked."""
     from courses.learner_table import Column
 
-    held: dict[int, list[str]] = {}
-    if user_ids:
-        rows = db.session.connection().execute(  # Core rows: an export reads every learner's
-            select(Award.user_id, BadgeClass.name)
-            .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
-            .where(BadgeClass.course_id == course_id, Award.user_id.in_(user_ids), Award.revoked_at.is_(None))
-            .order_by(Award.issued_at)
-        )
-        for user_id, name in rows:
-            held.setdefault(user_id, []).append(name)
-    return [Column("Badges", {user_id: "; ".join(names) for user_id, names in held.items()})]
+    badges = db.session.execute(
+        select(BadgeClass.id, BadgeClass.name).where(BadgeClass.course_id == course_id).order_by(BadgeClass.id)
+    ).all()
+    keys = [(held_cell(badge_id), name) for badge_id, name in badges]
+
+    def show(cells: dict) -> str:
+        return "; ".join(name for key, name in keys if cells.get(key))
+
+    return [Column("Badges", show)]
 
 
 def badges_issued(course_id: int) -> list[tuple[int, str]]:

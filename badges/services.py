@@ -9,6 +9,7 @@ from badges.events import BadgeIssued, BadgeRevoked
 from badges.models import Award, BadgeClass
 from badges.openbadges import hash_recipient, new_assertion_id, new_salt
 from courses.events import CourseCompleted, ModuleCompleted
+from courses.progress import keep_cells
 from lms.db import begin_write, commit
 from lms.events import Event, emit, redeliver_failed
 from lms.extensions import db
@@ -73,9 +74,15 @@ def issue(user_id: int, badge: BadgeClass, completed: str, best_score: float | N
     except IntegrityError:
         created = False
     if created:
+        keep_cells(user_id, badge.course_id, {held_cell(badge.id): 1})
         emit(BadgeIssued(user_id=user_id, badge_class_id=badge.id))
     commit()
     return created
+
+
+def held_cell(badge_class_id: int) -> str:
+    """The learner-table cell that says the learner holds this badge (see `courses.progress.keep_cells`)."""
+    return f"badge:{badge_class_id}"
 
 
 def earned_for(event: Event) -> tuple[str, int] | None:
@@ -144,6 +151,7 @@ def revoke(actor, public_id: str, reason: str, public: bool = False) -> Award:
         raise ServiceError("This award is already revoked.", 409)
     award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
     award.revocation_reason_public = public
+    keep_cells(award.user_id, award.badge_class.course_id, {held_cell(award.badge_class_id): None})
     audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
     security_event("badge.revoke", actor=actor.id, target=f"award:{award.public_id}")
     emit(BadgeRevoked(award_id=award.id))

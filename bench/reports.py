@@ -1,6 +1,6 @@
 """Time the progress reports on a large training operation: generated learners, then each report page.
 
-Usage: .venv/bin/python -m bench.reports [--learners 100000] [--database sqlite|postgresql|both]
+Usage: .venv/bin/python -m bench.reports [--learners 100000] [--database sqlite|postgresql|both] [--reuse]
 
 For each database it builds a fresh one (the BPO course, then `flask --app lms demo generate --learners N`,
 timed), signs an admin in through the test client and times, as the median of seven requests after one warm-up:
@@ -28,10 +28,24 @@ from bench.speed import fresh_postgres_database
 
 REPEATS = 7
 COURSE = "bpo-operations"
-ADMIN_EMAIL = "reports-admin@bench.example"
+ADMIN_EMAIL = f"reports-admin-{secrets.token_hex(4)}@bench.example"  # new each run, as `--reuse` keeps the last
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 # The bounds of the report pages (milliseconds; the exports in seconds), as (SQLite, PostgreSQL).
 BOUNDS = {"table": (50, 50), "dashboard": (400, 400), "csv": (6.0, 3.0)}
+# Kept after a run, so `--reuse` can time changed code without generating the learners again.
+KEPT_SQLITE = pathlib.Path(tempfile.gettempdir()) / "lms-bench-reports" / "reports.sqlite3"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/lms_bench"
+
+
+def postgres_has_learners() -> bool:
+    """Whether the benchmark's PostgreSQL database is there with generated learners in it."""
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", "")) as connection:
+            return bool(connection.execute("SELECT count(*) FROM enrolments").fetchone()[0])
+    except psycopg.Error:
+        return False
 
 
 def timed_get(client, url: str) -> float:
@@ -75,10 +89,18 @@ def export_memory(client, url: str) -> tuple[float, int]:
     return peak / 1e6, size
 
 
-def build(database: str, workdir: pathlib.Path, learners: int) -> tuple[str, float]:
-    """A fresh database with the course and the generated learners; returns its URL and the generation's
-    seconds."""
-    url = fresh_postgres_database() if database == "postgresql" else f"sqlite:///{workdir}/reports.sqlite3"
+def build(database: str, workdir: pathlib.Path, learners: int, reuse: bool) -> tuple[str, float]:
+    """A fresh database with the course and the generated learners; returns its URL and the generation's seconds
+    (0 when `reuse` finds the last run's database, only upgraded)."""
+    kept = KEPT_SQLITE.exists() if database == "sqlite" else postgres_has_learners()
+    reuse = reuse and kept
+    if database == "postgresql":
+        url = POSTGRES_URL if reuse else fresh_postgres_database()
+    else:
+        KEPT_SQLITE.parent.mkdir(exist_ok=True)
+        if not reuse:
+            KEPT_SQLITE.unlink(missing_ok=True)
+        url = f"sqlite:///{KEPT_SQLITE}"
     os.environ.update(
         {
             "DATABASE_URL": url,
@@ -89,6 +111,8 @@ def build(database: str, workdir: pathlib.Path, learners: int) -> tuple[str, flo
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     run_cli(env, "db", "upgrade")
+    if reuse:
+        return url, 0.0
     run_cli(env, "courses", "sync")
     started = time.perf_counter()
     run_cli(env, "demo", "generate", "--learners", str(learners), "--seed", "7")
@@ -130,12 +154,12 @@ def examples(app) -> dict:
     return {"cohort": cohort, "learner": busiest, "search": name.split()[-1].lower()}
 
 
-def measure(database: str, learners: int) -> list[tuple[str, str, float, float, float, str]]:
+def measure(database: str, learners: int, reuse: bool) -> list[tuple[str, str, float, float, float, str]]:
     """Build the database, time every report; rows of (what, size note, median, fastest, slowest, unit)."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="lms-reports-"))
     try:
         print(f"{database}: generating {learners:,} learners…", flush=True)
-        url, seconds = build(database, workdir, learners)
+        url, seconds = build(database, workdir, learners, reuse)
         app, client = signed_in_admin(url)
         found = examples(app)
         table = f"/reports/courses/{COURSE}/learners"
@@ -187,9 +211,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--reuse", action="store_true", help="time the last run's databases again, if kept")
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    results = {database: measure(database, args.learners) for database in databases}
+    results = {database: measure(database, args.learners, args.reuse) for database in databases}
     print(f"\n{args.learners:,} learners; {machine()}; test client, median of {REPEATS} (exports: of 3)\n")
     print("| report | " + " | ".join(databases) + " | note |")
     print("|---|" + "---|" * len(databases) + "---|")

@@ -33,6 +33,9 @@ class Walk:
     tried: list[tuple[Step, datetime]]
     modules_completed: list[tuple[int, datetime]]
     completed_at: datetime | None
+    # The learner-table cells other plugins keep on the enrolment (`courses.progress.keep_cells`), filled in by
+    # them before the enrolment is written.
+    cells: dict = dataclasses.field(default_factory=dict)
 
     @property
     def last_activity_at(self) -> datetime | None:
@@ -96,8 +99,8 @@ def add_walks(learners: list[DemoLearner], rng: random.Random, now: datetime) ->
         walks = [plan_walk(rng, learner, course, modules) for learner in learners]
         for walk in walks:
             optional_steps_tried(rng, walk, [step for step in progress.extra_steps if not step.required], now)
-        write_walks(walks, sum(len(steps) for _id, steps in modules))
         plugin_manager(app).hook.lms_demo_progress(app=app, course=course, walks=walks, rng=rng)
+        write_walks(walks, sum(len(steps) for _id, steps in modules))
 
 
 def write_walks(walks: list[Walk], total_steps: int) -> None:
@@ -113,6 +116,7 @@ def write_walks(walks: list[Walk], total_steps: int) -> None:
                 "modules_done": len(walk.modules_completed),
                 "last_activity_at": walk.last_activity_at or walk.learner.joined_at,  # enrolling is activity
                 "completed_at": walk.completed_at,
+                "cells": walk.cells or None,
             }
             for walk in walks
         ],

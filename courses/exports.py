@@ -20,15 +20,21 @@ def neutralised(value):
     return value
 
 
-def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """The rows as CSV text, a line at a time."""
+def csv_lines(rows: Iterable[list], lines_per_chunk: int = 200) -> Iterator[str]:
+    """The rows as CSV text, a few hundred lines at a time (each chunk sent as it is ready)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    count = 0
     for row in rows:
-        writer.writerow([neutralised(value) for value in row])
+        writer.writerow([neutralised(value) if type(value) is str else value for value in row])
+        count += 1
+        if count == lines_per_chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            count = 0
+    if count:
         yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 def xlsx_file(rows: Iterable[list], sheet: str) -> str:

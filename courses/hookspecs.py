@@ -37,9 +37,10 @@ def lms_pack_sections(app):
 
 
 @hookspec
-def lms_learner_table_columns(app, course_id, user_ids):
+def lms_learner_table_columns(app, course_id):
     """Return a list of `courses.learner_table.Column`: this plugin's columns of a course's learner table (each
-    quiz's best score, the badges), for the learners of one page only."""
+    quiz's best score, the badges), each showing a learner's text from the cells this plugin keeps on their
+    enrolment (`courses.progress.keep_cells`)."""
 
 
 @hookspec
@@ -55,4 +56,5 @@ def lms_course_charts(app, course_id):
 @hookspec
 def lms_demo_progress(app, course, walks, rng):
     """Write this plugin's part of generated learners' progress through a course (`courses.demo.Walk`: the steps
-    each learner did and tried, with when), in the open transaction, drawing chance from `rng`."""
+    each learner did and tried, with when), in the open transaction, drawing chance from `rng`; put the
+    learner-table cells it keeps into each walk's `cells` (the enrolments are written after this hook)."""

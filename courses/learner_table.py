@@ -4,6 +4,7 @@ sorted by any column and paged by key (never OFFSET), so page 1,000 costs what p
 import base64
 import dataclasses
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, tuple_
@@ -27,23 +28,27 @@ STATUSES = {
 }
 # A learner has started once they made progress or did anything after enrolling.
 STARTED = or_(Enrolment.progress_percent > 0, Enrolment.last_activity_at > Enrolment.enrolled_at)
-# What each sort key orders by; ties are broken by the learner's id, so the order is total and a key can resume it.
+# What each sort key orders by, then the learner's id to break ties, so the order is total and a key can resume it.
+# Each pair is an index's order: users by (name, id) or email, enrolments by (course, column, learner), so a page
+# is a range of an index, never a sort of every learner. (The id is the user's for user columns: the same number
+# as the enrolment's learner, but the one the users index holds.)
 SORTS = {
-    "name": User.display_name,
-    "email": User.email,
-    "progress": Enrolment.progress_percent,
-    "modules": Enrolment.modules_done,
-    "activity": Enrolment.last_activity_at,
-    "enrolled": Enrolment.enrolled_at,
+    "name": (User.display_name, User.id),
+    "email": (User.email, User.id),
+    "progress": (Enrolment.progress_percent, Enrolment.user_id),
+    "modules": (Enrolment.modules_done, Enrolment.user_id),
+    "activity": (Enrolment.last_activity_at, Enrolment.user_id),
+    "enrolled": (Enrolment.enrolled_at, Enrolment.user_id),
 }
 
 
 @dataclasses.dataclass(frozen=True)
 class Column:
-    """A column a plugin adds to the table: its heading and each shown learner's value."""
+    """A column a plugin adds to the table: its heading, and its text for a learner from the report cells their
+    enrolment keeps (`courses.progress.keep_cells`)."""
 
     label: str
-    values: dict[int, str]
+    show: Callable[[dict], str]
 
 
 @dataclasses.dataclass
@@ -131,6 +136,7 @@ ROW_COLUMNS = (
     Enrolment.last_activity_at,
     Enrolment.enrolled_at,
     Enrolment.completed_at,
+    Enrolment.cells,
     User.display_name,
     User.email,
 )
@@ -138,7 +144,7 @@ ROW_COLUMNS = (
 
 def table_statement(course_id: int, query: TableQuery):
     """The one query behind the screen and both exports: the course's learners, filtered and sorted as asked."""
-    column = SORTS[query.sort]
+    column, tie = SORTS[query.sort]
     statement = select(*ROW_COLUMNS).join(User, User.id == Enrolment.user_id).where(Enrolment.course_id == course_id)
     if query.text:
         statement = statement.where(Enrolment.user_id.in_(select(matching_ids(query.text).c.user_id)))
@@ -149,7 +155,7 @@ def table_statement(course_id: int, query: TableQuery):
         statement = statement.where(Enrolment.enrolled_at >= query.enrolled_from)
     if query.enrolled_to:
         statement = statement.where(Enrolment.enrolled_at < query.enrolled_to + timedelta(days=1))
-    order = (column.desc(), Enrolment.user_id.desc()) if query.descending else (column, Enrolment.user_id)
+    order = (column.desc(), tie.desc()) if query.descending else (column, tie)
     return statement.order_by(*order)
 
 
@@ -157,14 +163,14 @@ def learner_page(course_id: int, query: TableQuery) -> tuple[list, str | None]:
     """One page of the course's learners (rows of enrolment and user) and the key of the next page, if any."""
     statement = table_statement(course_id, query)
     if query.after is not None:
-        key = tuple_(SORTS[query.sort], Enrolment.user_id)
+        key = tuple_(*SORTS[query.sort])
         statement = statement.where(key < tuple_(*query.after) if query.descending else key > tuple_(*query.after))
     rows = list(db.session.execute(statement.limit(PAGE_SIZE + 1)).all())
     following = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
-        following = encode_key(getattr(last, SORTS[query.sort].key), last.user_id)
+        following = encode_key(getattr(last, SORTS[query.sort][0].key), last.user_id)
     return rows, following
 
 
@@ -173,16 +179,16 @@ HEADINGS = ["Learner", "Email", "Progress %", "Modules done", "Last activity", "
 
 def cells(row, status: str, columns: list["Column"]) -> list:
     """One learner's cells, as the screen shows them and the exports write them."""
-    day = lambda moment: moment.strftime("%Y-%m-%d") if moment else ""  # noqa: E731
+    last, enrolled = row.last_activity_at, row.enrolled_at
     return [
         row.display_name,
         row.email,
         row.progress_percent,
         row.modules_done,
-        day(row.last_activity_at),
-        day(row.enrolled_at),
+        last.date().isoformat() if last else "",
+        enrolled.date().isoformat() if enrolled else "",
         status,
-        *(column.values.get(row.user_id, "") for column in columns),
+        *(column.show(row.cells or {}) for column in columns),
     ]
 
 
@@ -191,16 +197,11 @@ def export_rows(course_id: int, query: TableQuery, chunk: int = 500):
     now = utcnow()
     # Core, not the ORM: its rows cost far less each, and an export reads 100,000 of them.
     result = db.session.connection().execute(table_statement(course_id, query).execution_options(yield_per=chunk))
-    first = True
+    columns = plugin_columns(course_id)
+    yield HEADINGS + [column.label for column in columns]
     for rows in result.partitions():
-        columns = plugin_columns(course_id, [row.user_id for row in rows])
-        if first:
-            yield HEADINGS + [column.label for column in columns]
-            first = False
         for row in rows:
             yield cells(row, status_of(row, now), columns)
-    if first:
-        yield HEADINGS + [column.label for column in plugin_columns(course_id, [])]
 
 
 def status_filter(status: str) -> list:
@@ -231,8 +232,8 @@ def status_of(enrolment, now: datetime) -> str:
     return "In progress"
 
 
-def plugin_columns(course_id: int, user_ids: list[int]) -> list[Column]:
-    """The columns other plugins add for these learners."""
+def plugin_columns(course_id: int) -> list[Column]:
+    """The columns other plugins add to the course's table."""
     app = real_app()
-    groups = plugin_manager(app).hook.lms_learner_table_columns(app=app, course_id=course_id, user_ids=user_ids)
+    groups = plugin_manager(app).hook.lms_learner_table_columns(app=app, course_id=course_id)
     return [column for group in groups for column in group]

@@ -3,10 +3,14 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import Model
 from lms.models import utcnow
+
+# JSONB on PostgreSQL, where merging into a stored object (`lms.db.json_merged`) needs it.
+CELLS_TYPE = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Course(Model):
@@ -87,6 +91,10 @@ class Enrolment(Model):
     modules_done: Mapped[int] = mapped_column(default=0, server_default="0")
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # The other plugins' cells of the learner table ("quiz:<id>": best score, "badge:<id>": 1 while held), kept by
+    # them as results are written (`courses.progress.report_cells`), so the table and its exports read this one
+    # row per learner; a full export then streams one query instead of querying each plugin's tables per chunk.
+    cells: Mapped[dict | None] = mapped_column(CELLS_TYPE, default=None)
 
 
 class LessonCompletion(Model):

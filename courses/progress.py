@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
 from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline_by_id
-from lms.db import insert_if_absent
+from lms.db import insert_if_absent, json_merged
 from lms.events import emit
 from lms.extensions import db
 from lms.models import utcnow
@@ -199,8 +199,9 @@ def lock_enrolment(user_id: int, course_id: int) -> Enrolment | None:
     )
 
 
-def record_completions(user_id: int, course_id: int) -> None:
-    """Inside a write transaction: record newly completed modules and course, and emit their events once."""
+def record_completions(user_id: int, course_id: int, cells: dict | None = None) -> None:
+    """Inside a write transaction: record newly completed modules and course, and emit their events once; `cells`
+    are report cells to keep on the enrolment in the same statement (see `keep_cells`)."""
     db.session.flush()
     course = outline_by_id(course_id)
     progress = course_progress(user_id, course)
@@ -213,11 +214,14 @@ def record_completions(user_id: int, course_id: int) -> None:
             emit(module_completed(user_id, course, module_progress))
     if progress.complete and insert_if_absent(CourseCompletion, user_id=user_id, course_id=course.id, completed_at=now):
         emit(course_completed(user_id, progress))
-    keep_summary(user_id, course_id, progress, now)
+    keep_summary(user_id, course_id, progress, now, cells)
 
 
-def keep_summary(user_id: int, course_id: int, progress: CourseProgress, now: datetime) -> None:
-    """Inside a write transaction: store the enrolment's progress, modules done, completion and activity."""
+def keep_summary(
+    user_id: int, course_id: int, progress: CourseProgress, now: datetime, cells: dict | None = None
+) -> None:
+    """Inside a write transaction: store the enrolment's progress, modules done, completion and activity, and
+    any report cells another plugin passes along (see `keep_cells`)."""
     values = {
         "progress_percent": progress.percent,
         "modules_done": sum(1 for module in progress.modules if module.complete),
@@ -225,20 +229,33 @@ def keep_summary(user_id: int, course_id: int, progress: CourseProgress, now: da
     }
     if progress.complete:
         values["completed_at"] = func.coalesce(Enrolment.completed_at, now)
+    if cells:
+        values["cells"] = json_merged(Enrolment.cells, cells)
+    update_enrolment(user_id, course_id, values)
+
+
+def note_activity(user_id: int, course_id: int, cells: dict | None = None) -> None:
+    """Inside a write transaction: the learner did something in the course now (a quiz submitted), with any report
+    cells that changed."""
+    values: dict = {"last_activity_at": utcnow()}
+    if cells:
+        values["cells"] = json_merged(Enrolment.cells, cells)
+    update_enrolment(user_id, course_id, values)
+
+
+def keep_cells(user_id: int, course_id: int, cells: dict) -> None:
+    """Inside a write transaction: store report cells on the learner's enrolment, such as "badge:<id>": 1 when a
+    badge is earned (None removes a cell). Plugins keep their learner-table cells here, so the table and its
+    exports read one row per learner."""
+    update_enrolment(user_id, course_id, {"cells": json_merged(Enrolment.cells, cells)})
+
+
+def update_enrolment(user_id: int, course_id: int, values: dict) -> None:
+    """Inside a write transaction: one UPDATE of the learner's enrolment."""
     db.session.execute(
         update(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
         .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def note_activity(user_id: int, course_id: int) -> None:
-    """Inside a write transaction: the learner did something in the course now (a quiz submitted)."""
-    db.session.execute(
-        update(Enrolment)
-        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-        .values(last_activity_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 

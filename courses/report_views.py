@@ -43,7 +43,7 @@ def learners(course_slug: str):
     course = reported_course(course_slug)
     query = TableQuery.from_args(request.args)
     rows, following = learner_page(course.id, query)
-    columns = plugin_columns(course.id, [row.user_id for row in rows])
+    columns = plugin_columns(course.id)
     now = utcnow()
     return render_template(
         "courses/learners.html",

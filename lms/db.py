@@ -6,8 +6,9 @@ import os
 import sqlite3
 import threading
 
-from sqlalchemy import JSON, column, event, insert, table
+from sqlalchemy import JSON, column, event, func, insert, literal, table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 
 from lms.extensions import db
@@ -168,3 +169,12 @@ def insert_many(model, rows: list[dict]) -> None:
         target = table(model.__tablename__, *(column(name, columns[name].type) for name in names))
         statement = str(insert(target).compile(dialect=dialect))  # columns in the order of `names`
         connection.exec_driver_sql(statement, [tuple(row) for row in values])
+
+
+def json_merged(column, patch: dict):
+    """An SQL expression: the JSON object in `column` (or an empty one) with `patch` merged in; a key patched to
+    None is removed (JSON Merge Patch, RFC 7396, on both databases). The column is JSONB on PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        merged = func.coalesce(column, func.jsonb_build_object()).op("||")(literal(patch, JSONB))
+        return func.jsonb_strip_nulls(merged)
+    return func.json_patch(func.coalesce(column, "{}"), json.dumps(patch))

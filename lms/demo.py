@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from lms.auth.passwords import hash_password
 from lms.cohorts import Cohort, CohortMember
@@ -167,3 +167,6 @@ def generate(count: int, seed: int | None = None) -> Iterator[int]:
         plugin_manager(app).hook.lms_demo_learners(app=app, learners=learners, rng=rng, now=now)
         db.session.commit()
         yield len(learners)
+    # Fresh statistics for the query planner, as after any bulk load: the tables just grew many times over.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()

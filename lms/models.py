@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import Model, db
@@ -25,7 +25,11 @@ class User(UserMixin, Model):
     """A person who signs in: a learner, a trainer or an admin."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_known"),
+        # Reports list people by name, paged by key: (name, id) in index order, never a sort of everyone.
+        Index("ix_users_name_id", "display_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

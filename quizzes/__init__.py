@@ -102,11 +102,11 @@ def lms_learner_record(app, learner_id, course_ids):
 
 
 @hookimpl
-def lms_learner_table_columns(app, course_id, user_ids):
+def lms_learner_table_columns(app, course_id):
     """Each quiz's best score."""
     from quizzes.record import best_score_columns
 
-    return best_score_columns(course_id, user_ids)
+    return best_score_columns(course_id)
 
 
 @hookimpl

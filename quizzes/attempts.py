@@ -379,7 +379,8 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
     attempt.score, attempt.passed = score, passed
     db.session.flush()
     record_attempt(views)
-    keep_result(attempt.quiz_id, attempt.user_id, score, passed)
+    best = keep_result(attempt.quiz_id, attempt.user_id, score, passed)
+    cells = {f"quiz:{attempt.quiz_id}": best}  # the learner table's best-score cell
     emit(
         QuizSubmitted(
             user_id=attempt.user_id,
@@ -391,13 +392,14 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
         )
     )
     if passed and attempt.quiz.module_id is not None:
-        record_completions(attempt.user_id, attempt.quiz.course_id)
+        record_completions(attempt.user_id, attempt.quiz.course_id, cells)
     else:
-        note_activity(attempt.user_id, attempt.quiz.course_id)
+        note_activity(attempt.user_id, attempt.quiz.course_id, cells)
 
 
-def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> None:
-    """Add a scored attempt to the learner's result on the quiz (best score, attempts, passed), in one upsert."""
+def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float:
+    """Add a scored attempt to the learner's result on the quiz (best score, attempts, passed), in one upsert;
+    returns the learner's best score now."""
     table = QuizResult.__table__
     statement = upsert(table).values(quiz_id=quiz_id, user_id=user_id, best_score=score, attempts=1, passed=passed)
     statement = statement.on_conflict_do_update(
@@ -411,7 +413,7 @@ def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> None:
             "passed": or_(table.c.passed, statement.excluded.passed),
         },
     )
-    db.session.connection().execute(statement)
+    return db.session.connection().execute(statement.returning(table.c.best_score)).scalar_one()
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:

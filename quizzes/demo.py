@@ -269,6 +269,9 @@ def add_attempts(course, walks: list[Walk], rng: random.Random) -> None:
         for step, at in walk.tried:
             if step.kind == "quiz" and step.item_id in plans:
                 tries(plans[step.item_id], walk, at, "fail" if step.required else "any", rng, rows)
+    walks_by_user = {walk.learner.user_id: walk for walk in walks}
+    for (quiz_id, user_id), (best, _count, _passed) in rows.results.items():
+        walks_by_user[user_id].cells[f"quiz:{quiz_id}"] = best  # as `keep_result` keeps it at each submit
     write(rows)
 
 

@@ -39,24 +39,24 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
     )
 
 
-def best_score_columns(course_id: int, user_ids: list[int]) -> list:
-    """One column per active quiz of the course: each learner's best score, from their kept results."""
+def best_score_columns(course_id: int) -> list:
+    """One column per active quiz of the course: each learner's best score, from the cell kept as they submit."""
     from courses.learner_table import Column
-    from quizzes.models import QuizResult
 
     quizzes = db.session.execute(
         select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
     ).all()
-    scores: dict[int, dict[int, str]] = {quiz.id: {} for quiz in quizzes}
-    if quizzes and user_ids:
-        best = db.session.connection().execute(  # Core rows: an export reads every learner's
-            select(QuizResult.user_id, QuizResult.quiz_id, QuizResult.best_score).where(
-                QuizResult.user_id.in_(user_ids), QuizResult.quiz_id.in_(list(scores))
-            )
-        )
-        for user_id, quiz_id, score in best:
-            scores[quiz_id][user_id] = f"{score:g}%"
-    return [Column(f"Best: {quiz.title}", scores[quiz.id]) for quiz in quizzes]
+    return [Column(f"Best: {quiz.title}", best_score_text(f"quiz:{quiz.id}")) for quiz in quizzes]
+
+
+def best_score_text(key: str):
+    """How a best-score column shows a learner's cells: "85%", or nothing before a scored attempt."""
+
+    def show(cells: dict) -> str:
+        score = cells.get(key)
+        return "" if score is None else f"{score:g}%"
+
+    return show
 
 
 def quiz_results_chart(course_id: int) -> list:

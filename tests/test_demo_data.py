@@ -1,17 +1,22 @@
 """`flask --app lms demo generate`: synthetic learners whose records agree with what the LMS itself works out, and
 that the reports, the learner's record and the exports show like any other learner's."""
 
+import importlib.util
+import pathlib
 import re
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.extensions import db
 from tests import test_learner_exports
 from tests.helpers import load_bpo_course
 
+CELLS_MIGRATION = (
+    pathlib.Path(__file__).resolve().parents[1] / "migrations" / "versions" / "a1c3e5b7d9f2_learner_table_cells.py"
+)
 LEARNERS = 150
 COHORT_NAME = re.compile(r"^(Manila|Cebu|Davao|Pune) (day|night) shift, [A-Z][a-z]+ \d{4} intake$")
 
@@ -206,3 +211,47 @@ def test_a_bulk_load_stores_values_exactly_as_the_orm_does(app):
         assert len(raw) == 2 and raw[0] == raw[1]
         assert [aware(at) for at in db.session.scalars(select(AuditEntry.at))] == [moment, moment]
         db.session.rollback()
+
+
+def test_each_enrolment_keeps_the_cells_the_quizzes_and_badges_tables_give(app, generated):
+    """The best scores and badges the learner table shows come from cells kept on each enrolment; they agree with
+    the quiz results and awards, and the upgrade that adds them works out the same cells."""
+    from courses.models import Enrolment
+
+    spec = importlib.util.spec_from_file_location("cells_migration", CELLS_MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with app.app_context():
+        kept = dict(
+            db.session.execute(select(Enrolment.user_id, Enrolment.cells).order_by(Enrolment.user_id)).tuples().all()
+        )
+        assert sum(1 for cells in kept.values() if cells) > LEARNERS / 2
+        db.session.execute(update(Enrolment).values(cells=None))
+        migration.backfill(db.session.connection())
+        worked_out = dict(db.session.execute(select(Enrolment.user_id, Enrolment.cells)).tuples().all())
+        db.session.rollback()
+    assert worked_out == {user_id: cells or None for user_id, cells in kept.items()}
+
+
+def test_a_revoked_badge_leaves_the_learners_row(app, client, admin, generated):
+    from badges.models import Award, BadgeClass
+    from badges.services import revoke
+    from lms.models import User
+
+    with app.app_context():
+        public_id, user_id, badge = db.session.execute(
+            select(Award.public_id, Award.user_id, BadgeClass.name)
+            .join(BadgeClass)
+            .where(Award.revoked_at.is_(None))
+            .limit(1)
+        ).one()
+        email = db.session.get_one(User, user_id).email
+
+    def badges_cell() -> str:
+        rows = test_learner_exports.csv_rows(client, generated, q=email)
+        return rows[1][rows[0].index("Badges")]
+
+    assert badge in badges_cell()
+    with app.app_context():
+        revoke(db.session.get_one(User, admin["id"]), public_id, "Awarded in error.")
+    assert badge not in badges_cell()
