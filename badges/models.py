@@ -40,6 +40,8 @@ class Award(Model):
             sqlite_where=text("revoked_at IS NOT NULL"),
             postgresql_where=text("revoked_at IS NOT NULL"),
         ),
+        # The course dashboard counts the badges held from this index alone, never the awards' rows.
+        Index("ix_badge_awards_class_revoked", "badge_class_id", "revoked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,7 +43,8 @@ def postgres_has_learners() -> bool:
 
     try:
         with psycopg.connect(POSTGRES_URL.replace("+psycopg", "")) as connection:
-            return bool(connection.execute("SELECT count(*) FROM enrolments").fetchone()[0])
+            found = connection.execute("SELECT count(*) FROM enrolments").fetchone()
+            return bool(found and found[0])
     except psycopg.Error:
         return False
 

@@ -398,9 +398,17 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
 
 
 def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float:
-    """Add a scored attempt to the learner's result on the quiz (best score, attempts, passed), in one upsert;
-    returns the learner's best score now."""
+    """Add a scored attempt to the learner's result on the quiz (best score, attempts, passed) and to the quiz's
+    sums of results; returns the learner's best score now. (A learner's attempts at a quiz are scored one at a
+    time: only one is ever open.)"""
     table = QuizResult.__table__
+    before = (
+        db.session.connection()
+        .execute(
+            select(table.c.best_score, table.c.passed).where(table.c.quiz_id == quiz_id, table.c.user_id == user_id)
+        )
+        .first()
+    )
     statement = upsert(table).values(quiz_id=quiz_id, user_id=user_id, best_score=score, attempts=1, passed=passed)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.quiz_id, table.c.user_id],
@@ -413,7 +421,19 @@ def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float
             "passed": or_(table.c.passed, statement.excluded.passed),
         },
     )
-    return db.session.connection().execute(statement.returning(table.c.best_score)).scalar_one()
+    best = db.session.connection().execute(statement.returning(table.c.best_score)).scalar_one()
+    db.session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz_id)
+        .values(
+            results_count=Quiz.results_count + (1 if before is None else 0),
+            results_best_sum=Quiz.results_best_sum + (best - (before.best_score if before else 0.0)),
+            results_attempts=Quiz.results_attempts + 1,
+            results_passed=Quiz.results_passed + (1 if passed and not (before and before.passed) else 0),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return best
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:

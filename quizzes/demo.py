@@ -307,8 +307,20 @@ def write(rows: Attempts) -> None:
     add_sums([{"version_id": v, **dict(zip(names, sums, strict=True))} for v, sums in rows.sums.items()])
     if rows.picks:
         add_picks([{"version_id": v, "option": o, "picks": n} for (v, o), n in rows.picks.items()])
-    counts: dict[int, int] = {}
-    for (quiz_id, _user_id), count in rows.numbers.items():
-        counts[quiz_id] = counts.get(quiz_id, 0) + count
-    for quiz_id, count in counts.items():
-        db.session.execute(update(Quiz).where(Quiz.id == quiz_id).values(attempt_count=Quiz.attempt_count + count))
+    # The sums each quiz keeps (`keep_result`): the learners are new, so every result is a new one.
+    sums: dict[int, list] = {}
+    for (quiz_id, _user_id), (best, count, passed) in rows.results.items():
+        kept = sums.setdefault(quiz_id, [0, 0.0, 0, 0])
+        kept[0], kept[1], kept[2], kept[3] = kept[0] + 1, kept[1] + best, kept[2] + count, kept[3] + passed
+    for quiz_id, (learners, best_sum, attempts, passed) in sums.items():
+        db.session.execute(
+            update(Quiz)
+            .where(Quiz.id == quiz_id)
+            .values(
+                attempt_count=Quiz.attempt_count + attempts,
+                results_count=Quiz.results_count + learners,
+                results_best_sum=Quiz.results_best_sum + best_sum,
+                results_attempts=Quiz.results_attempts + attempts,
+                results_passed=Quiz.results_passed + passed,
+            )
+        )

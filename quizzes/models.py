@@ -80,6 +80,12 @@ class Quiz(Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Kept as attempts start, so the trainer's quiz list never counts the attempts table.
     attempt_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Kept as attempts are scored (`quizzes.attempts.keep_result`), so the course dashboard reads one row per quiz:
+    # learners with a result, the sum of their best scores, their scored attempts and how many passed.
+    results_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    results_best_sum: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    results_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    results_passed: Mapped[int] = mapped_column(default=0, server_default="0")
     # A quiz a trainer created in the browser: pack syncs never touch it (its slug is never a pack's).
     authored: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from lms.extensions import db
 from tests import test_learner_exports
@@ -17,6 +17,7 @@ from tests.helpers import load_bpo_course
 CELLS_MIGRATION = (
     pathlib.Path(__file__).resolve().parents[1] / "migrations" / "versions" / "a1c3e5b7d9f2_learner_table_cells.py"
 )
+SUMS_MIGRATION = CELLS_MIGRATION.parent / "b2d4f6a8c0e1_quiz_result_sums.py"
 LEARNERS = 150
 COHORT_NAME = re.compile(r"^(Manila|Cebu|Davao|Pune) (day|night) shift, [A-Z][a-z]+ \d{4} intake$")
 
@@ -255,3 +256,36 @@ def test_a_revoked_badge_leaves_the_learners_row(app, client, admin, generated):
     with app.app_context():
         revoke(db.session.get_one(User, admin["id"]), public_id, "Awarded in error.")
     assert badge not in badges_cell()
+
+
+def test_each_quiz_keeps_the_sums_of_its_results_and_the_upgrade_works_them_out(app, generated):
+    from quizzes.models import Quiz, QuizResult
+
+    spec = importlib.util.spec_from_file_location("sums_migration", SUMS_MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    kept_columns = (Quiz.id, Quiz.results_count, Quiz.results_best_sum, Quiz.results_attempts, Quiz.results_passed)
+    with app.app_context():
+        totals = db.session.execute(
+            select(
+                QuizResult.quiz_id,
+                func.count(),
+                func.sum(QuizResult.best_score),
+                func.sum(QuizResult.attempts),
+                func.count().filter(QuizResult.passed.is_(True)),
+            ).group_by(QuizResult.quiz_id)
+        ).all()
+        kept = {quiz_id: row for quiz_id, *row in db.session.execute(select(*kept_columns)).all()}
+        assert len(totals) >= 9
+        for quiz_id, count, best_sum, attempts, passed in totals:
+            assert kept[quiz_id][0] == count and kept[quiz_id][2:] == [attempts, passed]
+            assert abs(kept[quiz_id][1] - best_sum) < 0.01
+        db.session.execute(
+            update(Quiz).values(results_count=0, results_best_sum=0, results_attempts=0, results_passed=0)
+        )
+        db.session.execute(text(migration.BACKFILL))
+        again = {quiz_id: row for quiz_id, *row in db.session.execute(select(*kept_columns)).all()}
+        db.session.rollback()
+    assert {q: (r[0], round(r[1], 2), r[2], r[3]) for q, r in again.items()} == {
+        q: (r[0], round(r[1], 2), r[2], r[3]) for q, r in kept.items()
+    }
