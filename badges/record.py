@@ -36,10 +36,10 @@ def badges_column(course_id: int) -> list:
     ).all()
     keys = [(held_cell(badge_id), name) for badge_id, name in badges]
 
-    def show(cells: dict) -> str:
-        return "; ".join(name for key, name in keys if cells.get(key))
+    def show(cells: dict) -> list[str]:
+        return ["; ".join([name for key, name in keys if key in cells])]
 
-    return [Column("Badges", show)]
+    return [Column(["Badges"], show)]
 
 
 def badges_issued(course_id: int) -> list[tuple[int, str]]:

@@ -10,12 +10,12 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def neutralised(value):
     """A cell value that no spreadsheet runs: text that looks like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if type(value) is str and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 
@@ -26,7 +26,7 @@ def csv_lines(rows: Iterable[list], lines_per_chunk: int = 200) -> Iterator[str]
     writer = csv.writer(buffer)
     count = 0
     for row in rows:
-        writer.writerow([neutralised(value) if type(value) is str else value for value in row])
+        writer.writerow([neutralised(value) for value in row])
         count += 1
         if count == lines_per_chunk:
             yield buffer.getvalue()

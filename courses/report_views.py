@@ -14,22 +14,20 @@ from courses import services
 from courses.dashboard import course_figures
 from courses.exports import download
 from courses.learner_table import (
-    HEADINGS,
     STATUSES,
     STUCK_DAYS,
     TableQuery,
     cells,
     export_rows,
+    headings,
     learner_page,
     plugin_columns,
-    status_of,
 )
 from courses.trainers import may_author
 from courses.views import get_course
 from lms.access import allow
 from lms.errors import fail
 from lms.forms import ActionForm
-from lms.models import utcnow
 from lms.security_log import security_event
 from lms.services import ServiceError
 
@@ -44,13 +42,12 @@ def learners(course_slug: str):
     query = TableQuery.from_args(request.args)
     rows, following = learner_page(course.id, query)
     columns = plugin_columns(course.id)
-    now = utcnow()
     return render_template(
         "courses/learners.html",
         course=course,
         cohorts=cohort_rows(),
-        headings=HEADINGS + [column.label for column in columns],
-        rows=[(row.user_id, cells(row, status_of(row, now), columns)) for row in rows],
+        headings=headings(columns),
+        rows=[(row.user_id, cells(row, columns)) for row in rows],
         query=query,
         following=following,
         statuses=STATUSES,

@@ -178,3 +178,11 @@ def json_merged(column, patch: dict):
         merged = func.coalesce(column, func.jsonb_build_object()).op("||")(literal(patch, JSONB))
         return func.jsonb_strip_nulls(merged)
     return func.json_patch(func.coalesce(column, "{}"), json.dumps(patch))
+
+
+def utc_day(column):
+    """An SQL expression: the UTC day of a date-time column as 'YYYY-MM-DD' text, read without building a Python
+    date-time for each row (the exports read 100,000)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.substr(column, 1, 10)  # SQLite keeps UTC date-times as 'YYYY-MM-DD HH:MM:SS...' text

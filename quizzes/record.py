@@ -40,23 +40,19 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
 
 
 def best_score_columns(course_id: int) -> list:
-    """One column per active quiz of the course: each learner's best score, from the cell kept as they submit."""
+    """A column per active quiz of the course: each learner's best score, from the cells kept as they submit."""
     from courses.learner_table import Column
 
     quizzes = db.session.execute(
         select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
     ).all()
-    return [Column(f"Best: {quiz.title}", best_score_text(f"quiz:{quiz.id}")) for quiz in quizzes]
+    keys = [f"quiz:{quiz.id}" for quiz in quizzes]
 
+    def show(cells: dict) -> list[str]:
+        scores = [cells.get(key) for key in keys]
+        return ["" if score is None else f"{score:g}%" for score in scores]
 
-def best_score_text(key: str):
-    """How a best-score column shows a learner's cells: "85%", or nothing before a scored attempt."""
-
-    def show(cells: dict) -> str:
-        score = cells.get(key)
-        return "" if score is None else f"{score:g}%"
-
-    return show
+    return [Column([f"Best: {quiz.title}" for quiz in quizzes], show)]
 
 
 def quiz_results_chart(course_id: int) -> list:
