@@ -46,13 +46,14 @@ def xlsx_file(rows: Iterable[list], sheet: str) -> str:
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(path, options) as workbook:
         worksheet = workbook.add_worksheet(sheet[:31])
+        write_number, write_string = worksheet.write_number, worksheet.write_string
         for number, row in enumerate(rows):
             for column, value in enumerate(row):
-                value = neutralised(value)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    worksheet.write_number(number, column, value)
-                else:
-                    worksheet.write_string(number, column, "" if value is None else str(value))
+                kind = type(value)
+                if kind is int or kind is float:
+                    write_number(number, column, value)
+                elif value is not None and value != "":  # an empty cell is simply not written
+                    write_string(number, column, neutralised(value if kind is str else str(value)))
     return path
 
 
