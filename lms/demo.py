@@ -10,6 +10,7 @@ read, the quizzes plugin attempts, the badges plugin awards. Rows go in by batch
 import dataclasses
 import random
 import secrets
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -82,7 +83,9 @@ def draw_learner(rng: random.Random, number: int, now: datetime) -> dict:
     idle = timedelta(days=rng.randint(*persona.idle_days), hours=rng.uniform(0, 20))
     # They joined before their last activity, with a few days at least to make progress in.
     joined = now - idle - timedelta(days=rng.uniform(2, HISTORY_DAYS))
-    local = f"{first}.{last}".lower().replace(" ", "-").replace("'", "")
+    # Addresses in plain ASCII, as most mail systems still expect: "Gómez" becomes "gomez".
+    folded = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
+    local = folded.lower().replace(" ", "-").replace("'", "")
     return {
         "email": f"{local}.{number}@{DOMAIN}",
         "display_name": f"{first} {last}",

@@ -28,7 +28,8 @@ def screen(client, course, **args) -> list[list[str]]:
     rows = []
     for row in re.findall(r"<tr>\s*(<td>.*?)</tr>", table, re.S):
         values = [
-            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         values[2] = values[2].removesuffix(" %")
         rows.append(values)

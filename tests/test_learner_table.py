@@ -64,7 +64,7 @@ def table(client, course, **args):
     assert response.status_code == 200, response.status_code
     rows = []
     for row in re.findall(r"<tr>\s*<td><a[^>]*>(.*?)</a></td>(.*?)</tr>", response.text, re.S):
-        cells = re.findall(r"<td>(.*?)</td>", row[1], re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row[1], re.S)
         rows.append((row[0], cells[1], cells[2], cells[5]))
     following = re.search(r'href="([^"]*after=[^"]*)">Next page', response.text)
     return rows, following.group(1).replace("&amp;", "&") if following else None, response
