@@ -5,7 +5,7 @@ import csv
 import io
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import begin_write, commit, insert_if_absent
@@ -24,6 +24,8 @@ class Cohort(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Kept as members are added and removed, so listing the cohorts never counts every membership.
+    member_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CohortMember(Model):
@@ -40,8 +42,18 @@ class CohortMember(Model):
 
 def cohorts() -> list[tuple[Cohort, int]]:
     """Every cohort by name, with its number of members."""
-    members = select(func.count()).where(CohortMember.cohort_id == Cohort.id).correlate(Cohort).scalar_subquery()
-    return [(row[0], row[1]) for row in db.session.execute(select(Cohort, members).order_by(Cohort.name))]
+    return [(cohort, cohort.member_count) for cohort in db.session.scalars(select(Cohort).order_by(Cohort.name))]
+
+
+def count_members(cohort_id: int, change: int) -> None:
+    """Inside a write transaction: members were added to (or taken from) the cohort."""
+    if change:
+        db.session.execute(
+            update(Cohort)
+            .where(Cohort.id == cohort_id)
+            .values(member_count=Cohort.member_count + change)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def create_cohort(actor, name: str) -> Cohort:
@@ -95,6 +107,7 @@ def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> tuple[i
             problems.append(f"line {line}: no account has the email {email}")
         elif insert_if_absent(CohortMember, cohort_id=cohort.id, user_id=accounts[email]):
             added += 1
+    count_members(cohort.id, added)
     audit(actor, "cohort.add", f"cohort:{cohort.id}", added=added, refused=len(problems))
     commit()
     return added, problems
@@ -110,6 +123,7 @@ def remove_member(actor, cohort: Cohort, user_id: int) -> None:
         db.session.rollback()
         raise ServiceError("This learner is not in the cohort.", 404)
     db.session.delete(member)
+    count_members(cohort.id, -1)
     audit(actor, "cohort.remove", f"cohort:{cohort.id}", user=user_id)
     commit()
 

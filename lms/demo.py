@@ -11,13 +11,14 @@ import dataclasses
 import random
 import secrets
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
 from lms.auth.passwords import hash_password
-from lms.cohorts import Cohort, CohortMember
+from lms.cohorts import Cohort, CohortMember, count_members
 from lms.db import insert_many
 from lms.extensions import db
 from lms.models import User, utcnow
@@ -153,6 +154,8 @@ def add_batch(rng: random.Random, first_number: int, count: int, password_hash: 
             for learner, name in zip(learners, names, strict=True)
         ],
     )
+    for name, added in Counter(names).items():
+        count_members(cohorts[name], added)
     return learners
 
 

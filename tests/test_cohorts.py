@@ -3,6 +3,7 @@ line, good ones kept), enrol a whole cohort in a course, and filter the learner 
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -66,6 +67,8 @@ def test_an_admin_creates_a_cohort_and_fills_it_from_one_email_and_a_csv(app, ad
     assert removed.status_code == 302
     with app.app_context():
         assert len(db.session.scalars(select(CohortMember)).all()) == 2
+    listed = re.search(r"Manila night shift, March intake</a></td>\s*<td>(\d+)</td>", admin.get("/admin/cohorts").text)
+    assert listed and listed.group(1) == "2"  # the count kept as members come and go
 
 
 def test_a_cohort_is_enrolled_in_a_course_and_filters_its_table_and_exports(app, admin, make_user, tmp_path):

@@ -64,10 +64,12 @@ def test_generated_learners_sit_in_cohorts_and_show_every_kind_of_progress(app, 
             ).all()
         )
         in_cohorts = db.session.scalar(select(func.count(func.distinct(CohortMember.user_id))))
+        kept_counts = dict(db.session.execute(select(Cohort.name, Cohort.member_count)).tuples().all())
     assert len(set(emails)) == LEARNERS
     assert all(email.isascii() for email in emails)  # "Gómez" is written "gomez" in an address
     assert cohorts and all(COHORT_NAME.match(name) for name in cohorts), cohorts
     assert sum(cohorts.values()) == in_cohorts == LEARNERS  # each learner in one cohort
+    assert kept_counts == cohorts
     counts = statuses(client, generated.slug)
     assert all(count > 0 for count in counts.values()), counts
     assert sum(counts.values()) == LEARNERS
