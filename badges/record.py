@@ -34,12 +34,12 @@ def badges_column(course_id: int) -> list:
     badges = db.session.execute(
         select(BadgeClass.id, BadgeClass.name).where(BadgeClass.course_id == course_id).order_by(BadgeClass.id)
     ).all()
-    keys = [(held_cell(badge_id), name) for badge_id, name in badges]
+    names = [name for _badge_id, name in badges]
 
-    def show(cells: dict) -> list[str]:
-        return ["; ".join([name for key, name in keys if key in cells])]
+    def show(held: list) -> list[str]:
+        return ["; ".join([name for name, value in zip(names, held, strict=True) if value])]
 
-    return [Column(["Badges"], show)]
+    return [Column(["Badges"], [held_cell(badge_id) for badge_id, _name in badges], show)]
 
 
 def badges_issued(course_id: int) -> list[tuple[int, str]]:

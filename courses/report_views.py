@@ -40,8 +40,8 @@ def learners(course_slug: str):
     """Every learner enrolled in the course with their progress, 50 a page, filtered and sorted as asked."""
     course = reported_course(course_slug)
     query = TableQuery.from_args(request.args)
-    rows, following = learner_page(course.id, query)
     columns = plugin_columns(course.id)
+    rows, following = learner_page(course.id, query, columns)
     return render_template(
         "courses/learners.html",
         course=course,

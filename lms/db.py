@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 
-from sqlalchemy import JSON, column, event, func, insert, literal, table
+from sqlalchemy import JSON, Float, cast, column, event, func, insert, literal, table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
@@ -186,3 +186,11 @@ def utc_day(column):
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
     return func.substr(column, 1, 10)  # SQLite keeps UTC date-times as 'YYYY-MM-DD HH:MM:SS...' text
+
+
+def json_number(column, key: str):
+    """An SQL expression: the number a JSON object column holds under `key`, or NULL, read by the database so
+    that no row's document is parsed in Python."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(column.op("->>")(key), Float)
+    return func.json_extract(column, literal(f'$."{key}"'))

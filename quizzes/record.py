@@ -46,13 +46,11 @@ def best_score_columns(course_id: int) -> list:
     quizzes = db.session.execute(
         select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
     ).all()
-    keys = [f"quiz:{quiz.id}" for quiz in quizzes]
 
-    def show(cells: dict) -> list[str]:
-        scores = [cells.get(key) for key in keys]
+    def show(scores: list) -> list[str]:
         return ["" if score is None else f"{score:g}%" for score in scores]
 
-    return [Column([f"Best: {quiz.title}" for quiz in quizzes], show)]
+    return [Column([f"Best: {quiz.title}" for quiz in quizzes], [f"quiz:{quiz.id}" for quiz in quizzes], show)]
 
 
 def quiz_results_chart(course_id: int) -> list:
