@@ -11,7 +11,7 @@ from sqlalchemy import case, func, or_, select, tuple_
 
 from courses.models import Enrolment
 from lms.cohorts import member_ids
-from lms.db import json_number, utc_day
+from lms.db import json_number, utc_day, without_parallel_workers
 from lms.extensions import db
 from lms.forms import id_arg
 from lms.models import User, utcnow
@@ -178,6 +178,7 @@ def learner_page(course_id: int, query: TableQuery, columns: list[Column]) -> tu
     if query.after is not None:
         key = tuple_(*SORTS[query.sort])
         statement = statement.where(key < tuple_(*query.after) if query.descending else key > tuple_(*query.after))
+    without_parallel_workers()
     rows = list(db.session.execute(statement.limit(PAGE_SIZE + 1)).all())
     following = None
     if len(rows) > PAGE_SIZE:
