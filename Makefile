@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 
-.PHONY: run test check bench bench-cohort clean
+.PHONY: run test check bench bench-cohort bench-reports clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench: $(VENV)/.installed
 	$(PYTHON) -m venv .venv-cohort
 	.venv-cohort/bin/pip install --quiet -r requirements-cohort.txt
 	touch $@
+
+bench-reports: $(VENV)/.installed
+	$(BIN)/python -m bench.reports
 
 bench-cohort: $(VENV)/.installed .venv-cohort/.installed
 	$(BIN)/python -m bench.cohort
