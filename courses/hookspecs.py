@@ -58,3 +58,9 @@ def lms_demo_progress(app, course, walks, rng):
     """Write this plugin's part of generated learners' progress through a course (`courses.demo.Walk`: the steps
     each learner did and tried, with when), in the open transaction, drawing chance from `rng`; put the
     learner-table cells it keeps into each walk's `cells` (the enrolments are written after this hook)."""
+
+
+@hookspec
+def lms_module_followups(app, module_id):
+    """Return a list of (title, endpoint, url values): what a learner does after the module's last lesson, in
+    order (its quiz). The last lesson's "Next" leads to the first of them."""

@@ -16,6 +16,7 @@ from lms.access import SIGNED_IN, allow
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.plugins import plugin_manager, real_app
 from lms.services import ServiceError
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -167,8 +168,23 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         enrolled=enrolled,
         done=done,
         previous=previous,
-        following=following,
+        next_step=next_step(course, module, following),
     )
+
+
+def next_step(course: CourseOutline, module: ModuleOutline, following) -> tuple[str, str] | None:
+    """Where a lesson's "Next" leads, as (title, URL): the module's next lesson; after its last lesson, what
+    another plugin says comes next (the module's quiz), else the next module's first lesson."""
+    if following is None or following[0].id != module.id:
+        app = real_app()
+        for group in plugin_manager(app).hook.lms_module_followups(app=app, module_id=module.id):
+            for title, endpoint, values in group or ():
+                return title, url_for(endpoint, **values)
+    if following is None:
+        return None
+    then_module, then_lesson = following
+    url = url_for("courses.lesson", course_slug=course.slug, module_slug=then_module.slug, lesson_slug=then_lesson.slug)
+    return then_lesson.title, url
 
 
 @bp.route("/<course_slug>/<module_slug>/<lesson_slug>/complete", methods=["POST"])

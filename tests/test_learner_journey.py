@@ -146,7 +146,7 @@ def test_step_links_carry_the_path_the_lms_is_mounted_under(client, pack, learne
     assert "/training" + step in mounted and step not in mounted
 
 
-def test_lesson_pages_link_previous_and_next_and_offer_mark_as_complete(client, pack, learner):
+def test_lesson_pages_link_previous_and_next_the_modules_quiz_and_offer_mark_as_complete(app, client, pack, learner):
     enrol(client, COURSE)
     ordered = [(module, lesson) for module in pack.modules for lesson in module.lessons]
 
@@ -171,14 +171,29 @@ def test_lesson_pages_link_previous_and_next_and_offer_mark_as_complete(client, 
             assert f"Previous: {before.title}" in text
         else:
             assert elements.links(rel="prev") == []
-        if index < len(ordered) - 1:
+        if index + 1 < len(ordered) and ordered[index + 1][0].slug == module.slug:
             after_module, after = ordered[index + 1]
             assert elements.links(rel="next") == [lesson_url(after_module.slug, after.slug)]
             assert f"Next: {after.title}" in text
-        else:
-            assert elements.links(rel="next") == []
-    # The second lesson's "next" crosses into the second module.
-    assert ordered[2][0].slug != ordered[1][0].slug
+        else:  # a module's last lesson leads to the module's quiz, not past it
+            quiz_id, quiz_title = module_quiz(app, module.slug)
+            assert elements.links(rel="next") == [f"/quizzes/{quiz_id}"]
+            assert f"Next: {quiz_title}" in text
+    assert ordered[2][0].slug != ordered[1][0].slug  # the second lesson is its module's last
+
+
+def module_quiz(app, module_slug: str) -> tuple[int, str]:
+    """The id and title of the BPO course module's quiz."""
+    from sqlalchemy import select
+
+    from courses.models import Module
+    from lms.extensions import db
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        return db.session.execute(
+            select(Quiz.id, Quiz.title).join(Module, Module.id == Quiz.module_id).where(Module.slug == module_slug)
+        ).one()
 
 
 def test_mark_as_complete_moves_on_and_continue_opens_the_first_unfinished_step(app, client, pack, learner):

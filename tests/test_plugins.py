@@ -93,6 +93,7 @@ def test_every_hook_is_called(app_config, app):
         pm.hook.lms_learner_table_columns(app=app, course_id=course.id)  # the learner table
         pm.hook.lms_course_figures(app=app, course_id=course.id)  # the course dashboard
         pm.hook.lms_course_charts(app=app, course_id=course.id)
+        pm.hook.lms_module_followups(app=app, module_id=0)  # a module's last lesson page
         for _batch in generate(2, seed=1):  # lms_demo_learners, then lms_demo_progress
             pass
     missing = names - set(calls)
