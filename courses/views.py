@@ -139,6 +139,7 @@ def module(course_slug: str, module_slug: str):
         module=module,
         progress=module_progress,
         enrolled=is_enrolled(current_user.id, course.id),
+        next_step=progress.next_step() if module_progress.complete else None,
     )
 
 

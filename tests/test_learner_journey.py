@@ -17,6 +17,7 @@ from courses.services import check_pack, complete_lesson, sync_pack
 from lms.extensions import db
 from quizzes.models import Quiz
 from quizzes.pack import SECTIONS as QUIZ_SECTIONS
+from tests import test_badges_issuing as issuing
 from tests.conftest import csrf_token_from
 from tests.helpers import at_once, enrol, load_bpo_course, mark_complete, page_text
 
@@ -426,3 +427,17 @@ def test_lesson_html_is_sanitized_on_the_page(app, client, learner, tmp_path):
     assert not [name for _, attrs in elements.found for name in attrs if name.startswith("on")]
     assert "https://example.com/rules" in elements.links()
     assert "The basic idea" in page_text(page)  # the rest of the lesson still renders
+
+
+def test_a_completed_module_offers_the_courses_next_step(app, client, learner):
+    """A module's page, once the module is complete, leads on to the first unfinished step of the course."""
+    course = issuing.sync_course(app)
+    enrol(client, COURSE)
+    first, second = list(course.modules)[:2]
+    issuing.complete_module(app, learner["id"], course, first)
+    page = client.get(f"/courses/{COURSE}/{first}")
+    assert "Module complete" in page_text(page)
+    second_module = course.modules[second]
+    with app.app_context():
+        lesson_slug = db.session.get_one(Lesson, second_module.lesson_ids[0]).slug
+    assert Elements(page.get_data(as_text=True)).links(rel="next") == [lesson_url(second, lesson_slug)]
