@@ -24,7 +24,7 @@ import tracemalloc
 
 from bench.admin_pages import csrf_token
 from bench.seed import ROOT, run_cli
-from bench.speed import fresh_postgres_database
+from bench.speed import BENCH_DATABASE, fresh_postgres_database
 
 REPEATS = 7
 COURSE = "bpo-operations"
@@ -34,7 +34,7 @@ ADMIN_PASSWORD = secrets.token_urlsafe(16)
 BOUNDS = {"table": (50, 50), "dashboard": (400, 400), "csv": (6.0, 3.0)}
 # Kept after a run, so `--reuse` can time changed code without generating the learners again.
 KEPT_SQLITE = pathlib.Path(tempfile.gettempdir()) / "lms-bench-reports" / "reports.sqlite3"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/lms_bench"
+POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"  # `fresh_postgres_database` builds it
 
 
 def postgres_has_learners() -> bool:

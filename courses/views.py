@@ -169,11 +169,11 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
         enrolled=enrolled,
         done=done,
         previous=previous,
-        next_step=next_step(course, module, following),
+        next_step=after_lesson(course, module, following),
     )
 
 
-def next_step(course: CourseOutline, module: ModuleOutline, following) -> tuple[str, str] | None:
+def after_lesson(course: CourseOutline, module: ModuleOutline, following) -> tuple[str, str] | None:
     """Where a lesson's "Next" leads, as (title, URL): the module's next lesson; after its last lesson, what
     another plugin says comes next (the module's quiz), else the next module's first lesson."""
     if following is None or following[0].id != module.id:

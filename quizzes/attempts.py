@@ -380,7 +380,7 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
     db.session.flush()
     record_attempt(views)
     best = keep_result(attempt.quiz_id, attempt.user_id, score, passed)
-    cells = {f"quiz:{attempt.quiz_id}": best}  # the learner table's best-score cell
+    cells = {best_score_cell(attempt.quiz_id): best}
     emit(
         QuizSubmitted(
             user_id=attempt.user_id,
@@ -395,6 +395,11 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
         record_completions(attempt.user_id, attempt.quiz.course_id, cells)
     else:
         note_activity(attempt.user_id, attempt.quiz.course_id, cells)
+
+
+def best_score_cell(quiz_id: int) -> str:
+    """The learner-table cell that holds a learner's best score on this quiz (see `courses.progress.keep_cells`)."""
+    return f"quiz:{quiz_id}"
 
 
 def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float:

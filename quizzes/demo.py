@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from courses.demo import Walk
 from lms.db import insert_many
 from lms.extensions import db
-from quizzes.attempts import pick_questions
+from quizzes.attempts import best_score_cell, pick_questions
 from quizzes.bank import question_types
 from quizzes.models import Attempt, AttemptAnswer, QuestionVersion, Quiz, QuizResult
 from quizzes.statistics import add_picks, add_sums
@@ -271,7 +271,7 @@ def add_attempts(course, walks: list[Walk], rng: random.Random) -> None:
                 tries(plans[step.item_id], walk, at, "fail" if step.required else "any", rng, rows)
     walks_by_user = {walk.learner.user_id: walk for walk in walks}
     for (quiz_id, user_id), (best, _count, _passed) in rows.results.items():
-        walks_by_user[user_id].cells[f"quiz:{quiz_id}"] = best  # as `keep_result` keeps it at each submit
+        walks_by_user[user_id].cells[best_score_cell(quiz_id)] = best  # as `keep_result` keeps it at each submit
     write(rows)
 
 

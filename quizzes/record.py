@@ -42,6 +42,7 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
 def best_score_columns(course_id: int) -> list:
     """A column per active quiz of the course: each learner's best score, from the cells kept as they submit."""
     from courses.learner_table import Column
+    from quizzes.attempts import best_score_cell
 
     quizzes = db.session.execute(
         select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
@@ -52,7 +53,7 @@ def best_score_columns(course_id: int) -> list:
     def show(scores: list) -> list[str]:
         return [texts[score] if score in texts else texts.setdefault(score, f"{score:g}%") for score in scores]
 
-    return [Column([f"Best: {quiz.title}" for quiz in quizzes], [f"quiz:{quiz.id}" for quiz in quizzes], show)]
+    return [Column([f"Best: {quiz.title}" for quiz in quizzes], [best_score_cell(quiz.id) for quiz in quizzes], show)]
 
 
 def quiz_results_chart(course_id: int) -> list:
