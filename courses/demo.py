@@ -1,6 +1,7 @@
 """Generated learners' journeys through each course: enrolment, lessons read, modules and course completed.
 
-Each learner walks the course's steps in order (lessons, then the module's quiz) as far as their persona's reach,
+Each learner walks the course's steps in order (lessons, then the module's quiz; after every module the final
+assessment) as far as their persona's reach,
 at dates spread between joining and their last activity. The courses plugin writes the lesson, module and course
 facts and the enrolment summary the reports read; other plugins write the rest of each walk through
 `lms_demo_progress` (the quizzes plugin the attempts that passed or failed each quiz, the badges plugin the awards).
@@ -59,9 +60,12 @@ def step_times(rng: random.Random, learner: DemoLearner, count: int) -> list[dat
     return [learner.joined_at + timedelta(seconds=s) for s in earlier] + [learner.last_active_at]
 
 
-def plan_walk(rng: random.Random, learner: DemoLearner, course: CourseOutline, modules: list) -> Walk:
-    """Where this learner got to in the course: `modules` are (module id, its steps) in order."""
-    steps = [step for _module_id, module_steps in modules for step in module_steps]
+def plan_walk(
+    rng: random.Random, learner: DemoLearner, course: CourseOutline, modules: list, finals: list[Step]
+) -> Walk:
+    """Where this learner got to in the course: `modules` are (module id, its steps) in order, `finals` the
+    required course-level steps (the final assessment) that come after every module."""
+    steps = [step for _module_id, module_steps in modules for step in module_steps] + finals
     reached = len(steps) if learner.reach >= 1.0 else min(len(steps) - 1, round(learner.reach * len(steps)))
     if learner.reach > 0:
         reached = max(1, reached)
@@ -77,7 +81,7 @@ def plan_walk(rng: random.Random, learner: DemoLearner, course: CourseOutline, m
         for module_id, module_steps in modules
         if module_steps and all(id(step) in finished_at for step in module_steps)
     ]
-    completed_at = modules_completed[-1][1] if len(modules_completed) == len(modules) else None
+    completed_at = done[-1][1] if done and reached == len(steps) else None
     return Walk(learner, course.id, done, tried, modules_completed, completed_at)
 
 
@@ -96,11 +100,12 @@ def add_walks(learners: list[DemoLearner], rng: random.Random, now: datetime) ->
     for course in active_courses():
         progress = course_progress(0, course)  # nobody's: every step, none done
         modules = [(module.module.id, module.required) for module in progress.modules]
-        walks = [plan_walk(rng, learner, course, modules) for learner in learners]
+        finals = progress.required_extra
+        walks = [plan_walk(rng, learner, course, modules, finals) for learner in learners]
         for walk in walks:
             optional_steps_tried(rng, walk, [step for step in progress.extra_steps if not step.required], now)
         plugin_manager(app).hook.lms_demo_progress(app=app, course=course, walks=walks, rng=rng)
-        write_walks(walks, sum(len(steps) for _id, steps in modules))
+        write_walks(walks, progress.total)
 
 
 def write_walks(walks: list[Walk], total_steps: int) -> None:

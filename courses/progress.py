@@ -102,14 +102,19 @@ class CourseProgress:
     extra_steps: list  # course-level steps, e.g. the final assessment
 
     @property
+    def required_extra(self) -> list[Step]:
+        """The course-level steps that count towards completion, such as a final assessment."""
+        return [step for step in self.extra_steps if step.required]
+
+    @property
     def done(self) -> int:
-        """Required steps done across all modules."""
-        return sum(module.done for module in self.modules)
+        """Required steps done across all modules and the course-level ones."""
+        return sum(module.done for module in self.modules) + sum(step.done for step in self.required_extra)
 
     @property
     def total(self) -> int:
-        """Required steps across all modules."""
-        return sum(module.total for module in self.modules)
+        """Required steps across all modules and the course-level ones."""
+        return sum(module.total for module in self.modules) + len(self.required_extra)
 
     @property
     def percent(self) -> int:
@@ -121,17 +126,23 @@ class CourseProgress:
         return [step for module in self.modules for step in module.steps] + list(self.extra_steps)
 
     @property
-    def complete(self) -> bool:
-        """Every module is complete."""
+    def modules_complete(self) -> bool:
+        """Every module is complete (a final assessment then opens)."""
         return bool(self.modules) and all(module.complete for module in self.modules)
 
+    @property
+    def complete(self) -> bool:
+        """Every module is complete, and every required course-level step done."""
+        return self.modules_complete and all(step.done for step in self.required_extra)
+
     def next_step(self) -> Step | None:
-        """The first unfinished step, in course order; then optional course-level steps."""
+        """The first unfinished step, in course order; then the course-level ones (the required first)."""
         for module in self.modules:
             for step in module.steps:
                 if not step.done:
                     return step
-        return next((step for step in self.extra_steps if not step.done), None)
+        extra = sorted(self.extra_steps, key=lambda step: not step.required)
+        return next((step for step in extra if not step.done), None)
 
 
 LESSONS_DONE = (

@@ -1,18 +1,21 @@
 """Attempts: start with fixed questions, save as you go, submit exactly once, enforce the deadline."""
 
 import dataclasses
+import math
 import random
 import secrets
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.models import Enrolment
-from courses.progress import lock_enrolment, note_activity, record_completions
+from courses.outline import outline_by_id
+from courses.progress import course_progress, lock_enrolment, note_activity, record_completions
 from lms.db import begin_write, commit, upsert
 from lms.events import emit
 from lms.extensions import db
@@ -77,14 +80,6 @@ class SlotView:
         return "Partly right" if score else "Not right"
 
 
-def attempts_used(quiz_id: int, user_id: int) -> int:
-    """How many attempts the learner has started on this quiz."""
-    counted = db.session.scalar(
-        select(func.count()).select_from(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
-    )
-    return counted or 0
-
-
 # Every save and submit runs it (see answer_upsert); one per database dialect.
 ANSWER_UPSERTS: dict = {}
 # Built once: the quiz page runs it on every view.
@@ -101,11 +96,43 @@ def learner_attempts(quiz_id: int, user_id: int) -> list[Attempt]:
     return list(db.session.scalars(LEARNER_ATTEMPTS, {"quiz_id": quiz_id, "user_id": user_id}))
 
 
-def may_start(quiz: Quiz, attempts: list[Attempt]) -> bool:
-    """Whether the learner, with these attempts so far, may open one: resume the open one or start within the limit."""
+def cooldown_ends(quiz: Quiz, attempts: list[Attempt], moment: datetime | None = None) -> datetime | None:
+    """When the learner may start their next attempt, if the quiz's cool-down after their last submitted attempt
+    has not yet run out."""
+    if not quiz.cooldown_minutes:
+        return None
+    submitted = [a.submitted_at for a in attempts if a.status == "submitted" and a.submitted_at is not None]
+    if not submitted:
+        return None
+    ends = cast(datetime, aware(max(submitted))) + timedelta(minutes=quiz.cooldown_minutes)
+    return ends if ends > (moment or now()) else None
+
+
+def waits_for_modules(quiz: Quiz, user_id: int) -> bool:
+    """Whether this is a final assessment (a course-level quiz that counts towards completion) that stays closed
+    because the learner has not yet completed every module."""
+    if quiz.module_id is not None or not quiz.counts_towards_completion:
+        return False
+    return not course_progress(user_id, outline_by_id(quiz.course_id)).modules_complete
+
+
+def start_refusal(quiz: Quiz, attempts: list[Attempt], user_id: int) -> str | None:
+    """Why the learner, with these attempts so far, may not open an attempt now; None when they may (resuming the
+    open one is always allowed)."""
     if any(attempt.status == "open" for attempt in attempts):
-        return True
-    return not quiz.max_attempts or len(attempts) < quiz.max_attempts
+        return None
+    if waits_for_modules(quiz, user_id):
+        return "The final assessment opens once you have completed every module."
+    if quiz.max_attempts and len(attempts) >= quiz.max_attempts:
+        return f"You have used all {quiz.max_attempts} attempts of this quiz."
+    ends = cooldown_ends(quiz, attempts)
+    if ends is not None:
+        minutes = max(1, math.ceil((ends - now()).total_seconds() / 60))
+        return (
+            f"You can try again in {minutes} minute{'' if minutes == 1 else 's'} "
+            f"(at {ends.strftime('%H:%M')} UTC): take the time to revisit the lessons first."
+        )
+    return None
 
 
 def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
@@ -115,11 +142,17 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
     )
 
 
-def pick_questions(quiz: Quiz, rng: random.Random) -> list:
-    """The questions of a new attempt: the quiz's own, or a random draw from the tagged bank."""
+def pick_questions(quiz: Quiz, rng: random.Random, recent: Collection[int] = ()) -> list:
+    """The questions of a new attempt: the quiz's own, or a random draw from the tagged bank that leaves out the
+    `recent` questions (the last attempt's) as far as the pool allows, so a retake is a fresh selection."""
     if quiz.draw_count:
         pool = draw_pool(quiz)
-        return rng.sample(pool, min(quiz.draw_count, len(pool)))
+        count = min(quiz.draw_count, len(pool))
+        fresh = [question for question in pool if question.id not in recent]
+        picked = rng.sample(fresh, min(count, len(fresh)))
+        picked += rng.sample([question for question in pool if question.id in recent], count - len(picked))
+        rng.shuffle(picked)
+        return picked
     questions = [item.question for item in quiz.items if item.question.active]
     if quiz.shuffle_questions:
         rng.shuffle(questions)
@@ -127,7 +160,8 @@ def pick_questions(quiz: Quiz, rng: random.Random) -> list:
 
 
 def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
-    """Resume the open attempt, or start a new one within the attempt limit."""
+    """Resume the open attempt, or start a new one within the quiz's rules (attempt limit, cool-down, and for a
+    final assessment every module complete)."""
     begin_write()
     if lock_enrolment(user_id, quiz.course_id) is None:
         db.session.rollback()
@@ -136,14 +170,16 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
     if current is not None and not close_if_expired(current):
         db.session.rollback()
         return current
-    used = attempts_used(quiz.id, user_id)
-    if quiz.max_attempts and used >= quiz.max_attempts:
-        commit()
-        raise ServiceError(f"You have used all {quiz.max_attempts} attempts of this quiz.", 409)
+    attempts = learner_attempts(quiz.id, user_id)
+    refusal = start_refusal(quiz, attempts, user_id)
+    if refusal is not None:
+        commit()  # keeps an expired attempt closed by close_if_expired
+        raise ServiceError(refusal, 409)
     rng = random.Random(secrets.randbits(64))
     types = question_types()
     slots = []
-    for question in pick_questions(quiz, rng):
+    recent = {slot["question_id"] for slot in attempts[-1].slots} if attempts else set()
+    for question in pick_questions(quiz, rng, recent):
         version = question.current
         version.locked = True  # from now on edits make a new version; this attempt keeps this one
         qtype = types.get(question.type)
@@ -155,7 +191,7 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
     started = now()
     deadline = started + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     attempt = Attempt(
-        quiz_id=quiz.id, user_id=user_id, number=used + 1, started_at=started, deadline=deadline, slots=slots
+        quiz_id=quiz.id, user_id=user_id, number=len(attempts) + 1, started_at=started, deadline=deadline, slots=slots
     )
     db.session.add(attempt)
     db.session.flush()
@@ -391,7 +427,7 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
             passed=passed,
         )
     )
-    if passed and attempt.quiz.module_id is not None:
+    if passed and attempt.quiz.counts_towards_completion:
         record_completions(attempt.user_id, attempt.quiz.course_id, cells)
     else:
         note_activity(attempt.user_id, attempt.quiz.course_id, cells)

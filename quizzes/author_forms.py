@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from quizzes.bank import MAX_STEM_LENGTH
-from quizzes.review import POLICY_TEXT
+from quizzes.review import POLICY_TEXT, PRACTICE
 
 MAX_GIFT_BYTES = 1_000_000
 MAX_TAGS = 20
@@ -74,6 +74,12 @@ class QuizSettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 100, "Allow from 0 to 100 attempts.")],
         description="0 means unlimited.",
     )
+    cooldown_minutes = IntegerField(
+        "Minutes to wait between attempts",
+        default=0,
+        validators=[Optional(), NumberRange(0, 10_080, "Give a wait from 0 to 10,080 minutes (a week).")],
+        description="A pause after each attempt, for revisiting the lessons instead of guessing again. 0 means none.",
+    )
     time_limit_minutes = IntegerField(
         "Time limit in minutes",
         validators=[Optional(), NumberRange(1, 600, "Give a time limit from 1 to 600 minutes, or leave it empty.")],
@@ -94,8 +100,22 @@ class QuizSettingsForm(FlaskForm):
     review = SelectField(
         "After an attempt, learners see",
         choices=[SelectChoice(key, text) for key, text in POLICY_TEXT.items()],
-        default="practice",
+        default="retry_without_key",
     )
+    counts_towards_completion = BooleanField(
+        "Passing it counts towards completion",
+        description="In a module, the module (and its badge) needs a pass. Outside the modules it is the final "
+        "assessment: it opens once every module is complete, and the course (and its badge) needs a pass.",
+    )
+
+    def validate_counts_towards_completion(self, field):
+        """A quiz that leads to a badge keeps its key until a pass."""
+        if field.data and self.review.data == PRACTICE:
+            raise ValidationError(
+                "A quiz that counts towards completion (and so towards a badge) must not show its right answers "
+                "before a pass: choose Retry or Exam for what learners see after an attempt, or leave this "
+                "unticked for a practice quiz."
+            )
 
     def validate_draw_tags(self, field):
         """A random draw needs tags to draw from."""
@@ -110,6 +130,8 @@ class QuizSettingsForm(FlaskForm):
             "module_id": module_ids.get(self.placement.data),
             "pass_mark": self.pass_mark.data,
             "max_attempts": self.max_attempts.data or 0,
+            "cooldown_minutes": self.cooldown_minutes.data or 0,
+            "counts_towards_completion": bool(self.counts_towards_completion.data),
             "time_limit_minutes": self.time_limit_minutes.data or None,
             "shuffle_questions": bool(self.shuffle_questions.data),
             "shuffle_options": bool(self.shuffle_options.data),

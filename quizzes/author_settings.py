@@ -82,7 +82,17 @@ def quiz_settings(quiz_id: int):
     quiz = get_quiz(quiz_id)
     data = {
         key: getattr(quiz, key)
-        for key in ("title", "introduction", "pass_mark", "max_attempts", "time_limit_minutes", "draw_count", "review")
+        for key in (
+            "title",
+            "introduction",
+            "pass_mark",
+            "max_attempts",
+            "cooldown_minutes",
+            "time_limit_minutes",
+            "draw_count",
+            "review",
+            "counts_towards_completion",
+        )
     }
     data.update(
         placement=placement_of(quiz),

@@ -17,6 +17,7 @@ from quizzes.bank import (
     set_quiz_questions,
 )
 from quizzes.models import Question, Quiz
+from quizzes.review import PRACTICE
 
 # The settings a trainer's quiz form sets, as Quiz attributes.
 SETTINGS = (
@@ -25,6 +26,8 @@ SETTINGS = (
     "module_id",
     "pass_mark",
     "max_attempts",
+    "cooldown_minutes",
+    "counts_towards_completion",
     "time_limit_minutes",
     "shuffle_questions",
     "shuffle_options",
@@ -47,9 +50,18 @@ def check_module(course_id: int, module_id: int | None) -> None:
         raise ServiceError("Choose a module of this quiz's course.", 400)
 
 
+def check_review(settings: dict, quiz: Quiz | None = None) -> None:
+    """Refuse a quiz that counts towards completion (and so a badge) but shows its key before a pass."""
+    counts = settings.get("counts_towards_completion", quiz.counts_towards_completion if quiz else False)
+    review = settings.get("review", quiz.review if quiz else PRACTICE)
+    if counts and review == PRACTICE:
+        raise ServiceError("A quiz that counts towards completion must not show its right answers before a pass.", 400)
+
+
 def create_quiz(actor, course_id: int, settings: dict) -> Quiz:
     """A new, unpublished quiz of the course with these settings; the trainer publishes it when it is ready."""
     check_module(course_id, settings.get("module_id"))
+    check_review(settings)
     begin_write()
     quiz = Quiz(
         course_id=course_id,
@@ -69,6 +81,7 @@ def create_quiz(actor, course_id: int, settings: dict) -> Quiz:
 def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
     """Apply new settings to the quiz; the names of the settings that changed (audited when any did)."""
     check_module(quiz.course_id, settings.get("module_id"))
+    check_review(settings, quiz)
     begin_write()
     changed = [key for key in SETTINGS if key in settings and getattr(quiz, key) != settings[key]]
     for key in changed:

@@ -172,6 +172,7 @@ def sync_quizzes(pack: Pack, course, run=None) -> None:
             spec.max_attempts,
             spec.time_limit_minutes,
         )
+        quiz.cooldown_minutes, quiz.counts_towards_completion = spec.cooldown_minutes, spec.counts_towards_completion
         quiz.review, quiz.shuffle_questions, quiz.shuffle_options = (
             spec.review,
             spec.shuffle_questions,

@@ -71,6 +71,12 @@ class Quiz(Model):
     introduction: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown, shown before a start
     pass_mark: Mapped[int] = mapped_column(default=70)
     max_attempts: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
+    # Minutes a learner waits after submitting an attempt before starting the next (0: no wait).
+    cooldown_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Passing it is a step of the module's (or, outside the modules, the course's) completion, and so of its
+    # badge; such a quiz never shows its key before a pass (see quizzes.review). A course-level one is the final
+    # assessment: it opens once every module is complete.
+    counts_towards_completion: Mapped[bool] = mapped_column(default=False, server_default=false())
     time_limit_minutes: Mapped[int | None] = mapped_column(default=None)
     review: Mapped[str] = mapped_column(String(24), default="practice")
     shuffle_questions: Mapped[bool] = mapped_column(default=True)

@@ -5,8 +5,9 @@ import pathlib
 from typing import Any
 
 from courses.sections import COURSE, MODULE, SLUG_MESSAGE, SLUG_PATTERN, PackSection, SectionContext
+from quizzes.review import KEY_AFTER_PASS, KEY_BEFORE_PASS_MESSAGE, PRACTICE
 
-REVIEW_POLICIES = ("practice", "exam", "retry_without_key")
+REVIEW_POLICIES = (PRACTICE, *KEY_AFTER_PASS)
 
 
 def whole_number(low: int, high: int) -> dict:
@@ -25,6 +26,8 @@ SETTINGS = {
     "title": {"type": "string", "errorMessage": "title must be text"},
     "pass_mark": whole_number(0, 100),
     "max_attempts": whole_number(0, 100),
+    "cooldown_minutes": whole_number(0, 10_080),
+    "counts_towards_completion": FLAG,
     "time_limit_minutes": whole_number(1, 600),
     "draw": whole_number(1, 500),
     "review": {"enum": list(REVIEW_POLICIES), "errorMessage": f"review must be one of {', '.join(REVIEW_POLICIES)}"},
@@ -61,8 +64,12 @@ class QuizSpec:
     module_slug: str | None = None  # None for a course-level quiz such as the final assessment
     pass_mark: int = 70
     max_attempts: int = 0
+    cooldown_minutes: int = 0
+    # Unless the pack says otherwise, a quiz counts when its review keeps the key until a pass (as it does by
+    # default), and a practice quiz does not (see `build_quiz`).
+    counts_towards_completion: bool = True
     time_limit_minutes: int | None = None
-    review: str = "practice"
+    review: str = "retry_without_key"
     shuffle_questions: bool = True
     shuffle_options: bool = True
     draw: int | None = None
@@ -82,6 +89,10 @@ def build_quiz(raw: Any, context: SectionContext) -> tuple[QuizSpec, list[tuple[
         **settings,
     )
     problems = []
+    if "counts_towards_completion" not in raw:
+        spec.counts_towards_completion = spec.review != PRACTICE
+    elif spec.counts_towards_completion and spec.review == PRACTICE:
+        problems.append((raw.key_lines["counts_towards_completion"], KEY_BEFORE_PASS_MESSAGE))
     if spec.file is not None:
         line = raw.key_lines["file"]
         relative = pathlib.PurePosixPath(spec.file)

@@ -14,7 +14,7 @@ _best_scores = (
 )
 # Each active quiz of a course with the learner's best submitted score, in one query built once.
 QUIZZES_WITH_BEST = (
-    select(Quiz.id, Quiz.title, Quiz.pass_mark, Quiz.module_id, _best_scores.c.best)
+    select(Quiz.id, Quiz.title, Quiz.pass_mark, Quiz.module_id, Quiz.counts_towards_completion, _best_scores.c.best)
     .outerjoin(_best_scores, _best_scores.c.quiz_id == Quiz.id)
     .where(Quiz.course_id == bindparam("course_id"), Quiz.active.is_(True))
     .order_by(Quiz.id)
@@ -22,7 +22,8 @@ QUIZZES_WITH_BEST = (
 
 
 def quiz_steps(user_id: int, course) -> list:
-    """One step per active quiz of the course, done when the learner has passed it."""
+    """One step per active quiz of the course, done when the learner has passed it; required when the quiz counts
+    towards completion (a practice quiz is a step the learner may take, never one they must)."""
     quizzes = db.session.connection().execute(QUIZZES_WITH_BEST, {"user_id": user_id, "course_id": course.id})
     steps = []
     for quiz in quizzes:
@@ -45,7 +46,7 @@ def quiz_steps(user_id: int, course) -> list:
                 item_id=quiz.id,
                 detail=detail,
                 score=score,
-                required=quiz.module_id is not None,
+                required=quiz.counts_towards_completion,
             )
         )
     return steps

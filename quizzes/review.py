@@ -1,43 +1,97 @@
-"""What a learner may see of a submitted attempt, by the quiz's review policy."""
+"""What a learner may see of a submitted attempt, by the quiz's review policy, and what to revisit after it."""
 
 from sqlalchemy import func, select
 
+from courses.outline import CourseOutline, ModuleOutline, outline_by_id
 from lms.extensions import db
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Question
 
 FULL = "full"  # score, right answers, feedback and explanations
-SCORE_ONLY = "score_only"  # the score and pass/fail, nothing per question
-WRONG_ONLY = "wrong_only"  # which questions were right or wrong, never the right answers
+SCORE_ONLY = "score_only"  # the score and the topics to revisit, nothing per question
+WRONG_ONLY = "wrong_only"  # which questions were wrong, with their text and the learner's answer; never the key
 
+PRACTICE = "practice"
 POLICY_TEXT = {
-    "practice": "Practice: check each answer as you go, see the right answers after you submit, retry freely.",
-    "exam": "Exam: you see only your score until you have used all your attempts.",
-    "retry_without_key": "Retry: after each attempt you see which questions you got wrong, but not the answers.",
+    PRACTICE: "Practice: check each answer as you go and see the right answers after you submit. "
+    "A practice quiz never counts towards completion or a badge.",
+    "retry_without_key": "Retry: after an attempt you see which questions you got wrong, with your own answers and "
+    "the lessons to revisit. The right answers show once you have passed.",
+    "exam": "Exam: after an attempt you see your score and the topics to revisit. "
+    "The right answers show once you have passed.",
 }
+# The policies that keep the key hidden until a pass: the only ones a quiz that counts towards completion
+# (and so towards a badge) may use.
+KEY_AFTER_PASS = ("exam", "retry_without_key")
+KEY_BEFORE_PASS_MESSAGE = (
+    "a quiz that counts towards completion (and so towards a badge) must not show its right answers before a "
+    "pass: give it review {policies}, or make it practice that does not count".format(
+        policies=" or ".join(KEY_AFTER_PASS)
+    )
+)
 
 
-def attempt_counts(quiz_id: int, user_id: int) -> tuple[int, int]:
-    """How many of the learner's attempts at this quiz are submitted, and how many are open."""
+def learner_standing(quiz_id: int, user_id: int) -> tuple[int, int, bool]:
+    """The learner's attempts at this quiz: how many are submitted, how many open, and whether one passed."""
     rows = db.session.execute(
-        select(Attempt.status, func.count())
+        select(Attempt.status, Attempt.passed, func.count())
         .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
-        .group_by(Attempt.status)
+        .group_by(Attempt.status, Attempt.passed)
     ).all()
-    counts = {status: count for status, count in rows}
-    return counts.get("submitted", 0), counts.get("open", 0)
+    submitted = sum(count for status, _passed, count in rows if status == "submitted")
+    open_now = sum(count for status, _passed, count in rows if status == "open")
+    passed = any(status == "submitted" and passed for status, passed, _count in rows)
+    return submitted, open_now, passed
 
 
 def review_level(attempt) -> str:
     """How much of a submitted attempt its learner may see now.
 
-    Only submitted attempts count as used, and while another attempt at the quiz is open no right answer is
-    shown at all: the key of an earlier attempt must never be on screen while the timer of the next one runs.
+    A practice quiz shows everything; any other shows its key only once the learner has passed it. While another
+    attempt at the quiz is open no right answer is shown at all: the key of an earlier attempt must never be on
+    screen while the timer of the next one runs.
     """
     quiz = attempt.quiz
-    submitted, open_now = attempt_counts(quiz.id, attempt.user_id)
-    if quiz.review == "exam":
-        used_up = bool(quiz.max_attempts) and submitted >= quiz.max_attempts
-        return FULL if used_up and not open_now else SCORE_ONLY
-    if quiz.review == "practice" and not open_now:
+    _submitted, open_now, passed = learner_standing(quiz.id, attempt.user_id)
+    if not open_now and (quiz.review == PRACTICE or passed):
         return FULL
-    return WRONG_ONLY
+    return SCORE_ONLY if quiz.review == "exam" else WRONG_ONLY
+
+
+def missed(views: list) -> list:
+    """The graded questions of an attempt that were not fully right (trainer-marked ones still waiting excluded)."""
+    return [
+        view
+        for view in views
+        if view.graded
+        and not (view.answer is not None and view.answer.needs_marking)
+        and (view.answer is None or (view.answer.score or 0) < 1)
+    ]
+
+
+def modules_to_revisit(course: CourseOutline, quiz_module_id: int | None, views: list) -> list[ModuleOutline]:
+    """The modules whose lessons teach what these questions asked, in course order.
+
+    A question's tags name its topic ("bpo/entry-level-roles" is the module `entry-level-roles`); a question
+    without such a tag belongs to its quiz's module.
+    """
+    by_slug = {module.slug: module for module in course.modules}
+    question_ids = {view.version.question_id for view in views}
+    rows = db.session.execute(select(Question.id, Question.tags).where(Question.id.in_(question_ids)))
+    tags: dict[int, list] = {question_id: found or [] for question_id, found in rows}
+    wanted: set[int] = set()
+    for view in views:
+        topics = [tag.rstrip("/").rsplit("/", 1)[-1] for tag in tags.get(view.version.question_id, [])]
+        modules = [by_slug[topic].id for topic in topics if topic in by_slug]
+        if modules:
+            wanted.update(modules)
+        elif quiz_module_id is not None:
+            wanted.add(quiz_module_id)
+    return [module for module in course.modules if module.id in wanted]
+
+
+def revisit_for(attempt, views: list) -> list[ModuleOutline]:
+    """What the learner should read again after this attempt: the modules of the questions they missed."""
+    wrong = missed(views)
+    if not wrong:
+        return []
+    return modules_to_revisit(outline_by_id(attempt.quiz.course_id), attempt.quiz.module_id, wrong)

@@ -18,7 +18,7 @@ from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion
-from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, review_level
+from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, review_level, revisit_for
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
@@ -108,7 +108,7 @@ def quiz(quiz_id: int):
     course, module = quiz_context(quiz)
     attempts = service.learner_attempts(quiz.id, current_user.id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
-    can_start = service.may_start(quiz, attempts)
+    refusal = service.start_refusal(quiz, attempts, current_user.id)
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
@@ -116,7 +116,7 @@ def quiz(quiz_id: int):
         module=module,
         attempts=attempts,
         open_attempt=open_attempt,
-        can_start=can_start,
+        refusal=refusal,
         policy=POLICY_TEXT[quiz.review],
         enrolled=is_enrolled(current_user.id, quiz.course_id),
         question_count=question_count(quiz),
@@ -250,17 +250,22 @@ def review(attempt_id: int):
     if attempt.status == "open":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     level = review_level(attempt)
-    return render_review(attempt, level, service.slot_views(attempt) if level != SCORE_ONLY else [])
+    views = service.slot_views(attempt)
+    revisit = revisit_for(attempt, views) if level != FULL else []
+    return render_review(attempt, level, views if level != SCORE_ONLY else [], revisit=revisit)
 
 
-def render_review(attempt: Attempt, level: str, views: list, learner: User | None = None):
-    """The review page of a submitted attempt at this level; with `learner`, the staff's read-only record."""
+def render_review(attempt: Attempt, level: str, views: list, learner: User | None = None, revisit=()):
+    """The review page of a submitted attempt at this level, with the modules to `revisit`; with `learner`, the
+    staff's read-only record."""
     course, module = quiz_context(attempt.quiz)
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
         quiz=attempt.quiz,
         views=views,
+        missed=missed(views) if level == WRONG_ONLY else [],
+        revisit=revisit,
         level=level,
         FULL=FULL,
         WRONG_ONLY=WRONG_ONLY,

@@ -43,6 +43,7 @@ class CourseInfo:
     title: str
     modules: dict  # slug -> ModuleInfo, in course order
     badge_id: int  # the course badge
+    final_quiz_id: int  # the final assessment, which the course badge needs passed
 
 
 def sync_course(app) -> CourseInfo:
@@ -75,7 +76,15 @@ def course_info(app, slug: str) -> CourseInfo:
                 badge_id=badge.id,
             )
         course_badge = next(b for b in badges if b.module_id is None)
-        return CourseInfo(id=course.id, slug=course.slug, title=course.title, modules=modules, badge_id=course_badge.id)
+        final = next(q for q in quizzes if q.module_id is None)
+        return CourseInfo(
+            id=course.id,
+            slug=course.slug,
+            title=course.title,
+            modules=modules,
+            badge_id=course_badge.id,
+            final_quiz_id=final.id,
+        )
 
 
 def enrol_learner(app, user_id: int, course: CourseInfo) -> None:
@@ -100,6 +109,7 @@ def take_quiz(app, user_id: int, quiz_id: int, correct: bool = True) -> float:
     from quizzes.attempts import slot_views, start_attempt, submit_attempt
     from quizzes.models import Quiz
 
+    wait_out_cooldown(app, user_id, quiz_id)
     with app.app_context():
         attempt = start_attempt(db.session.get(Quiz, quiz_id), user_id)
         responses = {}
@@ -113,6 +123,32 @@ def take_quiz(app, user_id: int, quiz_id: int, correct: bool = True) -> float:
         assert on_time and result.status == "submitted"
         assert result.passed is correct, (result.score, correct)
         return result.score
+
+
+def wait_out_cooldown(app, user_id: int, quiz_id: int) -> None:
+    """Let the quiz's cool-down pass for the learner, as if they had waited: their submitted attempts are moved
+    back in time by it."""
+    from datetime import timedelta
+
+    from lms.db import begin_write, commit
+    from quizzes.models import Attempt, Quiz
+
+    with app.app_context():
+        begin_write()
+        wait = timedelta(minutes=db.session.get_one(Quiz, quiz_id).cooldown_minutes)
+        submitted = select(Attempt).where(
+            Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.submitted_at.is_not(None)
+        )
+        for attempt in db.session.scalars(submitted):
+            attempt.submitted_at -= wait
+        commit()
+
+
+def complete_course(app, user_id: int, course: CourseInfo) -> None:
+    """Complete every module, then pass the final assessment."""
+    for slug in course.modules:
+        complete_module(app, user_id, course, slug)
+    take_quiz(app, user_id, course.final_quiz_id)
 
 
 def complete_module(app, user_id: int, course: CourseInfo, slug: str = FIRST_MODULE) -> float:
@@ -222,6 +258,11 @@ def test_completing_every_module_issues_the_course_badge(app, make_user, caplog)
     assert course.badge_id not in earned  # one module still open
 
     complete_module(app, learner["id"], course, slugs[-1])
+    earned = {a["badge_id"] for a in awards_of(app, learner["id"])}
+    assert course.badge_id not in earned  # every module done, the final assessment not yet passed
+    take_quiz(app, learner["id"], course.final_quiz_id, correct=False)
+    assert course.badge_id not in {a["badge_id"] for a in awards_of(app, learner["id"])}
+    take_quiz(app, learner["id"], course.final_quiz_id)
     awards = awards_of(app, learner["id"])
     assert sorted(a["badge_id"] for a in awards) == sorted(
         [m.badge_id for m in course.modules.values()] + [course.badge_id]

@@ -17,6 +17,7 @@ from lms.extensions import db
 from quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.pack import SECTIONS as QUIZ_SECTIONS
 from quizzes.pack import pack_quizzes
+from tests import test_learner_journey as journey
 from tests.conftest import csrf_token_from
 from tests.helpers import enrol, mark_complete, page_text
 
@@ -36,10 +37,10 @@ def row_counts(app) -> dict:
 
 
 def steps_in(pack_dir) -> int:
-    """Required steps of a pack as the learner sees them: every lesson plus every module quiz."""
+    """Required steps of a pack as the learner sees them: every lesson plus every quiz that counts."""
     pack, problems = read_pack(pack_dir, SECTIONS)
     assert problems == []
-    return sum(len(module.lessons) + (1 if "quiz" in module.sections else 0) for module in pack.modules)
+    return journey.total_steps(pack)
 
 
 def set_lessons(pack_dir: pathlib.Path, module_slug: str, lessons: list) -> None:
@@ -108,10 +109,12 @@ def signed_in(app, user):
     return client
 
 
-def pass_every_module_quiz(app, user_id):
-    """Record a passed, submitted attempt at every module quiz (the facts the quiz engine leaves behind)."""
+def pass_every_quiz(app, user_id):
+    """Record a passed, submitted attempt at every quiz that counts towards completion, the final assessment
+    included (the facts the quiz engine leaves behind)."""
     with app.app_context():
-        quizzes = db.session.scalars(select(Quiz).where(Quiz.module_id.is_not(None), Quiz.active.is_(True))).all()
+        counting = Quiz.counts_towards_completion.is_(True)
+        quizzes = db.session.scalars(select(Quiz).where(counting, Quiz.active.is_(True))).all()
         db.session.add_all(
             Attempt(quiz_id=quiz.id, user_id=user_id, number=1, status="submitted", score=100.0, passed=True, slots=[])
             for quiz in quizzes
@@ -158,7 +161,7 @@ def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runn
         enrol(client, COURSE)
     original, _ = read_pack(pack, SECTIONS)
     # Ana reads the whole first module, then both lessons of "voice-and-non-voice"; Ben reads only the lesson
-    # that will be removed; Cruz reads everything and passes every module quiz.
+    # that will be removed; Cruz reads everything and passes every quiz.
     read_by_ana = [("what-is-bpo", lesson.slug) for lesson in original.modules[0].lessons]
     read_by_ana += [("voice-and-non-voice", "voice-bpo"), ("voice-and-non-voice", "non-voice-bpo")]
     assert original.modules[0].slug == "what-is-bpo" and original.modules[1].slug == "voice-and-non-voice"
@@ -168,7 +171,7 @@ def test_resyncing_a_changed_pack_keeps_progress_and_percentages_right(app, runn
     for module in original.modules:
         for lesson in module.lessons:
             assert mark_complete(clients["cruz"], COURSE, module.slug, lesson.slug).status_code == 302
-    pass_every_module_quiz(app, cruz["id"])
+    pass_every_quiz(app, cruz["id"])
 
     assert dashboard_progress(clients["ana"]) == expected(len(read_by_ana), total_before)
     assert dashboard_progress(clients["ben"]) == expected(1, total_before)

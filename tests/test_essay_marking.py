@@ -151,6 +151,14 @@ def test_a_mark_out_of_range_is_explained_and_nothing_is_saved(app, lab, trainer
 
 
 def test_practice_check_is_refused_for_an_essay(app, lab, learner_client):
+    from lms.db import begin_write, commit
+    from quizzes.models import Quiz
+
+    with app.app_context():  # the trainer makes the quiz practice, which lets learners check answers as they go
+        begin_write()
+        quiz = db.session.get_one(Quiz, lab.quiz_id)
+        quiz.review, quiz.counts_towards_completion = "practice", False
+        commit()
     attempt_id = start(learner_client, lab.quiz_id)
     page = learner_client.get(f"/quizzes/attempts/{attempt_id}").text
     assert page.count('name="check"') == 2  # the two auto-graded questions only

@@ -75,8 +75,11 @@ def lesson_url(module_slug, lesson_slug):
 
 
 def total_steps(pack) -> int:
-    """Every lesson plus every module quiz: the steps a percentage is counted against."""
-    return sum(len(module.lessons) + (1 if "quiz" in module.sections else 0) for module in pack.modules)
+    """Every lesson plus every quiz that counts towards completion (a module's and the final assessment): the
+    steps a percentage is counted against."""
+    quizzes = [module.sections["quiz"] for module in pack.modules if "quiz" in module.sections]
+    quizzes += [pack.sections["final_assessment"]] if "final_assessment" in pack.sections else []
+    return sum(len(module.lessons) for module in pack.modules) + sum(q.counts_towards_completion for q in quizzes)
 
 
 def completions(app, user_id=None) -> int:

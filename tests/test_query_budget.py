@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import event, func, select
 
 from lms.extensions import db
+from tests import test_badges_issuing as issuing
 from tests.conftest import csrf_token_from
 from tests.test_badges_issuing import (
     FIRST_MODULE,
@@ -186,6 +187,7 @@ def learner_costs(app, make_user, login, course: CourseInfo, earlier_attempts: i
     module = course.modules[next(iter(course.modules))]
     for _ in range(earlier_attempts):
         take_quiz(app, learner["id"], module.quiz_id, correct=False)
+    issuing.wait_out_cooldown(app, learner["id"], module.quiz_id)
     # The course structure is read once per process and sync (courses.outline); every later page is counted.
     client.get(f"/courses/{course.slug}")
     lesson = f"/courses/{course.slug}/{module.slug}/{module.lesson_slugs[0]}"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from quizzes.gift import parse_gift
 from quizzes.types import BUILTIN_TYPES
+from tests import test_badges_issuing as issuing
 from tests.test_quiz_attempts import (
     FormReader,
     attempt_row,
@@ -110,9 +111,12 @@ def test_the_final_assessment_draws_20_bpo_questions_at_random(app, client, lear
 
     with app.app_context():
         final_id = db.session.scalar(select(Quiz.id).where(Quiz.course_id == bpo, Quiz.slug == "final-assessment"))
+    course = issuing.course_info(app, "bpo-operations")
     drawn = []
     for user, browser in ((learner, client), *((u, new_client(app, login, u)) for u in (make_user(), make_user()))):
         enrol(app, user["id"], bpo)
+        for slug in course.modules:  # the final assessment opens once every module is complete
+            issuing.complete_module(app, user["id"], course, slug)
         attempt_id = start(browser, final_id)
         page = browser.get(f"/quizzes/attempts/{attempt_id}").text
         assert "Question 20 of 20" in page and "Submit before" in page

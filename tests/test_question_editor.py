@@ -14,8 +14,9 @@ from tests.test_quiz_attempts import FormReader, basic_answers, enrol, one_modul
 
 @pytest.fixture
 def lab(app, tmp_path, trainer):
-    """A one-module course (quiz of BASIC_GIFT) whose trainer is the signed-in `trainer`."""
-    course = one_module_lab(app, tmp_path)
+    """A one-module course (a practice quiz of BASIC_GIFT, whose review shows every question) whose trainer is
+    the signed-in `trainer`."""
+    course = one_module_lab(app, tmp_path, review="practice")
     assign_trainer(app, trainer, course.id)
     course.pack = tmp_path / "pack"
     return course

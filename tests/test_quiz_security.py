@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from tests.conftest import csrf_token_from
+from tests.helpers import page_text
 from tests.test_quiz_attempts import (
     EVERY_TYPE_GIFT,
     RIGHT,
@@ -288,24 +289,39 @@ def test_practice_review_shows_right_answers_and_feedback(app, client, learner, 
     assert "Try again" in page  # practice: retry freely
 
 
-def test_exam_review_shows_only_the_score_until_the_attempts_are_used_up(app, client, learner, tmp_path):
+def test_exam_review_shows_the_score_and_topics_until_a_pass_even_with_every_attempt_used(
+    app, client, learner, tmp_path
+):
     course = one_module_lab(app, tmp_path, review="exam", max_attempts=2)
     enrol(app, learner["id"], course.id)
     first, review = submit_basic(client, course.quiz_id, WRONG)
     assert "0%" in review and "Not passed yet" in review
+    assert "Lessons to revisit" in review and f"/courses/{course.slug}/m1/m1-read" in review
     for hidden in ("MARK-", "Right answer", "Your answer", "Paris", "Lyon", "Question 1"):
         assert hidden not in review, hidden
-    assert client.get(f"/quizzes/attempts/{first}/review").text.count("MARK-") == 0
 
+    second, review = submit_basic(client, course.quiz_id, WRONG)  # the last attempt, failed: still no key
+    for hidden in ("MARK-", "Right answer", "Your answer", "Paris", "Lyon", "Question 1"):
+        assert hidden not in review, hidden
+    assert "MARK-" not in client.get(f"/quizzes/attempts/{first}/review").text
+    assert "You have used all 2 attempts of this quiz." in client.get(f"/quizzes/{course.quiz_id}").text
+
+
+def test_exam_review_shows_everything_once_passed(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path, review="exam", max_attempts=3)
+    enrol(app, learner["id"], course.id)
+    first, _ = submit_basic(client, course.quiz_id, WRONG)
     second, review = submit_basic(client, course.quiz_id, RIGHT)
-    assert "100%" in review and "Passed" in review
+    assert "100%" in review and "Passed" in review and "Lessons to revisit" not in review
     for shown in ("MARK-capital-right", "MARK-sky-right", "MARK-capital-general", "Your answer: Paris."):
         assert shown in review, shown
     earlier = client.get(f"/quizzes/attempts/{first}/review").text  # now the first attempt can be reviewed in full too
     assert "Right answer: Paris." in earlier and "MARK-capital-lyon" in earlier and "MARK-sky-wrong" in earlier
 
 
-def test_retry_without_key_shows_which_questions_were_wrong_never_the_answers(app, client, learner, tmp_path):
+def test_retry_without_key_shows_the_missed_questions_with_the_learners_answers_never_the_key(
+    app, client, learner, tmp_path
+):
     course = one_module_lab(app, tmp_path, review="retry_without_key")
     enrol(app, learner["id"], course.id)
     attempt_id = start(client, course.quiz_id)
@@ -315,15 +331,20 @@ def test_retry_without_key_shows_which_questions_were_wrong_never_the_answers(ap
         f"/quizzes/attempts/{attempt_id}/submit",
         data=basic_answers(client, attempt_id, {"capital": "Lyon", "sky": "False"}),
     )
-    review = client.get(f"/quizzes/attempts/{attempt_id}/review").text
-    assert "Question 1: not right" in review and "Question 2: right" in review
-    for hidden in ("MARK-", "Right answer", "Paris", "Lyon", "Marseille"):
+    response = client.get(f"/quizzes/attempts/{attempt_id}/review")
+    review, text = response.text, page_text(response)
+    assert "Question 1: not right" in text and "Which city is the capital of France?" in text
+    assert "Your answer: Lyon." in text
+    assert "the sky on a clear day is green" not in text  # answered right: not among the questions missed
+    assert "Lessons to revisit" in text and f"/courses/{course.slug}/m1/m1-read" in review
+    for hidden in ("MARK-", "Right answer", "Paris", "Marseille"):
         assert hidden not in review, hidden
 
-    # Passing changes nothing: the right answers are never shown.
+    # Once passed, the key shows: on this attempt and on the earlier one.
     _, review = submit_basic(client, course.quiz_id, RIGHT)
-    assert "Question 1: right" in review and "Question 2: right" in review
-    assert "MARK-" not in review and "Right answer" not in review and "Paris" not in review
+    assert "Passed" in review and "MARK-capital-right" in review and "Your answer: Paris." in review
+    earlier = client.get(f"/quizzes/attempts/{attempt_id}/review").text
+    assert "Right answer: Paris." in earlier
     assert "Try again" in client.get(f"/quizzes/{course.quiz_id}").text
 
 

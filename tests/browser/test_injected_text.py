@@ -3,7 +3,14 @@
 import re
 
 from tests.browser.test_badge_journey import sign_in
-from tests.test_badges_issuing import FIRST_MODULE, complete_lessons, enrol_learner, sync_course, take_quiz
+from tests.test_badges_issuing import (
+    FIRST_MODULE,
+    complete_lessons,
+    enrol_learner,
+    sync_course,
+    take_quiz,
+    wait_out_cooldown,
+)
 
 # Each payload carries a marker: an element, handler or script made from it would name the marker.
 PAYLOADS = [
@@ -86,6 +93,7 @@ def test_script_bearing_text_in_every_field_stays_text(page, live_server, app, m
     context = page.context.browser.new_context()
     tab = context.new_page()
     sign_in(tab, base, learner)
+    wait_out_cooldown(app, learner["id"], module.quiz_id)
     tab.goto(f"{base}/quizzes/{module.quiz_id}")
     tab.get_by_role("button", name="Try again").click()
     tab.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))  # the check reads the page it arrived at
