@@ -35,9 +35,13 @@ def badges_column(course_id: int) -> list:
         select(BadgeClass.id, BadgeClass.name).where(BadgeClass.course_id == course_id).order_by(BadgeClass.id)
     ).all()
     names = [name for _badge_id, name in badges]
+    texts: dict[tuple, list[str]] = {}  # each set of badges held, written once: sets repeat across learners
 
-    def show(held: list) -> list[str]:
-        return ["; ".join([name for name, value in zip(names, held, strict=True) if value])]
+    def show(held) -> list[str]:
+        key = tuple(held)
+        if key not in texts:
+            texts[key] = ["; ".join([name for name, value in zip(names, key, strict=True) if value])]
+        return texts[key]
 
     return [Column(["Badges"], [held_cell(badge_id) for badge_id, _name in badges], show)]
 

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, or_, select, tuple_
 
 from courses.models import Enrolment
 from lms.cohorts import member_ids
-from lms.db import json_number, utc_day, without_parallel_workers
+from lms.db import json_number, planned_for_every_row, utc_day, without_parallel_workers
 from lms.extensions import db
 from lms.forms import id_arg
 from lms.models import User, utcnow
@@ -203,11 +203,12 @@ def cells(row, columns: list["Column"]) -> list:
     return found
 
 
-def export_rows(course_id: int, query: TableQuery, chunk: int = 500):
+def export_rows(course_id: int, query: TableQuery, chunk: int = 2000):
     """The headings, then every learner's cells in table order, read `chunk` rows at a time (constant memory)."""
     # Core, not the ORM: its rows cost far less each, and an export reads 100,000 of them.
     columns = plugin_columns(course_id)
     statement = table_statement(course_id, query, columns).execution_options(yield_per=chunk)
+    planned_for_every_row()
     result = db.session.connection().execute(statement)
     yield headings(columns)
     for rows in result.partitions():
