@@ -35,10 +35,35 @@ def lms_sync_pack(app, pack, course):
 
 @hookimpl
 def lms_event(app, event):
-    """Issue badges when a module or course is completed."""
-    from badges.services import on_completion
+    """Issue badges when a module or course is completed, and tell the learner when one is theirs."""
+    from badges.events import BadgeIssued
+    from badges.services import celebrate_badge, on_completion
 
-    on_completion(event)
+    if isinstance(event, BadgeIssued):
+        celebrate_badge(event)
+    else:
+        on_completion(event)
+
+
+@hookimpl
+def lms_dashboard_sections(app, user):
+    """ "Recent badges": the learner's newest badges, when they have any."""
+    if not user.is_authenticated:
+        return []
+    from badges.services import recent_awards
+
+    awards = recent_awards(user.id)
+    return [("badges/_recent.html", {"awards": awards})] if awards else []
+
+
+@hookimpl
+def lms_course_completed_links(app, user_id, course_id):
+    """The certificate of the course, for a learner who holds its course badge."""
+    from badges.services import course_award
+    from badges.views import certificate_links
+
+    award = course_award(user_id, course_id)
+    return certificate_links(award) if award is not None else []
 
 
 @hookimpl

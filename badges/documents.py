@@ -70,11 +70,16 @@ def badge_class(badge: BadgeClass) -> dict:
 
 
 def evidence_text(award: Award) -> str:
-    """One sentence of evidence: what was completed, the best score and the date."""
+    """One sentence of evidence: what was completed and when, the modules and the final assessment's score (for a
+    course), and the best quiz score."""
     evidence = award.evidence or {}
-    score = evidence.get("best_score")
+    score, final, modules = evidence.get("best_score"), evidence.get("final_score"), evidence.get("modules")
     parts = [f"{evidence.get('completed', 'Completion')} completed on {evidence.get('date', '')}"]
-    if score is not None:
+    if modules:
+        parts.append(f"{modules} module{'' if modules == 1 else 's'} completed")
+    if final is not None:
+        parts.append(f"final assessment passed with {final:g}%")
+    elif score is not None:
         parts.append(f"best quiz score {score:g}%")
     return "; ".join(parts) + "."
 

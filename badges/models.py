@@ -68,3 +68,14 @@ class Award(Model):
     def revoked(self) -> bool:
         """Whether an admin revoked the award."""
         return self.revoked_at is not None
+
+
+class EarnerName(Model):
+    """How a learner is named on the public pages of their badges: by a name they chose, or not at all. A learner
+    without a row is named by their display name."""
+
+    __tablename__ = "badge_earner_names"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    shown_name: Mapped[str] = mapped_column(String(80), default="", server_default="")  # "": the display name
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())

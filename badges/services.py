@@ -2,14 +2,18 @@
 
 from datetime import UTC, datetime
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from badges.certificate import Certificate
 from badges.events import BadgeIssued, BadgeRevoked
-from badges.models import Award, BadgeClass
+from badges.models import Award, BadgeClass, EarnerName
 from badges.openbadges import hash_recipient, new_assertion_id, new_salt
 from courses.events import CourseCompleted, ModuleCompleted
+from courses.models import Course
 from courses.progress import keep_cells
+from lms.achievements import celebrate, watching
 from lms.db import begin_write, commit
 from lms.events import Event, emit, redeliver_failed
 from lms.extensions import db
@@ -39,8 +43,11 @@ def sync_badges(pack, course) -> None:
     db.session.flush()
 
 
-def issue(user_id: int, badge: BadgeClass, completed: str, best_score: float | None = None) -> bool:
-    """Issue the badge to the learner once (a unique constraint guards races); True when newly issued."""
+def issue(
+    user_id: int, badge: BadgeClass, completed: str, best_score: float | None = None, summary: dict | None = None
+) -> bool:
+    """Issue the badge to the learner once (a unique constraint guards races); True when newly issued. `summary`
+    adds to the evidence (a course's modules completed and final assessment score)."""
     begin_write()
     user = db.session.get(User, user_id)
     if user is None:
@@ -52,6 +59,7 @@ def issue(user_id: int, badge: BadgeClass, completed: str, best_score: float | N
         "completed": completed,
         "best_score": best_score,
         "date": now.date().isoformat(),
+        **(summary or {}),
     }
     # Unique by (badge, learner): a second completion, or a concurrent one, issues nothing more.
     if db.session.scalar(select(Award.id).where(Award.badge_class_id == badge.id, Award.user_id == user_id)):
@@ -117,8 +125,11 @@ def on_completion(event: Event) -> None:
         query = query.where(BadgeClass.module_id == target_id)
     else:
         query = query.where(BadgeClass.course_id == target_id, BadgeClass.module_id.is_(None))
+    summary = None
+    if isinstance(event, CourseCompleted):
+        summary = {"modules": event.modules_completed, "final_score": event.final_score}
     for badge in db.session.scalars(query).all():
-        issue(event.user_id, badge, completed_text(event), event.best_score)
+        issue(event.user_id, badge, completed_text(event), event.best_score, summary)
 
 
 def edit_badge(actor, badge_id: int, description: str, criteria: str) -> BadgeClass:
@@ -170,3 +181,93 @@ def reissue_missing(actor) -> tuple[int, int]:
     audit(actor, "badge.reissue", "badges", delivered=delivered, failing=failing)
     commit()
     return delivered, failing
+
+
+def public_name(user_id: int) -> str | None:
+    """The name the learner shows on the public pages of their badges; None when they chose to hide it."""
+    row = db.session.execute(
+        select(User.display_name, EarnerName.shown_name, EarnerName.hidden)
+        .outerjoin(EarnerName, EarnerName.user_id == User.id)
+        .where(User.id == user_id)
+    ).first()
+    if row is None or row.hidden:
+        return None
+    return row.shown_name or row.display_name
+
+
+def name_choice(user_id: int) -> EarnerName:
+    """The learner's choice of public name (unsaved defaults when they never made one)."""
+    return db.session.get(EarnerName, user_id) or EarnerName(user_id=user_id, shown_name="", hidden=False)
+
+
+def choose_public_name(user_id: int, shown_name: str, hidden: bool) -> None:
+    """Keep the name the learner shows on their public badge pages ("" for their display name), or hide it."""
+    begin_write()
+    choice = db.session.get(EarnerName, user_id)
+    if choice is None:
+        choice = EarnerName(user_id=user_id)
+        db.session.add(choice)
+    choice.shown_name, choice.hidden = shown_name.strip(), hidden
+    commit()
+
+
+def celebrate_badge(event: BadgeIssued) -> None:
+    """The message, with the badge's image, the learner sees on their next page when the badge is theirs."""
+    badge = db.session.get(BadgeClass, event.badge_class_id) if watching(event.user_id) else None
+    if badge is None:
+        return
+    celebrate(
+        event.user_id,
+        f"Badge earned: {badge.name}",
+        badge.description,
+        image_url=url_for("badges.badge_image", badge_id=badge.id, ext="svg"),
+        link=(url_for("badges.mine"), "See your badges"),
+    )
+
+
+def recent_awards(user_id: int, count: int = 3) -> list[Award]:
+    """The learner's newest badges that still hold, newest first."""
+    return list(
+        db.session.scalars(
+            select(Award)
+            .where(Award.user_id == user_id, Award.revoked_at.is_(None))
+            .order_by(Award.issued_at.desc(), Award.id.desc())
+            .limit(count)
+        )
+    )
+
+
+def course_award(user_id: int, course_id: int) -> Award | None:
+    """The learner's course badge for this course (not a module's), if they hold it and it was not revoked."""
+    return db.session.scalar(
+        select(Award)
+        .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
+        .where(
+            Award.user_id == user_id,
+            Award.revoked_at.is_(None),
+            BadgeClass.course_id == course_id,
+            BadgeClass.module_id.is_(None),
+        )
+    )
+
+
+def certificate_for(award: Award, verify_url: str, issuer: str) -> Certificate:
+    """What the certificate of a course badge says: the learner's chosen name (or display name), the course, the
+    day the badge was issued and every badge of the course they hold."""
+    user = db.session.get_one(User, award.user_id)
+    choice = db.session.get(EarnerName, award.user_id)
+    course = db.session.get_one(Course, award.badge_class.course_id)
+    held = db.session.scalars(
+        select(BadgeClass.name)
+        .join(Award, Award.badge_class_id == BadgeClass.id)
+        .where(Award.user_id == award.user_id, Award.revoked_at.is_(None), BadgeClass.course_id == course.id)
+        .order_by(Award.issued_at, Award.id)
+    ).all()
+    return Certificate(
+        learner=(choice.shown_name if choice and choice.shown_name else user.display_name),
+        course=course.title,
+        completed_on=award.issued_at.date(),
+        badges=list(held),
+        verify_url=verify_url,
+        issuer=issuer,
+    )

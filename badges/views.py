@@ -13,8 +13,17 @@ from wtforms.validators import DataRequired, Length
 
 from badges import baking, documents
 from badges.artwork import badge_png, badge_svg, color_for
+from badges.certificate import PAPER_SIZES, certificate_pdf
 from badges.models import Award, BadgeClass
-from badges.services import edit_badge, reissue_missing, revoke
+from badges.services import (
+    certificate_for,
+    choose_public_name,
+    edit_badge,
+    name_choice,
+    public_name,
+    reissue_missing,
+    revoke,
+)
 from lms.access import ANYONE, SIGNED_IN, allow
 from lms.errors import fail
 from lms.extensions import db
@@ -177,12 +186,42 @@ def verify(public_id: str):
         "badges/verify.html",
         award=award,
         badge=award.badge_class,
+        earner=public_name(award.user_id),
         evidence=documents.evidence_text(award),
         issuer_name=current_app.config["BADGE_ISSUER_NAME"],
     )
 
 
 # --- the learner's badges ----------------------------------------------------------------------------------
+
+
+@bp.route("/assertions/<public_id>/certificate.pdf")
+@allow(SIGNED_IN)
+def certificate(public_id: str):
+    """The course certificate of a course badge (`?paper=a4` or `letter`), for the learner who holds it; to anyone
+    else, and for a module's badge or a revoked one, a 404."""
+    award = find_award(public_id)
+    if award.user_id != current_user.id or award.badge_class.module_id is not None or award.revoked:
+        abort(404)
+    paper = request.args.get("paper", "a4")
+    if paper not in PAPER_SIZES:
+        fail(400, "Choose the paper size a4 or letter.")
+    verify_url = documents.external("badges.verify", public_id=award.public_id)
+    found = certificate_for(award, verify_url, current_app.config["BADGE_ISSUER_NAME"])
+    name = f"{award.badge_class.slug}-certificate-{paper}.pdf"
+    return Response(
+        certificate_pdf(found, paper),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def certificate_links(award: Award) -> list[tuple[str, str]]:
+    """The certificate downloads of a course badge: (text, url) for each paper size."""
+    return [
+        (f"Certificate ({label}, PDF)", url_for("badges.certificate", public_id=award.public_id, paper=paper))
+        for paper, label in PAPER_SIZES.items()
+    ]
 
 
 def linkedin_url(award: Award) -> str:
@@ -204,16 +243,55 @@ def linkedin_url(award: Award) -> str:
 @bp.route("/mine")
 @allow(SIGNED_IN)
 def mine():
-    """The signed-in learner's badges with downloads and share links."""
+    """The signed-in learner's badges with downloads and share links, and the name their public pages show."""
+    choice = name_choice(current_user.id)
+    return mine_page(PublicNameForm(data={"shown_name": choice.shown_name, "hidden": choice.hidden}))
+
+
+def mine_page(name_form: "PublicNameForm") -> str:
+    """The "My badges" page with this name form."""
     awards = db.session.scalars(
         select(Award).where(Award.user_id == current_user.id).order_by(Award.issued_at.desc())
     ).all()
     return render_template(
         "badges/mine.html",
         awards=awards,
+        name_form=name_form,
+        certificate_links=certificate_links,
         linkedin_url=linkedin_url,
         verify_url=lambda a: documents.external("badges.verify", public_id=a.public_id),
     )
+
+
+class PublicNameForm(FlaskForm):
+    """The name a learner shows on the public pages of their badges."""
+
+    shown_name = StringField(
+        "Name on your public badge pages",
+        validators=[Length(max=80, message="Keep the name under 80 characters.")],
+        description="Leave empty to use your display name. Employers who open a badge link see this name.",
+    )
+    hidden = BooleanField(
+        "Hide my name",
+        description="The pages then say the badge is valid without naming anyone.",
+    )
+
+
+@bp.route("/mine/name", methods=["POST"])
+@allow(SIGNED_IN)
+def public_name_choice():
+    """Keep the learner's choice of the name on their public badge pages."""
+    form = PublicNameForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            fail(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+        return mine_page(form), 400
+    choose_public_name(current_user.id, form.shown_name.data or "", bool(form.hidden.data))
+    if form.hidden.data:
+        flash("Saved: your public badge pages say the badge is valid without naming you.", "success")
+    else:
+        flash(f"Saved: your public badge pages name you as {public_name(current_user.id)}.", "success")
+    return redirect(url_for("badges.mine"))
 
 
 # --- admin -------------------------------------------------------------------------------------------------

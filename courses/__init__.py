@@ -86,6 +86,16 @@ def lms_dashboard_sections(app, user):
 
 
 @hookimpl
+def lms_event(app, event):
+    """Tell the learner when they complete a module or the course, with the way on."""
+    from courses.events import CourseCompleted, ModuleCompleted
+    from courses.progress import celebrate_completion
+
+    if isinstance(event, ModuleCompleted | CourseCompleted):
+        celebrate_completion(event)
+
+
+@hookimpl
 def lms_past_events(app, event_types):
     """Module and course completions, replayed from the recorded completion facts."""
     from courses.events import CourseCompleted, ModuleCompleted

@@ -50,7 +50,8 @@ class ModuleCompleted(Event):
 
 @dataclasses.dataclass(frozen=True)
 class CourseCompleted(Event):
-    """A learner completed every module of a course; `best_score` is their best quiz score in it."""
+    """A learner completed a course (every module, and the final assessment when it has one); `best_score` is
+    their best quiz score in it, `final_score` their best on the final assessment."""
 
     name: ClassVar[str] = "course.completed"
     user_id: int
@@ -58,3 +59,5 @@ class CourseCompleted(Event):
     course_slug: str
     course_title: str
     best_score: float | None
+    modules_completed: int = 0
+    final_score: float | None = None

@@ -64,3 +64,9 @@ def lms_demo_progress(app, course, walks, rng):
 def lms_module_followups(app, module_id):
     """Return a list of (title, endpoint, url values): what a learner does after the module's last lesson, in
     order (its quiz). The last lesson's "Next" leads to the first of them."""
+
+
+@hookspec
+def lms_course_completed_links(app, user_id, course_id):
+    """Return a list of (text, url): what a learner who completed the course can take away from its page (a
+    certificate)."""

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
 from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline_by_id
+from lms.achievements import celebrate, watching
 from lms.db import insert_if_absent, json_merged
 from lms.events import emit
 from lms.extensions import db
@@ -294,6 +295,8 @@ def course_completed(user_id: int, progress: CourseProgress) -> CourseCompleted:
         course_slug=course.slug,
         course_title=course.title,
         best_score=best_score(progress.steps()),
+        modules_completed=sum(1 for module in progress.modules if module.complete),
+        final_score=best_score(progress.required_extra),
     )
 
 
@@ -329,3 +332,21 @@ def recorded_completions(event_types: set[type]) -> list[ModuleCompleted | Cours
         for at, user_id, course_id in course_rows:
             found.append((at, course_completed(user_id, progress_of(user_id, course_id))))
     return [event for _at, event in sorted(found, key=lambda pair: pair[0])]
+
+
+def celebrate_completion(event: ModuleCompleted | CourseCompleted) -> None:
+    """The message the learner sees on their next page when this completion was theirs, with the way on."""
+    if not watching(event.user_id):
+        return
+    if isinstance(event, ModuleCompleted):
+        way_on = (url_for("courses.continue_course", course_slug=event.course_slug), "Continue to your next step")
+        celebrate(
+            event.user_id, f"Module complete: {event.module_title}", "Every step of this module is done.", link=way_on
+        )
+        return
+    celebrate(
+        event.user_id,
+        f"Course complete: {event.course_title}",
+        "Congratulations: you have finished every step of the course.",
+        link=(url_for("courses.course", course_slug=event.course_slug), "See your course"),
+    )

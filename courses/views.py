@@ -95,7 +95,17 @@ def course(course_slug: str):
     course = get_course(course_slug)
     enrolled = is_enrolled(current_user.id, course.id)
     progress = course_progress(current_user.id, course)
-    return render_template("courses/course.html", course=course, progress=progress, enrolled=enrolled)
+    takeaways = completed_links(current_user.id, course.id) if enrolled and progress.complete else []
+    return render_template(
+        "courses/course.html", course=course, progress=progress, enrolled=enrolled, takeaways=takeaways
+    )
+
+
+def completed_links(user_id: int, course_id: int) -> list[tuple[str, str]]:
+    """What the plugins offer a learner who completed the course (a certificate), as (text, url)."""
+    app = real_app()
+    groups = plugin_manager(app).hook.lms_course_completed_links(app=app, user_id=user_id, course_id=course_id)
+    return [link for group in groups for link in group or ()]
 
 
 @bp.route("/<course_slug>/enrol", methods=["POST"])

@@ -203,7 +203,10 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("badges.revocations", "GET", "/badges/revocations", {}, PUBLIC),
         ("badges.jwks", "GET", "/badges/jwks.json", {}, PUBLIC),
         ("badges.verify", "GET", f"/badges/verify/{award}", {}, PUBLIC),
+        # A module's badge has no certificate, not even for its owner (a course badge's is in test_certificate).
+        ("badges.certificate", "GET", f"/badges/assertions/{award}/certificate.pdf", {}, everyone_signed_in(404)),
         ("badges.mine", "GET", "/badges/mine", {}, everyone_signed_in(200)),
+        ("badges.public_name_choice", "POST", "/badges/mine/name", {"shown_name": "x" * 81}, everyone_signed_in(400)),
         ("badges.admin", "GET", "/badges/admin/", {}, only(("admin",), 200)),
         ("badges.edit", "POST", f"/badges/admin/{badge}", {"description": ""}, only(("admin",), 400)),
         ("badges.revoke_award", "POST", f"/badges/admin/awards/{award}/revoke", {"reason": ""}, only(("admin",), 400)),

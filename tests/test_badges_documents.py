@@ -241,7 +241,10 @@ def public_texts(client, public_id: str, badge_id: int) -> dict:
     return texts
 
 
-def test_no_name_email_or_user_id_appears_in_any_public_document(app, make_user, earned):
+def test_no_name_email_or_user_id_appears_in_any_public_document_of_learners_who_hid_their_name(app, make_user, earned):
+    """The documents never name anyone; the verification page names only a learner who lets it (see
+    test_badge_earner), and these three hid their names."""
+    from badges.services import choose_public_name
     from tests.test_badges_issuing import awards_of
 
     course = earned["course"]
@@ -250,6 +253,9 @@ def test_no_name_email_or_user_id_appears_in_any_public_document(app, make_user,
     # A revoked award of a third learner, so the revocation list has an entry.
     third = earn_first_badge(app, make_user, course, name="Ottoline Vasquez-Pemberton", email="ottoline.vp@example.com")
     revoke(app, admin["id"], third["award"]["public_id"], "Issued by mistake")
+    with app.app_context():
+        for learner in (earned["learner"], other, third):
+            choose_public_name(learner["id"], "", hidden=True)
 
     anonymous = app.test_client()
     mine = public_texts(anonymous, earned["public_id"], earned["badge_id"])

@@ -247,7 +247,7 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
 
     anonymous = app.test_client()
     page = get_page(anonymous, f"/badges/verify/{public_id}")
-    assert "This badge has been revoked and is no longer valid." in page.text
+    assert "This badge has been revoked and is no longer valid (revoked on" in page.text
     assert f"Reason: {reason}" in page.text and "Valid badge." not in page.text
     assert FIRST_BADGE_NAME in page.text  # it still says which badge it was
     # The other learner's award is still valid.
