@@ -85,9 +85,10 @@ def lms_dashboard_sections(app, user):
     return [("courses/_my_learning.html", {"courses": my_learning(user.id)})]
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def lms_event(app, event):
-    """Tell the learner when they complete a module or the course, with the way on."""
+    """Tell the learner when they complete a module or the course, with the way on (first, so the message comes
+    before the one of the badge it earns)."""
     from courses.events import CourseCompleted, ModuleCompleted
     from courses.progress import celebrate_completion
 

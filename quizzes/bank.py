@@ -141,6 +141,30 @@ def check_quizzes(pack: Pack) -> list:
                     f"final assessment draws {final.draw} questions but only {len(pool)} match tags {final.from_tags}",
                 )
             )
+        if final.counts_towards_completion:
+            problems += borrowed_questions(pack, final)
+    return problems
+
+
+def borrowed_questions(pack: Pack, final) -> list:
+    """A final assessment that counts draws from questions of its own: learners have seen the module quizzes'
+    questions, and their answers once they passed them. One problem per module quiz whose questions it would
+    draw."""
+    problems = []
+    for module in pack.modules:
+        spec = module.sections.get("quiz")
+        if spec is None or not spec.questions:
+            continue
+        shared = [q for q in spec.questions if matches_tags(q.get("tags", []), final.from_tags)]
+        if shared:
+            problems.append(
+                Problem(
+                    spec.file,
+                    shared[0].get("line", 1),
+                    f"the final assessment would draw {len(shared)} question(s) of this module quiz "
+                    f"(tags {final.from_tags}): a final that counts draws from questions of its own",
+                )
+            )
     return problems
 
 

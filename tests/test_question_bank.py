@@ -71,7 +71,8 @@ def test_the_bpo_bank_covers_its_topics_with_varied_explained_questions(app, bpo
     assert len(tagged(questions, "bpo/certifications")) >= 15
     types = collections.Counter(q[1] for q in questions)
     assert len(types) >= 5, types
-    assert all(q[2] and q[2][0].startswith("bpo/") for q in questions)
+    # Module quizzes' questions are tagged by their module, the final assessment's own by theirs.
+    assert all(q[2] and q[2][0].startswith(("bpo/", "bpo-final/")) for q in questions)
     unexplained = [q[0] for q in questions if not q[3].strip()]
     assert unexplained == []
     titles = [q[0] for q in questions]
@@ -99,15 +100,15 @@ def test_every_bpo_module_has_an_active_quiz_with_questions(app, bpo):
         final = db.session.scalar(select(Quiz).where(Quiz.course_id == bpo, Quiz.module_id.is_(None)))
         assert (final.slug, final.draw_count, final.draw_tags, final.review) == (
             "final-assessment",
-            20,
-            ["bpo"],
+            25,
+            ["bpo-final"],
             "exam",
         )
         assert final.time_limit_minutes and final.max_attempts
 
 
-def test_the_final_assessment_draws_20_bpo_questions_at_random(app, client, learner, make_user, login, bpo):
-    from quizzes.models import Question, Quiz
+def test_the_final_assessment_draws_25_of_its_own_questions_at_random(app, client, learner, make_user, login, bpo):
+    from quizzes.models import Question, Quiz, QuizQuestion
 
     with app.app_context():
         final_id = db.session.scalar(select(Quiz.id).where(Quiz.course_id == bpo, Quiz.slug == "final-assessment"))
@@ -119,16 +120,19 @@ def test_the_final_assessment_draws_20_bpo_questions_at_random(app, client, lear
             issuing.complete_module(app, user["id"], course, slug)
         attempt_id = start(browser, final_id)
         page = browser.get(f"/quizzes/attempts/{attempt_id}").text
-        assert "Question 20 of 20" in page and "Submit before" in page
+        assert "Question 25 of 25" in page and "Submit before" in page
         attempt, _ = attempt_row(app, attempt_id)
         ids = [slot["question_id"] for slot in attempt.slots]
-        assert len(ids) == len(set(ids)) == 20
+        assert len(ids) == len(set(ids)) == 25
         with app.app_context():
             picked = db.session.scalars(select(Question).where(Question.id.in_(ids))).all()
             assert all(q.course_id == bpo and q.type != "description" for q in picked)
-            assert all(any(t.startswith("bpo/") for t in q.tags) for q in picked)
+            assert all(any(t.startswith("bpo-final/") for t in q.tags) for q in picked)
+            # None of them is a module quiz's question: learners have seen those, and their answers.
+            in_module_quizzes = select(QuizQuestion.question_id).join(Quiz).where(Quiz.module_id.is_not(None))
+            assert not set(ids) & set(db.session.scalars(in_module_quizzes))
         drawn.append(frozenset(ids))
-    assert len(set(drawn)) == 3  # three learners, three different draws from a bank of 90+
+    assert len(set(drawn)) == 3  # three learners, three different draws from a pool of 45
 
 
 DRAW_GIFT = """$CATEGORY: lab/a
