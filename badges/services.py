@@ -216,12 +216,17 @@ def celebrate_badge(event: BadgeIssued) -> None:
     badge = db.session.get(BadgeClass, event.badge_class_id) if watching(event.user_id) else None
     if badge is None:
         return
+    link = (url_for("badges.mine"), "See your badges")
+    if badge.module_id is None:  # the course's badge comes with the course certificate
+        award = course_award(event.user_id, badge.course_id)
+        if award is not None:
+            link = (url_for("badges.certificate", public_id=award.public_id), "Download your certificate (PDF)")
     celebrate(
         event.user_id,
         f"Badge earned: {badge.name}",
         badge.description,
         image_url=url_for("badges.badge_image", badge_id=badge.id, ext="svg"),
-        link=(url_for("badges.mine"), "See your badges"),
+        link=link,
     )
 
 

@@ -88,7 +88,7 @@ def test_passing_the_final_assessment_completes_the_course_and_says_so(app, clie
     review = page_text(pass_quiz(app, client, course.final_quiz_id))
     assert f"Course complete: {course.title}" in review
     assert "Badge earned: BPO Operations Career Course" in review
-    assert "See your course" in review
+    assert "See your course" in review and "Download your certificate (PDF)" in review
 
 
 def test_nobody_else_is_told_of_a_badge_issued_for_a_learner(app, client, make_user, login):
