@@ -3,8 +3,8 @@
 Usage: .venv/bin/python -m bench.reports [--learners 100000] [--database sqlite|postgresql|both] [--reuse]
 
 For each database it builds a fresh one (the BPO course, then `flask --app lms demo generate --learners N`,
-timed), signs an admin in through the test client and times, as the median of seven requests after one warm-up:
-the learner table's first page and its page 1,000 (reached by following "Next page", as a person would) in two
+timed), signs an admin in through the test client and times, as the median of eleven requests after one warm-up
+(the pages taken in turn, round after round): the learner table's first page and its page 1,000 (reached by following "Next page", as a person would) in two
 orders, filtered by cohort, by status and by a search; the course dashboard; a learner's record; and the full
 CSV and XLSX exports, read to their end. For the CSV it also reports the largest amount of memory Python held
 while streaming it (tracemalloc, in a run of its own), which must not grow with the number of learners.
@@ -26,7 +26,7 @@ from bench.admin_pages import csrf_token
 from bench.seed import ROOT, run_cli
 from bench.speed import BENCH_DATABASE, fresh_postgres_database
 
-REPEATS = 7
+REPEATS = 11
 COURSE = "bpo-operations"
 ADMIN_EMAIL = f"reports-admin-{secrets.token_hex(4)}@bench.example"  # new each run, as `--reuse` keeps the last
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
@@ -60,11 +60,17 @@ def timed_get(client, url: str) -> float:
     return elapsed
 
 
-def median_ms(client, url: str) -> tuple[float, float, float]:
-    """(median, fastest, slowest) of seven requests after a warm-up."""
-    timed_get(client, url)
-    times = [timed_get(client, url) for _ in range(REPEATS)]
-    return statistics.median(times), min(times), max(times)
+def medians_ms(client, urls: list[str]) -> list[tuple[float, float, float]]:
+    """(median, fastest, slowest) of each page's requests after a warm-up, the pages taken in turn, round after
+    round: a machine that slows down for a moment slows every page alike, so page 1,000 compares fairly with
+    page 1."""
+    for url in urls:
+        timed_get(client, url)
+    times: list[list[float]] = [[] for _ in urls]
+    for _ in range(REPEATS):
+        for found, url in zip(times, urls, strict=True):
+            found.append(timed_get(client, url))
+    return [(statistics.median(found), min(found), max(found)) for found in times]
 
 
 def page_url(client, first: str, page: int) -> str:
@@ -178,8 +184,8 @@ def measure(database: str, learners: int, reuse: bool) -> list[tuple[str, str, f
             ("a learner's record (most attempts)", f"/learners/{found['learner']}/record"),
         ]
         rows = [("generate the learners", "", seconds, seconds, seconds, "s")]
-        for name, url in pages:
-            rows.append((name, "", *median_ms(client, url), "ms"))
+        for (name, _url), timing in zip(pages, medians_ms(client, [url for _name, url in pages]), strict=True):
+            rows.append((name, "", *timing, "ms"))
             print(f"  {name}: {rows[-1][2]:.1f} ms", flush=True)
         for kind in ("csv", "xlsx"):
             url = f"{table}.{kind}"

@@ -30,17 +30,16 @@ KEY_BEFORE_PASS_MESSAGE = (
 )
 
 
-def learner_standing(quiz_id: int, user_id: int) -> tuple[int, int, bool]:
-    """The learner's attempts at this quiz: how many are submitted, how many open, and whether one passed."""
+def learner_standing(quiz_id: int, user_id: int) -> tuple[bool, bool]:
+    """The learner's attempts at this quiz: whether one is open, and whether a submitted one passed."""
     rows = db.session.execute(
         select(Attempt.status, Attempt.passed, func.count())
         .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
         .group_by(Attempt.status, Attempt.passed)
     ).all()
-    submitted = sum(count for status, _passed, count in rows if status == "submitted")
-    open_now = sum(count for status, _passed, count in rows if status == "open")
+    open_now = any(status == "open" for status, _passed, _count in rows)
     passed = any(status == "submitted" and passed for status, passed, _count in rows)
-    return submitted, open_now, passed
+    return open_now, passed
 
 
 def review_level(attempt) -> str:
@@ -51,7 +50,7 @@ def review_level(attempt) -> str:
     screen while the timer of the next one runs.
     """
     quiz = attempt.quiz
-    _submitted, open_now, passed = learner_standing(quiz.id, attempt.user_id)
+    open_now, passed = learner_standing(quiz.id, attempt.user_id)
     if not open_now and (quiz.review == PRACTICE or passed):
         return FULL
     return SCORE_ONLY if quiz.review == "exam" else WRONG_ONLY
