@@ -4,10 +4,11 @@ Usage: .venv/bin/python -m bench.reports [--learners 100000] [--database sqlite|
 
 For each database it builds a fresh one (the BPO course, then `flask --app lms demo generate --learners N`,
 timed), signs an admin in through the test client and times, as the median of eleven requests after one warm-up
-(the pages taken in turn, round after round): the learner table's first page and its page 1,000 (reached by following "Next page", as a person would) in two
-orders, filtered by cohort, by status and by a search; the course dashboard; a learner's record; and the full
-CSV and XLSX exports, read to their end. For the CSV it also reports the largest amount of memory Python held
-while streaming it (tracemalloc, in a run of its own), which must not grow with the number of learners.
+(the pages taken in turn, round after round): the learner table's first page and its page 1,000 (reached by
+following "Next page", as a person would) in two orders, filtered by cohort, by status and by a search; the
+course dashboard; a learner's record; and the full CSV and XLSX exports, read to their end. For the CSV it also
+reports the largest amount of memory Python held while streaming it (tracemalloc, in a run of its own), which
+must not grow with the number of learners.
 """
 
 import argparse
