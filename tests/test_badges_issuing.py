@@ -192,6 +192,27 @@ def count_awards(app, badge_id: int | None = None, user_id: int | None = None) -
         return db.session.scalar(query)
 
 
+def failed_badge_delivery(app, user_id: int, course: CourseInfo, slug: str = FIRST_MODULE) -> None:
+    """Record that the badge listener failed on the learner's completion of the module (its badge never issued),
+    as "Issue missing badges" then finds it."""
+    from courses.events import ModuleCompleted
+    from lms.models import FailedDelivery
+
+    module = course.modules[slug]
+    completed = ModuleCompleted(
+        user_id=user_id,
+        course_id=course.id,
+        course_slug=course.slug,
+        module_id=module.id,
+        module_slug=module.slug,
+        module_title=module.title,
+        best_score=100,
+    )
+    with app.app_context():
+        db.session.add(FailedDelivery(listener="badges", name=completed.name, payload=completed.as_dict()))
+        db.session.commit()
+
+
 def earn_first_badge(app, make_user, course: CourseInfo, **user) -> dict:
     """A new learner who completed the first module; returns the user dict plus `award` (their one award)."""
     learner = make_user(**user)

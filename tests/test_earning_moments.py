@@ -93,26 +93,10 @@ def test_passing_the_final_assessment_completes_the_course_and_says_so(app, clie
 
 def test_nobody_else_is_told_of_a_badge_issued_for_a_learner(app, client, make_user, login):
     """An admin who issues the badge of a completion whose badge listener failed sees no "Badge earned" of theirs."""
-    from courses.events import ModuleCompleted
-    from lms.extensions import db
-    from lms.models import FailedDelivery
-
     course = issuing.sync_course(app)
-    module = course.modules[issuing.FIRST_MODULE]
     learner = make_user()
     issuing.enrol_learner(app, learner["id"], course)
-    with app.app_context():
-        completed = ModuleCompleted(
-            user_id=learner["id"],
-            course_id=course.id,
-            course_slug=course.slug,
-            module_id=module.id,
-            module_slug=module.slug,
-            module_title=module.title,
-            best_score=100,
-        )
-        db.session.add(FailedDelivery(listener="badges", name=completed.name, payload=completed.as_dict()))
-        db.session.commit()
+    issuing.failed_badge_delivery(app, learner["id"], course)
     login(make_user("admin"))
     page = client.get("/badges/admin/").text
     issued = client.post("/badges/admin/reissue", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True)

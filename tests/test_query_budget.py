@@ -211,25 +211,14 @@ def learner_costs(app, make_user, login, course: CourseInfo, earlier_attempts: i
 def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     """What the admin's and trainer's pages cost, with one badge delivery that failed waiting to be redone."""
     from badges.models import Award
-    from courses.events import ModuleCompleted
-    from lms.models import FailedDelivery, User
+    from lms.models import User
 
     module = course.modules[FIRST_MODULE]
     # A learner whose badge listener failed: the repair must find this one completion, not scan all of them.
     missing = make_user(name="Zebedee Quillfeather")
     enrol_learner(app, missing["id"], course)
+    issuing.failed_badge_delivery(app, missing["id"], course)
     with app.app_context():
-        completed = ModuleCompleted(
-            user_id=missing["id"],
-            course_id=course.id,
-            course_slug=course.slug,
-            module_id=module.id,
-            module_slug=module.slug,
-            module_title=module.title,
-            best_score=100,
-        )
-        db.session.add(FailedDelivery(listener="badges", name=completed.name, payload=completed.as_dict()))
-        db.session.commit()
         last_ids = db.session.scalars(select(User.id).order_by(User.id.desc()).limit(3)).all()
     client = login(make_user("admin"), app.test_client())
     costs: dict[str, Cost] = {}
