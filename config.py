@@ -82,6 +82,20 @@ class Config:
     # The public address every absolute link (badge documents, credentials) is built from; never the request's
     # Host header, which a client chooses. `make run` serves here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Mail (Flask-Mailman): through SMTP when MAIL_SERVER is set, else written to files under instance/outbox,
+    # so `make run` needs no mail server (the README names the folder).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if os.environ.get("MAIL_SERVER") else "file")
+    MAIL_FILE_PATH = str(INSTANCE_DIR / "outbox")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "BPO Academy <no-reply@bpo-academy.example>")
+    MAIL_TIMEOUT = 10  # seconds; a mail server that hangs must not hold a worker
+    # Requests for a password-reset link per address: enough for a forgetful training room, not for a run that
+    # floods people's inboxes.
+    PASSWORD_RESET_RATE_LIMIT = "10 per hour"
     # How many reverse proxies (load balancers) sit in front of the app and set X-Forwarded-* headers;
     # without this, every client would share the proxy's address and its login rate limit.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
@@ -100,6 +114,7 @@ class TestConfig(Config):
     # One cheap round instead of scrypt's deliberate cost: the suite signs people up and in hundreds of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
     SQLITE_BUSY_TIMEOUT_MS = 30000
+    MAIL_BACKEND = "locmem"  # kept in memory; the mail tests point it at a real SMTP server of their own
 
 
 class ProductionConfig(Config):
@@ -125,4 +140,5 @@ class ProductionConfig(Config):
             raise RuntimeError("PUBLIC_BASE_URL must be set in production to the site's https:// address")
         self.SECRET_KEY = secret
         self.PUBLIC_BASE_URL = base
+        self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")  # a production site sends its mail
         self.SQLALCHEMY_DATABASE_URI = url

@@ -2,17 +2,13 @@
 
 import json
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 
 from badges import openbadges
 from badges.models import Award, BadgeClass
+from lms.links import public_url as external
 
 KEY_FILE_NAME = "badge-signing-key.pem"
-
-
-def external(endpoint: str, **values) -> str:
-    """An absolute URL under PUBLIC_BASE_URL: never built from the request's Host header, which a client picks."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def issuer_key():

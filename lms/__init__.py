@@ -16,6 +16,7 @@ from lms.db import configure_engine
 from lms.events import drain_once_per_process
 from lms.extensions import csrf, db
 from lms.input_guard import refuse_control_characters
+from lms.mail import init_mail
 from lms.migrations_cli import add_migration_commands
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
 from lms.secret_key import ensure_secret_key
@@ -89,6 +90,7 @@ def create_app(config=None) -> Flask:
     add_migration_commands(app)
     csrf.init_app(app)
     init_login(app)
+    init_mail(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -38,6 +38,9 @@ class User(UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16), default="learner")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the owner proved the address is theirs; None for a self-registration not yet confirmed by its link,
+    # which cannot sign in. Accounts an admin or the command line creates count as confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Part of every session's id: raising it ends every session signed in before (sign-out, password change).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 

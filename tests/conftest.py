@@ -219,3 +219,33 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real SMTP server on 127.0.0.1 that the app sends its mail to; the list of messages it received."""
+    import email
+    from email import policy
+
+    from aiosmtpd.controller import Controller
+
+    from lms.mail import init_mail
+
+    received: list = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(email.message_from_bytes(envelope.content, policy=policy.default))
+            return "250 Message accepted for delivery"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port (the controller checks it is up by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    init_mail(app)
+    yield received
+    controller.stop()

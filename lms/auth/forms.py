@@ -85,3 +85,26 @@ class RoleForm(FlaskForm):
 
     role = SelectField("Role", choices=[SelectChoice(role, role.title()) for role in ROLES])
     submit = SubmitField("Change role")
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a link to choose a new password."""
+
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH * 4)],
+        description=f"At least 8 characters (up to {MAX_LENGTH}); avoid common passwords.",
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+    submit = SubmitField("Set my password")

@@ -37,8 +37,11 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(email: str, display_name: str, password: str, role: str = "learner", actor=None) -> User:
-    """Create an account; refuses a taken email, a weak password or an unknown role."""
+def create_user(
+    email: str, display_name: str, password: str, role: str = "learner", actor=None, confirmed: bool = True
+) -> User:
+    """Create an account; refuses a taken email, a weak password or an unknown role. `confirmed=False` for a
+    self-registration, which signs in once its owner follows the confirmation link."""
     if role not in ROLES:
         raise ServiceError(f"Unknown role {role!r}.")
     problems = name_problems(display_name) + password_problems(password, email, display_name)
@@ -56,6 +59,8 @@ def create_user(email: str, display_name: str, password: str, role: str = "learn
     except IntegrityError:
         db.session.rollback()
         raise ServiceError("An account with this email already exists.", 409) from None
+    if not confirmed:  # after the INSERT, which gives a None the column's default
+        user.email_confirmed_at = None
     index_user(user.id, user.email, user.display_name)
     if actor is not None:
         audit(actor, "user.create", f"user:{user.id}", role=role)
@@ -84,6 +89,12 @@ def sign_in(email: str, password: str, address: str) -> User | None:
     if user is None:
         throttle.record_failure(email, address)
         security_event("sign_in.failed", actor=email)
+    elif user.email_confirmed_at is None:  # told only to someone who knows the password
+        raise ServiceError(
+            "Confirm your email address first: follow the link we sent when you signed up. Lost it? Sign up "
+            "again with the same address, or use “Forgot your password?”.",
+            403,
+        )
     else:
         security_event("sign_in", actor=user.id)
     return user

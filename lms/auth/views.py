@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import ANYONE, SIGNED_IN, allow, rate_limited
-from lms.auth import services
-from lms.auth.forms import LoginForm, PasswordChangeForm, RegisterForm
+from lms.auth import reset, services, signup
+from lms.auth.forms import ForgotPasswordForm, LoginForm, PasswordChangeForm, RegisterForm, ResetPasswordForm
 from lms.errors import fail
 from lms.extensions import db
 from lms.models import User
@@ -26,24 +26,35 @@ def start_session(user: User) -> None:
 @allow(ANYONE)
 @rate_limited("SIGNUP_RATE_LIMIT")
 def register():
-    """Self-registration; always creates a learner, whatever else the form carries."""
+    """Self-registration; always creates a learner, whatever else the form carries. The answer is the same
+    whether or not the address already has an account (`lms.auth.signup`)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.email.data, form.display_name.data, form.password.data, role="learner")
+            signup.register(form.email.data, form.display_name.data, form.password.data)
         except ServiceError as exc:
-            form.email.errors.append(exc.message)
+            form.password.errors.append(exc.message)
             status = exc.status
         else:
-            start_session(user)
-            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(url_for("main.dashboard"))
+            return render_template("auth/check_email.html", email=form.email.data)
     elif form.is_submitted():
         status = 400
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/confirm-email/<token>")
+@allow(ANYONE)
+def confirm_email(token: str):
+    """Follow the link a sign-up mail carries: the address is confirmed and the new learner signed in."""
+    user = signup.confirm(token)
+    if user is None:
+        fail(400, "This link has expired or was already used. Sign in, or sign up again to get a new one.")
+    start_session(user)
+    flash(f"Welcome, {user.display_name}! Your email is confirmed and your account is ready.", "success")
+    return redirect(url_for("main.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,6 +79,51 @@ def login():
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+RESET_SENT = (
+    "If an account uses that address, we have sent it a link to choose a new password. The link works once, "
+    "within an hour; check your spam folder if it does not arrive."
+)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limited("PASSWORD_RESET_RATE_LIMIT")
+def forgot_password():
+    """Ask for a password-reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_reset(form.email.data)
+        flash(RESET_SENT, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limited("PASSWORD_RESET_RATE_LIMIT")
+def reset_password(token: str):
+    """Choose a new password from a mailed link, which works once, within an hour."""
+    user = reset.user_for_token(token)
+    if user is None:
+        fail(400, "This link has expired or was already used. Ask for a new one from “Forgot your password?”.")
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            reset.reset_password(user, form.password.data)
+        except ServiceError as exc:
+            form.password.errors.append(exc.message)
+            status = exc.status
+        else:
+            logout_user()
+            session.clear()
+            flash("Your password has been changed. Sign in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/reset_password.html", form=form, user=user), status
 
 
 @bp.route("/logout", methods=["POST"])

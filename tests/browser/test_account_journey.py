@@ -1,11 +1,14 @@
-"""A new visitor signs up, lands on the dashboard, signs out and back in, in a real browser."""
+"""A new visitor signs up, confirms their email from the mail the test SMTP server received, lands on the
+dashboard, signs out and back in, in a real browser."""
+
+import re
 
 from playwright.sync_api import expect
 
 PASSWORD = "a sturdy passphrase for testing"
 
 
-def test_signup_logout_login_with_accessible_pages(page, live_server, axe):
+def test_signup_logout_login_with_accessible_pages(page, live_server, mailbox, axe):
     base = live_server.url
     page.goto(f"{base}/")
     axe(page, "home")
@@ -18,8 +21,13 @@ def test_signup_logout_login_with_accessible_pages(page, live_server, axe):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    axe(page, "check your email")
 
+    (message,) = mailbox
+    page.goto(re.search(r"(http://\S+/confirm-email/\S+)", message.get_content()).group(1))
     expect(page).to_have_url(f"{base}/dashboard")
+    expect(page.get_by_text("Your email is confirmed")).to_be_visible()
     expect(page.get_by_role("heading", name="Welcome, Maya Santos")).to_be_visible()
     axe(page, "dashboard")
 

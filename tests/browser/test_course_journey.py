@@ -16,7 +16,7 @@ PACK = pathlib.Path(__file__).resolve().parent.parent.parent / "courses" / "bpo_
 PASSWORD = "a sturdy passphrase for testing"
 
 
-def test_learner_enrols_reads_two_lessons_leaves_and_continues(page, live_server, app, axe):
+def test_learner_enrols_reads_two_lessons_leaves_and_continues(page, live_server, app, mailbox, axe):
     with app.app_context():
         pack, problems = check_pack(PACK)
         assert problems == []
@@ -36,6 +36,9 @@ def test_learner_enrols_reads_two_lessons_leaves_and_continues(page, live_server
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    (message,) = mailbox  # the confirmation link
+    page.goto(re.search(r"(http://\S+/confirm-email/\S+)", message.get_content()).group(1))
     expect(page).to_have_url(f"{base}/dashboard")
 
     # Courses: the catalog lists the course; enrol.

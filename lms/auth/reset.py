@@ -1,0 +1,82 @@
+"""Resetting a forgotten password: a link sent by mail that works once, within an hour.
+
+The link carries the account's id and a fingerprint of its password hash, signed with the app's secret: setting
+a new password changes the hash, so a used link (and any older one) stops working, and no token is stored.
+"""
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from lms.auth.passwords import hash_password, password_problems
+from lms.auth.services import find_user_by_email
+from lms.db import begin_write, commit
+from lms.extensions import db
+from lms.links import public_url
+from lms.mail import send_mail
+from lms.models import User, utcnow
+from lms.security_log import security_event
+from lms.services import ServiceError
+
+LINK_LIFETIME_SECONDS = 3600
+SALT = "password-reset"
+
+
+def serializer() -> URLSafeTimedSerializer:
+    """Signs and reads reset tokens with the app's secret."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def fingerprint(password_hash: str) -> str:
+    """A short digest of the password hash: it changes whenever the password does."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(user: User) -> str:
+    """A token that lets this account choose a new password, once."""
+    return serializer().dumps({"user": user.id, "hash": fingerprint(user.password_hash)})
+
+
+def user_for_token(token: str) -> User | None:
+    """The active account a token is for, while it is under an hour old and unused; None otherwise."""
+    try:
+        data = serializer().loads(token, max_age=LINK_LIFETIME_SECONDS)
+        user = db.session.get(User, int(data["user"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if user is None or not user.active or fingerprint(user.password_hash) != data.get("hash"):
+        return None
+    return user
+
+
+def request_reset(email: str) -> None:
+    """Mail a reset link to the account with this email, if there is an active one; nothing tells which."""
+    user = find_user_by_email(email)
+    security_event("password.reset_requested", actor=user.id if user else "unknown")
+    if user is None or not user.active:
+        return
+    link = public_url("auth.reset_password", token=reset_token(user))
+    site = current_app.config["SITE_NAME"]
+    send_mail(
+        user.email,
+        f"Choose a new password for {site}",
+        f"Hello {user.display_name},\n\n"
+        f"Someone (we hope you) asked to reset the password of your {site} account. Choose a new one here:\n\n"
+        f"{link}\n\n"
+        "The link works once, within an hour. If you did not ask, ignore this mail: your password stays as it is.\n",
+    )
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Give the account a new password; every session it had ends."""
+    problems = password_problems(new_password, user.email, user.display_name)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    begin_write()
+    user.password_hash = hash_password(new_password)
+    user.session_generation += 1
+    if user.email_confirmed_at is None:  # the link came by mail: the address is theirs
+        user.email_confirmed_at = utcnow()
+    commit()
+    security_event("password.reset", actor=user.id, target=f"user:{user.id}")
