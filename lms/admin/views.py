@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from lms import cohorts
 from lms.access import ROLES, allow
-from lms.auth import services
+from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm
 from lms.extensions import db
 from lms.forms import ActionForm, id_arg
@@ -47,21 +47,60 @@ def users():
 @bp.route("/users/new", methods=["POST"])
 @allow("admin")
 def create_user():
-    """Create an account with any role."""
+    """Invite someone with any role: their account opens with a password nobody knows, and a mailed link lets
+    them choose one."""
     form = UserCreateForm()
     if not form.validate_on_submit():
         problems = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
-        flash(f"The user was not created. {problems}", "error")
+        flash(f"The invitation was not sent. {problems}", "error")
         return redirect(url_for("admin.users")), 303
     try:
-        user = services.create_user(
-            form.email.data, form.display_name.data, form.password.data, role=form.role.data, actor=current_user
-        )
+        user, mailed = accounts.invite_user(current_user, form.email.data, form.display_name.data, form.role.data)
     except ServiceError as exc:
-        flash(f"The user was not created. {exc.message}", "error")
+        flash(f"The invitation was not sent. {exc.message}", "error")
         return redirect(url_for("admin.users")), 303
-    flash(f"Created {user.role} {user.email}.", "success")
+    if mailed:
+        flash(f"Invited {user.email} as {user.role}: they choose their password from the mailed link.", "success")
+    else:
+        flash(f"Created {user.email}, but the invitation could not be mailed: send a reset link later.", "warning")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+@allow("admin")
+def send_reset(user_id: int):
+    """Mail a user a link to choose a new password."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = accounts.send_reset_link(current_user, user_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return redirect(url_for("admin.users")), 303
+    flash(f"Sent {user.email} a link to choose a new password (it works once, within an hour).", "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@allow("admin")
+def set_active(user_id: int):
+    """Deactivate (`active=0`) or reactivate (`active=1`) an account."""
+    if not ActionForm().validate_on_submit() or request.form.get("active") not in ("0", "1"):
+        abort(400)
+    try:
+        user = accounts.set_active(current_user, user_id, request.form["active"] == "1")
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return redirect(url_for("admin.users")), 303
+    if user.active:
+        flash(f"{user.email} is active again and can sign in.", "success")
+    else:
+        flash(f"{user.email} is deactivated: they cannot sign in; their records stay in every report.", "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])

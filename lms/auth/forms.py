@@ -69,15 +69,14 @@ class PasswordChangeForm(FlaskForm):
 
 
 class UserCreateForm(FlaskForm):
-    """An admin creates an account with any role."""
+    """An admin invites someone with any role: they choose their own password from the mailed link."""
 
     display_name = StringField("Name", validators=[DataRequired(), Length(max=80), plain_name])
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
     role = SelectField("Role", choices=[SelectChoice(role, role.title()) for role in ROLES])
-    password = PasswordField("Initial password", validators=[DataRequired(), strong_password])
-    submit = SubmitField("Create user")
+    submit = SubmitField("Send the invitation")
 
 
 class RoleForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Resetting a forgotten password: a link sent by mail that works once, within an hour.
+"""Links that let a person choose a password, sent by mail: a reset of a forgotten one (it works once, within an
+hour) and an admin's invitation (once, within a week), so no admin ever knows a user's password.
 
 The link carries the account's id and a fingerprint of its password hash, signed with the app's secret: setting
 a new password changes the hash, so a used link (and any older one) stops working, and no token is stored.
@@ -19,13 +20,13 @@ from lms.models import User, utcnow
 from lms.security_log import security_event
 from lms.services import ServiceError
 
-LINK_LIFETIME_SECONDS = 3600
-SALT = "password-reset"
+RESET, INVITATION = "password-reset", "invitation"
+LIFETIME_SECONDS = {RESET: 3600, INVITATION: 7 * 24 * 3600}
 
 
-def serializer() -> URLSafeTimedSerializer:
-    """Signs and reads reset tokens with the app's secret."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def serializer(purpose: str) -> URLSafeTimedSerializer:
+    """Signs and reads the tokens of one purpose with the app's secret (a reset token opens no invitation)."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
 def fingerprint(password_hash: str) -> str:
@@ -33,15 +34,15 @@ def fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def reset_token(user: User) -> str:
+def reset_token(user: User, purpose: str = RESET) -> str:
     """A token that lets this account choose a new password, once."""
-    return serializer().dumps({"user": user.id, "hash": fingerprint(user.password_hash)})
+    return serializer(purpose).dumps({"user": user.id, "hash": fingerprint(user.password_hash)})
 
 
-def user_for_token(token: str) -> User | None:
-    """The active account a token is for, while it is under an hour old and unused; None otherwise."""
+def user_for_token(token: str, purpose: str = RESET) -> User | None:
+    """The active account a token is for, while it is young enough and unused; None otherwise."""
     try:
-        data = serializer().loads(token, max_age=LINK_LIFETIME_SECONDS)
+        data = serializer(purpose).loads(token, max_age=LIFETIME_SECONDS[purpose])
         user = db.session.get(User, int(data["user"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
@@ -54,11 +55,15 @@ def request_reset(email: str) -> None:
     """Mail a reset link to the account with this email, if there is an active one; nothing tells which."""
     user = find_user_by_email(email)
     security_event("password.reset_requested", actor=user.id if user else "unknown")
-    if user is None or not user.active:
-        return
+    if user is not None and user.active:
+        mail_reset_link(user)
+
+
+def mail_reset_link(user: User) -> bool:
+    """Mail the account a link to choose a new password; whether the mail went."""
     link = public_url("auth.reset_password", token=reset_token(user))
     site = current_app.config["SITE_NAME"]
-    send_mail(
+    return send_mail(
         user.email,
         f"Choose a new password for {site}",
         f"Hello {user.display_name},\n\n"
@@ -80,3 +85,15 @@ def reset_password(user: User, new_password: str) -> None:
         user.email_confirmed_at = utcnow()
     commit()
     security_event("password.reset", actor=user.id, target=f"user:{user.id}")
+
+
+def mail_invitation(user: User, inviter: str) -> bool:
+    """Mail a new account the link to choose its first password; whether the mail went."""
+    link = public_url("auth.accept_invitation", token=reset_token(user, INVITATION))
+    site = current_app.config["SITE_NAME"]
+    return send_mail(
+        user.email,
+        f"You are invited to {site}",
+        f"Hello {user.display_name},\n\n{inviter} has opened a {site} account for you, as a {user.role}. Choose "
+        f"your password here to start:\n\n{link}\n\nThe link works once, within a week.\n",
+    )

@@ -126,6 +126,31 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form, user=user), status
 
 
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limited("PASSWORD_RESET_RATE_LIMIT")
+def accept_invitation(token: str):
+    """Choose the first password of an account an admin opened, from the mailed invitation; then signed in."""
+    user = reset.user_for_token(token, reset.INVITATION)
+    if user is None:
+        fail(400, "This invitation has expired or was already used. Ask the admin who invited you for a new one.")
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            reset.reset_password(user, form.password.data)
+        except ServiceError as exc:
+            form.password.errors.append(exc.message)
+            status = exc.status
+        else:
+            start_session(user)
+            flash(f"Welcome, {user.display_name}! Your password is set.", "success")
+            return redirect(url_for("main.dashboard"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/reset_password.html", form=form, user=user, invitation=True), status
+
+
 @bp.route("/logout", methods=["POST"])
 @allow(ANYONE)
 def logout():
