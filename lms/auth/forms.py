@@ -107,3 +107,23 @@ class ResetPasswordForm(FlaskForm):
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
     )
     submit = SubmitField("Set my password")
+
+
+class NameForm(FlaskForm):
+    """Change one's display name."""
+
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80), plain_name])
+    submit = SubmitField("Save name")
+
+
+class EmailChangeForm(FlaskForm):
+    """Move one's account to another address, proving the current password."""
+
+    new_email = EmailField(
+        "New email address",
+        filters=[strip],
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="We send a link to the new address; the change happens once you follow it.",
+    )
+    email_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH * 4)])
+    submit = SubmitField("Change email")

@@ -4,8 +4,16 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import ANYONE, SIGNED_IN, allow, rate_limited
-from lms.auth import reset, services, signup
-from lms.auth.forms import ForgotPasswordForm, LoginForm, PasswordChangeForm, RegisterForm, ResetPasswordForm
+from lms.auth import details, reset, services, signup
+from lms.auth.forms import (
+    EmailChangeForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NameForm,
+    PasswordChangeForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from lms.errors import fail
 from lms.extensions import db
 from lms.models import User
@@ -183,4 +191,61 @@ def profile():
             return redirect(url_for("auth.profile"))
     elif form.is_submitted():
         status = 400
-    return render_template("auth/profile.html", form=form), status
+    return profile_page(password_form=form), status
+
+
+def profile_page(password_form=None, name_form=None, email_form=None) -> str:
+    """The profile page with these forms (fresh ones for those not given)."""
+    return render_template(
+        "auth/profile.html",
+        form=password_form or PasswordChangeForm(formdata=None),
+        name_form=name_form or NameForm(formdata=None, data={"display_name": current_user.display_name}),
+        email_form=email_form or EmailChangeForm(formdata=None),
+    )
+
+
+@bp.route("/profile/name", methods=["POST"])
+@allow(SIGNED_IN)
+def change_name():
+    """Change one's display name."""
+    form = NameForm()
+    if not form.validate_on_submit():
+        return profile_page(name_form=form), 400
+    try:
+        user = details.rename(current_user.id, form.display_name.data)
+    except ServiceError as exc:
+        form.display_name.errors.append(exc.message)
+        return profile_page(name_form=form), exc.status
+    flash(f"Saved: your name is now {user.display_name}.", "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/email", methods=["POST"])
+@allow(SIGNED_IN)
+@rate_limited("PASSWORD_CHANGE_RATE_LIMIT")
+def change_email():
+    """Ask to move one's account to another address: a link goes to it, a note to the current one."""
+    form = EmailChangeForm()
+    if not form.validate_on_submit():
+        return profile_page(email_form=form), 400
+    try:
+        new = details.request_email_change(current_user.id, form.email_password.data, form.new_email.data)
+    except ServiceError as exc:
+        form.email_password.errors.append(exc.message)
+        return profile_page(email_form=form), exc.status
+    flash(f"We sent a link to {new}: your address changes once you follow it (within a day).", "info")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/confirm-new-email/<token>")
+@allow(ANYONE)
+def confirm_new_email(token: str):
+    """Follow the link mailed to a new address: it becomes the account's address."""
+    try:
+        user = details.confirm_email_change(token)
+    except ServiceError as exc:
+        fail(exc.status, exc.message)
+    if user is None:
+        fail(400, "This link has expired or was already used. Ask for the change again from your profile.")
+    flash(f"Your email address is now {user.email}.", "success")
+    return redirect(url_for("auth.profile") if current_user.is_authenticated else url_for("auth.login"))

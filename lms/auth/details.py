@@ -1,0 +1,92 @@
+"""A person's own name and email address: the name changes at once; a new address only once its owner follows
+the link mailed to it, and the old address is told of the change."""
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from lms.auth.passwords import verify_password
+from lms.auth.services import name_problems, normalize_email
+from lms.db import begin_write, commit
+from lms.extensions import db
+from lms.links import public_url
+from lms.mail import send_mail
+from lms.models import User, utcnow
+from lms.security_log import security_event
+from lms.services import ServiceError
+from lms.user_search import index_user
+
+LINK_LIFETIME_SECONDS = 24 * 3600
+SALT = "change-email"
+
+
+def serializer() -> URLSafeTimedSerializer:
+    """Signs and reads email-change tokens with the app's secret."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def rename(user_id: int, display_name: str) -> User:
+    """Change the person's display name (the reports and the search read it at once)."""
+    problems = name_problems(display_name)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    begin_write()
+    user = db.session.get_one(User, user_id)
+    user.display_name = display_name.strip()
+    index_user(user.id, user.email, user.display_name)
+    commit()
+    security_event("user.renamed", actor=user.id, target=f"user:{user.id}")
+    return user
+
+
+def request_email_change(user_id: int, current_password: str, new_email: str) -> str:
+    """Mail a confirmation link to the new address (and a note to the old one), after checking the password, as a
+    stolen session must not move the account; the new address, normalised."""
+    user = db.session.get_one(User, user_id)
+    if not verify_password(user.password_hash, current_password or ""):
+        raise ServiceError("Your current password is not correct.", 400)
+    new = normalize_email(new_email)
+    if new == user.email:
+        raise ServiceError("That is already your email address.", 400)
+    site = current_app.config["SITE_NAME"]
+    link = public_url(
+        "auth.confirm_new_email", token=serializer().dumps({"user": user.id, "old": user.email, "new": new})
+    )
+    send_mail(
+        new,
+        f"Confirm your new email address for {site}",
+        f"Hello {user.display_name},\n\nFollow this link to make {new} the address of your {site} account:\n\n"
+        f"{link}\n\nThe link works once, within a day. If you did not ask, ignore this mail.\n",
+    )
+    send_mail(
+        user.email,
+        f"Your {site} email address is changing",
+        f"Hello {user.display_name},\n\nSomeone signed in to your {site} account asked to change its address to "
+        f"{new}. It changes only once that address confirms. If it was not you, change your password now at "
+        f"{public_url('auth.forgot_password')}.\n",
+    )
+    security_event("email.change_requested", actor=user.id, target=f"user:{user.id}")
+    return new
+
+
+def confirm_email_change(token: str) -> User | None:
+    """Make the new address the account's; the account, or None for a link that is expired, forged or already
+    used. 409 when the address has since become another account's."""
+    try:
+        data = serializer().loads(token, max_age=LINK_LIFETIME_SECONDS)
+        user_id, old, new = int(data["user"]), data["old"], data["new"]
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.email != old:
+        db.session.rollback()
+        return None
+    if db.session.scalar(select(User.id).where(User.email == new)) is not None:
+        db.session.rollback()
+        raise ServiceError("That address now belongs to another account: ask for the change again with another.", 409)
+    user.email, user.email_confirmed_at = new, utcnow()
+    index_user(user.id, user.email, user.display_name)
+    commit()
+    security_event("email.changed", actor=user.id, target=f"user:{user.id}")
+    return user

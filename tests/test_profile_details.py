@@ -1,0 +1,81 @@
+"""A learner changes their display name, and their email address once the new address confirms by its link."""
+
+import re
+
+from tests.conftest import csrf_token_from
+from tests.helpers import page_text
+from tests.test_password_reset import signs_in
+
+
+def profile_token(client) -> str:
+    """A CSRF token from the profile page."""
+    return csrf_token_from(client.get("/profile").get_data(as_text=True))
+
+
+def test_a_learner_changes_their_name(app, client, make_user, login):
+    learner = make_user(name="Ana Reyes")
+    login(learner)
+    saved = client.post(
+        "/profile/name",
+        data={"display_name": "Ana Reyes-Cruz", "csrf_token": profile_token(client)},
+        follow_redirects=True,
+    )
+    assert "Saved: your name is now Ana Reyes-Cruz." in page_text(saved)
+    assert "Welcome, Ana Reyes-Cruz" in page_text(client.get("/dashboard"))
+    bad = client.post("/profile/name", data={"display_name": "Ana\u202eseyeR", "csrf_token": profile_token(client)})
+    assert bad.status_code == 400 and "invisible or control characters" in page_text(bad)
+    # The admin's search finds the new name.
+    admin = login(make_user("admin"), target=app.test_client())
+    assert learner["email"] in page_text(admin.get("/admin/users?q=cruz"))
+
+
+def test_a_learner_changes_their_email_once_the_new_address_confirms(app, client, make_user, login, mailbox):
+    learner = make_user(name="Ben Lim", email="ben.old@example.com")
+    login(learner)
+    wrong = client.post(
+        "/profile/email",
+        data={"new_email": "ben.new@example.com", "email_password": "not it", "csrf_token": profile_token(client)},
+    )
+    assert wrong.status_code == 400 and "Your current password is not correct." in page_text(wrong)
+    assert mailbox == []
+
+    asked = client.post(
+        "/profile/email",
+        data={
+            "new_email": " Ben.New@Example.com ",
+            "email_password": learner["password"],
+            "csrf_token": profile_token(client),
+        },
+        follow_redirects=True,
+    )
+    assert "We sent a link to ben.new@example.com" in page_text(asked)
+    to_new, to_old = sorted(mailbox, key=lambda m: m["To"] != "ben.new@example.com")
+    assert to_new["To"] == "ben.new@example.com" and to_old["To"] == "ben.old@example.com"
+    assert "is changing" in to_old["Subject"] and "/forgot-password" in to_old.get_content()
+    assert signs_in(app, "ben.old@example.com", learner["password"])  # nothing changes before the link
+
+    path = re.search(r"http://localhost(/confirm-new-email/\S+)", to_new.get_content()).group(1)
+    confirmed = client.get(path, follow_redirects=True)
+    assert "Your email address is now ben.new@example.com." in page_text(confirmed)
+    assert signs_in(app, "ben.new@example.com", learner["password"])
+    assert not signs_in(app, "ben.old@example.com", learner["password"])
+    assert client.get(path).status_code == 400  # once
+
+
+def test_an_address_taken_meanwhile_is_refused_at_confirmation(app, client, make_user, login, mailbox):
+    learner = make_user(email="cara@example.com")
+    login(learner)
+    client.post(
+        "/profile/email",
+        data={
+            "new_email": "shared@example.com",
+            "email_password": learner["password"],
+            "csrf_token": profile_token(client),
+        },
+    )
+    make_user(email="shared@example.com")  # someone else takes it before the link is followed
+    link = next(m for m in mailbox if m["To"] == "shared@example.com")
+    path = re.search(r"http://localhost(/confirm-new-email/\S+)", link.get_content()).group(1)
+    refused = client.get(path)
+    assert refused.status_code == 409 and "belongs to another account" in page_text(refused)
+    assert signs_in(app, "cara@example.com", learner["password"])
