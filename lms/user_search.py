@@ -58,7 +58,8 @@ def matching_ids(query: str):
     for word in words:
         low, high = prefix_range(word)
         selects.append(select(UserSearchTerm.user_id).where(UserSearchTerm.term >= low, UserSearchTerm.term < high))
-    found = selects[0] if len(selects) == 1 else intersect(*selects)
+    # A person matches once, though several of their terms may (a name and an email both starting "gina").
+    found = selects[0].distinct() if len(selects) == 1 else intersect(*selects)
     return found.subquery()
 
 

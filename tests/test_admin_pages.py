@@ -49,6 +49,9 @@ def test_user_search_matches_the_start_of_any_word_and_needs_every_word(client, 
     assert found("cruz") == {ana["email"]}
     assert found("antos") == set(), "a word's start, not any part of it"
     assert found("%") == set() and found("_") == set(), "no wildcards"
+    # Her name and her email both start with "maria": she is listed once.
+    listed = emails_on(client.get("/admin/users", query_string={"q": "maria"}).get_data(as_text=True))
+    assert listed == [maria["email"]]
     page = client.get("/admin/users", query_string={"q": "nobody"}).get_data(as_text=True)
     assert "No user has a name or email with a word starting" in page
 

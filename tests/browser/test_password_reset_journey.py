@@ -63,3 +63,47 @@ def test_an_admin_invites_a_trainer_who_sets_their_password(page, browser, live_
     invitee.get_by_role("button", name="Set my password").click()
     expect(invitee).to_have_url(f"{base}/dashboard")
     expect(invitee.get_by_role("heading", name="Welcome, Tomas Trainer")).to_be_visible()
+
+
+def test_a_learner_changes_their_email_and_confirms_it(page, live_server, make_user, mailbox, axe):
+    base = live_server.url
+    learner = make_user(name="Carlo Diaz", email="carlo.old@example.com")
+    sign_in(page, base, learner)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
+    axe(page, "profile")
+    page.get_by_label("New email address").fill("carlo.new@example.com")
+    page.get_by_label("Current password").first.fill(learner["password"])
+    page.get_by_role("button", name="Change email").click()
+    expect(page.get_by_text("We sent a link to carlo.new@example.com")).to_be_visible()
+
+    to_new = next(message for message in mailbox if message["To"] == "carlo.new@example.com")
+    page.goto(re.search(r"(http://\S+/confirm-new-email/\S+)", to_new.get_content()).group(1))
+    expect(page.get_by_text("Your email address is now carlo.new@example.com.")).to_be_visible()
+    expect(page.locator("dl.details")).to_contain_text("carlo.new@example.com")
+
+
+def test_a_deactivated_user_cannot_sign_in_and_still_appears_in_the_reports(
+    page, browser, live_server, app, make_user, axe
+):
+    from tests import test_badges_issuing as issuing
+
+    base = live_server.url
+    course = issuing.sync_course(app)
+    learner = make_user(name="Gina Santos", email="gina@example.com")
+    issuing.enrol_learner(app, learner["id"], course)
+    admin = make_user("admin")
+    sign_in(page, base, admin)
+    page.goto(f"{base}/admin/users?q=gina")
+    page.get_by_role("button", name="Deactivate gina@example.com").click()
+    expect(page.get_by_text("gina@example.com is deactivated")).to_be_visible()
+    axe(page, "users with a deactivated account")
+
+    other = browser.new_context().new_page()
+    other.goto(f"{base}/login")
+    other.get_by_label("Email").fill(learner["email"])
+    other.get_by_label("Password").fill(learner["password"])
+    other.get_by_role("button", name="Sign in").click()
+    expect(other.get_by_text("Invalid email or password.")).to_be_visible()
+
+    page.goto(f"{base}/reports/courses/{course.slug}/learners")
+    expect(page.get_by_role("link", name="Gina Santos")).to_be_visible()
