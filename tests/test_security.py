@@ -272,6 +272,18 @@ def test_failed_sign_ins_are_counted_per_address_across_accounts(app, app_config
     assert failed_sign_in(client, users[3]["email"], "203.0.113.51", password=users[3]["password"]) == 302
 
 
+def test_one_persons_typos_do_not_lock_out_a_training_room_behind_one_router(app, app_config, make_user):
+    """Ten wrong passwords for one account stop that account, not a classmate signing in from the same address."""
+    from lms import create_app
+
+    client = create_app({**app_config, "TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "1000 per minute"}).test_client()
+    clumsy, classmate = make_user(), make_user()
+    statuses = [failed_sign_in(client, clumsy["email"], "192.0.2.10") for _ in range(10)]
+    assert statuses == [401] * 10
+    assert failed_sign_in(client, clumsy["email"], "192.0.2.10", password=clumsy["password"]) == 429
+    assert failed_sign_in(client, classmate["email"], "192.0.2.10", password=classmate["password"]) == 302
+
+
 def test_security_events_say_who_what_and_when_and_never_a_secret(app, client, make_user, login, caplog):
     import logging
 
