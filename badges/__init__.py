@@ -35,12 +35,13 @@ def lms_sync_pack(app, pack, course):
 
 @hookimpl
 def lms_event(app, event):
-    """Issue badges when a module or course is completed, and tell the learner when one is theirs."""
+    """Issue badges when a module or course is completed, and tell the learner (on their next page and by mail)."""
     from badges.events import BadgeIssued
-    from badges.services import celebrate_badge, on_completion
+    from badges.services import celebrate_badge, mail_badge, on_completion
 
     if isinstance(event, BadgeIssued):
         celebrate_badge(event)
+        mail_badge(event)
     else:
         on_completion(event)
 

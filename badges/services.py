@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,8 @@ from lms.achievements import celebrate, watching
 from lms.db import begin_write, commit
 from lms.events import Event, emit, redeliver_failed
 from lms.extensions import db
+from lms.links import public_url
+from lms.mail import send_mail
 from lms.models import User, audit
 from lms.security_log import security_event
 from lms.services import ServiceError
@@ -276,3 +278,27 @@ def certificate_for(award: Award, verify_url: str, issuer: str) -> Certificate:
         verify_url=verify_url,
         issuer=issuer,
     )
+
+
+def mail_badge(event: BadgeIssued) -> None:
+    """Tell the learner by mail that they earned a badge, with the link to share. (Delivered again after a crash
+    before its event was cleared, the mail may come twice: harmless, so nothing is kept to prevent it.)"""
+    award = db.session.scalar(
+        select(Award).where(Award.user_id == event.user_id, Award.badge_class_id == event.badge_class_id)
+    )
+    user = db.session.get(User, event.user_id)
+    if award is None or award.revoked or user is None or not user.active:
+        return
+    site = current_app.config["SITE_NAME"]
+    name = award.badge_class.name
+    lines = [
+        f"Hello {user.display_name},",
+        "",
+        f"Congratulations: you earned the badge “{name}” on {site}. {award.badge_class.description}",
+        "",
+        f"Its public page, to share with an employer: {public_url('badges.verify', public_id=award.public_id)}",
+        f"All your badges, to download or add to LinkedIn: {public_url('badges.mine')}",
+    ]
+    if award.badge_class.module_id is None:
+        lines.append(f"Your course certificate: {public_url('badges.certificate', public_id=award.public_id)}")
+    send_mail(user.email, f"You earned the badge “{name}”", "\n".join(lines) + "\n")

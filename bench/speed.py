@@ -165,6 +165,7 @@ def measure(database: str, cycles: int, slice_seconds: float, connections: int, 
         "SECRET_KEY": secrets.token_hex(32),
         "SECRET_KEY_FILE": str(workdir / "secret-key"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_BACKEND": "locmem",  # the badges' mail is kept in memory: a benchmark measures the app, not SMTP
         "PYTHONPATH": str(ROOT),
     }
     print(f"[{database}] seeding {learners} learners and {writers} more who mark lessons and submit…", flush=True)

@@ -83,6 +83,7 @@ def start_server(database_url: str, port: int, badge_key: str) -> subprocess.Pop
         "DATABASE_URL": database_url,
         "SECRET_KEY": "k" * 48,
         "BADGE_SIGNING_KEY_PEM": badge_key,
+        "MAIL_BACKEND": "locmem",  # the badges' mail stays in memory, not under the checkout's instance/
     }
     server = subprocess.Popen(
         [

@@ -130,3 +130,19 @@ def first_lesson_title(app, lesson_id: int) -> str:
 
     with app.app_context():
         return db.session.get_one(Lesson, lesson_id).title
+
+
+def test_a_badge_earned_is_also_told_by_mail(app, client, learner, mailbox):
+    course = issuing.sync_course(app)
+    module = course.modules[issuing.FIRST_MODULE]
+    issuing.enrol_learner(app, learner["id"], course)
+    issuing.complete_lessons(app, learner["id"], module.lesson_ids)
+    assert mailbox == []
+    pass_quiz(app, client, module.quiz_id)
+    (message,) = mailbox
+    (award,) = issuing.awards_of(app, learner["id"])
+    assert message["To"] == learner["email"]
+    assert message["Subject"] == f"You earned the badge “{issuing.FIRST_BADGE_NAME}”"
+    text = message.get_content()
+    assert f"http://localhost/badges/verify/{award['public_id']}" in text and "http://localhost/badges/mine" in text
+    assert "certificate" not in text  # a module's badge has none
