@@ -283,11 +283,15 @@ def certificate_for(award: Award, verify_url: str, issuer: str) -> Certificate:
 def mail_badge(event: BadgeIssued) -> None:
     """Tell the learner by mail that they earned a badge, with the link to share. (Delivered again after a crash
     before its event was cleared, the mail may come twice: harmless, so nothing is kept to prevent it.)"""
-    award = db.session.scalar(
-        select(Award).where(Award.user_id == event.user_id, Award.badge_class_id == event.badge_class_id)
-    )
-    user = db.session.get(User, event.user_id)
-    if award is None or award.revoked or user is None or not user.active:
+    found = db.session.execute(
+        select(Award, User)
+        .join(User, User.id == Award.user_id)
+        .where(Award.user_id == event.user_id, Award.badge_class_id == event.badge_class_id)
+    ).first()
+    if found is None:
+        return
+    award, user = found
+    if award.revoked or not user.active:
         return
     site = current_app.config["SITE_NAME"]
     name = award.badge_class.name

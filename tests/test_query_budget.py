@@ -54,7 +54,7 @@ BUDGET = {
     "learner table, a later page": 9,
     "learner record": 9,
     "course dashboard": 10,
-    "issue missing badges": 20,
+    "issue missing badges": 23,  # three of them read the award and its learner for the "badge earned" mail
 }
 # Work may differ a little between a small and a large database (a deeper index, a longer key); a scan of
 # every learner's rows multiplies it instead.
