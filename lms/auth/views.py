@@ -117,20 +117,12 @@ def reset_password(token: str):
     if user is None:
         fail(400, "This link has expired or was already used. Ask for a new one from “Forgot your password?”.")
     form = ResetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            reset.reset_password(user, form.password.data)
-        except ServiceError as exc:
-            form.password.errors.append(exc.message)
-            status = exc.status
-        else:
-            logout_user()
-            session.clear()
-            flash("Your password has been changed. Sign in with it now.", "success")
-            return redirect(url_for("auth.login"))
-    elif form.is_submitted():
-        status = 400
+    status = password_from_link(user, form)
+    if status is None:
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. Sign in with it now.", "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user), status
 
 
@@ -143,20 +135,25 @@ def accept_invitation(token: str):
     if user is None:
         fail(400, "This invitation has expired or was already used. Ask the admin who invited you for a new one.")
     form = ResetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            reset.reset_password(user, form.password.data)
-        except ServiceError as exc:
-            form.password.errors.append(exc.message)
-            status = exc.status
-        else:
-            start_session(user)
-            flash(f"Welcome, {user.display_name}! Your password is set.", "success")
-            return redirect(url_for("main.dashboard"))
-    elif form.is_submitted():
-        status = 400
+    status = password_from_link(user, form)
+    if status is None:
+        start_session(user)
+        flash(f"Welcome, {user.display_name}! Your password is set.", "success")
+        return redirect(url_for("main.dashboard"))
     return render_template("auth/reset_password.html", form=form, user=user, invitation=True), status
+
+
+def password_from_link(user: User, form: ResetPasswordForm) -> int | None:
+    """Set the password a reset or invitation form sends: None once it is set, else the status of the page that
+    shows the form again (with its messages)."""
+    if not form.validate_on_submit():
+        return 400 if form.is_submitted() else 200
+    try:
+        reset.reset_password(user, form.password.data)
+    except ServiceError as exc:
+        form.password.errors.append(exc.message)
+        return exc.status
+    return None
 
 
 @bp.route("/logout", methods=["POST"])
