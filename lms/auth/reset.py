@@ -8,10 +8,10 @@ a new password changes the hash, so a used link (and any older one) stops workin
 import hashlib
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.auth.passwords import hash_password, password_problems
 from lms.auth.services import find_user_by_email
+from lms.auth.tokens import make_token, read_token
 from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.links import public_url
@@ -24,11 +24,6 @@ RESET, INVITATION = "password-reset", "invitation"
 LIFETIME_SECONDS = {RESET: 3600, INVITATION: 7 * 24 * 3600}
 
 
-def serializer(purpose: str) -> URLSafeTimedSerializer:
-    """Signs and reads the tokens of one purpose with the app's secret (a reset token opens no invitation)."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
-
-
 def fingerprint(password_hash: str) -> str:
     """A short digest of the password hash: it changes whenever the password does."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
@@ -36,15 +31,17 @@ def fingerprint(password_hash: str) -> str:
 
 def reset_token(user: User, purpose: str = RESET) -> str:
     """A token that lets this account choose a new password, once."""
-    return serializer(purpose).dumps({"user": user.id, "hash": fingerprint(user.password_hash)})
+    return make_token(purpose, {"user": user.id, "hash": fingerprint(user.password_hash)})
 
 
 def user_for_token(token: str, purpose: str = RESET) -> User | None:
     """The active account a token is for, while it is young enough and unused; None otherwise."""
+    data = read_token(purpose, token, LIFETIME_SECONDS[purpose])
+    if data is None:
+        return None
     try:
-        data = serializer(purpose).loads(token, max_age=LIFETIME_SECONDS[purpose])
         user = db.session.get(User, int(data["user"]))
-    except (BadSignature, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None
     if user is None or not user.active or fingerprint(user.password_hash) != data.get("hash"):
         return None
