@@ -25,6 +25,9 @@ class BadgeClass(Model):
     # Set when an admin edits the text, so a pack re-sync does not overwrite it.
     customized: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # How many of its awards are held (not revoked); kept by database triggers on the awards (migration
+    # b8d0f2a4c6e9), so the course dashboard never counts the awards.
+    held_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Award(Model):
@@ -40,8 +43,6 @@ class Award(Model):
             sqlite_where=text("revoked_at IS NOT NULL"),
             postgresql_where=text("revoked_at IS NOT NULL"),
         ),
-        # The course dashboard counts the badges held from this index alone, never the awards' rows.
-        Index("ix_badge_awards_class_revoked", "badge_class_id", "revoked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,13 +47,8 @@ def badges_column(course_id: int) -> list:
 
 
 def badges_issued(course_id: int) -> list[tuple[int, str]]:
-    """How many of the course's badges are held (revoked ones left out)."""
+    """How many of the course's badges are held (revoked ones left out), from each badge class's kept count."""
     from sqlalchemy import func
 
-    held = db.session.scalar(
-        select(func.count())
-        .select_from(Award)
-        .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
-        .where(BadgeClass.course_id == course_id, Award.revoked_at.is_(None))
-    )
+    held = db.session.scalar(select(func.sum(BadgeClass.held_count)).where(BadgeClass.course_id == course_id))
     return [(held or 0, "badges held")]

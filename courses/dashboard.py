@@ -1,13 +1,13 @@
-"""A course's dashboard figures, read from the enrolment summary: how many enrolled, started and completed, how
-far learners got through the modules, and enrolments and completions by day."""
+"""A course's dashboard figures, read from the course's tallies (kept as each enrolment's summary is written):
+how many enrolled, started and completed, how far learners got through the modules, and enrolments and
+completions by day. The page reads a few dozen rows, however many learners the course has."""
 
 import dataclasses
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from courses.learner_table import STARTED
-from courses.models import Enrolment
+from courses.models import CourseDay, CourseTally
 from courses.outline import CourseOutline
 from lms.extensions import db
 from lms.models import utcnow
@@ -49,19 +49,18 @@ class Figures:
 
 
 def course_figures(course: CourseOutline) -> Figures:
-    """The dashboard of a course: four aggregate queries over its enrolments, and the other plugins' counts."""
-    enrolled, began, completed = db.session.execute(
-        select(
-            func.count(),
-            func.count().filter(STARTED),
-            func.count().filter(Enrolment.completed_at.is_not(None)),
-        ).where(Enrolment.course_id == course.id)
-    ).one()
+    """The dashboard of a course: its tallies and days (two queries), and the other plugins' figures."""
+    tallies = db.session.execute(
+        select(CourseTally.modules_done, CourseTally.started, CourseTally.completed, CourseTally.learners).where(
+            CourseTally.course_id == course.id, CourseTally.learners > 0
+        )
+    ).all()
+    enrolled = sum(row.learners for row in tallies)
     return Figures(
         enrolled=enrolled,
-        started=began,
-        completed=completed,
-        charts=[module_funnel(course, enrolled), over_time(course.id), *plugin_charts(course.id)],
+        started=sum(row.learners for row in tallies if row.started),
+        completed=sum(row.learners for row in tallies if row.completed),
+        charts=[module_funnel(course, enrolled, tallies), over_time(course.id), *plugin_charts(course.id)],
         more=plugin_figures(course.id),
     )
 
@@ -82,16 +81,10 @@ def plugin_figures(course_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def module_funnel(course: CourseOutline, enrolled: int) -> Chart:
+def module_funnel(course: CourseOutline, enrolled: int, tallies: list) -> Chart:
     """How many learners completed at least 1, 2, … of the course's modules."""
-    rows = db.session.execute(
-        select(Enrolment.modules_done, func.count())
-        .where(Enrolment.course_id == course.id, Enrolment.modules_done > 0)
-        .group_by(Enrolment.modules_done)
-    ).all()
-    done = {modules: count for modules, count in rows}
     total = len(course.modules)
-    at_least = [sum(count for modules, count in done.items() if modules >= k) for k in range(1, total + 1)]
+    at_least = [sum(row.learners for row in tallies if row.modules_done >= k) for k in range(1, total + 1)]
     labels = ["Enrolled"] + [f"{k} module{'s' if k > 1 else ''}" for k in range(1, total + 1)]
     return Chart(
         key="funnel",
@@ -105,24 +98,21 @@ def module_funnel(course: CourseOutline, enrolled: int) -> Chart:
 
 def over_time(course_id: int) -> Chart:
     """Enrolments and completions on each of the last DAYS days."""
-    today = utcnow().date()
-    first = today - timedelta(days=DAYS - 1)
-    since = utcnow() - timedelta(days=DAYS)
-    by_day = {}
-    for column in (Enrolment.enrolled_at, Enrolment.completed_at):
-        day = func.date(column)
-        rows = db.session.execute(
-            select(day, func.count()).where(Enrolment.course_id == course_id, column >= since).group_by(day)
-        ).all()
-        by_day[column.key] = {str(when): count for when, count in rows}
-    days = [(first + timedelta(days=n)).isoformat() for n in range(DAYS)]
+    first = utcnow().date() - timedelta(days=DAYS - 1)
+    rows = db.session.execute(
+        select(CourseDay.day, CourseDay.enrolments, CourseDay.completions).where(
+            CourseDay.course_id == course_id, CourseDay.day >= first
+        )
+    ).all()
+    by_day = {row.day: row for row in rows}
+    days = [first + timedelta(days=n) for n in range(DAYS)]
     return Chart(
         key="over-time",
         title=f"Enrolments and completions over the last {DAYS} days",
         type="line",
-        labels=days,
+        labels=[day.isoformat() for day in days],
         series=[
-            {"label": "Enrolments", "values": [by_day["enrolled_at"].get(day, 0) for day in days]},
-            {"label": "Completions", "values": [by_day["completed_at"].get(day, 0) for day in days]},
+            {"label": "Enrolments", "values": [by_day[day].enrolments if day in by_day else 0 for day in days]},
+            {"label": "Completions", "values": [by_day[day].completions if day in by_day else 0 for day in days]},
         ],
     )

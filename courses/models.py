@@ -1,6 +1,6 @@
 """Course structure (synced from content packs) and learners' progress facts."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
@@ -95,6 +95,33 @@ class Enrolment(Model):
     # them as results are written (`courses.progress.report_cells`), so the table and its exports read this one
     # row per learner; a full export then streams one query instead of querying each plugin's tables per chunk.
     cells: Mapped[dict | None] = mapped_column(CELLS_TYPE, default=None)
+
+
+class CourseTally(Model):
+    """How many of a course's learners have done this many modules, started or not, completed or not.
+
+    Kept by database triggers on the enrolments (migration a7c9e1f3b5d8), in the same transaction as each
+    enrolment's summary, so the dashboard reads these few rows instead of counting every enrolment.
+    """
+
+    __tablename__ = "course_tallies"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    modules_done: Mapped[int] = mapped_column(primary_key=True)
+    started: Mapped[bool] = mapped_column(primary_key=True)
+    completed: Mapped[bool] = mapped_column(primary_key=True)
+    learners: Mapped[int] = mapped_column()
+
+
+class CourseDay(Model):
+    """How many learners enrolled in and completed a course on one UTC day; kept by the same triggers."""
+
+    __tablename__ = "course_days"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    enrolments: Mapped[int] = mapped_column()
+    completions: Mapped[int] = mapped_column()
 
 
 class LessonCompletion(Model):
