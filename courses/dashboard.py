@@ -3,6 +3,7 @@ how many enrolled, started and completed, how far learners got through the modul
 completions by day. The page reads a few dozen rows, however many learners the course has."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -81,7 +82,7 @@ def plugin_figures(course_id: int) -> list[tuple[int, str]]:
     ]
 
 
-def module_funnel(course: CourseOutline, enrolled: int, tallies: list) -> Chart:
+def module_funnel(course: CourseOutline, enrolled: int, tallies: Sequence) -> Chart:
     """How many learners completed at least 1, 2, … of the course's modules."""
     total = len(course.modules)
     at_least = [sum(row.learners for row in tallies if row.modules_done >= k) for k in range(1, total + 1)]
