@@ -108,9 +108,11 @@ def credential(public_id: str):
             },
             status=410,
         )
-    return Response(
-        documents.signed_credential(award), mimetype="application/vc+jwt", headers={"Access-Control-Allow-Origin": "*"}
-    )
+    headers = {
+        "Access-Control-Allow-Origin": "*",
+        "Content-Disposition": f'attachment; filename="badge-{public_id}.jwt"',  # saved as what it is
+    }
+    return Response(documents.signed_credential(award), mimetype="application/vc+jwt", headers=headers)
 
 
 @bp.route("/assertions/<public_id>/credential.json")
@@ -314,7 +316,7 @@ class RevokeForm(FlaskForm):
 @bp.route("/admin/")
 @allow("admin")
 def admin():
-    """Badge classes with their text, and the awards, newest first, a page at a time, each with a revoke form."""
+    """Badge classes with their text, and the awards, newest first, a page at a time, each with a way to revoke it."""
     badges = db.session.scalars(select(BadgeClass).order_by(BadgeClass.course_id, BadgeClass.id)).all()
     # Keyset paging on the id (newest first): any page costs the same, however many awards there are.
     before = id_arg("before")
@@ -337,7 +339,6 @@ def admin():
         older=older,
         paged=before is not None,
         text_form=BadgeTextForm,
-        revoke_form=RevokeForm(),
         action_form=ActionForm(),
     )
 
@@ -357,21 +358,30 @@ def edit(badge_id: int):
     return redirect(url_for("badges.admin"))
 
 
-@bp.route("/admin/awards/<public_id>/revoke", methods=["POST"])
+@bp.route("/admin/awards/<public_id>/revoke", methods=["GET", "POST"])
 @allow("admin")
 def revoke_award(public_id: str):
-    """Revoke an award with a reason."""
+    """Ask the admin to confirm revoking an award, with a reason; revoke it once they do."""
     if not PUBLIC_ID.fullmatch(public_id):
         abort(404)
+    award = db.session.scalar(select(Award).where(Award.public_id == public_id))
+    if award is None:
+        abort(404)
+    if award.revoked:
+        fail(409, "This badge has already been revoked.")
     form = RevokeForm()
-    if not form.validate_on_submit():
-        fail(400, "Give a reason for revoking the badge.")
-    try:
-        revoke(current_user, public_id, form.reason.data, public=form.public.data)
-    except ServiceError as exc:
-        fail(exc.status, exc.message)
-    flash("The badge has been revoked.", "success")
-    return redirect(url_for("badges.admin"))
+    if form.validate_on_submit():
+        try:
+            revoke(current_user, public_id, form.reason.data, public=form.public.data)
+        except ServiceError as exc:
+            fail(exc.status, exc.message)
+        flash(f"The badge “{award.badge_class.name}” has been revoked.", "success")
+        return redirect(url_for("badges.admin"))
+    from lms.models import User
+
+    holder = db.session.execute(select(User.display_name, User.email).where(User.id == award.user_id)).one()
+    status = 400 if request.method == "POST" else 200  # sent without a reason: the page again, with the error
+    return render_template("badges/revoke.html", award=award, holder=holder, form=form), status
 
 
 @bp.route("/admin/reissue", methods=["POST"])

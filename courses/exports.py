@@ -82,7 +82,7 @@ def download(rows: Iterable[list], kind: str, name: str, sheet: str):
     if kind == "csv":
         return Response(
             stream_with_context(csv_lines(rows)),
-            mimetype="text/csv; charset=utf-8",
+            content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     path = xlsx_file(rows, sheet)

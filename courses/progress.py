@@ -46,8 +46,13 @@ class Step:
 
 
 def percent(done: int, total: int) -> int:
-    """A whole-number percentage of steps done, never above 100."""
-    return 0 if total == 0 else min(100, (100 * done) // total)
+    """A whole-number percentage of steps done, rounded half up as a person would (2 of 3 is 67 %), but 100 only
+    when every step is done (199 of 200 is 99 %)."""
+    if total <= 0:
+        return 0
+    if done >= total:
+        return 100
+    return min(99, (200 * done + total) // (2 * total))
 
 
 def best_score(steps: Iterable[Step]) -> float | None:

@@ -139,7 +139,7 @@ def export(quiz_id: int):
     security_event("quiz.export", actor=current_user.id, target=f"quiz:{quiz.id}", format="gift")
     return Response(
         text,
-        mimetype="text/plain; charset=utf-8",
+        content_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{quiz.slug}.gift"'},
     )
 
@@ -154,6 +154,6 @@ def export_questions():
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", tag).strip("-") or "question-bank"
     return Response(
         text,
-        mimetype="text/plain; charset=utf-8",
+        content_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.gift"'},
     )

@@ -15,6 +15,13 @@ def page_text(response) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
+def progress_shown(done: int, total: int) -> str:
+    """The progress line a learner reads for `done` of `total` steps: the percentage rounded half up, and 100 only
+    once every step is done."""
+    share = 100 if done == total else min(99, int(100 * done / total + 0.5))
+    return f"{share}% complete ({done} of {total} steps)"
+
+
 def enrol(client, course_slug: str):
     """Press "Enrol" on the course page; returns the response to the press."""
     token = csrf_token_from(client.get(f"/courses/{course_slug}").get_data(as_text=True))

@@ -62,7 +62,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("auth.profile", "GET", "/profile", {}, everyone_signed_in(200)),
         ("auth.profile", "POST", "/profile", {"current_password": ""}, everyone_signed_in(400)),
         ("admin.users", "GET", "/admin/users", {}, only(("admin",), 200)),
-        ("admin.create_user", "POST", "/admin/users/new", {}, only(("admin",), 303)),
+        ("admin.create_user", "POST", "/admin/users/new", {}, only(("admin",), 400)),
         (
             "admin.change_role",
             "POST",
@@ -221,6 +221,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("badges.public_name_choice", "POST", "/badges/mine/name", {"shown_name": "x" * 81}, everyone_signed_in(400)),
         ("badges.admin", "GET", "/badges/admin/", {}, only(("admin",), 200)),
         ("badges.edit", "POST", f"/badges/admin/{badge}", {"description": ""}, only(("admin",), 400)),
+        ("badges.revoke_award", "GET", f"/badges/admin/awards/{award}/revoke", {}, only(("admin",), 200)),
         ("badges.revoke_award", "POST", f"/badges/admin/awards/{award}/revoke", {"reason": ""}, only(("admin",), 400)),
         ("badges.reissue", "POST", "/badges/admin/reissue", {}, only(("admin",), 302)),
         ("courses.catalog", "GET", "/courses/", {}, everyone_signed_in(200)),

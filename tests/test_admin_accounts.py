@@ -53,6 +53,30 @@ def test_an_admin_invites_a_trainer_who_chooses_their_own_password(app, client, 
     assert signs_in(app, "tomas.trainer@example.com", NEW_PASSWORD)
 
 
+def test_a_refused_invitation_keeps_what_was_typed_and_says_what_is_wrong_beside_each_field(
+    app, client, make_user, login, mailbox
+):
+    taken = make_user("learner")
+    login(make_user("admin"))
+    response = invite(client, "not-an-email", "  ", "trainer")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="email-error"' in page and 'id="display_name-error"' in page
+    assert 'value="not-an-email"' in page and '<option selected value="trainer">' in page
+    assert 'aria-invalid="true"' in page and "Please correct the highlighted fields." in page
+
+    response = invite(client, taken["email"], "Lea Lim", "learner")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="email-error">An account with this email already exists', page)
+    assert 'value="Lea Lim"' in page
+    assert len(mailbox) == 0  # nobody was mailed
+    with app.app_context():
+        from lms.models import User
+
+        assert db.session.scalar(select(User.id).where(User.display_name == "Lea Lim")) is None
+
+
 def test_an_invitation_link_is_not_a_reset_link(app, client, make_user, login, mailbox):
     login(make_user("admin"))
     invite(client, "rina@example.com", "Rina Cruz", "learner")

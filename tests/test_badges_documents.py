@@ -296,6 +296,8 @@ def test_credential_jwt_verifies_with_the_published_key(client, earned, badge_ke
     public_id = earned["public_id"]
     response = client.get(f"/badges/assertions/{public_id}/credential")
     assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
+    # Saved from a browser, the file is named for what it is.
+    assert response.headers["Content-Disposition"] == f'attachment; filename="badge-{public_id}.jwt"'
     token = response.get_data(as_text=True)
     jwks_response, jwks = get_json(client, "/badges/jwks.json")
     assert jwks_response.mimetype == "application/jwk-set+json"

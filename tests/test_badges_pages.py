@@ -228,12 +228,16 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     page = get_page(client, "/badges/admin/")
     assert learner["email"] in page.text  # admins see who holds each award
     action = f"/badges/admin/awards/{public_id}/revoke"
-    form = page.form(action)
+    assert action in [link["href"] for link in page.links]  # a link to a page that asks first
+    confirm = get_page(client, action)
+    assert f"Revoke “{FIRST_BADGE_NAME}”?" in confirm.text and learner["email"] in confirm.text
+    assert "This cannot be undone" in confirm.text
+    form = confirm.form(action)
     assert form["method"] == "post" and "reason" in form["fields"] and form["fields"].get("csrf_token")
 
-    # No reason: refused, nothing revoked.
+    # No reason: the same page again with the error beside the field, nothing revoked.
     response = client.post(action, data={**form["fields"], "reason": "  "})
-    assert response.status_code == 400
+    assert response.status_code == 400 and 'id="reason-error"' in response.text
     # No CSRF token: refused, nothing revoked.
     assert client.post(action, data={"reason": "Copied answers"}).status_code == 400
     assert get_page(client, f"/badges/verify/{public_id}").text.count("Valid badge.") == 1
@@ -242,8 +246,8 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     response = client.post(action, data={**form["fields"], "reason": reason, "public": "y"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/badges/admin/")
     after = get_page(client, "/badges/admin/")
-    assert "The badge has been revoked." in after.text and f"Revoked: {reason}" in after.text
-    assert action not in [f["action"] for f in after.forms]  # no second revoke button
+    assert f"The badge “{FIRST_BADGE_NAME}” has been revoked." in after.text and f"Revoked: {reason}" in after.text
+    assert action not in [link["href"] for link in after.links]  # no second way to revoke it
 
     anonymous = app.test_client()
     page = get_page(anonymous, f"/badges/verify/{public_id}")
@@ -261,6 +265,7 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
 
     # Revoking again is refused and records nothing more; so is an unknown or malformed award id.
     assert client.post(action, data={**form["fields"], "reason": "again"}).status_code == 409
+    assert client.get(action).status_code == 409
     for unknown in ("AAAAAAAAAAAAAAAAAAAAAAAA", "%00", "x%27%20OR%201=1"):
         response = client.post(f"/badges/admin/awards/{unknown}/revoke", data={**form["fields"], "reason": "x"})
         assert response.status_code == 404, unknown

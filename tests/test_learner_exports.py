@@ -41,6 +41,7 @@ def csv_rows(client, course, **args) -> list[list[str]]:
     response = client.get(f"/reports/courses/{course.slug}/learners.csv", query_string=args)
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="{course.slug}-learners.csv"'
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 

@@ -359,6 +359,7 @@ def test_a_trainer_exports_the_whole_bank_or_one_tag_in_the_browser_and_the_shel
     everything = client.get("/author/bank.gift")
     assert everything.status_code == 200
     assert everything.headers["Content-Disposition"] == 'attachment; filename="question-bank.gift"'
+    assert everything.headers["Content-Type"] == "text/plain; charset=utf-8"  # the charset named once
     titles = {q["title"] for q in parse_gift(everything.text, TYPES)}
     assert {"capital", "sky", "sc", "mr", "match"} <= titles
 

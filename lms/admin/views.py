@@ -25,6 +25,11 @@ MAX_UPLOAD = 1_000_000  # bytes of CSV
 @allow("admin")
 def users():
     """Every user, searchable by the start of any word of their name or email, a page at a time."""
+    return users_page(UserCreateForm())
+
+
+def users_page(create_form: UserCreateForm, status: int = 200):
+    """The users page, with the invitation form as given (an invitation refused keeps what was typed)."""
     query = (request.args.get("q") or "").strip()
     # Keyset paging: a page starts after (or ends before) a user id, so the last page costs what the first does.
     after, before = id_arg("after"), id_arg("before")
@@ -40,8 +45,8 @@ def users():
         previous_before=users[0].id if users and has_previous else None,
         next_after=users[-1].id if users and has_next else None,
         roles=ROLES,
-        create_form=UserCreateForm(),
-    )
+        create_form=create_form,
+    ), status
 
 
 @bp.route("/users/new", methods=["POST"])
@@ -51,14 +56,15 @@ def create_user():
     them choose one."""
     form = UserCreateForm()
     if not form.validate_on_submit():
-        problems = "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
-        flash(f"The invitation was not sent. {problems}", "error")
-        return redirect(url_for("admin.users")), 303
+        if form.csrf_token.errors:
+            abort(400)
+        return users_page(form, 400)
     try:
         user, mailed = accounts.invite_user(current_user, form.email.data, form.display_name.data, form.role.data)
     except ServiceError as exc:
-        flash(f"The invitation was not sent. {exc.message}", "error")
-        return redirect(url_for("admin.users")), 303
+        # The email taken, or a name the account rules refuse: said beside the field it is about.
+        (form.email if exc.status == 409 else form.display_name).errors = [exc.message]
+        return users_page(form, exc.status)
     if mailed:
         flash(f"Invited {user.email} as {user.role}: they choose their password from the mailed link.", "success")
     else:

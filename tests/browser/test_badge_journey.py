@@ -134,10 +134,17 @@ def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
         expect(page.get_by_role("heading", name="Badges", level=1)).to_be_visible()
         axe(page, "admin badges")
         row = page.get_by_role("row").filter(has_text=learner["email"])
-        row.get_by_label("Reason for revoking").fill("Completed on a shared account")
-        row.get_by_label("Publish the reason").check()
-        row.get_by_role("button", name="Revoke").click()
-        expect(page.get_by_text("The badge has been revoked.")).to_be_visible()
+        row.get_by_role("link", name="Revoke").click()
+        # A page of its own asks first, and says what revoking does; without a reason it asks for one.
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Revoke")
+        expect(page.get_by_text("This cannot be undone", exact=False)).to_be_visible()
+        axe(page, "revoke confirmation")
+        page.get_by_role("button", name="Revoke this badge").click()
+        expect(page.locator(".field.has-error")).to_contain_text("This field is required")
+        page.get_by_label("Reason for revoking").fill("Completed on a shared account")
+        page.get_by_label("Publish the reason", exact=False).check()
+        page.get_by_role("button", name="Revoke this badge").click()
+        expect(page.get_by_text("has been revoked.", exact=False)).to_be_visible()
         expect(page.get_by_role("row").filter(has_text=learner["email"])).to_contain_text(
             "Revoked: Completed on a shared account"
         )
