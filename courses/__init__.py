@@ -63,10 +63,11 @@ def lms_blueprints(app):
 
 @hookimpl
 def lms_cli_commands(app):
-    """`flask --app lms courses check|sync`."""
+    """`flask --app lms courses check|sync` and `flask --app lms mail reminders`."""
     from courses.cli import courses_cli
+    from courses.reminders import mail_cli
 
-    return [courses_cli]
+    return [courses_cli, mail_cli]
 
 
 @hookimpl

@@ -95,6 +95,8 @@ class Enrolment(Model):
     # them as results are written (`courses.progress.report_cells`), so the table and its exports read this one
     # row per learner; a full export then streams one query instead of querying each plugin's tables per chunk.
     cells: Mapped[dict | None] = mapped_column(CELLS_TYPE, default=None)
+    # When the learner was last mailed a reminder about this course (`courses.reminders`), at most weekly.
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class CourseTally(Model):

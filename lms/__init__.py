@@ -20,6 +20,7 @@ from lms.mail import init_mail
 from lms.migrations_cli import add_migration_commands
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
 from lms.secret_key import ensure_secret_key
+from lms.timezones import init_timezones
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -91,6 +92,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     init_login(app)
     init_mail(app)
+    init_timezones(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -12,13 +12,19 @@ def init_mail(app: Flask) -> None:
     app.extensions["mailman"] = Mail.init_mail(app.config, app.testing)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text message; whether it went. A failure is logged, never shown: the person who asked
-    for the mail is told the same whether or not it could be sent (or had anyone to go to)."""
-    message = EmailMessage(subject=subject, body=body, to=[str(Address(addr_spec=to))])
+def send_mail(to: str, subject: str, body: str, connection=None) -> bool:
+    """Send one plain-text message (through `connection`, one of `mail_connection`, when many go at once);
+    whether it went. A failure is logged, never shown: the person who asked for the mail is told the same
+    whether or not it could be sent (or had anyone to go to)."""
+    message = EmailMessage(subject=subject, body=body, to=[str(Address(addr_spec=to))], connection=connection)
     try:
         message.send()
     except (OSError, ValueError):  # smtplib's errors are OSErrors; a refused address a ValueError
         current_app.logger.exception("mail to %s could not be sent", to)
         return False
     return True
+
+
+def mail_connection():
+    """One connection to the mail server for many messages (a context manager)."""
+    return current_app.extensions["mailman"].get_connection()

@@ -1,9 +1,10 @@
-"""Core models: users with one role each, and the audit log of administrative actions."""
+"""Core models: users with one role each, the site's settings, and the audit log of administrative actions."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import Model, db
@@ -43,6 +44,10 @@ class User(UserMixin, Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Part of every session's id: raising it ends every session signed in before (sign-out, password change).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The IANA time zone the person chose for the times pages show; None follows their browser (else UTC).
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Whether they get the reminder mail when idle (the admin sets after how many days, or turns it off).
+    email_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     @property
     def is_active(self) -> bool:
@@ -61,6 +66,16 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class SiteSetting(Model):
+    """A setting an admin changes in the browser, such as after how many idle days learners are reminded."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class AuditEntry(Model):

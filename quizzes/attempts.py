@@ -21,6 +21,7 @@ from lms.events import emit
 from lms.extensions import db
 from lms.models import aware
 from lms.services import ServiceError
+from lms.timezones import local_time
 from quizzes.bank import draw_pool, question_types
 from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz, QuizResult
@@ -130,7 +131,7 @@ def start_refusal(quiz: Quiz, attempts: list[Attempt], user_id: int) -> str | No
         minutes = max(1, math.ceil((ends - now()).total_seconds() / 60))
         return (
             f"You can try again in {minutes} minute{'' if minutes == 1 else 's'} "
-            f"(at {ends.strftime('%H:%M')} UTC): take the time to revisit the lessons first."
+            f"(at {local_time(ends, '%H:%M')}): take the time to revisit the lessons first."
         )
     return None
 

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms import cohorts
 from lms.access import ROLES, allow
@@ -14,6 +14,7 @@ from lms.auth.forms import RoleForm, UserCreateForm
 from lms.extensions import db
 from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
+from lms.settings import get_setting, set_setting
 from lms.user_search import user_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -223,3 +224,35 @@ def remove_cohort_member(cohort_id: int, user_id: int):
         abort(exc.status)
     flash("Removed from the cohort. Their enrolments and records stay.", "success")
     return redirect(url_for("admin.cohort", cohort_id=group.id))
+
+
+class SettingsForm(FlaskForm):
+    """The site's settings an admin changes."""
+
+    reminder_days = IntegerField(
+        "Remind learners who have not been active for this many days",
+        validators=[Optional(), NumberRange(min=1, max=365, message="Give a number of days from 1 to 365.")],
+        description="Leave it empty for no reminders. Each learner gets at most one reminder a week, and can turn "
+        "them off in their profile.",
+    )
+    submit = SubmitField("Save settings")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@allow("admin")
+def settings():
+    """The site's settings: when idle learners are reminded by mail."""
+    form = SettingsForm(data={"reminder_days": get_setting("reminder_days")})
+    if request.method == "POST":
+        form = SettingsForm()
+        if form.validate_on_submit():
+            set_setting(current_user, "reminder_days", form.reminder_days.data)
+            days = form.reminder_days.data
+            flash(
+                f"Saved: learners idle for {days} days get a reminder." if days else "Saved: no reminders.", "success"
+            )
+            return redirect(url_for("admin.settings"))
+        if form.csrf_token.errors:
+            abort(400)
+        return render_template("admin/settings.html", form=form), 400
+    return render_template("admin/settings.html", form=form)

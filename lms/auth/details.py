@@ -34,6 +34,14 @@ def rename(user_id: int, display_name: str) -> User:
     return user
 
 
+def set_preferences(user_id: int, time_zone: str | None, email_reminders: bool) -> None:
+    """Store the person's time zone (None: their browser's) and whether they get reminder mail."""
+    begin_write()
+    user = db.session.get_one(User, user_id)
+    user.time_zone, user.email_reminders = time_zone, email_reminders
+    commit()
+
+
 def request_email_change(user_id: int, current_password: str, new_email: str) -> str:
     """Mail a confirmation link to the new address (and a note to the old one), after checking the password, as a
     stolen session must not move the account; the new address, normalised."""

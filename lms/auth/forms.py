@@ -2,7 +2,7 @@
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.access import ROLES
@@ -114,6 +114,18 @@ class NameForm(FlaskForm):
 
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=80), plain_name])
     submit = SubmitField("Save name")
+
+
+class PreferencesForm(FlaskForm):
+    """How times are shown and whether reminder mail comes."""
+
+    time_zone = SelectField(
+        "Time zone",
+        description="Times and quiz deadlines are shown in it.",
+        validate_choice=True,
+    )
+    email_reminders = BooleanField("Email me a reminder when I have not studied for a while (at most weekly)")
+    submit = SubmitField("Save preferences")
 
 
 class EmailChangeForm(FlaskForm):

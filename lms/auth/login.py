@@ -11,9 +11,9 @@ from lms.models import User
 
 # Built once: every signed-in request runs it, and a statement built once is compiled once. The columns a page
 # needs of the person signed in, and never the password hash.
-USER_BY_ID = select(User.id, User.email, User.display_name, User.role, User.active, User.session_generation).where(
-    User.id == bindparam("user_id")
-)
+USER_BY_ID = select(
+    User.id, User.email, User.display_name, User.role, User.active, User.session_generation, User.time_zone
+).where(User.id == bindparam("user_id"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +29,7 @@ class SignedInUser:
     role: str
     active: bool
     session_generation: int
+    time_zone: str | None  # chosen in the profile; None follows the browser
 
     is_authenticated = True  # the loader below refused signed-out, deactivated and ended sessions
     is_anonymous = False

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from wtforms import SelectChoice
 
 from lms.access import ANYONE, SIGNED_IN, allow, rate_limited
 from lms.auth import details, reset, services, signup
@@ -11,6 +12,7 @@ from lms.auth.forms import (
     LoginForm,
     NameForm,
     PasswordChangeForm,
+    PreferencesForm,
     RegisterForm,
     ResetPasswordForm,
 )
@@ -19,6 +21,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.security import safe_next_url
 from lms.services import ServiceError
+from lms.timezones import zone_names
 
 bp = Blueprint("auth", __name__)
 
@@ -191,14 +194,42 @@ def profile():
     return profile_page(password_form=form), status
 
 
-def profile_page(password_form=None, name_form=None, email_form=None) -> str:
+def profile_page(password_form=None, name_form=None, email_form=None, preferences_form=None) -> str:
     """The profile page with these forms (fresh ones for those not given)."""
     return render_template(
         "auth/profile.html",
         form=password_form or PasswordChangeForm(formdata=None),
         name_form=name_form or NameForm(formdata=None, data={"display_name": current_user.display_name}),
         email_form=email_form or EmailChangeForm(formdata=None),
+        preferences_form=preferences_form or preferences_form_for(submitted=False),
     )
+
+
+def preferences_form_for(submitted: bool) -> PreferencesForm:
+    """The preferences form with its time zones listed: as submitted, or filled from the account."""
+    if submitted:
+        form = PreferencesForm()
+    else:
+        user = db.session.get_one(User, current_user.id)
+        form = PreferencesForm(
+            formdata=None, data={"time_zone": user.time_zone or "", "email_reminders": user.email_reminders}
+        )
+    form.time_zone.choices = [SelectChoice("", "The one my browser is set to (UTC without it)")] + [
+        SelectChoice(name, name.replace("_", " ")) for name in zone_names()
+    ]
+    return form
+
+
+@bp.route("/profile/preferences", methods=["POST"])
+@allow(SIGNED_IN)
+def change_preferences():
+    """Save one's time zone and whether reminder mail comes."""
+    form = preferences_form_for(submitted=True)
+    if not form.validate_on_submit():
+        return profile_page(preferences_form=form), 400
+    details.set_preferences(current_user.id, form.time_zone.data or None, form.email_reminders.data)
+    flash("Saved your preferences.", "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/profile/name", methods=["POST"])
