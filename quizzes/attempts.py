@@ -274,14 +274,21 @@ def is_late(attempt: Attempt, moment: datetime | None = None) -> bool:
     return deadline is not None and (moment or now()) > deadline + DEADLINE_GRACE
 
 
-def save_responses(attempt: Attempt, responses: dict) -> None:
-    """Store responses by slot in the open transaction, in one statement (checked practice answers stay as
-    they were)."""
+def save_responses(attempt: Attempt, responses: dict, flagged: frozenset[int] = frozenset()) -> None:
+    """Store responses by slot, and which of them the learner flagged, in the open transaction, in one statement
+    (checked practice answers stay as they were)."""
     if not responses:
         return
     saved_at = now()
     rows = [
-        {"attempt_id": attempt.id, "slot": slot, "response": response, "saved_at": saved_at, "checked": False}
+        {
+            "attempt_id": attempt.id,
+            "slot": slot,
+            "response": response,
+            "saved_at": saved_at,
+            "checked": False,
+            "flagged": slot in flagged,
+        }
         for slot, response in responses.items()
     ]
     db.session.execute(answer_upsert(), rows)
@@ -295,7 +302,11 @@ def answer_upsert():
         statement = upsert(table)
         ANSWER_UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=[table.c.attempt_id, table.c.slot],
-            set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
+            set_={
+                "response": statement.excluded.response,
+                "saved_at": statement.excluded.saved_at,
+                "flagged": statement.excluded.flagged,
+            },
             where=table.c.checked.is_(False),
         )
     return ANSWER_UPSERTS[dialect]
@@ -324,8 +335,9 @@ def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
     return attempt
 
 
-def save_answers(attempt_id: int, user_id: int, responses: dict) -> datetime:
-    """Save answers while the attempt is open and on time; returns when they were saved."""
+def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
+    """Save answers (and the questions flagged) while the attempt is open and on time; returns when they were
+    saved."""
     begin_write()
     attempt = lock_open_attempt(attempt_id, user_id)
     if attempt.status != "open":
@@ -336,12 +348,14 @@ def save_answers(attempt_id: int, user_id: int, responses: dict) -> datetime:
         finish(attempt)
         commit()
         raise ServiceError("Time is up: answers sent after the deadline were not accepted.", 409)
-    save_responses(attempt, responses)
+    save_responses(attempt, responses, flagged)
     commit()
     return now()
 
 
-def check_answer(attempt_id: int, user_id: int, slot: int, responses: dict) -> None:
+def check_answer(
+    attempt_id: int, user_id: int, slot: int, responses: dict, flagged: frozenset[int] = frozenset()
+) -> None:
     """Practice mode: save the answers, then grade one and lock it so its feedback can be shown."""
     begin_write()
     attempt = lock_open_attempt(attempt_id, user_id)
@@ -354,7 +368,7 @@ def check_answer(attempt_id: int, user_id: int, slot: int, responses: dict) -> N
     if not 0 <= slot < len(attempt.slots):
         db.session.rollback()
         raise ServiceError("No such question in this attempt.", 404)
-    save_responses(attempt, responses)
+    save_responses(attempt, responses, flagged)
     db.session.flush()
     view = next(v for v in slot_views(attempt) if v.slot == slot)
     if view.qtype is not None and view.qtype.marked_by_trainer:

@@ -157,6 +157,8 @@ class AttemptAnswer(Model):
     response: Mapped[dict] = mapped_column(JSON, default=dict)
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     checked: Mapped[bool] = mapped_column(default=False)  # practice mode: answer locked and feedback shown
+    # The learner flagged the question to come back to before submitting (the attempt page's navigator shows it).
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     score: Mapped[float | None] = mapped_column(Float, default=None)  # 0..1
     feedback: Mapped[list] = mapped_column(JSON, default=list)  # the type's feedback, or the marker's comment
     # An essay waiting for a trainer's mark; who marked it, and when, once they have.

@@ -1,5 +1,7 @@
 """Learner pages: a quiz, its attempt (saved as you go), practice checks, submission and review."""
 
+import dataclasses
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -57,6 +59,18 @@ def get_own_attempt(attempt_id: int) -> Attempt:
     if attempt is None:
         abort(404)
     return attempt
+
+
+@dataclasses.dataclass(frozen=True)
+class Posted:
+    """An attempt's answer form as posted: its questions, the form, the responses by slot, the questions flagged
+    and the typed answers a question refused, by slot."""
+
+    views: list
+    form: FlaskForm
+    responses: dict
+    flagged: frozenset[int]
+    problems: dict[int, str]
 
 
 def answer_form(views, formdata=None):
@@ -151,9 +165,38 @@ def attempt(attempt_id: int):
         # A GET changes nothing: the learner closes the attempt with a POST from this page.
         return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course, module=module)
     views = service.slot_views(attempt)
-    form = answer_form(views, formdata=None)
-    # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.
-    return render_template(
+    return render_attempt(attempt, views, answer_form(views, formdata=None))
+
+
+def parse_answers(attempt: Attempt) -> Posted:
+    """What the learner posted for the attempt. A form not sent from this site, or an answer no learner could
+    give (a choice not offered), is a 400; a typed answer its question refuses ("two" for a number) is kept in
+    `problems`, for the learner to correct."""
+    views = service.slot_views(attempt)
+    form = answer_form(views, formdata=request.form)
+    problems: dict[int, str] = {}
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            fail(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+        for view in views:
+            errors = form.errors.get(f"q{view.slot}")
+            if errors and view.qtype is not None and view.qtype.checks_typed_answer:
+                problems[view.slot] = " ".join(errors)
+        if len(problems) < len(form.errors):
+            fail(400, "Some answers could not be read. Reload the page and try again; your saved answers are kept.")
+    flagged = frozenset(int(n) - 1 for n in request.form.getlist("flag") if n.isdigit() and 0 < int(n) <= len(views))
+    return Posted(views, form, responses_from(form, views), flagged, problems)
+
+
+def render_attempt(attempt: Attempt, views, form, status: int = 200):
+    """The attempt page: every question, with `form`'s answers (and any refusal beside its question)."""
+    course, module = quiz_context(attempt.quiz)
+    answered = {view.slot for view in views if view.answer is not None and not is_blank(view.answer.response)}
+    flagged = {view.slot for view in views if view.answer is not None and view.answer.flagged}
+    if form.is_submitted():  # what was just posted, not what was saved before
+        answered = {view.slot for view in views if not is_blank(posted_response(form, view))}
+        flagged = {int(n) - 1 for n in request.form.getlist("flag") if n.isdigit()}
+    page = render_template(
         "quizzes/attempt.html",
         attempt=attempt,
         quiz=attempt.quiz,
@@ -162,50 +205,99 @@ def attempt(attempt_id: int):
         course=course,
         module=module,
         render_stem=render_stem,
+        answered=answered,
+        flagged=flagged,
+        # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.
         deadline=aware(attempt.deadline),
     )
+    return page, status
 
 
-def parse_answers(attempt: Attempt):
-    """The slot views and the responses posted for them; a bad form is a 400."""
-    views = service.slot_views(attempt)
-    form = answer_form(views, formdata=request.form)
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            fail(400, "This form has expired or was not sent from this site. Reload the page and try again.")
-        fail(400, "Some answers could not be read. Reload the page and try again; your saved answers are kept.")
-    return views, responses_from(form, views)
+def posted_response(form, view) -> dict:
+    """The response the form holds for a question ({} for one without an answer field)."""
+    field = form._fields.get(f"q{view.slot}")
+    if field is None or view.qtype is None:
+        return {}
+    return view.qtype.response_from_data(view.version.config, view.layout, field.data)
+
+
+def is_blank(response) -> bool:
+    """Whether a response holds no answer at all (no option picked, nothing typed, no pair matched)."""
+    if isinstance(response, dict):
+        return all(is_blank(value) for value in response.values())
+    if isinstance(response, (list, tuple)):
+        return all(is_blank(value) for value in response)
+    if isinstance(response, str):
+        return not response.strip()
+    return response is None
+
+
+def unanswered(posted: Posted) -> list[int]:
+    """The numbers of the questions that count and have no answer in what was posted."""
+    return [
+        view.slot + 1
+        for view in posted.views
+        if view.graded and f"q{view.slot}" in posted.form._fields and is_blank(posted.responses.get(view.slot))
+    ]
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
 @allow(SIGNED_IN)
 def save(attempt_id: int):
-    """Save answers (the page does this as the learner goes, and on "Save")."""
+    """Save answers (the page does this as the learner goes, and on "Save"), then check or submit if asked."""
     attempt = get_own_attempt(attempt_id)
-    _, responses = parse_answers(attempt)
+    posted = parse_answers(attempt)
     wants_json = request.accept_mimetypes.best == "application/json"
     try:
-        saved_at = service.save_answers(attempt.id, current_user.id, responses)
+        saved_at = service.save_answers(attempt.id, current_user.id, posted.responses, posted.flagged)
     except ServiceError as exc:
         if wants_json:
             return jsonify(error=exc.message), exc.status
         flash(exc.message, "error")
         return redirect(url_for("quizzes.review", attempt_id=attempt.id)), 303
     if wants_json:
-        return jsonify(saved_at=saved_at.isoformat())
+        problems = {str(slot + 1): message for slot, message in posted.problems.items()}
+        return jsonify(saved_at=saved_at.isoformat(), **({"problems": problems} if problems else {}))
+    if posted.problems:
+        return answers_to_correct(attempt, posted)
     if "check" in request.form:
-        return check(attempt, responses)
+        return check(attempt, posted)
     if "submit" in request.form:
-        return submit_and_review(attempt, responses)
+        return confirm_or_submit(attempt, posted)
     flash("Your answers are saved.", "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
-def check(attempt: Attempt, responses: dict):
+def answers_to_correct(attempt: Attempt, posted: Posted):
+    """The attempt page again, with what was typed and why a question refused it; nothing is graded (400)."""
+    numbers = ", ".join(str(slot + 1) for slot in sorted(posted.problems))
+    flash(f"Your answers are saved, but question {numbers} needs correcting before you submit.", "error")
+    return render_attempt(attempt, service.slot_views(attempt), posted.form, status=400)
+
+
+def confirm_or_submit(attempt: Attempt, posted: Posted):
+    """Submit, unless questions are unanswered and the learner has not yet confirmed submitting without them:
+    then a page asks (the answers are saved), which works without JavaScript."""
+    missing = unanswered(posted)
+    if missing and request.form.get("unanswered") != "confirmed":
+        course, module = quiz_context(attempt.quiz)
+        return render_template(
+            "quizzes/confirm_submit.html",
+            attempt=attempt,
+            quiz=attempt.quiz,
+            course=course,
+            module=module,
+            missing=missing,
+            form=ActionForm(),
+        )
+    return submit_and_review(attempt, posted.responses)
+
+
+def check(attempt: Attempt, posted: Posted):
     """Practice mode: grade one answer now and show its feedback."""
     try:
         slot = int(request.form["check"])
-        service.check_answer(attempt.id, current_user.id, slot, responses)
+        service.check_answer(attempt.id, current_user.id, slot, posted.responses, posted.flagged)
     except (ValueError, ServiceError) as exc:
         fail(getattr(exc, "status", 400), getattr(exc, "message", "No such question."))
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}"))
@@ -228,18 +320,21 @@ def submit_and_review(attempt: Attempt, responses: dict):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @allow(SIGNED_IN)
 def submit(attempt_id: int):
-    """Submit the attempt: grades once; a repeated submit shows the first result."""
+    """Submit the attempt: grades once; a repeated submit shows the first result. Sent from the confirmation
+    page (no answers, `unanswered=confirmed`), it submits the answers saved."""
     attempt = get_own_attempt(attempt_id)
-    if attempt.status != "open":
+    saved_only = request.form.get("unanswered") == "confirmed" and not any(key[:1] == "q" for key in request.form)
+    if attempt.status != "open" or service.is_late(attempt) or saved_only:
         if not ActionForm().validate_on_submit():
             abort(400)
-        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    if service.is_late(attempt):
-        if not ActionForm().validate_on_submit():
-            abort(400)
-        return submit_and_review(attempt, {})  # answers sent now are too late; the saved ones are graded
-    _, responses = parse_answers(attempt)
-    return submit_and_review(attempt, responses)
+        if attempt.status != "open":
+            return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+        return submit_and_review(attempt, {})  # late: answers sent now do not count; confirmed: the saved ones
+    posted = parse_answers(attempt)
+    if posted.problems:
+        service.save_answers(attempt.id, current_user.id, posted.responses, posted.flagged)
+        return answers_to_correct(attempt, posted)
+    return submit_and_review(attempt, posted.responses)
 
 
 @bp.route("/attempts/<int:attempt_id>/review")

@@ -164,3 +164,42 @@ def test_upgrading_a_database_in_use_keeps_its_rows(app_config, scratch_database
         assert user is not None and user.email == "kept@example.com"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_stepping_the_latest_revisions_down_and_up_keeps_every_learners_records(app_config, scratch_database):
+    """SQLite's batch mode rebuilds a table by dropping the old one: with foreign keys on, that drop would delete
+    every row referring to it (a learner's enrolments and attempts). The migrations run with them off."""
+    from lms import create_app
+
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": scratch_database})
+    migrate(app, "upgrade")
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) "
+                    "VALUES (7, 'kept@example.com', 'Kept', 'x', 'learner', :yes, :now)"
+                ),
+                {"yes": True, "now": "2026-11-30 10:00:00"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO courses (id, slug, title, summary, source, version, active, synced_at) "
+                    "VALUES (3, 'kept', 'Kept', '', '', '1', :yes, :now)"
+                ),
+                {"yes": True, "now": "2026-11-30 10:00:00"},
+            )
+            conn.execute(
+                text("INSERT INTO enrolments (user_id, course_id, enrolled_at) VALUES (7, 3, :now)"),
+                {"now": "2026-11-30 10:00:00"},
+            )
+        db.engine.dispose()
+    for _ in range(4):  # down through the revisions that rebuild users and attempt answers, then up again
+        migrate(app, "downgrade", "--", "-1")
+    migrate(app, "upgrade")
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM enrolments")).scalar() == 1
+        assert db.session.execute(text("SELECT sum(learners) FROM course_tallies")).scalar() == 1
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() in (None, 1)  # on again after migrating
+        db.session.remove()
+        db.engine.dispose()

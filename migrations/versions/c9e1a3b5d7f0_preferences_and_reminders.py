@@ -1,5 +1,6 @@
 """preferences and reminders: each person's time zone and whether they get reminder mail, the site's settings
-(such as after how many idle days learners are reminded), and when each enrolment was last reminded
+(such as after how many idle days learners are reminded), when each enrolment was last reminded, and the
+questions a learner flagged to come back to in an attempt
 
 Revision ID: c9e1a3b5d7f0
 Revises: b8d0f2a4c6e9
@@ -17,10 +18,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("email_reminders", sa.Boolean(), server_default=sa.true(), nullable=False))
+    # Added in place (no batch mode): SQLite adds a column with a constant default without copying the table.
+    op.add_column("users", sa.Column("time_zone", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("email_reminders", sa.Boolean(), server_default=sa.true(), nullable=False))
     op.add_column("enrolments", sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "attempt_answers", sa.Column("flagged", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     op.create_table(
         "site_settings",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -32,6 +36,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table("site_settings")
+    with op.batch_alter_table("attempt_answers") as batch:
+        batch.drop_column("flagged")
     # Not in batch mode: rebuilding the enrolments table would drop the triggers that keep the course tallies.
     op.drop_column("enrolments", "reminded_at")
     with op.batch_alter_table("users") as batch:

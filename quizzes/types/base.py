@@ -108,6 +108,10 @@ class QuestionType:
         """What the learner may see before submitting: no weights or feedback."""
         return {}
 
+    # Whether the answer field's validators check what a learner types (a number, say): a refusal is then shown
+    # beside the question for the learner to correct, not treated as a tampered form.
+    checks_typed_answer = False
+
     def answer_field(self, config: dict, layout: dict, label: str):
         """An unbound wtforms field for the learner's answer."""
         raise NotImplementedError
@@ -156,12 +160,13 @@ class QuestionType:
         raise NotImplementedError
 
 
-def text_answer_field(label: str) -> StringField:
-    """A single-line text box for a typed answer, no longer than any answer needs to be."""
+def text_answer_field(label: str, validators=(), **render_kw) -> StringField:
+    """A single-line text box for a typed answer, no longer than any answer needs to be; `validators` check what
+    the learner typed (their message is shown beside the box, see `QuestionType.checks_typed_answer`)."""
     return StringField(
         label,
-        validators=[Optional(), Length(max=MAX_ANSWER_LENGTH)],
-        render_kw={"autocomplete": "off", "maxlength": MAX_ANSWER_LENGTH},
+        validators=[Optional(), Length(max=MAX_ANSWER_LENGTH), *validators],
+        render_kw={"autocomplete": "off", "maxlength": MAX_ANSWER_LENGTH, **render_kw},
     )
 
 

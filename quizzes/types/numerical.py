@@ -6,6 +6,8 @@ import math
 import re
 import sys
 
+from wtforms.validators import ValidationError
+
 from quizzes.editors import NumericalEditor
 from quizzes.gift import AnswerText, required_entries, trim, write_feedback, write_number, write_weighted
 
@@ -35,6 +37,13 @@ NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 # becomes the widest finite range: it then stays JSON-safe and passes
 # validate(), while every number still falls inside it.
 ANY_NUMBER = sys.float_info.max
+
+
+def typed_number(_form, field) -> None:
+    """Answer-field validator: what the learner typed must be a number (an empty box is simply unanswered)."""
+    typed = text(field.data).strip()
+    if typed and parse_number(typed) is None:
+        raise ValidationError(f"“{typed[:40]}” is not a number. {NOT_A_NUMBER}")
 
 
 def parse_number(value) -> float | None:
@@ -181,9 +190,11 @@ class Numerical(QuestionType):
         problems += filter(None, [weight_problem(answer, what), feedback_problem(answer, what)])
         return problems
 
+    checks_typed_answer = True
+
     def answer_field(self, config, layout, label):
-        """A single-line text box; parsing happens when grading."""
-        return text_answer_field(label)
+        """A single-line text box that refuses what is not a number (the learner corrects it; it is not graded)."""
+        return text_answer_field(label, [typed_number], inputmode="decimal")
 
     def response_from_data(self, config, layout, data):
         """The typed text, kept as typed so the review shows it unchanged."""

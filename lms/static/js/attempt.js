@@ -1,4 +1,5 @@
-// Saves quiz answers as the learner goes, and shows the time left. The server keeps the real deadline.
+// Saves quiz answers as the learner goes, keeps the question navigator up to date, and shows the time left.
+// The server keeps the real deadline; without this script the page works the same, saving on "Save".
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -17,7 +18,10 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (result.ok) {
-        status.textContent = "Answers saved at " + new Date(result.body.saved_at).toLocaleTimeString() + ".";
+        var problems = result.body.problems || {};
+        var numbers = Object.keys(problems);
+        status.textContent = "Answers saved at " + new Date(result.body.saved_at).toLocaleTimeString() + "." +
+          numbers.map(function (n) { return " Question " + n + ": " + problems[n]; }).join("");
       } else {
         status.textContent = result.body.error || "Your answers could not be saved.";
       }
@@ -26,10 +30,52 @@
     });
   }
 
+  // Whether a question's section holds an answer: an option picked, or something typed or chosen.
+  function answered(section) {
+    var controls = section.querySelectorAll("input, select, textarea");
+    for (var i = 0; i < controls.length; i += 1) {
+      var control = controls[i];
+      if (control.name === "flag" || control.type === "hidden" || control.type === "submit") { continue; }
+      if (control.type === "radio" || control.type === "checkbox") {
+        if (control.checked) { return true; }
+      } else if (control.value.trim() !== "") {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function updateNavigator() {
+    var sections = form.querySelectorAll("section.question");
+    var done = 0;
+    var flags = 0;
+    for (var i = 0; i < sections.length; i += 1) {
+      var number = sections[i].id.replace("question-", "");
+      var link = document.getElementById("nav-" + number);
+      var flag = document.getElementById("flag-" + number);
+      if (!link) { continue; }
+      var isAnswered = answered(sections[i]);
+      var isFlagged = Boolean(flag && flag.checked);
+      done += isAnswered ? 1 : 0;
+      flags += isFlagged ? 1 : 0;
+      link.classList.toggle("qnav-answered", isAnswered);
+      link.classList.toggle("qnav-flagged", isFlagged);
+      link.querySelector(".qnav-state").textContent =
+        (isAnswered ? ", answered" : ", not answered") + (isFlagged ? ", flagged" : "");
+    }
+    var key = document.querySelector(".qnav-key");
+    if (key) {
+      key.textContent = done + " of " + sections.length + " answered" +
+        (flags ? ", " + flags + " flagged (⚑)" : "") + ". Filled numbers are answered.";
+    }
+  }
+
   form.addEventListener("change", function () {
+    updateNavigator();
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 400);
   });
+  form.addEventListener("input", updateNavigator);
 
   var deadline = document.getElementById("deadline");
   var left = document.getElementById("time-left");
