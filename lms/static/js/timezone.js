@@ -4,10 +4,9 @@
   "use strict";
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-  if (!zone) { return; }
+  if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) { return; }  // IANA names need no cookie escaping
   var current = document.cookie.split("; ").filter(function (c) { return c.indexOf("tz=") === 0; })[0];
-  var value = encodeURIComponent(zone);
-  if (current !== "tz=" + value) {
-    document.cookie = "tz=" + value + "; path=/; max-age=31536000; SameSite=Lax";
+  if (current !== "tz=" + zone) {
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
   }
 }());

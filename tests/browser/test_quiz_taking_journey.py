@@ -1,0 +1,93 @@
+"""In a real browser set to Manila time: a learner sees the quiz deadline in their own time zone, keeps the time
+left in view while scrolling (desktop and phone), uses the question navigator and a flag, is told that "five" is
+not a number, and is asked before submitting with unanswered questions. axe-core checks each page."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests.browser.test_badge_journey import sign_in
+from tests.test_quiz_attempts import enrol, slot_of, sync, write_pack
+from tests.test_quiz_taking import NUMBERS_GIFT
+
+
+def deadline_in_view(page) -> bool:
+    """Whether the "Submit before" bar is inside the visible part of the page."""
+    box = page.locator("#deadline").bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height
+
+
+def test_a_learner_in_manila_takes_a_timed_quiz_with_the_navigator_and_is_asked_before_submitting(
+    browser, live_server, app, axe, make_user, tmp_path
+):
+    from quizzes.models import Attempt, Quiz
+
+    quiz = {"title": "Numbers quiz", "time_limit_minutes": 30, "review": "retry_without_key", "shuffle_options": False}
+    pack = write_pack(
+        tmp_path / "pack",
+        [{"slug": "numbers", "title": "Numbers", "lessons": ["numbers-read"], "gift": NUMBERS_GIFT, "quiz": quiz}],
+        slug="numbers-lab",
+        title="Numbers lab",
+    )
+    course = sync(app, pack)
+    learner = make_user(name="Rosa Reyes")
+    enrol(app, learner["id"], course.id, read=["numbers-read"])
+    with app.app_context():
+        quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.course_id == course.id))
+    base = live_server.url
+    context = browser.new_context(timezone_id="Asia/Manila")
+    page = context.new_page()
+    sign_in(page, base, learner)  # the page's script tells the server the browser's zone
+
+    page.goto(f"{base}/quizzes/{quiz_id}")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page).to_have_url(re.compile(rf"{base}/quizzes/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    with app.app_context():
+        deadline = db.session.get_one(Attempt, attempt_id).deadline
+        slots = {title: slot_of(app, attempt_id, title) + 1 for title in ("count", "sky", "city")}
+    manila = (deadline.hour + 8) % 24  # Manila keeps UTC+8 all year
+    expect(page.locator("#deadline")).to_contain_text(f"Submit before {manila:02d}:{deadline.minute:02d}")
+    expect(page.locator("#deadline")).to_contain_text("PST")
+    axe(page, "attempt page")
+
+    # The navigator: nothing answered; typing marks a question answered, a flag marks it flagged.
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator).to_contain_text("0 of 3 answered")
+    page.get_by_label(f"Your answer to question {slots['count']}").fill("five")
+    expect(navigator.locator(f"#nav-{slots['count']}")).to_have_class(re.compile("qnav-answered"))
+    page.get_by_label(f"Flag question {slots['sky']} to come back to").check()
+    expect(navigator.locator(f"#nav-{slots['sky']}")).to_have_class(re.compile("qnav-flagged"))
+    expect(navigator).to_contain_text("1 of 3 answered, 1 flagged")
+    expect(page.locator("#autosave-status")).to_contain_text("“five” is not a number")
+    navigator.get_by_role("link", name=re.compile(rf"^{slots['sky']}\b")).click()
+    expect(page).to_have_url(re.compile(rf"#question-{slots['sky']}$"))
+
+    # The time left stays in view at the bottom of the page, on a desktop and on a phone.
+    for size in ({"width": 1280, "height": 800}, {"width": 375, "height": 740}):
+        page.set_viewport_size(size)
+        page.mouse.wheel(0, 5000)
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.scrollY") > 0
+        assert deadline_in_view(page), size
+
+    # "five" is refused beside its question, and stays there to correct.
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator(".field.has-error")).to_contain_text("“five” is not a number")
+    expect(page.get_by_label(f"Your answer to question {slots['count']}")).to_have_value("five")
+    axe(page, "attempt page with a refused answer")
+    page.get_by_label(f"Your answer to question {slots['count']}").fill("5")
+    page.get_by_role("button", name="Submit answers").click()
+
+    # Two questions unanswered: asked first.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit with 2 unanswered questions?")
+    axe(page, "confirm submitting")
+    page.get_by_role("button", name="Submit anyway").click()
+    expect(page).to_have_url(re.compile(rf"/quizzes/attempts/{attempt_id}/review$"))
+    with app.app_context():
+        attempt = db.session.get_one(Attempt, attempt_id)
+        assert attempt.status == "submitted" and round(attempt.score) == 33
+    context.close()
