@@ -40,6 +40,7 @@ class Module(Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
+    icon: Mapped[str] = mapped_column(String(40), default="book-open", server_default="book-open")  # its pack's
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -41,6 +41,7 @@ class ModuleOutline:
     title: str
     lessons: tuple[LessonOutline, ...]
     active: bool = True
+    icon: str = "book-open"
 
     def lesson(self, slug: str) -> LessonOutline | None:
         """The module's lesson with this slug, if any."""
@@ -86,7 +87,7 @@ def cached_outlines() -> dict[int, CourseOutline]:
 def build_outline(course: Course) -> CourseOutline:
     """Read a course's active modules and lessons from the database (two queries)."""
     modules = db.session.execute(
-        select(Module.id, Module.slug, Module.title)
+        select(Module.id, Module.slug, Module.title, Module.icon)
         .where(Module.course_id == course.id, Module.active.is_(True))
         .order_by(Module.position, Module.id)
     ).all()
@@ -128,7 +129,9 @@ def build_outline(course: Course) -> CourseOutline:
         synced_at=course.synced_at,
         active=course.active,
         modules=tuple(
-            ModuleOutline(id=m.id, course_id=course.id, slug=m.slug, title=m.title, lessons=tuple(by_module[m.id]))
+            ModuleOutline(
+                id=m.id, course_id=course.id, slug=m.slug, title=m.title, lessons=tuple(by_module[m.id]), icon=m.icon
+            )
             for m in modules
         ),
     )

@@ -12,7 +12,10 @@ from courses.sections import COURSE, MODULE, SLUG_PATTERN, PackSection, SectionC
 
 SLUG = re.compile(SLUG_PATTERN)
 COURSE_KEYS = {"slug", "title", "summary", "version", "source", "modules"}
-MODULE_KEYS = {"slug", "title", "lessons"}
+MODULE_KEYS = {"slug", "title", "lessons", "icon"}
+# The module icons the app serves (Lucide, lms/static/vendor/lucide); a module names one, or gets the book.
+ICONS_DIR = pathlib.Path(__file__).resolve().parents[1] / "lms" / "static" / "vendor" / "lucide"
+DEFAULT_ICON = "book-open"
 LESSON_KEYS = {"title", "minutes", "objectives"}
 INVALID = object()  # what a YAML file that could not be parsed reads as (its problem is recorded already)
 
@@ -49,6 +52,7 @@ class ModuleSpec:
     title: str
     lessons: list
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)
+    icon: str = DEFAULT_ICON
 
 
 @dataclasses.dataclass
@@ -214,8 +218,19 @@ class PackReader:
             title = self.text(item, "title")
             context = SectionContext(self.path, "", (), module_slug=slug, module_title=title)
             sections = self.read_sections(item, MODULE, context)
-            modules.append(ModuleSpec(slug=slug, title=title, lessons=lessons, sections=sections))
+            modules.append(
+                ModuleSpec(slug=slug, title=title, lessons=lessons, sections=sections, icon=self.icon(item))
+            )
         return modules
+
+    def icon(self, module: LineDict) -> str:
+        """The module's icon: one of the icons the app serves, or the default."""
+        name = module.get("icon", DEFAULT_ICON)
+        if not isinstance(name, str) or not SLUG.match(name) or not (ICONS_DIR / f"{name}.svg").is_file():
+            known = ", ".join(sorted(path.stem for path in ICONS_DIR.glob("*.svg")))
+            self.problem("course.yaml", module.key_lines.get("icon", module.line), f"unknown icon {name!r} (known: {known})")
+            return DEFAULT_ICON
+        return name
 
     def module_lessons(self, module: LineDict, seen: dict) -> list:
         """The lessons a module lists, each read from lessons/<slug>.md."""

@@ -79,7 +79,7 @@ def sync_structure(course: Course, pack: Pack) -> None:
         if module is None:
             module = Module(course_id=course.id, slug=spec.slug, title=spec.title)
             db.session.add(module)
-        module.title, module.position, module.active = spec.title, position, True
+        module.title, module.icon, module.position, module.active = spec.title, spec.icon, position, True
         db.session.flush()
         for lesson_position, lesson_spec in enumerate(spec.lessons):
             lesson = lessons.get(lesson_spec.slug)

@@ -1,6 +1,6 @@
 """preferences and reminders: each person's time zone and whether they get reminder mail, the site's settings
 (such as after how many idle days learners are reminded), when each enrolment was last reminded, and the
-questions a learner flagged to come back to in an attempt
+questions a learner flagged to come back to in an attempt, and each module's icon
 
 Revision ID: c9e1a3b5d7f0
 Revises: b8d0f2a4c6e9
@@ -25,6 +25,7 @@ def upgrade():
     op.add_column(
         "attempt_answers", sa.Column("flagged", sa.Boolean(), server_default=sa.false(), nullable=False)
     )
+    op.add_column("modules", sa.Column("icon", sa.String(length=40), server_default="book-open", nullable=False))
     op.create_table(
         "site_settings",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -36,6 +37,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table("site_settings")
+    with op.batch_alter_table("modules") as batch:
+        batch.drop_column("icon")
     with op.batch_alter_table("attempt_answers") as batch:
         batch.drop_column("flagged")
     # Not in batch mode: rebuilding the enrolments table would drop the triggers that keep the course tallies.

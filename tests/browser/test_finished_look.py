@@ -1,0 +1,92 @@
+"""Every page a learner, trainer or admin opens fits a phone and a desktop screen (nothing wider than the window,
+even with a very long name) and passes axe-core's WCAG 2.1 A/AA checks. Set LMS_SCREENSHOTS to a folder to keep a
+screenshot of each page at each width, to look at."""
+
+import os
+import pathlib
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from lms.extensions import db
+from tests import test_badges_issuing as issuing
+from tests.browser.test_badge_journey import sign_in
+
+LONG_NAME = "Maria Concepcion Villanueva-Santiago de los Reyes y Bautista-Fernandez"
+WIDTHS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# What sticks out, to say which element to fix when a page is too wide.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(-3).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + (e.innerText || '').slice(0, 40))"""
+
+
+def look_at(page, axe, url: str, label: str) -> None:
+    """Open the page at each width: nothing overflows sideways, and axe finds no violation."""
+    shots = os.environ.get("LMS_SCREENSHOTS")
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        response = page.goto(url)
+        assert response is not None and response.status == 200, f"{label}: {response and response.status}"
+        assert page.evaluate(OVERFLOW) <= 0, f"{label} is wider than a {width} screen: {page.evaluate(WIDEST)}"
+        if shots:
+            name = re.sub(r"[^a-z0-9]+", "-", label.lower())
+            page.screenshot(path=str(pathlib.Path(shots) / f"{name}-{width}.png"), full_page=True)
+    axe(page, label)
+
+
+def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live_server, app, axe, make_user):
+    from quizzes.models import Quiz
+
+    course = issuing.sync_course(app)
+    learner = issuing.earn_first_badge(app, make_user, course, name=LONG_NAME)
+    module = next(iter(course.modules.values()))
+    with app.app_context():
+        quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.id == module.quiz_id))
+    base = live_server.url
+
+    sign_in(page, base, learner)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Villanueva")
+    learner_pages = {
+        "dashboard": "/dashboard",
+        "course page": f"/courses/{course.slug}",
+        "module page": f"/courses/{course.slug}/{module.slug}",
+        "lesson page": f"/courses/{course.slug}/{module.slug}/{module.lesson_slugs[0]}",
+        "quiz page": f"/quizzes/{quiz_id}",
+        "my badges": "/badges/mine",
+        "profile": "/profile",
+        "own record": f"/learners/{learner['id']}/record",
+        "badge verification": f"/badges/verify/{learner['award']['public_id']}",
+    }
+    for label, path in learner_pages.items():
+        look_at(page, axe, base + path, label)
+    page.goto(f"{base}/quizzes/{list(course.modules.values())[1].quiz_id}")  # the first is passed, cooling down
+    page.get_by_role("button", name=re.compile("Start|Resume")).click()
+    look_at(page, axe, page.url, "attempt page")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, make_user("admin", name="Ada Admin"))
+    admin_pages = {
+        "admin users": "/admin/users",
+        "admin settings": "/admin/settings",
+        "cohorts": "/admin/cohorts",
+        "course dashboard": f"/reports/courses/{course.slug}",
+        "learner table": f"/reports/courses/{course.slug}/learners",
+        "badge admin": "/badges/admin/",
+        "revoke confirmation": f"/badges/admin/awards/{learner['award']['public_id']}/revoke",
+        "learner record (admin)": f"/learners/{learner['id']}/record",
+        "trainer quiz list": "/author/quizzes",
+        "question bank": "/author/bank",
+        "trainer quiz page": f"/author/quizzes/{quiz_id}",
+    }
+    for label, path in admin_pages.items():
+        look_at(page, axe, base + path, label)
+
+    # On a phone the admin's user table scrolls inside its box, with each row's actions still reachable.
+    page.set_viewport_size(WIDTHS["phone"])
+    page.goto(f"{base}/admin/users")
+    row = page.get_by_role("row").filter(has_text=learner["email"])
+    action = row.get_by_role("button", name=re.compile("Send reset link"))
+    action.scroll_into_view_if_needed()
+    expect(action).to_be_in_viewport()
