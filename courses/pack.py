@@ -218,9 +218,7 @@ class PackReader:
             title = self.text(item, "title")
             context = SectionContext(self.path, "", (), module_slug=slug, module_title=title)
             sections = self.read_sections(item, MODULE, context)
-            modules.append(
-                ModuleSpec(slug=slug, title=title, lessons=lessons, sections=sections, icon=self.icon(item))
-            )
+            modules.append(ModuleSpec(slug=slug, title=title, lessons=lessons, sections=sections, icon=self.icon(item)))
         return modules
 
     def icon(self, module: LineDict) -> str:
@@ -228,7 +226,9 @@ class PackReader:
         name = module.get("icon", DEFAULT_ICON)
         if not isinstance(name, str) or not SLUG.match(name) or not (ICONS_DIR / f"{name}.svg").is_file():
             known = ", ".join(sorted(path.stem for path in ICONS_DIR.glob("*.svg")))
-            self.problem("course.yaml", module.key_lines.get("icon", module.line), f"unknown icon {name!r} (known: {known})")
+            self.problem(
+                "course.yaml", module.key_lines.get("icon", module.line), f"unknown icon {name!r} (known: {known})"
+            )
             return DEFAULT_ICON
         return name
 

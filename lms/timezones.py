@@ -12,16 +12,28 @@ COOKIE = "tz"
 
 
 @functools.cache
+def known_zones() -> frozenset[str]:
+    """Every IANA time zone name this machine knows (read once: listing them walks the time zone files)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
 def zone_names() -> list[str]:
-    """Every IANA time zone name this machine knows, sorted (the profile's choices)."""
-    return sorted(name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith("Etc/"))
+    """The time zones a person chooses from in their profile, sorted."""
+    return sorted(name for name in known_zones() if "/" in name and not name.startswith("Etc/"))
+
+
+@functools.cache
+def zone(name: str) -> tzinfo:
+    """The time zone of a known name (kept: every page that shows a time asks)."""
+    return zoneinfo.ZoneInfo(name)
 
 
 def zone_named(name: str | None) -> tzinfo | None:
     """The time zone of an IANA name, or None for a name that is not one."""
-    if not name or name not in zoneinfo.available_timezones():
+    if not name or name not in known_zones():
         return None
-    return zoneinfo.ZoneInfo(name)
+    return zone(name)
 
 
 def viewer_zone() -> tzinfo:

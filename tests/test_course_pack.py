@@ -150,6 +150,14 @@ def bad_review_policy(pack):
     return f"course.yaml:{listed}: review must be one of practice, exam, retry_without_key"
 
 
+def unknown_icon(pack):
+    replace_in(pack / "course.yaml", "icon: headset", "icon: ../../../etc/passwd")
+    line = line_of(pack / "course.yaml", "icon: ../../../etc/passwd")
+    return f"course.yaml:{line}: unknown icon '../../../etc/passwd' (known: award, book-open, book-open-text, " + (
+        "building-2, globe, headset, keyboard, messages-square, trending-up, users-round)"
+    )
+
+
 BAD_PACKS = {
     "bad-yaml": bad_yaml,
     "bad-yaml-in-front-matter": bad_yaml_in_front_matter,
@@ -163,6 +171,7 @@ BAD_PACKS = {
     "missing-quiz-file": missing_quiz_file,
     "bad-gift-quiz": bad_gift_quiz,
     "bad-review-policy": bad_review_policy,
+    "unknown-icon": unknown_icon,
 }
 
 

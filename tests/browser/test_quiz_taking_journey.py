@@ -17,7 +17,7 @@ def deadline_in_view(page) -> bool:
     """Whether the "Submit before" bar is inside the visible part of the page."""
     box = page.locator("#deadline").bounding_box()
     height = page.viewport_size["height"]
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
 def test_a_learner_in_manila_takes_a_timed_quiz_with_the_navigator_and_is_asked_before_submitting(
