@@ -332,7 +332,10 @@ def submit(attempt_id: int):
         return submit_and_review(attempt, {})  # late: answers sent now do not count; confirmed: the saved ones
     posted = parse_answers(attempt)
     if posted.problems:
-        service.save_answers(attempt.id, current_user.id, posted.responses, posted.flagged)
+        try:
+            service.save_answers(attempt.id, current_user.id, posted.responses, posted.flagged)
+        except ServiceError as exc:  # closed or out of time since the checks above
+            fail(exc.status, exc.message)
         return answers_to_correct(attempt, posted)
     return submit_and_review(attempt, posted.responses)
 
