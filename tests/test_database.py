@@ -130,23 +130,16 @@ def test_every_revision_steps_down_and_up_again(app_config, scratch_database):
         db.engine.dispose()
 
 
-def test_upgrading_a_database_in_use_keeps_its_rows(app_config, scratch_database):
-    """A database filled before the session and outbox revisions is upgraded with every row and a usable login."""
-    from lms import create_app
-    from lms.auth.login import load_user
-
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": scratch_database})
-    chain = revisions(app)
-    before_sessions = chain[chain.index("5c1d2e7a9b40") - 1]
-    migrate(app, "upgrade", before_sessions)
+def insert_user_and_course(app, role: str) -> None:
+    """User 7 and course 3, written with SQL as any earlier revision's tables take them."""
     with app.app_context():
         with db.engine.begin() as conn:
             conn.execute(
                 text(
                     "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) "
-                    "VALUES (7, 'kept@example.com', 'Kept', 'x', 'admin', :yes, :now)"
+                    "VALUES (7, 'kept@example.com', 'Kept', 'x', :role, :yes, :now)"
                 ),
-                {"yes": True, "now": "2026-11-30 10:00:00"},
+                {"role": role, "yes": True, "now": "2026-11-30 10:00:00"},
             )
             conn.execute(
                 text(
@@ -156,6 +149,18 @@ def test_upgrading_a_database_in_use_keeps_its_rows(app_config, scratch_database
                 {"yes": True, "now": "2026-11-30 10:00:00"},
             )
         db.engine.dispose()
+
+
+def test_upgrading_a_database_in_use_keeps_its_rows(app_config, scratch_database):
+    """A database filled before the session and outbox revisions is upgraded with every row and a usable login."""
+    from lms import create_app
+    from lms.auth.login import load_user
+
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": scratch_database})
+    chain = revisions(app)
+    before_sessions = chain[chain.index("5c1d2e7a9b40") - 1]
+    migrate(app, "upgrade", before_sessions)
+    insert_user_and_course(app, role="admin")
     migrate(app, "upgrade")
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM users")).scalar() == 1
@@ -173,22 +178,9 @@ def test_stepping_the_latest_revisions_down_and_up_keeps_every_learners_records(
 
     app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": scratch_database})
     migrate(app, "upgrade")
+    insert_user_and_course(app, role="learner")
     with app.app_context():
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at) "
-                    "VALUES (7, 'kept@example.com', 'Kept', 'x', 'learner', :yes, :now)"
-                ),
-                {"yes": True, "now": "2026-11-30 10:00:00"},
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO courses (id, slug, title, summary, source, version, active, synced_at) "
-                    "VALUES (3, 'kept', 'Kept', '', '', '1', :yes, :now)"
-                ),
-                {"yes": True, "now": "2026-11-30 10:00:00"},
-            )
             conn.execute(
                 text("INSERT INTO enrolments (user_id, course_id, enrolled_at) VALUES (7, 3, :now)"),
                 {"now": "2026-11-30 10:00:00"},
