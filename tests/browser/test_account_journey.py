@@ -51,5 +51,5 @@ def test_wrong_password_shows_one_message_and_keyboard_reaches_the_form(page, li
     page.get_by_label("Email").fill(user["email"])
     page.get_by_label("Password").fill("not the password")
     page.get_by_label("Password").press("Enter")
-    expect(page.get_by_text("Invalid email or password.")).to_be_visible()
+    expect(page.locator(".flash-error")).to_have_text("Invalid email or password.")  # the announcer repeats it
     axe(page, "failed sign-in")
