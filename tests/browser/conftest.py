@@ -1,4 +1,8 @@
-"""Browser test helpers: an accessibility check with axe-core."""
+"""Browser test helpers: an accessibility check with axe-core.
+
+A flash message is copied into the screen-reader announcer a moment after the page loads, so text looked up with
+`get_by_text` may be found twice: check the message itself (`.first`, which comes before the announcer, or the
+`.flash` element)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe

@@ -27,13 +27,13 @@ def test_signup_logout_login_with_accessible_pages(page, live_server, mailbox, a
     (message,) = mailbox
     page.goto(re.search(r"(http://\S+/confirm-email/\S+)", message.get_content()).group(1))
     expect(page).to_have_url(f"{base}/dashboard")
-    expect(page.get_by_text("Your email is confirmed")).to_be_visible()
+    expect(page.get_by_text("Your email is confirmed").first).to_be_visible()
     expect(page.get_by_role("heading", name="Welcome, Maya Santos")).to_be_visible()
     axe(page, "dashboard")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{base}/login")
-    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    expect(page.get_by_text("You have signed out.").first).to_be_visible()
     axe(page, "sign-in")
 
     page.get_by_label("Email").fill("maya@example.com")

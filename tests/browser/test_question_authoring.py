@@ -64,7 +64,7 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     axe(page, "question form with an error")
     row(page, "Choice 1").get_by_label("Grade").select_option(label="100 %")
     page.get_by_role("button", name="Save the question").click()
-    expect(page.get_by_text("Question added to the quiz.")).to_be_visible()
+    expect(page.get_by_text("Question added to the quiz.").first).to_be_visible()
 
     write_question(page, "Multiple response", "Which steps come before discussing an account?")
     for n, (text, grade) in enumerate(
@@ -142,7 +142,7 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     expect(page.get_by_text("Saving makes version 2")).to_be_visible()
     page.get_by_label("Question text").fill("Which reply shows empathy first?")
     page.get_by_role("button", name="Save the question").click()
-    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    expect(page.get_by_text("Saved as version 2.").first).to_be_visible()
     learner.goto(review_url)
     assert learner.locator("main").inner_text() == before
     assert "Which reply calms an angry caller?" in before
