@@ -192,6 +192,7 @@ def test_stepping_the_latest_revisions_down_and_up_keeps_every_learners_records(
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM enrolments")).scalar() == 1
         assert db.session.execute(text("SELECT sum(learners) FROM course_tallies")).scalar() == 1
-        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() in (None, 1)  # on again after migrating
+        if db.engine.dialect.name == "sqlite":  # on again after migrating
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
