@@ -95,7 +95,8 @@ class QuizSettingsForm(FlaskForm):
     draw_tags = StringField(
         "…from questions with these tags",
         validators=[check_tags],
-        description="Comma-separated; a tag also takes the tags below it (“bpo” takes “bpo/roles”).",
+        description="Comma-separated; a tag also takes the tags below it (“bpo” takes “bpo/roles”). Leave empty "
+        "to draw from the quiz's own questions, so a retake sees a fresh selection.",
     )
     review = SelectField(
         "After an attempt, learners see",
@@ -116,11 +117,6 @@ class QuizSettingsForm(FlaskForm):
                 "before a pass: choose Retry or Exam for what learners see after an attempt, or leave this "
                 "unticked for a practice quiz."
             )
-
-    def validate_draw_tags(self, field):
-        """A random draw needs tags to draw from."""
-        if self.draw_count.data and not split_tags(field.data):
-            raise ValidationError("Name the tags to draw the questions from.")
 
     def settings(self, module_ids: dict[str, int | None]) -> dict:
         """The quiz attributes this form sets; `module_ids` maps placement values to module ids."""

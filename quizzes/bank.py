@@ -11,6 +11,7 @@ from lms.extensions import db
 from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
 from quizzes.grades import weight_problems
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
+from quizzes.objectives import objective_problems
 from quizzes.pack import pack_quizzes
 
 CONTENT_FIELDS = ("stem", "stem_format", "general_feedback", "config")
@@ -143,6 +144,17 @@ def check_quizzes(pack: Pack) -> list:
             )
         if final.counts_towards_completion:
             problems += borrowed_questions(pack, final)
+    return problems + short_pools(pack) + objective_problems(pack)
+
+
+def short_pools(pack: Pack) -> list:
+    """A quiz that draws from its own questions needs at least as many as it draws."""
+    problems = []
+    for spec in pack_quizzes(pack):
+        if spec.draw and not spec.from_tags and spec.questions and len(spec.questions) < spec.draw:
+            problems.append(
+                Problem(spec.file, 1, f"the quiz draws {spec.draw} questions but its file holds {len(spec.questions)}")
+            )
     return problems
 
 
@@ -301,7 +313,7 @@ def type_problems(parsed: dict) -> list:
 
 def export_gift(quiz: Quiz) -> str:
     """The quiz's questions as GIFT text, or for a random-draw quiz the pool it draws from."""
-    return as_gift(gift_dicts(quiz) if not quiz.draw_count else [gift_dict(q) for q in draw_pool(quiz)])
+    return as_gift([gift_dict(q) for q in draw_pool(quiz)] if draws_from_bank(quiz) else gift_dicts(quiz))
 
 
 def export_bank(tag: str | None = None, course_ids: set[int] | None = None) -> str:
@@ -319,6 +331,12 @@ def as_gift(questions: list[dict]) -> str:
     left out."""
     types = question_types()
     return write_gift([q for q in questions if has_gift_form(types.get(q["type"]))], types)
+
+
+def draws_from_bank(quiz: Quiz) -> bool:
+    """Whether attempts draw from the course's bank by tag (a final assessment) rather than from the quiz's own
+    questions (all of them, or a random draw of them when the quiz names no tags)."""
+    return bool(quiz.draw_count) and (bool(quiz.draw_tags) or not quiz.items)
 
 
 def draw_pool(quiz: Quiz) -> list[Question]:

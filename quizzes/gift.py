@@ -4,7 +4,8 @@ The rules follow Moodle's own GIFT importer (question/format/gift/format.php),
 so a file reads here the way it reads in Moodle:
 
 * questions are separated by blank lines; every line is trimmed, and lines
-  starting with // are comments;
+  starting with // are comments; ``[tag:name]`` in a comment of a question's
+  block tags that question (as in Moodle 3.6 and later), besides its category;
 * ``$CATEGORY: path`` at the start of a question block sets the category;
 * ``::title::`` names a question and ``[html]``, ``[markdown]``, ``[plain]`` or
   ``[moodle]`` at the start of a text sets its format;
@@ -72,6 +73,7 @@ _SPACE = " \t\n\r\0\x0b"
 _HIDDEN = {":": "\ufdd0", "#": "\ufdd1", "=": "\ufdd2", "{": "\ufdd3", "}": "\ufdd4", "~": "\ufdd5", "n": "\ufdd6"}
 _SHOWN = {ord(mark): ("\n" if char == "n" else char) for char, mark in _HIDDEN.items()}
 _ESCAPE = re.compile(r"\\([\\:#={}~n])")
+_COMMENT_TAG = re.compile(r"\[tag:([^\]]*)\]")
 _RESERVED = re.compile("[" + "".join(_HIDDEN.values()) + "]")
 
 _WEIGHT = re.compile(r"%([^%\s]*)%")
@@ -150,12 +152,13 @@ def write_gift(questions: list[dict], types: GiftTypes) -> str:
     chunks: list[str] = []
     current: list[str] = []
     for number, question in enumerate(questions, start=1):
-        tags = _category_of(question, number)
-        if tags != current:
+        category, own = _tags_of(question, number)
+        if category != current:
             # An empty $CATEGORY: goes back to "no category", which parse_gift reads as [].
-            chunks.append(f"$CATEGORY: {tags[0]}" if tags else "$CATEGORY:")
-            current = tags
-        chunks.append(_write_question(question, number, by_name))
+            chunks.append(f"$CATEGORY: {category[0]}" if category else "$CATEGORY:")
+            current = category
+        comment = "// " + " ".join(f"[tag:{tag}]" for tag in own) + "\n" if own else ""
+        chunks.append(comment + _write_question(question, number, by_name))
     return "".join(chunk + "\n\n" for chunk in chunks)
 
 
@@ -191,6 +194,7 @@ class _Block:
 
     text: str
     lines: tuple[int, ...]  # the source line number of each line in text
+    tags: tuple[str, ...] = ()  # from [tag:...] in the block's comment lines
 
     def line_at(self, offset: int) -> int:
         """The source line holding the character at offset."""
@@ -286,15 +290,17 @@ def _items(text: str) -> Iterator[_Category | _Block]:
         raise TypeError("GIFT text must be a str")
     lines: list[str] = []
     numbers: list[int] = []
+    tags: list[str] = []
     source = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     for number, raw in enumerate(source.split("\n"), start=1):
         line = trim(raw)
         if not line:
             if lines:
-                yield _Block("\n".join(lines), tuple(numbers))
+                yield _Block("\n".join(lines), tuple(numbers), tuple(tags))
                 lines, numbers = [], []
+            tags = []  # a blank line ends the block its comments belong to
         elif line.startswith("//"):
-            continue
+            tags += [trim(name) for name in _COMMENT_TAG.findall(line) if trim(name)]
         elif not lines and line.startswith("$CATEGORY:"):
             # Moodle only honours a category at the start of a block; the rest
             # of the block, if any, is read as the next question.
@@ -310,7 +316,7 @@ def _items(text: str) -> Iterator[_Category | _Block]:
             lines.append(_ESCAPE.sub(_hide, line))
             numbers.append(number)
     if lines:
-        yield _Block("\n".join(lines), tuple(numbers))
+        yield _Block("\n".join(lines), tuple(numbers), tuple(tags))
 
 
 def _hide(match: re.Match) -> str:
@@ -335,8 +341,9 @@ def _parse(
         if isinstance(item, _Category):
             tags = [item.path] if item.path else []
             continue
+        own = [tag for tag in dict.fromkeys(item.tags) if tag not in tags]
         try:
-            questions.append(_parse_question(item, list(tags), types))
+            questions.append(_parse_question(item, tags + own, types))
         except UnsupportedQuestionError as problem:
             if not collect_unsupported:
                 raise
@@ -446,16 +453,19 @@ def _with_format(text: str, default: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- writing
 
 
-def _category_of(question: dict, number: int) -> list[str]:
-    """The question's tags, checked to be one writable category path or none."""
+def _tags_of(question: dict, number: int) -> tuple[list[str], list[str]]:
+    """The question's category (its first tag, as a list of none or one) and its other tags, checked to be
+    writable: the category as a $CATEGORY: line, the others as [tag:...] in a comment."""
     tags = question.get("tags") or []
-    if not isinstance(tags, list) or len(tags) > 1:
-        raise ValueError(f"question {number}: GIFT can hold one category per question, got {tags!r}")
-    path = tags[0] if tags else None
-    # The path is read back trimmed, from a single line.
-    if tags and (not isinstance(path, str) or not path or "\n" in path or path != trim(path)):
-        raise ValueError(f"question {number}: the category {path!r} cannot be written as a $CATEGORY: line")
-    return list(tags)
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ValueError(f"question {number}: tags must be a list of text, got {tags!r}")
+    # Both are read back trimmed, from a single line.
+    if tags and (not tags[0] or "\n" in tags[0] or tags[0] != trim(tags[0])):
+        raise ValueError(f"question {number}: the category {tags[0]!r} cannot be written as a $CATEGORY: line")
+    for tag in tags[1:]:
+        if not tag or tag != trim(tag) or any(char in tag for char in "]\n") or tags.count(tag) > 1:
+            raise ValueError(f"question {number}: the tag {tag!r} cannot be written as a GIFT [tag:...] comment")
+    return tags[:1], tags[1:]
 
 
 def _write_question(question: dict, number: int, types: dict[str, GiftType]) -> str:

@@ -110,7 +110,14 @@ def pack_quizzes(pack) -> list[QuizSpec]:
     return found + ([final] if final else [])
 
 
+def build_flag(raw: Any, context: SectionContext) -> tuple[bool, list[tuple[int, str]]]:
+    """A course-level true/false setting, as it is."""
+    return bool(raw), []
+
+
 SECTIONS = [
     PackSection(key="quiz", level=MODULE, schema=MODULE_QUIZ, build=build_quiz, counts_as="quizzes"),
     PackSection(key="final_assessment", level=COURSE, schema=FINAL_ASSESSMENT, build=build_quiz, counts_as="quizzes"),
+    # See quizzes.objectives: every question assesses a lesson objective, every objective is assessed.
+    PackSection(key="objective_coverage", level=COURSE, schema=FLAG, build=build_flag),
 ]

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 
 from lms.db import upsert
 from lms.extensions import db
-from quizzes.bank import draw_pool
+from quizzes.bank import draw_pool, draws_from_bank
 from quizzes.models import Attempt, ItemOptionPicks, ItemStats, Question, QuestionVersion, Quiz
 
 # Below this many answers the figures move a lot with each new learner: the page says so.
@@ -157,7 +157,7 @@ def flags_for(answered: int, full_marks: int, discrimination: float | None, opti
 def quiz_figures(quiz: Quiz, types: dict) -> list[VersionFigures]:
     """The statistics of every version, learners answered, of the quiz's questions, in quiz order (for a quiz
     that draws at random, of the pool it draws from)."""
-    questions = draw_pool(quiz) if quiz.draw_count else [item.question for item in quiz.items]
+    questions = draw_pool(quiz) if draws_from_bank(quiz) else [item.question for item in quiz.items]
     version_ids = [v.id for q in questions for v in q.versions]
     if not version_ids:
         return []

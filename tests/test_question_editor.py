@@ -172,13 +172,13 @@ def test_the_quiz_settings_form_saves_every_setting_and_explains_bad_values(app,
         "draw_tags": "lab, lab/basics",
         "review": "exam",
     }
-    bad = {**good, "pass_mark": "150", "time_limit_minutes": "-5", "draw_tags": ""}
+    bad = {**good, "pass_mark": "150", "time_limit_minutes": "-5", "draw_count": "0"}
     refused = client.post(url, data=bad)
     assert refused.status_code == 400
     assert set(errors_on(refused.text)) == {
         "Give a pass mark from 0 to 100.",
         "Give a time limit from 1 to 600 minutes, or leave it empty.",
-        "Name the tags to draw the questions from.",
+        "Draw from 1 to 500 questions, or leave it empty.",
     }
     with app.app_context():
         assert db.session.get(Quiz, quiz_id).pass_mark == 80  # unchanged

@@ -439,6 +439,30 @@ def test_question_right_after_a_category_line():
     assert (q["tags"], q["title"], q["line"]) == (["quiz/one"], "Q", 3)
 
 
+def test_tag_comments_add_tags_to_their_own_question_only():
+    text = (
+        "$CATEGORY: bpo/voice\n\n"
+        "// [id:7] [tag:objective/voice-bpo/2] [tag:scenario]\n// [tag: spaced ] [tag:scenario]\nA{T}\n\n"
+        "// [tag:lonely]\n\nB{T}\n\n"
+        "C{\n// [tag:inside]\n=yes\n~no}"
+    )
+    assert [(q["stem"], q["tags"]) for q in parse_gift(text, TYPES)] == [
+        ("A", ["bpo/voice", "objective/voice-bpo/2", "scenario", "spaced"]),
+        ("B", ["bpo/voice"]),  # a blank line parted the comment from the question
+        ("C", ["bpo/voice", "inside"]),
+    ]
+
+
+def test_a_tag_repeating_the_category_is_kept_once():
+    assert one("$CATEGORY: a\n// [tag:a] [tag:b]\nQ{T}")["tags"] == ["a", "b"]
+
+
+def test_writer_puts_tags_after_the_category_in_a_comment():
+    tagged = question("true_false", {"answer": True, "feedback_wrong": "", "feedback_right": ""}, tags=["a", "b c"])
+    text = round_trip([tagged])
+    assert "$CATEGORY: a\n\n// [tag:b c]\nStem?" in text
+
+
 def test_each_question_gets_its_own_tags_list():
     first, second = parse_gift("$CATEGORY: a\n\nA{T}\n\nB{T}", TYPES)
     first["tags"].append("changed")
@@ -849,8 +873,12 @@ def test_write_nothing():
     [
         (question("ordering", {"items": ["a", "b"]}), "question 1: GIFT cannot hold 'ordering' questions"),
         (
-            question("true_false", {"answer": True}, tags=["a", "b"]),
-            "question 1: GIFT can hold one category per question, got ['a', 'b']",
+            question("true_false", {"answer": True}, tags=["a", "b]"]),
+            "question 1: the tag 'b]' cannot be written as a GIFT [tag:...] comment",
+        ),
+        (
+            question("true_false", {"answer": True}, tags=["a", "b", "b"]),
+            "question 1: the tag 'b' cannot be written as a GIFT [tag:...] comment",
         ),
         (
             question("short_answer", {"answers": [{"text": "a -> b", "weight": 100.0, "feedback": ""}]}),

@@ -257,9 +257,9 @@ def test_questions_in_category_file(shared_dir):
 #   and the second "falseFeedback" whatever the answer; Moodle shows the first
 #   for a wrong answer and the second for a right one. The values agree by
 #   position. Concerned: TFTwoFeedback.gift, totara_moodle_truefalse.gift, options1.gift.
-# The JSON also records per-answer formats, [id:...] and [tag:...] comments;
-# the project's question shape has none of these, so they are not compared
-# (tags here are the $CATEGORY: path only).
+# The JSON also records per-answer formats and [id:...] comments; the
+# project's question shape has neither, so they are not compared. Tags are
+# the $CATEGORY: path followed by the question's [tag:...] comments.
 
 
 def squash(text):
@@ -358,7 +358,7 @@ def peg_expected(items):
                     "stem": squash(item["stem"]["text"]),
                     "format": item["stem"]["format"],
                     "general_feedback": peg_text(item.get("globalFeedback")),
-                    "tags": list(tags),
+                    "tags": list(dict.fromkeys(tags + (item.get("tags") or []))),
                     "config": config,
                 }
             )
