@@ -37,6 +37,12 @@ def _renderer() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable("table")
 
 
+@lru_cache(maxsize=1)
+def lesson_renderer() -> MarkdownIt:
+    """The one Markdown renderer lessons share (see courses.lesson_blocks)."""
+    return _renderer()
+
+
 @lru_cache(maxsize=1024)
 def render_markdown(text: str) -> str:
     """Render Markdown to sanitized HTML safe to show to any user."""

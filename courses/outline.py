@@ -61,6 +61,7 @@ class CourseOutline:
     synced_at: datetime
     modules: tuple[ModuleOutline, ...]
     active: bool = True
+    glossary: tuple[dict, ...] = ()  # the pack's terms: {"slug", "term", "definition"}
 
     def module(self, slug: str) -> ModuleOutline | None:
         """The module with this slug, if any."""
@@ -85,7 +86,7 @@ def cached_outlines() -> dict[int, CourseOutline]:
 
 
 def build_outline(course: Course) -> CourseOutline:
-    """Read a course's active modules and lessons from the database (two queries)."""
+    """Read a course's active modules and lessons, and its glossary, from the database (three queries)."""
     modules = db.session.execute(
         select(Module.id, Module.slug, Module.title, Module.icon)
         .where(Module.course_id == course.id, Module.active.is_(True))
@@ -128,6 +129,7 @@ def build_outline(course: Course) -> CourseOutline:
         version=course.version,
         synced_at=course.synced_at,
         active=course.active,
+        glossary=tuple(course.glossary or ()),
         modules=tuple(
             ModuleOutline(
                 id=m.id, course_id=course.id, slug=m.slug, title=m.title, lessons=tuple(by_module[m.id]), icon=m.icon

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from courses.lesson_blocks import render_lesson
 from courses.lines import LineDict, LineList
-from courses.markdown import render_markdown
 from courses.sections import COURSE, MODULE, SLUG_PATTERN, PackSection, SectionContext, schema_problems
 
 SLUG = re.compile(SLUG_PATTERN)
@@ -17,6 +17,10 @@ MODULE_KEYS = {"slug", "title", "lessons", "icon"}
 ICONS_DIR = pathlib.Path(__file__).resolve().parents[1] / "lms" / "static" / "vendor" / "lucide"
 DEFAULT_ICON = "book-open"
 LESSON_KEYS = {"title", "minutes", "objectives"}
+GLOSSARY_FILE = "glossary.yaml"
+GLOSSARY_KEYS = {"slug", "term", "definition"}
+# Module slugs the course's own pages use: /courses/<course>/<name> must not also be a module.
+RESERVED_MODULE_SLUGS = {"glossary", "trainers", "enrol", "continue"}
 INVALID = object()  # what a YAML file that could not be parsed reads as (its problem is recorded already)
 
 
@@ -67,6 +71,7 @@ class Pack:
     source: str
     modules: list
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)  # course-level sections' specs, by key
+    glossary: list[dict] = dataclasses.field(default_factory=list)  # {"slug", "term", "definition"}, in order
 
     def counts(self, sections: Iterable[PackSection]) -> dict[str, int]:
         """How many of each counted thing the sections hold, e.g. {"quizzes": 10}."""
@@ -90,6 +95,7 @@ class PackReader:
         self.path = pathlib.Path(path)
         self.problems: list[Problem] = []
         self.sections = list(sections)
+        self.glossary_slugs: set[str] = set()  # the terms lesson links may name, once the glossary is read
 
     def problem(self, file: str, line: int, message: str) -> None:
         """Record a problem."""
@@ -111,6 +117,8 @@ class PackReader:
             "course.yaml", data, COURSE_KEYS | self.keys(COURSE), "course", required={"slug", "title", "modules"}
         )
         slug = self.slug("course.yaml", data, "slug")
+        glossary = self.glossary()
+        self.glossary_slugs = {term["slug"] for term in glossary}
         modules = self.modules(data)
         context = SectionContext(self.path, slug, tuple(module.slug for module in modules))
         # Returned even with problems, so the quiz files of a partly broken pack are still checked.
@@ -123,6 +131,7 @@ class PackReader:
             source=self.text(data, "source"),
             modules=modules,
             sections=self.read_sections(data, COURSE, context),
+            glossary=glossary,
         )
 
     # --- pieces -----------------------------------------------------------------------------------------
@@ -212,6 +221,8 @@ class PackReader:
                     item.key_lines["slug"],
                     f"duplicate module slug {slug!r} (first used on line {module_slugs[slug]})",
                 )
+            elif slug in RESERVED_MODULE_SLUGS:
+                self.problem("course.yaml", item.key_lines["slug"], f"module slug {slug!r} names a page of the course")
             elif slug:
                 module_slugs[slug] = item.key_lines["slug"]
             lessons = self.module_lessons(item, lesson_slugs)
@@ -220,6 +231,30 @@ class PackReader:
             sections = self.read_sections(item, MODULE, context)
             modules.append(ModuleSpec(slug=slug, title=title, lessons=lessons, sections=sections, icon=self.icon(item)))
         return modules
+
+    def glossary(self) -> list[dict]:
+        """The course glossary (glossary.yaml, optional): a list of terms with slug, term and definition."""
+        path = self.path / GLOSSARY_FILE
+        if not path.is_file():
+            return []
+        data = self.load_yaml_file(GLOSSARY_FILE, path.read_text(encoding="utf-8"))
+        if data is INVALID:
+            return []
+        if not isinstance(data, LineList):
+            self.problem(GLOSSARY_FILE, 1, "the glossary must be a list of terms, each with slug, term and definition")
+            return []
+        terms: list[dict] = []
+        for item, line in zip(data, data.item_lines, strict=True):
+            if not isinstance(item, LineDict):
+                self.problem(GLOSSARY_FILE, line, "each term must be a mapping with slug, term and definition")
+                continue
+            self.check_keys(GLOSSARY_FILE, item, GLOSSARY_KEYS, "glossary term", required=GLOSSARY_KEYS)
+            slug = self.slug(GLOSSARY_FILE, item, "slug")
+            if slug and slug in {term["slug"] for term in terms}:
+                self.problem(GLOSSARY_FILE, item.key_lines["slug"], f"duplicate glossary term {slug!r}")
+            elif slug:
+                terms.append({"slug": slug, **{key: self.text(item, key) for key in ("term", "definition")}})
+        return terms
 
     def icon(self, module: LineDict) -> str:
         """The module's icon: one of the icons the app serves, or the default."""
@@ -286,6 +321,10 @@ class PackReader:
         minutes = meta.get("minutes", 5)
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
             self.problem(name, meta.key_lines.get("minutes", 1) + 1, "minutes must be a whole number from 1 to 240")
+        rendered = render_lesson(body, self.glossary_slugs)
+        body_line = text[: match.end()].count("\n")  # the body's first line is this many lines down the file
+        for line, message in rendered.problems:
+            self.problem(name, body_line + line, message)
         objectives = meta.get("objectives", [])
         if not isinstance(objectives, list) or not all(isinstance(o, str) and o.strip() for o in objectives):
             self.problem(name, meta.key_lines.get("objectives", 1) + 1, "objectives must be a list of sentences")
@@ -296,7 +335,7 @@ class PackReader:
             minutes=minutes if isinstance(minutes, int) else 5,
             objectives=[o.strip() for o in objectives],
             body_markdown=body,
-            body_html=render_markdown(body),
+            body_html=rendered.html,
         )
 
     def keys(self, level: str) -> set[str]:

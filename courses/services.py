@@ -51,6 +51,7 @@ def sync_pack(pack: Pack, run: SyncRun | None = None) -> Course:
             pack.version,
             True,
         )
+        course.glossary = pack.glossary
         course.synced_at = utcnow()  # every process rebuilds its cached outline of the course (courses.outline)
         db.session.flush()
         sync_structure(course, pack)

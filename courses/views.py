@@ -101,6 +101,16 @@ def course(course_slug: str):
     )
 
 
+@bp.route("/<course_slug>/glossary")
+@allow(SIGNED_IN)
+def glossary(course_slug: str):
+    """The course's glossary: the terms its lessons use, each with a plain definition (404 when it has none)."""
+    course = get_course(course_slug)
+    if not course.glossary:
+        abort(404)
+    return render_template("courses/glossary.html", course=course)
+
+
 def completed_links(user_id: int, course_id: int) -> list[tuple[str, str]]:
     """What the plugins offer a learner who completed the course (a certificate), as (text, url)."""
     app = real_app()

@@ -235,6 +235,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("badges.reissue", "POST", "/badges/admin/reissue", {}, only(("admin",), 302)),
         ("courses.catalog", "GET", "/courses/", {}, everyone_signed_in(200)),
         ("courses.course", "GET", f"/courses/{course}", {}, everyone_signed_in(200)),
+        ("courses.glossary", "GET", f"/courses/{course}/glossary", {}, everyone_signed_in(200)),
         ("courses.module", "GET", f"/courses/{course}/{module}", {}, everyone_signed_in(200)),
         ("courses.lesson", "GET", lesson_path, {}, everyone_signed_in(200)),
         ("courses.continue_course", "GET", f"/courses/{course}/continue", {}, everyone_signed_in(302)),

@@ -158,6 +158,32 @@ def unknown_icon(pack):
     )
 
 
+def append_to(path: pathlib.Path, text: str) -> None:
+    """Add text at the end of a pack file."""
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def selfcheck_without_a_right_answer(pack):
+    lesson = pack / "lessons" / "voice-bpo.md"
+    append_to(lesson, "\n```selfcheck\nquestion: Lost?\noptions:\n  - {text: a, why: b}\n  - {text: c, why: d}\n```\n")
+    return f"lessons/voice-bpo.md:{line_of(lesson, 'question: Lost?') - 1}: selfcheck block: mark exactly one " + (
+        "option correct: true"
+    )
+
+
+def glossary_link_to_a_missing_term(pack):
+    lesson = pack / "lessons" / "voice-bpo.md"
+    append_to(lesson, "\nAsk about [the zebra rule](glossary:zebra-rule).\n")
+    line = line_of(lesson, "glossary:zebra-rule")
+    return f"lessons/voice-bpo.md:{line}: glossary link to 'zebra-rule', a term the course glossary does not define"
+
+
+def duplicate_glossary_term(pack):
+    glossary = pack / "glossary.yaml"
+    append_to(glossary, "- slug: aht\n  term: Again\n  definition: The same slug twice.\n")
+    return f"glossary.yaml:{line_of(glossary, 'term: Again') - 1}: duplicate glossary term 'aht'"
+
+
 BAD_PACKS = {
     "bad-yaml": bad_yaml,
     "bad-yaml-in-front-matter": bad_yaml_in_front_matter,
@@ -172,6 +198,9 @@ BAD_PACKS = {
     "bad-gift-quiz": bad_gift_quiz,
     "bad-review-policy": bad_review_policy,
     "unknown-icon": unknown_icon,
+    "selfcheck-without-a-right-answer": selfcheck_without_a_right_answer,
+    "glossary-link-to-a-missing-term": glossary_link_to_a_missing_term,
+    "duplicate-glossary-term": duplicate_glossary_term,
 }
 
 
