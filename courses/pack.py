@@ -72,6 +72,8 @@ class Pack:
     modules: list
     sections: dict[str, Any] = dataclasses.field(default_factory=dict)  # course-level sections' specs, by key
     glossary: list[dict] = dataclasses.field(default_factory=list)  # {"slug", "term", "definition"}, in order
+    # Lessons course.yaml lists whose file could not be read (a problem says why): others' checks skip them.
+    unread_lessons: set[str] = dataclasses.field(default_factory=set)
 
     def counts(self, sections: Iterable[PackSection]) -> dict[str, int]:
         """How many of each counted thing the sections hold, e.g. {"quizzes": 10}."""
@@ -96,6 +98,7 @@ class PackReader:
         self.problems: list[Problem] = []
         self.sections = list(sections)
         self.glossary_slugs: set[str] = set()  # the terms lesson links may name, once the glossary is read
+        self.unread_lessons: set[str] = set()
 
     def problem(self, file: str, line: int, message: str) -> None:
         """Record a problem."""
@@ -132,6 +135,7 @@ class PackReader:
             modules=modules,
             sections=self.read_sections(data, COURSE, context),
             glossary=glossary,
+            unread_lessons=self.unread_lessons,
         )
 
     # --- pieces -----------------------------------------------------------------------------------------
@@ -291,6 +295,8 @@ class PackReader:
             lesson = self.lesson(slug, line)
             if lesson is not None:
                 lessons.append(lesson)
+            else:
+                self.unread_lessons.add(slug)
         return lessons
 
     def lesson(self, slug: str, listed_on: int) -> LessonSpec | None:

@@ -36,7 +36,7 @@ def objective_problems(pack: Pack) -> list[Problem]:
             for tag in named:
                 if tag in known:
                     assessed_in.setdefault(tag, set()).add(spec.module_slug)
-                else:
+                elif tag.removeprefix(PREFIX).rpartition("/")[0] not in pack.unread_lessons:
                     problems.append(Problem(*where, f"{tag!r} names no lesson objective of this course"))
             if required and not named:
                 problems.append(
@@ -52,7 +52,10 @@ def unassessed(pack: Pack, assessed_in: dict[str, set]) -> list[Problem]:
     without a quiz)."""
     problems = []
     for module in pack.modules:
-        has_quiz = "quiz" in module.sections
+        quiz = module.sections.get("quiz")
+        if quiz is not None and quiz.questions is None:
+            continue  # its quiz file is missing or broken, a problem of its own
+        has_quiz = quiz is not None
         for lesson in module.lessons:
             for n, objective in enumerate(lesson.objectives, start=1):
                 modules = assessed_in.get(objective_tag(lesson.slug, n), set())

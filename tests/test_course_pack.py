@@ -82,8 +82,8 @@ def duplicate_module_slug(pack):
     # A tenth module that reuses the first module's slug (with a lesson of its own, so that is the only problem).
     replace_in(
         pack / "course.yaml",
-        "\nfinal_assessment:\n",
-        '\n  - slug: what-is-bpo\n    title: "Recap"\n    lessons: [recap]\nfinal_assessment:\n',
+        "\n# Every question names",
+        '\n  - slug: what-is-bpo\n    title: "Recap"\n    lessons: [recap]\n# Every question names',
     )
     (pack / "lessons" / "recap.md").write_text('---\ntitle: "Recap"\n---\nA short recap.\n', encoding="utf-8")
     first = line_of(pack / "course.yaml", "  - slug: what-is-bpo", 0)
@@ -92,9 +92,13 @@ def duplicate_module_slug(pack):
 
 
 def duplicate_lesson_slug(pack):
-    replace_in(pack / "course.yaml", "lessons: [voice-bpo, non-voice-bpo]", "lessons: [voice-bpo, bpo-explained]")
+    replace_in(
+        pack / "course.yaml",
+        "lessons: [voice-bpo, non-voice-bpo]",
+        "lessons: [voice-bpo, non-voice-bpo, bpo-explained]",
+    )
     first = line_of(pack / "course.yaml", "lessons: [bpo-explained, why-companies-outsource]")
-    again = line_of(pack / "course.yaml", "lessons: [voice-bpo, bpo-explained]")
+    again = line_of(pack / "course.yaml", "lessons: [voice-bpo, non-voice-bpo, bpo-explained]")
     return f"course.yaml:{again}: duplicate lesson slug 'bpo-explained' (first used on line {first})"
 
 
@@ -102,7 +106,7 @@ def unknown_key_in_course_yaml(pack):
     replace_in(pack / "course.yaml", "\nversion: 1\n", "\nversion: 1\nauthor: Someone\n")
     return (
         f"course.yaml:{line_of(pack / 'course.yaml', 'author: Someone')}: unknown key 'author' in course "
-        "(allowed: badges, final_assessment, modules, slug, source, summary, title, version)"
+        "(allowed: badges, final_assessment, modules, objective_coverage, slug, source, summary, title, version)"
     )
 
 
@@ -154,7 +158,7 @@ def unknown_icon(pack):
     replace_in(pack / "course.yaml", "icon: headset", "icon: ../../../etc/passwd")
     line = line_of(pack / "course.yaml", "icon: ../../../etc/passwd")
     return f"course.yaml:{line}: unknown icon '../../../etc/passwd' (known: award, book-open, book-open-text, " + (
-        "building-2, globe, headset, keyboard, messages-square, trending-up, users-round)"
+        "briefcase, building-2, globe, headset, keyboard, messages-square, trending-up, users-round)"
     )
 
 
