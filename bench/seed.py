@@ -68,7 +68,7 @@ def add_users(app: Flask, first: int, count: int, password_hash: str) -> list[in
     """Insert `count` learner accounts enrolled in the course; returns their ids."""
     from lms.extensions import db
     from lms.models import User
-    from lms.user_search import UserSearchTerm, terms_for
+    from lms.user_search import UserSearchTerm, term_rows
 
     now = datetime.now(UTC)
     db.session.execute(
@@ -94,9 +94,9 @@ def add_users(app: Flask, first: int, count: int, password_hash: str) -> list[in
         )
     )
     terms = [
-        {"user_id": user_id, "term": term}
+        row
         for n, user_id in zip(range(first, first + count), ids, strict=True)
-        for term in terms_for(f"learner{n}@bench.example", f"Learner {n}")
+        for row in term_rows(user_id, f"learner{n}@bench.example", f"Learner {n}")
     ]
     db.session.execute(insert(UserSearchTerm), terms)
     return ids

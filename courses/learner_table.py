@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.forms import id_arg
 from lms.models import User, utcnow
 from lms.plugins import plugin_manager, real_app
-from lms.user_search import matching_ids
+from lms.user_search import matching_ids, named_matches
 
 PAGE_SIZE = 50
 STUCK_DAYS = 14  # no activity for this many days, and not finished: stuck
@@ -150,17 +150,29 @@ def row_columns(sort: str, columns: list[Column]) -> list:
     ]
 
 
-def table_statement(course_id: int, query: TableQuery, columns: list[Column]):
+def table_statement(course_id: int, query: TableQuery, columns: list[Column], after: tuple | None = None):
     """The one query behind the screen and both exports: the course's learners with these plugin columns,
-    filtered and sorted as asked."""
-    column, tie = SORTS[query.sort]
-    statement = (
-        select(*row_columns(query.sort, columns))
-        .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.course_id == course_id)
-    )
-    if query.text:
-        statement = statement.where(Enrolment.user_id.in_(select(matching_ids(query.text).c.user_id)))
+    filtered and sorted as asked, from the row after `after` (a page key) when one is given."""
+    if query.text and query.sort == "name":
+        # Matches come in name order from the search index itself (see lms.user_search), so a page reads only
+        # its own rows however many learners match.
+        matches = named_matches(query.text)
+        column, tie = matches.c.display_name, matches.c.user_id
+        statement = (
+            select(*row_columns(query.sort, columns))
+            .select_from(matches)
+            .join(Enrolment, (Enrolment.user_id == matches.c.user_id) & (Enrolment.course_id == course_id))
+            .join(User, User.id == matches.c.user_id)
+        )
+    else:
+        column, tie = SORTS[query.sort]
+        statement = (
+            select(*row_columns(query.sort, columns))
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.course_id == course_id)
+        )
+        if query.text:
+            statement = statement.where(Enrolment.user_id.in_(select(matching_ids(query.text).c.user_id)))
     if query.cohort_id is not None:
         statement = statement.where(Enrolment.user_id.in_(member_ids(query.cohort_id)))
     statement = statement.where(*status_filter(query.status, by_activity=query.sort == "activity"))
@@ -168,16 +180,16 @@ def table_statement(course_id: int, query: TableQuery, columns: list[Column]):
         statement = statement.where(Enrolment.enrolled_at >= query.enrolled_from)
     if query.enrolled_to:
         statement = statement.where(Enrolment.enrolled_at < query.enrolled_to + timedelta(days=1))
+    if after is not None:
+        key = tuple_(column, tie)
+        statement = statement.where(key < tuple_(*after) if query.descending else key > tuple_(*after))
     order = (column.desc(), tie.desc()) if query.descending else (column, tie)
     return statement.order_by(*order)
 
 
 def learner_page(course_id: int, query: TableQuery, columns: list[Column]) -> tuple[list, str | None]:
     """One page of the course's learners (rows of enrolment and user) and the key of the next page, if any."""
-    statement = table_statement(course_id, query, columns)
-    if query.after is not None:
-        key = tuple_(*SORTS[query.sort])
-        statement = statement.where(key < tuple_(*query.after) if query.descending else key > tuple_(*query.after))
+    statement = table_statement(course_id, query, columns, after=query.after)
     without_parallel_workers()
     rows = list(db.session.execute(statement.limit(PAGE_SIZE + 1)).all())
     following = None

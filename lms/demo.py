@@ -23,7 +23,7 @@ from lms.db import insert_many
 from lms.extensions import db
 from lms.models import User, utcnow
 from lms.plugins import plugin_manager, real_app
-from lms.user_search import UserSearchTerm, terms_for
+from lms.user_search import UserSearchTerm, term_rows
 
 BATCH = 2_000  # learners written and committed together
 DOMAIN = "learners.example"  # a reserved domain: no generated address can reach a real mailbox
@@ -140,9 +140,9 @@ def add_batch(rng: random.Random, first_number: int, count: int, password_hash: 
         for user_id, d in zip(ids, drawn, strict=True)
     ]
     terms = [
-        {"user_id": learner.user_id, "term": term}
+        row
         for learner, d in zip(learners, drawn, strict=True)
-        for term in terms_for(d["email"], d["display_name"])
+        for row in term_rows(learner.user_id, d["email"], d["display_name"])
     ]
     insert_many(UserSearchTerm, terms)
     names = [cohort_name(learner.joined_at, rng) for learner in learners]

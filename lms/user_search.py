@@ -3,13 +3,15 @@
 A `LIKE '%q%'` over every user is a scan whose cost grows with the user count. Instead each account's email,
 the email's parts and each word of its name are kept as lower-cased terms in an indexed table, and a search
 asks for the terms that start with each word typed, as a range of that index (term >= "smi" and term < "smj").
-What a search costs then grows with how many users match it, not with how many there are.
+What a search costs then grows with how many users match it, not with how many there are. Each term also
+carries its user's name, so a page of matches in name order is read from that index alone, without visiting
+every matching user's row.
 """
 
 import re
 
-from sqlalchemy import ForeignKey, Index, String, delete, insert, intersect, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, delete, exists, insert, intersect, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from lms.extensions import Model, db
 from lms.models import User
@@ -23,11 +25,12 @@ class UserSearchTerm(Model):
     """One word a user can be found by: their email, its local part and domain, and each word of their name."""
 
     __tablename__ = "user_search_terms"
-    __table_args__ = (Index("ix_user_search_terms_term_user", "term", "user_id"),)
+    __table_args__ = (Index("ix_user_search_terms_term_name", "term", "display_name", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     term: Mapped[str] = mapped_column(TERM_TYPE)
+    display_name: Mapped[str] = mapped_column(String(80), default="", server_default="")  # the user's, as it is
 
 
 def terms_for(email: str, display_name: str) -> set[str]:
@@ -38,12 +41,15 @@ def terms_for(email: str, display_name: str) -> set[str]:
     return {word[:254] for word in words if word}
 
 
+def term_rows(user_id: int, email: str, display_name: str) -> list[dict]:
+    """The rows of the search index for one account."""
+    return [{"user_id": user_id, "term": term, "display_name": display_name} for term in terms_for(email, display_name)]
+
+
 def index_user(user_id: int, email: str, display_name: str) -> None:
-    """Write (or rewrite) a user's search terms in the open transaction."""
+    """Write (or rewrite) a user's search terms in the open transaction (on every change of name or email)."""
     db.session.execute(delete(UserSearchTerm).where(UserSearchTerm.user_id == user_id))
-    db.session.execute(
-        insert(UserSearchTerm), [{"user_id": user_id, "term": term} for term in terms_for(email, display_name)]
-    )
+    db.session.execute(insert(UserSearchTerm), term_rows(user_id, email, display_name))
 
 
 def prefix_range(word: str) -> tuple[str, str]:
@@ -51,9 +57,31 @@ def prefix_range(word: str) -> tuple[str, str]:
     return word, word[:-1] + chr(min(ord(word[-1]) + 1, 0x10FFFF))
 
 
+def query_words(query: str) -> list[str]:
+    """The words of a search, lower-cased, at most MAX_QUERY_WORDS."""
+    return [word.lower() for word in query.split()][:MAX_QUERY_WORDS]
+
+
+def named_matches(query: str):
+    """A subquery of (user_id, display_name), once per user with a term starting with each word of the query:
+    the first word's range of the index, the others checked per match."""
+    first, *others = query_words(query)
+    low, high = prefix_range(first)
+    statement = select(UserSearchTerm.user_id, UserSearchTerm.display_name).where(
+        UserSearchTerm.term >= low, UserSearchTerm.term < high
+    )
+    for word in others:
+        other = aliased(UserSearchTerm)
+        low, high = prefix_range(word)
+        statement = statement.where(
+            exists().where(other.user_id == UserSearchTerm.user_id, other.term >= low, other.term < high)
+        )
+    return statement.distinct().subquery()
+
+
 def matching_ids(query: str):
     """A SELECT of the ids of users with a term starting with each word of the query (every word must match)."""
-    words = [word.lower() for word in query.split()][:MAX_QUERY_WORDS]
+    words = query_words(query)
     selects = []
     for word in words:
         low, high = prefix_range(word)

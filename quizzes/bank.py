@@ -153,7 +153,11 @@ def short_pools(pack: Pack) -> list:
     for spec in pack_quizzes(pack):
         if spec.draw and not spec.from_tags and spec.questions and len(spec.questions) < spec.draw:
             problems.append(
-                Problem(spec.file, 1, f"the quiz draws {spec.draw} questions but its file holds {len(spec.questions)}")
+                Problem(
+                    spec.file or "course.yaml",
+                    1,
+                    f"the quiz draws {spec.draw} questions but its file holds {len(spec.questions)}",
+                )
             )
     return problems
 

@@ -28,10 +28,11 @@ def objective_problems(pack: Pack) -> list[Problem]:
         for n in range(1, len(lesson.objectives) + 1)
     }
     required = bool(pack.sections.get("objective_coverage"))
-    problems, assessed_in = [], {}
+    problems: list[Problem] = []
+    assessed_in: dict[str, set] = {}  # objective tag -> the modules (None: the final) whose quiz assesses it
     for spec in pack_quizzes(pack):
         for question in spec.questions or []:
-            where = (spec.file, question.get("line", 1))
+            where = (spec.file or "course.yaml", question.get("line", 1))
             named = [tag for tag in question.get("tags", []) if tag.startswith(PREFIX)]
             for tag in named:
                 if tag in known:

@@ -122,6 +122,38 @@ def test_pages_by_key_visit_every_learner_once_in_order(app, client, trainer, la
     assert seen == everyone and len(seen) == 5
 
 
+def every_page(client, lab, **args):
+    """The names on every page of the table, following "Next page" from the first."""
+    rows, following, _ = table(client, lab, **args)
+    seen = [row[0] for row in rows]
+    while following:
+        response = client.get(following)
+        seen += re.findall(r"<tr>\s*<td><a[^>]*>(.*?)</a></td>", response.text)
+        found = re.search(r'href="([^"]*after=[^"]*)">Next page', response.text)
+        following = found.group(1).replace("&amp;", "&") if found else None
+    return seen
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_a_search_pages_in_name_order_and_follows_a_renamed_learner(app, client, trainer, lab, monkeypatch, direction):
+    from courses import learner_table
+    from lms.auth.details import rename
+
+    monkeypatch.setattr(learner_table, "PAGE_SIZE", 2)
+    everyone = ["Ada Ayala", "Ben Bautista", "Cleo Cruz", "Dev Dizon", "Eve Estrada"]
+    ordered = everyone if direction == "asc" else everyone[::-1]
+    # Every address is at example.com, and Ada's name and address both match "a": each learner comes once.
+    assert every_page(client, lab, q="example", dir=direction) == ordered
+    assert every_page(client, lab, q="a", dir=direction) == ["Ada Ayala"]
+    assert every_page(client, lab, q="exam cl", dir=direction) == ["Cleo Cruz"]
+
+    with app.app_context():
+        rename(lab.learners["Ada"]["id"], "Zara Ayala")
+    renamed = ["Ben Bautista", "Cleo Cruz", "Dev Dizon", "Eve Estrada", "Zara Ayala"]
+    assert every_page(client, lab, q="example", dir=direction) == (renamed if direction == "asc" else renamed[::-1])
+    assert every_page(client, lab, q="zara", dir=direction) == ["Zara Ayala"]
+
+
 def test_only_the_courses_trainers_and_admins_see_the_table(app, lab, make_user, login):
     url = f"/reports/courses/{lab.slug}/learners"
     assert login(make_user("admin"), target=app.test_client()).get(url).status_code == 200

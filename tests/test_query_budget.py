@@ -148,6 +148,8 @@ def doubled_pack(tmp_path: pathlib.Path) -> pathlib.Path:
         copy["quiz"] = {**module["quiz"], "file": module["quiz"]["file"].replace(".gift", "-again.gift")}
         # Question titles are unique within a course: the copies get titles of their own.
         gift = re.sub(r"^::(.*?)::", r"::\1 again::", quiz_file.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        # ...and assess the copied lessons' objectives.
+        gift = re.sub(r"\[tag:objective/([a-z0-9-]+)/", r"[tag:objective/\1-again/", gift)
         (pack / copy["quiz"]["file"]).write_text(gift, encoding="utf-8")
         for lesson in module["lessons"]:
             shutil.copy(pack / "lessons" / f"{lesson}.md", pack / "lessons" / f"{lesson}-again.md")
