@@ -196,8 +196,11 @@ def test_the_final_assessment_opens_once_every_module_is_complete_and_draws_afre
     start(client, final)
     (_, first), (_, second) = attempts_at(app, learner["id"], final)
     assert len(first) == len(second) == 25
-    # A pool of 45: the retake asks the 20 questions the first attempt did not, and 5 of those it did.
-    assert len(set(first) & set(second)) == 5
+    # The retake asks questions the first attempt did not, as far as the pool has them: a pool of at least 50
+    # has 25 fresh ones, so nothing repeats.
+    pool = (BPO_PACK / "quizzes" / "final-assessment.gift").read_text(encoding="utf-8").count("\n::")
+    assert pool >= 50
+    assert set(first).isdisjoint(second)
 
 
 def test_a_practice_quiz_never_counts_and_a_trainer_cannot_make_a_counting_quiz_show_its_key(
