@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.forms import id_arg
 from lms.models import User, utcnow
 from lms.plugins import plugin_manager, real_app
-from lms.user_search import matching_ids, named_matches
+from lms.user_search import matches_read_in_name_order, matching_ids, named_matches
 
 PAGE_SIZE = 50
 STUCK_DAYS = 14  # no activity for this many days, and not finished: stuck
@@ -153,7 +153,7 @@ def row_columns(sort: str, columns: list[Column]) -> list:
 def table_statement(course_id: int, query: TableQuery, columns: list[Column], after: tuple | None = None):
     """The one query behind the screen and both exports: the course's learners with these plugin columns,
     filtered and sorted as asked, from the row after `after` (a page key) when one is given."""
-    if query.text and query.sort == "name":
+    if query.text and query.sort == "name" and matches_read_in_name_order():
         # Matches come in name order from the search index itself (see lms.user_search), so a page reads only
         # its own rows however many learners match.
         matches = named_matches(query.text)
