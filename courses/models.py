@@ -26,7 +26,7 @@ class Course(Model):
     version: Mapped[str] = mapped_column(String(40), default="1")
     active: Mapped[bool] = mapped_column(default=True)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # The pack's glossary terms ({"slug", "term", "definition"}); read only by the glossary page.
+    # The pack's glossary terms ({"slug", "term", "definition"}); read when the course outline is built.
     glossary: Mapped[list] = mapped_column(JSON, default=list, server_default="[]", deferred=True)
 
     modules: Mapped[list["Module"]] = relationship(back_populates="course", order_by="Module.position")

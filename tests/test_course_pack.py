@@ -401,3 +401,11 @@ def test_a_course_yaml_nested_without_end_is_a_problem_not_a_crash(app, tmp_path
     _, problems = check_pack_in(app, pack)
     assert len(problems) == 1 and problems[0].file == "course.yaml"
     assert problems[0].message.startswith("invalid YAML")
+
+
+def test_a_module_cannot_take_the_name_of_a_course_page(runner, tmp_path):
+    from tests.test_quiz_attempts import write_pack
+
+    pack = write_pack(tmp_path / "pack", [{"slug": "glossary", "lessons": ["words"]}])
+    result = runner.invoke(args=["courses", "check", str(pack)])
+    assert result.stderr.splitlines()[0] == f"{pack}/course.yaml:6: module slug 'glossary' names a page of the course"
