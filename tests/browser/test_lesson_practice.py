@@ -40,15 +40,21 @@ GLOSSARY = """- slug: aht
 """
 
 
-def test_a_learner_practises_inside_a_lesson_and_opens_the_glossary(
-    browser, live_server, app, axe, make_user, tmp_path
-):
+def calls_lab_learner(app, make_user, tmp_path) -> dict:
+    """A course of one lesson with a self-check, a task and a glossary link, and a learner enrolled in it."""
     pack = write_pack(tmp_path / "pack", [{"slug": "calls", "lessons": ["calls-in"]}], slug="calls-lab", title="Calls")
     (pack / "lessons" / "calls-in.md").write_text(LESSON, encoding="utf-8")
     (pack / "glossary.yaml").write_text(GLOSSARY, encoding="utf-8")
     course = sync(app, pack)
     learner = make_user()
     enrol(app, learner["id"], course.id)
+    return learner
+
+
+def test_a_learner_practises_inside_a_lesson_and_opens_the_glossary(
+    browser, live_server, app, axe, make_user, tmp_path
+):
+    learner = calls_lab_learner(app, make_user, tmp_path)
     base = live_server.url
     page = browser.new_page()
     sign_in(page, base, learner)
@@ -74,12 +80,7 @@ def test_a_learner_practises_inside_a_lesson_and_opens_the_glossary(
 
 
 def test_without_javascript_the_answer_is_still_one_click_away(browser, live_server, app, make_user, tmp_path):
-    pack = write_pack(tmp_path / "pack", [{"slug": "calls", "lessons": ["calls-in"]}], slug="calls-lab", title="Calls")
-    (pack / "lessons" / "calls-in.md").write_text(LESSON, encoding="utf-8")
-    (pack / "glossary.yaml").write_text(GLOSSARY, encoding="utf-8")
-    course = sync(app, pack)
-    learner = make_user()
-    enrol(app, learner["id"], course.id)
+    learner = calls_lab_learner(app, make_user, tmp_path)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     sign_in(page, live_server.url, learner)
