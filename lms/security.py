@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -22,12 +22,13 @@ CSP = "; ".join(
 
 def add_security_headers(response):
     """after_request hook: CSP without unsafe-inline, nosniff, no framing, no referrer leaks; HSTS over HTTPS;
-    nothing a signed-in person sees is kept by a shared computer's browser or a proxy."""
+    nothing a signed-in person sees is kept by a shared computer's browser or a proxy (static files aside)."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     hsts = current_app.config.get("HSTS_SECONDS")
     if hsts:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
-    if current_user.is_authenticated:
+    # Static files are the same for everyone: they may be cached, and serving one never loads the user.
+    if request.endpoint != "static" and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -324,3 +324,11 @@ def test_admin_and_trainer_pages_cost_the_same_with_60_or_1000_learners(app, mak
     assert statements(many) == statements(few), "an admin page sends more statements when there are more learners"
     assert_work_flat(few, many)
     assert_within_budget(many)
+
+
+def test_a_static_file_costs_no_statement_even_for_a_signed_in_learner(app, client, learner):
+    costs: dict[str, Cost] = {}
+    response = cost_of(app, "stylesheet", lambda: client.get("/static/css/app.css"), costs)
+    assert costs["stylesheet"].statements == 0
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert client.get("/dashboard").headers["Cache-Control"] == "no-store"  # a personal page still is not kept
