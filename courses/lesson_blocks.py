@@ -51,14 +51,14 @@ def render_lesson(text: str, glossary: Collection[str] = ()) -> RenderedLesson:
         if kind not in BLOCKS:
             plain.append(token)
             continue
-        parts.append(sanitize_html(md.renderer.render(plain, md.options, env)))
+        parts.append(markdown_html(md.renderer.render(plain, md.options, env)))
         plain = []
         counts[kind] += 1
         line = (token.map[0] if token.map else 0) + 1
         html, found = BLOCKS[kind](token.content, f"{kind}-{counts[kind]}")
         parts.append(html)
         problems += [(line, f"{kind} block: {message}") for message in found]
-    parts.append(sanitize_html(md.renderer.render(plain, md.options, env)))
+    parts.append(markdown_html(md.renderer.render(plain, md.options, env)))
     return RenderedLesson("".join(parts), sorted(problems))
 
 
@@ -78,6 +78,16 @@ def link_glossary(tokens: list[Token], glossary: Collection[str]) -> list[tuple[
     return problems
 
 
+def markdown_html(html: str) -> str:
+    """Rendered Markdown, sanitized, with each table in a box that scrolls sideways on a narrow screen (and can
+    be scrolled by keyboard), so a wide table never widens the page."""
+    return (
+        sanitize_html(html)
+        .replace("<table>", '<div class="table-wrap" tabindex="0"><table>')
+        .replace("</table>", "</table></div>")
+    )
+
+
 def inline(text: str) -> str:
     """One line of Markdown (bold, italics, code) as sanitized HTML without a paragraph around it."""
     return sanitize_html(lesson_renderer().renderInline(text))
@@ -85,7 +95,7 @@ def inline(text: str) -> str:
 
 def block(text: str) -> str:
     """Markdown paragraphs, lists or tables as sanitized HTML."""
-    return sanitize_html(lesson_renderer().render(text))
+    return markdown_html(lesson_renderer().render(text))
 
 
 def load(content: str) -> tuple[dict, list[str]]:

@@ -90,3 +90,17 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
     action = row.get_by_role("button", name=re.compile("Send reset link"))
     action.scroll_into_view_if_needed()
     expect(action).to_be_in_viewport()
+
+
+def test_every_lesson_of_the_course_fits_a_phone(page, live_server, app, make_user):
+    """The lessons hold tables, self-checks and tasks: none of them may make a phone scroll sideways."""
+    course = issuing.sync_course(app)
+    learner = make_user()
+    issuing.enrol_learner(app, learner["id"], course)
+    sign_in(page, live_server.url, learner)
+    page.set_viewport_size(WIDTHS["phone"])
+    for module in course.modules.values():
+        for lesson in module.lesson_slugs:
+            page.goto(f"{live_server.url}/courses/{course.slug}/{module.slug}/{lesson}")
+            expect(page.locator(".selfcheck").first).to_be_visible()  # enrolled: the whole lesson is shown
+            assert page.evaluate(OVERFLOW) <= 0, f"{lesson} is wider than a phone: {page.evaluate(WIDEST)}"

@@ -99,3 +99,8 @@ def test_other_fences_stay_code_and_raw_html_is_still_removed():
     html = render_lesson(text).html
     assert [tag for tag, _ in Elements(html).tags] == ["pre", "code", "p"]  # no <b>, no input
     assert "&lt;b onclick=x&gt;raw" in html  # shown as text, never run
+
+
+def test_a_table_scrolls_in_its_own_box_so_it_never_widens_the_page():
+    html = render_lesson("| A | B |\n|---|---|\n| 1 | 2 |\n").html
+    assert html.startswith('<div class="table-wrap" tabindex="0"><table>') and html.rstrip().endswith("</table></div>")
