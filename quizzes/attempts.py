@@ -23,6 +23,7 @@ from lms.models import aware
 from lms.services import ServiceError
 from lms.timezones import local_time
 from quizzes.bank import draw_pool, draws_from_bank, question_types
+from quizzes.draws import draw_questions
 from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz, QuizResult
 from quizzes.statistics import record_attempt
@@ -146,15 +147,10 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
 def pick_questions(quiz: Quiz, rng: random.Random, recent: Collection[int] = ()) -> list:
     """The questions of a new attempt: the quiz's own, or a random draw (from the tagged bank, or from the quiz's
     own questions when it names no tags) that leaves out the `recent` questions (the last attempt's) as far as
-    the pool allows, so a retake is a fresh selection."""
+    the pool allows, so a retake is a fresh selection, and spreads over the pool's sections (quizzes.draws)."""
     if quiz.draw_count:
         pool = draw_pool(quiz) if draws_from_bank(quiz) else [i.question for i in quiz.items if i.question.active]
-        count = min(quiz.draw_count, len(pool))
-        fresh = [question for question in pool if question.id not in recent]
-        picked = rng.sample(fresh, min(count, len(fresh)))
-        picked += rng.sample([question for question in pool if question.id in recent], count - len(picked))
-        rng.shuffle(picked)
-        return picked
+        return draw_questions(pool, quiz.draw_count, rng, recent, quiz.draw_tags or [])
     questions = [item.question for item in quiz.items if item.question.active]
     if quiz.shuffle_questions:
         rng.shuffle(questions)

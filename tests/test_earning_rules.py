@@ -5,6 +5,7 @@ import html
 import importlib.util
 import pathlib
 import re
+from collections import Counter
 
 import pytest
 import yaml
@@ -201,6 +202,17 @@ def test_the_final_assessment_opens_once_every_module_is_complete_and_draws_afre
     pool = (BPO_PACK / "quizzes" / "final-assessment.gift").read_text(encoding="utf-8").count("\n::")
     assert pool >= 50
     assert set(first).isdisjoint(second)
+    # Each draw spreads over the course: every module's section of the pool gives at least two questions.
+    from courses.models import Module
+    from quizzes.draws import section_of
+    from quizzes.models import Question
+
+    with app.app_context():
+        modules = db.session.scalar(select(func.count()).select_from(Module).where(Module.active.is_(True)))
+        for drawn in (first, second):
+            questions = db.session.scalars(select(Question).where(Question.id.in_(drawn))).all()
+            sections = Counter(section_of(question, ["bpo-final"]) for question in questions)
+            assert len(sections) == modules and min(sections.values()) >= 2, sections
 
 
 def test_a_practice_quiz_never_counts_and_a_trainer_cannot_make_a_counting_quiz_show_its_key(
