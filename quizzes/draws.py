@@ -2,9 +2,9 @@
 
 A retake should see questions the last attempt did not ask, and a drawn exam should not leave a whole part of the
 course out. The pool's sections are the tags just below the tags the quiz draws by ("bpo-final/core-skills" when
-it draws "bpo-final"): each section gets an even share of the draw as far as it has fresh questions, the rest of
-the draw comes from anywhere in the pool, and questions the last attempt asked come last, only when the fresh
-ones run out. Pure: it works on anything with an `id` and `tags`.
+it draws "bpo-final"): each section gives an even share of the draw, the rest of the draw goes to the sections
+with the most fresh questions left, and within a section questions the last attempt asked come only after its
+fresh ones. Pure: it works on anything with an `id` and `tags`.
 """
 
 import random
@@ -22,18 +22,17 @@ def draw_questions(
 ) -> list:
     """`count` questions of the pool (all of it when smaller), in random order."""
     count = min(count, len(pool))
-    fresh = [question for question in pool if question.id not in recent]
-    sections: dict[str | None, list] = {}
-    for question in fresh:
-        sections.setdefault(section_of(question, draw_tags), []).append(question)
-    picked: list = []
-    if len(sections) > 1:
-        share = count // len(sections)
-        for questions in sections.values():
-            picked += rng.sample(questions, min(share, len(questions)))
-    chosen = {question.id for question in picked}
-    rest = [question for question in fresh if question.id not in chosen]
-    picked += rng.sample(rest, min(count - len(picked), len(rest)))
-    picked += rng.sample([question for question in pool if question.id in recent], count - len(picked))
+    sections: dict[str | None, tuple[list, list]] = {}  # section -> (fresh questions, recent ones), shuffled
+    for question in rng.sample(list(pool), len(pool)):
+        fresh, asked = sections.setdefault(section_of(question, draw_tags), ([], []))
+        (asked if question.id in recent else fresh).append(question)
+    quota = {key: min(count // len(sections), len(fresh) + len(asked)) for key, (fresh, asked) in sections.items()}
+    # The rest of the draw, one at a time, to the section with the most fresh questions left (ties at random).
+    for _ in range(count - sum(quota.values())):
+        open_ = [key for key, (fresh, asked) in sections.items() if quota[key] < len(fresh) + len(asked)]
+        fresh_left = {key: len(sections[key][0]) - quota[key] for key in open_}
+        most = max(fresh_left.values())
+        quota[rng.choice([key for key in open_ if fresh_left[key] == most])] += 1
+    picked = [question for key, (fresh, asked) in sections.items() for question in (fresh + asked)[: quota[key]]]
     rng.shuffle(picked)
     return picked

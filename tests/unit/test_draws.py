@@ -50,3 +50,25 @@ def test_a_pool_without_sections_is_a_plain_random_draw_of_distinct_questions():
     assert len(draw_questions(pool, 40, random.Random(1))) == 15  # never more than the pool
     repeats = draw_questions(pool, 10, random.Random(2), recent=set(range(1, 11)))
     assert {q.id for q in repeats} >= set(range(11, 16))  # all five fresh ones, then five repeats
+
+
+def test_two_attempts_at_the_shipped_final_each_ask_every_module_twice_and_nothing_twice():
+    """The shipped final's pool as it is (sections of 5 to 7): a first attempt and its retake each ask at least two
+    questions of every module, and the retake asks none the first did."""
+    from tests.helpers import BPO_PACK
+
+    pool, section = [], None
+    for line in (BPO_PACK / "quizzes" / "final-assessment.gift").read_text(encoding="utf-8").splitlines():
+        section = line.split(":", 1)[1].strip() if line.startswith("$CATEGORY:") else section
+        if line.startswith("::"):
+            pool.append(SimpleNamespace(id=len(pool) + 1, tags=[section]))
+    modules = {q.tags[0] for q in pool}
+    assert len(modules) == 10
+    for seed in range(2000):
+        rng = random.Random(seed)
+        first = draw_questions(pool, 25, rng, draw_tags=["bpo-final"])
+        second = draw_questions(pool, 25, rng, recent={q.id for q in first}, draw_tags=["bpo-final"])
+        for drawn in (first, second):
+            per_module = Counter(q.tags[0] for q in drawn)
+            assert set(per_module) == modules and min(per_module.values()) >= 2 and len(drawn) == 25
+        assert {q.id for q in first}.isdisjoint(q.id for q in second)
