@@ -340,7 +340,7 @@ def as_gift(questions: list[dict]) -> str:
 def draws_from_bank(quiz: Quiz) -> bool:
     """Whether attempts draw from the course's bank by tag (a final assessment) rather than from the quiz's own
     questions (all of them, or a random draw of them when the quiz names no tags)."""
-    return bool(quiz.draw_count) and (bool(quiz.draw_tags) or not quiz.items)
+    return quiz.draws_by_tag or (bool(quiz.draw_count) and not quiz.items)
 
 
 def draw_pool(quiz: Quiz) -> list[Question]:

@@ -99,6 +99,11 @@ class Quiz(Model):
     # Loaded when used (starting an attempt, authoring), never with every quiz a progress figure looks at.
     items: Mapped[list["QuizQuestion"]] = relationship(order_by="QuizQuestion.position", lazy="select")
 
+    @property
+    def draws_by_tag(self) -> bool:
+        """Whether attempts draw from the course's bank by tag (a final assessment), not from the quiz's own."""
+        return bool(self.draw_count and self.draw_tags)
+
 
 class QuizQuestion(Model):
     """A question placed in a quiz at a position."""

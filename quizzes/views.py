@@ -108,8 +108,8 @@ def quiz_context(quiz: Quiz):
 
 def question_count(quiz: Quiz) -> int:
     """How many questions an attempt at the quiz asks, without loading them."""
-    if quiz.draw_count and quiz.draw_tags:
-        return quiz.draw_count
+    if quiz.draws_by_tag:
+        return quiz.draw_count or 0
     counted = db.session.connection().execute(QUESTION_COUNT, {"quiz_id": quiz.id}).scalar() or 0
     if quiz.draw_count:
         return min(quiz.draw_count, counted) if counted else quiz.draw_count
