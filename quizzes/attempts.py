@@ -28,6 +28,7 @@ from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz, QuizResult
 from quizzes.statistics import record_attempt
 from quizzes.types.base import QuestionType
+from quizzes.types.timing import StepRefused
 
 # Network delay between the browser's last keystroke and the server: a submit this late is still on time.
 DEADLINE_GRACE = timedelta(seconds=5)
@@ -348,6 +349,34 @@ def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozen
     save_responses(attempt, responses, flagged)
     commit()
     return now()
+
+
+def record_step(attempt_id: int, user_id: int, slot: int, step: str, posted: dict) -> tuple[SlotView, dict]:
+    """Record one step of a timed question (start, progress or finish) at the server's time; returns the question
+    and its response now."""
+    begin_write()
+    attempt = lock_open_attempt(attempt_id, user_id)
+    if attempt.status != "open":
+        db.session.rollback()
+        raise ServiceError("This attempt has already been submitted.", 409)
+    if is_late(attempt):
+        attempt.late_submit_at = attempt.late_submit_at or now()
+        finish(attempt)
+        commit()
+        raise ServiceError("Time is up: answers sent after the deadline were not accepted.", 409)
+    view = next((v for v in slot_views(attempt) if v.slot == slot), None)
+    if view is None or view.qtype is None or not view.qtype.timed:
+        db.session.rollback()
+        raise ServiceError("No such timed question in this attempt.", 404)
+    saved = view.answer.response if view.answer is not None else {}
+    try:
+        response = view.qtype.timed_step(view.version.config, saved or {}, step, posted, now())
+    except StepRefused as refused:
+        db.session.rollback()
+        raise ServiceError(refused.message, refused.status) from None
+    save_responses(attempt, {slot: response})
+    commit()
+    return view, response
 
 
 def check_answer(

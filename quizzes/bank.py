@@ -99,8 +99,17 @@ def question_uid(course_slug: str, quiz_slug: str, parsed: dict, position: int) 
 
 
 def read_quiz_file(pack: Pack, relative: str) -> tuple[list, list]:
-    """Parse one of the pack's GIFT files: (questions, problems)."""
+    """Parse one of the pack's question files, GIFT or (for the types GIFT cannot hold) YAML: (questions,
+    problems)."""
     text = (pathlib.Path(pack.path) / relative).read_text(encoding="utf-8")
+    if relative.endswith((".yaml", ".yml")):
+        # Imported here: only reading a pack needs PyYAML, and web workers never do.
+        from quizzes.question_files import QuestionFileError, parse_question_file
+
+        try:
+            return parse_question_file(text, question_types()), []
+        except QuestionFileError as exc:
+            return [], [Problem(relative, exc.line, exc.message)]
     try:
         return parse_gift(text, question_types()), []
     except GiftError as exc:

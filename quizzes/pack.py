@@ -22,7 +22,7 @@ def whole_number(low: int, high: int) -> dict:
 
 FLAG = {"type": "boolean", "errorMessage": "{key} must be true or false"}
 SETTINGS = {
-    "file": {"type": "string", "errorMessage": "file must be the path of a GIFT file in the pack"},
+    "file": {"type": "string", "errorMessage": "file must be the path of a GIFT or YAML question file in the pack"},
     "title": {"type": "string", "errorMessage": "title must be text"},
     "pass_mark": whole_number(0, 100),
     "max_attempts": whole_number(0, 100),
@@ -51,6 +51,20 @@ FINAL_ASSESSMENT = {
     **MODULE_QUIZ,
     "required": ["slug", "draw"],
     "properties": {**SETTINGS, "slug": {"type": "string", "pattern": SLUG_PATTERN, "errorMessage": SLUG_MESSAGE}},
+}
+EXERCISE = {
+    **MODULE_QUIZ,
+    "title": "exercise settings",
+    "errorMessage": "each exercise must be a mapping",
+    "required": ["slug", "title", "file"],
+    "properties": {**SETTINGS, "slug": {"type": "string", "pattern": SLUG_PATTERN, "errorMessage": SLUG_MESSAGE}},
+}
+# A module's exercises: quizzes beside its quiz that practise a skill of the job (a typing test, a drill).
+EXERCISES = {
+    "type": "array",
+    "minItems": 1,
+    "items": EXERCISE,
+    "errorMessage": "exercises must be a list of quizzes, each with a slug, a title and a file",
 }
 
 
@@ -103,9 +117,22 @@ def build_quiz(raw: Any, context: SectionContext) -> tuple[QuizSpec, list[tuple[
     return spec, problems
 
 
+def build_exercises(raw: Any, context: SectionContext) -> tuple[list[QuizSpec], list[tuple[int, str]]]:
+    """A module's exercises: quizzes named by their own slug and title."""
+    specs, problems = [], []
+    for item in raw:
+        spec, found = build_quiz(item, context)
+        spec.slug, spec.title = item["slug"], item["title"].strip() or item["slug"]
+        specs.append(spec)
+        problems += found
+    return specs, problems
+
+
 def pack_quizzes(pack) -> list[QuizSpec]:
-    """Every quiz of a pack: one per module that has one, then the final assessment."""
-    found = [module.sections["quiz"] for module in pack.modules if "quiz" in module.sections]
+    """Every quiz of a pack: each module's quiz and exercises, then the final assessment."""
+    found = []
+    for module in pack.modules:
+        found += ([module.sections["quiz"]] if "quiz" in module.sections else []) + module.sections.get("exercises", [])
     final = pack.sections.get("final_assessment")
     return found + ([final] if final else [])
 
@@ -117,6 +144,7 @@ def build_flag(raw: Any, context: SectionContext) -> tuple[bool, list[tuple[int,
 
 SECTIONS = [
     PackSection(key="quiz", level=MODULE, schema=MODULE_QUIZ, build=build_quiz, counts_as="quizzes"),
+    PackSection(key="exercises", level=MODULE, schema=EXERCISES, build=build_exercises, counts_as="quizzes"),
     PackSection(key="final_assessment", level=COURSE, schema=FINAL_ASSESSMENT, build=build_quiz, counts_as="quizzes"),
     # See quizzes.objectives: every question assesses a lesson objective, every objective is assessed.
     PackSection(key="objective_coverage", level=COURSE, schema=FLAG, build=build_flag),

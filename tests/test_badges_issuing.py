@@ -34,6 +34,7 @@ class ModuleInfo:
     lesson_slugs: list
     quiz_id: int
     badge_id: int
+    exercise_ids: list  # the module's other quizzes that count (the core-skills typing test)
 
 
 @dataclasses.dataclass
@@ -64,7 +65,8 @@ def course_info(app, slug: str) -> CourseInfo:
         quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == course.id)).all()
         modules = {}
         for module in course.modules:
-            quiz = next(q for q in quizzes if q.module_id == module.id)
+            quiz = next(q for q in quizzes if q.module_id == module.id and q.slug == module.slug)
+            exercises = sorted(q.id for q in quizzes if q.module_id == module.id and q.slug != module.slug)
             badge = next(b for b in badges if b.module_id == module.id)
             modules[module.slug] = ModuleInfo(
                 id=module.id,
@@ -74,6 +76,7 @@ def course_info(app, slug: str) -> CourseInfo:
                 lesson_slugs=[lesson.slug for lesson in module.lessons],
                 quiz_id=quiz.id,
                 badge_id=badge.id,
+                exercise_ids=exercises,
             )
         course_badge = next(b for b in badges if b.module_id is None)
         final = next(q for q in quizzes if q.module_id is None)
@@ -152,9 +155,11 @@ def complete_course(app, user_id: int, course: CourseInfo) -> None:
 
 
 def complete_module(app, user_id: int, course: CourseInfo, slug: str = FIRST_MODULE) -> float:
-    """Read every lesson of the module and pass its quiz; return the quiz score."""
+    """Read every lesson of the module and pass its exercises and its quiz; return the quiz score."""
     module = course.modules[slug]
     complete_lessons(app, user_id, module.lesson_ids)
+    for exercise_id in module.exercise_ids:
+        take_quiz(app, user_id, exercise_id)
     return take_quiz(app, user_id, module.quiz_id)
 
 

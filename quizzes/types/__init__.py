@@ -14,6 +14,7 @@ from .ordering import Ordering
 from .short_answer import ShortAnswer
 from .single_choice import SingleChoice
 from .true_false import TrueFalse
+from .typing_test import TypingTest
 
 BUILTIN_TYPES = (
     SingleChoice,
@@ -25,6 +26,7 @@ BUILTIN_TYPES = (
     Ordering,
     Essay,
     Description,
+    TypingTest,
 )
 
 __all__ = [
@@ -40,4 +42,5 @@ __all__ = [
     "ShortAnswer",
     "SingleChoice",
     "TrueFalse",
+    "TypingTest",
 ]

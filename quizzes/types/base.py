@@ -78,6 +78,10 @@ class QuestionType:
     # The authoring form of the answer part (a quizzes.editors.Editor class); None: trainers cannot write
     # questions of this type in the browser, only import them.
     editor: type[Editor] | None = None
+    # Answers the page saves through steps the server times (see quizzes.types.timing), never with the other
+    # answers; `timed_template` shows the question's box on the attempt page.
+    timed: bool = False
+    timed_template: str | None = None
 
     def validate(self, config: dict) -> list[str]:
         """Problems with the config in plain English; [] when valid."""
@@ -123,6 +127,11 @@ class QuestionType:
     def field_data(self, config: dict, layout: dict, response: dict):
         """The inverse of response_from_data: a saved response as the answer field's data."""
         return None
+
+    def timed_step(self, config: dict, response: dict, step: str, posted: dict, moment) -> dict:
+        """A timed type's response after a step ("start", "progress" or "finish") the server saw at `moment`;
+        raises quizzes.types.timing.StepRefused for a step it will not record."""
+        raise NotImplementedError
 
     def grade(self, config: dict, response: dict) -> Grade:
         """Grade a response; never raises on a malformed response."""

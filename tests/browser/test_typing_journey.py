@@ -1,0 +1,57 @@
+"""In a real browser, by keyboard only: a learner takes the typing test at a known pace and the server measures
+that pace; filling the box in one go (as pasting or a script does) does not pass; the result shows in the review.
+axe-core checks the attempt page before and after a run."""
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from tests.browser.test_badge_journey import sign_in
+from tests.test_quiz_attempts import enrol
+from tests.test_typing_test import PASSAGE, typing_lab
+
+KEY_DELAY_MS = 80  # about 150 words a minute, inside what a fast typist reaches
+
+
+def test_a_learner_takes_the_typing_test_by_keyboard_and_the_server_measures_their_pace(
+    browser, live_server, app, axe, make_user, tmp_path
+):
+    course = typing_lab(app, tmp_path)
+    learner = make_user()
+    enrol(app, learner["id"], course.id)
+    base = live_server.url
+    page = browser.new_page()
+    sign_in(page, base, learner)
+    page.goto(f"{base}/quizzes/{course.quizzes['typing-test']}")
+    page.get_by_role("button", name="Start the quiz").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Question 1 of 1")).to_be_visible()
+    axe(page, "typing test before a run")
+
+    box = page.get_by_label("Type the passage of question 1 here")
+    status = page.get_by_role("status").filter(has_text=re.compile("clock|standard|measuring"))
+    page.get_by_role("button", name="Start the typing test of question 1").focus()
+    page.keyboard.press("Enter")
+    expect(box).to_be_enabled()
+    expect(box).to_be_focused()
+    began = time.monotonic()
+    page.keyboard.type(PASSAGE, delay=KEY_DELAY_MS)  # the last character finishes the run
+    typed_for = time.monotonic() - began
+    expect(status).to_contain_text("Your run meets the standard.")
+
+    pace = len(PASSAGE) / 5 / (typed_for / 60)  # gross words a minute, as the test typed them
+    measured = float(re.search(r"\(([\d.]+) gross\)", status.inner_text()).group(1))
+    assert abs(measured - pace) <= 0.1 * pace, (measured, pace)
+    expect(status).to_contain_text("100 % accuracy, 0 errors")
+    axe(page, "typing test with a result")
+
+    # Filling the box at once, as pasting or a script does, is seen by the server as a jump: it does not pass.
+    page.get_by_role("button", name="Try again the typing test of question 1").click()
+    expect(box).to_be_enabled()
+    box.fill(PASSAGE)
+    expect(status).to_contain_text("counts as pasted")
+
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Not passed yet")).to_be_visible()
+    expect(page.get_by_text("A run with pasted text")).to_be_visible()
