@@ -153,7 +153,18 @@ def check_quizzes(pack: Pack) -> list:
             )
         if final.counts_towards_completion:
             problems += borrowed_questions(pack, final)
-    return problems + short_pools(pack) + objective_problems(pack)
+    return problems + duplicate_slugs(pack) + short_pools(pack) + objective_problems(pack)
+
+
+def duplicate_slugs(pack: Pack) -> list:
+    """A problem for each quiz slug used twice (a module's exercise named like another module's quiz)."""
+    seen: set[str] = set()
+    problems = []
+    for spec in pack_quizzes(pack):
+        if spec.slug in seen:
+            problems.append(Problem("course.yaml", 1, f"two quizzes are named {spec.slug!r}: give each its own slug"))
+        seen.add(spec.slug)
+    return problems
 
 
 def short_pools(pack: Pack) -> list:

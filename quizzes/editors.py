@@ -136,6 +136,44 @@ class EssayEditor(Editor):
         return {"guidance": (self.guidance.data or "").strip()}
 
 
+class TypingEditor(Editor):
+    """A typing test: the passage to type and the standard to reach."""
+
+    passage = TextAreaField(
+        "Passage to type",
+        validators=[InputRequired(message="Give a passage to type."), Length(min=20, max=1500)],
+        description="What the learner copies: a customer reply, a note, an address. A minute or two of typing.",
+        render_kw={"rows": 5},
+    )
+    min_net_wpm = FloatField(
+        "Net words a minute to reach",
+        validators=[InputRequired(message="Give the speed to reach."), NumberRange(min=1, max=150)],
+        default=30,
+    )
+    min_accuracy = FloatField(
+        "Accuracy to reach (percent)",
+        validators=[InputRequired(message="Give the accuracy to reach."), NumberRange(min=50, max=100)],
+        default=95,
+    )
+
+    @classmethod
+    def data_from(cls, config):
+        """The passage and the standard (30 net words a minute at 95 % for a new question)."""
+        return {
+            "passage": config.get("passage", ""),
+            "min_net_wpm": config.get("min_net_wpm", 30),
+            "min_accuracy": config.get("min_accuracy", 95),
+        }
+
+    def to_config(self):
+        """{"passage", "min_net_wpm", "min_accuracy"}."""
+        return {
+            "passage": " ".join((self.passage.data or "").split()),
+            "min_net_wpm": self.min_net_wpm.data,
+            "min_accuracy": self.min_accuracy.data,
+        }
+
+
 class ChoiceRow(Form):
     """One choice: its text, the share of the marks it earns and what the learner reads on picking it."""
 

@@ -16,6 +16,7 @@ Each question comes back in the shape the GIFT reader gives (`quizzes.gift.parse
 
 import yaml
 
+from courses.lines import LineDict, LineList
 from courses.yaml_lines import error_line, error_text, load_yaml
 
 COMMON_KEYS = ("type", "title", "stem", "tags", "feedback")
@@ -35,14 +36,14 @@ def parse_question_file(text: str, type_names) -> list[dict]:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise QuestionFileError(error_line(exc), error_text(exc)) from None
-    if not isinstance(data, list) or not data:
+    if not isinstance(data, LineList) or not data:
         raise QuestionFileError(getattr(data, "line", 1) or 1, "a question file is a list of questions")
     return [read_question(item, line, type_names) for item, line in zip(data, data.item_lines, strict=True)]
 
 
 def read_question(item, line: int, type_names) -> dict:
     """One question of the list, checked for the keys every question has."""
-    if not isinstance(item, dict):
+    if not isinstance(item, LineDict):
         raise QuestionFileError(line, "each question is a mapping with a type, a title and a stem")
     qtype = item.get("type")
     if qtype not in type_names:

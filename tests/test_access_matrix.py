@@ -272,11 +272,11 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {"anonymous": TO_LOGIN, "owner": 302, "other": 404, "trainer": 200, "stranger": 404, "admin": 200},
         ),
         ("quizzes.attempt", "GET", f"/quizzes/attempts/{ids['open']}", {}, owner_only(200)),
-        ("quizzes.save", "POST", f"/quizzes/attempts/{ids['open']}/save", {}, owner_only(302)),
-        ("quizzes.submit", "POST", f"/quizzes/attempts/{ids['open']}/submit", {}, owner_only(302)),
         # The open attempt has no timed question: its owner gets a 404 from the step itself (tests/test_typing_test.py
         # has the owner's 200s).
         ("quizzes.timed_step", "POST", f"/quizzes/attempts/{ids['open']}/questions/1/start", {}, owner_only(404)),
+        ("quizzes.save", "POST", f"/quizzes/attempts/{ids['open']}/save", {}, owner_only(302)),
+        ("quizzes.submit", "POST", f"/quizzes/attempts/{ids['open']}/submit", {}, owner_only(302)),
         ("courses.enrol_in", "POST", f"/courses/{course}/enrol", {}, everyone_signed_in(302)),
         ("auth.logout", "POST", "/logout", {}, dict.fromkeys(ROLES, 302)),
     ]

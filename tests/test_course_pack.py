@@ -36,7 +36,8 @@ def test_check_passes_on_the_bpo_pack(runner):
     manifest = yaml.safe_load((PACK / "course.yaml").read_text(encoding="utf-8"))
     modules = manifest["modules"]
     lessons = sum(len(module["lessons"]) for module in modules)
-    quizzes = sum(1 for module in modules if "quiz" in module) + (1 if "final_assessment" in manifest else 0)
+    quizzes = sum(("quiz" in module) + len(module.get("exercises", [])) for module in modules)
+    quizzes += 1 if "final_assessment" in manifest else 0
     badges = len(manifest["badges"])
 
     result = runner.invoke(args=["courses", "check", str(PACK)])
@@ -188,6 +189,31 @@ def duplicate_glossary_term(pack):
     return f"glossary.yaml:{line_of(glossary, 'term: Again') - 1}: duplicate glossary term 'aht'"
 
 
+def bad_typing_question(pack):
+    questions = pack / "quizzes" / "typing-test.yaml"
+    replace_in(questions, "min_net_wpm: 30", "min_net_wpm: 400")
+    line = line_of(questions, "- type: typing")
+    return f"quizzes/typing-test.yaml:{line}: Set the net words a minute to reach, from 1 to 150."
+
+
+def question_file_without_a_stem(pack):
+    questions = pack / "quizzes" / "typing-test.yaml"
+    append_to(questions, "- type: typing\n  title: no-stem\n  passage: Type this line of text, please.\n")
+    return f"quizzes/typing-test.yaml:{line_of(questions, 'title: no-stem') - 1}: the question needs a stem"
+
+
+def question_file_of_an_unknown_type(pack):
+    questions = pack / "quizzes" / "typing-test.yaml"
+    append_to(questions, "- type: shorthand\n  title: pitman\n  stem: Write it in shorthand.\n")
+    line = line_of(questions, "title: pitman") - 1
+    return f"quizzes/typing-test.yaml:{line}: question type 'shorthand' is not installed"
+
+
+def exercise_named_like_a_quiz(pack):
+    replace_in(pack / "course.yaml", "{slug: typing-test,", "{slug: what-is-bpo,")
+    return "course.yaml:1: two quizzes are named 'what-is-bpo': give each its own slug"
+
+
 BAD_PACKS = {
     "bad-yaml": bad_yaml,
     "bad-yaml-in-front-matter": bad_yaml_in_front_matter,
@@ -205,6 +231,10 @@ BAD_PACKS = {
     "selfcheck-without-a-right-answer": selfcheck_without_a_right_answer,
     "glossary-link-to-a-missing-term": glossary_link_to_a_missing_term,
     "duplicate-glossary-term": duplicate_glossary_term,
+    "bad-typing-question": bad_typing_question,
+    "question-file-without-a-stem": question_file_without_a_stem,
+    "question-file-of-an-unknown-type": question_file_of_an_unknown_type,
+    "exercise-named-like-a-quiz": exercise_named_like_a_quiz,
 }
 
 

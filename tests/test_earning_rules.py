@@ -72,9 +72,11 @@ def test_every_quiz_of_the_shipped_course_that_counts_keeps_its_key_until_a_pass
 
     with app.app_context():
         quizzes = db.session.scalars(select(Quiz).where(Quiz.course_id == bpo.id, Quiz.active.is_(True))).all()
-        assert len(quizzes) == len(bpo.modules) + 1
+        exercises = sum(len(module.exercise_ids) for module in bpo.modules.values())
+        assert len(quizzes) == len(bpo.modules) + exercises + 1
         for quiz in quizzes:
-            # Every module quiz and the final lead to a badge: each counts, hides its key and makes retakes wait.
+            # Every module quiz, exercise and the final lead to a badge: each counts, hides its key and makes
+            # retakes wait.
             assert quiz.counts_towards_completion, quiz.slug
             assert quiz.review in KEY_AFTER_PASS, quiz.slug
             assert quiz.cooldown_minutes >= 10, quiz.slug

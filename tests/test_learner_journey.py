@@ -17,6 +17,7 @@ from courses.services import check_pack, complete_lesson, sync_pack
 from lms.extensions import db
 from quizzes.models import Quiz
 from quizzes.pack import SECTIONS as QUIZ_SECTIONS
+from quizzes.pack import pack_quizzes
 from tests import test_badges_issuing as issuing
 from tests.conftest import csrf_token_from
 from tests.helpers import at_once, enrol, load_bpo_course, mark_complete, page_text, progress_shown
@@ -75,10 +76,9 @@ def lesson_url(module_slug, lesson_slug):
 
 
 def total_steps(pack) -> int:
-    """Every lesson plus every quiz that counts towards completion (a module's and the final assessment): the
-    steps a percentage is counted against."""
-    quizzes = [module.sections["quiz"] for module in pack.modules if "quiz" in module.sections]
-    quizzes += [pack.sections["final_assessment"]] if "final_assessment" in pack.sections else []
+    """Every lesson plus every quiz that counts towards completion (a module's quiz and exercises, and the final
+    assessment): the steps a percentage is counted against."""
+    quizzes = pack_quizzes(pack)
     return sum(len(module.lessons) for module in pack.modules) + sum(q.counts_towards_completion for q in quizzes)
 
 

@@ -151,6 +151,9 @@ def doubled_pack(tmp_path: pathlib.Path) -> pathlib.Path:
         # ...and assess the copied lessons' objectives.
         gift = re.sub(r"\[tag:objective/([a-z0-9-]+)/", r"[tag:objective/\1-again/", gift)
         (pack / copy["quiz"]["file"]).write_text(gift, encoding="utf-8")
+        copy["exercises"] = [copied_exercise(pack, exercise) for exercise in module.get("exercises", [])]
+        if not copy["exercises"]:
+            del copy["exercises"]
         for lesson in module["lessons"]:
             shutil.copy(pack / "lessons" / f"{lesson}.md", pack / "lessons" / f"{lesson}-again.md")
         copies.append(copy)
@@ -165,6 +168,16 @@ def doubled_pack(tmp_path: pathlib.Path) -> pathlib.Path:
     spec["badges"] += badges
     (pack / "course.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return pack
+
+
+def copied_exercise(pack: pathlib.Path, exercise: dict) -> dict:
+    """A copy of a module's exercise for the doubled pack: its own slug, file, question titles and objectives."""
+    questions = (pack / exercise["file"]).read_text(encoding="utf-8")
+    questions = re.sub(r"^(- type: .*\n  title: )(.*)$", r"\1\2-again", questions, flags=re.MULTILINE)
+    questions = re.sub(r"objective/([a-z0-9-]+)/", r"objective/\1-again/", questions)
+    copy = {**exercise, "slug": exercise["slug"] + "-again", "file": exercise["file"].replace(".yaml", "-again.yaml")}
+    (pack / copy["file"]).write_text(questions, encoding="utf-8")
+    return copy
 
 
 def sync_doubled_course(app, tmp_path: pathlib.Path) -> CourseInfo:

@@ -90,10 +90,10 @@ def test_every_bpo_module_has_an_active_quiz_with_questions(app, bpo):
 
     with app.app_context():
         modules = db.session.scalars(select(Module).where(Module.course_id == bpo, Module.active.is_(True))).all()
-        quizzes = {q.module_id: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == bpo))}
+        quizzes = {q.slug: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == bpo))}
         assert len(modules) == 10
         for module in modules:
-            quiz = quizzes.get(module.id)
+            quiz = quizzes.get(module.slug)
             assert quiz is not None and quiz.active, module.slug
             assert len(quiz.items) >= 5, module.slug
             assert 0 < quiz.pass_mark <= 100

@@ -317,6 +317,21 @@ EVERY_TYPE = {
         lambda c: c == {"guidance": "Full marks: greets, names the feeling, offers a next step."},
     ),
     "description": ({}, lambda c: c == {}),
+    "typing": (
+        {
+            "answers-passage": "Thank you for waiting.\n  Your refund was sent today.",
+            "answers-min_net_wpm": "25",
+            "answers-min_accuracy": "97.5",
+        },
+        lambda c: (
+            c
+            == {
+                "passage": "Thank you for waiting. Your refund was sent today.",
+                "min_net_wpm": 25.0,
+                "min_accuracy": 97.5,
+            }
+        ),
+    ),
 }
 
 
@@ -635,3 +650,19 @@ def test_editing_keeps_what_the_form_does_not_show_and_an_essay_preview_says_who
     tried = client.post(preview, data={"csrf_token": csrf_token_from(client.get(preview).text), "q0": "Steady work."})
     assert "A trainer marks this answer" in page_text(tried)
     assert "Not right" not in page_text(tried)
+
+
+def test_a_typing_test_written_in_its_form_previews_its_passage_and_standard(app, client, trainer, lab):
+    from quizzes.models import Question
+
+    quiz_id = new_quiz_id(client)
+    fields, _check = EVERY_TYPE["typing"]
+    assert new_question(client, quiz_id, "typing", title="t-typing", **fields).status_code == 302
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "t-typing"))
+    page = client.get(f"/author/questions/{question_id}/preview?quiz={quiz_id}")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Thank you for waiting. Your refund was sent today." in text
+    assert "25 net words a minute at 97.5 % accuracy" in text
+    assert "the server times the run" in text

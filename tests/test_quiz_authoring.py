@@ -285,8 +285,9 @@ def test_every_bpo_quiz_exports_exactly_its_pack_file(app, client, trainer, runn
     assign_trainer(app, trainer)
     with app.app_context():
         quizzes = [(q.id, q.slug) for q in db.session.scalars(select(Quiz).where(Quiz.module_id.is_not(None)))]
-    assert len(quizzes) == 10
-    for quiz_id, slug in quizzes:
+    gift_quizzes = [(quiz_id, slug) for quiz_id, slug in quizzes if (BPO_PACK / "quizzes" / f"{slug}.gift").exists()]
+    assert len(gift_quizzes) == 10  # each module's quiz; the typing test is a YAML file (GIFT cannot hold it)
+    for quiz_id, slug in gift_quizzes:
         original = parse_gift((BPO_PACK / "quizzes" / f"{slug}.gift").read_text(encoding="utf-8"), TYPES)
         assert without_lines(parse_gift(export(client, quiz_id), TYPES)) == without_lines(original), slug
 

@@ -13,8 +13,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from .base import NO_ANSWER, Grade, QuestionType, as_dict, number, text
+from quizzes.editors import TypingEditor
+
 from . import timing
+from .base import NO_ANSWER, Grade, QuestionType, as_dict, number, text
 from .timing import Run, read_run
 
 CHARS_PER_WORD = 5
@@ -105,7 +107,10 @@ def word_mistakes(passage: str, typed: str, opcodes: list) -> list[Mistake]:
         # An error only in the spaces between words is shown with the word before it.
         before = [n for n, (_start, end) in enumerate(words) if end <= low]
         wrong |= touched or set(before[-1:]) or {0}
-    return [Mistake(passage[s:e], typed[typed_at(s, True) : typed_at(e, False)].strip()) for s, e in (words[n] for n in sorted(wrong))]
+    return [
+        Mistake(passage[s:e], typed[typed_at(s, True) : typed_at(e, False)].strip())
+        for s, e in (words[n] for n in sorted(wrong))
+    ]
 
 
 def measure(passage: str, typed: str, run: Run) -> TypingResult:
@@ -131,6 +136,7 @@ class TypingTest(QuestionType):
     # The answer is typed into a timed box the page manages, not posted with the other answers.
     timed = True
     timed_template = "quizzes/_typing.html"
+    editor = TypingEditor
     max_text = MAX_PASSAGE
 
     def validate(self, config):
@@ -186,16 +192,19 @@ class TypingTest(QuestionType):
             )
         view = self.public_view(config, {})
         wpm, accuracy = view["min_net_wpm"] or 1, view["min_accuracy"] or 1
-        feedback = [self.summary(measured) + f" The standard is {one_decimal(wpm)} net words a minute at "
-                    f"{one_decimal(accuracy)} % accuracy."]
+        feedback = [
+            self.summary(measured) + f" The standard is {one_decimal(wpm)} net words a minute at "
+            f"{one_decimal(accuracy)} % accuracy."
+        ]
         if measured.mistakes:
             shown = "; ".join(m.describe() for m in measured.mistakes[:MAX_MISTAKES_SHOWN])
             more = len(measured.mistakes) - MAX_MISTAKES_SHOWN
             feedback.append(f"Words to practise: {shown}" + (f"; and {more} more." if more > 0 else "."))
         if not measured.covered:
             feedback.append("Type the whole passage for the run to count.")
-            return Grade(score=min(0.99, measured.chars / (COVERAGE * len(view["passage"]))), correct=False,
-                         feedback=feedback)
+            return Grade(
+                score=min(0.99, measured.chars / (COVERAGE * len(view["passage"]))), correct=False, feedback=feedback
+            )
         if measured.net_wpm >= wpm and measured.accuracy >= accuracy:
             return Grade.from_score(1.0, parts=[True], feedback=feedback)
         share = min(0.99, measured.net_wpm / wpm, measured.accuracy / accuracy)
@@ -237,7 +246,9 @@ class TypingTest(QuestionType):
             return "A run with pasted text"
         described = self.summary(measured).removesuffix(".")
         if measured.mistakes:
-            described += "; words to practise: " + "; ".join(m.describe() for m in measured.mistakes[:MAX_MISTAKES_SHOWN])
+            described += "; words to practise: " + "; ".join(
+                m.describe() for m in measured.mistakes[:MAX_MISTAKES_SHOWN]
+            )
         return described
 
     def timed_step(self, config, response, step, posted, moment):
