@@ -174,6 +174,78 @@ class TypingEditor(Editor):
         }
 
 
+def match_choices() -> list[SelectChoice]:
+    """The ways a drill field can be matched (read when a form is built: the types import this module)."""
+    from quizzes.types.field_match import MATCH_LABELS
+
+    return [SelectChoice(key, label) for key, label in MATCH_LABELS.items()]
+
+
+class DrillFieldRow(Form):
+    """One field of a data-entry drill: its name and how a keyed value is matched."""
+
+    name = StringField("Field name", validators=[Length(max=80)])
+    match = SelectField("Match", choices=match_choices, default="text")
+
+
+class DataEntryEditor(Editor):
+    """A data-entry drill: the fields, the records to key (one a line, values in field order split by |), and
+    the standard."""
+
+    row_label = "Field"
+
+    rows = FieldList(FormField(DrillFieldRow), min_entries=3, max_entries=12, label="Fields to key")
+    records = TextAreaField(
+        "Records",
+        validators=[InputRequired(message="Give at least one record to key."), Length(max=5000)],
+        description="One record a line, its values in the fields' order, separated by |. "
+        "For example: PL-20931 | Nadia Osei | 14/03/2026 | 1,250.00",
+        render_kw={"rows": 6},
+    )
+    date_order = SelectField(
+        "Dates are written",
+        choices=[SelectChoice("dmy", "Day first (14/03/2026)"), SelectChoice("mdy", "Month first (03/14/2026)")],
+    )
+    min_accuracy = FloatField(
+        "Fields right to reach (percent)",
+        validators=[InputRequired(message="Give the accuracy to reach."), NumberRange(min=50, max=100)],
+        default=95,
+    )
+    min_kph = FloatField(
+        "Keystrokes an hour to reach (0 for none)",
+        validators=[Optional(), NumberRange(min=0, max=20_000)],
+        default=0,
+    )
+
+    @classmethod
+    def data_from(cls, config):
+        """The fields as rows, each record as one line."""
+        fields = [
+            {"name": f.get("name", ""), "match": f.get("match", "text")}
+            for f in config.get("fields", [])
+            if isinstance(f, dict)
+        ]
+        records = [" | ".join(str(v) for v in row) for row in config.get("records", []) if isinstance(row, list)]
+        return {
+            "rows": with_blanks(fields, {"name": "", "match": "text"}, at_least=4),
+            "records": "\n".join(records),
+            "date_order": config.get("date_order", "dmy"),
+            "min_accuracy": config.get("min_accuracy", 95),
+            "min_kph": config.get("min_kph", 0),
+        }
+
+    def to_config(self):
+        """{"fields", "records", "date_order", "min_accuracy", "min_kph"}."""
+        lines = [line for line in (self.records.data or "").splitlines() if line.strip()]
+        return {
+            "fields": [{"name": clean(row, "name"), "match": row.get("match") or "text"} for row in filled(self.rows.data, "name")],
+            "records": [[value.strip() for value in line.split("|")] for line in lines],
+            "date_order": self.date_order.data,
+            "min_accuracy": self.min_accuracy.data,
+            "min_kph": self.min_kph.data or 0,
+        }
+
+
 class ChoiceRow(Form):
     """One choice: its text, the share of the marks it earns and what the learner reads on picking it."""
 

@@ -332,6 +332,25 @@ EVERY_TYPE = {
             }
         ),
     ),
+    "data_entry": (
+        {
+            **rows([{"name": "Claim number", "match": "exact"}, {"name": "Date of loss", "match": "date"}]),
+            "answers-records": "CL-1 | 14/03/2026\n\nCL-2 | 2 April 2026\n",
+            "answers-date_order": "dmy",
+            "answers-min_accuracy": "90",
+            "answers-min_kph": "",
+        },
+        lambda c: (
+            c
+            == {
+                "fields": [{"name": "Claim number", "match": "exact"}, {"name": "Date of loss", "match": "date"}],
+                "records": [["CL-1", "14/03/2026"], ["CL-2", "2 April 2026"]],
+                "date_order": "dmy",
+                "min_accuracy": 90.0,
+                "min_kph": 0,
+            }
+        ),
+    ),
 }
 
 

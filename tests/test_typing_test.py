@@ -32,20 +32,20 @@ TYPING_FILE = [
 ]
 
 
-def typing_lab(app, tmp_path):
-    """A course whose one module has a typing test as an exercise; the course with its quiz ids by slug."""
+def exercise_lab(app, tmp_path, questions: list, slug: str, title: str):
+    """A course whose one module has one exercise holding these questions; the course with its quiz ids by slug."""
     root = tmp_path / "pack"
     (root / "lessons").mkdir(parents=True)
     (root / "quizzes").mkdir()
     (root / "lessons" / "keys.md").write_text(
         "---\ntitle: Keys\nminutes: 3\nobjectives: [Type fast]\n---\nHome row first.\n", encoding="utf-8"
     )
-    (root / "quizzes" / "typing.yaml").write_text(yaml.safe_dump(TYPING_FILE), encoding="utf-8")
-    exercise = {"slug": "typing-test", "title": "Typing test", "file": "quizzes/typing.yaml", "pass_mark": 100}
+    (root / "quizzes" / f"{slug}.yaml").write_text(yaml.safe_dump(questions), encoding="utf-8")
+    exercise = {"slug": slug, "title": title, "file": f"quizzes/{slug}.yaml", "pass_mark": 100}
     manifest = {
-        "slug": "typing-lab",
-        "title": "Typing lab",
-        "summary": "A course with a typing test.",
+        "slug": "practice-lab",
+        "title": "Practice lab",
+        "summary": "A course with an exercise.",
         "version": 1,
         "modules": [{"slug": "m1", "title": "Keys", "lessons": ["keys"], "exercises": [exercise]}],
     }
@@ -53,11 +53,16 @@ def typing_lab(app, tmp_path):
     return sync(app, root)
 
 
-def started_attempt(app, client, learner, tmp_path):
-    """A learner enrolled in the typing lab with an attempt at its typing test open: (attempt id, CSRF token)."""
-    course = typing_lab(app, tmp_path)
+def typing_lab(app, tmp_path):
+    """A course whose one module has a typing test as an exercise."""
+    return exercise_lab(app, tmp_path, TYPING_FILE, "typing-test", "Typing test")
+
+
+def started_attempt(app, client, learner, tmp_path, lab=typing_lab, slug="typing-test"):
+    """A learner enrolled in a practice lab with an attempt at its exercise open: (attempt id, CSRF token)."""
+    course = lab(app, tmp_path)
     enrol(app, learner["id"], course.id)
-    attempt_id = start(client, course.quizzes["typing-test"])
+    attempt_id = start(client, course.quizzes[slug])
     page = client.get(f"/quizzes/attempts/{attempt_id}")
     assert page.status_code == 200
     return attempt_id, csrf_token_from(page.text)
@@ -73,7 +78,7 @@ def step(client, attempt_id, token, name, **fields):
 
 
 def stored_response(app, attempt_id) -> dict:
-    """The typing question's response as the database holds it."""
+    """The timed question's response as the database holds it."""
     from quizzes.models import AttemptAnswer
 
     with app.app_context():

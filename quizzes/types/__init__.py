@@ -5,6 +5,7 @@ register and instantiate them.
 """
 
 from .base import Grade, QuestionType
+from .data_entry import DataEntry
 from .description import Description
 from .essay import Essay
 from .matching import Matching
@@ -27,10 +28,12 @@ BUILTIN_TYPES = (
     Essay,
     Description,
     TypingTest,
+    DataEntry,
 )
 
 __all__ = [
     "BUILTIN_TYPES",
+    "DataEntry",
     "Description",
     "Essay",
     "Grade",

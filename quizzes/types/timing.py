@@ -15,6 +15,11 @@ from .base import as_dict, number, text
 
 # Far more progress saves than any run needs (one a second for half an hour): a bound on the response's size.
 MAX_MARKS = 2000
+# A hand typing at 200 words a minute adds about 17 characters a second; the page saves progress every second.
+# More than this many characters between two saves the server saw did not come from the keyboard.
+MAX_CHARS_BETWEEN_MARKS = 40
+# 250 words a minute of five characters: faster than the fastest typists on record over a passage.
+MAX_CHARS_PER_MINUTE = 1250
 
 
 class StepRefused(Exception):
@@ -42,6 +47,13 @@ class Run:
     def minutes(self) -> float:
         """How long the run took by the server's clock, in minutes (0 until it finished)."""
         return (self.finished_ms or 0) / 60_000
+
+    def typed_by_hand(self, chars: int) -> bool:
+        """Whether `chars` characters could have been typed in this run: none arrived in a jump between two
+        saves, and not faster than anyone types."""
+        if self.largest_jump() > MAX_CHARS_BETWEEN_MARKS:
+            return False
+        return chars <= MAX_CHARS_PER_MINUTE * self.minutes
 
     def largest_jump(self) -> int:
         """The most characters that arrived between two marks the server saw one after the other."""

@@ -20,10 +20,6 @@ from .base import NO_ANSWER, Grade, QuestionType, as_dict, number, text
 from .timing import Run, read_run
 
 CHARS_PER_WORD = 5
-# A hand typing at 200 words a minute adds about 17 characters a second; the page saves progress every second.
-# More than this many characters between two saves the server saw did not come from the keyboard.
-MAX_CHARS_BETWEEN_MARKS = 40
-MAX_GROSS_WPM = 250  # faster than the fastest typists on record over a passage: not typed by hand
 COVERAGE = 0.9  # a run counts once the learner has typed at least this share of the passage
 MAX_PASSAGE = 1500
 MAX_MISTAKES_SHOWN = 12
@@ -117,8 +113,7 @@ def measure(passage: str, typed: str, run: Run) -> TypingResult:
     """The result of a finished run."""
     matched, errors, mistakes = compare(passage, typed)
     minutes = run.minutes
-    gross = len(typed) / CHARS_PER_WORD / minutes if minutes else float("inf")
-    pasted = run.largest_jump() > MAX_CHARS_BETWEEN_MARKS or gross > MAX_GROSS_WPM
+    pasted = not run.typed_by_hand(len(typed))
     covered = len(typed) >= COVERAGE * len(passage)
     return TypingResult(len(typed), minutes, errors, matched, covered, pasted, mistakes)
 

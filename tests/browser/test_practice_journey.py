@@ -1,6 +1,6 @@
 """In a real browser, by keyboard only: a learner takes the typing test at a known pace and the server measures
 that pace; filling the box in one go (as pasting or a script does) does not pass; the result shows in the review.
-axe-core checks the attempt page before and after a run."""
+The same learner keys a data-entry drill field by field. axe-core checks the pages before and after a run."""
 
 import re
 import time
@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_badge_journey import sign_in
 from tests.test_quiz_attempts import enrol
+from tests.test_data_entry_drill import KEYED, drill_lab
 from tests.test_typing_test import PASSAGE, typing_lab
 
 KEY_DELAY_MS = 80  # about 150 words a minute, inside what a fast typist reaches
@@ -55,3 +56,33 @@ def test_a_learner_takes_the_typing_test_by_keyboard_and_the_server_measures_the
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text("Not passed yet")).to_be_visible()
     expect(page.get_by_text("A run with pasted text")).to_be_visible()
+
+
+def test_a_learner_keys_a_data_entry_drill_by_keyboard(browser, live_server, app, axe, make_user, tmp_path):
+    course = drill_lab(app, tmp_path)
+    learner = make_user()
+    enrol(app, learner["id"], course.id)
+    base = live_server.url
+    page = browser.new_page()
+    sign_in(page, base, learner)
+    page.goto(f"{base}/quizzes/{course.quizzes['data-entry-drill']}")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_text("CL-40318")).to_be_visible()
+    axe(page, "drill before a run")
+
+    page.get_by_role("button", name="Start the drill of question 1").focus()
+    page.keyboard.press("Enter")
+    first = page.get_by_label("Claim number, record 1")
+    expect(first).to_be_enabled()
+    expect(first).to_be_focused()
+    for value in KEYED.values():  # record by record, field by field, as the boxes are laid out
+        page.keyboard.type(value, delay=KEY_DELAY_MS)
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Finish the drill of question 1")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    status = page.get_by_role("status").filter(has_text="standard")
+    expect(status).to_contain_text("Your run meets the standard.")
+    expect(status).to_contain_text("7 of 8 fields right (87.5 %)")
+    expect(status).to_contain_text("record 2, Amount: “78.50” for “87.50”")
+    axe(page, "drill with a result")

@@ -1,6 +1,7 @@
-// Runs the typing tests of an attempt page: Start asks the server to start the clock, the typed text goes to the
-// server every second (so it can tell typing from pasting), and Finish stops the clock and shows the result.
-// Every time that counts is the server's; the finish time sent here is only checked against the start.
+// Runs the timed questions of an attempt page (a typing test, a data-entry drill): Start asks the server to start
+// the clock, what has been keyed goes to the server every second (so it can tell typing from pasting), and Finish
+// stops the clock and shows the result. Every time that counts is the server's; the finish time sent here is only
+// checked against the start.
 (function () {
   "use strict";
   var form = document.getElementById("attempt-form");
@@ -24,17 +25,29 @@
   }
 
   function setUp(box) {
-    var area = box.querySelector("textarea");
-    var startButton = box.querySelector("[data-typing-start]");
-    var finishButton = box.querySelector("[data-typing-finish]");
-    var status = box.querySelector(".typing-status");
-    var length = Number(box.dataset.length);
+    // The boxes the learner keys into; each one's data-entry names it in the posts.
+    var boxes = Array.prototype.slice.call(box.querySelectorAll("[data-entry]"));
+    var startButton = box.querySelector("[data-timed-start]");
+    var finishButton = box.querySelector("[data-timed-finish]");
+    var status = box.querySelector(".timed-status");
+    // A typing test ends by itself once the passage's length is reached.
+    var length = Number(box.dataset.length || 0);
     var started = null;
     var clock = 0;
     var ticker = null;
     var sending = false;
-    var sent = -1;
+    var sent = null;
     var running = false;
+
+    function keyed() {
+      var fields = {};
+      boxes.forEach(function (control) { fields[control.dataset.entry] = control.value; });
+      return fields;
+    }
+
+    function keyedLength() {
+      return boxes.reduce(function (sum, control) { return sum + control.value.length; }, 0);
+    }
 
     function say(lines) {
       status.textContent = "";
@@ -45,47 +58,58 @@
       });
     }
 
+    function setEnabled(enabled) {
+      boxes.forEach(function (control) { control.disabled = !enabled; });
+    }
+
     function sendProgress() {
-      if (!running || sending || area.value === sent) { return; }
-      var text = area.value;
+      var fields = keyed();
+      var snapshot = JSON.stringify(fields);
+      if (!running || sending || snapshot === sent) { return; }
       sending = true;
-      post(box.dataset.progress, { text: text }).then(function () { sent = text; })
+      post(box.dataset.progress, fields).then(function () { sent = snapshot; })
         .catch(function () { /* the next tick sends again */ })
         .then(function () { sending = false; });
+    }
+
+    function showAgain() {
+      startButton.firstChild.textContent = "Try again";
+      startButton.hidden = false;
     }
 
     function finish() {
       if (!running) { return; }
       running = false;
       window.clearInterval(ticker);
-      area.disabled = true;
+      setEnabled(false);
       finishButton.hidden = true;
-      var claimed = new Date(started.getTime() + (performance.now() - clock)).toISOString();
+      var fields = keyed();
+      fields.finished_at = new Date(started.getTime() + (performance.now() - clock)).toISOString();
       say(["Finished: measuring your run…"]);
-      post(box.dataset.finish, { text: area.value, finished_at: claimed }).then(function (result) {
+      post(box.dataset.finish, fields).then(function (result) {
         if (!result.ok) {
           say([result.message || "The run could not be recorded."]);
         } else {
           say([result.body.met ? "Your run meets the standard." : "Your run does not meet the standard yet."]
             .concat(result.body.feedback || []));
         }
-        startButton.firstChild.textContent = "Try again";
-        startButton.hidden = false;
+        showAgain();
         startButton.focus();
       }).catch(function () {
         say(["Could not reach the server: the run was not recorded. Press Try again."]);
-        startButton.firstChild.textContent = "Try again";
-        startButton.hidden = false;
+        showAgain();
       });
     }
 
-    area.addEventListener("paste", function (event) {
-      event.preventDefault();
-      say(["Pasting is switched off: type the passage."]);
-    });
-    area.addEventListener("drop", function (event) { event.preventDefault(); });
-    area.addEventListener("input", function () {
-      if (running && area.value.length >= length) { finish(); }
+    boxes.forEach(function (control) {
+      control.addEventListener("paste", function (event) {
+        event.preventDefault();
+        say(["Pasting is switched off: type it in."]);
+      });
+      control.addEventListener("drop", function (event) { event.preventDefault(); });
+      control.addEventListener("input", function () {
+        if (running && length && keyedLength() >= length) { finish(); }
+      });
     });
     finishButton.addEventListener("click", finish);
     startButton.addEventListener("click", function () {
@@ -99,13 +123,13 @@
         started = new Date(result.body.started);
         clock = performance.now();
         running = true;
-        sent = "";
-        area.value = "";
-        area.disabled = false;
+        sent = null;
+        boxes.forEach(function (control) { control.value = ""; });
+        setEnabled(true);
         startButton.hidden = true;
         finishButton.hidden = false;
-        say(["The clock is running: type the passage."]);
-        area.focus();
+        say(["The clock is running."]);
+        boxes[0].focus();
         ticker = window.setInterval(sendProgress, 1000);
       }).catch(function () {
         startButton.disabled = false;
@@ -114,5 +138,5 @@
     });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-typing]"), setUp);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-timed]"), setUp);
 }());
