@@ -40,7 +40,7 @@ def lms_blueprints(app):
         author_questions,
         author_settings,
         models,
-        timed_views,
+        step_views,
     )
     from quizzes.author import bp as author_bp
     from quizzes.views import bp

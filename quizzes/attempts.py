@@ -352,8 +352,8 @@ def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozen
 
 
 def record_step(attempt_id: int, user_id: int, slot: int, step: str, posted: dict) -> tuple[SlotView, dict]:
-    """Record one step of a timed question (start, progress or finish) at the server's time; returns the question
-    and its response now."""
+    """Record one step of a stepped question (a timed run's start, progress or finish, a conversation's reply) at
+    the server's time; returns the question and its response now."""
     begin_write()
     attempt = lock_open_attempt(attempt_id, user_id)
     if attempt.status != "open":
@@ -365,12 +365,15 @@ def record_step(attempt_id: int, user_id: int, slot: int, step: str, posted: dic
         commit()
         raise ServiceError("Time is up: answers sent after the deadline were not accepted.", 409)
     view = next((v for v in slot_views(attempt) if v.slot == slot), None)
-    if view is None or view.qtype is None or not view.qtype.timed:
+    if view is None or view.qtype is None or not view.qtype.stepped:
         db.session.rollback()
-        raise ServiceError("No such timed question in this attempt.", 404)
+        raise ServiceError("No such question in this attempt.", 404)
+    if view.answer is not None and view.answer.checked:
+        db.session.rollback()
+        raise ServiceError("This answer has been checked and is final.", 409)
     saved = view.answer.response if view.answer is not None else {}
     try:
-        response = view.qtype.timed_step(view.version.config, saved or {}, step, posted, now())
+        response = view.qtype.take_step(view.version.config, view.layout, saved or {}, step, posted, now())
     except StepRefused as refused:
         db.session.rollback()
         raise ServiceError(refused.message, refused.status) from None

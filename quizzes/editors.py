@@ -238,7 +238,10 @@ class DataEntryEditor(Editor):
         """{"fields", "records", "date_order", "min_accuracy", "min_kph"}."""
         lines = [line for line in (self.records.data or "").splitlines() if line.strip()]
         return {
-            "fields": [{"name": clean(row, "name"), "match": row.get("match") or "text"} for row in filled(self.rows.data, "name")],
+            "fields": [
+                {"name": clean(row, "name"), "match": row.get("match") or "text"}
+                for row in filled(self.rows.data, "name")
+            ],
             "records": [[value.strip() for value in line.split("|")] for line in lines],
             "date_order": self.date_order.data,
             "min_accuracy": self.min_accuracy.data,

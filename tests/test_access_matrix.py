@@ -274,7 +274,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("quizzes.attempt", "GET", f"/quizzes/attempts/{ids['open']}", {}, owner_only(200)),
         # The open attempt has no timed question: its owner gets a 404 from the step itself (tests/test_typing_test.py
         # has the owner's 200s).
-        ("quizzes.timed_step", "POST", f"/quizzes/attempts/{ids['open']}/questions/1/start", {}, owner_only(404)),
+        ("quizzes.question_step", "POST", f"/quizzes/attempts/{ids['open']}/questions/1/start", {}, owner_only(404)),
         ("quizzes.save", "POST", f"/quizzes/attempts/{ids['open']}/save", {}, owner_only(302)),
         ("quizzes.submit", "POST", f"/quizzes/attempts/{ids['open']}/submit", {}, owner_only(302)),
         ("courses.enrol_in", "POST", f"/courses/{course}/enrol", {}, everyone_signed_in(302)),

@@ -78,10 +78,11 @@ class QuestionType:
     # The authoring form of the answer part (a quizzes.editors.Editor class); None: trainers cannot write
     # questions of this type in the browser, only import them.
     editor: type[Editor] | None = None
-    # Answers the page saves through steps the server times (see quizzes.types.timing), never with the other
-    # answers; `timed_template` shows the question's box on the attempt page.
-    timed: bool = False
-    timed_template: str | None = None
+    # Answers built on the server from steps the page posts (a timed run, a conversation's replies), never from
+    # the answer form: `step_template` shows the question on the attempt page, with `step_script` if it needs one.
+    stepped: bool = False
+    step_template: str | None = None
+    step_script: str | None = None
 
     def validate(self, config: dict) -> list[str]:
         """Problems with the config in plain English; [] when valid."""
@@ -128,9 +129,9 @@ class QuestionType:
         """The inverse of response_from_data: a saved response as the answer field's data."""
         return None
 
-    def timed_step(self, config: dict, response: dict, step: str, posted: dict, moment) -> dict:
-        """A timed type's response after a step ("start", "progress" or "finish") the server saw at `moment`;
-        raises quizzes.types.timing.StepRefused for a step it will not record."""
+    def take_step(self, config: dict, layout: dict, response: dict, step: str, posted: dict, moment) -> dict:
+        """A stepped type's response after a step the server saw at `moment` (a timed run's "start", "progress"
+        or "finish", a conversation's "reply"); raises quizzes.types.timing.StepRefused for one it refuses."""
         raise NotImplementedError
 
     def grade(self, config: dict, response: dict) -> Grade:

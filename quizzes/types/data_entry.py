@@ -91,8 +91,9 @@ class DataEntry(QuestionType):
 
     name = "data_entry"
     label = "Data-entry drill"
-    timed = True
-    timed_template = "quizzes/_drill.html"
+    stepped = True
+    step_template = "quizzes/_drill.html"
+    step_script = "js/timed.js"
     editor = DataEntryEditor
     max_text = MAX_VALUE
 
@@ -163,8 +164,9 @@ class DataEntry(QuestionType):
             for r in range(len(records_of(config)))
         ]
 
-    def timed_step(self, config, response, step, posted, moment):
+    def take_step(self, config, layout, response, step, posted, moment):
         """Start a run, save what has been keyed, or finish it."""
+        timing.known_step(step)
         if step == "start":
             return {**timing.start(moment), "entries": []}
         entries = self.entries(config, as_dict(posted))

@@ -92,6 +92,12 @@ def elapsed_ms(run: Run, moment: datetime) -> int:
     return max(0, int((moment - run.started).total_seconds() * 1000))
 
 
+def known_step(step: str) -> None:
+    """Refuse a step a timed run does not have."""
+    if step not in ("start", "progress", "finish"):
+        raise StepRefused("This question has no such step.", 404)
+
+
 def start(moment: datetime) -> dict:
     """A new run, started now (starting again discards the previous run)."""
     return {"started": moment.isoformat(), "marks": [], "finished_ms": None}

@@ -129,8 +129,9 @@ class TypingTest(QuestionType):
     name = "typing"
     label = "Typing test"
     # The answer is typed into a timed box the page manages, not posted with the other answers.
-    timed = True
-    timed_template = "quizzes/_typing.html"
+    stepped = True
+    step_template = "quizzes/_typing.html"
+    step_script = "js/timed.js"
     editor = TypingEditor
     max_text = MAX_PASSAGE
 
@@ -246,8 +247,9 @@ class TypingTest(QuestionType):
             )
         return described
 
-    def timed_step(self, config, response, step, posted, moment):
+    def take_step(self, config, layout, response, step, posted, moment):
         """Start a run, save how far it has got, or finish it; the typed text is kept at each save."""
+        timing.known_step(step)
         if step == "start":
             return {**timing.start(moment), "text": ""}
         typed = text(as_dict(posted).get("text"))[: len(self.public_view(config, {})["passage"]) + 200]

@@ -8,8 +8,8 @@ import time
 from playwright.sync_api import expect
 
 from tests.browser.test_badge_journey import sign_in
-from tests.test_quiz_attempts import enrol
 from tests.test_data_entry_drill import KEYED, drill_lab
+from tests.test_quiz_attempts import enrol
 from tests.test_typing_test import PASSAGE, typing_lab
 
 KEY_DELAY_MS = 80  # about 150 words a minute, inside what a fast typist reaches

@@ -182,7 +182,7 @@ def test_builtin_types_are_distinct_classes():
     assert all(t.label for t in BUILTIN_TYPES)
     assert [t.name for t in BUILTIN_TYPES if not t.graded] == ["description"]
     assert [t.name for t in BUILTIN_TYPES if t.gift_order is None] == ["ordering", "typing", "data_entry"]
-    assert [t.name for t in BUILTIN_TYPES if t.timed] == ["typing", "data_entry"]
+    assert [t.name for t in BUILTIN_TYPES if t.stepped] == ["typing", "data_entry"]
 
 
 def test_gift_order_follows_moodles_importer():

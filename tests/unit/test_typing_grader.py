@@ -108,11 +108,11 @@ def test_the_standard_is_the_right_answer_and_grades_full():
 
 
 def test_steps_build_a_run_from_the_servers_clock_alone():
-    response = typing.timed_step(CONFIG, {}, "start", {}, T0)
-    response = typing.timed_step(CONFIG, response, "progress", {"text": PASSAGE[:20]}, T0 + timedelta(seconds=4))
+    response = typing.take_step(CONFIG, {}, {}, "start", {}, T0)
+    response = typing.take_step(CONFIG, {}, response, "progress", {"text": PASSAGE[:20]}, T0 + timedelta(seconds=4))
     claimed = (T0 + timedelta(seconds=1)).isoformat()  # the browser's clock says 1 s: only checked, never used
-    response = typing.timed_step(
-        CONFIG, response, "finish", {"text": PASSAGE, "finished_at": claimed}, T0 + timedelta(seconds=12)
+    response = typing.take_step(
+        CONFIG, {}, response, "finish", {"text": PASSAGE, "finished_at": claimed}, T0 + timedelta(seconds=12)
     )
     assert response["marks"] == [[4000, 20], [12000, 59]] and response["finished_ms"] == 12000
     assert typing.result(CONFIG, response).gross_wpm == pytest.approx(59.0)
@@ -136,11 +136,11 @@ def test_steps_build_a_run_from_the_servers_clock_alone():
 def test_steps_out_of_order_or_claiming_a_finish_before_the_start_are_refused(before, step, posted, message):
     response = {}
     if before:
-        response = typing.timed_step(CONFIG, {}, "start", {}, T0)
+        response = typing.take_step(CONFIG, {}, {}, "start", {}, T0)
     if before == "finished":
         response = run(PASSAGE, 12)
     with pytest.raises(StepRefused, match=message):
-        typing.timed_step(CONFIG, response, step, posted, T0 + timedelta(seconds=5))
+        typing.take_step(CONFIG, {}, response, step, posted, T0 + timedelta(seconds=5))
 
 
 def test_a_passage_and_a_reachable_standard_are_required():

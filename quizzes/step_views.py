@@ -1,4 +1,5 @@
-"""The timed steps of an attempt's typing test or drill: the page posts each one and the server stamps its time."""
+"""The steps of an attempt's stepped questions (a typing test's or drill's run, a conversation's replies): the page
+posts each one and the server records it at its own time."""
 
 from flask import abort, jsonify, request
 from flask_login import current_user
@@ -8,14 +9,15 @@ from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.views import bp, get_own_attempt
 
-STEPS = ("start", "progress", "finish")
+STEPS = ("start", "progress", "finish", "reply")
 MAX_POSTED = 4000  # characters of any one posted value: more than a passage or a record ever holds
 
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:number>/<step>", methods=["POST"])
 @allow(SIGNED_IN)
-def timed_step(attempt_id: int, number: int, step: str):
-    """Record a step of a timed question at the server's time; answers JSON with the result once it finishes."""
+def question_step(attempt_id: int, number: int, step: str):
+    """Record a step of a stepped question at the server's time; answers JSON, with the result once a run
+    finishes."""
     attempt = get_own_attempt(attempt_id)
     if step not in STEPS:
         abort(404)
