@@ -102,16 +102,7 @@ class DataEntry(QuestionType):
         config = as_dict(config)
         columns, records = fields_of(config), records_of(config)
         order = text(config.get("date_order")) or "dmy"
-        problems = []
-        if not 1 <= len(columns) <= MAX_FIELDS:
-            problems.append(f"Give the drill 1 to {MAX_FIELDS} fields.")
-        for n, column in enumerate(columns, start=1):
-            if not column["name"]:
-                problems.append(f"Field {n} needs a name.")
-            if column["match"] not in MATCHES:
-                problems.append(f"Field {n} needs a match: one of {', '.join(MATCHES)}.")
-        if len({column["name"].casefold() for column in columns}) < len(columns):
-            problems.append("Give each field its own name.")
+        problems = self.field_problems(columns)
         if order not in DATE_ORDERS:
             problems.append("Write dates day first (dmy) or month first (mdy).")
         if not 1 <= len(records) <= MAX_RECORDS:
@@ -123,6 +114,19 @@ class DataEntry(QuestionType):
             problems.append("Set the accuracy to reach, from 50 to 100 percent.")
         if speed is None or not 0 <= speed <= 20_000:
             problems.append("Set the keystrokes an hour to reach, from 0 (none) to 20,000.")
+        return problems
+
+    @staticmethod
+    def field_problems(columns: list[dict]) -> list[str]:
+        """Problems of the fields: how many, each named, each with a known match, no name twice."""
+        problems = [] if 1 <= len(columns) <= MAX_FIELDS else [f"Give the drill 1 to {MAX_FIELDS} fields."]
+        for n, column in enumerate(columns, start=1):
+            if not column["name"]:
+                problems.append(f"Field {n} needs a name.")
+            if column["match"] not in MATCHES:
+                problems.append(f"Field {n} needs a match: one of {', '.join(MATCHES)}.")
+        if len({column["name"].casefold() for column in columns}) < len(columns):
+            problems.append("Give each field its own name.")
         return problems
 
     @staticmethod

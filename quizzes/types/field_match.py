@@ -32,9 +32,9 @@ NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
 def parse_date(value: str, order: str = "dmy") -> date | None:
     """A date written in any of the accepted forms, or None."""
     value = " ".join(value.split())
-    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
-        year, month, day = value.split("-")
-        return safe_date(int(year), int(month), int(day))
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if iso:
+        return safe_date(*(int(part) for part in iso.groups()))
     numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
     if numeric:
         first, second, year = (int(part) for part in numeric.groups())
