@@ -249,6 +249,62 @@ class DataEntryEditor(Editor):
         }
 
 
+CONVERSATION_EXAMPLE = """channel: chat
+rubric:
+  - {key: empathy, label: Empathy, max: 2}
+  - {key: resolve, label: Resolves the problem, max: 2}
+start: hello
+steps:
+  hello:
+    customer: My parcel is late again.
+    replies:
+      - {text: "I'm sorry it's late again. Let me check where it is.", scores: {empathy: 2, resolve: 2}, next: done}
+      - {text: Parcels are often late this month., scores: {empathy: -1}, next: done}
+  done:
+    customer: Thanks.
+"""
+
+
+class ConversationEditor(Editor):
+    """A conversation: its script in YAML, as a content pack writes it (see quizzes.types.conversation)."""
+
+    script = TextAreaField(
+        "Script",
+        validators=[InputRequired(message="Write the conversation's script."), Length(max=40_000)],
+        description="In YAML: the channel (chat or call), the rubric, the start and the steps. Each step has what "
+        "the customer says and the replies offered, each with its scores, a note for the review and the next step; "
+        "a step without replies ends the conversation.",
+        render_kw={"rows": 20, "spellcheck": "false", "placeholder": CONVERSATION_EXAMPLE},
+    )
+
+    @classmethod
+    def data_from(cls, config):
+        """The script as YAML (empty for a new question)."""
+        import yaml  # only the authoring form reads or writes YAML: web workers serving learners never load it
+
+        return {"script": yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100) if config else ""}
+
+    def validate_script(self, field):
+        """The script must be a YAML mapping."""
+        if not isinstance(self.parsed(), dict):
+            raise ValidationError("Write the script as YAML: channel, rubric, start and steps.")
+
+    def parsed(self):
+        """The script read as YAML, or None when it cannot be read."""
+        import yaml
+
+        try:
+            return yaml.safe_load(self.script.data or "")
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark else ""
+            raise ValidationError(f"The script is not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
+
+    def to_config(self):
+        """The script's mapping."""
+        return self.parsed()
+
+
 class ChoiceRow(Form):
     """One choice: its text, the share of the marks it earns and what the learner reads on picking it."""
 

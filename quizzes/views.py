@@ -260,6 +260,8 @@ def save(attempt_id: int):
     if wants_json:
         problems = {str(slot + 1): message for slot, message in posted.problems.items()}
         return jsonify(saved_at=saved_at.isoformat(), **({"problems": problems} if problems else {}))
+    if "reply" in request.form:
+        return reply(attempt)
     if posted.problems:
         return answers_to_correct(attempt, posted)
     if "check" in request.form:
@@ -268,6 +270,20 @@ def save(attempt_id: int):
         return confirm_or_submit(attempt, posted)
     flash("Your answers are saved.", "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+
+
+def reply(attempt: Attempt):
+    """A conversation's reply button (the answers were saved with it): record the reply, back to the question."""
+    slot_text, _, position = request.form["reply"].partition(":")
+    if not slot_text.isdigit():
+        fail(400, "This reply could not be read. Reload the page and try again; your saved answers are kept.")
+    try:
+        service.record_step(attempt.id, current_user.id, int(slot_text), "reply", {"choice": position})
+    except ServiceError as exc:
+        if exc.status != 409:  # a reply no page offered
+            fail(exc.status, exc.message)
+        flash(exc.message, "error")  # a second click, or a page left open after the conversation moved on
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{int(slot_text) + 1}")), 303
 
 
 def answers_to_correct(attempt: Attempt, posted: Posted):

@@ -66,7 +66,11 @@ def course_info(app, slug: str) -> CourseInfo:
         modules = {}
         for module in course.modules:
             quiz = next(q for q in quizzes if q.module_id == module.id and q.slug == module.slug)
-            exercises = sorted(q.id for q in quizzes if q.module_id == module.id and q.slug != module.slug)
+            exercises = sorted(
+                q.id
+                for q in quizzes
+                if q.module_id == module.id and q.slug != module.slug and q.counts_towards_completion
+            )
             badge = next(b for b in badges if b.module_id == module.id)
             modules[module.slug] = ModuleInfo(
                 id=module.id,

@@ -73,6 +73,9 @@ def without_objective_tags(pack_dir: pathlib.Path) -> None:
     for gift in (pack_dir / "quizzes").glob("*.gift"):
         text = gift.read_text(encoding="utf-8")
         gift.write_text(re.sub(r"\[tag:objective/[^\]]*\]", "", text), encoding="utf-8")
+    for questions in (pack_dir / "quizzes").glob("*.yaml"):
+        text = questions.read_text(encoding="utf-8")
+        questions.write_text(re.sub(r", objective/[^\],]*", "", text), encoding="utf-8")
 
 
 def visible_text(html_fragment: str) -> str:

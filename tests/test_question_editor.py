@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
+from quizzes.editors import CONVERSATION_EXAMPLE
 from tests.conftest import csrf_token_from
 from tests.helpers import assign_trainer, page_text
 from tests.test_quiz_attempts import FormReader, basic_answers, enrol, one_module_lab, start, sync
@@ -351,6 +352,15 @@ EVERY_TYPE = {
             }
         ),
     ),
+    "conversation": (
+        {"answers-script": CONVERSATION_EXAMPLE},
+        lambda c: (
+            c["channel"] == "chat"
+            and [line["key"] for line in c["rubric"]] == ["empathy", "resolve"]
+            and c["steps"]["hello"]["replies"][0]["scores"] == {"empathy": 2, "resolve": 2}
+            and c["steps"]["done"] == {"customer": "Thanks."}
+        ),
+    ),
 }
 
 
@@ -685,3 +695,14 @@ def test_a_typing_test_written_in_its_form_previews_its_passage_and_standard(app
     assert "Thank you for waiting. Your refund was sent today." in text
     assert "25 net words a minute at 97.5 % accuracy" in text
     assert "the server times the run" in text
+
+
+def test_a_conversation_script_that_is_not_yaml_or_not_a_script_is_refused_with_its_reason(app, client, trainer, lab):
+    quiz_id = new_quiz_id(client)
+    broken = new_question(client, quiz_id, "conversation", title="t-talk", **{"answers-script": "steps: [unclosed"})
+    assert broken.status_code == 400
+    assert "The script is not valid YAML (line 1)" in page_text(broken)
+    looped = CONVERSATION_EXAMPLE.replace("next: done}", "next: hello}")
+    refused = new_question(client, quiz_id, "conversation", title="t-talk", **{"answers-script": looped})
+    assert refused.status_code == 400
+    assert "The conversation can go round in a loop: hello → hello." in page_text(refused)

@@ -5,6 +5,7 @@ register and instantiate them.
 """
 
 from .base import Grade, QuestionType
+from .conversation import Conversation
 from .data_entry import DataEntry
 from .description import Description
 from .essay import Essay
@@ -29,10 +30,12 @@ BUILTIN_TYPES = (
     Description,
     TypingTest,
     DataEntry,
+    Conversation,
 )
 
 __all__ = [
     "BUILTIN_TYPES",
+    "Conversation",
     "DataEntry",
     "Description",
     "Essay",

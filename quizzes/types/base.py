@@ -83,6 +83,8 @@ class QuestionType:
     stepped: bool = False
     step_template: str | None = None
     step_script: str | None = None
+    # A template that replays the learner's answer on the review page, in place of the one-line "Your answer".
+    review_template: str | None = None
 
     def validate(self, config: dict) -> list[str]:
         """Problems with the config in plain English; [] when valid."""

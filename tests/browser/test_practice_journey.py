@@ -1,6 +1,7 @@
 """In a real browser, by keyboard only: a learner takes the typing test at a known pace and the server measures
 that pace; filling the box in one go (as pasting or a script does) does not pass; the result shows in the review.
-The same learner keys a data-entry drill field by field. axe-core checks the pages before and after a run."""
+A learner keys a data-entry drill field by field, and talks through a call reply by reply. axe-core checks the
+pages before and after each."""
 
 import re
 import time
@@ -8,6 +9,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.browser.test_badge_journey import sign_in
+from tests.test_conversation import talk_lab
 from tests.test_data_entry_drill import KEYED, drill_lab
 from tests.test_quiz_attempts import enrol
 from tests.test_typing_test import PASSAGE, typing_lab
@@ -86,3 +88,35 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard(browser, live_server, app
     expect(status).to_contain_text("7 of 8 fields right (87.5 %)")
     expect(status).to_contain_text("record 2, Amount: “78.50” for “87.50”")
     axe(page, "drill with a result")
+
+
+def test_a_learner_talks_through_a_call_by_keyboard_and_reads_the_replay(
+    browser, live_server, app, axe, make_user, tmp_path
+):
+    course = talk_lab(app, tmp_path)
+    learner = make_user()
+    enrol(app, learner["id"], course.id)
+    base = live_server.url
+    page = browser.new_page()
+    sign_in(page, base, learner)
+    page.goto(f"{base}/quizzes/{course.quizzes['practice-call']}")
+    page.get_by_role("button", name="Start the quiz").click()
+    line = page.locator("#line-1")
+    expect(line).to_contain_text("You charged me twice!")
+    # On a call the browser can read the line aloud; the transcript stays on the page.
+    expect(page.get_by_role("button", name="Play customer's line aloud (question 1)")).to_be_visible()
+    axe(page, "conversation")
+
+    for text, heard in (
+        ("Sorry about that. Can I check your account number first?", "So will I get it back?"),
+        ("Yes, refunded today. Anything else?", "Thanks, bye."),
+    ):
+        page.get_by_role("button", name=text).focus()
+        page.keyboard.press("Enter")
+        expect(line).to_contain_text(heard)
+    expect(page.get_by_text("The conversation has ended.")).to_be_visible()
+
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("100%")).to_be_visible()
+    expect(page.get_by_text("NOTE-good-open")).to_be_visible()
+    axe(page, "conversation review")

@@ -177,12 +177,14 @@ def test_builtin_types_are_distinct_classes():
             "description",
             "typing",
             "data_entry",
+            "conversation",
         ]
     )
     assert all(t.label for t in BUILTIN_TYPES)
     assert [t.name for t in BUILTIN_TYPES if not t.graded] == ["description"]
-    assert [t.name for t in BUILTIN_TYPES if t.gift_order is None] == ["ordering", "typing", "data_entry"]
-    assert [t.name for t in BUILTIN_TYPES if t.stepped] == ["typing", "data_entry"]
+    stepped = ["typing", "data_entry", "conversation"]
+    assert [t.name for t in BUILTIN_TYPES if t.gift_order is None] == ["ordering", *stepped]
+    assert [t.name for t in BUILTIN_TYPES if t.stepped] == stepped
 
 
 def test_gift_order_follows_moodles_importer():
