@@ -67,6 +67,18 @@ def lms_module_followups(app, module_id):
 
 
 @hookspec
+def lms_course_links(app, user_id, course):
+    """Return a list of (text, url): pages a plugin offers an enrolled learner from the course page (their role
+    readiness). `course` is the `courses.outline.CourseOutline`."""
+
+
+@hookspec
+def lms_course_report_links(app, course):
+    """Return a list of (text, url): reports a plugin adds to a course's dashboard for its trainers and admins
+    (a cohort's role readiness). `course` is the `courses.outline.CourseOutline`."""
+
+
+@hookspec
 def lms_course_completed_links(app, user_id, course_id):
     """Return a list of (text, url): what a learner who completed the course can take away from its page (a
     certificate)."""

@@ -142,13 +142,11 @@ class CourseProgress:
         return self.modules_complete and all(step.done for step in self.required_extra)
 
     def next_step(self) -> Step | None:
-        """The first unfinished step, in course order; then the course-level ones (the required first)."""
-        for module in self.modules:
-            for step in module.steps:
-                if not step.done:
-                    return step
-        extra = sorted(self.extra_steps, key=lambda step: not step.required)
-        return next((step for step in extra if not step.done), None)
+        """The first unfinished step that counts, in course order (the modules', then the course-level ones); once
+        none is left, the first optional one (a practice exercise)."""
+        steps = [step for module in self.modules for step in module.steps] + list(self.extra_steps)
+        unfinished = [step for step in steps if not step.done]
+        return next((step for step in unfinished if step.required), unfinished[0] if unfinished else None)
 
 
 LESSONS_DONE = (

@@ -28,6 +28,7 @@ from courses.views import get_course
 from lms.access import allow
 from lms.errors import fail
 from lms.forms import ActionForm
+from lms.plugins import plugin_manager, real_app
 from lms.security_log import security_event
 from lms.services import ServiceError
 
@@ -112,4 +113,7 @@ def learners_file(course_slug: str, kind: str):
 def dashboard(course_slug: str):
     """The course's dashboard: enrolled, started and completed, the module funnel, and activity over time."""
     course = reported_course(course_slug)
-    return render_template("courses/dashboard.html", course=course, figures=course_figures(course))
+    app = real_app()
+    groups = plugin_manager(app).hook.lms_course_report_links(app=app, course=course)
+    links = [link for group in groups for link in group or ()]
+    return render_template("courses/dashboard.html", course=course, figures=course_figures(course), links=links)

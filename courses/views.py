@@ -97,8 +97,20 @@ def course(course_slug: str):
     progress = course_progress(current_user.id, course)
     takeaways = completed_links(current_user.id, course.id) if enrolled and progress.complete else []
     return render_template(
-        "courses/course.html", course=course, progress=progress, enrolled=enrolled, takeaways=takeaways
+        "courses/course.html",
+        course=course,
+        progress=progress,
+        enrolled=enrolled,
+        takeaways=takeaways,
+        links=course_links(current_user.id, course) if enrolled else [],
     )
+
+
+def course_links(user_id: int, course) -> list[tuple[str, str]]:
+    """What the plugins offer an enrolled learner from the course page (their role readiness), as (text, url)."""
+    app = real_app()
+    groups = plugin_manager(app).hook.lms_course_links(app=app, user_id=user_id, course=course)
+    return [link for group in groups for link in group or ()]
 
 
 @bp.route("/<course_slug>/glossary")

@@ -40,6 +40,7 @@ def lms_blueprints(app):
         author_questions,
         author_settings,
         models,
+        readiness_views,
         step_views,
     )
     from quizzes.author import bp as author_bp
@@ -66,18 +67,21 @@ def lms_pack_sections(app):
 
 @hookimpl
 def lms_check_pack(app, pack):
-    """Problems in the pack's GIFT quiz files."""
+    """Problems in the pack's quiz files, and roles whose evidence names no quiz."""
     from quizzes.bank import check_quizzes
+    from quizzes.readiness import role_problems
 
-    return check_quizzes(pack)
+    return check_quizzes(pack) + role_problems(pack)
 
 
 @hookimpl
 def lms_sync_pack(app, pack, course, run):
     """Load the pack's quizzes and questions, keeping (or, when asked, replacing) trainers' local changes."""
     from quizzes.bank import sync_quizzes
+    from quizzes.readiness import sync_roles
 
     sync_quizzes(pack, course, run)
+    sync_roles(pack, course)
 
 
 @hookimpl
@@ -104,10 +108,40 @@ def lms_learner_record(app, learner_id, course_ids):
 
 @hookimpl
 def lms_learner_table_columns(app, course_id):
-    """Each quiz's best score."""
+    """Each quiz's best score, and the learner's readiness for each role of the course."""
+    from quizzes.readiness import readiness_columns
     from quizzes.record import best_score_columns
 
-    return best_score_columns(course_id)
+    return best_score_columns(course_id) + readiness_columns(course_id)
+
+
+@hookimpl
+def lms_course_links(app, user_id, course):
+    """The learner's role readiness, when the course defines roles."""
+    from flask import url_for
+
+    from quizzes.readiness import course_roles
+
+    if not course_roles(course.id, course.synced_at):
+        return []
+    return [
+        (
+            "Your readiness for the jobs this course prepares you for",
+            url_for("quizzes.readiness", course_slug=course.slug),
+        )
+    ]
+
+
+@hookimpl
+def lms_course_report_links(app, course):
+    """A cohort's role readiness, when the course defines roles."""
+    from flask import url_for
+
+    from quizzes.readiness import course_roles
+
+    if not course_roles(course.id, course.synced_at):
+        return []
+    return [("Role readiness of a cohort", url_for("quizzes.cohort_readiness_page", course_slug=course.slug))]
 
 
 @hookimpl

@@ -215,3 +215,19 @@ class QuizResult(Model):
     best_score: Mapped[float] = mapped_column(Float, default=0.0)
     attempts: Mapped[int] = mapped_column(default=0)
     passed: Mapped[bool] = mapped_column(default=False)
+
+
+class ReadinessRole(Model):
+    """A job a course prepares people for, from its pack's `roles:` (see quizzes.readiness): the skills it needs,
+    each with the quizzes whose pass is the evidence for it."""
+
+    __tablename__ = "readiness_roles"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    # [{"skill": "Typing speed and accuracy", "evidence": ["typing-test"]}, ...]: quiz slugs of the same course.
+    skills: Mapped[list] = mapped_column(JSON, default=list)

@@ -137,6 +137,67 @@ def pack_quizzes(pack) -> list[QuizSpec]:
     return found + ([final] if final else [])
 
 
+ROLES = {
+    "type": "array",
+    "minItems": 1,
+    "errorMessage": "roles must be a list of jobs, each with a slug, a title and its skills",
+    "items": {
+        "type": "object",
+        "title": "role",
+        "errorMessage": "each role must be a mapping with a slug, a title and its skills",
+        "required": ["slug", "title", "skills"],
+        "additionalProperties": False,
+        "properties": {
+            "slug": {"type": "string", "pattern": SLUG_PATTERN, "errorMessage": SLUG_MESSAGE},
+            "title": {"type": "string", "minLength": 1, "errorMessage": "title must be text"},
+            "skills": {
+                "type": "array",
+                "minItems": 1,
+                "errorMessage": "skills must be a list of skills, each with the quizzes that show it",
+                "items": {
+                    "type": "object",
+                    "title": "skill",
+                    "errorMessage": "each skill must be a mapping with a skill and its evidence",
+                    "required": ["skill", "evidence"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "skill": {"type": "string", "minLength": 1, "errorMessage": "skill must be text"},
+                        "evidence": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "pattern": SLUG_PATTERN},
+                            "errorMessage": "evidence must be a list of quiz slugs of this course",
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+@dataclasses.dataclass
+class RoleSpec:
+    """A job the course prepares people for: the skills it needs and, for each, the quizzes whose pass shows it."""
+
+    slug: str
+    title: str
+    skills: list[dict]  # {"skill": name, "evidence": [quiz slug, ...]}
+    line: int = 1
+
+
+def build_roles(raw: Any, context: SectionContext) -> tuple[list[RoleSpec], list[tuple[int, str]]]:
+    """The course's roles; each role's slug once (its evidence is checked against the quizzes later)."""
+    roles, problems, seen = [], [], set()
+    for item, line in zip(raw, raw.item_lines, strict=True):
+        if item["slug"] in seen:
+            problems.append((line, f"duplicate role {item['slug']!r}"))
+        seen.add(item["slug"])
+        skills = [{"skill": s["skill"].strip(), "evidence": list(s["evidence"])} for s in item["skills"]]
+        roles.append(RoleSpec(item["slug"], item["title"].strip(), skills, line))
+    return roles, problems
+
+
 def build_flag(raw: Any, context: SectionContext) -> tuple[bool, list[tuple[int, str]]]:
     """A course-level true/false setting, as it is."""
     return bool(raw), []
@@ -148,4 +209,6 @@ SECTIONS = [
     PackSection(key="final_assessment", level=COURSE, schema=FINAL_ASSESSMENT, build=build_quiz, counts_as="quizzes"),
     # See quizzes.objectives: every question assesses a lesson objective, every objective is assessed.
     PackSection(key="objective_coverage", level=COURSE, schema=FLAG, build=build_flag),
+    # The jobs the course prepares people for, for the learners' role-readiness page (quizzes.readiness).
+    PackSection(key="roles", level=COURSE, schema=ROLES, build=build_roles),
 ]

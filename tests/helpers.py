@@ -84,6 +84,7 @@ CONTENT_TABLES = (
     "quizzes",
     "quiz_questions",
     "badge_classes",
+    "readiness_roles",
 )
 _synced_rows: dict[str, dict[str, list[dict]]] = {}  # by database URL: the rows one real sync of the BPO pack wrote
 

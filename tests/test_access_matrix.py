@@ -196,6 +196,14 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             only(("trainer", "admin"), 404),
         ),
         ("reports.dashboard", "GET", f"/reports/courses/{course}", {}, only(("trainer", "admin"), 200)),
+        ("quizzes.readiness", "GET", f"/quizzes/readiness/{course}", {}, everyone_signed_in(200)),
+        (
+            "quizzes.cohort_readiness_page",
+            "GET",
+            f"/quizzes/readiness/{course}/cohort",
+            {},
+            only(("trainer", "admin"), 200),
+        ),
         ("reports.learners", "GET", f"/reports/courses/{course}/learners", {}, only(("trainer", "admin"), 200)),
         ("reports.learners_csv", "GET", f"/reports/courses/{course}/learners.csv", {}, only(("trainer", "admin"), 200)),
         (

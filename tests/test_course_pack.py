@@ -107,7 +107,7 @@ def unknown_key_in_course_yaml(pack):
     replace_in(pack / "course.yaml", "\nversion: 1\n", "\nversion: 1\nauthor: Someone\n")
     return (
         f"course.yaml:{line_of(pack / 'course.yaml', 'author: Someone')}: unknown key 'author' in course "
-        "(allowed: badges, final_assessment, modules, objective_coverage, slug, source, summary, title, version)"
+        "(allowed: badges, final_assessment, modules, objective_coverage, roles, slug, source, summary, title, version)"
     )
 
 
@@ -210,8 +210,22 @@ def question_file_of_an_unknown_type(pack):
 
 
 def exercise_named_like_a_quiz(pack):
-    replace_in(pack / "course.yaml", "{slug: typing-test,", "{slug: what-is-bpo,")
+    replace_in(pack / "course.yaml", "{slug: coaching-talk,", "{slug: what-is-bpo,")
     return "course.yaml:1: two quizzes are named 'what-is-bpo': give each its own slug"
+
+
+def role_evidence_naming_no_quiz(pack):
+    # The operator's drill skill only (the process associate's names the drill too).
+    replace_in(
+        pack / "course.yaml",
+        '[data-entry-drill]}\n      - {skill: "Typing',
+        '[typing-speed-test]}\n      - {skill: "Typing',
+    )
+    line = line_of(pack / "course.yaml", "- slug: data-entry-operator")
+    return (
+        f"course.yaml:{line}: role 'data-entry-operator': skill 'Keys records accurately at speed' names "
+        "'typing-speed-test', which is no quiz of the course"
+    )
 
 
 BAD_PACKS = {
@@ -235,6 +249,7 @@ BAD_PACKS = {
     "question-file-without-a-stem": question_file_without_a_stem,
     "question-file-of-an-unknown-type": question_file_of_an_unknown_type,
     "exercise-named-like-a-quiz": exercise_named_like_a_quiz,
+    "role-evidence-naming-no-quiz": role_evidence_naming_no_quiz,
 }
 
 

@@ -95,6 +95,8 @@ def test_every_hook_is_called(app_config, app):
         pm.hook.lms_course_charts(app=app, course_id=course.id)
         pm.hook.lms_module_followups(app=app, module_id=0)  # a module's last lesson page
         pm.hook.lms_course_completed_links(app=app, user_id=0, course_id=0)  # a completed course's page
+        pm.hook.lms_course_links(app=app, user_id=0, course=outline_by_id(course.id))  # an enrolled learner's
+        pm.hook.lms_course_report_links(app=app, course=outline_by_id(course.id))  # the course dashboard
         for _batch in generate(2, seed=1):  # lms_demo_learners, then lms_demo_progress
             pass
     missing = names - set(calls)

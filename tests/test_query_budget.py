@@ -29,6 +29,7 @@ from tests.test_badges_issuing import (
     sync_course,
     take_quiz,
 )
+from tests.test_role_readiness import cohort_of
 
 # The most statements each request may send: the counts measured on SQLite (which adds a BEGIN to each
 # transaction), plus one. PostgreSQL sends one to three fewer.
@@ -54,6 +55,8 @@ BUDGET = {
     "learner table, a later page": 9,
     "learner record": 9,
     "course dashboard": 8,
+    "cohort readiness": 7,
+    "role readiness": 8,
     "issue missing badges": 23,  # three of them read the award and its learner for the "badge earned" mail
 }
 # Work may differ a little between a small and a large database (a deeper index, a longer key); a scan of
@@ -220,7 +223,30 @@ def learner_costs(app, make_user, login, course: CourseInfo, earlier_attempts: i
     form = {"csrf_token": csrf_token_from(client.get(attempt).get_data(as_text=True))}
     cost_of(app, "answer save", lambda: client.post(f"{attempt}/save", data=form), costs)
     cost_of(app, "submit", lambda: client.post(f"{attempt}/submit", data=form), costs)
+    # The readiness page reads the figures of the best typing run, however many runs were submitted.
+    typing_test = quiz_by_slug(app, course, "typing-test")
+    for _ in range(earlier_attempts):
+        take_quiz(app, learner["id"], typing_test)
+    readiness = cost_of(app, "role readiness", lambda: client.get(f"/quizzes/readiness/{course.slug}"), costs)
+    assert "30 net words a minute" in readiness.get_data(as_text=True)
     return costs
+
+
+def quiz_by_slug(app, course: CourseInfo, slug: str) -> int:
+    """The id of the course's quiz with this slug."""
+    from quizzes.models import Quiz
+
+    with app.app_context():
+        return db.session.scalar(select(Quiz.id).where(Quiz.course_id == course.id, Quiz.slug == slug))
+
+
+def learners_in(app, count: int) -> list[dict]:
+    """The first learners of the database (the ones `add_learners` made), as the cohort helpers take them."""
+    from lms.models import User
+
+    with app.app_context():
+        rows = db.session.execute(select(User.email).where(User.role == "learner").order_by(User.id).limit(count))
+        return [{"email": email} for (email,) in rows]
 
 
 def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
@@ -235,7 +261,8 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     issuing.failed_badge_delivery(app, missing["id"], course)
     with app.app_context():
         last_ids = db.session.scalars(select(User.id).order_by(User.id.desc()).limit(3)).all()
-    client = login(make_user("admin"), app.test_client())
+    admin = make_user("admin")
+    client = login(admin, app.test_client())
     costs: dict[str, Cost] = {}
     cost_of(app, "user list", lambda: client.get("/admin/users"), costs)
     later = f"/admin/users?after={last_ids[-1]}"
@@ -259,7 +286,12 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     later = following.group(1).replace("&amp;", "&")
     cost_of(app, "learner table, a later page", lambda: client.get(later), costs)
     cost_of(app, "learner record", lambda: client.get(f"/learners/{missing['id']}/record"), costs)
+    client.get(f"/reports/courses/{course.slug}")  # the course's roles are read once per process and sync too
     cost_of(app, "course dashboard", lambda: client.get(f"/reports/courses/{course.slug}"), costs)
+    cohort = cohort_of(app, admin, f"Budget cohort {admin['id']}", [missing, *learners_in(app, 5)])
+    readiness = f"/quizzes/readiness/{course.slug}/cohort?cohort={cohort}"
+    shown = cost_of(app, "cohort readiness", lambda: client.get(readiness), costs)
+    assert "Data Entry Operator" in shown.get_data(as_text=True)
     token = csrf_token_from(badges_page.get_data(as_text=True))
     reissue = {"csrf_token": token}
     cost_of(app, "issue missing badges", lambda: client.post("/badges/admin/reissue", data=reissue), costs)

@@ -32,22 +32,28 @@ TYPING_FILE = [
 ]
 
 
-def exercise_lab(app, tmp_path, questions: list, slug: str, title: str):
-    """A course whose one module has one exercise holding these questions; the course with its quiz ids by slug."""
+def exercise_lab(app, tmp_path, questions: list, slug: str, title: str, more=(), roles=None):
+    """A course whose one module has an exercise holding these questions (and the `more` exercises, each a
+    (questions, slug, title)); the course with its quiz ids by slug."""
     root = tmp_path / "pack"
     (root / "lessons").mkdir(parents=True)
     (root / "quizzes").mkdir()
     (root / "lessons" / "keys.md").write_text(
         "---\ntitle: Keys\nminutes: 3\nobjectives: [Type fast]\n---\nHome row first.\n", encoding="utf-8"
     )
-    (root / "quizzes" / f"{slug}.yaml").write_text(yaml.safe_dump(questions), encoding="utf-8")
-    exercise = {"slug": slug, "title": title, "file": f"quizzes/{slug}.yaml", "pass_mark": 100}
+    exercises = []
+    for file_questions, file_slug, file_title in [(questions, slug, title), *more]:
+        (root / "quizzes" / f"{file_slug}.yaml").write_text(yaml.safe_dump(file_questions), encoding="utf-8")
+        exercises.append(
+            {"slug": file_slug, "title": file_title, "file": f"quizzes/{file_slug}.yaml", "pass_mark": 100}
+        )
     manifest = {
         "slug": "practice-lab",
         "title": "Practice lab",
         "summary": "A course with an exercise.",
         "version": 1,
-        "modules": [{"slug": "m1", "title": "Keys", "lessons": ["keys"], "exercises": [exercise]}],
+        "modules": [{"slug": "m1", "title": "Keys", "lessons": ["keys"], "exercises": exercises}],
+        **({"roles": roles} if roles else {}),
     }
     (root / "course.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
     return sync(app, root)

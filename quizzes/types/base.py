@@ -148,6 +148,10 @@ class QuestionType:
         """The learner's answer as readable text for review pages and reports."""
         raise NotImplementedError
 
+    def evidence(self, config: dict, response: dict) -> str:
+        """The figures of a response that show a skill, for the role-readiness page (a speed, a rubric)."""
+        return self.describe_response(config, response)
+
     def options(self, config: dict) -> list[tuple[str, str, bool]]:
         """The options a learner picks from, for item statistics: (key, label, earns marks); [] when the type
         has none (typed answers, matching, essays)."""

@@ -392,6 +392,11 @@ class Conversation(QuestionType):
         """The path that earns full marks."""
         return {"path": best_path(config)}
 
+    def evidence(self, config, response):
+        """How the rubric came out, or "" before any reply."""
+        went = walk(config, as_dict(response).get("path"))
+        return self.rubric_summary(config, went.totals).removesuffix(".") if went.turns else ""
+
     def describe_response(self, config, response):
         """The replies picked, in order, and how the rubric came out."""
         went = walk(config, as_dict(response).get("path"))

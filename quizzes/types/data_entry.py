@@ -245,6 +245,11 @@ class DataEntry(QuestionType):
         run = {"started": "2000-01-01T00:00:00+00:00", "marks": marks, "finished_ms": finished}
         return {**run, "entries": entries, "standard": True}
 
+    def evidence(self, config, response):
+        """Accuracy and speed of the run, or "" without a finished run keyed by hand."""
+        measured = self.result(config, response)
+        return "" if measured is None or measured.pasted else self.summary(measured).removesuffix(".")
+
     def describe_response(self, config, response):
         """The run's accuracy and speed, or that there was none."""
         if as_dict(response).get("standard"):

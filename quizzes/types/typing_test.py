@@ -227,6 +227,11 @@ class TypingTest(QuestionType):
         run = {"started": "2000-01-01T00:00:00+00:00", "marks": marks, "finished_ms": finished, "text": passage}
         return {**run, "standard": True}  # described as the standard, not as one run
 
+    def evidence(self, config, response):
+        """Speed and accuracy of the run, or "" without a finished run typed by hand."""
+        measured = self.result(config, response)
+        return "" if measured is None or measured.pasted else self.summary(measured).removesuffix(".")
+
     def describe_response(self, config, response):
         """The run's speed and accuracy, or that there was none."""
         if as_dict(response).get("standard"):

@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 
 from tests.browser.test_badge_journey import sign_in
 from tests.test_conversation import talk_lab
-from tests.test_data_entry_drill import KEYED, drill_lab
+from tests.test_data_entry_drill import DRILL_FILE, KEYED
 from tests.test_quiz_attempts import enrol
-from tests.test_typing_test import PASSAGE, typing_lab
+from tests.test_role_readiness import cohort_of
+from tests.test_typing_test import PASSAGE, TYPING_FILE, exercise_lab, typing_lab
 
 KEY_DELAY_MS = 80  # about 150 words a minute, inside what a fast typist reaches
 
@@ -60,8 +61,26 @@ def test_a_learner_takes_the_typing_test_by_keyboard_and_the_server_measures_the
     expect(page.get_by_text("A run with pasted text")).to_be_visible()
 
 
-def test_a_learner_keys_a_data_entry_drill_by_keyboard(browser, live_server, app, axe, make_user, tmp_path):
-    course = drill_lab(app, tmp_path)
+def keyboard_lab(app, tmp_path):
+    """A course with a typing test and a drill, and one role that needs both."""
+    roles = [
+        {
+            "slug": "data-entry-operator",
+            "title": "Data Entry Operator",
+            "skills": [
+                {"skill": "Types fast and accurately", "evidence": ["typing-test"]},
+                {"skill": "Keys records accurately", "evidence": ["data-entry-drill"]},
+            ],
+        }
+    ]
+    more = [(DRILL_FILE, "data-entry-drill", "Data-entry drill")]
+    return exercise_lab(app, tmp_path, TYPING_FILE, "typing-test", "Typing test", more=more, roles=roles)
+
+
+def test_a_learner_keys_a_data_entry_drill_by_keyboard_and_sees_their_readiness(
+    browser, live_server, app, axe, make_user, login, tmp_path
+):
+    course = keyboard_lab(app, tmp_path)
     learner = make_user()
     enrol(app, learner["id"], course.id)
     base = live_server.url
@@ -88,6 +107,31 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard(browser, live_server, app
     expect(status).to_contain_text("7 of 8 fields right (87.5 %)")
     expect(status).to_contain_text("record 2, Amount: “78.50” for “87.50”")
     axe(page, "drill with a result")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Passed. Well done!")).to_be_visible()
+
+    # The drill is one skill of the role; the typing test, not yet taken, is what is missing.
+    page.goto(f"{base}/courses/practice-lab")
+    page.get_by_role("link", name="Your readiness for the jobs this course prepares you for").click()
+    role = page.get_by_role("region", name="Data Entry Operator")
+    expect(role).to_contain_text("1 of 2 skills shown. Still to show: Types fast and accurately.")
+    expect(role).to_contain_text("Data-entry drill: passed, best 100%. 7 of 8 fields right (87.5 %)")
+    axe(page, "role readiness")
+
+    # An admin sees the cohort the learner is in: one learner part of the way.
+    admin = make_user("admin")
+    cohort = cohort_of(app, admin, "Morning intake", [learner])
+    staff = browser.new_page()
+    sign_in(staff, base, admin)
+    staff.goto(f"{base}/reports/courses/practice-lab")
+    staff.get_by_role("link", name="Role readiness of a cohort").click()
+    staff.get_by_label("Cohort").select_option(str(cohort))
+    staff.get_by_role("button", name="Show").click()
+    # Ready, part of the way, enrolled.
+    expect(staff.get_by_role("row", name="Data Entry Operator")).to_have_text(
+        re.compile(r"Data Entry Operator\s*0\s*1\s*1")
+    )
+    axe(staff, "cohort readiness")
 
 
 def test_a_learner_talks_through_a_call_by_keyboard_and_reads_the_replay(
