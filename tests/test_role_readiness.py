@@ -133,3 +133,41 @@ def test_only_the_courses_trainers_and_admins_see_a_cohorts_readiness(app, clien
     login(trainer, their)
     assert their.get(url).status_code == 200
     assert "No cohorts yet." in their.get(url).text
+
+
+def test_the_core_skills_badge_waits_for_the_typing_standard(app, make_user):
+    """Reading the lessons and passing the module quiz is not enough: the typing test's standard is part of it."""
+    course = issuing.sync_course(app)
+    module = course.modules["core-skills"]
+    badge_holder = make_user()["id"]
+    issuing.enrol_learner(app, badge_holder, course)
+    issuing.complete_lessons(app, badge_holder, module.lesson_ids)
+    issuing.take_quiz(app, badge_holder, module.quiz_id)
+    assert [a["badge_id"] for a in issuing.awards_of(app, badge_holder)] == []
+    issuing.take_quiz(app, badge_holder, quiz_ids(app, course)["typing-test"])
+    assert [a["badge_id"] for a in issuing.awards_of(app, badge_holder)] == [module.badge_id]
+
+
+def test_a_trainer_reads_how_the_practice_questions_performed(app, client, make_user, login):
+    """Item statistics include the typing test, the drill and the conversations like any question."""
+    from tests.helpers import assign_trainer
+
+    course = issuing.sync_course(app)
+    ids = quiz_ids(app, course)
+    for _ in range(2):
+        person = make_user()
+        issuing.enrol_learner(app, person["id"], course)
+        pass_quizzes(app, person["id"], course, "typing-test", "data-entry-drill", "billing-call")
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer)
+    login(trainer)
+    for slug, title in (  # the question of each, answered by both learners
+        ("typing-test", "typing-refund-note"),
+        ("data-entry-drill", "drill-claim-forms"),
+        ("billing-call", "call-billing-error"),
+    ):
+        page = client.get(f"/author/quizzes/{ids[slug]}/statistics")
+        assert page.status_code == 200
+        text = page_text(page)
+        assert f"{title} — version 1 (current)" in text
+        assert "Only 2 learners answered this version" in text
