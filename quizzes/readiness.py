@@ -63,8 +63,8 @@ class SkillStatus:
 
     @property
     def met(self) -> bool:
-        """Met when every piece of its evidence is."""
-        return all(item.met for item in self.evidence)
+        """Met when every piece of its evidence is (a skill whose quizzes were all retired is not met)."""
+        return bool(self.evidence) and all(item.met for item in self.evidence)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,7 +182,7 @@ def evidence_details(user_id: int, best: dict[int, float]) -> dict[int, str]:
         return {}
     attempts = db.session.scalars(
         select(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.quiz_id.in_(best), Attempt.status == "submitted")
+        .where(Attempt.user_id == user_id, Attempt.quiz_id.in_(list(best)), Attempt.status == "submitted")
         .where(
             Attempt.score
             == select(QuizResult.best_score)
@@ -279,19 +279,19 @@ def readiness_columns(course_id: int) -> list:
     pass_marks = {best_score_cell(quiz_id): pass_mark for quiz_id, _title, pass_mark in quizzes.values()}
     by_slug = {slug: best_score_cell(quiz_id) for slug, (quiz_id, _t, _p) in quizzes.items()}
 
+    def passed(scores: dict, slug: str) -> bool:
+        cell = by_slug[slug]
+        return scores.get(cell) is not None and scores[cell] >= pass_marks[cell]
+
     def show(values: list) -> list[str]:
         scores = dict(zip(keys, values, strict=True))
         texts = []
         for role in roles:
-            missing = [
-                skill["skill"]
-                for skill in role.skills
-                if not all(
-                    scores.get(by_slug[slug]) is not None and scores[by_slug[slug]] >= pass_marks[by_slug[slug]]
-                    for slug in skill["evidence"]
-                    if slug in by_slug
-                )
-            ]
+            missing = []
+            for skill in role.skills:
+                named = [slug for slug in skill["evidence"] if slug in by_slug]
+                if not (named and all(passed(scores, slug) for slug in named)):
+                    missing.append(skill["skill"])
             texts.append("Ready" if not missing else "Missing: " + "; ".join(missing))
         return texts
 
