@@ -78,6 +78,8 @@ class Config:
     BADGE_SIGNING_KEY_FILE = os.environ.get("BADGE_SIGNING_KEY_FILE")
     BADGE_ISSUER_NAME = "BPO Academy"
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "badges@bpo-academy.example")
+    # The `typ` of the credentials' JWT header: "JWT", as OB 3.0 requires, or "vc+jwt", as VC-JOSE-COSE suggests.
+    BADGE_JWT_TYPE = os.environ.get("BADGE_JWT_TYPE", "JWT")
     # The public address badges point at; defaults to the address of the request that builds them.
     # The public address every absolute link (badge documents, credentials) is built from; never the request's
     # Host header, which a client chooses. `make run` serves here.

@@ -12,9 +12,9 @@ from lms.plugins import hookimpl
 def lms_blueprints(app):
     """Public badge documents, the learner's badges and the admin pages."""
     from badges import models  # noqa: F401 - register the tables
-    from badges.views import bp
+    from badges.views import bp, well_known
 
-    return [bp]
+    return [bp, well_known]
 
 
 @hookimpl

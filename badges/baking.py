@@ -26,6 +26,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 OPENBADGES_NAMESPACE = "http://openbadges.org"
 _ASSERTION_TAG = f"{{{OPENBADGES_NAMESPACE}}}assertion"
+_CREDENTIAL_TAG = f"{{{OPENBADGES_NAMESPACE}}}credential"
 
 # A start tag, skipping over quoted attribute values that may contain '>'.
 _TAG_BODY = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
@@ -35,7 +36,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # CDATA section ends at the first "]]>", so JSON holding the closing tag as
 # text cannot end the match early.
 _BAKED_ELEMENT = re.compile(
-    r"<openbadges:assertion\b" + _TAG_BODY + r"?(?:/>|>(?:[^<]|<!\[CDATA\[.*?\]\]>)*</openbadges:assertion>)",
+    r"<openbadges:(assertion|credential)\b" + _TAG_BODY + r"?(?:/>|>(?:[^<]|<!\[CDATA\[.*?\]\]>)*</openbadges:\1>)",
     re.DOTALL,
 )
 
@@ -148,12 +149,14 @@ def _root_start_tag(svg_text: str) -> re.Match:
     raise ValueError("no <svg> start tag found")
 
 
-def bake_svg(svg_text: str, assertion_json: str, verify_url: str) -> str:
-    """Return ``svg_text`` with the assertion baked in as the root's first child."""
+def bake_svg(svg_text: str, assertion_json: str, verify_url: str, credential: str | None = None) -> str:
+    """Return ``svg_text`` with the OB 2.0 assertion baked in as the root's first child and, when given, the
+    OB 3.0 credential (a VC-JWT or its JSON) as an `openbadges:credential` element after it."""
     _parse_svg(svg_text)
     # Only one assertion element is allowed, so re-baking replaces it.
     svg_text = _BAKED_ELEMENT.sub("", svg_text)
-    if next(_parse_svg(svg_text).iter(_ASSERTION_TAG), None) is not None:
+    parsed = _parse_svg(svg_text)
+    if any(next(parsed.iter(tag), None) is not None for tag in (_ASSERTION_TAG, _CREDENTIAL_TAG)):
         raise ValueError("SVG already carries badge data in a form that cannot be replaced")
 
     match = _root_start_tag(svg_text)
@@ -163,6 +166,8 @@ def bake_svg(svg_text: str, assertion_json: str, verify_url: str) -> str:
     if "xmlns:openbadges=" not in opening:
         opening = opening.rstrip() + f' xmlns:openbadges="{OPENBADGES_NAMESPACE}"'
     element = f"<openbadges:assertion verify={quoteattr(verify_url)}>{_cdata(assertion_json)}</openbadges:assertion>"
+    if credential is not None:
+        element += f"<openbadges:credential>{_cdata(credential)}</openbadges:credential>"
     replacement = opening + ">" + element + ("</svg>" if self_closing else "")
     baked = svg_text[: match.start()] + replacement + svg_text[match.end() :]
 
@@ -170,6 +175,12 @@ def bake_svg(svg_text: str, assertion_json: str, verify_url: str) -> str:
     if len(root) == 0 or root[0].tag != _ASSERTION_TAG:
         raise ValueError("could not place the assertion as the first child of <svg>")
     return baked
+
+
+def extract_svg_credential(svg_text: str) -> str | None:
+    """Return the baked OB 3.0 credential (a VC-JWT or its JSON), or None."""
+    element = next(_parse_svg(svg_text).iter(_CREDENTIAL_TAG), None)
+    return (element.text or "").strip() or None if element is not None else None
 
 
 def extract_svg(svg_text: str) -> str | None:

@@ -27,10 +27,18 @@ def issuer_key():
 
 
 def key_id() -> str:
-    """The key id verifiers look up in the published JWKS."""
+    """The key id: the address that answers with the issuer's public key as one JWK (it is in the JWKS too)."""
     from badges import signing
 
-    return signing.key_id(issuer_key(), external("badges.jwks"))
+    return signing.key_id(issuer_key(), external("badges.signing_keys"))
+
+
+def signing_jwk(thumbprint: str) -> dict | None:
+    """The issuer's public key as one JWK, when `thumbprint` names it; None otherwise."""
+    from badges import signing
+
+    key = issuer_key()
+    return signing.public_jwk(key, key_id()) if signing.thumbprint(key) == thumbprint else None
 
 
 def jwks() -> dict:
@@ -122,7 +130,8 @@ def signed_credential(award: Award) -> str:
     """The OB 3.0 credential signed as a VC-JWT with the issuer key."""
     from badges import signing
 
-    return signing.sign_credential(credential(award), issuer_key(), key_id(), external("badges.issuer"))
+    typ = current_app.config.get("BADGE_JWT_TYPE", signing.JWT_TYPE)
+    return signing.sign_credential(credential(award), issuer_key(), key_id(), external("badges.issuer"), typ)
 
 
 def as_json(document: dict) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -198,6 +199,11 @@ def revocation_list(list_url: str, issuer_url: str, revoked: list[tuple[str, str
     }
 
 
+def subject_id(credential_id: str) -> str:
+    """The opaque id of a credential's subject: a name-based UUID of the credential's id."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, credential_id + '#subject')}"
+
+
 def open_badge_credential(
     credential_id: str,
     issuer: dict,
@@ -232,8 +238,10 @@ def open_badge_credential(
         # Wallets list credentials by this name.
         "name": achievement["name"],
         "credentialSubject": {
-            # No subject `id`: learners have no DID, so the spec's alternative,
-            # an `identifier` list, carries the hashed email instead.
+            # Learners have no DID: the subject is named by an opaque id of its own, derived from the
+            # credential (so the JWT's required `sub` has a value and no two awards share it, which would link a
+            # learner's badges), and the `identifier` list carries the hashed email to match the holder by.
+            "id": subject_id(credential_id),
             "type": ["AchievementSubject"],
             "identifier": [
                 {

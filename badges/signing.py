@@ -27,10 +27,10 @@ IssuerKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519Priv
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 RSA_KEY_BITS = 3072
-# VC-JOSE-COSE (the securing mechanism VCDM 2.0 points to) says typ SHOULD be
-# "vc+jwt". OB 3.0 still reads "JWT" from the VCDM 1.1 era and notes it will
-# follow VC-JOSE-COSE; verify_credential accepts both.
-JWT_TYPE = "vc+jwt"
+# OB 3.0 says that `typ`, when present, MUST be "JWT" (1EdTech's verifier refuses anything else), while
+# VC-JOSE-COSE (the securing mechanism VCDM 2.0 points to) says it SHOULD be "vc+jwt". The issuer writes "JWT"
+# unless configured otherwise (BADGE_JWT_TYPE); verification accepts both.
+JWT_TYPE = "JWT"
 _ACCEPTED_TYPES = {"vc+jwt", "JWT"}
 CLOCK_SKEW = timedelta(seconds=60)
 # JWK members that only a private key has (RFC 7517/7518).
@@ -113,23 +113,32 @@ def _public_jwk(key: IssuerKey | PublicKey) -> dict:
     return {name: value for name, value in jwk.items() if name not in PRIVATE_JWK_MEMBERS}
 
 
-def key_id(key: IssuerKey | PublicKey, jwks_url: str) -> str:
-    """Return a dereferenceable kid: the JWKS URL plus the key's RFC 7638 thumbprint."""
-    # OB 3.0 wants `kid` to be a URI resolving to the key; a thumbprint keeps it
-    # identical on every server that shares the PEM and changes on rotation.
+def thumbprint(key: IssuerKey | PublicKey) -> str:
+    """The key's RFC 7638 JWK thumbprint (SHA-256, base64url): the same on every server that shares the PEM, and
+    a new one when the key is rotated."""
     jwk = _public_jwk(key)
     required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}
     members = {name: jwk[name] for name in required[jwk["kty"]]}
     canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=")
-    return f"{jwks_url}#{thumbprint.decode('ascii')}"
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode("ascii")
+
+
+def key_id(key: IssuerKey | PublicKey, keys_url: str) -> str:
+    """A dereferenceable kid: the address under `keys_url` that answers with this one key as a JWK (OB 3.0 has
+    verifiers fetch `kid` and read a single key there, not a key set)."""
+    return f"{keys_url.rstrip('/')}/{thumbprint(key)}"
+
+
+def public_jwk(key: IssuerKey, kid: str) -> dict:
+    """The public half of ``key`` as one JWK, named ``kid``."""
+    jwk = _public_jwk(key)
+    jwk.update({"kid": kid, "use": "sig", "alg": algorithm_for(key)})
+    return jwk
 
 
 def public_jwks(key: IssuerKey, kid: str) -> dict:
     """Return the JWK Set publishing the public half of ``key`` under ``kid``."""
-    jwk = _public_jwk(key)
-    jwk.update({"kid": kid, "use": "sig", "alg": algorithm_for(key)})
-    return {"keys": [jwk]}
+    return {"keys": [public_jwk(key, kid)]}
 
 
 def _numeric_date(value: str) -> int:
@@ -153,7 +162,7 @@ def _registered_claims(credential: dict) -> dict:
         "jti": credential["id"],
         "nbf": _numeric_date(credential["validFrom"]),
     }
-    # `sub` mirrors credentialSubject.id; hashed-email subjects have none, and
+    # `sub` mirrors credentialSubject.id (OB 3.0 requires it; the issuer's credentials always have one), and
     # VC-JOSE-COSE only asks that claims never contradict the credential.
     subject_id = credential.get("credentialSubject", {}).get("id")
     if subject_id:
@@ -163,7 +172,7 @@ def _registered_claims(credential: dict) -> dict:
     return claims
 
 
-def sign_credential(credential: dict, key: IssuerKey, kid: str, issuer_id: str) -> str:
+def sign_credential(credential: dict, key: IssuerKey, kid: str, issuer_id: str, typ: str = JWT_TYPE) -> str:
     """Sign ``credential`` as a compact VC-JWT whose payload is the credential itself."""
     if _issuer_id(credential) != issuer_id:
         raise ValueError("credential issuer does not match the signing issuer")
@@ -172,7 +181,9 @@ def sign_credential(credential: dict, key: IssuerKey, kid: str, issuer_id: str) 
     # and `nbf` already carries validFrom.
     payload = {**credential, **_registered_claims(credential)}
     # OB 3.0 allows only alg, kid, jwk and typ in the JOSE header.
-    headers = {"kid": kid, "typ": JWT_TYPE}
+    if typ not in _ACCEPTED_TYPES:
+        raise ValueError(f"typ must be one of {sorted(_ACCEPTED_TYPES)}")
+    headers = {"kid": kid, "typ": typ}
     return jwt.encode(payload, key, algorithm=algorithm_for(key), headers=headers)
 
 

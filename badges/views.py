@@ -31,6 +31,8 @@ from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
+# The issuer's key set at the site's well-known address, outside /badges.
+well_known = Blueprint("well_known", __name__)
 LD_JSON = "application/ld+json"
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 AWARDS_PER_PAGE = 50
@@ -100,14 +102,7 @@ def credential(public_id: str):
     """The OB 3.0 credential as a signed VC-JWT; 410 once revoked."""
     award = find_award(public_id)
     if award.revoked:
-        return json_document(
-            {
-                "id": documents.external("badges.credential", public_id=public_id),
-                "revoked": True,
-                **({"revocationReason": award.public_reason} if award.public_reason else {}),
-            },
-            status=410,
-        )
+        return revoked_credential(award)
     headers = {
         "Access-Control-Allow-Origin": "*",
         "Content-Disposition": f'attachment; filename="badge-{public_id}.jwt"',  # saved as what it is
@@ -121,7 +116,7 @@ def credential_json(public_id: str):
     """The OB 3.0 credential document (unsigned JSON), for reading; the JWT is the verifiable form."""
     award = find_award(public_id)
     if award.revoked:
-        abort(410)
+        return revoked_credential(award)
     return json_document(documents.credential(award))
 
 
@@ -131,7 +126,7 @@ def baked_image(public_id: str, ext: str):
     """The badge image with the assertion (and the OB 3.0 credential, in PNG) baked in."""
     award = find_award(public_id)
     if award.revoked:
-        abort(410)
+        return revoked_credential(award)
     badge = award.badge_class
     subtitle = current_app.config["BADGE_ISSUER_NAME"]
     assertion_json = documents.as_json(documents.assertion(award))
@@ -139,7 +134,8 @@ def baked_image(public_id: str, ext: str):
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if ext == "svg":
         verify_url = documents.external("badges.assertion", public_id=award.public_id)
-        svg = baking.bake_svg(badge_svg(badge.name, subtitle, color_for(badge.slug)), assertion_json, verify_url)
+        artwork = badge_svg(badge.name, subtitle, color_for(badge.slug))
+        svg = baking.bake_svg(artwork, assertion_json, verify_url, documents.signed_credential(award))
         return Response(svg, mimetype="image/svg+xml", headers=headers)
     png = baking.bake_png(badge_png(badge.name, subtitle, color_for(badge.slug)), "openbadges", assertion_json)
     png = baking.bake_png(png, "openbadgecredential", documents.signed_credential(award))
@@ -170,11 +166,44 @@ def revocations():
     return response.make_conditional(request)
 
 
+def revoked_credential(award):
+    """What a revoked award's credential, its JSON and its images answer: 410 with a JSON body that says so (and
+    why, when the admin made the reason public), for the verifiers that fetch them."""
+    return json_document(
+        {
+            "id": documents.external("badges.credential", public_id=award.public_id),
+            "revoked": True,
+            **({"revocationReason": award.public_reason} if award.public_reason else {}),
+        },
+        status=410,
+    )
+
+
 @bp.route("/jwks.json")
 @allow(ANYONE)
 def jwks():
-    """The issuer's public signing key (never the private part)."""
+    """The issuer's public signing key (never the private part), as a JWK Set."""
     response = Response(json.dumps(documents.jwks(), indent=2), mimetype="application/jwk-set+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@well_known.route("/.well-known/jwks.json")
+@allow(ANYONE)
+def well_known_jwks():
+    """The same key set at the address JOSE tools look for it."""
+    return jwks()
+
+
+@bp.route("/keys/")
+@bp.route("/keys/<thumbprint>")
+@allow(ANYONE)
+def signing_keys(thumbprint: str = ""):
+    """One signing key as a JWK, at the address its `kid` names; 404 for any other."""
+    jwk = documents.signing_jwk(thumbprint)
+    if jwk is None:
+        abort(404)
+    response = Response(json.dumps(jwk, indent=2), mimetype="application/jwk+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

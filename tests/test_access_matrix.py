@@ -231,6 +231,9 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("badges.baked_image", "GET", f"/badges/assertions/{award}/image.png", {}, PUBLIC),
         ("badges.revocations", "GET", "/badges/revocations", {}, PUBLIC),
         ("badges.jwks", "GET", "/badges/jwks.json", {}, PUBLIC),
+        ("well_known.well_known_jwks", "GET", "/.well-known/jwks.json", {}, PUBLIC),
+        ("badges.signing_keys", "GET", f"/badges/keys/{ids['signing_key']}", {}, PUBLIC),
+        ("badges.signing_keys", "GET", "/badges/keys/", {}, dict.fromkeys(ROLES, 404)),
         ("badges.verify", "GET", f"/badges/verify/{award}", {}, PUBLIC),
         # A module's badge has no certificate, not even for its owner (a course badge's is in test_certificate).
         ("badges.certificate", "GET", f"/badges/assertions/{award}/certificate.pdf", {}, everyone_signed_in(404)),
@@ -332,8 +335,17 @@ def visitors(app, make_user, login):
         "cohort": new_cohort(app, users["admin"]),
         "question": first_question(app, module.quiz_id),
         "foreign_question": first_question(app, second.quiz_id),
+        "signing_key": signing_key_thumbprint(app),
     }
     return clients, ids
+
+
+def signing_key_thumbprint(app) -> str:
+    """The thumbprint that names the issuer's signing key (its `kid` ends with it)."""
+    from badges import documents, signing
+
+    with app.test_request_context():
+        return signing.thumbprint(documents.issuer_key())
 
 
 def new_cohort(app, admin: dict) -> int:

@@ -210,10 +210,12 @@ def test_assertion_ids_are_random_with_at_least_128_bits(client, app, make_user,
 
 
 def normalise(text: str, awards: list) -> str:
-    """Remove what legitimately differs between two awards of one badge: ids, salts, hashes and times."""
+    """Remove what legitimately differs between two awards of one badge: ids (the credential subject's opaque id
+    too), salts, hashes and times."""
     for award in awards:
         text = text.replace(award["public_id"], "<id>").replace(award["salt"], "<salt>")
         text = text.replace(award["recipient_hash"], "<hash>")
+    text = re.sub(r"urn:uuid:[0-9a-f-]{36}", "<subject>", text)
     text = re.sub(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?", "<date>", text)
     text = re.sub(r"\d{1,2} [A-Z][a-z]+ \d{4}", "<date>", text)
     return re.sub(r'"nbf": ?\d+', '"nbf": <time>', text)
@@ -349,7 +351,7 @@ def test_credential_jwt_fails_verification_when_any_part_is_altered(client, earn
     flipped = bytearray(b64decode(signature))
     flipped[len(flipped) // 2] ^= 0x01
     forgeries = {
-        "header: typ": f"{altered_json(header, lambda h: h.update(typ='JWT'))}.{payload}.{signature}",
+        "header: typ": f"{altered_json(header, lambda h: h.update(typ='vc+jwt'))}.{payload}.{signature}",
         "header: alg none": f"{altered_json(header, lambda h: h.update(alg='none'))}.{payload}.",
         "payload: badge": ".".join(
             [
@@ -388,13 +390,38 @@ def test_credential_jwt_fails_verification_when_any_part_is_altered(client, earn
         verify_credential(forged, jwks)
 
 
+def test_the_kid_names_an_address_that_answers_with_that_one_key(client, earned):
+    """OB 3.0 verifiers fetch `kid` and read a single JWK there; the key set is also at /.well-known/jwks.json."""
+    token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
+    header = jwt.get_unverified_header(token)
+    assert header["typ"] == "JWT"
+    response = client.get(header["kid"].removeprefix("http://localhost"))
+    assert response.status_code == 200 and response.mimetype == "application/jwk+json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    jwk = json.loads(response.get_data(as_text=True))
+    _, jwks = get_json(client, "/badges/jwks.json")
+    assert jwk == jwks["keys"][0] and jwk["kty"] == "RSA" and jwk["kid"] == header["kid"]
+    assert jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=[jwk["alg"]], options={"verify_aud": False})
+    well_known = client.get("/.well-known/jwks.json")
+    assert well_known.mimetype == "application/jwk-set+json" and json.loads(well_known.get_data(as_text=True)) == jwks
+    assert client.get("/badges/keys/not-our-key").status_code == 404
+
+
+def test_the_jwt_type_can_be_set_to_vc_jwt(app, client, earned):
+    app.config["BADGE_JWT_TYPE"] = "vc+jwt"
+    token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
+    assert jwt.get_unverified_header(token)["typ"] == "vc+jwt"
+    _, jwks = get_json(client, "/badges/jwks.json")
+    assert verify_credential(token, jwks)["id"].endswith("/credential")
+
+
 def test_jwks_publishes_only_the_public_key(client, earned, badge_key_pem):
     response, jwks = get_json(client, "/badges/jwks.json")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert set(jwks) == {"keys"} and len(jwks["keys"]) == 1
     (key,) = jwks["keys"]
     assert key["kty"] == "RSA" and key["use"] == "sig" and key["alg"] == "RS256"
-    assert key["kid"].startswith("http://localhost/badges/jwks.json#")
+    assert key["kid"].startswith("http://localhost/badges/keys/")
     assert set(key) & PRIVATE_JWK_MEMBERS == set()
     assert set(key) <= {"kty", "n", "e", "kid", "use", "alg", "key_ops"}
     # No private key material anywhere in the body.
@@ -433,7 +460,9 @@ def test_revoked_assertion_answers_410_with_the_reason_and_is_listed(app, client
         f"/badges/assertions/{public_id}/image.svg",
         f"/badges/assertions/{public_id}/credential.json",
     ):
-        assert client.get(url).status_code == 410, url
+        # Verifiers fetch these too: they read JSON that says the credential is revoked, not an HTML page.
+        _, gone = get_json(client, url, status=410)
+        assert gone["revoked"] is True and gone["revocationReason"] == "Quiz answers were shared", url
 
     response, revocations = get_json(client, "/badges/revocations")
     assert response.mimetype == LD_JSON
@@ -517,7 +546,7 @@ def test_png_download_carries_the_assertion_and_the_signed_credential(client, ea
     assert payload["credentialSubject"]["identifier"][0]["identityHash"] == hosted["recipient"]["identity"]
 
 
-def test_svg_download_carries_the_assertion(client, earned):
+def test_svg_download_carries_the_assertion_and_the_signed_credential(client, earned):
     public_id = earned["public_id"]
     response = client.get(f"/badges/assertions/{public_id}/image.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
@@ -530,6 +559,11 @@ def test_svg_download_carries_the_assertion(client, earned):
     assert len(root.findall(".//{http://openbadges.org}assertion")) == 1
     _, hosted = get_json(client, f"/badges/assertions/{public_id}")
     assert json.loads(baked.text) == hosted
+    # OB 3.0 baking: the signed credential in its own element, which verifies with the published key.
+    (credential,) = root.findall("{http://openbadges.org}credential")
+    _, jwks = get_json(client, "/badges/jwks.json")
+    payload = verify_credential(credential.text.strip(), jwks)
+    assert payload["id"] == f"http://localhost/badges/assertions/{public_id}/credential"
     # The artwork is still there and named for assistive technology.
     assert root.find("{http://www.w3.org/2000/svg}title") is not None or root.get("aria-label")
     assert "BPO Foundations" in ET.tostring(root, encoding="unicode")
@@ -562,7 +596,7 @@ def test_a_forged_host_header_never_reaches_a_badge_document_or_credential(clien
         assert "evil.example" not in body and "http://localhost/badges/" in body, url
     token = client.get(f"/badges/assertions/{public_id}/credential", headers=forged).get_data(as_text=True)
     header, claims = jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})
-    assert header["kid"].startswith("http://localhost/badges/jwks.json")
+    assert header["kid"].startswith("http://localhost/badges/keys/")
     assert "evil.example" not in json.dumps(claims) and "evil.example" not in json.dumps(header)
 
 

@@ -27,7 +27,7 @@ ISSUER_URL = f"{BASE}/badges/issuer"
 BADGE_URL = f"{BASE}/badges/classes/python-basics"
 ASSERTION_URL = f"{BASE}/badges/assertions/Zx3kq9"
 LIST_URL = f"{BASE}/badges/revocations"
-JWKS_URL = f"{BASE}/badges/jwks.json"
+KEYS_URL = f"{BASE}/badges/keys"
 ISSUED = datetime(2025, 3, 14, 15, 9, 26, 535000, tzinfo=UTC)
 
 # The learner: none of this may appear in a published document.
@@ -227,7 +227,10 @@ def test_ob3_credential_shape():
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["validFrom"] == "2025-03-14T15:09:26Z"
     subject = credential["credentialSubject"]
-    assert "id" not in subject
+    # An opaque id of the subject's own, from the credential's id: present (the JWT's `sub`), linking nothing.
+    assert subject["id"] == openbadges.subject_id(credential["id"])
+    assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", subject["id"])
+    assert openbadges.subject_id(credential["id"] + "x") != subject["id"]
     assert subject["identifier"] == [
         {
             "type": "IdentityObject",
@@ -312,7 +315,7 @@ def test_builders_refuse_anything_but_a_recipient_hash():
 
 
 def test_no_personal_data_appears_in_any_published_document(issuer_key):
-    kid = signing.key_id(issuer_key, JWKS_URL)
+    kid = signing.key_id(issuer_key, KEYS_URL)
     token = signing.sign_credential(sample_credential(), issuer_key, kid, ISSUER_URL)
     documents = [
         sample_issuer(),
@@ -417,7 +420,7 @@ def any_key(request, issuer_key):
 
 
 def test_jwks_publishes_only_public_members(any_key):
-    kid = signing.key_id(any_key, JWKS_URL)
+    kid = signing.key_id(any_key, KEYS_URL)
     jwks = signing.public_jwks(any_key, kid)
     assert len(jwks["keys"]) == 1
     jwk = jwks["keys"][0]
@@ -430,7 +433,7 @@ def test_jwks_publishes_only_public_members(any_key):
     ) == any_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def test_key_id_is_the_rfc7638_thumbprint_under_the_jwks_url():
+def test_key_id_is_the_address_of_the_key_named_by_its_rfc7638_thumbprint():
     # RFC 7638 section 3.1 example key and its thumbprint.
     n = (
         "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZC"
@@ -440,18 +443,19 @@ def test_key_id_is_the_rfc7638_thumbprint_under_the_jwks_url():
     )
     modulus = int.from_bytes(base64.urlsafe_b64decode(n + "=" * (-len(n) % 4)), "big")
     public = rsa.RSAPublicNumbers(65537, modulus).public_key()
-    assert signing.key_id(public, JWKS_URL) == JWKS_URL + "#NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    assert signing.thumbprint(public) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    assert signing.key_id(public, KEYS_URL) == KEYS_URL + "/NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 
 
 # --- VC-JWT ---------------------------------------------------------------------------
 
 
 def jwks_for(key):
-    return signing.public_jwks(key, signing.key_id(key, JWKS_URL))
+    return signing.public_jwks(key, signing.key_id(key, KEYS_URL))
 
 
 def sign(credential, key):
-    return signing.sign_credential(credential, key, signing.key_id(key, JWKS_URL), ISSUER_URL)
+    return signing.sign_credential(credential, key, signing.key_id(key, KEYS_URL), ISSUER_URL)
 
 
 def b64(data: bytes) -> str:
@@ -462,20 +466,31 @@ def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def test_the_jwt_type_is_ob3s_jwt_unless_vc_jwt_is_asked_for(any_key):
+    credential = sample_credential()
+    kid = signing.key_id(any_key, KEYS_URL)
+    as_vc = signing.sign_credential(credential, any_key, kid, ISSUER_URL, typ="vc+jwt")
+    assert jwt.get_unverified_header(as_vc)["typ"] == "vc+jwt"
+    assert signing.verify_credential(as_vc, jwks_for(any_key))["id"] == credential["id"]
+    with pytest.raises(ValueError, match="typ must be one of"):
+        signing.sign_credential(credential, any_key, kid, ISSUER_URL, typ="json")
+
+
 def test_vc_jwt_verifies_and_carries_the_credential_with_ob3_claims(any_key):
     credential = sample_credential()
     token = sign(credential, any_key)
 
     header = jwt.get_unverified_header(token)
-    assert header == {"alg": signing.algorithm_for(any_key), "kid": signing.key_id(any_key, JWKS_URL), "typ": "vc+jwt"}
+    assert header == {"alg": signing.algorithm_for(any_key), "kid": signing.key_id(any_key, KEYS_URL), "typ": "JWT"}
 
     payload = signing.verify_credential(token, jwks_for(any_key))
     assert {name: payload[name] for name in credential} == credential
     assert payload["iss"] == ISSUER_URL
     assert payload["jti"] == credential["id"]
     assert payload["nbf"] == int(ISSUED.replace(microsecond=0).timestamp())
-    # VCDM 2.0: no `vc` wrapper; no subject id, so no `sub`.
-    assert "vc" not in payload and "sub" not in payload
+    # VCDM 2.0: no `vc` wrapper; `sub` names the subject, as OB 3.0 requires.
+    assert "vc" not in payload
+    assert payload["sub"] == credential["credentialSubject"]["id"]
 
 
 def test_default_issuer_key_signs_rs256(issuer_key):
@@ -503,7 +518,7 @@ def test_vc_jwt_fails_against_another_key(issuer_key):
     token = sign(sample_credential(), issuer_key)
     impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     # Same kid, different key material.
-    same_kid = signing.public_jwks(impostor, signing.key_id(issuer_key, JWKS_URL))
+    same_kid = signing.public_jwks(impostor, signing.key_id(issuer_key, KEYS_URL))
     with pytest.raises(jwt.InvalidSignatureError):
         signing.verify_credential(token, same_kid)
     with pytest.raises(jwt.InvalidTokenError):
@@ -512,7 +527,7 @@ def test_vc_jwt_fails_against_another_key(issuer_key):
 
 def test_vc_jwt_with_alg_none_is_rejected(issuer_key):
     _header, payload, _signature = sign(sample_credential(), issuer_key).split(".")
-    header = {"alg": "none", "kid": signing.key_id(issuer_key, JWKS_URL), "typ": "vc+jwt"}
+    header = {"alg": "none", "kid": signing.key_id(issuer_key, KEYS_URL), "typ": "vc+jwt"}
     unsigned = f"{b64(json.dumps(header).encode())}.{payload}."
     with pytest.raises(jwt.InvalidTokenError):
         signing.verify_credential(unsigned, jwks_for(issuer_key))
@@ -521,7 +536,7 @@ def test_vc_jwt_with_alg_none_is_rejected(issuer_key):
 def test_vc_jwt_signed_with_another_algorithm_is_rejected(issuer_key):
     # Classic confusion attack: HMAC "signed" with the published public key as the secret.
     _header, payload, _signature = sign(sample_credential(), issuer_key).split(".")
-    header = {"alg": "HS256", "kid": signing.key_id(issuer_key, JWKS_URL), "typ": "vc+jwt"}
+    header = {"alg": "HS256", "kid": signing.key_id(issuer_key, KEYS_URL), "typ": "vc+jwt"}
     signing_input = f"{b64(json.dumps(header).encode())}.{payload}"
     secret = issuer_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -539,7 +554,7 @@ def test_vc_jwt_claims_must_match_the_credential(issuer_key, claim, value):
     # Correctly signed, but a claim contradicts the credential it wraps.
     credential = sample_credential()
     payload = {**credential, "iss": ISSUER_URL, "jti": credential["id"], "nbf": int(ISSUED.timestamp()), claim: value}
-    kid = signing.key_id(issuer_key, JWKS_URL)
+    kid = signing.key_id(issuer_key, KEYS_URL)
     token = jwt.encode(payload, issuer_key, algorithm="RS256", headers={"kid": kid, "typ": "vc+jwt"})
     with pytest.raises(jwt.InvalidTokenError):
         signing.verify_credential(token, jwks_for(issuer_key))
@@ -643,6 +658,10 @@ def test_svg_rebaking_replaces_the_existing_element():
     twice = baking.bake_svg(once, '{"n": 2}', ASSERTION_URL + "?v=2")
     assert len(baked_elements(twice)) == 1
     assert baking.extract_svg(twice) == '{"n": 2}'
+    with_credential = baking.bake_svg(twice, '{"n": 3}', ASSERTION_URL, credential="header.payload.signature")
+    assert baking.extract_svg(with_credential) == '{"n": 3}'
+    assert baking.extract_svg_credential(with_credential) == "header.payload.signature"
+    assert baking.extract_svg_credential(baking.bake_svg(with_credential, "{}", ASSERTION_URL)) is None
     assert twice.count("xmlns:openbadges=") == 1
 
 
