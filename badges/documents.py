@@ -4,7 +4,7 @@ import json
 
 from flask import current_app, request
 
-from badges import openbadges
+from badges import openbadges, status_list
 from badges.models import Award, BadgeClass
 from lms.links import public_url as external
 
@@ -122,8 +122,23 @@ def credential(award: Award) -> dict:
         award.salt,
         award.issued_at,
         evidence_text(award),
-        status_url=external("badges.revocations"),
+        status=status_list.entry(external("badges.status_list"), award.id),
     )
+
+
+def signed_status_list(revoked_ids: list[int], last_revoked_at) -> str:
+    """The revocation status list as a signed BitstringStatusListCredential: a bit set for each revoked award.
+    Its validFrom is the last revocation's time, so the same list is the same document until the next one."""
+    from badges import signing
+
+    url = external("badges.status_list")
+    size = status_list.list_size(max(revoked_ids, default=0))
+    moment = openbadges.iso_time(last_revoked_at) if last_revoked_at else "2000-01-01T00:00:00Z"
+    document = status_list.list_credential(
+        url, external("badges.issuer"), moment, status_list.encode(revoked_ids, size)
+    )
+    typ = current_app.config.get("BADGE_JWT_TYPE", signing.JWT_TYPE)
+    return signing.sign_credential(document, issuer_key(), key_id(), external("badges.issuer"), typ)
 
 
 def signed_credential(award: Award) -> str:

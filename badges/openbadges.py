@@ -22,12 +22,6 @@ VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 # context.json is frozen at 3.0.0 and breaks JSON-LD processing of `image`.
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
-# 1EdTech Revocation List status method: `id` is the URL of a list of revoked
-# credential ids. Chosen over Bitstring Status List because it needs no
-# per-credential index allocation and mirrors the OB 2.0 RevocationList we
-# already publish.
-OB3_STATUS_TYPE = "1EdTechRevocationList"
-
 _HASH_RE = re.compile(r"^sha256\$[0-9a-f]{64}$")
 
 
@@ -51,6 +45,11 @@ def new_assertion_id() -> str:
     """Return a fresh URL-safe random identifier (144 bits)."""
     # 18 bytes encode to 24 base64url characters with no padding.
     return secrets.token_urlsafe(18)
+
+
+def iso_time(moment: datetime) -> str:
+    """A datetime as the documents write it (ISO 8601 UTC, whole seconds, Z)."""
+    return _iso(moment)
 
 
 def _iso(moment: datetime) -> str:
@@ -212,7 +211,7 @@ def open_badge_credential(
     salt: str,
     valid_from: datetime,
     evidence_narrative: str,
-    status_url: str | None = None,
+    status: dict | None = None,
 ) -> dict:
     """Build an unsigned OB 3.0 OpenBadgeCredential (VC Data Model 2.0)."""
     profile = {"id": issuer["id"], "type": ["Profile"], "name": issuer["name"]}
@@ -258,6 +257,7 @@ def open_badge_credential(
     # OB 3.0 JSON serialisation omits empty arrays, so evidence only when given.
     if evidence_narrative:
         credential["evidence"] = [{"type": ["Evidence"], "narrative": evidence_narrative}]
-    if status_url:
-        credential["credentialStatus"] = {"id": status_url, "type": OB3_STATUS_TYPE}
+    # Revocation: a W3C Bitstring Status List entry (badges.status_list), which the VC 2.0 context defines.
+    if status:
+        credential["credentialStatus"] = status
     return credential

@@ -179,6 +179,23 @@ def revoked_credential(award):
     )
 
 
+@bp.route("/status/revocation")
+@allow(ANYONE)
+def status_list():
+    """The OB 3.0 credentials' revocation list: a signed BitstringStatusListCredential with one bit per award,
+    set once it is revoked. Read from the revoked awards only (a partial index holds them)."""
+    revoked = db.session.execute(
+        select(Award.id, Award.revoked_at).where(Award.revoked_at.is_not(None)).order_by(Award.revoked_at, Award.id)
+    ).all()
+    last = revoked[-1].revoked_at if revoked else None
+    token = documents.signed_status_list([award_id for award_id, _at in revoked], last)
+    response = Response(token, mimetype="application/vc+jwt")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    # Verifiers poll the list: an unchanged one is answered with 304 and no body.
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.route("/jwks.json")
 @allow(ANYONE)
 def jwks():

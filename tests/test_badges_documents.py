@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 from referencing import Registry, Resource
 
+from badges import status_list
 from badges.signing import PRIVATE_JWK_MEMBERS, verify_credential
 from lms.extensions import db
 from tests.test_badges_issuing import FIRST_MODULE, earn_first_badge, sync_course
@@ -216,6 +217,8 @@ def normalise(text: str, awards: list) -> str:
         text = text.replace(award["public_id"], "<id>").replace(award["salt"], "<salt>")
         text = text.replace(award["recipient_hash"], "<hash>")
     text = re.sub(r"urn:uuid:[0-9a-f-]{36}", "<subject>", text)
+    # Each credential's bit of the revocation status list is its award's own.
+    text = re.sub(r'revocation#\d+|"statusListIndex": ?"\d+"', "<status>", text)
     text = re.sub(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?", "<date>", text)
     text = re.sub(r"\d{1,2} [A-Z][a-z]+ \d{4}", "<date>", text)
     return re.sub(r'"nbf": ?\d+', '"nbf": <time>', text)
@@ -323,7 +326,9 @@ def test_credential_jwt_verifies_with_the_published_key(client, earned, badge_ke
     assert identity["salt"] == assertion["recipient"]["salt"] and identity["hashed"] is True
     assert subject["achievement"]["id"] == assertion["badge"]
     assert payload["validFrom"] == assertion["issuedOn"]
-    assert payload["credentialStatus"]["id"] == "http://localhost/badges/revocations"
+    status = payload["credentialStatus"]
+    assert status["type"] == "BitstringStatusListEntry" and status["statusPurpose"] == "revocation"
+    assert status["statusListCredential"] == "http://localhost/badges/status/revocation"
     assert "What BPO is" in payload["evidence"][0]["narrative"]
 
     # The unsigned JSON form says the same as the signed one.
@@ -433,6 +438,41 @@ def test_jwks_publishes_only_the_public_key(client, earned, badge_key_pem):
 
 
 # --- revocation -------------------------------------------------------------------------------------------
+
+
+def status_bit(client, credential: dict) -> bool:
+    """Whether the revocation status list (fetched and its signature checked as a verifier would) has this
+    credential's bit set."""
+    status = credential["credentialStatus"]
+    response = client.get(path_of(status["statusListCredential"]))
+    assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
+    _, jwks = get_json(client, "/badges/jwks.json")
+    published = verify_credential(response.get_data(as_text=True), jwks)
+    assert published["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    subject = published["credentialSubject"]
+    assert subject["type"] == "BitstringStatusList" and subject["statusPurpose"] == status["statusPurpose"]
+    bits = status_list.decode(subject["encodedList"])
+    assert len(bits) * 8 >= status_list.MIN_BITS
+    return status_list.is_set(bits, int(status["statusListIndex"]))
+
+
+def test_a_revoked_credential_is_revoked_on_its_bitstring_status_list(app, client, make_user, earned):
+    admin = make_user("admin")
+    kept = earn_first_badge(app, make_user, earned["course"], **OTHER)
+    revoked_credential = get_json(client, f"/badges/assertions/{earned['public_id']}/credential.json")[1]
+    kept_credential = get_json(client, f"/badges/assertions/{kept['award']['public_id']}/credential.json")[1]
+    assert (
+        revoked_credential["credentialStatus"]["statusListIndex"]
+        != kept_credential["credentialStatus"]["statusListIndex"]
+    )
+    assert not status_bit(client, revoked_credential) and not status_bit(client, kept_credential)
+    before = client.get("/badges/status/revocation")
+    assert client.get("/badges/status/revocation", headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
+
+    revoke(app, admin["id"], earned["public_id"], "Quiz answers were shared")
+
+    assert status_bit(client, revoked_credential) and not status_bit(client, kept_credential)
+    assert client.get("/badges/status/revocation", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
 
 
 def test_revoked_assertion_answers_410_with_the_reason_and_is_listed(app, client, make_user, earned):

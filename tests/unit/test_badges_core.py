@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 from referencing import Registry, Resource
 
-from badges import artwork, baking, openbadges, signing
+from badges import artwork, baking, openbadges, signing, status_list
 
 SCHEMAS = pathlib.Path(__file__).resolve().parent.parent / "schemas"
 
@@ -27,6 +27,7 @@ ISSUER_URL = f"{BASE}/badges/issuer"
 BADGE_URL = f"{BASE}/badges/classes/python-basics"
 ASSERTION_URL = f"{BASE}/badges/assertions/Zx3kq9"
 LIST_URL = f"{BASE}/badges/revocations"
+STATUS_URL = f"{BASE}/badges/status/revocation"
 KEYS_URL = f"{BASE}/badges/keys"
 ISSUED = datetime(2025, 3, 14, 15, 9, 26, 535000, tzinfo=UTC)
 
@@ -128,7 +129,7 @@ def sample_credential(**overrides):
         salt=SALT,
         valid_from=ISSUED,
         evidence_narrative="Completed 7 of 7 modules.",
-        status_url=LIST_URL,
+        status=status_list.entry(STATUS_URL, 17),
     )
     return openbadges.open_badge_credential(**{**args, **overrides})
 
@@ -146,7 +147,7 @@ def sample_credential(**overrides):
         ("ob2_assertion.json", lambda: sample_assertion(revoked=True, revocation_reason="Awarded in error")),
         ("ob2_assertion.json", lambda: openbadges.revoked_assertion(ASSERTION_URL, "Awarded in error")),
         ("ob3_credential.json", sample_credential),
-        ("ob3_credential.json", lambda: sample_credential(status_url=None, evidence_narrative="")),
+        ("ob3_credential.json", lambda: sample_credential(status=None, evidence_narrative="")),
     ],
 )
 def test_builders_produce_documents_valid_against_their_schema(schema, build):
@@ -241,8 +242,14 @@ def test_ob3_credential_shape():
         }
     ]
     assert subject["achievement"]["image"] == {"id": f"{BADGE_URL}/image.png", "type": "Image"}
-    assert credential["credentialStatus"] == {"id": LIST_URL, "type": "1EdTechRevocationList"}
-    assert "credentialStatus" not in sample_credential(status_url=None)
+    assert credential["credentialStatus"] == {
+        "id": f"{STATUS_URL}#17",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "17",
+        "statusListCredential": STATUS_URL,
+    }
+    assert "credentialStatus" not in sample_credential(status=None)
 
 
 def test_assertion_shape():
@@ -838,3 +845,26 @@ def test_png_artwork_fits_long_text_inside_the_medal():
             if (x - 200) ** 2 + (y - 200) ** 2 > 170**2:
                 r, g, b, a = rgba.getpixel((x, y))
                 assert not (a == 255 and r > 250 and g > 250 and b > 250), (x, y)
+
+
+# --- the Bitstring Status List ----------------------------------------------------------------------------
+
+
+def test_a_status_list_sets_exactly_the_revoked_bits_left_most_first():
+    encoded = status_list.encode([0, 9, 131_071], status_list.MIN_BITS)
+    assert encoded.startswith("u") and "=" not in encoded
+    bits = status_list.decode(encoded)
+    assert len(bits) == 16_384  # 131,072 bits: the specification's minimum, whatever few are set
+    assert bits[0] == 0b1000_0000 and bits[1] == 0b0100_0000 and bits[-1] == 0b0000_0001
+    assert [i for i in range(status_list.MIN_BITS) if status_list.is_set(bits, i)] == [0, 9, 131_071]
+    # The same list always encodes the same way (so an unchanged list keeps its ETag).
+    assert status_list.encode([9, 0, 131_071], status_list.MIN_BITS) == encoded
+
+
+def test_a_status_list_grows_by_whole_blocks_and_refuses_an_index_outside_it():
+    assert status_list.list_size(0) == status_list.list_size(131_071) == 131_072
+    assert status_list.list_size(131_072) == 262_144
+    with pytest.raises(ValueError, match="outside a list"):
+        status_list.encode([131_072], status_list.MIN_BITS)
+    with pytest.raises(ValueError, match="starts with 'u'"):
+        status_list.decode("H4sI")
