@@ -333,9 +333,9 @@ def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
     return attempt
 
 
-def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
-    """Save answers (and the questions flagged) while the attempt is open and on time; returns when they were
-    saved."""
+def lock_for_answers(attempt_id: int, user_id: int) -> Attempt:
+    """In a new write transaction: the learner's attempt, locked, while it takes answers; refused (409) once it
+    was submitted, and closed and graded once its time is up."""
     begin_write()
     attempt = lock_open_attempt(attempt_id, user_id)
     if attempt.status != "open":
@@ -346,6 +346,13 @@ def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozen
         finish(attempt)
         commit()
         raise ServiceError("Time is up: answers sent after the deadline were not accepted.", 409)
+    return attempt
+
+
+def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
+    """Save answers (and the questions flagged) while the attempt is open and on time; returns when they were
+    saved."""
+    attempt = lock_for_answers(attempt_id, user_id)
     save_responses(attempt, responses, flagged)
     commit()
     return now()
@@ -354,16 +361,7 @@ def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozen
 def record_step(attempt_id: int, user_id: int, slot: int, step: str, posted: dict) -> tuple[SlotView, dict]:
     """Record one step of a stepped question (a timed run's start, progress or finish, a conversation's reply) at
     the server's time; returns the question and its response now."""
-    begin_write()
-    attempt = lock_open_attempt(attempt_id, user_id)
-    if attempt.status != "open":
-        db.session.rollback()
-        raise ServiceError("This attempt has already been submitted.", 409)
-    if is_late(attempt):
-        attempt.late_submit_at = attempt.late_submit_at or now()
-        finish(attempt)
-        commit()
-        raise ServiceError("Time is up: answers sent after the deadline were not accepted.", 409)
+    attempt = lock_for_answers(attempt_id, user_id)
     view = next((v for v in slot_views(attempt) if v.slot == slot), None)
     if view is None or view.qtype is None or not view.qtype.stepped:
         db.session.rollback()

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from quizzes.editors import DataEntryEditor
 
 from . import timing
-from .base import NO_ANSWER, Grade, QuestionType, as_dict, number, text
+from .base import Grade, as_dict, number, text
 from .field_match import DATE_ORDERS, MATCH_LABELS, MATCHES, normalised, same
+from .timed import STANDARD_START, TimedRun
 from .timing import read_run
 
 MAX_FIELDS = 12
 MAX_RECORDS = 10
 MAX_VALUE = 200
-MAX_WRONG_SHOWN = 12
 
 
 def fields_of(config) -> list[dict]:
@@ -86,14 +86,12 @@ def grouped(value: float) -> str:
     return f"{round(value):,}"
 
 
-class DataEntry(QuestionType):
+class DataEntry(TimedRun):
     """Records to key into fields, with the accuracy (and, if set, the speed) to reach."""
 
     name = "data_entry"
     label = "Data-entry drill"
-    stepped = True
     step_template = "quizzes/_drill.html"
-    step_script = "js/timed.js"
     editor = DataEntryEditor
     max_text = MAX_VALUE
 
@@ -152,14 +150,6 @@ class DataEntry(QuestionType):
             "min_kph": number(config.get("min_kph", 0), 0),
         }
 
-    def answer_field(self, config, layout, label):
-        """None: the drill's boxes save through the timed steps, never with the other answers."""
-        return None
-
-    def response_from_data(self, config, layout, data):
-        """Not used: see `answer_field`."""
-        return {}
-
     def entries(self, config, posted: dict) -> list[list[str]]:
         """What was keyed, record by record, from the posted boxes."""
         width = len(fields_of(config))
@@ -212,17 +202,13 @@ class DataEntry(QuestionType):
         accuracy, speed = view["min_accuracy"] or 1, view["min_kph"]
         standard = f"{accuracy:g} % of fields right" + (f" at {grouped(speed)} keystrokes an hour" if speed else "")
         feedback = [f"{self.summary(measured)} The standard is {standard}."]
-        if measured.wrong:
-            shown = "; ".join(w.describe() for w in measured.wrong[:MAX_WRONG_SHOWN])
-            more = len(measured.wrong) - MAX_WRONG_SHOWN
-            feedback.append(f"Check: {shown}" + (f"; and {more} more." if more > 0 else "."))
+        feedback += self.slips_feedback(measured)
         shares = [measured.accuracy / accuracy] + ([measured.keystrokes_per_hour / speed] if speed else [])
         if min(shares) >= 1:
             return Grade.from_score(1.0, parts=[True], feedback=feedback)
         return Grade(score=min(0.99, *shares), correct=False, parts=[False], feedback=feedback)
 
-    @staticmethod
-    def summary(measured: DrillResult) -> str:
+    def summary(self, measured: DrillResult) -> str:
         """Accuracy and speed in one sentence."""
         return (
             f"{measured.right} of {measured.total} fields right ({measured.accuracy:.1f} %), "
@@ -242,26 +228,15 @@ class DataEntry(QuestionType):
                 keyed += len(value)
                 marks.append([round(keyed * ms_per_char), keyed])
         finished = marks[-1][0] if marks else 0
-        run = {"started": "2000-01-01T00:00:00+00:00", "marks": marks, "finished_ms": finished}
+        run = {"started": STANDARD_START, "marks": marks, "finished_ms": finished}
         return {**run, "entries": entries, "standard": True}
 
-    def evidence(self, config, response):
-        """Accuracy and speed of the run, or "" without a finished run keyed by hand."""
-        measured = self.result(config, response)
-        return "" if measured is None or measured.pasted else self.summary(measured).removesuffix(".")
+    def slips(self, measured):
+        """The fields keyed wrong."""
+        return [wrong.describe() for wrong in measured.wrong]
 
-    def describe_response(self, config, response):
-        """The run's accuracy and speed, or that there was none."""
-        if as_dict(response).get("standard"):
-            view = self.public_view(config, {})
-            speed = f" at {grouped(view['min_kph'])} keystrokes an hour or faster" if view["min_kph"] else ""
-            return f"every record keyed with at least {view['min_accuracy']:g} % of fields right{speed}"
-        measured = self.result(config, response)
-        if measured is None:
-            return NO_ANSWER
-        if measured.pasted:
-            return "A run with pasted text"
-        described = self.summary(measured).removesuffix(".")
-        if measured.wrong:
-            described += "; check " + "; ".join(w.describe() for w in measured.wrong[:MAX_WRONG_SHOWN])
-        return described
+    def standard(self, config):
+        """The accuracy (and speed) to reach."""
+        view = self.public_view(config, {})
+        speed = f" at {grouped(view['min_kph'])} keystrokes an hour or faster" if view["min_kph"] else ""
+        return f"every record keyed with at least {view['min_accuracy']:g} % of fields right{speed}"

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from quizzes.editors import TypingEditor
 
 from . import timing
-from .base import NO_ANSWER, Grade, QuestionType, as_dict, number, text
+from .base import Grade, as_dict, number, text
+from .timed import STANDARD_START, TimedRun
 from .timing import Run, read_run
 
 CHARS_PER_WORD = 5
 COVERAGE = 0.9  # a run counts once the learner has typed at least this share of the passage
 MAX_PASSAGE = 1500
-MAX_MISTAKES_SHOWN = 12
 
 
 @dataclass(frozen=True)
@@ -123,15 +123,13 @@ def one_decimal(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-class TypingTest(QuestionType):
+class TypingTest(TimedRun):
     """A passage to type, with the standard to reach: net words a minute and accuracy."""
 
     name = "typing"
     label = "Typing test"
-    # The answer is typed into a timed box the page manages, not posted with the other answers.
-    stepped = True
     step_template = "quizzes/_typing.html"
-    step_script = "js/timed.js"
+    slips_label = "Words to practise"
     editor = TypingEditor
     max_text = MAX_PASSAGE
 
@@ -161,14 +159,6 @@ class TypingTest(QuestionType):
             "min_accuracy": number(config.get("min_accuracy"), 0),
         }
 
-    def answer_field(self, config, layout, label):
-        """None: the page's typing box saves through the timed steps, never with the other answers."""
-        return None
-
-    def response_from_data(self, config, layout, data):
-        """Not used: see `answer_field`."""
-        return {}
-
     def result(self, config, response) -> TypingResult | None:
         """The measured result of the response's run, or None when no run has finished."""
         run = read_run(response)
@@ -192,10 +182,7 @@ class TypingTest(QuestionType):
             self.summary(measured) + f" The standard is {one_decimal(wpm)} net words a minute at "
             f"{one_decimal(accuracy)} % accuracy."
         ]
-        if measured.mistakes:
-            shown = "; ".join(m.describe() for m in measured.mistakes[:MAX_MISTAKES_SHOWN])
-            more = len(measured.mistakes) - MAX_MISTAKES_SHOWN
-            feedback.append(f"Words to practise: {shown}" + (f"; and {more} more." if more > 0 else "."))
+        feedback += self.slips_feedback(measured)
         if not measured.covered:
             feedback.append("Type the whole passage for the run to count.")
             return Grade(
@@ -206,8 +193,7 @@ class TypingTest(QuestionType):
         share = min(0.99, measured.net_wpm / wpm, measured.accuracy / accuracy)
         return Grade(score=share, correct=False, parts=[False], feedback=feedback)
 
-    @staticmethod
-    def summary(measured: TypingResult) -> str:
+    def summary(self, measured: TypingResult) -> str:
         """Speed and accuracy in one sentence."""
         return (
             f"{one_decimal(measured.net_wpm)} net words a minute ({one_decimal(measured.gross_wpm)} gross) at "
@@ -224,33 +210,20 @@ class TypingTest(QuestionType):
         marks = [[round(end * ms_per_char), end] for end in range(20, len(passage), 20)]
         finished = round(len(passage) * ms_per_char)
         marks.append([finished, len(passage)])
-        run = {"started": "2000-01-01T00:00:00+00:00", "marks": marks, "finished_ms": finished, "text": passage}
+        run = {"started": STANDARD_START, "marks": marks, "finished_ms": finished, "text": passage}
         return {**run, "standard": True}  # described as the standard, not as one run
 
-    def evidence(self, config, response):
-        """Speed and accuracy of the run, or "" without a finished run typed by hand."""
-        measured = self.result(config, response)
-        return "" if measured is None or measured.pasted else self.summary(measured).removesuffix(".")
+    def slips(self, measured):
+        """The words typed wrong."""
+        return [mistake.describe() for mistake in measured.mistakes]
 
-    def describe_response(self, config, response):
-        """The run's speed and accuracy, or that there was none."""
-        if as_dict(response).get("standard"):
-            view = self.public_view(config, {})
-            return (
-                f"the passage typed at {one_decimal(view['min_net_wpm'])} net words a minute or faster, with at "
-                f"least {one_decimal(view['min_accuracy'])} % accuracy"
-            )
-        measured = self.result(config, response)
-        if measured is None:
-            return NO_ANSWER
-        if measured.pasted:
-            return "A run with pasted text"
-        described = self.summary(measured).removesuffix(".")
-        if measured.mistakes:
-            described += "; words to practise: " + "; ".join(
-                m.describe() for m in measured.mistakes[:MAX_MISTAKES_SHOWN]
-            )
-        return described
+    def standard(self, config):
+        """The speed and accuracy to reach."""
+        view = self.public_view(config, {})
+        return (
+            f"the passage typed at {one_decimal(view['min_net_wpm'])} net words a minute or faster, with at "
+            f"least {one_decimal(view['min_accuracy'])} % accuracy"
+        )
 
     def take_step(self, config, layout, response, step, posted, moment):
         """Start a run, save how far it has got, or finish it; the typed text is kept at each save."""

@@ -18,19 +18,24 @@ from tests.test_typing_test import PASSAGE, TYPING_FILE, exercise_lab, typing_la
 KEY_DELAY_MS = 80  # about 150 words a minute, inside what a fast typist reaches
 
 
+def start_exercise(browser, base: str, app, make_user, course, slug: str):
+    """A new learner, enrolled and signed in, who starts the exercise by keyboard: (their page, the learner)."""
+    learner = make_user()
+    enrol(app, learner["id"], course.id)
+    page = browser.new_page()
+    sign_in(page, base, learner)
+    page.goto(f"{base}/quizzes/{course.quizzes[slug]}")
+    page.get_by_role("button", name="Start the quiz").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Question 1 of 1")).to_be_visible()
+    return page, learner
+
+
 def test_a_learner_takes_the_typing_test_by_keyboard_and_the_server_measures_their_pace(
     browser, live_server, app, axe, make_user, tmp_path
 ):
     course = typing_lab(app, tmp_path)
-    learner = make_user()
-    enrol(app, learner["id"], course.id)
-    base = live_server.url
-    page = browser.new_page()
-    sign_in(page, base, learner)
-    page.goto(f"{base}/quizzes/{course.quizzes['typing-test']}")
-    page.get_by_role("button", name="Start the quiz").focus()
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Question 1 of 1")).to_be_visible()
+    page, _learner = start_exercise(browser, live_server.url, app, make_user, course, "typing-test")
     axe(page, "typing test before a run")
 
     box = page.get_by_label("Type the passage of question 1 here")
@@ -81,13 +86,8 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard_and_sees_their_readiness(
     browser, live_server, app, axe, make_user, login, tmp_path
 ):
     course = keyboard_lab(app, tmp_path)
-    learner = make_user()
-    enrol(app, learner["id"], course.id)
     base = live_server.url
-    page = browser.new_page()
-    sign_in(page, base, learner)
-    page.goto(f"{base}/quizzes/{course.quizzes['data-entry-drill']}")
-    page.get_by_role("button", name="Start the quiz").click()
+    page, learner = start_exercise(browser, base, app, make_user, course, "data-entry-drill")
     expect(page.get_by_text("CL-40318")).to_be_visible()
     axe(page, "drill before a run")
 
@@ -138,13 +138,7 @@ def test_a_learner_talks_through_a_call_by_keyboard_and_reads_the_replay(
     browser, live_server, app, axe, make_user, tmp_path
 ):
     course = talk_lab(app, tmp_path)
-    learner = make_user()
-    enrol(app, learner["id"], course.id)
-    base = live_server.url
-    page = browser.new_page()
-    sign_in(page, base, learner)
-    page.goto(f"{base}/quizzes/{course.quizzes['practice-call']}")
-    page.get_by_role("button", name="Start the quiz").click()
+    page, _learner = start_exercise(browser, live_server.url, app, make_user, course, "practice-call")
     line = page.locator("#line-1")
     expect(line).to_contain_text("You charged me twice!")
     # On a call the browser can read the line aloud; the transcript stays on the page.

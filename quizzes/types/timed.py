@@ -1,0 +1,71 @@
+"""What the typing test and the data-entry drill share: an answer built from a run the server times
+(`quizzes.types.timing`), measured by the type, and described by its figures and the slips it lists."""
+
+from __future__ import annotations
+
+from .base import NO_ANSWER, QuestionType, as_dict
+
+MAX_SLIPS_SHOWN = 12
+# The start of the run a type offers as its right answer: a fixed time, since only its length matters.
+STANDARD_START = "2000-01-01T00:00:00+00:00"
+
+
+class TimedRun(QuestionType):
+    """A question answered by one run at a time, timed by the server; subclasses measure it."""
+
+    stepped = True
+    step_script = "js/timed.js"
+    slips_label = "Check"  # how the list of slips starts: "Words to practise", "Check"
+
+    def result(self, config, response):
+        """The measured run (with `pasted`), or None when no run has finished."""
+        raise NotImplementedError
+
+    def summary(self, measured) -> str:
+        """The run's figures in one sentence."""
+        raise NotImplementedError
+
+    def slips(self, measured) -> list[str]:
+        """Each slip of the run, described."""
+        raise NotImplementedError
+
+    def standard(self, config) -> str:
+        """The standard to reach, in words (what the review shows as the right answer)."""
+        raise NotImplementedError
+
+    def answer_field(self, config, layout, label):
+        """None: the page's boxes save through the timed steps, never with the other answers."""
+        return None
+
+    def response_from_data(self, config, layout, data):
+        """Not used: see `answer_field`."""
+        return {}
+
+    def slips_feedback(self, measured) -> list[str]:
+        """The slips as a line of feedback (at most a dozen named), or none."""
+        slips = self.slips(measured)
+        if not slips:
+            return []
+        more = len(slips) - MAX_SLIPS_SHOWN
+        return [
+            f"{self.slips_label}: " + "; ".join(slips[:MAX_SLIPS_SHOWN]) + (f"; and {more} more." if more > 0 else ".")
+        ]
+
+    def evidence(self, config, response):
+        """The run's figures, or "" without a finished run typed by hand."""
+        measured = self.result(config, response)
+        return "" if measured is None or measured.pasted else self.summary(measured).removesuffix(".")
+
+    def describe_response(self, config, response):
+        """The run's figures and slips, that it was pasted, or that there was none (the right answer: the
+        standard)."""
+        if as_dict(response).get("standard"):
+            return self.standard(config)
+        measured = self.result(config, response)
+        if measured is None:
+            return NO_ANSWER
+        if measured.pasted:
+            return "A run with pasted text"
+        described = self.summary(measured).removesuffix(".")
+        slips = self.slips(measured)[:MAX_SLIPS_SHOWN]
+        return described + (f"; {self.slips_label.lower()}: " + "; ".join(slips) if slips else "")
