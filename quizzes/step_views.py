@@ -28,7 +28,7 @@ def question_step(attempt_id: int, number: int, step: str):
     except ServiceError as exc:
         return jsonify(error=exc.message), exc.status
     body: dict = {"started": response.get("started")}
-    if step == "finish" and view.qtype is not None:  # record_step refused any question without a timed type
+    if step == "finish" and view.qtype is not None:  # record_step refused any question of a type without steps
         grade = view.qtype.grade(view.version.config, response)
         body.update(met=grade.correct, feedback=grade.feedback)
     return jsonify(body)

@@ -23,7 +23,8 @@ MAX_CHARS_PER_MINUTE = 1250
 
 
 class StepRefused(Exception):
-    """A timing step the server will not record, with the message for the learner and the HTTP status."""
+    """A step the server will not record (a timed run's, a conversation's), with the message for the learner and
+    the HTTP status."""
 
     def __init__(self, message: str, status: int = 409):
         super().__init__(message)
