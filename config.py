@@ -76,6 +76,9 @@ class Config:
     # into the instance folder on first use.
     BADGE_SIGNING_KEY_PEM = os.environ.get("BADGE_SIGNING_KEY_PEM")
     BADGE_SIGNING_KEY_FILE = os.environ.get("BADGE_SIGNING_KEY_FILE")
+    # Rotation: the keys signed with before (PEM, public or private, one after another) stay published, so the
+    # credentials they signed keep verifying while new ones are signed with the current key.
+    BADGE_PREVIOUS_KEYS_PEM = os.environ.get("BADGE_PREVIOUS_KEYS_PEM")
     BADGE_ISSUER_NAME = "BPO Academy"
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "badges@bpo-academy.example")
     # The `typ` of the credentials' JWT header: "JWT", as OB 3.0 requires, or "vc+jwt", as VC-JOSE-COSE suggests.

@@ -33,19 +33,27 @@ def key_id() -> str:
     return signing.key_id(issuer_key(), external("badges.signing_keys"))
 
 
-def signing_jwk(thumbprint: str) -> dict | None:
-    """The issuer's public key as one JWK, when `thumbprint` names it; None otherwise."""
+def published_keys() -> list[dict]:
+    """Every key a credential of this issuer may be signed with, as JWKs: the current signing key first, then the
+    retired ones (`BADGE_PREVIOUS_KEYS_PEM`), so that credentials signed before a rotation keep verifying."""
     from badges import signing
 
-    key = issuer_key()
-    return signing.public_jwk(key, key_id()) if signing.thumbprint(key) == thumbprint else None
+    keys = [issuer_key(), *signing.load_previous_keys(current_app.config.get("BADGE_PREVIOUS_KEYS_PEM"))]
+    keys_url = external("badges.signing_keys")
+    found: dict[str, dict] = {}
+    for key in keys:
+        found.setdefault(signing.thumbprint(key), signing.public_jwk(key, signing.key_id(key, keys_url)))
+    return list(found.values())
+
+
+def signing_jwk(thumbprint: str) -> dict | None:
+    """The published key `thumbprint` names, as one JWK; None for any other."""
+    return next((jwk for jwk in published_keys() if jwk["kid"].endswith(f"/{thumbprint}")), None)
 
 
 def jwks() -> dict:
-    """The public half of the issuer key, as a JWK Set."""
-    from badges import signing
-
-    return signing.public_jwks(issuer_key(), key_id())
+    """The public halves of the issuer's keys, current and retired, as a JWK Set."""
+    return {"keys": published_keys()}
 
 
 def issuer() -> dict:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import tempfile
 from datetime import UTC, datetime, timedelta
 
@@ -129,11 +130,32 @@ def key_id(key: IssuerKey | PublicKey, keys_url: str) -> str:
     return f"{keys_url.rstrip('/')}/{thumbprint(key)}"
 
 
-def public_jwk(key: IssuerKey, kid: str) -> dict:
+def public_jwk(key: IssuerKey | PublicKey, kid: str) -> dict:
     """The public half of ``key`` as one JWK, named ``kid``."""
     jwk = _public_jwk(key)
-    jwk.update({"kid": kid, "use": "sig", "alg": algorithm_for(key)})
+    jwk.update({"kid": kid, "use": "sig", "alg": JWK_ALGORITHMS[(jwk["kty"], jwk.get("crv"))]})
     return jwk
+
+
+# The algorithm each kind of key signs with (see algorithm_for), by its JWK key type and curve.
+JWK_ALGORITHMS = {("RSA", None): "RS256", ("EC", "P-256"): "ES256", ("OKP", "Ed25519"): "EdDSA"}
+
+
+def load_previous_keys(pem: str | None) -> list[PublicKey]:
+    """The public halves of retired signing keys, from PEM text holding one or more keys (public or private):
+    they stay published so that credentials signed with them keep verifying after a rotation."""
+    text = (pem or "").strip().replace("\\n", "\n")
+    keys = []
+    for match in re.finditer(r"-----BEGIN ([A-Z ]+)-----.*?-----END \1-----", text, re.DOTALL):
+        data = match.group(0).encode("ascii")
+        if "PRIVATE" in match.group(1):
+            keys.append(_load_pem(data).public_key())
+            continue
+        public = serialization.load_pem_public_key(data)
+        if not isinstance(public, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
+            raise ValueError("a previous badge signing key must be RSA, EC P-256 or Ed25519")
+        keys.append(public)
+    return keys
 
 
 def public_jwks(key: IssuerKey, kid: str) -> dict:

@@ -412,6 +412,32 @@ def test_the_kid_names_an_address_that_answers_with_that_one_key(client, earned)
     assert client.get("/badges/keys/not-our-key").status_code == 404
 
 
+def test_after_a_key_rotation_old_credentials_verify_and_new_ones_are_signed_with_the_new_key(
+    app, client, earned, badge_key_pem
+):
+    old_token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
+    old_kid = jwt.get_unverified_header(old_token)["kid"]
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    new_pem = new_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    retired = serialization.load_pem_private_key(badge_key_pem.encode(), password=None).public_key()
+    app.config["BADGE_SIGNING_KEY_PEM"] = new_pem
+    app.config["BADGE_PREVIOUS_KEYS_PEM"] = retired.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    app.extensions.pop("lms_badge_key", None)  # as a restarted server would, with the new settings
+
+    _, jwks = get_json(client, "/badges/jwks.json")
+    assert [key["alg"] for key in jwks["keys"]] == ["ES256", "RS256"]  # the current key first
+    assert verify_credential(old_token, jwks)["id"].endswith("/credential")
+    assert get_json(client, old_kid.removeprefix("http://localhost"))[1]["alg"] == "RS256"
+    new_token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
+    assert jwt.get_unverified_header(new_token)["alg"] == "ES256"
+    assert jwt.get_unverified_header(new_token)["kid"] != old_kid
+    assert verify_credential(new_token, jwks)["id"] == verify_credential(old_token, jwks)["id"]
+
+
 def test_the_jwt_type_can_be_set_to_vc_jwt(app, client, earned):
     app.config["BADGE_JWT_TYPE"] = "vc+jwt"
     token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
