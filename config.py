@@ -79,6 +79,9 @@ class Config:
     # Rotation: the keys signed with before (PEM, public or private, one after another) stay published, so the
     # credentials they signed keep verifying while new ones are signed with the current key.
     BADGE_PREVIOUS_KEYS_PEM = os.environ.get("BADGE_PREVIOUS_KEYS_PEM")
+    # The Ed25519 key of the credentials' Data Integrity proofs (eddsa-rdfc-2022), given or generated like the above.
+    BADGE_PROOF_KEY_PEM = os.environ.get("BADGE_PROOF_KEY_PEM")
+    BADGE_PROOF_KEY_FILE = os.environ.get("BADGE_PROOF_KEY_FILE")
     BADGE_ISSUER_NAME = "BPO Academy"
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL", "badges@bpo-academy.example")
     # The `typ` of the credentials' JWT header: "JWT", as OB 3.0 requires, or "vc+jwt", as VC-JOSE-COSE suggests.

@@ -9,6 +9,7 @@ from badges.models import Award, BadgeClass
 from lms.links import public_url as external
 
 KEY_FILE_NAME = "badge-signing-key.pem"
+PROOF_KEY_FILE_NAME = "badge-proof-key.pem"
 
 
 def issuer_key():
@@ -26,6 +27,29 @@ def issuer_key():
     return state["key"]
 
 
+def proof_key():
+    """The Ed25519 key of the credentials' Data Integrity proofs: configured PEM, else a key file in the instance
+    folder (created once)."""
+    state = current_app.extensions.setdefault("lms_badge_key", {})
+    if "proof_key" not in state:
+        import pathlib
+
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        from badges import signing
+
+        path = current_app.config.get("BADGE_PROOF_KEY_FILE") or str(
+            pathlib.Path(current_app.instance_path) / PROOF_KEY_FILE_NAME
+        )
+        key = signing.load_or_create_key(
+            current_app.config.get("BADGE_PROOF_KEY_PEM"), pathlib.Path(path), ed25519.Ed25519PrivateKey.generate
+        )
+        if not isinstance(key, ed25519.Ed25519PrivateKey):
+            raise ValueError("the badge proof key (eddsa-rdfc-2022) must be an Ed25519 key")
+        state["proof_key"] = key
+    return state["proof_key"]
+
+
 def key_id() -> str:
     """The key id: the address that answers with the issuer's public key as one JWK (it is in the JWKS too)."""
     from badges import signing
@@ -35,10 +59,12 @@ def key_id() -> str:
 
 def published_keys() -> list[dict]:
     """Every key a credential of this issuer may be signed with, as JWKs: the current signing key first, then the
-    retired ones (`BADGE_PREVIOUS_KEYS_PEM`), so that credentials signed before a rotation keep verifying."""
+    Data Integrity proof key (so a verifier can tell the did:key of a proof is this issuer's), then the retired
+    ones (`BADGE_PREVIOUS_KEYS_PEM`), so that credentials signed before a rotation keep verifying."""
     from badges import signing
 
-    keys = [issuer_key(), *signing.load_previous_keys(current_app.config.get("BADGE_PREVIOUS_KEYS_PEM"))]
+    previous = signing.load_previous_keys(current_app.config.get("BADGE_PREVIOUS_KEYS_PEM"))
+    keys = [issuer_key(), proof_key(), *previous]
     keys_url = external("badges.signing_keys")
     found: dict[str, dict] = {}
     for key in keys:
@@ -109,8 +135,9 @@ def assertion(award: Award) -> dict:
     )
 
 
-def credential(award: Award) -> dict:
-    """The OB 3.0 OpenBadgeCredential of an award (unsigned)."""
+def credential(award: Award, status_list_endpoint: str = "badges.status_list") -> dict:
+    """The OB 3.0 OpenBadgeCredential of an award (unsigned), whose status entry points at the revocation list
+    secured the way the credential will be (a VC-JWT list for a VC-JWT, a list with a proof for a proof)."""
     badge = award.badge_class
     return openbadges.open_badge_credential(
         external("badges.credential", public_id=award.public_id),
@@ -130,23 +157,52 @@ def credential(award: Award) -> dict:
         award.salt,
         award.issued_at,
         evidence_text(award),
-        status=status_list.entry(external("badges.status_list"), award.id),
+        status=status_list.entry(external(status_list_endpoint), award.id),
+    )
+
+
+def revocation_list(endpoint: str, revoked_ids: list[int], last_revoked_at) -> dict:
+    """The unsigned BitstringStatusListCredential at ``endpoint``: a bit set for each revoked award. Its validFrom
+    is the last revocation's time, so the same list is the same document until the next one."""
+    size = status_list.list_size(max(revoked_ids, default=0))
+    moment = openbadges.iso_time(last_revoked_at) if last_revoked_at else "2000-01-01T00:00:00Z"
+    return status_list.list_credential(
+        external(endpoint), external("badges.issuer"), moment, status_list.encode(revoked_ids, size)
     )
 
 
 def signed_status_list(revoked_ids: list[int], last_revoked_at) -> str:
-    """The revocation status list as a signed BitstringStatusListCredential: a bit set for each revoked award.
-    Its validFrom is the last revocation's time, so the same list is the same document until the next one."""
+    """The revocation list signed as a VC-JWT, for the credentials signed that way."""
     from badges import signing
 
-    url = external("badges.status_list")
-    size = status_list.list_size(max(revoked_ids, default=0))
-    moment = openbadges.iso_time(last_revoked_at) if last_revoked_at else "2000-01-01T00:00:00Z"
-    document = status_list.list_credential(
-        url, external("badges.issuer"), moment, status_list.encode(revoked_ids, size)
-    )
+    document = revocation_list("badges.status_list", revoked_ids, last_revoked_at)
     typ = current_app.config.get("BADGE_JWT_TYPE", signing.JWT_TYPE)
     return signing.sign_credential(document, issuer_key(), key_id(), external("badges.issuer"), typ)
+
+
+def status_list_with_proof(revoked_ids: list[int], last_revoked_at) -> dict:
+    """The same revocation list as a BitstringStatusListCredential with an eddsa-rdfc-2022 proof, for the
+    credentials secured that way (verifiers of JSON-LD credentials read a list in their own format)."""
+    from badges import data_integrity
+
+    document = revocation_list("badges.status_list_with_proof", revoked_ids, last_revoked_at)
+    key = proof_key()
+    return data_integrity.sign(document, key, data_integrity.did_key(key.public_key()), document["validFrom"])
+
+
+def credential_with_proof(award: Award) -> dict:
+    """The OB 3.0 credential with an embedded Data Integrity proof (eddsa-rdfc-2022) made at its issue time, so
+    the same award always gives the same document. The proof's verification method is the key's did:key, which
+    verifiers resolve without fetching anything."""
+    from badges import data_integrity
+
+    key = proof_key()
+    return data_integrity.sign(
+        credential(award, "badges.status_list_with_proof"),
+        key,
+        data_integrity.did_key(key.public_key()),
+        openbadges.iso_time(award.issued_at),
+    )
 
 
 def signed_credential(award: Award) -> str:

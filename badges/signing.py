@@ -17,6 +17,7 @@ import os
 import pathlib
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -61,9 +62,14 @@ def _load_pem(data: bytes) -> IssuerKey:
     return key
 
 
-def _write_new_key(path: pathlib.Path) -> IssuerKey:
+def new_rsa_key() -> IssuerKey:
+    """A new RSA signing key of the default size."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+
+
+def _write_new_key(path: pathlib.Path, generate: Callable[[], IssuerKey]) -> IssuerKey:
     """Generate a key and save it at ``path`` (mode 0600), or load the one another process saved first."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+    key = generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -88,8 +94,11 @@ def _write_new_key(path: pathlib.Path) -> IssuerKey:
     return key
 
 
-def load_or_create_key(pem: str | None, path: pathlib.Path) -> IssuerKey:
-    """Return the issuer key from configured PEM text, else from ``path``, else a new one saved there."""
+def load_or_create_key(
+    pem: str | None, path: pathlib.Path, generate: Callable[[], IssuerKey] = new_rsa_key
+) -> IssuerKey:
+    """Return the issuer key from configured PEM text, else from ``path``, else a new one (``generate``) saved
+    there."""
     # A configured PEM wins so several app servers can share one key. Env vars
     # often carry it on one line with escaped newlines; PEM never has backslashes.
     if pem and pem.strip():
@@ -97,7 +106,7 @@ def load_or_create_key(pem: str | None, path: pathlib.Path) -> IssuerKey:
     path = pathlib.Path(path)
     if path.exists():
         return _load_pem(path.read_bytes())
-    return _write_new_key(path)
+    return _write_new_key(path, generate)
 
 
 def _public_jwk(key: IssuerKey | PublicKey) -> dict:

@@ -2,12 +2,14 @@
 
 import json
 import re
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from werkzeug.wrappers import Response as ResponseBase
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -113,11 +115,12 @@ def credential(public_id: str):
 @bp.route("/assertions/<public_id>/credential.json")
 @allow(ANYONE)
 def credential_json(public_id: str):
-    """The OB 3.0 credential document (unsigned JSON), for reading; the JWT is the verifiable form."""
+    """The OB 3.0 credential as JSON-LD with an embedded Data Integrity proof (eddsa-rdfc-2022): the second
+    verifiable form, beside the VC-JWT; 410 once revoked."""
     award = find_award(public_id)
     if award.revoked:
         return revoked_credential(award)
-    return json_document(documents.credential(award))
+    return json_document(documents.credential_with_proof(award))
 
 
 @bp.route("/assertions/<public_id>/image.<any(png, svg):ext>")
@@ -179,21 +182,37 @@ def revoked_credential(award):
     )
 
 
-@bp.route("/status/revocation")
-@allow(ANYONE)
-def status_list():
-    """The OB 3.0 credentials' revocation list: a signed BitstringStatusListCredential with one bit per award,
-    set once it is revoked. Read from the revoked awards only (a partial index holds them)."""
+def revoked_award_ids() -> tuple[list[int], datetime | None]:
+    """The ids of the revoked awards and the time of the last revocation, read from the revoked awards only (a
+    partial index holds them)."""
     revoked = db.session.execute(
         select(Award.id, Award.revoked_at).where(Award.revoked_at.is_not(None)).order_by(Award.revoked_at, Award.id)
     ).all()
-    last = revoked[-1].revoked_at if revoked else None
-    token = documents.signed_status_list([award_id for award_id, _at in revoked], last)
-    response = Response(token, mimetype="application/vc+jwt")
+    return [award_id for award_id, _at in revoked], (revoked[-1].revoked_at if revoked else None)
+
+
+def status_list_response(response: Response) -> ResponseBase:
+    """A status list as verifiers poll it: readable from any origin, and 304 with no body while unchanged."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    # Verifiers poll the list: an unchanged one is answered with 304 and no body.
     response.add_etag()
     return response.make_conditional(request)
+
+
+@bp.route("/status/revocation")
+@allow(ANYONE)
+def status_list():
+    """The VC-JWT credentials' revocation list: a BitstringStatusListCredential signed as a VC-JWT, with one bit
+    per award, set once it is revoked."""
+    return status_list_response(
+        Response(documents.signed_status_list(*revoked_award_ids()), mimetype="application/vc+jwt")
+    )
+
+
+@bp.route("/status/revocation.json")
+@allow(ANYONE)
+def status_list_with_proof():
+    """The same list with an eddsa-rdfc-2022 proof, for the credentials that carry one."""
+    return status_list_response(json_document(documents.status_list_with_proof(*revoked_award_ids())))
 
 
 @bp.route("/jwks.json")

@@ -103,7 +103,10 @@ def badge_key_pem(tmp_path_factory):
 def app_config(migrated, tmp_path, badge_key_pem):
     """Configuration overrides for the `app` fixture; a test may extend it."""
     return make_config(
-        migrated, BADGE_SIGNING_KEY_PEM=badge_key_pem, BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem")
+        migrated,
+        BADGE_SIGNING_KEY_PEM=badge_key_pem,
+        BADGE_SIGNING_KEY_FILE=str(tmp_path / "badge-key.pem"),
+        BADGE_PROOF_KEY_FILE=str(tmp_path / "badge-proof-key.pem"),
     )
 
 

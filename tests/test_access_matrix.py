@@ -232,6 +232,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("badges.revocations", "GET", "/badges/revocations", {}, PUBLIC),
         ("badges.jwks", "GET", "/badges/jwks.json", {}, PUBLIC),
         ("badges.status_list", "GET", "/badges/status/revocation", {}, PUBLIC),
+        ("badges.status_list_with_proof", "GET", "/badges/status/revocation.json", {}, PUBLIC),
         ("well_known.well_known_jwks", "GET", "/.well-known/jwks.json", {}, PUBLIC),
         ("badges.signing_keys", "GET", f"/badges/keys/{ids['signing_key']}", {}, PUBLIC),
         ("badges.signing_keys", "GET", "/badges/keys/", {}, dict.fromkeys(ROLES, 404)),

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 from referencing import Registry, Resource
 
-from badges import status_list
+from badges import data_integrity, status_list
 from badges.signing import PRIVATE_JWK_MEMBERS, verify_credential
 from lms.extensions import db
 from tests.test_badges_issuing import FIRST_MODULE, earn_first_badge, sync_course
@@ -218,7 +218,9 @@ def normalise(text: str, awards: list) -> str:
         text = text.replace(award["recipient_hash"], "<hash>")
     text = re.sub(r"urn:uuid:[0-9a-f-]{36}", "<subject>", text)
     # Each credential's bit of the revocation status list is its award's own.
-    text = re.sub(r'revocation#\d+|"statusListIndex": ?"\d+"', "<status>", text)
+    text = re.sub(r'revocation(\.json)?#\d+|"statusListIndex": ?"\d+"', "<status>", text)
+    # A proof signs what differs above, so its value differs too.
+    text = re.sub(r'"proofValue": ?"z[1-9A-HJ-NP-Za-km-z]+"', '"proofValue": <signature>', text)
     text = re.sub(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?", "<date>", text)
     text = re.sub(r"\d{1,2} [A-Z][a-z]+ \d{4}", "<date>", text)
     return re.sub(r'"nbf": ?\d+', '"nbf": <time>', text)
@@ -331,10 +333,15 @@ def test_credential_jwt_verifies_with_the_published_key(client, earned, badge_ke
     assert status["statusListCredential"] == "http://localhost/badges/status/revocation"
     assert "What BPO is" in payload["evidence"][0]["narrative"]
 
-    # The unsigned JSON form says the same as the signed one.
+    # The JSON-LD form with a Data Integrity proof says the same, its status pointing at the list secured its way.
     _, document = get_json(client, f"/badges/assertions/{public_id}/credential.json")
     assert schema_errors("ob3_credential.json", document) == []
-    assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf", "sub", "exp")} == document
+    proof = verified_proof(client, document)
+    assert proof["created"] == payload["validFrom"]
+    assert document.pop("credentialStatus")["statusListCredential"] == "http://localhost/badges/status/revocation.json"
+    assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf", "sub", "exp", "credentialStatus")} == {
+        k: v for k, v in document.items() if k != "proof"
+    }
 
     # The published key is the configured issuer key.
     key = serialization.load_pem_private_key(badge_key_pem.encode(), password=None)
@@ -429,7 +436,8 @@ def test_after_a_key_rotation_old_credentials_verify_and_new_ones_are_signed_wit
     app.extensions.pop("lms_badge_key", None)  # as a restarted server would, with the new settings
 
     _, jwks = get_json(client, "/badges/jwks.json")
-    assert [key["alg"] for key in jwks["keys"]] == ["ES256", "RS256"]  # the current key first
+    # The current key first, then the Data Integrity proof key, then the retired one.
+    assert [key["alg"] for key in jwks["keys"]] == ["ES256", "EdDSA", "RS256"]
     assert verify_credential(old_token, jwks)["id"].endswith("/credential")
     assert get_json(client, old_kid.removeprefix("http://localhost"))[1]["alg"] == "RS256"
     new_token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
@@ -449,12 +457,15 @@ def test_the_jwt_type_can_be_set_to_vc_jwt(app, client, earned):
 def test_jwks_publishes_only_the_public_key(client, earned, badge_key_pem):
     response, jwks = get_json(client, "/badges/jwks.json")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert set(jwks) == {"keys"} and len(jwks["keys"]) == 1
-    (key,) = jwks["keys"]
+    assert set(jwks) == {"keys"} and len(jwks["keys"]) == 2
+    key, proof_key = jwks["keys"]
     assert key["kty"] == "RSA" and key["use"] == "sig" and key["alg"] == "RS256"
     assert key["kid"].startswith("http://localhost/badges/keys/")
     assert set(key) & PRIVATE_JWK_MEMBERS == set()
     assert set(key) <= {"kty", "n", "e", "kid", "use", "alg", "key_ops"}
+    # The Data Integrity proofs' Ed25519 key, public half only.
+    assert proof_key["kty"] == "OKP" and proof_key["crv"] == "Ed25519" and proof_key["alg"] == "EdDSA"
+    assert set(proof_key) <= {"kty", "crv", "x", "kid", "use", "alg"}
     # No private key material anywhere in the body.
     body = response.get_data(as_text=True)
     assert "PRIVATE" not in body
@@ -466,14 +477,33 @@ def test_jwks_publishes_only_the_public_key(client, earned, badge_key_pem):
 # --- revocation -------------------------------------------------------------------------------------------
 
 
+def verified_proof(client, document: dict) -> dict:
+    """The document's eddsa-rdfc-2022 proof, checked with the Ed25519 key of its did:key, which the issuer's key
+    set publishes (so the key is the issuer's, not any key a forger chose)."""
+    method = document["proof"]["verificationMethod"]
+    assert method.startswith("did:key:z6Mk")
+    public_key = data_integrity.public_key_from_multibase(method)
+    _, jwks = get_json(client, "/badges/jwks.json")
+    published = [jwt.PyJWK(key).key for key in jwks["keys"] if key["kty"] == "OKP"]
+    assert public_key in published
+    return data_integrity.verify(document, public_key)
+
+
 def status_bit(client, credential: dict) -> bool:
-    """Whether the revocation status list (fetched and its signature checked as a verifier would) has this
-    credential's bit set."""
+    """Whether the revocation status list (fetched and its signature or proof checked as a verifier would) has
+    this credential's bit set."""
     status = credential["credentialStatus"]
     response = client.get(path_of(status["statusListCredential"]))
-    assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
-    _, jwks = get_json(client, "/badges/jwks.json")
-    published = verify_credential(response.get_data(as_text=True), jwks)
+    assert response.status_code == 200
+    if "proof" in credential:  # a list with a proof, as the credential has
+        assert response.mimetype == LD_JSON
+        published = response.get_json(force=True)
+        verified_proof(client, published)
+    else:
+        assert response.mimetype == "application/vc+jwt"
+        _, jwks = get_json(client, "/badges/jwks.json")
+        published = verify_credential(response.get_data(as_text=True), jwks)
+    assert published["id"] == status["statusListCredential"]
     assert published["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     subject = published["credentialSubject"]
     assert subject["type"] == "BitstringStatusList" and subject["statusPurpose"] == status["statusPurpose"]
@@ -485,20 +515,32 @@ def status_bit(client, credential: dict) -> bool:
 def test_a_revoked_credential_is_revoked_on_its_bitstring_status_list(app, client, make_user, earned):
     admin = make_user("admin")
     kept = earn_first_badge(app, make_user, earned["course"], **OTHER)
-    revoked_credential = get_json(client, f"/badges/assertions/{earned['public_id']}/credential.json")[1]
-    kept_credential = get_json(client, f"/badges/assertions/{kept['award']['public_id']}/credential.json")[1]
-    assert (
-        revoked_credential["credentialStatus"]["statusListIndex"]
-        != kept_credential["credentialStatus"]["statusListIndex"]
-    )
-    assert not status_bit(client, revoked_credential) and not status_bit(client, kept_credential)
-    before = client.get("/badges/status/revocation")
-    assert client.get("/badges/status/revocation", headers={"If-None-Match": before.headers["ETag"]}).status_code == 304
+    _, jwks = get_json(client, "/badges/jwks.json")
+    pairs = []  # (revoked, kept) as each proof format gives them
+    for fetch in (
+        lambda public_id: get_json(client, f"/badges/assertions/{public_id}/credential.json")[1],
+        lambda public_id: verify_credential(
+            client.get(f"/badges/assertions/{public_id}/credential").get_data(as_text=True), jwks
+        ),
+    ):
+        pairs.append((fetch(earned["public_id"]), fetch(kept["award"]["public_id"])))
+    for revoked_credential, kept_credential in pairs:
+        assert (
+            revoked_credential["credentialStatus"]["statusListIndex"]
+            != kept_credential["credentialStatus"]["statusListIndex"]
+        )
+        assert not status_bit(client, revoked_credential) and not status_bit(client, kept_credential)
+    lists = ("/badges/status/revocation", "/badges/status/revocation.json")
+    etags = {url: client.get(url).headers["ETag"] for url in lists}
+    for url in lists:
+        assert client.get(url, headers={"If-None-Match": etags[url]}).status_code == 304
 
     revoke(app, admin["id"], earned["public_id"], "Quiz answers were shared")
 
-    assert status_bit(client, revoked_credential) and not status_bit(client, kept_credential)
-    assert client.get("/badges/status/revocation", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+    for revoked_credential, kept_credential in pairs:
+        assert status_bit(client, revoked_credential) and not status_bit(client, kept_credential)
+    for url in lists:
+        assert client.get(url, headers={"If-None-Match": etags[url]}).status_code == 200
 
 
 def test_revoked_assertion_answers_410_with_the_reason_and_is_listed(app, client, make_user, earned):

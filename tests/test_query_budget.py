@@ -47,6 +47,7 @@ BUDGET = {
     "badge admin": 6,
     "revocation list": 4,
     "status list": 4,
+    "status list with a proof": 4,
     "trainer's quiz list": 4,
     "trainer's quiz page": 8,
     "question statistics": 8,
@@ -274,6 +275,7 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     badges_page = cost_of(app, "badge admin", lambda: client.get("/badges/admin/"), costs)
     cost_of(app, "revocation list", lambda: client.get("/badges/revocations"), costs)
     cost_of(app, "status list", lambda: client.get("/badges/status/revocation"), costs)
+    cost_of(app, "status list with a proof", lambda: client.get("/badges/status/revocation.json"), costs)
     cost_of(app, "trainer's quiz list", lambda: client.get("/author/quizzes"), costs)
     quiz = f"/author/quizzes/{module.quiz_id}"
     cost_of(app, "trainer's quiz page", lambda: client.get(quiz), costs)

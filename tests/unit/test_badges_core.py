@@ -375,7 +375,7 @@ def test_key_creation_race_keeps_the_key_already_written(tmp_path):
     path = tmp_path / "badge_key.pem"
     winner = signing.load_or_create_key(None, path)
     # A second worker that saw no file a moment ago now generates and tries to save its own.
-    loser = signing._write_new_key(path)
+    loser = signing._write_new_key(path, signing.new_rsa_key)
     assert public_numbers(loser) == public_numbers(winner)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["badge_key.pem"]
 

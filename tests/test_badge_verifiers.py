@@ -1,0 +1,133 @@
+"""The issued OB 3.0 credentials, in both proof formats, checked by software the LMS does not use: the OB 3.0
+verifier of openbadgeslib (PyPI) and the JOSE library jwcrypto. Each document the verifiers fetch (keys, status
+lists) comes from the app over HTTP through the test client, as it would from the issuer's site."""
+
+import base64
+import copy
+import json
+
+import pytest
+from jwcrypto import jwk, jws
+from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
+from openbadgeslib.ob3.ldp import OB3LdpVerifier
+
+from tests.test_badges_documents import LEARNER, OTHER, earned, get_json, path_of, revoke  # noqa: F401
+from tests.test_badges_issuing import earn_first_badge
+
+
+def download_from(client):
+    """What the verifiers fetch with: a GET through the app, failing on anything but 200."""
+
+    def download(url: str, **_options) -> bytes:
+        response = client.get(path_of(url))
+        if response.status_code != 200:
+            raise OSError(f"{url} answered {response.status_code}")
+        return response.get_data()
+
+    return download
+
+
+def published_key(client, kty: str):
+    """The issuer's public key of this type, as its key set publishes it (what a verifier trusts)."""
+    _, jwks = get_json(client, "/.well-known/jwks.json")
+    (key,) = [key for key in jwks["keys"] if key["kty"] == kty]
+    return jwk.JWK(**key)
+
+
+def tampered_token(token: str) -> str:
+    """The VC-JWT with the badge's name changed in its payload and the signature left as it was."""
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["credentialSubject"]["achievement"]["name"] = "Senior Team Leader"
+    changed = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{changed}.{signature}"
+
+
+@pytest.fixture
+def issued(app, client, make_user, earned):  # noqa: F811
+    """Two awards of the same badge, the second revoked by an admin."""
+    other = earn_first_badge(app, make_user, earned["course"], **OTHER)
+    admin = make_user("admin")
+    revoke(app, admin["id"], other["award"]["public_id"], "Issued by mistake")
+    return {"valid": earned["public_id"], "revoked": other["award"]["public_id"]}
+
+
+def kept_copy(app, public_id: str, form: str):
+    """The credential of an award as it was issued (`documents.signed_credential` or `credential_with_proof`): a
+    revoked award's credential answers 410 now, so a verifier is shown the copy its holder kept."""
+    from badges import documents
+    from badges.models import Award
+    from lms.extensions import db
+
+    with app.test_request_context():
+        award = db.session.query(Award).filter_by(public_id=public_id).one()
+        return getattr(documents, form)(award)
+
+
+def openbadgeslib_verdict(check) -> str:
+    """What openbadgeslib says of a credential: valid, revoked or invalid (with its reason)."""
+    try:
+        check()
+    except OB3VerificationError as error:
+        return "revoked" if "status 'revocation' is set" in str(error) else f"invalid: {error}"
+    return "valid"
+
+
+def test_openbadgeslib_finds_a_vc_jwt_valid_tampered_invalid_and_revoked_revoked(app, client, issued):
+    key = published_key(client, "RSA")
+    valid = client.get(f"/badges/assertions/{issued['valid']}/credential").get_data(as_text=True)
+    revoked = kept_copy(app, issued["revoked"], "signed_credential")
+    verifier = OB3Verifier(key.export_to_pem())
+    download = download_from(client)
+
+    def verdict(token: str) -> str:
+        return openbadgeslib_verdict(
+            lambda: verifier.verify(token, check_status=True, verify_status_list=True, download=download)
+        )
+
+    assert verdict(valid) == "valid"
+    assert verdict(tampered_token(valid)).startswith("invalid")
+    assert verdict(revoked) == "revoked"
+
+
+def test_a_second_jose_library_checks_the_vc_jwt_signature_with_the_key_its_kid_names(client, issued):
+    token = client.get(f"/badges/assertions/{issued['valid']}/credential").get_data(as_text=True)
+    envelope = jws.JWS()
+    envelope.deserialize(token)
+    header = envelope.jose_header
+    assert header["typ"] == "JWT" and header["alg"] == "RS256"
+    key = jwk.JWK(**get_json(client, header["kid"])[1])  # the kid dereferences to this one key
+    envelope.verify(key, alg="RS256")
+    assert json.loads(envelope.payload)["id"].endswith(f"/assertions/{issued['valid']}/credential")
+
+    forged = jws.JWS()
+    forged.deserialize(tampered_token(token))
+    with pytest.raises(jws.InvalidJWSSignature):
+        forged.verify(key, alg="RS256")
+    other_key = jwk.JWK.generate(kty="RSA", size=2048)
+    with pytest.raises(jws.InvalidJWSSignature):
+        envelope.verify(other_key, alg="RS256")
+
+
+def test_openbadgeslib_finds_a_data_integrity_credential_valid_tampered_invalid_and_revoked_revoked(
+    app, client, issued
+):
+    key = published_key(client, "OKP")
+    valid = get_json(client, f"/badges/assertions/{issued['valid']}/credential.json")[1]
+    revoked = kept_copy(app, issued["revoked"], "credential_with_proof")
+    assert valid["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    verifier = OB3LdpVerifier(key.export_to_pem())
+    download = download_from(client)
+
+    def verdict(document: dict) -> str:
+        # openbadgeslib checks a status list's own signature only when the list is a VC-JWT; the list of the
+        # credentials with a proof carries a proof too, which tests/test_badges_documents.py checks.
+        return openbadgeslib_verdict(
+            lambda: verifier.verify(document, check_status=True, verify_status_list=False, download=download)
+        )
+
+    assert verdict(valid) == "valid"
+    tampered = copy.deepcopy(valid)
+    tampered["credentialSubject"]["achievement"]["name"] = "Senior Team Leader"
+    assert verdict(tampered).startswith("invalid")
+    assert verdict(revoked) == "revoked"
