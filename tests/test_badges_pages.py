@@ -131,7 +131,8 @@ def test_my_badges_lists_earned_badges_with_downloads_and_share_links(app, clien
         "PNG": (f"/badges/assertions/{public_id}/image.png", "image/png"),
         "SVG": (f"/badges/assertions/{public_id}/image.svg", "image/svg+xml"),
         "JSON": (f"/badges/assertions/{public_id}", "application/ld+json"),
-        "Credential": (f"/badges/assertions/{public_id}/credential", "application/vc+jwt"),
+        "Credential (JWT)": (f"/badges/assertions/{public_id}/credential", "application/vc+jwt"),
+        "Credential (JSON-LD)": (f"/badges/assertions/{public_id}/credential.json", "application/ld+json"),
     }
     for label, (href, mimetype) in downloads.items():
         link = page.link(label)
