@@ -30,6 +30,7 @@ class Config:
         "badges",
         "lms.admin",
         "lms.auth",
+        "lms.api",
     ]
     # Load plugins that other installed packages declare in the "lms.plugins" entry-point group.
     LMS_LOAD_ENTRY_POINTS = True
@@ -66,6 +67,8 @@ class Config:
     # Counted from sign-in, not renewed by every page: a session ends after a working day however busy, and a
     # page that changes nothing in the session sends no new cookie.
     SESSION_REFRESH_EACH_REQUEST = False
+    # Requests per personal access token (or, without one, per address) to the API.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # A moving window counts the last minute (or hour) at any moment; a fixed one would reset on the clock's
@@ -116,6 +119,7 @@ class TestConfig(Config):
     SECRET_KEY = secrets.token_hex(32)  # new for every test run
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     LOGIN_RATE_LIMIT = "5 per minute"
+    API_RATE_LIMIT = "100000 per minute"  # the contract tests send thousands of requests; one test sets a low one
     RATELIMIT_STORAGE_URI = "memory://"
     LMS_LOAD_ENTRY_POINTS = False
     PUBLIC_BASE_URL = "http://localhost"  # the test client's host

@@ -12,9 +12,10 @@ from lms.plugins import hookimpl
 def lms_blueprints(app):
     """Public badge documents, the learner's badges and the admin pages."""
     from badges import models  # noqa: F401 - register the tables
+    from badges.api import bp as api_bp
     from badges.views import bp, well_known
 
-    return [bp, well_known]
+    return [bp, well_known, api_bp]
 
 
 @hookimpl

@@ -55,10 +55,11 @@ def lms_course_packs(app):
 def lms_blueprints(app):
     """Catalog, course, module and lesson pages, and the course's progress reports."""
     from courses import models  # noqa: F401 - register the tables
+    from courses.api import bp as api_bp
     from courses.report_views import bp as reports_bp
     from courses.views import bp
 
-    return [bp, reports_bp]
+    return [bp, reports_bp, api_bp]
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from lms.auth.login import init_login
 from lms.db import configure_engine
 from lms.events import drain_once_per_process
 from lms.extensions import csrf, db
+from lms.forms import MAX_ROW_ID
 from lms.input_guard import refuse_control_characters
 from lms.mail import init_mail
 from lms.migrations_cli import add_migration_commands
@@ -29,7 +30,7 @@ class DatabaseIntConverter(IntegerConverter):
     """`<int:...>` limited to the database's integer range, so an oversized id is a 404, not a database error."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -132,8 +133,8 @@ def apply_rate_limits(app: Flask, limiter: Limiter) -> None:
     for endpoint, view in list(app.view_functions.items()):
         marked = getattr(view, "lms_rate_limit", None)
         if marked:
-            config_key, methods = marked
-            limited = limiter.limit(app.config[config_key], methods=list(methods))(view)
+            config_key, methods, key = marked
+            limited = limiter.limit(app.config[config_key], methods=list(methods), key_func=key)(view)
             app.view_functions[endpoint] = limited  # type: ignore[assignment]
 
 

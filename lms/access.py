@@ -10,11 +10,14 @@ SIGNED_IN = "signed_in"
 ROLES = ("learner", "trainer", "admin")
 # A role may do what the roles before it may: an admin can do a trainer's work.
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
-ACCESS_LEVELS = (ANYONE, SIGNED_IN, "trainer", "admin")
+# API views: a bearer token's scopes and its owner's role decide (lms.api.auth.token_access); never the session.
+TOKEN = "token"
+ACCESS_LEVELS = (ANYONE, SIGNED_IN, "trainer", "admin", TOKEN)
 
 
 def allow(level: str):
-    """Declare who may reach a view: "anonymous", "signed_in", "trainer" or "admin"."""
+    """Declare who may reach a view: "anonymous", "signed_in", "trainer" or "admin" (API views declare theirs with
+    `lms.api.auth.token_access`)."""
     if level not in ACCESS_LEVELS:
         raise ValueError(f"unknown access level {level!r}")
 
@@ -25,11 +28,12 @@ def allow(level: str):
     return mark
 
 
-def rate_limited(config_key: str, methods=("POST",)):
-    """Mark a view to be rate-limited by the limit named in the configuration (applied in create_app)."""
+def rate_limited(config_key: str, methods=("POST",), key=None):
+    """Mark a view to be rate-limited by the limit named in the configuration (applied in create_app), counted
+    per client address unless ``key`` names what to count by."""
 
     def mark(view):
-        view.lms_rate_limit = (config_key, tuple(methods))
+        view.lms_rate_limit = (config_key, tuple(methods), key)
         return view
 
     return mark
@@ -61,6 +65,10 @@ def enforce_access():
         abort(403)
     if level == ANYONE:
         return None
+    if level == TOKEN:
+        from lms.api.auth import authenticate
+
+        return authenticate(view)
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if level in ("trainer", "admin") and not has_role(current_user, level):

@@ -26,6 +26,12 @@ def wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None):
     """Render the error page (or a JSON body) for an HTTP status code."""
+    from lms.api import PREFIX
+
+    if request.path.startswith(PREFIX + "/"):
+        from lms.api.problems import problem
+
+        return problem(code, detail)
     title, message = MESSAGES.get(code, ("Error", "The request could not be completed."))
     if wants_json():
         return {"error": title, "message": detail or message}, code
@@ -40,8 +46,10 @@ def handle_http_exception(exc: HTTPException):
     response = render_error(exc.code, detail)
     valid_methods = getattr(exc, "valid_methods", None)
     if exc.code == 405 and valid_methods:
-        body, code = response
-        return body, code, {"Allow": ", ".join(valid_methods)}
+        if isinstance(response, tuple):
+            body, code = response
+            return body, code, {"Allow": ", ".join(valid_methods)}
+        response.headers["Allow"] = ", ".join(valid_methods)
     return response
 
 

@@ -8,7 +8,7 @@ class ActionForm(FlaskForm):
     """A bare form: a button that changes state, protected by the CSRF token."""
 
 
-MAX_ROW_ID = 2**63 - 1  # the largest id either database stores
+MAX_ROW_ID = 2**31 - 1  # the largest id both databases store: PostgreSQL's ids are INTEGER columns
 
 
 def id_arg(name: str) -> int | None:

@@ -43,10 +43,11 @@ def lms_blueprints(app):
         readiness_views,
         step_views,
     )
+    from quizzes.api import bp as api_bp
     from quizzes.author import bp as author_bp
     from quizzes.views import bp
 
-    return [bp, author_bp]
+    return [bp, author_bp, api_bp]
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from courses.trainers import may_author
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
+from lms.forms import MAX_ROW_ID
 from lms.services import ServiceError
 from quizzes import authoring
 from quizzes.author import action_form_or_400, bp, get_quiz
@@ -147,7 +148,7 @@ def edit_question(question_id: int):
 def back_to_quiz() -> Quiz | None:
     """The quiz named by `?quiz=` that the trainer came from, when they may edit it."""
     quiz_id = request.args.get("quiz", type=int)
-    if quiz_id is None or not 0 < quiz_id < 2**63:
+    if quiz_id is None or not 0 < quiz_id <= MAX_ROW_ID:
         return None
     return get_quiz(quiz_id)
 

@@ -291,7 +291,45 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("quizzes.save", "POST", f"/quizzes/attempts/{ids['open']}/save", {}, owner_only(302)),
         ("quizzes.submit", "POST", f"/quizzes/attempts/{ids['open']}/submit", {}, owner_only(302)),
         ("courses.enrol_in", "POST", f"/courses/{course}/enrol", {}, everyone_signed_in(302)),
+        ("api.openapi", "GET", "/api/v1/openapi.json", {}, PUBLIC),
+        ("api.reference", "GET", "/api/v1/docs", {}, PUBLIC),
+        ("api_tokens.tokens", "GET", "/profile/tokens/", {}, everyone_signed_in(200)),
+        ("api_tokens.tokens", "POST", "/profile/tokens/", {"name": ""}, everyone_signed_in(400)),
+        ("api_tokens.revoke", "POST", "/profile/tokens/2147483647/revoke", {}, everyone_signed_in(303)),
+        # The API acts on a bearer token only: a signed-in browser's cookie gets every visitor the same 401.
+        *((endpoint, method, path, {}, dict.fromkeys(ROLES, 401)) for endpoint, method, path, _ in api_matrix(ids)),
         ("auth.logout", "POST", "/logout", {}, dict.fromkeys(ROLES, 302)),
+    ]
+
+
+def api_matrix(ids: dict) -> list[tuple[str, str, str, dict]]:
+    """(endpoint, method, path, status by visitor) for the API, each visitor calling with a token holding every
+    scope their role may give one; the enrolment (a change) comes last."""
+    course, user, submitted = ids["course"], ids["other_id"], ids["submitted"]
+    learners_and_trainers = ("owner", "other", "trainer", "stranger")
+    admin_only = {"anonymous": 401, **dict.fromkeys(learners_and_trainers, 403), "admin": 200}
+    every_caller = {"anonymous": 401, **dict.fromkeys(SIGNED_IN, 200)}
+    owner = {"anonymous": 401, "owner": 200, "other": 404, "trainer": 404, "stranger": 404, "admin": 404}
+    return [
+        ("api.me", "GET", "/api/v1/me", every_caller),
+        ("api.users", "GET", "/api/v1/users", admin_only),
+        ("api.user", "GET", f"/api/v1/users/{user}", admin_only),
+        ("api.cohorts", "GET", "/api/v1/cohorts", admin_only),
+        ("api.cohort_members", "GET", f"/api/v1/cohorts/{ids['cohort']}/members", admin_only),
+        ("courses_api.courses", "GET", "/api/v1/courses", every_caller),
+        ("courses_api.course_structure", "GET", f"/api/v1/courses/{course}", every_caller),
+        ("courses_api.my_enrolments", "GET", "/api/v1/me/enrolments", every_caller),
+        ("courses_api.my_progress", "GET", f"/api/v1/me/courses/{course}/progress", owner),
+        ("courses_api.learners", "GET", f"/api/v1/courses/{course}/learners", admin_only),
+        ("quizzes_api.my_attempts", "GET", "/api/v1/me/attempts", every_caller),
+        ("quizzes_api.my_attempt", "GET", f"/api/v1/me/attempts/{submitted}", owner),
+        ("badges_api.my_badges", "GET", "/api/v1/me/badges", every_caller),
+        (
+            "courses_api.enrol_me",
+            "POST",
+            f"/api/v1/courses/{course}/enrolment",
+            {"anonymous": 401, **dict.fromkeys(SIGNED_IN, 201)},
+        ),
     ]
 
 
@@ -339,6 +377,7 @@ def visitors(app, make_user, login):
         "foreign_question": first_question(app, second.quiz_id),
         "signing_key": signing_key_thumbprint(app),
     }
+    ids["users"] = {role: user["id"] for role, user in users.items()}
     return clients, ids
 
 
@@ -404,4 +443,24 @@ def test_every_endpoint_gives_each_visitor_the_status_the_matrix_says(app, visit
                 status = client.post(path, data={**data, "csrf_token": tokens[role]}).status_code
             if status != expected[role]:
                 wrong.append(f"{method} {path} as {role}: {status}, expected {expected[role]}")
+    assert wrong == []
+
+
+def test_every_api_endpoint_gives_each_token_holder_the_status_the_matrix_says(app, visitors):
+    from lms.api.tokens import allowed_scopes, create_token
+    from lms.extensions import db
+    from lms.models import User
+
+    clients, ids = visitors
+    headers = {"anonymous": {}}
+    with app.app_context():
+        for role, user_id in ids["users"].items():
+            user = db.session.get(User, user_id)
+            headers[role] = {"Authorization": f"Bearer {create_token(user, role, list(allowed_scopes(user.role)))[1]}"}
+    wrong = []
+    for _endpoint, method, path, expected in api_matrix(ids):
+        for role in ROLES:
+            status = clients["anonymous"].open(path, method=method, headers=headers[role]).status_code
+            if status != expected[role]:
+                wrong.append(f"{method} {path} with {role}'s token: {status}, expected {expected[role]}")
     assert wrong == []

@@ -1,0 +1,111 @@
+"""Bearer-token authentication of API requests: who is calling, with which scopes, and within which limits."""
+
+import dataclasses
+from datetime import timedelta
+
+from flask import g, request
+from sqlalchemy import bindparam, select, update
+from werkzeug.exceptions import HTTPException
+
+from lms.access import ROLE_RANK, TOKEN
+from lms.api.problems import problem
+from lms.api.tokens import AccessToken, hash_secret
+from lms.extensions import db
+from lms.models import User, aware, utcnow
+
+# A token's last use is written at most this often, so reading the API costs no write per request.
+LAST_USED_PRECISION = timedelta(hours=1)
+TOKEN_BY_HASH = (
+    select(
+        AccessToken.id,
+        AccessToken.scopes,
+        AccessToken.revoked_at,
+        AccessToken.last_used_at,
+        User.id,
+        User.email,
+        User.display_name,
+        User.role,
+        User.active,
+    )
+    .join(User, User.id == AccessToken.user_id)
+    .where(AccessToken.secret_hash == bindparam("secret_hash"))
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiCaller:
+    """The person an API request acts for, and what their token allows."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    token_id: int
+    scopes: frozenset[str]
+
+
+def token_access(scope: str, role: str = "learner"):
+    """Declare an API view: reached only with a bearer token holding ``scope``, by a person of ``role`` or
+    higher. The session cookie counts for nothing here, so no other site can make a browser call the API."""
+
+    def mark(view):
+        view.lms_access = TOKEN
+        view.lms_token_scope = (scope, role)
+        return view
+
+    return mark
+
+
+def caller() -> ApiCaller:
+    """The caller of the current API request (set by `authenticate`)."""
+    return g.api_caller
+
+
+def bearer_secret() -> str | None:
+    """The token in the request's `Authorization: Bearer` header, if any."""
+    kind, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if kind.lower() == "bearer" and secret.strip() else None
+
+
+def authenticate(view) -> object | None:
+    """before_request for API views: None to go on, else the problem response that refuses the request."""
+    while not hasattr(view, "lms_token_scope"):
+        view = view.__wrapped__
+    scope, role = view.lms_token_scope
+    secret = bearer_secret()
+    if secret is None:
+        return problem(401, "Send a personal access token as `Authorization: Bearer <token>`.")
+    row = db.session.connection().execute(TOKEN_BY_HASH, {"secret_hash": hash_secret(secret)}).first()
+    if row is None or row[2] is not None:
+        return problem(401, "The token is unknown or was revoked.")
+    token_id, scopes, _revoked, last_used, user_id, email, name, user_role, active = row
+    if not active:
+        return problem(401, "The token's account is deactivated.")
+    granted = frozenset(scopes.split())
+    if scope not in granted:
+        return problem(403, f"This needs a token with the {scope!r} scope.")
+    if ROLE_RANK.get(user_role, -1) < ROLE_RANK[role]:
+        return problem(403, f"This needs the {role} role.")
+    g.api_caller = ApiCaller(user_id, email, name, user_role, token_id, granted)
+    note_use(token_id, aware(last_used))
+    return None
+
+
+def note_use(token_id: int, last_used) -> None:
+    """Record that the token was used, once per LAST_USED_PRECISION."""
+    now = utcnow()
+    if last_used is not None and now - last_used < LAST_USED_PRECISION:
+        return
+    db.session.execute(update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now))
+    db.session.commit()
+
+
+def rate_key() -> str:
+    """What API rate limits count by: the token (its hash), else the client's address."""
+    secret = bearer_secret()
+    return "token:" + hash_secret(secret) if secret else "ip:" + (request.remote_addr or "")
+
+
+def refuse(exc: HTTPException) -> object:
+    """Any HTTP error of an API route, as a problem."""
+    return problem(exc.code or 500, exc.description if getattr(exc, "lms_user_message", False) else None)

@@ -1,0 +1,126 @@
+"""The quizzes plugin's part of the API: the caller's quiz attempts, read-only. An attempt shows its score and
+each question's mark once submitted, never a question's answer key."""
+
+from datetime import datetime
+
+import msgspec
+from flask import Blueprint, request
+from sqlalchemy import select
+
+from courses.models import Course
+from lms.api import PREFIX
+from lms.api.auth import caller
+from lms.api.models import PageQuery
+from lms.api.spec import responses, validate
+from lms.api.views import api_view
+from lms.errors import fail
+from lms.extensions import csrf, db
+from lms.models import aware
+from quizzes.models import Attempt, AttemptAnswer, Quiz
+
+bp = Blueprint("quizzes_api", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)
+
+
+class AttemptSummary(msgspec.Struct):
+    """One of the caller's attempts at a quiz."""
+
+    id: int
+    course: str
+    quiz: str
+    quiz_title: str
+    number: int
+    status: str
+    started_at: datetime
+    submitted_at: datetime | None
+    score: float | None
+    passed: bool | None
+
+
+class AttemptPage(msgspec.Struct):
+    """A page of the caller's attempts, oldest first; `next` is the `after` of the following page."""
+
+    items: list[AttemptSummary]
+    next: int | None
+
+
+class QuestionResult(msgspec.Struct):
+    """One question of an attempt: whether it was answered and, once submitted and marked, its mark (0 to 1)."""
+
+    position: int
+    answered: bool
+    mark: float | None
+
+
+class AttemptDetail(AttemptSummary):
+    """An attempt with each question's result."""
+
+    questions: list[QuestionResult]
+
+
+ATTEMPT_COLUMNS = (
+    Attempt.id,
+    Course.slug,
+    Quiz.slug,
+    Quiz.title,
+    Attempt.number,
+    Attempt.status,
+    Attempt.started_at,
+    Attempt.submitted_at,
+    Attempt.score,
+    Attempt.passed,
+)
+
+
+def mine():
+    """The caller's attempts, with their quiz and course (a statement to narrow)."""
+    return (
+        select(*ATTEMPT_COLUMNS)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(Attempt.user_id == caller().id)
+    )
+
+
+def summary(row) -> dict:
+    """An attempt row's fields as the API names them."""
+    values = dict(zip(AttemptSummary.__struct_fields__, row, strict=True))
+    values["started_at"] = aware(values["started_at"])
+    values["submitted_at"] = aware(values["submitted_at"])
+    return values
+
+
+@bp.get("/me/attempts")
+@api_view("read")
+@validate(query=PageQuery, resp=responses(AttemptPage, 400), tags=["progress"])
+def my_attempts():
+    """The caller's quiz attempts in the order they started, a page at a time."""
+    query: PageQuery = request.context.query  # type: ignore[attr-defined]
+    rows = db.session.execute(
+        mine().where(Attempt.id > (query.after or 0)).order_by(Attempt.id).limit(query.limit + 1)
+    ).all()
+    page = [AttemptSummary(**summary(row)) for row in rows[: query.limit]]
+    return AttemptPage(page, page[-1].id if page and len(rows) > query.limit else None)
+
+
+@bp.get("/me/attempts/<int:attempt_id>")
+@api_view("read")
+@validate(resp=responses(AttemptDetail, 404), tags=["progress"])
+def my_attempt(attempt_id: int):
+    """One of the caller's attempts, with each question's mark once it is submitted (another person's is 404)."""
+    row = db.session.execute(mine().where(Attempt.id == attempt_id)).first()
+    if row is None:
+        fail(404, "You have no attempt with this id.")
+    slots = db.session.scalar(select(Attempt.slots).where(Attempt.id == attempt_id)) or []
+    answers = {
+        slot: score
+        for slot, score in db.session.execute(
+            select(AttemptAnswer.slot, AttemptAnswer.score).where(AttemptAnswer.attempt_id == attempt_id)
+        )
+    }
+    submitted = row.status == "submitted"
+    questions = [
+        QuestionResult(position + 1, position in answers, answers.get(position) if submitted else None)
+        for position in range(len(slots))
+    ]
+    return AttemptDetail(**summary(row), questions=questions)

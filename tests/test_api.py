@@ -1,0 +1,241 @@
+"""The REST API over real HTTP: tokens made on the profile page, stored hashed, scoped and revocable; what each
+caller may read; problem-details errors; the rate limit; and the OpenAPI document and reference page."""
+
+import hashlib
+import re
+
+import pytest
+from openapi_spec_validator import validate as validate_openapi
+from sqlalchemy import select
+
+from lms.api.tokens import AccessToken
+from lms.extensions import db
+from tests.helpers import csrf_token_from
+from tests.test_badges_issuing import earn_first_badge, enrol_learner, sync_course
+
+PROBLEM = "application/problem+json"
+
+
+def create_token(client, name="Nightly sync", scopes=("read",), status=201) -> str:
+    """Create a token on the profile's tokens page as the signed-in person; its secret, read off the page."""
+    page = client.get("/profile/tokens/")
+    assert page.status_code == 200
+    data = {"name": name, "csrf_token": csrf_token_from(page.get_data(as_text=True))}
+    data.update({scope: "y" for scope in scopes})
+    response = client.post("/profile/tokens/", data=data)
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    page_text = response.get_data(as_text=True)
+    found = re.search(r'id="new-token" type="text" readonly value="(lms_pat_[A-Za-z0-9_-]+)"', page_text)
+    return found.group(1) if found else ""
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def problem_of(response, status: int) -> dict:
+    """The problem-details body of a refused request, checked to be one."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == PROBLEM
+    body = response.get_json(force=True)
+    assert body["status"] == status and body["title"] and body["instance"] == response.request.path
+    return body
+
+
+@pytest.fixture
+def learner_with_badge(app, make_user):
+    course = sync_course(app)
+    return {"course": course, "learner": earn_first_badge(app, make_user, course)}
+
+
+def test_a_learner_makes_a_token_on_the_profile_page_and_reads_their_own_data(app, client, login, learner_with_badge):
+    learner = learner_with_badge["learner"]
+    login(learner)
+    assert "/profile/tokens/" in client.get("/profile").get_data(as_text=True)
+    secret = create_token(client)
+    assert secret.startswith("lms_pat_") and len(secret) > 40
+    # Shown once: the list shows its first characters only, and the database holds its hash, never the secret.
+    listing = client.get("/profile/tokens/").get_data(as_text=True)
+    assert secret not in listing and "Nightly sync" in listing and secret[:12] in listing
+    with app.app_context():
+        (stored,) = db.session.scalars(select(AccessToken)).all()
+        assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+        assert secret not in {stored.name, stored.hint, stored.scopes}
+
+    api = app.test_client()  # no session cookie: the token alone
+    me = api.get("/api/v1/me", headers=bearer(secret)).get_json()
+    assert me == {
+        "id": learner["id"],
+        "email": learner["email"],
+        "display_name": me["display_name"],
+        "role": "learner",
+        "scopes": ["read"],
+    }
+    (enrolment,) = api.get("/api/v1/me/enrolments", headers=bearer(secret)).get_json()["items"]
+    assert enrolment["course"] == "bpo-operations" and 0 < enrolment["percent"] < 100
+    progress = api.get("/api/v1/me/courses/bpo-operations/progress", headers=bearer(secret)).get_json()
+    assert progress["modules"][0]["complete"] is True and progress["modules"][1]["complete"] is False
+    attempts = api.get("/api/v1/me/attempts", headers=bearer(secret)).get_json()["items"]
+    assert attempts and all(a["course"] == "bpo-operations" for a in attempts) and attempts[-1]["passed"] is True
+    detail = api.get(f"/api/v1/me/attempts/{attempts[-1]['id']}", headers=bearer(secret)).get_json()
+    assert detail["questions"] and all(q["answered"] for q in detail["questions"])
+    assert {"correct", "answer", "key", "options"}.isdisjoint(k for q in detail["questions"] for k in q)
+    (badge,) = api.get("/api/v1/me/badges", headers=bearer(secret)).get_json()["items"]
+    assert badge["id"] == learner["award"]["public_id"] and badge["revoked"] is False
+    assert api.get(badge["links"]["credential_json"].removeprefix("http://localhost")).status_code == 200
+    courses = api.get("/api/v1/courses", headers=bearer(secret)).get_json()["items"]
+    assert [c["slug"] for c in courses] == ["bpo-operations"] and courses[0]["modules"] == 10
+    structure = api.get("/api/v1/courses/bpo-operations", headers=bearer(secret)).get_json()
+    assert len(structure["modules"]) == 10 and structure["modules"][0]["lessons"][0]["objectives"]
+    with app.app_context():
+        assert db.session.scalar(select(AccessToken.last_used_at)) is not None
+
+
+def test_a_token_never_reaches_another_learners_data(app, client, login, make_user, learner_with_badge):
+    other = make_user()
+    enrol_learner(app, other["id"], learner_with_badge["course"])
+    login(other)
+    secret = create_token(client)
+    api = app.test_client()
+    assert api.get("/api/v1/me/attempts", headers=bearer(secret)).get_json()["items"] == []
+    assert api.get("/api/v1/me/badges", headers=bearer(secret)).get_json()["items"] == []
+    with app.app_context():
+        from quizzes.models import Attempt
+
+        theirs = db.session.scalars(select(Attempt.id).where(Attempt.user_id == learner_with_badge["learner"]["id"]))
+        for attempt_id in theirs:
+            problem_of(api.get(f"/api/v1/me/attempts/{attempt_id}", headers=bearer(secret)), 404)
+    # The admin endpoints are refused to a learner, whatever the token.
+    for url in ("/api/v1/users", "/api/v1/cohorts", "/api/v1/courses/bpo-operations/learners"):
+        assert "admin" in problem_of(api.get(url, headers=bearer(secret)), 403)["detail"]
+
+
+def test_scopes_limit_a_token_and_a_learner_cannot_give_one_the_admin_scope(
+    app, client, login, make_user, learner_with_badge
+):
+    learner = make_user()
+    login(learner)
+    reader = create_token(client, "reader", ("read",))
+    writer = create_token(client, "writer", ("write",))
+    refused = client.get("/profile/tokens/")
+    data = {"name": "sneaky", "admin": "y", "csrf_token": csrf_token_from(refused.get_data(as_text=True))}
+    response = client.post("/profile/tokens/", data=data)
+    assert response.status_code == 400 and "Only admins" in response.get_data(as_text=True)
+    api = app.test_client()
+
+    assert (
+        "'write' scope"
+        in problem_of(api.post("/api/v1/courses/bpo-operations/enrolment", headers=bearer(reader)), 403)["detail"]
+    )
+    assert "'read' scope" in problem_of(api.get("/api/v1/me", headers=bearer(writer)), 403)["detail"]
+    enrolled = api.post("/api/v1/courses/bpo-operations/enrolment", headers=bearer(writer))
+    assert enrolled.status_code == 201 and enrolled.get_json()["newly_enrolled"] is True
+    again = api.post("/api/v1/courses/bpo-operations/enrolment", headers=bearer(writer))
+    assert again.status_code == 201 and again.get_json()["newly_enrolled"] is False
+    problem_of(api.post("/api/v1/courses/no-such-course/enrolment", headers=bearer(writer)), 404)
+
+
+def test_revoked_unknown_and_missing_tokens_and_a_session_cookie_are_refused(app, client, login, make_user):
+    learner = make_user()
+    login(learner)
+    secret = create_token(client)
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    # Signed in with a cookie but no token: the API does not act on the session (no cross-site requests).
+    assert "Bearer" in problem_of(client.get("/api/v1/me"), 401)["detail"]
+    assert client.get("/api/v1/me").headers["WWW-Authenticate"].startswith("Bearer")
+    problem_of(client.get("/api/v1/me", headers=bearer("lms_pat_" + "x" * 43)), 401)
+
+    page = client.get("/profile/tokens/").get_data(as_text=True)
+    (token_id,) = re.findall(r'action="/profile/tokens/(\d+)/revoke"', page)
+    revoked = client.post(f"/profile/tokens/{token_id}/revoke", data={"csrf_token": csrf_token_from(page)})
+    assert revoked.status_code == 303
+    assert "revoked" in problem_of(client.get("/api/v1/me", headers=bearer(secret)), 401)["detail"]
+    assert "You have no tokens" in client.get("/profile/tokens/").get_data(as_text=True)
+    # Another person cannot revoke a token that is not theirs.
+    other_secret = create_token(client, "second")
+    page = client.get("/profile/tokens/").get_data(as_text=True)
+    (second_id,) = re.findall(r'action="/profile/tokens/(\d+)/revoke"', page)
+    intruder = app.test_client()
+    login(make_user(), intruder)
+    tokens_page = intruder.get("/profile/tokens/").get_data(as_text=True)
+    intruder.post(f"/profile/tokens/{second_id}/revoke", data={"csrf_token": csrf_token_from(tokens_page)})
+    assert client.get("/api/v1/me", headers=bearer(other_secret)).status_code == 200
+
+
+def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
+    app, client, login, make_user, learner_with_badge
+):
+    admin = make_user("admin")
+    for n in range(3):
+        learner = make_user(name=f"Zed Learner {n}")
+        enrol_learner(app, learner["id"], learner_with_badge["course"])
+    login(admin)
+    secret = create_token(client, "reports", ("read", "admin"))
+    api = app.test_client()
+    first = api.get("/api/v1/users?limit=2", headers=bearer(secret)).get_json()
+    second = api.get(f"/api/v1/users?limit=2&after={first['next']}", headers=bearer(secret)).get_json()
+    assert len(first["items"]) == 2 and first["items"][-1]["id"] < second["items"][0]["id"]
+    found = api.get("/api/v1/users?q=zed", headers=bearer(secret)).get_json()["items"]
+    assert sorted(u["display_name"] for u in found) == ["Zed Learner 0", "Zed Learner 1", "Zed Learner 2"]
+
+    url = "/api/v1/courses/bpo-operations/learners"
+    page = api.get(f"{url}?sort=progress&dir=desc", headers=bearer(secret)).get_json()
+    assert page["items"][0]["user_id"] == learner_with_badge["learner"]["id"]  # the only one with progress
+    assert page["items"][0]["status"] == "In progress" and page["next"] is None
+    assert any(label.startswith("Ready for") for label in page["items"][0]["columns"])
+    started = api.get(f"{url}?status=not_started&q=zed", headers=bearer(secret)).get_json()["items"]
+    assert len(started) == 3
+    assert "after" in problem_of(api.get(f"{url}?after=garbage", headers=bearer(secret)), 400)["detail"]
+    assert api.get("/api/v1/cohorts", headers=bearer(secret)).get_json() == {"items": []}
+    # An admin's token without the admin scope reads only their own data.
+    reader = create_token(client, "mine only", ("read",))
+    assert "'admin' scope" in problem_of(api.get("/api/v1/users", headers=bearer(reader)), 403)["detail"]
+
+
+def test_bad_input_gets_a_problem_naming_the_field(app, client, login, make_user):
+    login(make_user("admin"))
+    secret = create_token(client, "admin", ("read", "admin"))
+    api = app.test_client()
+    body = problem_of(api.get("/api/v1/users?limit=500", headers=bearer(secret)), 400)
+    assert body["errors"][0]["location"] == ["limit"]
+    body = problem_of(api.get("/api/v1/users?limit=two", headers=bearer(secret)), 400)
+    assert body["errors"][0]["location"] == ["limit"]
+    problem_of(api.get("/api/v1/users/999999", headers=bearer(secret)), 404)
+    problem_of(api.get("/api/v1/nothing-here", headers=bearer(secret)), 404)
+    problem_of(api.delete("/api/v1/me", headers=bearer(secret)), 405)
+
+
+@pytest.fixture
+def app_config(app_config):
+    """A low API limit for the rate-limit test; the others send far fewer requests than it allows."""
+    return {**app_config, "API_RATE_LIMIT": "30 per minute"}
+
+
+def test_each_token_is_rate_limited_with_a_problem(app, client, login, make_user):
+    login(make_user())
+    secret, other = create_token(client, "busy"), create_token(client, "quiet")
+    api = app.test_client()
+    answers = [api.get("/api/v1/me", headers=bearer(secret)).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30
+    problem_of(api.get("/api/v1/me", headers=bearer(secret)), 429)
+    assert api.get("/api/v1/me", headers=bearer(other)).status_code == 200  # counted per token
+
+
+def test_the_openapi_document_is_valid_openapi_3_1_and_lists_every_api_route(app, client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    document = response.get_json()
+    assert document["openapi"].startswith("3.1")
+    validate_openapi(document)
+    documented = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations}
+    routes = {
+        (method, re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint not in ("api.openapi", "api.reference")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert documented == routes
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert operation["security"] == [{"token": []}] and operation["summary"]
+            assert {"401", "403", "429"} <= set(operation["responses"])
