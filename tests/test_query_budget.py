@@ -54,6 +54,10 @@ BUDGET = {
     "question bank": 6,
     "marking queue": 4,
     "learner table": 9,
+    "API: my attempts": 4,  # the token (with its person), the page of attempts
+    "API: my progress": 7,
+    "API: users": 4,
+    "API: a course's learners": 9,  # the learner table's own statements, and the token
     "learner table, a later page": 9,
     "learner record": 9,
     "course dashboard": 8,
@@ -231,6 +235,11 @@ def learner_costs(app, make_user, login, course: CourseInfo, earlier_attempts: i
         take_quiz(app, learner["id"], typing_test)
     readiness = cost_of(app, "role readiness", lambda: client.get(f"/quizzes/readiness/{course.slug}"), costs)
     assert "30 net words a minute" in readiness.get_data(as_text=True)
+    api = api_headers(app, learner, ("read",))
+    client.get("/api/v1/me", headers=api)  # the token's first use is written once an hour: not what is measured
+    cost_of(app, "API: my attempts", lambda: client.get("/api/v1/me/attempts?limit=10", headers=api), costs)
+    progress = f"/api/v1/me/courses/{course.slug}/progress"
+    cost_of(app, "API: my progress", lambda: client.get(progress, headers=api), costs)
     return costs
 
 
@@ -249,6 +258,16 @@ def learners_in(app, count: int) -> list[dict]:
     with app.app_context():
         rows = db.session.execute(select(User.email).where(User.role == "learner").order_by(User.id).limit(count))
         return [{"email": email} for (email,) in rows]
+
+
+def api_headers(app, user: dict, scopes=("read", "admin")) -> dict:
+    """The Authorization header of a new API token of this user's."""
+    from lms.api.tokens import create_token
+    from lms.models import User
+
+    with app.app_context():
+        _token, secret = create_token(db.session.get(User, user["id"]), "budget", list(scopes))
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
@@ -289,6 +308,11 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     assert following, "the table has a second page"
     later = following.group(1).replace("&amp;", "&")
     cost_of(app, "learner table, a later page", lambda: client.get(later), costs)
+    api = api_headers(app, admin)
+    client.get("/api/v1/me", headers=api)  # the token's first use is written once an hour: not what is measured
+    cost_of(app, "API: users", lambda: client.get("/api/v1/users?q=quillf", headers=api), costs)
+    learners_api = f"/api/v1/courses/{course.slug}/learners?sort=progress&dir=desc"
+    cost_of(app, "API: a course's learners", lambda: client.get(learners_api, headers=api), costs)
     cost_of(app, "learner record", lambda: client.get(f"/learners/{missing['id']}/record"), costs)
     client.get(f"/reports/courses/{course.slug}")  # the course's roles are read once per process and sync too
     cost_of(app, "course dashboard", lambda: client.get(f"/reports/courses/{course.slug}"), costs)

@@ -83,7 +83,7 @@ def test_learner_earns_downloads_and_shares_a_badge_that_the_admin_then_revokes(
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=FIRST_BADGE_NAME))
     expect(card).to_be_visible()
     expect(card.get_by_text(re.compile(r"Earned on \d{2} \w+ \d{4}"))).to_be_visible()
-    for name in ("PNG image of", "SVG image of", "JSON assertion of", "Credential (signed) of"):
+    for name in ("PNG image of", "SVG image of", "JSON assertion of", "Credential (JWT) of", "Credential (JSON-LD) of"):
         expect(card.get_by_role("link", name=f"{name} {FIRST_BADGE_NAME}")).to_be_visible()
     expect(
         card.get_by_role("link", name=re.compile(rf"^Add to LinkedIn profile\s*: {FIRST_BADGE_NAME}$"))
