@@ -19,9 +19,7 @@ def call_api(url: str, token: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_a_learner_makes_a_token_calls_the_api_reads_its_reference_and_revokes_it(
-    page, live_server, make_user, axe
-):
+def test_a_learner_makes_a_token_calls_the_api_reads_its_reference_and_revokes_it(page, live_server, make_user, axe):
     base = live_server.url
     learner = make_user(name="Rosa Dimaculangan")
     csp_errors = []
