@@ -8,7 +8,7 @@ import msgspec
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from courses.learner_table import SORTS, STATUS_LABELS, TableQuery, cells, decode_key, learner_page, plugin_columns
+from courses.learner_table import STATUS_LABELS, TableQuery, cells, decode_key, learner_page, plugin_columns
 from courses.models import Course, Enrolment
 from courses.outline import CourseOutline, outline_by_slug
 from courses.progress import CourseProgress, course_progress
@@ -244,6 +244,20 @@ def my_enrolments():
     )
 
 
+@bp.get("/users/<int:user_id>/enrolments")
+@api_view("admin", "admin")
+@validate(resp=responses(EnrolmentList, 404), tags=["admin"])
+def user_enrolments(user_id: int):
+    """The courses a user is enrolled in, with how far they are in each."""
+    from lms.models import User
+
+    if db.session.get(User, user_id) is None:
+        fail(404, "No user has this id.")
+    return EnrolmentList(
+        [EnrolmentItem(p.course.slug, p.course.title, p.percent, p.complete) for p in my_learning(user_id)]
+    )
+
+
 @bp.get("/me/courses/<course_slug>/progress")
 @api_view("read")
 @validate(resp=responses(Progress, 404), tags=["progress"])
@@ -290,7 +304,7 @@ def learners(course_slug: str):
             "status": wanted.status,
             "from": wanted.enrolled_from,
             "to": wanted.enrolled_to,
-            "sort": wanted.sort if wanted.sort in SORTS else "name",
+            "sort": wanted.sort,
             "dir": wanted.dir,
         }
     )

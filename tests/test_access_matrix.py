@@ -314,6 +314,7 @@ def api_matrix(ids: dict) -> list[tuple[str, str, str, dict]]:
         ("api.me", "GET", "/api/v1/me", every_caller),
         ("api.users", "GET", "/api/v1/users", admin_only),
         ("api.user", "GET", f"/api/v1/users/{user}", admin_only),
+        ("courses_api.user_enrolments", "GET", f"/api/v1/users/{ids['owner_id']}/enrolments", admin_only),
         ("api.cohorts", "GET", "/api/v1/cohorts", admin_only),
         ("api.cohort_members", "GET", f"/api/v1/cohorts/{ids['cohort']}/members", admin_only),
         ("courses_api.courses", "GET", "/api/v1/courses", every_caller),

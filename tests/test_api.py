@@ -205,20 +205,20 @@ def test_bad_input_gets_a_problem_naming_the_field(app, client, login, make_user
     problem_of(api.delete("/api/v1/me", headers=bearer(secret)), 405)
 
 
-@pytest.fixture
-def app_config(app_config):
-    """A low API limit for the rate-limit test; the others send far fewer requests than it allows."""
-    return {**app_config, "API_RATE_LIMIT": "30 per minute"}
+def test_each_token_is_rate_limited_with_a_problem(app, app_config, client, login, make_user):
+    from lms import create_app
 
-
-def test_each_token_is_rate_limited_with_a_problem(app, client, login, make_user):
     login(make_user())
     secret, other = create_token(client, "busy"), create_token(client, "quiet")
-    api = app.test_client()
+    # A server of the same database whose limit is low enough to reach (the suite's own is set high).
+    limited = create_app({**app_config, "API_RATE_LIMIT": "30 per minute"})
+    api = limited.test_client()
     answers = [api.get("/api/v1/me", headers=bearer(secret)).status_code for _ in range(31)]
     assert answers[:30] == [200] * 30
     problem_of(api.get("/api/v1/me", headers=bearer(secret)), 429)
     assert api.get("/api/v1/me", headers=bearer(other)).status_code == 200  # counted per token
+    with limited.app_context():
+        db.engine.dispose()
 
 
 def test_the_openapi_document_is_valid_openapi_3_1_and_lists_every_api_route(app, client):
@@ -239,3 +239,30 @@ def test_the_openapi_document_is_valid_openapi_3_1_and_lists_every_api_route(app
         for operation in operations.values():
             assert operation["security"] == [{"token": []}] and operation["summary"]
             assert {"401", "403", "429"} <= set(operation["responses"])
+
+
+def test_every_api_endpoint_refuses_a_token_without_its_scope(app, client, login, make_user):
+    from lms.api.tokens import SCOPES
+
+    admin = make_user("admin")
+    login(admin)
+    secrets_by_scope = {scope: create_token(client, f"only {scope}", (scope,)) for scope in SCOPES}
+    api = app.test_client()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        while view is not None and not hasattr(view, "lms_token_scope"):
+            view = getattr(view, "__wrapped__", None)
+        if view is None:
+            continue
+        needed, _role = view.lms_token_scope
+        path = re.sub(r"<(?:int:)?\w+>", "1", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            for scope, secret in secrets_by_scope.items():
+                response = api.open(path, method=method, headers=bearer(secret))
+                if scope == needed:
+                    assert response.status_code != 403, (method, path, scope)
+                else:
+                    assert f"{needed!r} scope" in problem_of(response, 403)["detail"], (method, path, scope)
+            checked += 1
+    assert checked >= 15

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import g, request
 from sqlalchemy import bindparam, select, update
-from werkzeug.exceptions import HTTPException
 
 from lms.access import ROLE_RANK, TOKEN
 from lms.api.problems import problem
@@ -104,8 +103,3 @@ def rate_key() -> str:
     """What API rate limits count by: the token (its hash), else the client's address."""
     secret = bearer_secret()
     return "token:" + hash_secret(secret) if secret else "ip:" + (request.remote_addr or "")
-
-
-def refuse(exc: HTTPException) -> object:
-    """Any HTTP error of an API route, as a problem."""
-    return problem(exc.code or 500, exc.description if getattr(exc, "lms_user_message", False) else None)

@@ -5,13 +5,11 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
-from flask import Flask, Response
+from flask import Flask
 from spectree import Response as Responses
 from spectree import SpecTree
 from spectree.model_adapter import get_msgspec_model_adapter
 
-from lms.api import PREFIX
 from lms.api.problems import PROBLEM_JSON, InvalidField, Problem, problem
 
 API_TITLE = "BPO Academy LMS API"
@@ -96,11 +94,3 @@ def finish_document(document: dict) -> dict:
                 if int(status) >= 400 and "application/json" in answer.get("content", {}):
                     answer["content"] = {PROBLEM_JSON: answer["content"].pop("application/json")}
     return document
-
-
-def json_response(payload: Any, status: int = 200) -> Response:
-    """A response with ``payload`` (msgspec structs, lists, dicts) encoded as JSON."""
-    return Response(msgspec.json.encode(payload), status=status, mimetype="application/json")
-
-
-__all__ = ["PREFIX", "api_spec", "json_response", "openapi_document", "responses", "validate"]
