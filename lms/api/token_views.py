@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length
 from lms.access import SIGNED_IN, allow
 from lms.api.tokens import SCOPE_LABELS, active_tokens, allowed_scopes, create_token, revoke_token
 from lms.forms import ActionForm
+from lms.links import public_url
 from lms.services import ServiceError
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
@@ -32,6 +33,7 @@ def tokens_page(form: TokenForm, secret: str | None = None, status: int = 200):
         scopes=allowed_scopes(current_user.role),
         tokens=active_tokens(current_user.id),
         secret=secret,
+        me_url=public_url("api.me"),
         revoke_form=ActionForm(),
     ), status
 
