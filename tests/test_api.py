@@ -160,6 +160,13 @@ def test_revoked_unknown_and_missing_tokens_and_a_session_cookie_are_refused(app
     tokens_page = intruder.get("/profile/tokens/").get_data(as_text=True)
     intruder.post(f"/profile/tokens/{second_id}/revoke", data={"csrf_token": csrf_token_from(tokens_page)})
     assert client.get("/api/v1/me", headers=bearer(other_secret)).status_code == 200
+    # A deactivated account's tokens stop working with it.
+    with app.app_context():
+        from lms.models import User
+
+        db.session.get(User, learner["id"]).active = False
+        db.session.commit()
+    assert "deactivated" in problem_of(intruder.get("/api/v1/me", headers=bearer(other_secret)), 401)["detail"]
 
 
 def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
