@@ -11,9 +11,8 @@ from badges.certificate import PAPER_SIZES
 from badges.documents import external
 from badges.models import Award, BadgeClass
 from lms.api import PREFIX
-from lms.api.auth import caller
+from lms.api.auth import api_view, caller
 from lms.api.spec import responses, validate
-from lms.api.views import api_view
 from lms.extensions import csrf, db
 from lms.models import aware
 

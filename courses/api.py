@@ -15,10 +15,9 @@ from courses.progress import CourseProgress, course_progress
 from courses.services import enrol
 from courses.views import my_learning
 from lms.api import PREFIX
-from lms.api.auth import caller
+from lms.api.auth import api_view, caller
 from lms.api.models import PLAIN_TEXT, RowId, SearchText
 from lms.api.spec import responses, validate
-from lms.api.views import api_view
 from lms.errors import fail
 from lms.extensions import csrf, db
 from lms.models import aware
@@ -26,7 +25,6 @@ from lms.services import ServiceError
 
 bp = Blueprint("courses_api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
-Slug = Annotated[str, msgspec.Meta(max_length=100)]
 
 
 class CourseSummary(msgspec.Struct):

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from courses.models import Course
 from lms.api import PREFIX
-from lms.api.auth import caller
+from lms.api.auth import api_view, caller
 from lms.api.models import PageQuery
 from lms.api.spec import responses, validate
-from lms.api.views import api_view
 from lms.errors import fail
 from lms.extensions import csrf, db
 from lms.models import aware

@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import g, request
 from sqlalchemy import bindparam, select, update
 
-from lms.access import ROLE_RANK, TOKEN
+from lms.access import ROLE_RANK, TOKEN, rate_limited
 from lms.api.problems import problem
 from lms.api.tokens import AccessToken, hash_secret
 from lms.extensions import db
@@ -51,6 +51,18 @@ def token_access(scope: str, role: str = "learner"):
         view.lms_access = TOKEN
         view.lms_token_scope = (scope, role)
         return view
+
+    return mark
+
+
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def api_view(scope: str, role: str = "learner"):
+    """Declare an API view: the token scope and role it needs (`token_access`), and the per-token rate limit."""
+
+    def mark(view):
+        return rate_limited("API_RATE_LIMIT", API_METHODS, key=rate_key)(token_access(scope, role)(view))
 
     return mark
 

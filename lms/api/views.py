@@ -6,9 +6,9 @@ import json
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import select
 
-from lms.access import ANYONE, allow, rate_limited
+from lms.access import ANYONE, allow
 from lms.api import PREFIX
-from lms.api.auth import caller, rate_key, token_access
+from lms.api.auth import api_view, caller
 from lms.api.models import CohortList, CohortSummary, Me, PageQuery, UserPage, UserQuery, UserSummary
 from lms.api.spec import openapi_document, responses, validate
 from lms.cohorts import Cohort
@@ -19,16 +19,6 @@ from lms.user_search import user_page
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 # Tokens, not cookies, authenticate the API, so a forged cross-site request carries nothing to act with.
 csrf.exempt(bp)
-API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-
-
-def api_view(scope: str, role: str = "learner"):
-    """Declare an API view: the token scope and role it needs, and the per-token rate limit."""
-
-    def mark(view):
-        return rate_limited("API_RATE_LIMIT", API_METHODS, key=rate_key)(token_access(scope, role)(view))
-
-    return mark
 
 
 @bp.get("/openapi.json")
