@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import pathlib
+import re
 from typing import Any
 
 import base58
@@ -106,16 +107,10 @@ def public_key_multibase(public_key: ed25519.Ed25519PublicKey) -> str:
     return "z" + base58.b58encode(ED25519_PUBLIC_PREFIX + raw).decode("ascii")
 
 
-def did_key(public_key: ed25519.Ed25519PublicKey) -> str:
-    """The key's did:key verification method (`did:key:z6Mk…#z6Mk…`): a verifier reads the key out of the
-    identifier itself, with nothing to fetch."""
-    multibase = public_key_multibase(public_key)
-    return f"did:key:{multibase}#{multibase}"
-
-
 def public_key_from_multibase(value: str) -> ed25519.Ed25519PublicKey:
-    """The Ed25519 key a `publicKeyMultibase` (or a did:key method) names; InvalidProof if it names none."""
-    multibase = value.rsplit("#", 1)[-1].removeprefix("did:key:")
+    """The Ed25519 key a `publicKeyMultibase` names, alone or at the end of a did:key or a key's address;
+    InvalidProof if it names none."""
+    multibase = re.split(r"[#/:]", value)[-1]
     try:
         raw = base58.b58decode(multibase[1:]) if multibase.startswith("z") else b""
     except ValueError:

@@ -50,6 +50,58 @@ def proof_key():
     return state["proof_key"]
 
 
+def credential_issuer() -> str:
+    """The id of the issuer of the OB 3.0 credentials (and of their status lists): an address that answers with the
+    issuer's controller document, which names the keys its proofs are made with. Verifiers of Data Integrity proofs
+    hold a proof valid only when its key's controller is the credential's issuer. (OB 2.0 documents name the OB 2.0
+    issuer profile at `/badges/issuer`.)"""
+    return external("badges.credential_issuer")
+
+
+def proof_keys() -> list:
+    """The Ed25519 keys Data Integrity proofs may be made with: the current one first, then retired ones."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from badges import signing
+
+    previous = signing.load_previous_keys(current_app.config.get("BADGE_PREVIOUS_KEYS_PEM"))
+    return [proof_key().public_key(), *(key for key in previous if isinstance(key, ed25519.Ed25519PublicKey))]
+
+
+def verification_method(public_key) -> str:
+    """The address of a proof key's Multikey document (`/badges/keys/<publicKeyMultibase>`): a proof's
+    verificationMethod."""
+    from badges import data_integrity
+
+    return external("badges.signing_keys", thumbprint=data_integrity.public_key_multibase(public_key))
+
+
+def multikey(public_key) -> dict:
+    """A proof key as a Multikey document, controlled by the credentials' issuer."""
+    from badges import data_integrity
+
+    return {
+        "@context": "https://w3id.org/security/multikey/v1",
+        "id": verification_method(public_key),
+        "type": "Multikey",
+        "controller": credential_issuer(),
+        "publicKeyMultibase": data_integrity.public_key_multibase(public_key),
+    }
+
+
+def controller_document() -> dict:
+    """The credentials' issuer as a controller document: its proof keys, each one it asserts credentials with."""
+    keys = [multikey(key) for key in proof_keys()]
+    for key in keys:
+        del key["@context"]
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": credential_issuer(),
+        "verificationMethod": keys,
+        "assertionMethod": [key["id"] for key in keys],
+    }
+
+
 def key_id() -> str:
     """The key id: the address that answers with the issuer's public key as one JWK (it is in the JWKS too)."""
     from badges import signing
@@ -59,7 +111,7 @@ def key_id() -> str:
 
 def published_keys() -> list[dict]:
     """Every key a credential of this issuer may be signed with, as JWKs: the current signing key first, then the
-    Data Integrity proof key (so a verifier can tell the did:key of a proof is this issuer's), then the retired
+    Data Integrity proof key (published here too, for verifiers that read keys from a key set), then the retired
     ones (`BADGE_PREVIOUS_KEYS_PEM`), so that credentials signed before a rotation keep verifying."""
     from badges import signing
 
@@ -142,7 +194,7 @@ def credential(award: Award, status_list_endpoint: str = "badges.status_list") -
     return openbadges.open_badge_credential(
         external("badges.credential", public_id=award.public_id),
         {
-            "id": external("badges.issuer"),
+            "id": credential_issuer(),
             "name": current_app.config["BADGE_ISSUER_NAME"],
             "url": external("main.index"),
         },
@@ -167,7 +219,7 @@ def revocation_list(endpoint: str, revoked_ids: list[int], last_revoked_at) -> d
     size = status_list.list_size(max(revoked_ids, default=0))
     moment = openbadges.iso_time(last_revoked_at) if last_revoked_at else "2000-01-01T00:00:00Z"
     return status_list.list_credential(
-        external(endpoint), external("badges.issuer"), moment, status_list.encode(revoked_ids, size)
+        external(endpoint), credential_issuer(), moment, status_list.encode(revoked_ids, size)
     )
 
 
@@ -177,7 +229,7 @@ def signed_status_list(revoked_ids: list[int], last_revoked_at) -> str:
 
     document = revocation_list("badges.status_list", revoked_ids, last_revoked_at)
     typ = current_app.config.get("BADGE_JWT_TYPE", signing.JWT_TYPE)
-    return signing.sign_credential(document, issuer_key(), key_id(), external("badges.issuer"), typ)
+    return signing.sign_credential(document, issuer_key(), key_id(), credential_issuer(), typ)
 
 
 def status_list_with_proof(revoked_ids: list[int], last_revoked_at) -> dict:
@@ -187,20 +239,20 @@ def status_list_with_proof(revoked_ids: list[int], last_revoked_at) -> dict:
 
     document = revocation_list("badges.status_list_with_proof", revoked_ids, last_revoked_at)
     key = proof_key()
-    return data_integrity.sign(document, key, data_integrity.did_key(key.public_key()), document["validFrom"])
+    return data_integrity.sign(document, key, verification_method(key.public_key()), document["validFrom"])
 
 
 def credential_with_proof(award: Award) -> dict:
     """The OB 3.0 credential with an embedded Data Integrity proof (eddsa-rdfc-2022) made at its issue time, so
-    the same award always gives the same document. The proof's verification method is the key's did:key, which
-    verifiers resolve without fetching anything."""
+    the same award always gives the same document. The proof's verification method is the key's Multikey document,
+    controlled by the credential's issuer."""
     from badges import data_integrity
 
     key = proof_key()
     return data_integrity.sign(
         credential(award, "badges.status_list_with_proof"),
         key,
-        data_integrity.did_key(key.public_key()),
+        verification_method(key.public_key()),
         openbadges.iso_time(award.issued_at),
     )
 
@@ -210,7 +262,7 @@ def signed_credential(award: Award) -> str:
     from badges import signing
 
     typ = current_app.config.get("BADGE_JWT_TYPE", signing.JWT_TYPE)
-    return signing.sign_credential(credential(award), issuer_key(), key_id(), external("badges.issuer"), typ)
+    return signing.sign_credential(credential(award), issuer_key(), key_id(), credential_issuer(), typ)
 
 
 def as_json(document: dict) -> str:

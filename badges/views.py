@@ -235,13 +235,27 @@ def well_known_jwks():
 @bp.route("/keys/<thumbprint>")
 @allow(ANYONE)
 def signing_keys(thumbprint: str = ""):
-    """One signing key as a JWK, at the address its `kid` names; 404 for any other."""
+    """One key: a VC-JWT signing key as a JWK at the address its `kid` names (its thumbprint), or a Data Integrity
+    proof key as a Multikey document at the address a proof's verificationMethod names (its multibase); 404 for
+    any other."""
+    from badges import data_integrity
+
+    for key in documents.proof_keys():
+        if data_integrity.public_key_multibase(key) == thumbprint:
+            return json_document(documents.multikey(key))
     jwk = documents.signing_jwk(thumbprint)
     if jwk is None:
         abort(404)
     response = Response(json.dumps(jwk, indent=2), mimetype="application/jwk+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.route("/credential-issuer")
+@allow(ANYONE)
+def credential_issuer():
+    """The issuer of the OB 3.0 credentials as a controller document: the keys of its Data Integrity proofs."""
+    return json_document(documents.controller_document())
 
 
 @bp.route("/verify/<public_id>")

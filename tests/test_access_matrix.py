@@ -236,6 +236,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("well_known.well_known_jwks", "GET", "/.well-known/jwks.json", {}, PUBLIC),
         ("badges.signing_keys", "GET", f"/badges/keys/{ids['signing_key']}", {}, PUBLIC),
         ("badges.signing_keys", "GET", "/badges/keys/", {}, dict.fromkeys(ROLES, 404)),
+        ("badges.credential_issuer", "GET", "/badges/credential-issuer", {}, PUBLIC),
         ("badges.verify", "GET", f"/badges/verify/{award}", {}, PUBLIC),
         # A module's badge has no certificate, not even for its owner (a course badge's is in test_certificate).
         ("badges.certificate", "GET", f"/badges/assertions/{award}/certificate.pdf", {}, everyone_signed_in(404)),

@@ -1,10 +1,14 @@
 """The issued OB 3.0 credentials, in both proof formats, checked by software the LMS does not use: the OB 3.0
-verifier of openbadgeslib (PyPI) and the JOSE library jwcrypto. Each document the verifiers fetch (keys, status
+verifier of openbadgeslib (PyPI), the Digital Credentials Consortium's verifier-core (npm, run by Node) and the
+JOSE library jwcrypto. Each document the verifiers fetch (keys, status
 lists) comes from the app over HTTP through the test client, as it would from the issuer's site."""
 
 import base64
 import copy
+import fcntl
 import json
+import pathlib
+import subprocess
 
 import pytest
 from jwcrypto import jwk, jws
@@ -126,4 +130,45 @@ def test_openbadgeslib_finds_a_data_integrity_credential_valid_tampered_invalid_
         return verifier.verify(document, check_status=True, verify_status_list=False, download=download_from(client))
 
     found = verdicts(check, valid, tampered, revoked)
+    assert [verdict.split(":")[0] for verdict in found] == ["valid", "invalid", "revoked"], found
+
+
+VERIFIERS = pathlib.Path(__file__).resolve().parent / "verifiers"
+
+
+def installed_verifiers() -> pathlib.Path:
+    """The npm verifiers of `tests/verifiers/`, installed from its lock file once per checkout (a file lock keeps
+    two test workers from installing at once)."""
+    with open(VERIFIERS / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (VERIFIERS / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+                cwd=VERIFIERS,
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+    return VERIFIERS
+
+
+def test_the_dcc_verifier_finds_a_data_integrity_credential_valid_tampered_invalid_and_revoked_revoked(
+    app, live_server, issued, tmp_path
+):
+    # Over real HTTP: it fetches the status list itself and checks that list's own proof too.
+    served = app.test_client()
+    valid = get_json(served, f"/badges/assertions/{issued['valid']}/credential.json")[1]
+    assert valid["credentialStatus"]["statusListCredential"].startswith(live_server.url)
+    tampered = copy.deepcopy(valid)
+    tampered["credentialSubject"]["achievement"]["name"] = "Senior Team Leader"
+    revoked = kept_copy(app, issued["revoked"], "credential_with_proof")
+    (tmp_path / "in.json").write_text(json.dumps([valid, tampered, revoked]))
+    subprocess.run(
+        ["node", "verify.mjs", str(tmp_path / "in.json"), str(tmp_path / "out.json")],
+        cwd=installed_verifiers(),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    found = json.loads((tmp_path / "out.json").read_text())
     assert [verdict.split(":")[0] for verdict in found] == ["valid", "invalid", "revoked"], found

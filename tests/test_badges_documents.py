@@ -236,6 +236,7 @@ def public_texts(client, public_id: str, badge_id: int) -> dict:
         ("credential document", f"/badges/assertions/{public_id}/credential.json"),
         ("revocation list", "/badges/revocations"),
         ("jwks", "/badges/jwks.json"),
+        ("credential issuer", "/badges/credential-issuer"),
         ("verify page", f"/badges/verify/{public_id}"),
     ):
         response = client.get(url)
@@ -315,7 +316,8 @@ def test_credential_jwt_verifies_with_the_published_key(client, earned, badge_ke
     assert payload["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert any("purl.imsglobal.org/spec/ob/v3p0" in context for context in payload["@context"])
     assert payload["id"] == f"http://localhost/badges/assertions/{public_id}/credential"
-    assert payload["iss"] == payload["issuer"]["id"] == "http://localhost/badges/issuer"
+    # The OB 3.0 issuer is the controller of the proof keys; the OB 2.0 profile stays at /badges/issuer.
+    assert payload["iss"] == payload["issuer"]["id"] == "http://localhost/badges/credential-issuer"
     assert payload["jti"] == payload["id"]
     header = jwt.get_unverified_header(token)
     assert header["kid"] == jwks["keys"][0]["kid"] and header["alg"] == jwks["keys"][0]["alg"]
@@ -481,11 +483,16 @@ def verified_proof(client, document: dict) -> dict:
     """The document's eddsa-rdfc-2022 proof, checked with the Ed25519 key of its did:key, which the issuer's key
     set publishes (so the key is the issuer's, not any key a forger chose)."""
     method = document["proof"]["verificationMethod"]
-    assert method.startswith("did:key:z6Mk")
-    public_key = data_integrity.public_key_from_multibase(method)
+    assert method.startswith("http://localhost/badges/keys/z6Mk")
+    _, key = get_json(client, method)  # the Multikey document, controlled by the credential's issuer
+    assert key["type"] == "Multikey" and key["id"] == method
+    issuer = document["issuer"]["id"] if isinstance(document["issuer"], dict) else document["issuer"]
+    assert key["controller"] == issuer == "http://localhost/badges/credential-issuer"
+    _, controller = get_json(client, issuer)
+    assert controller["id"] == issuer and method in controller["assertionMethod"]
+    public_key = data_integrity.public_key_from_multibase(key["publicKeyMultibase"])
     _, jwks = get_json(client, "/badges/jwks.json")
-    published = [jwt.PyJWK(key).key for key in jwks["keys"] if key["kty"] == "OKP"]
-    assert public_key in published
+    assert public_key in [jwt.PyJWK(jwk).key for jwk in jwks["keys"] if jwk["kty"] == "OKP"]
     return data_integrity.verify(document, public_key)
 
 
