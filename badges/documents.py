@@ -12,42 +12,35 @@ KEY_FILE_NAME = "badge-signing-key.pem"
 PROOF_KEY_FILE_NAME = "badge-proof-key.pem"
 
 
-def issuer_key():
-    """The issuer's signing key: configured PEM, else a key file in the instance folder (created once)."""
+def configured_key(name: str, file_name: str, generate=None):
+    """The key `BADGE_<name>_PEM` gives, else the one in the file `BADGE_<name>_FILE` names (by default
+    `file_name` in the instance folder), created there once by ``generate`` (RSA when not given); kept per app."""
     state = current_app.extensions.setdefault("lms_badge_key", {})
-    if "key" not in state:
+    if name not in state:
         import pathlib
 
-        path = current_app.config.get("BADGE_SIGNING_KEY_FILE") or str(
-            pathlib.Path(current_app.instance_path) / KEY_FILE_NAME
-        )
         from badges import signing  # cryptography and PyJWT: loaded by the first badge document, not by every worker
 
-        state["key"] = signing.load_or_create_key(current_app.config.get("BADGE_SIGNING_KEY_PEM"), pathlib.Path(path))
-    return state["key"]
+        path = current_app.config.get(f"BADGE_{name}_FILE") or str(pathlib.Path(current_app.instance_path) / file_name)
+        pem = current_app.config.get(f"BADGE_{name}_PEM")
+        state[name] = signing.load_or_create_key(pem, pathlib.Path(path), generate or signing.new_rsa_key)
+    return state[name]
+
+
+def issuer_key():
+    """The issuer's VC-JWT signing key: configured PEM, else a key file in the instance folder (created once)."""
+    return configured_key("SIGNING_KEY", KEY_FILE_NAME)
 
 
 def proof_key():
     """The Ed25519 key of the credentials' Data Integrity proofs: configured PEM, else a key file in the instance
     folder (created once)."""
-    state = current_app.extensions.setdefault("lms_badge_key", {})
-    if "proof_key" not in state:
-        import pathlib
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-
-        from badges import signing
-
-        path = current_app.config.get("BADGE_PROOF_KEY_FILE") or str(
-            pathlib.Path(current_app.instance_path) / PROOF_KEY_FILE_NAME
-        )
-        key = signing.load_or_create_key(
-            current_app.config.get("BADGE_PROOF_KEY_PEM"), pathlib.Path(path), ed25519.Ed25519PrivateKey.generate
-        )
-        if not isinstance(key, ed25519.Ed25519PrivateKey):
-            raise ValueError("the badge proof key (eddsa-rdfc-2022) must be an Ed25519 key")
-        state["proof_key"] = key
-    return state["proof_key"]
+    key = configured_key("PROOF_KEY", PROOF_KEY_FILE_NAME, ed25519.Ed25519PrivateKey.generate)
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise ValueError("the badge proof key (eddsa-rdfc-2022) must be an Ed25519 key")
+    return key
 
 
 def credential_issuer() -> str:
