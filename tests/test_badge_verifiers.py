@@ -6,11 +6,15 @@ lists) comes from the app over HTTP through the test client, as it would from th
 import base64
 import copy
 import fcntl
+import hashlib
 import json
 import pathlib
 import subprocess
+import sys
+import tarfile
 
 import pytest
+from jsonschema import Draft201909Validator
 from jwcrypto import jwk, jws
 from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
@@ -172,3 +176,48 @@ def test_the_dcc_verifier_finds_a_data_integrity_credential_valid_tampered_inval
     )
     found = json.loads((tmp_path / "out.json").read_text())
     assert [verdict.split(":")[0] for verdict in found] == ["valid", "invalid", "revoked"], found
+
+
+# 1EdTech's OB 3.0 JSON schema, as published at its $id, reaches us inside openbadgeslib's source release (a test
+# fixture there, taken verbatim from that address); the digest pins exactly that file.
+OFFICIAL_SCHEMA = "openbadgeslib-4.6.3/tests/fixtures/ob_schemas/ob_v3p0_achievementcredential_schema.json"
+OFFICIAL_SCHEMA_SHA256 = "b7358e895f492e74055dc6bfc7ffc420d0e497f90c4579fb83d9519b86d393ea"
+OFFICIAL_SCHEMA_ID = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+
+
+@pytest.fixture(scope="session")
+def official_ob3_schema(tmp_path_factory) -> dict:
+    """1EdTech's OB 3.0 AchievementCredential JSON schema (draft 2019-09), fetched from PyPI and checked by digest."""
+    folder = tmp_path_factory.mktemp("ob3-schema")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "-d", str(folder)]
+        + ["openbadgeslib==4.6.3"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    with tarfile.open(folder / "openbadgeslib-4.6.3.tar.gz") as release:
+        data = release.extractfile(OFFICIAL_SCHEMA).read()  # type: ignore[union-attr]
+    assert hashlib.sha256(data).hexdigest() == OFFICIAL_SCHEMA_SHA256
+    schema = json.loads(data)
+    assert schema["$id"] == OFFICIAL_SCHEMA_ID
+    return schema
+
+
+def test_both_forms_of_an_issued_credential_validate_against_1edtechs_official_schema(
+    client,
+    earned,  # noqa: F811 - the fixture imported above
+    official_ob3_schema,
+):
+    validator = Draft201909Validator(official_ob3_schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+    token = client.get(f"/badges/assertions/{earned['public_id']}/credential").get_data(as_text=True)
+    header, payload, _signature = token.split(".")
+    as_jwt = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    with_proof = get_json(client, f"/badges/assertions/{earned['public_id']}/credential.json")[1]
+    for name, document in (("VC-JWT payload", as_jwt), ("credential with a proof", with_proof)):
+        errors = [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
+        assert errors == [], name
+    # The schema is no rubber stamp: a credential without its subject's achievement fails it.
+    broken = copy.deepcopy(with_proof)
+    del broken["credentialSubject"]["achievement"]
+    assert not validator.is_valid(broken)
