@@ -1,7 +1,7 @@
 """The issued OB 3.0 credentials, in both proof formats, checked by software the LMS does not use: the OB 3.0
-verifier of openbadgeslib (PyPI), the Digital Credentials Consortium's verifier-core (npm, run by Node) and the
-JOSE library jwcrypto. Each document the verifiers fetch (keys, status
-lists) comes from the app over HTTP through the test client, as it would from the issuer's site."""
+verifier of openbadgeslib (PyPI), the Digital Credentials Consortium's verifier-core (npm, run by Node), the JOSE
+library jwcrypto and 1EdTech's official JSON schema. Each document the verifiers fetch (keys, status lists) comes
+from the app over HTTP, as it would from the issuer's site."""
 
 import base64
 import copy
@@ -19,7 +19,7 @@ from jwcrypto import jwk, jws
 from openbadgeslib.ob3 import OB3VerificationError, OB3Verifier
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
 
-from tests.test_badges_documents import LEARNER, OTHER, earned, get_json, path_of, revoke  # noqa: F401
+from tests.test_badges_documents import OTHER, earned, get_json, path_of, revoke  # noqa: F401
 from tests.test_badges_issuing import earn_first_badge
 
 
