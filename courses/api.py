@@ -8,9 +8,9 @@ import msgspec
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from courses.learner_table import STATUS_LABELS, TableQuery, cells, decode_key, learner_page, plugin_columns
+from courses.learner_table import STATUS_LABELS, TableQuery, cells, decode_key, learner_page, parse_day, plugin_columns
 from courses.models import Course, Enrolment
-from courses.outline import CourseOutline, outline_by_slug
+from courses.outline import CourseOutline, current_outline, outline_by_slug
 from courses.progress import CourseProgress, course_progress
 from courses.services import enrol
 from courses.views import my_learning
@@ -182,13 +182,13 @@ def active_course(slug: str) -> CourseOutline:
 @validate(resp=responses(CourseList), tags=["courses"])
 def courses():
     """Every available course."""
-    rows = db.session.scalars(select(Course.slug).where(Course.active.is_(True)).order_by(Course.title))
-    found = [outline_by_slug(slug) for slug in rows]
+    # One statement for every course: each outline comes from the per-process cache while its sync stamp holds.
+    rows = db.session.execute(select(Course.id, Course.synced_at).where(Course.active.is_(True)).order_by(Course.title))
+    found = [current_outline(course_id, synced_at) for course_id, synced_at in rows]
     return CourseList(
         [
             CourseSummary(c.slug, c.title, c.summary, c.version, len(c.modules), sum(len(m.lessons) for m in c.modules))
             for c in found
-            if c is not None
         ]
     )
 
@@ -296,18 +296,16 @@ def learners(course_slug: str):
     after = decode_key(wanted.after) if wanted.after else None
     if wanted.after and after is None:
         fail(400, "`after` is not the `next` of a page of this list.")
-    query = TableQuery.from_args(
-        {
-            "q": wanted.q,
-            "status": wanted.status,
-            "from": wanted.enrolled_from,
-            "to": wanted.enrolled_to,
-            "sort": wanted.sort,
-            "dir": wanted.dir,
-        }
+    query = TableQuery(
+        text=wanted.q.strip(),
+        cohort_id=wanted.cohort,
+        status=wanted.status,
+        enrolled_from=parse_day(wanted.enrolled_from),
+        enrolled_to=parse_day(wanted.enrolled_to),
+        sort=wanted.sort,
+        descending=wanted.dir == "desc",
+        after=after,
     )
-    query.cohort_id = wanted.cohort
-    query.after = after
     columns = plugin_columns(course.id)
     rows, following = learner_page(course.id, query, columns)
     labels = [label for column in columns for label in column.labels]

@@ -107,19 +107,20 @@ def my_attempts():
 @validate(resp=responses(AttemptDetail, 404), tags=["progress"])
 def my_attempt(attempt_id: int):
     """One of the caller's attempts, with each question's mark once it is submitted (another person's is 404)."""
-    row = db.session.execute(mine().where(Attempt.id == attempt_id)).first()
+    row = db.session.execute(mine().add_columns(Attempt.slots).where(Attempt.id == attempt_id)).first()
     if row is None:
         fail(404, "You have no attempt with this id.")
-    slots = db.session.scalar(select(Attempt.slots).where(Attempt.id == attempt_id)) or []
+    *fields, slots = row
     answers = {
         slot: score
         for slot, score in db.session.execute(
             select(AttemptAnswer.slot, AttemptAnswer.score).where(AttemptAnswer.attempt_id == attempt_id)
         )
     }
-    submitted = row.status == "submitted"
+    attempt = summary(fields)
+    submitted = attempt["status"] == "submitted"
     questions = [
         QuestionResult(position + 1, position in answers, answers.get(position) if submitted else None)
-        for position in range(len(slots))
+        for position in range(len(slots or []))
     ]
-    return AttemptDetail(**summary(row), questions=questions)
+    return AttemptDetail(**attempt, questions=questions)

@@ -11,7 +11,8 @@ from lms.api import PREFIX
 from lms.api.auth import api_view, caller
 from lms.api.models import CohortList, CohortSummary, Me, PageQuery, UserPage, UserQuery, UserSummary
 from lms.api.spec import openapi_document, responses, validate
-from lms.cohorts import Cohort
+from lms.cohorts import Cohort, members
+from lms.errors import fail
 from lms.extensions import csrf, db
 from lms.models import User, aware
 from lms.user_search import user_page
@@ -75,8 +76,6 @@ def user(user_id: int):
     """One user."""
     found = db.session.get(User, user_id)
     if found is None:
-        from lms.errors import fail
-
         fail(404, "No user has this id.")
     return user_summary(found)
 
@@ -97,9 +96,6 @@ def cohorts():
 @validate(query=PageQuery, resp=responses(UserPage, 400, 404), tags=["admin"])
 def cohort_members(cohort_id: int):
     """A cohort's learners in id order, a page at a time."""
-    from lms.cohorts import members
-    from lms.errors import fail
-
     if db.session.get(Cohort, cohort_id) is None:
         fail(404, "No cohort has this id.")
     query: PageQuery = request.context.query  # type: ignore[attr-defined]
