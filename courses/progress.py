@@ -11,7 +11,7 @@ from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
 from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline_by_id
 from lms.achievements import celebrate, watching
-from lms.db import insert_if_absent, json_merged
+from lms.db import insert_if_absent, json_merged, json_merged_param, prepared
 from lms.events import emit
 from lms.extensions import db
 from lms.models import utcnow
@@ -249,13 +249,20 @@ def keep_summary(
     update_enrolment(user_id, course_id, values)
 
 
-def note_activity(user_id: int, course_id: int, cells: dict | None = None) -> None:
-    """Inside a write transaction: the learner did something in the course now (a quiz submitted), with any report
-    cells that changed."""
-    values: dict = {"last_activity_at": utcnow()}
-    if cells:
-        values["cells"] = json_merged(Enrolment.cells, cells)
-    update_enrolment(user_id, course_id, values)
+def note_activity(user_id: int, course_id: int, cells: dict) -> None:
+    """Inside a write transaction: the learner did something in the course now (a quiz submitted), with the
+    report cells that changed."""
+    db.session.connection().execute(
+        prepared(_activity_and_cells), {"u": user_id, "c": course_id, "now": utcnow(), "patch": cells}
+    )
+
+
+def _activity_and_cells():
+    return (
+        update(Enrolment)
+        .where(Enrolment.user_id == bindparam("u"), Enrolment.course_id == bindparam("c"))
+        .values(last_activity_at=bindparam("now"), cells=json_merged_param(Enrolment.cells, "patch"))
+    )
 
 
 def keep_cells(user_id: int, course_id: int, cells: dict) -> None:

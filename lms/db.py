@@ -3,17 +3,23 @@
 import fcntl
 import json
 import os
+import re
 import sqlite3
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
-from sqlalchemy import JSON, Float, cast, column, event, func, insert, literal, table, text
+from sqlalchemy import JSON, Float, bindparam, cast, column, event, func, insert, literal, table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import BindTyping
+from sqlalchemy.sql.elements import TextClause
 
 from lms.extensions import db
 
 IMMEDIATE = "lms_begin_immediate"
+Statement = TypeVar("Statement")
 HOLDS_WRITE_TURN = "lms_holds_write_turn"
 
 
@@ -106,6 +112,54 @@ def commit() -> None:
     dispatch_pending()
 
 
+_PREPARED: dict[tuple, object] = {}
+
+
+def prepared(build: Callable[..., Statement], *args) -> Statement:
+    """The statement `build(*args)` makes, built once per process and database dialect.
+
+    For the learner's hot paths: a statement written with bound parameters and built once costs no SQL
+    expression building per request, and its cache key (to find its compiled form) is worked out once, where
+    building it afresh took longer than running it."""
+    dialect = db.session.get_bind().dialect
+    key = (build, args, dialect.name)
+    statement = _PREPARED.get(key)
+    if statement is None:
+        statement = build(*args)
+        if statement._generate_cache_key() is None:  # type: ignore[attr-defined]
+            statement = as_cached_text(statement, dialect)
+        _PREPARED[key] = statement
+    return statement  # type: ignore[return-value]
+
+
+def as_cached_text(statement, dialect) -> TextClause:
+    """The statement compiled once, as text with typed parameters.
+
+    SQLAlchemy never caches the compiled form of a dialect's INSERT ... ON CONFLICT (it has no cache key), so
+    an upsert would be compiled again on every execution, which costs more than running it; text is cached.
+    Every value the statement inserts must be a named bound parameter (see `bound`)."""
+    plain = type(dialect)(paramstyle="named")
+    plain.bind_typing = BindTyping.NONE  # no casts written into the SQL: the executing dialect adds its own
+    compiled = statement.compile(dialect=plain)
+    if compiled.insert_prefetch or compiled.update_prefetch:  # type: ignore[attr-defined]
+        raise ValueError("a statement compiled once cannot fill column defaults: bind every column it inserts")
+    sql = compiled.string
+    binds = compiled.binds
+    return text(sql).bindparams(
+        *(
+            bindparam(name, type_=binds[name].type)
+            if binds[name].required
+            else bindparam(name, binds[name].value, type_=binds[name].type)
+            for name in dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", sql))
+        )
+    )
+
+
+def bound(table, names) -> dict:
+    """VALUES for an INSERT: each named column takes the bound parameter of the same name."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
+
+
 def insert_if_absent(model, **values) -> bool:
     """Insert a row unless one with the same unique key exists; True when this call inserted it.
 
@@ -113,9 +167,24 @@ def insert_if_absent(model, **values) -> bool:
     same fact at the same moment need neither a check first nor a savepoint.
     """
     db.session.flush()  # rows this one refers to go first
+    values = with_defaults(model.__table__, values)
+    statement = prepared(_insert_or_nothing, model, tuple(values))
+    return db.session.connection().execute(statement, values).first() is not None
+
+
+def with_defaults(table, values: dict) -> dict:
+    """`values` and the Python-side default of each column they leave out, as an INSERT would add them."""
+    filled = dict(values)
+    for column in table.columns:
+        default = column.default
+        if column.name not in filled and default is not None and not default.is_sequence:
+            filled[column.name] = default.arg(None) if default.is_callable else default.arg
+    return filled
+
+
+def _insert_or_nothing(model, names: tuple[str, ...]):
     table = model.__table__
-    statement = upsert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
-    return db.session.connection().execute(statement).first() is not None
+    return upsert(table).values(bound(table, names)).on_conflict_do_nothing().returning(table.c.id)
 
 
 def upsert(table):
@@ -178,6 +247,14 @@ def json_merged(column, patch: dict):
         merged = func.coalesce(column, func.jsonb_build_object()).op("||")(literal(patch, JSONB))
         return func.jsonb_strip_nulls(merged)
     return func.json_patch(func.coalesce(column, "{}"), json.dumps(patch))
+
+
+def json_merged_param(column, name: str):
+    """`json_merged` with the patch as the bound parameter `name` (a dict), for statements built once."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        merged = func.coalesce(column, func.jsonb_build_object()).op("||")(bindparam(name, type_=JSONB))
+        return func.jsonb_strip_nulls(merged)
+    return func.json_patch(func.coalesce(column, "{}"), bindparam(name, type_=JSON))
 
 
 def utc_day(column):

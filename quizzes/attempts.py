@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, and_, bindparam, case, or_, select, update
+from sqlalchemy import and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.models import Enrolment
 from courses.outline import outline_by_id
 from courses.progress import course_progress, lock_enrolment, note_activity, record_completions
-from lms.db import begin_write, commit, upsert
+from lms.db import begin_write, bound, commit, prepared, upsert
 from lms.events import emit
 from lms.extensions import db
 from lms.models import aware
@@ -83,8 +83,6 @@ class SlotView:
         return "Partly right" if score else "Not right"
 
 
-# Every save and submit runs it (see answer_upsert); one per database dialect.
-ANSWER_UPSERTS: dict = {}
 # Built once: the quiz page runs it on every view.
 LEARNER_ATTEMPTS = (
     select(Attempt)
@@ -286,28 +284,32 @@ def save_responses(attempt: Attempt, responses: dict, flagged: frozenset[int] = 
             "saved_at": saved_at,
             "checked": False,
             "flagged": slot in flagged,
+            "feedback": [],
+            "needs_marking": False,
         }
         for slot, response in responses.items()
     ]
-    db.session.execute(answer_upsert(), rows)
+    db.session.connection().execute(answer_upsert(), rows)
 
 
 def answer_upsert():
-    """INSERT ... ON CONFLICT (attempt, slot) DO UPDATE of answers not yet checked, built once per dialect."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in ANSWER_UPSERTS:
-        table = AttemptAnswer.__table__
-        statement = upsert(table)
-        ANSWER_UPSERTS[dialect] = statement.on_conflict_do_update(
-            index_elements=[table.c.attempt_id, table.c.slot],
-            set_={
-                "response": statement.excluded.response,
-                "saved_at": statement.excluded.saved_at,
-                "flagged": statement.excluded.flagged,
-            },
-            where=table.c.checked.is_(False),
-        )
-    return ANSWER_UPSERTS[dialect]
+    """INSERT ... ON CONFLICT (attempt, slot) DO UPDATE of answers not yet checked."""
+    return prepared(_answer_upsert)
+
+
+def _answer_upsert():
+    table = AttemptAnswer.__table__
+    names = ("attempt_id", "slot", "response", "saved_at", "checked", "flagged", "feedback", "needs_marking")
+    statement = upsert(table).values(bound(table, names))
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.slot],
+        set_={
+            "response": statement.excluded.response,
+            "saved_at": statement.excluded.saved_at,
+            "flagged": statement.excluded.flagged,
+        },
+        where=table.c.checked.is_(False),
+    )
 
 
 def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
@@ -423,26 +425,61 @@ def grade_slot(view: SlotView) -> None:
 def finish(attempt: Attempt) -> None:
     """Close and grade the attempt in the open transaction, exactly once (a conditional state change)."""
     submitted_at = now()
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="submitted", submitted_at=submitted_at)
-        .execution_options(synchronize_session=False)
-    )
-    if cast(CursorResult, result).rowcount != 1:
+    connection = db.session.connection()
+    closed = connection.execute(prepared(_close_attempt), {"attempt_id": attempt.id, "at": submitted_at})
+    if closed.rowcount != 1:
         return  # someone else submitted it first: nothing is graded again
     # The row now holds exactly these values: tell the loaded attempt so, rather than read it back.
     set_committed_value(attempt, "status", "submitted")
     set_committed_value(attempt, "submitted_at", submitted_at)
     views = slot_views(attempt)
-    for view in views:
-        if view.answer is None and view.qtype is not None and view.graded:
-            view.answer = AttemptAnswer(attempt_id=attempt.id, slot=view.slot, response={}, saved_at=now())
-            db.session.add(view.answer)
-        if view.graded:
-            grade_slot(view)
+    write_grades(attempt, [view for view in views if view.graded])
     if not any(view.answer is not None and view.answer.needs_marking for view in views):
         settle(attempt, views)
+
+
+def _close_attempt():
+    return (
+        update(Attempt)
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.status == "open")
+        .values(status="submitted", submitted_at=bindparam("at"))
+    )
+
+
+def write_grades(attempt: Attempt, views: list[SlotView]) -> None:
+    """Grade each view's answer (none saved grades as empty) and store the grades: one statement for the saved
+    answers, one for those never saved. The loaded answers take the grades as stored, so nothing is flushed."""
+    updates, inserts = [], []
+    for view in views:
+        assert view.qtype is not None  # graded views have an installed type
+        answer = view.answer
+        result = view.qtype.grade(view.version.config, (answer.response if answer else None) or {})
+        grade = {
+            "score": None if result.pending else result.score,  # an essay's score waits for its trainer's mark
+            "feedback": list(result.feedback),
+            "needs_marking": result.pending,
+        }
+        if answer is None:
+            row: dict = {"attempt_id": attempt.id, "slot": view.slot, "response": {}, "saved_at": now(), **grade}
+            inserts.append({**row, "checked": False, "flagged": False})
+            view.answer = AttemptAnswer(**row)  # shown, never added to the session: its row is inserted below
+        else:
+            updates.append({"answer_id": answer.id, **grade})
+            for name, value in grade.items():
+                set_committed_value(answer, name, value)
+    connection = db.session.connection()
+    if updates:
+        connection.execute(prepared(_answer_grades), updates)
+    if inserts:
+        connection.execute(insert(AttemptAnswer), inserts)
+
+
+def _answer_grades():
+    return (
+        update(AttemptAnswer)
+        .where(AttemptAnswer.id == bindparam("answer_id"))
+        .values(score=bindparam("score"), feedback=bindparam("feedback"), needs_marking=bindparam("needs_marking"))
+    )
 
 
 def settle(attempt: Attempt, views: list[SlotView]) -> None:
@@ -454,8 +491,11 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
             counted += 1
     score = round(100 * total / counted, 2) if counted else 0.0
     passed = score >= attempt.quiz.pass_mark
-    attempt.score, attempt.passed = score, passed
-    db.session.flush()
+    db.session.connection().execute(
+        prepared(_attempt_score), {"attempt_id": attempt.id, "score": score, "passed": passed}
+    )
+    set_committed_value(attempt, "score", score)
+    set_committed_value(attempt, "passed", passed)
     record_attempt(views)
     best = keep_result(attempt.quiz_id, attempt.user_id, score, passed)
     cells = {best_score_cell(attempt.quiz_id): best}
@@ -475,6 +515,14 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
         note_activity(attempt.user_id, attempt.quiz.course_id, cells)
 
 
+def _attempt_score():
+    return (
+        update(Attempt)
+        .where(Attempt.id == bindparam("attempt_id"))
+        .values(score=bindparam("score"), passed=bindparam("passed"))
+    )
+
+
 def best_score_cell(quiz_id: int) -> str:
     """The learner-table cell that holds a learner's best score on this quiz (see `courses.progress.keep_cells`)."""
     return f"quiz:{quiz_id}"
@@ -484,16 +532,32 @@ def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float
     """Add a scored attempt to the learner's result on the quiz (best score, attempts, passed) and to the quiz's
     sums of results; returns the learner's best score now. (A learner's attempts at a quiz are scored one at a
     time: only one is ever open.)"""
+    connection = db.session.connection()
+    key = {"quiz_id": quiz_id, "user_id": user_id}
+    before = connection.execute(prepared(_result_before), key).first()
+    result = {**key, "best_score": score, "attempts": 1, "passed": passed}
+    best = connection.execute(prepared(_result_upsert), result).scalar_one()
+    sums = {
+        "quiz": quiz_id,
+        "learners": 1 if before is None else 0,
+        "gain": best - (before.best_score if before else 0.0),
+        "passes": 1 if passed and not (before and before.passed) else 0,
+    }
+    connection.execute(prepared(_quiz_result_sums), sums)
+    return best
+
+
+def _result_before():
     table = QuizResult.__table__
-    before = (
-        db.session.connection()
-        .execute(
-            select(table.c.best_score, table.c.passed).where(table.c.quiz_id == quiz_id, table.c.user_id == user_id)
-        )
-        .first()
+    return select(table.c.best_score, table.c.passed).where(
+        table.c.quiz_id == bindparam("quiz_id"), table.c.user_id == bindparam("user_id")
     )
-    statement = upsert(table).values(quiz_id=quiz_id, user_id=user_id, best_score=score, attempts=1, passed=passed)
-    statement = statement.on_conflict_do_update(
+
+
+def _result_upsert():
+    table = QuizResult.__table__
+    statement = upsert(table).values(bound(table, ("quiz_id", "user_id", "best_score", "attempts", "passed")))
+    return statement.on_conflict_do_update(
         index_elements=[table.c.quiz_id, table.c.user_id],
         set_={
             "best_score": case(
@@ -503,20 +567,20 @@ def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float
             "attempts": table.c.attempts + 1,
             "passed": or_(table.c.passed, statement.excluded.passed),
         },
-    )
-    best = db.session.connection().execute(statement.returning(table.c.best_score)).scalar_one()
-    db.session.execute(
+    ).returning(table.c.best_score)
+
+
+def _quiz_result_sums():
+    return (
         update(Quiz)
-        .where(Quiz.id == quiz_id)
+        .where(Quiz.id == bindparam("quiz"))
         .values(
-            results_count=Quiz.results_count + (1 if before is None else 0),
-            results_best_sum=Quiz.results_best_sum + (best - (before.best_score if before else 0.0)),
+            results_count=Quiz.results_count + bindparam("learners"),
+            results_best_sum=Quiz.results_best_sum + bindparam("gain"),
             results_attempts=Quiz.results_attempts + 1,
-            results_passed=Quiz.results_passed + (1 if passed and not (before and before.passed) else 0),
+            results_passed=Quiz.results_passed + bindparam("passes"),
         )
-        .execution_options(synchronize_session=False)
     )
-    return best
 
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:

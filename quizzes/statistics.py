@@ -11,7 +11,7 @@ import math
 
 from sqlalchemy import delete, func, select
 
-from lms.db import upsert
+from lms.db import bound, prepared, upsert
 from lms.extensions import db
 from quizzes.bank import draw_pool, draws_from_bank
 from quizzes.models import Attempt, ItemOptionPicks, ItemStats, Question, QuestionVersion, Quiz
@@ -67,24 +67,30 @@ def record_attempt(views) -> None:
 
 def add_sums(rows: list[dict]) -> None:
     """Upsert running sums: new versions get a row, known ones add to theirs."""
+    db.session.connection().execute(prepared(_sums_upsert), rows)
+
+
+def _sums_upsert():
     table = ItemStats.__table__
-    statement = upsert(table)
-    statement = statement.on_conflict_do_update(
+    statement = upsert(table).values(bound(table, ("version_id", *_SUMS)))
+    return statement.on_conflict_do_update(
         index_elements=[table.c.version_id],
         set_={name: table.c[name] + statement.excluded[name] for name in _SUMS},
     )
-    db.session.connection().execute(statement, rows)
 
 
 def add_picks(rows: list[dict]) -> None:
     """Upsert option pick counts."""
+    db.session.connection().execute(prepared(_picks_upsert), rows)
+
+
+def _picks_upsert():
     table = ItemOptionPicks.__table__
-    statement = upsert(table)
-    statement = statement.on_conflict_do_update(
+    statement = upsert(table).values(bound(table, ("version_id", "option", "picks")))
+    return statement.on_conflict_do_update(
         index_elements=[table.c.version_id, table.c.option],
         set_={"picks": table.c.picks + statement.excluded.picks},
     )
-    db.session.connection().execute(statement, rows)
 
 
 def rebuild() -> int:
