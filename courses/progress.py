@@ -207,11 +207,13 @@ def is_enrolled(user_id: int, course_id: int) -> bool:
     return found is not None
 
 
-def lock_enrolment(user_id: int, course_id: int) -> Enrolment | None:
-    """Lock the learner's enrolment row for this transaction, serializing their progress updates."""
-    return db.session.scalar(
-        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id).with_for_update()
-    )
+LOCK_ENROLMENT = ENROLMENT.with_for_update()
+
+
+def lock_enrolment(user_id: int, course_id: int) -> int | None:
+    """Lock the learner's enrolment row for this transaction, serializing their progress updates; its id, or
+    None when the learner is not enrolled."""
+    return db.session.connection().execute(LOCK_ENROLMENT, {"user_id": user_id, "course_id": course_id}).scalar()
 
 
 def record_completions(user_id: int, course_id: int, cells: dict | None = None) -> None:
@@ -238,15 +240,32 @@ def keep_summary(
     """Inside a write transaction: store the enrolment's progress, modules done, completion and activity, and
     any report cells another plugin passes along (see `keep_cells`)."""
     values = {
-        "progress_percent": progress.percent,
-        "modules_done": sum(1 for module in progress.modules if module.complete),
-        "last_activity_at": now,
+        "u": user_id,
+        "c": course_id,
+        "percent": progress.percent,
+        "modules": sum(1 for module in progress.modules if module.complete),
+        "now": now,
+        "completed": now if progress.complete else None,
+        "patch": cells or {},
     }
-    if progress.complete:
-        values["completed_at"] = func.coalesce(Enrolment.completed_at, now)
-    if cells:
-        values["cells"] = json_merged(Enrolment.cells, cells)
-    update_enrolment(user_id, course_id, values)
+    db.session.connection().execute(prepared(_summary), values)
+
+
+def _summary():
+    return (
+        update(Enrolment)
+        .where(Enrolment.user_id == bindparam("u"), Enrolment.course_id == bindparam("c"))
+        .values(
+            progress_percent=bindparam("percent"),
+            modules_done=bindparam("modules"),
+            last_activity_at=bindparam("now"),
+            # Completed once: a later change to the course does not move the date.
+            completed_at=func.coalesce(
+                Enrolment.completed_at, bindparam("completed", type_=Enrolment.completed_at.type)
+            ),
+            cells=json_merged_param(Enrolment.cells, "patch"),
+        )
+    )
 
 
 def note_activity(user_id: int, course_id: int, cells: dict) -> None:

@@ -141,7 +141,7 @@ def as_cached_text(statement, dialect) -> TextClause:
     plain = type(dialect)(paramstyle="named")
     plain.bind_typing = BindTyping.NONE  # no casts written into the SQL: the executing dialect adds its own
     compiled = statement.compile(dialect=plain)
-    if compiled.insert_prefetch or compiled.update_prefetch:  # type: ignore[attr-defined]
+    if compiled.insert_prefetch or compiled.update_prefetch:
         raise ValueError("a statement compiled once cannot fill column defaults: bind every column it inserts")
     sql = compiled.string
     binds = compiled.binds
@@ -175,10 +175,10 @@ def insert_if_absent(model, **values) -> bool:
 def with_defaults(table, values: dict) -> dict:
     """`values` and the Python-side default of each column they leave out, as an INSERT would add them."""
     filled = dict(values)
-    for column in table.columns:
-        default = column.default
-        if column.name not in filled and default is not None and not default.is_sequence:
-            filled[column.name] = default.arg(None) if default.is_callable else default.arg
+    for each in table.columns:
+        default = each.default
+        if each.name not in filled and default is not None and not default.is_sequence:
+            filled[each.name] = default.arg(None) if default.is_callable else default.arg
     return filled
 
 

@@ -17,13 +17,13 @@ import dataclasses
 import logging
 from typing import Any, ClassVar
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from lms.db import begin_write
+from lms.db import begin_write, bound, prepared
 from lms.extensions import db
-from lms.models import FailedDelivery, OutboxEvent
+from lms.models import FailedDelivery, OutboxEvent, utcnow
 from lms.plugins import plugin_manager, real_app
 
 log = logging.getLogger(__name__)
@@ -54,27 +54,38 @@ def emit(event: Event) -> None:
     """Queue an event; it is dispatched only if and after the current transaction commits."""
     if not isinstance(event, Event):
         raise TypeError(f"emit() takes an lms.events.Event, not {type(event).__name__}")
-    db.session.connection()  # make sure a transaction is open, so a rollback can discard the event
-    row = OutboxEvent(name=event.name, payload=event.as_dict())
-    db.session.add(row)  # committed with the facts it announces
-    db.session.info.setdefault(PENDING, []).append((event, row))
+    # Written to the outbox in the open transaction, so it is committed with the facts it announces (and a
+    # rollback discards it).
+    row = {"name": event.name, "payload": event.as_dict(), "created_at": utcnow()}
+    outbox_id = db.session.connection().execute(prepared(_outbox_insert), row).scalar_one()
+    db.session.info.setdefault(PENDING, []).append((event, outbox_id))
+
+
+def _outbox_insert():
+    return (
+        insert(OutboxEvent)
+        .values(bound(OutboxEvent.__table__, ("name", "payload", "created_at")))
+        .returning(OutboxEvent.id)
+    )
 
 
 def dispatch_pending() -> None:
     """Hand queued events to every listener, one by one, then clear them from the outbox."""
     pending = db.session.info.pop(PENDING, [])
-    # The ids as the commit left them, without reloading the expired rows.
-    outbox_ids = [inspect(row).identity[0] for _event, row in pending]
-    for event, _row in pending:
+    for event, _outbox_id in pending:
         dispatch(event)
-    if outbox_ids:
-        forget(outbox_ids)
+    if pending:
+        forget([outbox_id for _event, outbox_id in pending])
+
+
+# Built once: every request that records progress runs it.
+FORGET = delete(OutboxEvent).where(OutboxEvent.id.in_(bindparam("ids", expanding=True)))
 
 
 def forget(outbox_ids: list[int]) -> None:
     """Delete delivered events from the outbox, in a write transaction of their own."""
     begin_write()
-    db.session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(outbox_ids)))
+    db.session.connection().execute(FORGET, {"ids": outbox_ids})
     db.session.commit()
 
 
