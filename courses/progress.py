@@ -11,7 +11,7 @@ from courses.events import CourseCompleted, ModuleCompleted
 from courses.models import CourseCompletion, Enrolment, Lesson, LessonCompletion, Module, ModuleCompletion
 from courses.outline import CourseOutline, LessonOutline, ModuleOutline, outline_by_id
 from lms.achievements import celebrate, watching
-from lms.db import insert_if_absent, json_merged, json_merged_param, prepared
+from lms.db import insert_if_absent, json_merged, prepared
 from lms.events import emit
 from lms.extensions import db
 from lms.models import utcnow
@@ -263,7 +263,7 @@ def _summary():
             completed_at=func.coalesce(
                 Enrolment.completed_at, bindparam("completed", type_=Enrolment.completed_at.type)
             ),
-            cells=json_merged_param(Enrolment.cells, "patch"),
+            cells=json_merged(Enrolment.cells, "patch"),
         )
     )
 
@@ -280,7 +280,7 @@ def _activity_and_cells():
     return (
         update(Enrolment)
         .where(Enrolment.user_id == bindparam("u"), Enrolment.course_id == bindparam("c"))
-        .values(last_activity_at=bindparam("now"), cells=json_merged_param(Enrolment.cells, "patch"))
+        .values(last_activity_at=bindparam("now"), cells=json_merged(Enrolment.cells, "patch"))
     )
 
 
@@ -288,16 +288,14 @@ def keep_cells(user_id: int, course_id: int, cells: dict) -> None:
     """Inside a write transaction: store report cells on the learner's enrolment, such as "badge:<id>": 1 when a
     badge is earned (None removes a cell). Plugins keep their learner-table cells here, so the table and its
     exports read one row per learner."""
-    update_enrolment(user_id, course_id, {"cells": json_merged(Enrolment.cells, cells)})
+    db.session.connection().execute(prepared(_cells), {"u": user_id, "c": course_id, "patch": cells})
 
 
-def update_enrolment(user_id: int, course_id: int, values: dict) -> None:
-    """Inside a write transaction: one UPDATE of the learner's enrolment."""
-    db.session.execute(
+def _cells():
+    return (
         update(Enrolment)
-        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        .where(Enrolment.user_id == bindparam("u"), Enrolment.course_id == bindparam("c"))
+        .values(cells=json_merged(Enrolment.cells, "patch"))
     )
 
 

@@ -19,8 +19,8 @@ from sqlalchemy.sql.elements import TextClause
 from lms.extensions import db
 
 IMMEDIATE = "lms_begin_immediate"
-Statement = TypeVar("Statement")
 HOLDS_WRITE_TURN = "lms_holds_write_turn"
+Statement = TypeVar("Statement")
 
 
 class WriteTurns:
@@ -240,17 +240,10 @@ def insert_many(model, rows: list[dict]) -> None:
         connection.exec_driver_sql(statement, [tuple(row) for row in values])
 
 
-def json_merged(column, patch: dict):
-    """An SQL expression: the JSON object in `column` (or an empty one) with `patch` merged in; a key patched to
-    None is removed (JSON Merge Patch, RFC 7396, on both databases). The column is JSONB on PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        merged = func.coalesce(column, func.jsonb_build_object()).op("||")(literal(patch, JSONB))
-        return func.jsonb_strip_nulls(merged)
-    return func.json_patch(func.coalesce(column, "{}"), json.dumps(patch))
-
-
-def json_merged_param(column, name: str):
-    """`json_merged` with the patch as the bound parameter `name` (a dict), for statements built once."""
+def json_merged(column, name: str):
+    """An SQL expression: the JSON object in `column` (or an empty one) with the object in the bound parameter
+    `name` merged in; a key patched to None is removed (JSON Merge Patch, RFC 7396, on both databases). The
+    column is JSONB on PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
         merged = func.coalesce(column, func.jsonb_build_object()).op("||")(bindparam(name, type_=JSONB))
         return func.jsonb_strip_nulls(merged)

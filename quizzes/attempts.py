@@ -413,13 +413,20 @@ def check_answer(
 
 def grade_slot(view: SlotView) -> None:
     """Grade one slot's answer with its type (unknown type or no answer scores 0)."""
-    answer = view.answer
-    if view.qtype is None or answer is None:
-        return
-    result = view.qtype.grade(view.version.config, answer.response or {})
-    # An essay's score waits for the trainer who marks it.
-    answer.score = None if result.pending else result.score
-    answer.feedback, answer.needs_marking = list(result.feedback), result.pending
+    if view.answer is not None and view.qtype is not None:
+        for name, value in grade_of(view).items():
+            setattr(view.answer, name, value)
+
+
+def grade_of(view: SlotView) -> dict:
+    """The grade of a view's saved answer (none saved grades as empty), as the answer's columns."""
+    assert view.qtype is not None  # only installed types grade
+    result = view.qtype.grade(view.version.config, (view.answer.response if view.answer else None) or {})
+    return {
+        "score": None if result.pending else result.score,  # an essay's score waits for its trainer's mark
+        "feedback": list(result.feedback),
+        "needs_marking": result.pending,
+    }
 
 
 def finish(attempt: Attempt) -> None:
@@ -451,14 +458,7 @@ def write_grades(attempt: Attempt, views: list[SlotView]) -> None:
     answers, one for those never saved. The loaded answers take the grades as stored, so nothing is flushed."""
     updates, inserts = [], []
     for view in views:
-        assert view.qtype is not None  # graded views have an installed type
-        answer = view.answer
-        result = view.qtype.grade(view.version.config, (answer.response if answer else None) or {})
-        grade = {
-            "score": None if result.pending else result.score,  # an essay's score waits for its trainer's mark
-            "feedback": list(result.feedback),
-            "needs_marking": result.pending,
-        }
+        answer, grade = view.answer, grade_of(view)
         if answer is None:
             row: dict = {"attempt_id": attempt.id, "slot": view.slot, "response": {}, "saved_at": now(), **grade}
             inserts.append({**row, "checked": False, "flagged": False})
