@@ -164,12 +164,9 @@ def lms_demo_progress(app, course, walks, rng):
 @hookimpl
 def lms_module_followups(app, module_id):
     """The module's quiz comes after its last lesson."""
-    from sqlalchemy import select
-
+    from lms.db import prepared
     from lms.extensions import db
-    from quizzes.models import Quiz
+    from quizzes.attempts import module_quizzes
 
-    quizzes = db.session.execute(
-        select(Quiz.id, Quiz.title).where(Quiz.module_id == module_id, Quiz.active.is_(True)).order_by(Quiz.id)
-    )
+    quizzes = db.session.connection().execute(prepared(module_quizzes), {"module_id": module_id})
     return [(title, "quizzes.quiz", {"quiz_id": quiz_id}) for quiz_id, title in quizzes]

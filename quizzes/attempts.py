@@ -203,6 +203,15 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
     return attempt
 
 
+def module_quizzes():
+    """The active quizzes of a module (parameter `module_id`): id and title, in order."""
+    return (
+        select(Quiz.id, Quiz.title)
+        .where(Quiz.module_id == bindparam("module_id"), Quiz.active.is_(True))
+        .order_by(Quiz.id)
+    )
+
+
 def fixed_versions(version_ids: list[int]) -> dict[int, FixedVersion]:
     """The versions with these ids, from this process's memory when it has them, else in one query."""
     cache: dict[int, FixedVersion] = current_app.extensions["quizzes"].setdefault("versions", {})
