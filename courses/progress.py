@@ -1,10 +1,12 @@
 """Progress derived from completion facts against the current course structure."""
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
-from flask import current_app, request, url_for
+from flask import url_for
 from sqlalchemy import bindparam, func, select, update
 
 from courses.events import CourseCompleted, ModuleCompleted
@@ -35,14 +37,8 @@ class Step:
 
     @property
     def url(self) -> str:
-        """Where the step happens (needs a request context). Built once per process for each step and mount
-        point: a course page lists every step, and building a URL costs more than the rest of its row."""
-        urls = current_app.extensions["courses"].setdefault("step_urls", {})
-        key = (request.script_root, self.endpoint, tuple(sorted(self.values.items())))
-        url = urls.get(key)
-        if url is None:
-            url = urls[key] = url_for(self.endpoint, **self.values)
-        return url
+        """Where the step happens (needs a request context)."""
+        return url_for(self.endpoint, **self.values)
 
 
 def percent(done: int, total: int) -> int:
@@ -61,24 +57,32 @@ def best_score(steps: Iterable[Step]) -> float | None:
     return max(scores) if scores else None
 
 
+class StepLink(NamedTuple):
+    """What a list of steps shows of one: where it is, its title, whether it is done."""
+
+    url: str
+    title: str
+    done: bool
+
+
 @dataclasses.dataclass
 class ModuleProgress:
     """A module's steps and how many are done."""
 
     module: ModuleOutline | Module  # a Module when replaying the completion of a module the pack has since dropped
-    steps: list
+    steps: list  # not changed once built: the counts below are worked out once
 
-    @property
+    @functools.cached_property
     def required(self) -> list:
         """The steps that count towards completion."""
         return [step for step in self.steps if step.required]
 
-    @property
+    @functools.cached_property
     def done(self) -> int:
         """How many required steps are done."""
         return sum(step.done for step in self.required)
 
-    @property
+    @functools.cached_property
     def total(self) -> int:
         """How many required steps there are."""
         return len(self.required)
@@ -98,6 +102,10 @@ class ModuleProgress:
         """Required steps still to do, in order."""
         return [step for step in self.required if not step.done]
 
+    def step_links(self) -> tuple[StepLink, ...]:
+        """Every step as a list shows it (needs a request context, for the links)."""
+        return tuple(StepLink(step.url, step.title, step.done) for step in self.steps)
+
 
 @dataclasses.dataclass
 class CourseProgress:
@@ -107,17 +115,17 @@ class CourseProgress:
     modules: list
     extra_steps: list  # course-level steps, e.g. the final assessment
 
-    @property
+    @functools.cached_property
     def required_extra(self) -> list[Step]:
         """The course-level steps that count towards completion, such as a final assessment."""
         return [step for step in self.extra_steps if step.required]
 
-    @property
+    @functools.cached_property
     def done(self) -> int:
         """Required steps done across all modules and the course-level ones."""
         return sum(module.done for module in self.modules) + sum(step.done for step in self.required_extra)
 
-    @property
+    @functools.cached_property
     def total(self) -> int:
         """Required steps across all modules and the course-level ones."""
         return sum(module.total for module in self.modules) + len(self.required_extra)

@@ -15,7 +15,9 @@ from lms.auth.login import init_login
 from lms.db import configure_engine
 from lms.events import drain_once_per_process
 from lms.extensions import csrf, db
+from lms.flask_app import LmsFlask
 from lms.forms import MAX_ROW_ID
+from lms.fragments import remembered
 from lms.input_guard import refuse_control_characters
 from lms.mail import init_mail
 from lms.migrations_cli import add_migration_commands
@@ -73,7 +75,7 @@ def check_password_hashing(app: Flask) -> None:
 
 def create_app(config=None) -> Flask:
     """Build a configured LMS app with its plugins; creates no schema, and writes nothing but a first secret."""
-    app = Flask(
+    app = LmsFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
@@ -142,13 +144,21 @@ def register_template_helpers(app: Flask) -> None:
     """Expose navigation and role checks to every template."""
     from flask_login import current_user
 
+    nav_by_role: dict[str | None, list] = {}  # the links depend on the role alone (see the hookspec)
+
     @app.context_processor
     def inject_helpers():
         def nav_links():
-            return in_registration_order(app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=current_user))
+            role = current_user.role if current_user.is_authenticated else None
+            links = nav_by_role.get(role)
+            if links is None:
+                links = in_registration_order(app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=current_user))
+                nav_by_role[role] = links
+            return links
 
         return {
             "nav_links": nav_links,
             "has_role": lambda role: access.has_role(current_user, role),
             "site_name": app.config["SITE_NAME"],
+            "remembered": remembered,
         }

@@ -31,7 +31,11 @@ def lms_cli_commands(app):
 
 @hookspec
 def lms_nav_links(app, user):
-    """Return a list of (label, endpoint) pairs for the main navigation, for the given user."""
+    """Return a list of (label, endpoint) pairs for the main navigation, for the given user.
+
+    The links may depend on whether the user is signed in and on their role, nothing else: each app asks once
+    per role and shows the answer on every page.
+    """
 
 
 @hookspec

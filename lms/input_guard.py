@@ -21,7 +21,7 @@ def refuse_control_characters() -> None:
     """
     if CONTROL.search(request.path):
         abort(404)
-    values = [*request.args.keys(), *request.args.values()]
+    values = [*request.args.keys(), *request.args.values()] if request.query_string else []
     if request.method in ("POST", "PUT", "PATCH"):
         values += [*request.form.keys(), *request.form.values()]
     if any(CONTROL.search(value) for value in values):

@@ -139,7 +139,7 @@ def test_course_page_lists_modules_and_lessons_with_progress(client, pack, learn
 
 
 def test_step_links_carry_the_path_the_lms_is_mounted_under(client, pack, learner):
-    """Step links are built once per process, but for each mount point: one server can sit behind two paths."""
+    """Links are remembered per process, but for each mount point: one server can sit behind two paths."""
     enrol(client, COURSE)
     first = pack.modules[0]
     plain = Elements(client.get(f"/courses/{COURSE}").get_data(as_text=True)).links()
@@ -446,3 +446,20 @@ def test_a_completed_module_offers_the_courses_next_step(app, client, learner):
     with app.app_context():
         lesson_slug = db.session.get_one(Lesson, second_module.lesson_ids[0]).slug
     assert Elements(page.get_data(as_text=True)).links(rel="next") == [lesson_url(second, lesson_slug)]
+
+
+def test_two_learners_in_one_process_each_see_their_own_steps_done(app, client, pack, learner, make_user, login):
+    """Module cards are rendered once per distinct content: one learner's progress never shows on another's page."""
+    other = login(make_user(), target=app.test_client())
+    enrol(client, COURSE)
+    enrol(other, COURSE)
+    first = pack.modules[0]
+    lesson = first.lessons[0]
+    before = page_text(client.get(f"/courses/{COURSE}"))
+    assert f"{lesson.title} — To do" in before
+    mark_complete(client, COURSE, first.slug, lesson.slug)
+
+    mine = page_text(client.get(f"/courses/{COURSE}"))
+    theirs = page_text(other.get(f"/courses/{COURSE}"))
+    assert f"{lesson.title} — Done" in mine and f"1 of {len(first.lessons) + 1} steps done" in mine
+    assert f"{lesson.title} — To do" in theirs and f"0 of {len(first.lessons) + 1} steps done" in theirs

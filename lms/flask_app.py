@@ -1,0 +1,51 @@
+"""The LMS's Flask class: Flask, with the in-page links it builds remembered per process."""
+
+from typing import Any
+
+from flask import Flask
+from flask.globals import _cv_request
+
+# A page builds a dozen links (navigation, breadcrumbs, forms, assets) whose text depends only on the rule, its
+# values and where the app is mounted; building each anew through the URL map was a tenth of a lesson page.
+URL_MEMO_LIMIT = 20_000  # distinct links kept; past it the memo starts again, so memory stays bounded
+MEMO_VALUE_TYPES = (str, int, type(None))
+
+
+class LmsFlask(Flask):
+    """Flask whose `url_for` remembers the relative links it built, per mount point, rule and values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.url_memo: dict[tuple, str] = {}
+
+    def url_for(  # type: ignore[override]
+        self,
+        endpoint: str,
+        /,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        """Flask's `url_for`; a relative link built in a request before is returned from the memo."""
+        request_context = _cv_request.get(None)
+        if request_context is None or _external or _scheme is not None or self.url_default_functions:
+            return super().url_for(
+                endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+            )
+        if endpoint[:1] == ".":  # relative to the current blueprint: resolved by Flask, and not remembered
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=_external, **values)
+        adapter = request_context.url_adapter
+        if adapter is None or not all(type(value) in MEMO_VALUE_TYPES for value in values.values()):
+            # A list of query values cannot be a key, and True would share the key of 1: built every time.
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=_external, **values)
+        key = (adapter.script_name, endpoint, _anchor, _method, *sorted(values.items()))
+        url = self.url_memo.get(key)
+        if url is None:
+            url = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=_external, **values)
+            if len(self.url_memo) >= URL_MEMO_LIMIT:
+                self.url_memo.clear()
+            self.url_memo[key] = url
+        return url

@@ -1,0 +1,25 @@
+"""Pieces of pages rendered once per process for each distinct content, then reused."""
+
+from flask import current_app, request
+from markupsafe import Markup
+
+FRAGMENT_LIMIT = 4_000  # distinct fragments kept; past it the memo starts again, so memory stays bounded
+
+
+def remembered(template_name: str, **context) -> Markup:
+    """The template rendered with this context alone; the same context, under the same mount point, renders once
+    per process.
+
+    The template reads nothing but its context and links (`url_for`): never `current_user`, `csrf_token` or the
+    request. What it shows is passed in as hashable values, which with the mount point are the memo's key.
+    """
+    memo = current_app.extensions.setdefault("lms_fragments", {})
+    key = (template_name, request.script_root, *sorted(context.items()))
+    html = memo.get(key)
+    if html is None:
+        # The template escapes what it shows, as every page template does.
+        html = Markup(current_app.jinja_env.get_template(template_name).render(context))  # nosec B704
+        if len(memo) >= FRAGMENT_LIMIT:
+            memo.clear()
+        memo[key] = html
+    return html
