@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from badges.certificate import Certificate
@@ -232,16 +232,19 @@ def celebrate_badge(event: BadgeIssued) -> None:
     )
 
 
-def recent_awards(user_id: int, count: int = 3) -> list[Award]:
-    """The learner's newest badges that still hold, newest first."""
-    return list(
-        db.session.scalars(
-            select(Award)
-            .where(Award.user_id == user_id, Award.revoked_at.is_(None))
-            .order_by(Award.issued_at.desc(), Award.id.desc())
-            .limit(count)
-        )
-    )
+# Built once: every dashboard runs it. Only what the dashboard shows of each badge.
+RECENT_AWARDS = (
+    select(Award.public_id, Award.badge_class_id, BadgeClass.name, Award.issued_at)
+    .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
+    .where(Award.user_id == bindparam("user_id"), Award.revoked_at.is_(None))
+    .order_by(Award.issued_at.desc(), Award.id.desc())
+    .limit(bindparam("count"))
+)
+
+
+def recent_awards(user_id: int, count: int = 3) -> list:
+    """The learner's newest badges that still hold, newest first: (public id, badge class id, name, issued at)."""
+    return db.session.connection().execute(RECENT_AWARDS, {"user_id": user_id, "count": count}).all()
 
 
 def course_award(user_id: int, course_id: int) -> Award | None:
