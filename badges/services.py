@@ -1,9 +1,10 @@
 """Issuing, editing and revoking badges."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from flask import current_app, url_for
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from badges.certificate import Certificate
@@ -242,7 +243,7 @@ RECENT_AWARDS = (
 )
 
 
-def recent_awards(user_id: int, count: int = 3) -> list:
+def recent_awards(user_id: int, count: int = 3) -> Sequence[Row]:
     """The learner's newest badges that still hold, newest first: (public id, badge class id, name, issued at)."""
     return db.session.connection().execute(RECENT_AWARDS, {"user_id": user_id, "count": count}).all()
 
