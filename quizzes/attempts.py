@@ -321,6 +321,19 @@ def _answer_upsert():
     )
 
 
+# Built once: every save and submit runs it. One statement locks both rows. OF: PostgreSQL refuses to lock the
+# outer-joined quiz that Attempt.quiz loads eagerly. populate_existing: an attempt read before this transaction
+# is read again, under the lock.
+LOCK_OPEN_ATTEMPT = (
+    select(Attempt)
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .join(Enrolment, and_(Enrolment.user_id == Attempt.user_id, Enrolment.course_id == Quiz.course_id))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+    .with_for_update(of=[Attempt, Enrolment])
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
     """Inside a write transaction: the learner's attempt, locked; 404 when it is not theirs.
 
@@ -328,16 +341,7 @@ def lock_open_attempt(attempt_id: int, user_id: int) -> Attempt:
     last lesson is marked read then sees that lesson, and the module's completion is not lost (PostgreSQL,
     READ COMMITTED).
     """
-    # One statement locks both rows. OF: PostgreSQL refuses to lock the outer-joined quiz that Attempt.quiz
-    # loads eagerly. populate_existing: an attempt read before this transaction is read again, under the lock.
-    attempt = db.session.scalar(
-        select(Attempt)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Enrolment, and_(Enrolment.user_id == Attempt.user_id, Enrolment.course_id == Quiz.course_id))
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
-        .with_for_update(of=[Attempt, Enrolment])
-        .execution_options(populate_existing=True)
-    )
+    attempt = db.session.scalar(LOCK_OPEN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id})
     if attempt is None:
         db.session.rollback()
         raise ServiceError("No such attempt.", 404)

@@ -1,8 +1,9 @@
 """Learner pages: a quiz, its attempt (saved as you go), practice checks, submission and review."""
 
 import dataclasses
+import json
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -73,20 +74,39 @@ class Posted:
     problems: dict[int, str]
 
 
+FORM_CLASS_LIMIT = 2_000  # distinct question layouts whose form class is kept; past it the memo starts again
+
+
 def answer_form(views, formdata=None):
     """A form with one answer field per question of the attempt, filled with the saved answers."""
-    fields, data = {}, {}
-    for view in views:
-        if view.qtype is None:
-            continue
-        field = view.qtype.answer_field(view.version.config, view.layout, f"Your answer to question {view.slot + 1}")
-        if field is None:
-            continue
-        fields[f"q{view.slot}"] = field
-        if view.answer is not None:
-            data[f"q{view.slot}"] = view.qtype.field_data(view.version.config, view.layout, view.answer.response)
-    form_class = type("AttemptForm", (FlaskForm,), fields)
-    return form_class(formdata=formdata, data=data)
+    data = {
+        f"q{view.slot}": view.qtype.field_data(view.version.config, view.layout, view.answer.response)
+        for view in views
+        if view.qtype is not None and view.answer is not None
+    }
+    return answer_form_class(views)(formdata=formdata, data=data)
+
+
+def answer_form_class(views) -> type[FlaskForm]:
+    """The form class for these questions, built once per process for each set of versions and layouts: an
+    attempt's page and every save of it use the same class (building one was a tenth of a save)."""
+    memo = current_app.extensions["quizzes"].setdefault("answer_forms", {})
+    key = tuple((view.slot, view.version.id, json.dumps(view.layout, sort_keys=True)) for view in views)
+    form_class = memo.get(key)
+    if form_class is None:
+        fields = {}
+        for view in views:
+            if view.qtype is None:
+                continue
+            label = f"Your answer to question {view.slot + 1}"
+            field = view.qtype.answer_field(view.version.config, view.layout, label)
+            if field is not None:
+                fields[f"q{view.slot}"] = field
+        form_class = type("AttemptForm", (FlaskForm,), fields)
+        if len(memo) >= FORM_CLASS_LIMIT:
+            memo.clear()
+        memo[key] = form_class
+    return form_class
 
 
 def responses_from(form, views) -> dict:

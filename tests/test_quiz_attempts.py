@@ -830,3 +830,33 @@ def test_passing_the_quiz_while_the_last_lesson_is_marked_read_completes_the_mod
     assert errors == []
     assert [p["module_slug"] for p in named(events, "module.completed")] == ["m1"]
     assert "Module complete" in client.get(f"/courses/{course.slug}/m1").text
+
+
+def test_attempts_whose_options_are_shuffled_apart_each_read_their_own_answers(
+    app, learner, login, make_user, tmp_path
+):
+    """The answer form is built once per set of questions and option orders: two attempts laid out differently in
+    one process each map what their learner picked to the option shown, and both all-right answers score 100."""
+    from quizzes.models import Attempt
+
+    course = one_module_lab(app, tmp_path)
+    laid_out: dict[str, tuple] = {}
+    for _ in range(16):  # option orders are random: start attempts until two differ
+        user = make_user()
+        enrol(app, user["id"], course.id)
+        browser = new_client(app, login, user)
+        attempt_id = start(browser, course.quiz_id)
+        with app.app_context():
+            layout = repr([slot.get("layout") for slot in db.session.get(Attempt, attempt_id).slots])
+        laid_out.setdefault(layout, (browser, attempt_id))
+        if len(laid_out) == 2:
+            break
+    assert len(laid_out) == 2, "sixteen attempts all had the same option order"
+
+    for browser, attempt_id in laid_out.values():
+        response = browser.post(
+            f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(browser, attempt_id, RIGHT)
+        )
+        assert response.status_code == 302, response.text
+        attempt, _answers = attempt_row(app, attempt_id)
+        assert (attempt.status, attempt.score) == ("submitted", 100.0)
