@@ -367,7 +367,11 @@ def lock_for_answers(attempt_id: int, user_id: int) -> Attempt:
 def save_answers(attempt_id: int, user_id: int, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
     """Save answers (and the questions flagged) while the attempt is open and on time; returns when they were
     saved."""
-    attempt = lock_for_answers(attempt_id, user_id)
+    return save_locked(lock_for_answers(attempt_id, user_id), responses, flagged)
+
+
+def save_locked(attempt: Attempt, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
+    """Save answers to an attempt `lock_for_answers` returned, and commit; returns when they were saved."""
     save_responses(attempt, responses, flagged)
     commit()
     return now()

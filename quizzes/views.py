@@ -267,16 +267,19 @@ def unanswered(posted: Posted) -> list[int]:
 @allow(SIGNED_IN)
 def save(attempt_id: int):
     """Save answers (the page does this as the learner goes, and on "Save"), then check or submit if asked."""
-    attempt = get_own_attempt(attempt_id)
-    posted = parse_answers(attempt)
     wants_json = request.accept_mimetypes.best == "application/json"
     try:
-        saved_at = service.save_answers(attempt.id, current_user.id, posted.responses, posted.flagged)
+        # Read once, under the lock the save needs: the answers are read against the attempt as it stands then.
+        attempt = service.lock_for_answers(attempt_id, current_user.id)
     except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)  # someone else's attempt: exactly like a missing one
         if wants_json:
             return jsonify(error=exc.message), exc.status
         flash(exc.message, "error")
-        return redirect(url_for("quizzes.review", attempt_id=attempt.id)), 303
+        return redirect(url_for("quizzes.review", attempt_id=attempt_id)), 303
+    posted = parse_answers(attempt)  # a post that cannot be read is a 400, and the transaction is rolled back
+    saved_at = service.save_locked(attempt, posted.responses, posted.flagged)
     if wants_json:
         problems = {str(slot + 1): message for slot, message in posted.problems.items()}
         return jsonify(saved_at=saved_at.isoformat(), **({"problems": problems} if problems else {}))
