@@ -251,12 +251,19 @@ def fixed_versions(version_ids: list[int]) -> dict[int, FixedVersion]:
     return found
 
 
+# Built once: every attempt page, save and submit reads it. populate_existing: answers are upserted without the
+# ORM, so answers loaded earlier in the same transaction are read again, as stored now.
+ATTEMPT_ANSWERS = (
+    select(AttemptAnswer)
+    .where(AttemptAnswer.attempt_id == bindparam("attempt_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def slot_views(attempt: Attempt) -> list:
     """The attempt's questions with their fixed versions, layouts and saved answers."""
     versions = fixed_versions([slot["version_id"] for slot in attempt.slots])
-    answers = {
-        a.slot: a for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
-    }
+    answers = {a.slot: a for a in db.session.scalars(ATTEMPT_ANSWERS, {"attempt_id": attempt.id})}
     types = question_types()
     views = []
     for n, slot in enumerate(attempt.slots):
@@ -602,8 +609,17 @@ def _quiz_result_sums():
 
 def submit_attempt(attempt_id: int, user_id: int, responses: dict) -> tuple[Attempt, bool]:
     """Submit once: (attempt, on_time). A repeat returns the first result; a late submit keeps only saved answers."""
+    return submit_locked(lock_for_submit(attempt_id, user_id), responses)
+
+
+def lock_for_submit(attempt_id: int, user_id: int) -> Attempt:
+    """In a new write transaction: the learner's attempt, locked, whatever its state; 404 when it is not theirs."""
     begin_write()
-    attempt = lock_open_attempt(attempt_id, user_id)
+    return lock_open_attempt(attempt_id, user_id)
+
+
+def submit_locked(attempt: Attempt, responses: dict) -> tuple[Attempt, bool]:
+    """Submit an attempt `lock_for_submit` returned, once: (attempt, on_time), as `submit_attempt`."""
     if attempt.status != "open":
         db.session.rollback()
         return attempt, True

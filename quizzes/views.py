@@ -344,10 +344,13 @@ def check(attempt: Attempt, posted: Posted):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}"))
 
 
-def submit_and_review(attempt: Attempt, responses: dict):
-    """Submit once and show the result."""
+def submit_and_review(attempt: Attempt, responses: dict, locked: bool = False):
+    """Submit once and show the result (`locked`: the attempt was read under the submit's lock)."""
     attempt_id = attempt.id  # read now: the submit's commit expires the loaded attempt
-    _result, on_time = service.submit_attempt(attempt_id, current_user.id, responses)
+    if locked:
+        _result, on_time = service.submit_locked(attempt, responses)
+    else:
+        _result, on_time = service.submit_attempt(attempt_id, current_user.id, responses)
     if not on_time:
         flash(
             "Time was up: answers sent after the deadline were not accepted. Your attempt was graded on the "
@@ -363,22 +366,25 @@ def submit_and_review(attempt: Attempt, responses: dict):
 def submit(attempt_id: int):
     """Submit the attempt: grades once; a repeated submit shows the first result. Sent from the confirmation
     page (no answers, `unanswered=confirmed`), it submits the answers saved."""
-    attempt = get_own_attempt(attempt_id)
+    try:
+        # Read once, under the lock the submit needs, so nothing changes it between these checks and the grading.
+        attempt = service.lock_for_submit(attempt_id, current_user.id)
+    except ServiceError:
+        abort(404)  # someone else's attempt: exactly like a missing one
     saved_only = request.form.get("unanswered") == "confirmed" and not any(key[:1] == "q" for key in request.form)
     if attempt.status != "open" or service.is_late(attempt) or saved_only:
         if not ActionForm().validate_on_submit():
             abort(400)
         if attempt.status != "open":
-            return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-        return submit_and_review(attempt, {})  # late: answers sent now do not count; confirmed: the saved ones
+            db.session.rollback()
+            return redirect(url_for("quizzes.review", attempt_id=attempt_id))
+        # late: answers sent now do not count; confirmed: the saved ones
+        return submit_and_review(attempt, {}, locked=True)
     posted = parse_answers(attempt)
     if posted.problems:
-        try:
-            service.save_answers(attempt.id, current_user.id, posted.responses, posted.flagged)
-        except ServiceError as exc:  # closed or out of time since the checks above
-            fail(exc.status, exc.message)
+        service.save_locked(attempt, posted.responses, posted.flagged)
         return answers_to_correct(attempt, posted)
-    return submit_and_review(attempt, posted.responses)
+    return submit_and_review(attempt, posted.responses, locked=True)
 
 
 @bp.route("/attempts/<int:attempt_id>/review")

@@ -860,3 +860,18 @@ def test_attempts_whose_options_are_shuffled_apart_each_read_their_own_answers(
         assert response.status_code == 302, response.text
         attempt, _answers = attempt_row(app, attempt_id)
         assert (attempt.status, attempt.score) == ("submitted", 100.0)
+
+
+def test_a_submit_grades_the_answers_sent_with_it_over_those_saved_before(app, client, learner, tmp_path):
+    """Answers saved earlier and then changed on the submit itself are graded as the submit sent them."""
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    saved = client.post(f"/quizzes/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, WRONG))
+    assert saved.status_code == 302
+
+    submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, RIGHT))
+    assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/review")
+    attempt, answers = attempt_row(app, attempt_id)
+    assert (attempt.status, attempt.score, attempt.passed) == ("submitted", 100.0, True)
+    assert [answers[slot].score for slot in (0, 1)] == [1.0, 1.0]
