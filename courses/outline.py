@@ -153,6 +153,11 @@ def current_outline(course_id: int, synced_at: datetime) -> CourseOutline:
     return outline
 
 
+def cached_outline_by_slug(slug: str) -> CourseOutline | None:
+    """The outline this process holds for the course with this slug, as last built (it may be out of date)."""
+    return next((outline for outline in cached_outlines().values() if outline.slug == slug), None)
+
+
 def outline_by_slug(slug: str) -> CourseOutline | None:
     """The active course with this slug, or None (one query when the outline is cached)."""
     row = db.session.connection().execute(COURSE_STAMP_BY_SLUG, {"slug": slug}).first()

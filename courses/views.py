@@ -8,7 +8,14 @@ from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
 from courses.models import Course, Enrolment, LessonCompletion
-from courses.outline import CourseOutline, LessonOutline, ModuleOutline, current_outline, outline_by_slug
+from courses.outline import (
+    CourseOutline,
+    LessonOutline,
+    ModuleOutline,
+    cached_outline_by_slug,
+    current_outline,
+    outline_by_slug,
+)
 from courses.progress import course_progress, is_enrolled
 from courses.services import complete_lesson, enrol
 from courses.trainers import assign_trainer, course_trainers, unassign_trainer
@@ -52,6 +59,40 @@ LESSON_STATE = select(
     .where(LessonCompletion.user_id == bindparam("user_id"), LessonCompletion.lesson_id == bindparam("lesson_id"))
     .scalar_subquery(),
 ).where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+
+
+# Built once: the lesson page's one statement besides the user's. The course's stamp (to check the outline held
+# in memory), whether the learner is enrolled, and whether they read the lesson that outline names.
+LESSON_PAGE_STATE = select(
+    Course.id,
+    Course.synced_at,
+    select(Enrolment.id)
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == Course.id)
+    .scalar_subquery(),
+    select(LessonCompletion.id)
+    .where(LessonCompletion.user_id == bindparam("user_id"), LessonCompletion.lesson_id == bindparam("lesson_id"))
+    .scalar_subquery(),
+).where(Course.slug == bindparam("slug"), Course.active.is_(True))
+
+
+def lesson_page_state(user_id: int, course_slug: str, module_slug: str, lesson_slug: str):
+    """(course, module, lesson, enrolled, done) for a lesson page, or 404: one statement when this process holds
+    the course's outline and it is current, two when it is not."""
+    held = cached_outline_by_slug(course_slug)
+    held_module = held.module(module_slug) if held is not None else None
+    held_lesson = held_module.lesson(lesson_slug) if held_module is not None else None
+    guess = held_lesson.id if held_lesson is not None else 0  # no lesson has id 0
+    values = {"slug": course_slug, "user_id": user_id, "lesson_id": guess}
+    row = db.session.connection().execute(LESSON_PAGE_STATE, values).first()
+    if row is None:
+        abort(404)
+    course = current_outline(row.id, row.synced_at)
+    module = get_module(course, module_slug)
+    lesson = get_lesson(module, lesson_slug)
+    if lesson.id != guess:  # the outline was not held, or a sync changed it: ask about this lesson
+        enrolled, done = lesson_state(user_id, course.id, lesson.id)
+        return course, module, lesson, enrolled, done
+    return course, module, lesson, row[2] is not None, row[3] is not None
 
 
 def lesson_state(user_id: int, course_id: int, lesson_id: int) -> tuple[bool, bool]:
@@ -188,10 +229,7 @@ def neighbours(course: CourseOutline, lesson: LessonOutline):
 @allow(SIGNED_IN)
 def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     """A lesson page; learners who are not enrolled are offered enrolment instead."""
-    course = get_course(course_slug)
-    module = get_module(course, module_slug)
-    lesson = get_lesson(module, lesson_slug)
-    enrolled, done = lesson_state(current_user.id, course.id, lesson.id)
+    course, module, lesson, enrolled, done = lesson_page_state(current_user.id, course_slug, module_slug, lesson_slug)
     previous, following = neighbours(course, lesson)
     return render_template(
         "courses/lesson.html",

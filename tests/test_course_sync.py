@@ -301,3 +301,33 @@ def test_a_lesson_that_moves_to_another_module_keeps_its_completions(app, runner
     moved = client.get(f"/courses/{COURSE}/what-is-bpo/non-voice-bpo")
     assert moved.status_code == 200 and "Completed" in page_text(moved)
     assert dashboard_progress(client) == expected(1, steps_in(pack))
+
+
+def test_a_lesson_added_by_a_sync_shows_the_learners_state_on_its_page(app, runner, make_user, tmp_path):
+    """The lesson page asks about the lesson its held outline names: a lesson the sync added, which that outline
+    lacks, is still shown as read or not, for the learner who read it and for one who is not enrolled."""
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    app.extensions["courses"]["packs"] = [pack]
+    assert runner.invoke(args=["courses", "sync"]).exit_code == 0
+    learner, visitor = make_user(), make_user()
+    client, other = signed_in(app, learner), signed_in(app, visitor)
+    enrol(client, COURSE)
+    first = lessons_of(pack, "what-is-bpo")[0]
+    assert client.get(f"/courses/{COURSE}/what-is-bpo/{first}").status_code == 200  # the outline is now held
+
+    write_lesson(pack, "a-new-lesson", "A New Lesson", "Something worth knowing.")
+    set_lessons(pack, "what-is-bpo", lessons_of(pack, "what-is-bpo") + ["a-new-lesson"])
+    without_objective_tags(pack)  # the new lesson's objective is assessed by no quiz
+    assert runner.invoke(args=["courses", "sync"]).exit_code == 0
+    with app.app_context():  # read elsewhere (another worker) before this process's first look at the lesson
+        lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == "a-new-lesson"))
+        db.session.add(LessonCompletion(user_id=learner["id"], lesson_id=lesson_id))
+        db.session.commit()
+
+    url = f"/courses/{COURSE}/what-is-bpo/a-new-lesson"
+    read = page_text(client.get(url))
+    assert "A New Lesson" in read and "Completed" in read and "Mark as complete" not in read
+    assert "Completed" in page_text(client.get(url))
+    unenrolled = page_text(other.get(url))
+    assert "Enrol in this course" in unenrolled and "Completed" not in unenrolled

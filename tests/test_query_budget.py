@@ -34,7 +34,7 @@ from tests.test_role_readiness import cohort_of
 # The most statements each request may send: the counts measured on SQLite (which adds a BEGIN to each
 # transaction), plus one. PostgreSQL sends one to three fewer.
 BUDGET = {
-    "lesson page": 5,
+    "lesson page": 4,
     "course page": 7,
     "dashboard": 6,
     "quiz page": 8,
