@@ -16,7 +16,7 @@ from courses.outline import (
     current_outline,
     outline_by_slug,
 )
-from courses.progress import course_progress, is_enrolled
+from courses.progress import course_progress
 from courses.services import complete_lesson, enrol
 from courses.trainers import assign_trainer, course_trainers, unassign_trainer
 from lms.access import SIGNED_IN, allow
@@ -61,14 +61,33 @@ LESSON_STATE = select(
 ).where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
 
 
-# Built once: the lesson page's one statement besides the user's. The course's stamp (to check the outline held
-# in memory), whether the learner is enrolled, and whether they read the lesson that outline names.
+# The learner's enrolment in the course a statement selects, as a column of it.
+ENROLMENT_ID = (
+    select(Enrolment.id)
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == Course.id)
+    .scalar_subquery()
+)
+# Built once: the course's stamp (to check the outline held in memory) and whether the learner is enrolled.
+COURSE_PAGE_STATE = select(Course.id, Course.synced_at, ENROLMENT_ID).where(
+    Course.slug == bindparam("slug"), Course.active.is_(True)
+)
+
+
+def enrolled_course(user_id: int, course_slug: str) -> tuple[CourseOutline, bool]:
+    """The active course with this slug and whether the learner is enrolled in it, in one statement; or 404."""
+    values = {"slug": course_slug, "user_id": user_id}
+    row = db.session.connection().execute(COURSE_PAGE_STATE, values).first()
+    if row is None:
+        abort(404)
+    return current_outline(row.id, row.synced_at), row[2] is not None
+
+
+# Built once: the lesson page's one statement besides the user's. The course's stamp, whether the learner is
+# enrolled, and whether they read the lesson the outline held in memory names.
 LESSON_PAGE_STATE = select(
     Course.id,
     Course.synced_at,
-    select(Enrolment.id)
-    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == Course.id)
-    .scalar_subquery(),
+    ENROLMENT_ID,
     select(LessonCompletion.id)
     .where(LessonCompletion.user_id == bindparam("user_id"), LessonCompletion.lesson_id == bindparam("lesson_id"))
     .scalar_subquery(),
@@ -133,8 +152,7 @@ def catalog():
 @allow(SIGNED_IN)
 def course(course_slug: str):
     """The course page: modules, lessons and quizzes with the learner's progress."""
-    course = get_course(course_slug)
-    enrolled = is_enrolled(current_user.id, course.id)
+    course, enrolled = enrolled_course(current_user.id, course_slug)
     progress = course_progress(current_user.id, course)
     takeaways = completed_links(current_user.id, course.id) if enrolled and progress.complete else []
     return render_template(
@@ -187,8 +205,8 @@ def enrol_in(course_slug: str):
 @allow(SIGNED_IN)
 def continue_course(course_slug: str):
     """Go to the first unfinished step."""
-    course = get_course(course_slug)
-    if not is_enrolled(current_user.id, course.id):
+    course, enrolled = enrolled_course(current_user.id, course_slug)
+    if not enrolled:
         flash("Enrol in the course to start it.", "info")
         return redirect(url_for("courses.course", course_slug=course.slug))
     step = course_progress(current_user.id, course).next_step()
@@ -202,7 +220,7 @@ def continue_course(course_slug: str):
 @allow(SIGNED_IN)
 def module(course_slug: str, module_slug: str):
     """A module's steps: what is done, what remains and why the module is not complete yet."""
-    course = get_course(course_slug)
+    course, enrolled = enrolled_course(current_user.id, course_slug)
     module = get_module(course, module_slug)
     progress = course_progress(current_user.id, course)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
@@ -211,7 +229,7 @@ def module(course_slug: str, module_slug: str):
         course=course,
         module=module,
         progress=module_progress,
-        enrolled=is_enrolled(current_user.id, course.id),
+        enrolled=enrolled,
         next_step=progress.next_step() if module_progress.complete else None,
     )
 

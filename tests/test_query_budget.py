@@ -35,7 +35,7 @@ from tests.test_role_readiness import cohort_of
 # transaction), plus one. PostgreSQL sends one to three fewer.
 BUDGET = {
     "lesson page": 4,
-    "course page": 7,
+    "course page": 6,
     "dashboard": 6,
     "quiz page": 8,
     "mark complete": 14,
