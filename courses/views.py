@@ -53,14 +53,6 @@ def get_lesson(module: ModuleOutline, slug: str) -> LessonOutline:
     return lesson
 
 
-LESSON_STATE = select(
-    Enrolment.id,
-    select(LessonCompletion.id)
-    .where(LessonCompletion.user_id == bindparam("user_id"), LessonCompletion.lesson_id == bindparam("lesson_id"))
-    .scalar_subquery(),
-).where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
-
-
 # The learner's enrolment in the course a statement selects, as a column of it.
 ENROLMENT_ID = (
     select(Enrolment.id)
@@ -82,16 +74,13 @@ def enrolled_course(user_id: int, course_slug: str) -> tuple[CourseOutline, bool
     return current_outline(row.id, row.synced_at), row[2] is not None
 
 
-# Built once: the lesson page's one statement besides the user's. The course's stamp, whether the learner is
-# enrolled, and whether they read the lesson the outline held in memory names.
-LESSON_PAGE_STATE = select(
-    Course.id,
-    Course.synced_at,
-    ENROLMENT_ID,
+# Built once: the lesson page's one statement besides the user's. The course page's, and whether the learner
+# read the lesson the outline held in memory names.
+LESSON_PAGE_STATE = COURSE_PAGE_STATE.add_columns(
     select(LessonCompletion.id)
     .where(LessonCompletion.user_id == bindparam("user_id"), LessonCompletion.lesson_id == bindparam("lesson_id"))
-    .scalar_subquery(),
-).where(Course.slug == bindparam("slug"), Course.active.is_(True))
+    .scalar_subquery()
+)
 
 
 def lesson_page_state(user_id: int, course_slug: str, module_slug: str, lesson_slug: str):
@@ -108,20 +97,11 @@ def lesson_page_state(user_id: int, course_slug: str, module_slug: str, lesson_s
     course = current_outline(row.id, row.synced_at)
     module = get_module(course, module_slug)
     lesson = get_lesson(module, lesson_slug)
-    if lesson.id != guess:  # the outline was not held, or a sync changed it: ask about this lesson
-        enrolled, done = lesson_state(user_id, course.id, lesson.id)
-        return course, module, lesson, enrolled, done
+    if lesson.id != guess:  # the outline was not held, or a sync changed it: ask again about this lesson
+        row = db.session.connection().execute(LESSON_PAGE_STATE, {**values, "lesson_id": lesson.id}).first()
+        if row is None:
+            abort(404)  # the course was deactivated in between
     return course, module, lesson, row[2] is not None, row[3] is not None
-
-
-def lesson_state(user_id: int, course_id: int, lesson_id: int) -> tuple[bool, bool]:
-    """(enrolled in the course, lesson completed), in one query."""
-    row = (
-        db.session.connection()
-        .execute(LESSON_STATE, {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id})
-        .first()
-    )
-    return row is not None, row is not None and row[1] is not None
 
 
 # Built once: every dashboard and catalog view runs it.
