@@ -4,13 +4,20 @@ lists, a body that matches its schema and media type, and bad input refused. It 
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode
 
 from lms.api.tokens import create_token
 from lms.extensions import db
 from lms.models import User
 from tests.test_badges_issuing import earn_first_badge, sync_course
+
+
+def reaches_the_api_as_generated(case) -> bool:
+    """False when a query parameter would vanish on the wire: an empty list sends no `name=value` pair at all, so
+    the API would be judged on a request other than the one generated (a case made invalid by an extra parameter
+    holding [] reaches it as a valid request)."""
+    return all(value != [] for value in (case.query or {}).values())
 
 
 @pytest.fixture
@@ -43,6 +50,7 @@ def test_every_operation_keeps_its_contract(api_schema):
                 suppress_health_check=list(HealthCheck),
             )
             def keeps_contract(case):
+                assume(reaches_the_api_as_generated(case))
                 case.call_and_validate(headers=headers)
 
             keeps_contract()
