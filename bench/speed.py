@@ -40,6 +40,9 @@ CASES = [
     ("mark complete", "once"),
     ("quiz submit", "once"),
 ]
+# What every page costs before its own work (bench/floor.py), measured in the same cycles: a signed-in route
+# answering "ok", and an empty page in the site's layout. Each case is also given as a share of the first.
+FLOORS = [("signed-in floor", "/bench/ok"), ("empty page", "/bench/empty")]
 # The bounds the learner's path must meet, as ratios to hello: (SQLite, PostgreSQL).
 BOUNDS = {
     "lesson page": (0.5, 0.5),
@@ -174,11 +177,17 @@ def measure(database: str, cycles: int, slice_seconds: float, connections: int, 
     hello_requests = workdir / "hello.tsv"
     hello_requests.write_text("GET\t/\t\t\n", encoding="utf-8")
     _method, lesson_path, lesson_cookie, _body = request_file(workdir, "lesson page").read_text("utf-8").split("\t", 3)
+    floor_files = {name: floor_requests(workdir, name, path) for name, path in FLOORS}
     used = {name: 0 for name, mode in CASES if mode == "once"}
-    results: dict = {"hello": [], **{name: [] for name, _ in CASES}}
-    with Server("lms:create_app()", env, workers) as app, Server("bench.hello:app", env, workers) as hello:
+    results: dict = {"hello": [], **{name: [] for name, _ in FLOORS}, **{name: [] for name, _ in CASES}}
+    with (
+        Server("lms:create_app()", env, workers) as app,
+        Server("bench.hello:app", env, workers) as hello,
+        Server("bench.floor:create_app()", env, workers) as floor,
+    ):
         cold_start = app.start(lesson_path, lesson_cookie)
         hello.start("/")
+        floor.start(FLOORS[0][1], lesson_cookie)
         print(f"[{database}] cold start to the first lesson page: {cold_start:.2f} s; measuring…", flush=True)
 
         def run_case(name: str, mode: str, seconds: float) -> dict:
@@ -194,14 +203,26 @@ def measure(database: str, cycles: int, slice_seconds: float, connections: int, 
         for name, mode in CASES:  # warm-up: every worker has served every page once
             run_case(name, mode, 1)
         wrk(hello.base, hello_requests, 1, connections)
+        for name, _path in FLOORS:
+            wrk(floor.base, floor_files[name], 1, connections)
         for cycle in range(cycles):
             results["hello"].append(wrk(hello.base, hello_requests, slice_seconds, connections))
+            for name, _path in FLOORS:
+                results[name].append(wrk(floor.base, floor_files[name], slice_seconds, connections))
             for name, mode in CASES:
                 results[name].append(run_case(name, mode, slice_seconds))
             print(f"[{database}] cycle {cycle + 1}/{cycles} done", flush=True)
         rss = app.worker_rss_mb()
     shutil.rmtree(workdir, ignore_errors=True)
     return {"database": database, "results": results, "rss_mb": rss, "cold_start_s": cold_start}
+
+
+def floor_requests(workdir: pathlib.Path, name: str, path: str) -> pathlib.Path:
+    """The lesson page's signed-in requests, sent to a floor route instead."""
+    lines = request_file(workdir, "lesson page").read_text("utf-8").splitlines()
+    floor = workdir / (name.replace(" ", "-") + ".tsv")
+    floor.write_text("".join(f"GET\t{path}\t{line.split(chr(9))[2]}\t\n" for line in lines), encoding="utf-8")
+    return floor
 
 
 def report(measured: dict) -> list[str]:
@@ -212,9 +233,20 @@ def report(measured: dict) -> list[str]:
         f"## {database}: {len(hello)} cycles, hello {statistics.median(hello):,.0f} req/s "
         f"({min(hello):,.0f}–{max(hello):,.0f})",
         "",
-        "| case | req/s | p50 ms | p99 ms | ratio to H (median) | range | bound | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| case | req/s | p50 ms | p99 ms | ratio to H (median) | range | bound | errors | share of the floor |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    floor = [s["rps"] for s in results[FLOORS[0][0]]]
+    for name, _path in FLOORS:
+        slices = results[name]
+        ratios = [s["rps"] / h for s, h in zip(slices, hello, strict=True)]
+        lines.append(
+            f"| *{name}* | {statistics.median(s['rps'] for s in slices):,.0f} "
+            f"| {statistics.median(s['p50_ms'] for s in slices):.1f} "
+            f"| {statistics.median(s['p99_ms'] for s in slices):.1f} "
+            f"| {statistics.median(ratios):.3f} | {min(ratios):.3f}–{max(ratios):.3f} | – "
+            f"| {sum(s['errors'] for s in slices)} | {share_of(slices, floor)} |"
+        )
     failed = []
     for name, _mode in CASES:
         slices = results[name]
@@ -229,7 +261,8 @@ def report(measured: dict) -> list[str]:
             f"| {name} | {statistics.median(s['rps'] for s in slices):,.0f} "
             f"| {statistics.median(s['p50_ms'] for s in slices):.1f} "
             f"| {statistics.median(s['p99_ms'] for s in slices):.1f} "
-            f"| {ratio:.3f} | {min(ratios):.3f}–{max(ratios):.3f} | ≥ {bound} {'✓' if meets else '✗'} | {errors} |"
+            f"| {ratio:.3f} | {min(ratios):.3f}–{max(ratios):.3f} | ≥ {bound} {'✓' if meets else '✗'} | {errors} "
+            f"| {share_of(slices, floor)} |"
         )
     rss = measured["rss_mb"]
     lines += [
@@ -239,7 +272,16 @@ def report(measured: dict) -> list[str]:
     ]
     if failed:
         lines.append(f"Below its bound: {', '.join(failed)}.")
+    lines.append(
+        "Share of the floor: each case's rate over the signed-in floor's (bench/floor.py) in the same cycle, "
+        "median; what a page's own work leaves of what every signed-in request can reach."
+    )
     return lines
+
+
+def share_of(slices: list[dict], floor: list[float]) -> str:
+    """The median over cycles of a case's rate divided by the floor's rate in the same cycle."""
+    return f"{statistics.median(s['rps'] / f for s, f in zip(slices, floor, strict=True)):.2f}"
 
 
 def main() -> None:
