@@ -14,9 +14,9 @@ from lms.access import SIGNED_IN, allow
 EMPTY_PAGE = '{% extends "base.html" %}{% block title %}Empty{% endblock %}{% block content %}{% endblock %}'
 
 
-def create_app() -> Flask:
-    """The LMS with the two floor routes."""
-    app = create_lms_app()
+def create_app(config=None) -> Flask:
+    """The LMS (configured as `lms.create_app` takes it) with the two floor routes."""
+    app = create_lms_app(config)
     empty_page = app.jinja_env.from_string(EMPTY_PAGE)  # compiled once, as a template file would be
 
     @allow(SIGNED_IN)
