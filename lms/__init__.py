@@ -23,6 +23,7 @@ from lms.mail import init_mail
 from lms.migrations_cli import add_migration_commands
 from lms.plugins import build_plugin_manager, collect_unique, in_registration_order
 from lms.secret_key import ensure_secret_key
+from lms.signatures import remember_signatures
 from lms.timezones import init_timezones
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -93,6 +94,7 @@ def create_app(config=None) -> Flask:
     db.init_app(app)
     add_migration_commands(app)
     csrf.init_app(app)
+    remember_signatures(app)
     init_login(app)
     init_mail(app)
     init_timezones(app)
