@@ -5,6 +5,8 @@ from typing import Any
 from flask import Flask
 from flask.globals import _cv_request
 
+from lms.memo import remember
+
 # A page builds a dozen links (navigation, breadcrumbs, forms, assets) whose text depends only on the rule, its
 # values and where the app is mounted; building each anew through the URL map was a tenth of a lesson page.
 URL_MEMO_LIMIT = 20_000  # distinct links kept; past it the memo starts again, so memory stays bounded
@@ -45,7 +47,5 @@ class LmsFlask(Flask):
         url = self.url_memo.get(key)
         if url is None:
             url = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=_external, **values)
-            if len(self.url_memo) >= URL_MEMO_LIMIT:
-                self.url_memo.clear()
-            self.url_memo[key] = url
+            remember(self.url_memo, key, url, URL_MEMO_LIMIT)
         return url

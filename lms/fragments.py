@@ -3,6 +3,8 @@
 from flask import current_app, request
 from markupsafe import Markup
 
+from lms.memo import remember
+
 FRAGMENT_LIMIT = 4_000  # distinct fragments kept; past it the memo starts again, so memory stays bounded
 
 
@@ -19,7 +21,5 @@ def remembered(template_name: str, **context) -> Markup:
     if html is None:
         # The template escapes what it shows, as every page template does.
         html = Markup(current_app.jinja_env.get_template(template_name).render(context))  # nosec B704
-        if len(memo) >= FRAGMENT_LIMIT:
-            memo.clear()
-        memo[key] = html
+        remember(memo, key, html, FRAGMENT_LIMIT)
     return html

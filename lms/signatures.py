@@ -13,6 +13,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
+from lms.memo import remember
+
 SIGNATURE_LIMIT = 2_000  # cookies (or tokens) kept; past it the memo starts again, so memory stays bounded
 
 
@@ -46,9 +48,7 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
             )
         except BadSignature:
             return self.session_class()
-        if len(self.verified) >= SIGNATURE_LIMIT:
-            self.verified.clear()
-        self.verified[cookie] = (self.serializer.dumps(data), int(signed.timestamp()))
+        remember(self.verified, cookie, (self.serializer.dumps(data), int(signed.timestamp())), SIGNATURE_LIMIT)
         return self.session_class(data)
 
 
@@ -64,10 +64,7 @@ def remembered_csrf_token() -> str:
     memo = current_app.extensions["lms_csrf_tokens"]
     token = memo.get(raw)
     if token is None:
-        token = generate_csrf()
-        if len(memo) >= SIGNATURE_LIMIT:
-            memo.clear()
-        memo[raw] = token
+        token = remember(memo, raw, generate_csrf(), SIGNATURE_LIMIT)
     return token
 
 

@@ -17,6 +17,7 @@ from lms.access import SIGNED_IN, allow, has_role
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.memo import remember
 from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
@@ -102,10 +103,7 @@ def answer_form_class(views) -> type[FlaskForm]:
             field = view.qtype.answer_field(view.version.config, view.layout, label)
             if field is not None:
                 fields[f"q{view.slot}"] = field
-        form_class = type("AttemptForm", (FlaskForm,), fields)
-        if len(memo) >= FORM_CLASS_LIMIT:
-            memo.clear()
-        memo[key] = form_class
+        form_class = remember(memo, key, type("AttemptForm", (FlaskForm,), fields), FORM_CLASS_LIMIT)
     return form_class
 
 
