@@ -16,6 +16,8 @@ def axe():
     runner = Axe()
 
     def check(page, label=""):
+        # A page still loading has no document for axe to read: let it finish first.
+        page.wait_for_load_state("load")
         results = runner.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         violations = results.response["violations"]
         details = [

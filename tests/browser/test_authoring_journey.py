@@ -2,8 +2,10 @@
 the trainer presses its Import button."""
 
 import pathlib
+import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -67,6 +69,7 @@ def test_an_admin_assigns_a_trainer_on_the_course_trainers_page(page, live_serve
     sign_in(page, live_server.url, make_user("admin"))
     page.goto(f"{live_server.url}/courses/{lab.slug}")
     page.get_by_role("link", name="Trainers of this course").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Trainers of "))
     axe(page, "course trainers page")
     page.get_by_label("Trainer's email").fill(trainer["email"])
     page.get_by_role("button", name="Assign").click()

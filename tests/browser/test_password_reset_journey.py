@@ -70,6 +70,7 @@ def test_a_learner_changes_their_email_and_confirms_it(page, live_server, make_u
     learner = make_user(name="Carlo Diaz", email="carlo.old@example.com")
     sign_in(page, base, learner)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
     axe(page, "profile")
     page.get_by_label("New email address").fill("carlo.new@example.com")
     page.get_by_label("Current password").first.fill(learner["password"])

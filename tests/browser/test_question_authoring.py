@@ -150,6 +150,7 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     # The rest of the authoring area passes axe too: settings, history, statistics and the bank.
     page.goto(quiz_page)
     page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Settings of "))
     axe(page, "quiz settings")
     page.goto(quiz_page)
     page.get_by_role("link", name="History of question 1").click()

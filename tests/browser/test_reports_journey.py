@@ -31,6 +31,7 @@ def test_an_admin_reports_on_one_cohort(page, live_server, app, make_user, axe):
     page.goto(f"{base}/admin/cohorts")
     axe(page, "cohorts")
     page.get_by_role("link", name="Manila night shift, March intake").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Manila night shift, March intake")
     axe(page, "a cohort")
     # The dashboard draws its charts with the script it serves itself: no policy violation, no page error.
     problems = []
