@@ -40,7 +40,7 @@ def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, ap
     page.get_by_role("button", name="Preview the import").click()
 
     preview = page.get_by_role("region", name="Preview: 1 new, 2 already in the quiz")
-    assert preview.is_visible()
+    expect(preview).to_be_visible()
     rows = preview.get_by_role("row").all_inner_texts()
     assert any("Shift handover" in row and row.rstrip().endswith("New") for row in rows), rows
     assert sum("Already in the quiz" in row for row in rows) == 2, rows
@@ -48,8 +48,8 @@ def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, ap
     axe(page, "GIFT import preview")
 
     preview.get_by_role("button", name="Import 1 question").click()
-    assert page.get_by_text("Imported 1 question(s) into").is_visible()
-    assert page.get_by_role("listitem").filter(has_text="Shift handover").count() == 1
+    expect(page.get_by_text("Imported 1 question(s) into").first).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Shift handover")).to_have_count(1)
     assert questions_in(app, lab.quiz_id) == 3
 
 
@@ -73,6 +73,6 @@ def test_an_admin_assigns_a_trainer_on_the_course_trainers_page(page, live_serve
     axe(page, "course trainers page")
     page.get_by_label("Trainer's email").fill(trainer["email"])
     page.get_by_role("button", name="Assign").click()
-    assert page.get_by_text("Tess Trainer now authors the quizzes of").is_visible()
-    assert page.get_by_role("listitem").filter(has_text="Tess Trainer").count() == 1
+    expect(page.get_by_text("Tess Trainer now authors the quizzes of").first).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Tess Trainer")).to_have_count(1)
     axe(page, "course trainers page with a trainer")

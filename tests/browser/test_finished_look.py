@@ -63,6 +63,7 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
         look_at(page, axe, base + path, label)
     page.goto(f"{base}/quizzes/{list(course.modules.values())[1].quiz_id}")  # the first is passed, cooling down
     page.get_by_role("button", name=re.compile("Start|Resume")).click()
+    page.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))
     look_at(page, axe, page.url, "attempt page")
     page.get_by_role("button", name="Sign out").click()
 

@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.test_badge_journey import sign_in
 from tests.test_badges_issuing import (
     FIRST_MODULE,
@@ -99,6 +101,7 @@ def test_script_bearing_text_in_every_field_stays_text(page, live_server, app, m
     tab.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))  # the check reads the page it arrived at
     assert injected(tab) == [], "attempt page"
     tab.get_by_role("button", name="Submit answers").click()
+    expect(tab.get_by_role("heading", level=1)).to_contain_text("unanswered questions?")
     assert injected(tab) == [], "page asking before submitting unanswered questions"
     tab.get_by_role("button", name="Submit anyway").click()
     tab.wait_for_url(re.compile(r"/review$"))
