@@ -22,6 +22,8 @@ class Config:
     SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE")  # where the generated secret is kept (instance/secret-key)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Refuse a write, lock or SET LOCAL made in autocommit mode (a GET that forgot lms.db.begin_write): tests only.
+    CHECK_STATEMENTS_IN_TRANSACTION = False
     # The built-in features, registered exactly like third-party plugins.
     LMS_PLUGINS = [
         "lms.main",
@@ -116,6 +118,7 @@ class TestConfig(Config):
     """Settings for the test suite: a throwaway database given by the test fixtures."""
 
     TESTING = True
+    CHECK_STATEMENTS_IN_TRANSACTION = True
     SECRET_KEY = secrets.token_hex(32)  # new for every test run
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     LOGIN_RATE_LIMIT = "5 per minute"

@@ -220,7 +220,7 @@ def export_rows(course_id: int, query: TableQuery, chunk: int = 2000):
     # Core, not the ORM: its rows cost far less each, and an export reads 100,000 of them.
     columns = plugin_columns(course_id)
     statement = table_statement(course_id, query, columns).execution_options(yield_per=chunk)
-    planned_for_every_row()
+    planned_for_every_row()  # in a transaction, which the server-side cursor the rows stream through needs too
     result = db.session.connection().execute(statement)
     yield headings(columns)
     for rows in result.partitions():

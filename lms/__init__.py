@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from lms import access, errors, security
 from lms.auth.login import init_login
-from lms.db import configure_engine
+from lms.db import configure_engine, read_outside_transaction, watch_statements_outside_transaction
 from lms.events import drain_once_per_process
 from lms.extensions import csrf, db
 from lms.flask_app import LmsFlask
@@ -99,7 +99,13 @@ def create_app(config=None) -> Flask:
     init_mail(app)
     init_timezones(app)
     with app.app_context():
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        engine = db.engine
+        configure_engine(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        if engine.dialect.name == "postgresql":
+            # First of all hooks: the signed-in person is loaded by a later one, and is read outside a transaction.
+            app.before_request_funcs.setdefault(None, []).insert(0, read_outside_transaction)
+            if app.config["CHECK_STATEMENTS_IN_TRANSACTION"]:
+                watch_statements_outside_transaction(app, engine)
 
     limiter = Limiter(
         key_func=get_remote_address,

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import Flask, request
 from sqlalchemy import JSON, Float, bindparam, cast, column, event, func, insert, literal, table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.sql.elements import TextClause
 
-from lms.extensions import db
+from lms.extensions import READS_OUTSIDE_TRANSACTION, db
 
 IMMEDIATE = "lms_begin_immediate"
 HOLDS_WRITE_TURN = "lms_holds_write_turn"
@@ -95,9 +96,50 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             turns.give_back()
 
 
+# Statements that mean nothing, or too little, outside a transaction: a change of data, a row lock, a SET LOCAL.
+NEEDS_TRANSACTION = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|SET\s+LOCAL)\b"
+    r"|^\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b|\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b",
+    re.IGNORECASE | re.DOTALL,
+)
+OUTSIDE_TRANSACTION = "lms_statements_outside_transaction"
+
+
+def watch_statements_outside_transaction(app: Flask, engine: Engine) -> None:
+    """Record (in `app.extensions`) and refuse every statement run in autocommit mode that needs a transaction:
+    the test suite's proof that a GET request which writes begins its transaction first."""
+    found: list[str] = app.extensions.setdefault(OUTSIDE_TRANSACTION, [])
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if autocommit and NEEDS_TRANSACTION.search(statement):
+            found.append(statement)
+            raise RuntimeError(f"needs a transaction (begin_write or read_in_transaction first): {statement[:200]}")
+
+
+def read_outside_transaction() -> None:
+    """before_request hook (PostgreSQL): a GET or HEAD reads in autocommit mode until it calls `begin_write`.
+
+    At PostgreSQL's READ COMMITTED level each statement sees what was committed when it began, inside a
+    transaction or not, so a read-only request loses nothing without one, and is spared the BEGIN and ROLLBACK
+    that each cost a round trip to the server. (SQLite keeps its read transaction: its BEGIN costs no round trip,
+    and its snapshot keeps a page's statements consistent with one another.)"""
+    if request.method in ("GET", "HEAD"):
+        db.session.info[READS_OUTSIDE_TRANSACTION] = True
+
+
+def read_in_transaction() -> None:
+    """What the session reads from now on is read inside a transaction (a server-side cursor needs one)."""
+    session = db.session()
+    if session.info.pop(READS_OUTSIDE_TRANSACTION, False) and session.in_transaction():
+        session.commit()  # commits nothing: it gives back the autocommit connection
+
+
 def begin_write() -> None:
     """Start the session's write transaction now (BEGIN IMMEDIATE on SQLite), ending any read one first."""
     session = db.session()  # the current scoped Session
+    session.info.pop(READS_OUTSIDE_TRANSACTION, None)
     if session.in_transaction():
         # Ends the read transaction opened by loading the user; loaded objects simply reload on access.
         session.commit()
@@ -272,6 +314,7 @@ def planned_for_every_row() -> None:
     index, look each row up) took 0.4 s longer than a hash join and a sort at 100,000 learners. SQLite has no
     such setting."""
     if db.session.get_bind().dialect.name == "postgresql":
+        read_in_transaction()  # a SET LOCAL outside one changes nothing
         db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
 
 
@@ -280,4 +323,5 @@ def without_parallel_workers() -> None:
     stops after a page of rows never repays starting them (a learner-table search at 100,000 learners: 74 ms
     with two workers, 24 ms without)."""
     if db.session.get_bind().dialect.name == "postgresql":
+        read_in_transaction()  # a SET LOCAL outside one changes nothing
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))

@@ -1,8 +1,10 @@
 """Flask extension objects; each keeps its per-app state on the app, so several apps can coexist."""
 
+import weakref
 from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -23,7 +25,26 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Set in a session's `info` while its request only reads (see lms.db.read_outside_transaction).
+READS_OUTSIDE_TRANSACTION = "lms_reads_outside_transaction"
+_AUTOCOMMIT_ENGINES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class LmsSession(Session):
+    """`db.session`: while its request only reads, statements run on the same engine in autocommit mode."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        """The engine Flask-SQLAlchemy chooses; its autocommit twin (same pool) while the request only reads."""
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is not None or not self.info.get(READS_OUTSIDE_TRANSACTION):
+            return engine
+        twin = _AUTOCOMMIT_ENGINES.get(engine)
+        if twin is None:
+            twin = _AUTOCOMMIT_ENGINES[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return twin
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": LmsSession})
 # `db.Model` is built at run time; type checkers see the declarative base it derives from.
 if TYPE_CHECKING:
     Model = Base

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from courses.exports import download
 from lms.access import allow
+from lms.db import read_in_transaction
 from lms.extensions import db
 from lms.models import User
 from lms.security_log import security_event
@@ -25,6 +26,7 @@ def attempt_rows(quiz_id: int, chunk: int = 1000):
         .order_by(User.display_name, User.id, Attempt.number)
         .execution_options(yield_per=chunk)
     )
+    read_in_transaction()  # rows stream through a server-side cursor, which lives in a transaction
     for row in db.session.execute(statement):
         name, email, number, status, started, submitted, score, passed = row
         if status == "open":

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from lms import create_app
+from lms.db import OUTSIDE_TRANSACTION
 from lms.extensions import db
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -116,6 +117,8 @@ def app(app_config):
     application = create_app(app_config)
     yield application
     wipe(application)
+    outside = application.extensions.get(OUTSIDE_TRANSACTION)
+    assert not outside, f"statements that need a transaction ran in autocommit mode: {outside}"
 
 
 @pytest.fixture

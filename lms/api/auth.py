@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from lms.access import ROLE_RANK, TOKEN, rate_limited
 from lms.api.problems import problem
 from lms.api.tokens import AccessToken, hash_secret
+from lms.db import begin_write
 from lms.extensions import db
 from lms.models import User, aware, utcnow
 
@@ -107,6 +108,7 @@ def note_use(token_id: int, last_used) -> None:
     now = utcnow()
     if last_used is not None and now - last_used < LAST_USED_PRECISION:
         return
+    begin_write()
     db.session.execute(update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now))
     db.session.commit()
 

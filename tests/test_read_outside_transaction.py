@@ -1,0 +1,91 @@
+"""On PostgreSQL a GET reads in autocommit mode (no BEGIN, no ROLLBACK sent to the server) until it writes; a
+POST, and every request on SQLite, runs inside a transaction; the suite refuses a GET's write made without
+`begin_write`."""
+
+import pytest
+from sqlalchemy import select, text, update
+
+from lms.access import SIGNED_IN, allow
+from lms.db import OUTSIDE_TRANSACTION, begin_write, read_in_transaction, without_parallel_workers
+from lms.extensions import db
+from lms.models import User
+from tests.conftest import csrf_token_from
+
+
+def in_transaction(connection) -> bool:
+    """Whether the database connection under `connection` is inside a transaction, as its driver tells it."""
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql":
+        from psycopg.pq import TransactionStatus
+
+        return raw.info.transaction_status != TransactionStatus.IDLE
+    return raw.in_transaction
+
+
+@pytest.fixture
+def probe(app):
+    """A signed-in route that reads one row after doing what its `step` names, and says what the connection was in."""
+
+    @allow(SIGNED_IN)
+    def transaction_probe():
+        from flask import request
+
+        step = request.values.get("step", "read")
+        if step == "begin_write":
+            begin_write()
+        elif step == "read_in_transaction":
+            read_in_transaction()
+        elif step == "set_local":
+            without_parallel_workers()
+        elif step == "write":
+            db.session.execute(update(User).where(User.id == -1).values(display_name="nobody"))
+        connection = db.session.connection()
+        found = {"name": connection.execute(select(User.display_name).limit(1)).scalar()}
+        found["in_transaction"] = in_transaction(connection)
+        if connection.dialect.name == "postgresql":
+            found["parallel_workers"] = connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar()
+        return found
+
+    app.add_url_rule("/transaction-probe", "transaction_probe", transaction_probe, methods=["GET", "POST"])
+    return app
+
+
+@pytest.fixture
+def on_postgresql(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def test_a_get_reads_outside_a_transaction_on_postgresql_only(probe, client, learner, on_postgresql):
+    found = client.get("/transaction-probe").get_json()
+    assert found["name"]  # the read itself works
+    assert found["in_transaction"] is not on_postgresql
+    assert client.head("/transaction-probe").status_code == 200
+
+
+@pytest.mark.parametrize("step", ["begin_write", "read_in_transaction"])
+def test_a_get_that_asks_for_a_transaction_gets_one(probe, client, learner, step):
+    assert client.get(f"/transaction-probe?step={step}").get_json()["in_transaction"] is True
+
+
+def test_a_post_runs_inside_a_transaction(probe, client, learner):
+    token = csrf_token_from(client.get("/dashboard").get_data(as_text=True))
+    found = client.post("/transaction-probe", data={"csrf_token": token}).get_json()
+    assert found["in_transaction"] is True
+
+
+def test_a_planner_setting_for_the_transaction_holds_in_a_get(probe, client, learner, on_postgresql):
+    found = client.get("/transaction-probe?step=set_local").get_json()
+    assert found["in_transaction"] is True or not on_postgresql
+    if on_postgresql:
+        assert found["parallel_workers"] == "0"  # SET LOCAL in autocommit mode would have changed nothing
+
+
+def test_the_suite_refuses_a_get_that_writes_without_begin_write(probe, client, learner, on_postgresql):
+    response = client.get("/transaction-probe?step=write")
+    refused = probe.extensions.get(OUTSIDE_TRANSACTION, [])
+    if on_postgresql:
+        assert response.status_code == 500 and len(refused) == 1 and refused[0].startswith("UPDATE users")
+        refused.clear()  # seen: the fixture's own check at the end of the test has nothing left to report
+    else:  # SQLite reads in a transaction, so the write is inside one
+        assert response.status_code == 200 and refused == []
