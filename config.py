@@ -22,7 +22,7 @@ class Config:
     SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE")  # where the generated secret is kept (instance/secret-key)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    # Refuse a write, lock or SET LOCAL made in autocommit mode (a GET that forgot lms.db.begin_write): tests only.
+    # Refuse a write, lock or SET LOCAL made in autocommit mode (a write without lms.db.begin_write): tests only.
     CHECK_STATEMENTS_IN_TRANSACTION = False
     # The built-in features, registered exactly like third-party plugins.
     LMS_PLUGINS = [

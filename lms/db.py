@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy import JSON, Float, bindparam, cast, column, event, func, insert, literal, table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -107,7 +107,7 @@ OUTSIDE_TRANSACTION = "lms_statements_outside_transaction"
 
 def watch_statements_outside_transaction(app: Flask, engine: Engine) -> None:
     """Record (in `app.extensions`) and refuse every statement run in autocommit mode that needs a transaction:
-    the test suite's proof that a GET request which writes begins its transaction first."""
+    the test suite's proof that every request which writes begins its transaction first."""
     found: list[str] = app.extensions.setdefault(OUTSIDE_TRANSACTION, [])
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -119,14 +119,14 @@ def watch_statements_outside_transaction(app: Flask, engine: Engine) -> None:
 
 
 def read_outside_transaction() -> None:
-    """before_request hook (PostgreSQL): a GET or HEAD reads in autocommit mode until it calls `begin_write`.
+    """before_request hook (PostgreSQL): a request reads in autocommit mode until it calls `begin_write`.
 
     At PostgreSQL's READ COMMITTED level each statement sees what was committed when it began, inside a
-    transaction or not, so a read-only request loses nothing without one, and is spared the BEGIN and ROLLBACK
-    that each cost a round trip to the server. (SQLite keeps its read transaction: its BEGIN costs no round trip,
+    transaction or not, and `begin_write` ended the read transaction before its write one anyway: reading
+    outside one loses nothing, and spares a page the BEGIN and ROLLBACK, and a write the BEGIN and COMMIT of its
+    reads, each a round trip to the server. (SQLite keeps its read transaction: its BEGIN costs no round trip,
     and its snapshot keeps a page's statements consistent with one another.)"""
-    if request.method in ("GET", "HEAD"):
-        db.session.info[READS_OUTSIDE_TRANSACTION] = True
+    db.session.info[READS_OUTSIDE_TRANSACTION] = True
 
 
 def read_in_transaction() -> None:

@@ -25,16 +25,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Set in a session's `info` while its request only reads (see lms.db.read_outside_transaction).
+# Set in a session's `info` until its request begins to write (see lms.db.read_outside_transaction).
 READS_OUTSIDE_TRANSACTION = "lms_reads_outside_transaction"
 _AUTOCOMMIT_ENGINES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 class LmsSession(Session):
-    """`db.session`: while its request only reads, statements run on the same engine in autocommit mode."""
+    """`db.session`: until its request begins to write, statements run on the same engine in autocommit mode."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        """The engine Flask-SQLAlchemy chooses; its autocommit twin (same pool) while the request only reads."""
+        """The engine Flask-SQLAlchemy chooses; its autocommit twin (same pool) until the request begins to write."""
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
         if bind is not None or not self.info.get(READS_OUTSIDE_TRANSACTION):
             return engine

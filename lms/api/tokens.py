@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.db import begin_write
 from lms.extensions import Model, db
 from lms.models import utcnow
 from lms.services import ServiceError
@@ -67,6 +68,7 @@ def create_token(user, name: str, scopes: list[str]) -> tuple[AccessToken, str]:
         raise ServiceError("Choose at least one of the scopes offered.")
     if any(scope not in allowed_scopes(user.role) for scope in chosen):
         raise ServiceError("Only admins can give a token the admin scope.")
+    begin_write()  # the count and the new token in one write transaction
     if len(active_tokens(user.id)) >= MAX_TOKENS:
         raise ServiceError(f"You have {MAX_TOKENS} tokens already; revoke one you no longer use first.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -95,6 +97,7 @@ def active_tokens(user_id: int) -> list[AccessToken]:
 
 def revoke_token(user, token_id: int) -> None:
     """Revoke one of ``user``'s tokens: it stops working at once."""
+    begin_write()
     done = db.session.execute(
         update(AccessToken)
         .where(AccessToken.id == token_id, AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
