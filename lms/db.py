@@ -141,7 +141,8 @@ def begin_write() -> None:
     session = db.session()  # the current scoped Session
     session.info.pop(READS_OUTSIDE_TRANSACTION, None)
     if session.in_transaction():
-        # Ends the read transaction opened by loading the user; loaded objects simply reload on access.
+        # Ends the reads begun by loading the user (a read transaction on SQLite, autocommit on PostgreSQL);
+        # loaded objects simply reload on access.
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})
 
