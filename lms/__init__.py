@@ -103,7 +103,7 @@ def create_app(config=None) -> Flask:
         configure_engine(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         if engine.dialect.name == "postgresql":
             # First of all hooks: the signed-in person is loaded by a later one, and is read outside a transaction.
-            app.before_request_funcs.setdefault(None, []).insert(0, read_outside_transaction)
+            app.before_request_funcs.setdefault(None, []).insert(0, read_outside_transaction(engine))
             if app.config["CHECK_STATEMENTS_IN_TRANSACTION"]:
                 watch_statements_outside_transaction(app, engine)
 

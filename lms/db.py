@@ -98,8 +98,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
 # Statements that mean nothing, or too little, outside a transaction: a change of data, a row lock, a SET LOCAL.
 NEEDS_TRANSACTION = re.compile(
-    r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|SET\s+LOCAL)\b"
-    r"|^\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b|\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b",
+    r"^\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|LOCK|SAVEPOINT|SET\s+LOCAL)\b"
+    r"|^\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b|\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b"
+    r"|\bpg_advisory_xact_lock",
     re.IGNORECASE | re.DOTALL,
 )
 OUTSIDE_TRANSACTION = "lms_statements_outside_transaction"
@@ -112,27 +113,35 @@ def watch_statements_outside_transaction(app: Flask, engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _refuse(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
-        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        # The driver's own mode, not the option asked for: a connection left in autocommit would show here too.
+        autocommit = getattr(connection.connection.dbapi_connection, "autocommit", False)
         if autocommit and NEEDS_TRANSACTION.search(statement):
             found.append(statement)
             raise RuntimeError(f"needs a transaction (begin_write or read_in_transaction first): {statement[:200]}")
 
 
-def read_outside_transaction() -> None:
-    """before_request hook (PostgreSQL): a request reads in autocommit mode until it calls `begin_write`.
+def read_outside_transaction(engine: Engine) -> Callable[[], None]:
+    """The before_request hook (PostgreSQL) by which a request reads in autocommit mode until it calls
+    `begin_write`.
 
-    At PostgreSQL's READ COMMITTED level each statement sees what was committed when it began, inside a
-    transaction or not, and `begin_write` ended the read transaction before its write one anyway: reading
-    outside one loses nothing, and spares a page the BEGIN and ROLLBACK, and a write the BEGIN and COMMIT of its
-    reads, each a round trip to the server. (SQLite keeps its read transaction: its BEGIN costs no round trip,
-    and its snapshot keeps a page's statements consistent with one another.)"""
-    db.session.info[READS_OUTSIDE_TRANSACTION] = True
+    At READ COMMITTED (PostgreSQL's default, and this app's) each statement sees what was committed when it
+    began, inside a transaction or not, and `begin_write` ended the read transaction before its write one anyway:
+    reading outside one loses nothing, and spares a page the BEGIN and ROLLBACK, and a write the BEGIN and
+    COMMIT of its reads, each a round trip to the server. (SQLite keeps its read transaction: its BEGIN costs no
+    round trip, and its snapshot keeps a page's statements consistent with one another.)"""
+    # Built once: the twin shares the engine's pool, and each connection it lends goes back in its own mode.
+    reading = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+    def read_in_autocommit_mode() -> None:
+        db.session.info[READS_OUTSIDE_TRANSACTION] = reading
+
+    return read_in_autocommit_mode
 
 
 def read_in_transaction() -> None:
     """What the session reads from now on is read inside a transaction (a server-side cursor needs one)."""
     session = db.session()
-    if session.info.pop(READS_OUTSIDE_TRANSACTION, False) and session.in_transaction():
+    if session.info.pop(READS_OUTSIDE_TRANSACTION, None) is not None and session.in_transaction():
         session.commit()  # commits nothing: it gives back the autocommit connection
 
 

@@ -1,6 +1,5 @@
 """Flask extension objects; each keeps its per-app state on the app, so several apps can coexist."""
 
-import weakref
 from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
@@ -25,9 +24,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Set in a session's `info` until its request begins to write (see lms.db.read_outside_transaction).
+# In a session's `info` until its request begins to write: (the engine, its autocommit twin sharing its pool),
+# set by the hook lms.db.read_outside_transaction makes.
 READS_OUTSIDE_TRANSACTION = "lms_reads_outside_transaction"
-_AUTOCOMMIT_ENGINES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 class LmsSession(Session):
@@ -36,12 +35,10 @@ class LmsSession(Session):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         """The engine Flask-SQLAlchemy chooses; its autocommit twin (same pool) until the request begins to write."""
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
-        if bind is not None or not self.info.get(READS_OUTSIDE_TRANSACTION):
-            return engine
-        twin = _AUTOCOMMIT_ENGINES.get(engine)
-        if twin is None:
-            twin = _AUTOCOMMIT_ENGINES[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return twin
+        reading = self.info.get(READS_OUTSIDE_TRANSACTION)
+        if bind is None and reading is not None and reading[0] is engine:
+            return reading[1]
+        return engine
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": LmsSession})

@@ -42,6 +42,7 @@ def probe(app):
         connection = db.session.connection()
         found = {"name": connection.execute(select(User.display_name).limit(1)).scalar()}
         found["in_transaction"] = in_transaction(connection)
+        found["connection"] = id(connection.connection.dbapi_connection)
         if connection.dialect.name == "postgresql":
             found["parallel_workers"] = connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar()
         return found
@@ -76,6 +77,14 @@ def test_a_request_reads_outside_a_transaction_on_postgresql_only(probe, client,
 @pytest.mark.parametrize("step", ["begin_write", "read_in_transaction"])
 def test_a_request_that_asks_for_a_transaction_gets_one(probe, client, learner, method, step):
     assert send(client, method, step)["in_transaction"] is True
+
+
+def test_a_connection_lent_for_reads_goes_back_to_the_pool_ready_for_a_transaction(probe, client, learner):
+    lent = send(client, "GET")["connection"]
+    with probe.app_context(), db.engine.connect() as connection:
+        assert id(connection.connection.dbapi_connection) == lent  # the same connection, back from the pool
+        connection.execute(select(1))
+        assert in_transaction(connection)
 
 
 def test_a_planner_setting_for_the_transaction_holds(probe, client, learner, on_postgresql):
