@@ -129,7 +129,7 @@ def read_outside_transaction(engine: Engine) -> Callable[[], None]:
     reading outside one loses nothing, and spares a page the BEGIN and ROLLBACK, and a write the BEGIN and
     COMMIT of its reads, each a round trip to the server. (SQLite keeps its read transaction: its BEGIN costs no
     round trip, and its snapshot keeps a page's statements consistent with one another.)"""
-    # Built once: the twin shares the engine's pool, and each connection it lends goes back in its own mode.
+    # Built once: the twin shares the engine's pool, and each connection it lends goes back out of autocommit mode.
     reading = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
 
     def read_in_autocommit_mode() -> None:
