@@ -24,8 +24,7 @@ import time
 import tracemalloc
 
 from bench.admin_pages import csrf_token
-from bench.seed import ROOT, run_cli
-from bench.speed import BENCH_DATABASE, fresh_postgres_database
+from bench.seed import BENCH_DATABASE, ROOT, fresh_postgres_database, run_cli
 
 REPEATS = 11
 COURSE = "bpo-operations"

@@ -3,8 +3,10 @@ requests each load case replays (signed-in cookies, CSRF tokens, open attempts) 
 
 import dataclasses
 import json
+import os
 import pathlib
 import random
+import secrets
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -28,6 +30,35 @@ class Outline:
     lessons: list  # (lesson id, module id, url path)
     quizzes: list  # (quiz id, module id, time limit in minutes or None)
     slots: dict  # quiz id -> the slots of a real attempt started on it
+
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_DATABASE = "lms_bench"
+
+
+def fresh_postgres_database() -> str:
+    """Drop and create the benchmark's own PostgreSQL database; returns its SQLAlchemy URL."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
+
+
+def bench_environment(workdir: pathlib.Path, database: str) -> dict:
+    """The environment the benchmark's processes run in: a fresh database ("sqlite" in `workdir`, or
+    "postgresql"), a secret of their own, and mail and rate limits kept in memory."""
+    url = fresh_postgres_database() if database == "postgresql" else f"sqlite:///{workdir}/bench.sqlite3"
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "SECRET_KEY_FILE": str(workdir / "secret-key"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_BACKEND": "locmem",  # the badges' mail is kept in memory: a benchmark measures the app, not SMTP
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def run_cli(env: dict, *args: str) -> None:
@@ -214,8 +245,6 @@ def add_progress(user_ids: list[int], the_outline: Outline, rng: random.Random) 
 
 def add_awards(user_ids: list[int], badge_class_id: int, revoked: int) -> None:
     """Award one badge to each of these learners, and revoke the first `revoked` of those awards."""
-    import secrets
-
     from badges.models import Award
     from lms.extensions import db
 

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import pathlib
-import secrets
 import shutil
 import signal
 import socket
@@ -25,11 +24,9 @@ import tempfile
 import time
 import urllib.request
 
-from bench.seed import ROOT, USER_AGENT, request_file, seed
+from bench.seed import ROOT, USER_AGENT, bench_environment, request_file, seed
 
 HERE = pathlib.Path(__file__).resolve().parent
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-BENCH_DATABASE = "lms_bench"
 # The learner's path, in the order each cycle runs it; "once" cases send every request at most once.
 CASES = [
     ("lesson page", "cycle"),
@@ -60,16 +57,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def fresh_postgres_database() -> str:
-    """Drop and create the benchmark's own PostgreSQL database; returns its SQLAlchemy URL."""
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
 
 
 class Server:
@@ -160,17 +147,8 @@ def wrk(
 def measure(database: str, cycles: int, slice_seconds: float, connections: int, learners: int, writers: int) -> dict:
     """Seed, serve and drive one database; returns the slices measured per case and the footprint."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="lms-bench-"))
-    url = fresh_postgres_database() if database == "postgresql" else f"sqlite:///{workdir}/bench.sqlite3"
     workers = os.cpu_count() or 2
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_hex(32),
-        "SECRET_KEY_FILE": str(workdir / "secret-key"),
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "MAIL_BACKEND": "locmem",  # the badges' mail is kept in memory: a benchmark measures the app, not SMTP
-        "PYTHONPATH": str(ROOT),
-    }
+    env = bench_environment(workdir, database)
     print(f"[{database}] seeding {learners} learners and {writers} more who mark lessons and submit…", flush=True)
     seed(workdir, env, learners, writers)
     files = {name: request_file(workdir, name) for name, _mode in CASES}
