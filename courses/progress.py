@@ -58,11 +58,21 @@ def best_score(steps: Iterable[Step]) -> float | None:
 
 
 class StepLink(NamedTuple):
-    """What a list of steps shows of one: where it is, its title, whether it is done."""
+    """What a list of steps shows of one: where it leads, its title, whether it is done.
 
-    url: str
+    The link is kept as its endpoint and values, not as a URL: a list of steps is the key of a remembered
+    fragment (lms.fragments), so the URLs are built only when the list is rendered, not for every page.
+    """
+
+    endpoint: str
+    values: tuple  # (name, value) pairs, hashable as a memo key needs
     title: str
     done: bool
+
+    @property
+    def url(self) -> str:
+        """Where the step happens (needs a request context)."""
+        return url_for(self.endpoint, **dict(self.values))
 
 
 @dataclasses.dataclass
@@ -103,8 +113,8 @@ class ModuleProgress:
         return [step for step in self.required if not step.done]
 
     def step_links(self) -> tuple[StepLink, ...]:
-        """Every step as a list shows it (needs a request context, for the links)."""
-        return tuple(StepLink(step.url, step.title, step.done) for step in self.steps)
+        """Every step as a list shows it."""
+        return tuple(StepLink(step.endpoint, tuple(step.values.items()), step.title, step.done) for step in self.steps)
 
 
 @dataclasses.dataclass

@@ -1,5 +1,7 @@
-"""The LMS's Flask class: Flask, with the in-page links it builds remembered per process."""
+"""The LMS's Flask class: Flask, with the in-page links it builds, and which functions are synchronous,
+remembered per process."""
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -11,6 +13,9 @@ from lms.memo import remember
 # values and where the app is mounted; building each anew through the URL map was a tenth of a lesson page.
 URL_MEMO_LIMIT = 20_000  # distinct links kept; past it the memo starts again, so memory stays bounded
 MEMO_VALUE_TYPES = (str, int, type(None))
+# Flask asks whether each hook and view is a coroutine function every time it calls one, some twenty times a
+# request; a function's answer never changes.
+SYNC_MEMO_LIMIT = 1_000
 
 
 class LmsFlask(Flask):
@@ -19,6 +24,14 @@ class LmsFlask(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.url_memo: dict[tuple, str] = {}
+        self.sync_memo: dict[Callable, Callable] = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        """Flask's `ensure_sync`, worked out once per function."""
+        synchronous = self.sync_memo.get(func)
+        if synchronous is None:
+            synchronous = remember(self.sync_memo, func, super().ensure_sync(func), SYNC_MEMO_LIMIT)
+        return synchronous
 
     def url_for(  # type: ignore[override]
         self,

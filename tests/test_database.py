@@ -50,14 +50,23 @@ def test_sqlite_write_transactions_begin_immediate(sqlite_app):
     from lms.db import begin_write
 
     statements = []
+
+    def trace(dbapi_connection, *_args):
+        # What SQLite itself runs: the app sends its BEGIN to the driver directly.
+        dbapi_connection.set_trace_callback(statements.append)
+
+    def untrace(dbapi_connection, *_args):
+        dbapi_connection.set_trace_callback(None)
+
     with sqlite_app.app_context():
-        event.listen(
-            db.engine, "before_cursor_execute", lambda conn, cur, statement, *rest: statements.append(statement)
-        )
+        event.listen(db.engine, "checkout", trace)
+        event.listen(db.engine, "checkin", untrace)
         db.session.execute(text("SELECT 1"))  # a read opens a plain (deferred) transaction
         db.session.rollback()
         begin_write()  # a write takes the lock up front
         db.session.rollback()
+        event.remove(db.engine, "checkout", trace)
+        event.remove(db.engine, "checkin", untrace)
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN", "BEGIN IMMEDIATE"]
 
 

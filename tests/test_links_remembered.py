@@ -74,13 +74,14 @@ def test_a_remembered_fragment_escapes_what_it_shows_and_keys_on_all_of_it(app):
         "complete": False,
         "done": 0,
         "total": 1,
-        "steps": (StepLink("/quizzes/1", "Quiz & more", False),),
+        "steps": (StepLink("quizzes.quiz", (("quiz_id", 1),), "Quiz & more", False),),
     }
     with app.test_request_context("/"):
         first = remembered("courses/_module_card.html", **card)
         done = remembered(
-            "courses/_module_card.html", **{**card, "steps": (StepLink("/quizzes/1", "Quiz & more", True),)}
+            "courses/_module_card.html",
+            **{**card, "steps": (StepLink("quizzes.quiz", (("quiz_id", 1),), "Quiz & more", True),)},
         )
     assert "<script>" not in first and "&lt;script&gt;alert(1)&lt;/script&gt;" in first
-    assert "Quiz &amp; more" in first and "To do" in first
+    assert '<a href="/quizzes/1">Quiz &amp; more</a>' in first and "To do" in first
     assert "Done" in done and "To do" not in done
