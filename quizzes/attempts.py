@@ -10,7 +10,7 @@ from typing import cast
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, case, insert, or_, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import defer, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from courses.models import Enrolment
@@ -83,12 +83,13 @@ class SlotView:
         return "Partly right" if score else "Not right"
 
 
-# Built once: the quiz page runs it on every view.
+# Built once: the quiz page runs it on every view. It lists the attempts without their questions (`slots`,
+# JSON parsed per attempt); starting a new attempt reads the last one's when it needs them.
 LEARNER_ATTEMPTS = (
     select(Attempt)
     .where(Attempt.quiz_id == bindparam("quiz_id"), Attempt.user_id == bindparam("user_id"))
     .order_by(Attempt.number)
-    .options(lazyload(Attempt.quiz))
+    .options(lazyload(Attempt.quiz), defer(Attempt.slots))
 )
 
 
