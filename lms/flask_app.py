@@ -2,6 +2,7 @@
 remembered per process."""
 
 from collections.abc import Callable
+from types import CodeType, FunctionType
 from typing import Any
 
 from flask import Flask
@@ -14,24 +15,31 @@ from lms.memo import remember
 URL_MEMO_LIMIT = 20_000  # distinct links kept; past it the memo starts again, so memory stays bounded
 MEMO_VALUE_TYPES = (str, int, type(None))
 # Flask asks whether each hook and view is a coroutine function every time it calls one, some twenty times a
-# request; a function's answer never changes.
-SYNC_MEMO_LIMIT = 1_000
+# request; the answer is in the function's code, which never changes. (A function marked a coroutine function
+# by `inspect.markcoroutinefunction`, from Python 3.12, would carry it on itself instead: the app marks none.)
+SYNC_MEMO_LIMIT = 1_000  # code objects kept; past it the memo starts again
 
 
 class LmsFlask(Flask):
-    """Flask whose `url_for` remembers the relative links it built, per mount point, rule and values."""
+    """Flask whose `url_for` remembers the relative links it built, per mount point, rule and values, and whose
+    `ensure_sync` remembers which functions' code is synchronous."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.url_memo: dict[tuple, str] = {}
-        self.sync_memo: dict[Callable, Callable] = {}
+        self.synchronous_code: dict[CodeType, bool] = {}
 
     def ensure_sync(self, func: Callable) -> Callable:
-        """Flask's `ensure_sync`, worked out once per function."""
-        synchronous = self.sync_memo.get(func)
+        """Flask's `ensure_sync`; for a plain function, whether it is a coroutine function is worked out once per
+        code object (not per function, so closures made afresh for a request, such as `after_this_request`
+        callbacks, are never kept)."""
+        if type(func) is not FunctionType:
+            return super().ensure_sync(func)
+        synchronous = self.synchronous_code.get(func.__code__)
         if synchronous is None:
-            synchronous = remember(self.sync_memo, func, super().ensure_sync(func), SYNC_MEMO_LIMIT)
-        return synchronous
+            synchronous = super().ensure_sync(func) is func
+            remember(self.synchronous_code, func.__code__, synchronous, SYNC_MEMO_LIMIT)
+        return func if synchronous else super().ensure_sync(func)
 
     def url_for(  # type: ignore[override]
         self,
