@@ -24,29 +24,28 @@ QUIZZES_WITH_BEST = (
 def quiz_steps(user_id: int, course) -> list:
     """One step per active quiz of the course, done when the learner has passed it; required when the quiz counts
     towards completion (a practice quiz is a step the learner may take, never one they must)."""
-    quizzes = db.session.connection().execute(QUIZZES_WITH_BEST, {"user_id": user_id, "course_id": course.id})
+    rows = db.session.connection().execute(QUIZZES_WITH_BEST, {"user_id": user_id, "course_id": course.id})
     steps = []
-    for quiz in quizzes:
-        score = quiz.best
-        passed = score is not None and score >= quiz.pass_mark
+    for quiz_id, title, pass_mark, module_id, counts_towards_completion, score in rows:
+        passed = score is not None and score >= pass_mark
         if score is None:
-            detail = f"Not attempted yet (pass mark {quiz.pass_mark}%)"
+            detail = f"Not attempted yet (pass mark {pass_mark}%)"
         elif passed:
             detail = f"Passed with {score:g}%"
         else:
-            detail = f"Not passed yet: best score {score:g}%, pass mark {quiz.pass_mark}%"
+            detail = f"Not passed yet: best score {score:g}%, pass mark {pass_mark}%"
         steps.append(
             Step(
                 kind="quiz",
-                title=quiz.title,
+                title=title,
                 endpoint="quizzes.quiz",
-                values={"quiz_id": quiz.id},
+                values={"quiz_id": quiz_id},
                 done=passed,
-                module_id=quiz.module_id,
-                item_id=quiz.id,
+                module_id=module_id,
+                item_id=quiz_id,
                 detail=detail,
                 score=score,
-                required=quiz.counts_towards_completion,
+                required=counts_towards_completion,
             )
         )
     return steps
