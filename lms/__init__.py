@@ -156,17 +156,19 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
+        user = current_user._get_current_object()  # once: each look through the proxy asks Flask-Login again
+
         def nav_links():
-            role = current_user.role if current_user.is_authenticated else None
+            role = user.role if user.is_authenticated else None
             links = nav_by_role.get(role)
             if links is None:
-                links = in_registration_order(app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=current_user))
+                links = in_registration_order(app.extensions["lms"].pm.hook.lms_nav_links(app=app, user=user))
                 nav_by_role[role] = links
             return links
 
         return {
             "nav_links": nav_links,
-            "has_role": lambda role: access.has_role(current_user, role),
+            "has_role": lambda role: access.has_role(user, role),
             "site_name": app.config["SITE_NAME"],
             "remembered": remembered,
         }
