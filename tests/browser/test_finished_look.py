@@ -105,3 +105,19 @@ def test_every_lesson_of_the_course_fits_a_phone(page, live_server, app, make_us
             page.goto(f"{live_server.url}/courses/{course.slug}/{module.slug}/{lesson}")
             expect(page.locator(".selfcheck").first).to_be_visible()  # enrolled: the whole lesson is shown
             assert page.evaluate(OVERFLOW) <= 0, f"{lesson} is wider than a phone: {page.evaluate(WIDEST)}"
+
+
+def test_the_header_links_and_the_sign_out_button_share_one_line(page, live_server, make_user):
+    """On a desktop the site header's links and its sign-out button (a form's button) sit on the same line."""
+    sign_in(page, live_server.url, make_user())
+    page.set_viewport_size(WIDTHS["desktop"])
+    header = page.get_by_role("navigation", name="Main")
+    link = header.get_by_role("link", name="Dashboard").bounding_box()
+    button = header.get_by_role("button", name="Sign out").bounding_box()
+    assert link is not None and button is not None
+    assert abs(middle(link) - middle(button)) <= 1, (link, button)
+
+
+def middle(box: dict) -> float:
+    """The vertical middle of an element's bounding box."""
+    return box["y"] + box["height"] / 2
