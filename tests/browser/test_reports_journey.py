@@ -43,6 +43,21 @@ def test_an_admin_reports_on_one_cohort(page, live_server, app, make_user, axe):
     page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 3")
     page.wait_for_function("Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => Chart.getChart(c))")
     assert problems == []
+    # The quizzes' chart labels every quiz, however many there are, rather than every other one.
+    labelled = page.evaluate(
+        """() => { const chart = Chart.getChart(document.querySelector("canvas[data-chart='chart-quizzes-data']"));
+                   return [chart.scales.y.ticks.length, chart.data.labels.length]; }"""
+    )
+    assert labelled[0] == labelled[1] > 10, labelled
+    # Drawn, each chart folds its table of figures under a summary, which opens it again.
+    figures = page.locator("details.chart-figures")
+    expect(figures).to_have_count(3)
+    for n in range(3):
+        expect(figures.nth(n)).not_to_have_attribute("open", "")
+    funnel_table = page.get_by_role("table", name=re.compile("completed at least this many modules, as figures"))
+    expect(funnel_table).to_be_hidden()
+    figures.first.locator("summary").click()
+    expect(funnel_table).to_be_visible()
     axe(page, "course dashboard")
     page.get_by_role("link", name="Learners and their progress").click()
     page.get_by_label("Cohort", exact=True).select_option(label="Manila night shift, March intake")

@@ -1,5 +1,6 @@
 // Draws each report chart from the JSON data block beside it, with Chart.js (served from /static/vendor).
-// The page states every figure in a table too, so the charts add a picture, never information of their own.
+// The page states every figure in a table too, so the charts add a picture, never information of their own;
+// once a chart is drawn, its table folds under its summary (one click opens it again).
 (function () {
   "use strict";
   var colours = ["#0b5394", "#1d6b3a", "#8a4b08", "#6a1b9a"];
@@ -9,6 +10,21 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    var values = { beginAtZero: true, ticks: { precision: 0 } }; // counts and percentages: whole numbers
+    var labels = {};
+    if (spec.horizontal) {
+      // One bar per label, each with its label: the box grows with the labels rather than skipping some,
+      // and on a narrow screen a long label is shortened (the table beside the chart gives it whole).
+      canvas.parentElement.style.height = Math.max(18, spec.labels.length * 1.75 + 4) + "rem";
+      var longest = canvas.parentElement.clientWidth < 500 ? 22 : 60;
+      labels.ticks = {
+        autoSkip: false,
+        callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          return label.length > longest ? label.slice(0, longest - 1) + "\u2026" : label;
+        },
+      };
+    }
     new Chart(canvas, {
       type: spec.type,
       data: {
@@ -27,9 +43,12 @@
         responsive: true,
         maintainAspectRatio: false,
         indexAxis: spec.horizontal ? "y" : "x",
-        // Counts of learners: whole numbers on the value axis.
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: spec.horizontal ? { x: values, y: labels } : { x: labels, y: values },
       },
     });
+    var figures = canvas.closest(".chart").querySelector("details.chart-figures");
+    if (figures) {
+      figures.open = false;
+    }
   });
 })();
