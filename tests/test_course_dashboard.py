@@ -43,7 +43,7 @@ def test_the_dashboard_counts_learners_and_draws_the_funnel_and_the_days(app, cl
     # Each chart's figures are in a table too, shown as the page comes (the charts' script folds them once drawn).
     assert re.search(r"<th scope=\"row\">1 module</th><td>1</td>", response.text)
     assert re.search(rf"<th scope=\"row\">{today}</th><td>5</td><td>1</td>", response.text)
-    assert response.text.count('<details class="chart-figures" open>') == 3
+    assert response.text.count('<details class="chart-figures" open data-fold-when-drawn>') == 3
 
 
 def test_only_the_courses_trainers_and_admins_see_the_dashboard(app, lab, make_user, login):

@@ -1,6 +1,6 @@
 // Draws each report chart from the JSON data block beside it, with Chart.js (served from /static/vendor).
 // The page states every figure in a table too, so the charts add a picture, never information of their own;
-// once a chart is drawn, its table folds under its summary (one click opens it again).
+// on a page of several charts, each table folds under its summary once its chart is drawn (a click opens it).
 (function () {
   "use strict";
   var colours = ["#0b5394", "#1d6b3a", "#8a4b08", "#6a1b9a"];
@@ -46,7 +46,7 @@
         scales: spec.horizontal ? { x: values, y: labels } : { x: labels, y: values },
       },
     });
-    var figures = canvas.closest(".chart").querySelector("details.chart-figures");
+    var figures = canvas.closest(".chart").querySelector("details[data-fold-when-drawn]");
     if (figures) {
       figures.open = false;
     }
