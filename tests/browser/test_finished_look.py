@@ -99,6 +99,11 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
     assert name_field is not None and date_field is not None
     assert abs(name_field["height"] - date_field["height"]) <= 3, (name_field, date_field)  # unstyled: 24 px apart
 
+    # A trainer reads what the list beside each question's "Copy" and "Move" is: its label is shown, not hidden.
+    page.goto(f"{base}/author/quizzes/{quiz_id}")
+    label = page.locator("label", has_text="To quiz").first.bounding_box()
+    assert label is not None and label["width"] > 20, label
+
 
 def test_every_lesson_of_the_course_fits_a_phone(page, live_server, app, make_user):
     """The lessons hold tables, self-checks and tasks: none of them may make a phone scroll sideways."""
