@@ -104,6 +104,13 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
     label = page.locator("label", has_text="To quiz").first.bounding_box()
     assert label is not None and label["width"] > 20, label
 
+    # The question bank's rows keep their cells in line: the actions cell ends where the row's other cells end.
+    page.goto(f"{base}/author/bank")
+    cells = page.locator("tbody tr").first.locator("td")
+    first, last = cells.first.bounding_box(), cells.last.bounding_box()
+    assert first is not None and last is not None
+    assert abs((first["y"] + first["height"]) - (last["y"] + last["height"])) <= 1, (first, last)
+
 
 def test_every_lesson_of_the_course_fits_a_phone(page, live_server, app, make_user):
     """The lessons hold tables, self-checks and tasks: none of them may make a phone scroll sideways."""
