@@ -14,12 +14,14 @@ never sees it; every text inside them is Markdown rendered and sanitized like th
 
 import dataclasses
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it.token import Token
 from markupsafe import escape
 
 from courses.markdown import lesson_renderer, sanitize_html
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 GLOSSARY_SCHEME = "glossary:"
 
@@ -62,7 +64,7 @@ def render_lesson(text: str, glossary: Collection[str] = ()) -> RenderedLesson:
     return RenderedLesson("".join(parts), sorted(problems))
 
 
-def link_glossary(tokens: list[Token], glossary: Collection[str]) -> list[tuple[int, str]]:
+def link_glossary(tokens: "list[Token]", glossary: Collection[str]) -> list[tuple[int, str]]:
     """Point every `glossary:<slug>` link at the glossary page; a slug the glossary lacks is a problem."""
     problems = []
     for token in tokens:

@@ -149,3 +149,67 @@ def test_a_web_worker_does_not_load_what_only_commands_and_password_changes_need
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+# What a learner's requests need not load: lessons are rendered when a pack is synced, and this course's questions
+# are written in HTML (which nh3 cleans when an attempt shows them), so the Markdown renderer stays out; mail is
+# loaded only when there is some to send; a worker on PostgreSQL has no use for the SQLite driver.
+LEARNER_WORKER_SCRIPT = """
+import json, re, sys
+from lms import create_app
+
+settings, user, urls = json.loads(sys.argv[1])
+app = create_app(settings)
+client = app.test_client()
+
+def token(response):
+    assert response.status_code == 200, (response.request.path, response.status_code)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+signed_in = client.post("/login", data={**user, "csrf_token": token(client.get("/login"))})
+assert signed_in.status_code == 302, signed_in.status_code
+for url in urls["pages"]:
+    assert client.get(url).status_code == 200, url
+done = client.post(urls["lesson"] + "/complete", data={"csrf_token": token(client.get(urls["lesson"]))})
+assert done.status_code == 302, done.status_code
+started = client.post(urls["quiz"] + "/start", data={"csrf_token": token(client.get(urls["quiz"]))})
+attempt = started.headers["Location"]
+saved = client.post(attempt + "/save", data={"csrf_token": token(client.get(attempt))})
+assert saved.status_code in (200, 302), saved.status_code
+unwanted = ["markdown_it", "flask_mailman"]
+if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    unwanted.append("sqlite3")
+print(json.dumps(sorted(m for m in unwanted if m in sys.modules)))
+"""
+
+
+def test_a_learners_requests_load_neither_the_markdown_renderer_nor_the_mailer(app, make_user, tmp_path):
+    """A worker that serves a learner's pages, a lesson marked complete, an attempt and an answer saved leaves
+    markdown-it and Flask-Mailman unloaded (1.5 MB of its memory), and on PostgreSQL the SQLite driver too."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.test_badges_issuing import enrol_learner, sync_course
+
+    course = sync_course(app)
+    learner = make_user()
+    enrol_learner(app, learner["id"], course)
+    module = next(iter(course.modules.values()))
+    lesson = f"/courses/{course.slug}/{module.slug}/{module.lesson_slugs[0]}"
+    urls = {
+        "pages": [lesson, f"/courses/{course.slug}", "/dashboard", f"/quizzes/{module.quiz_id}"],
+        "lesson": lesson,
+        "quiz": f"/quizzes/{module.quiz_id}",
+    }
+    settings = {
+        key: app.config[key]
+        for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING", "LMS_LOAD_ENTRY_POINTS", "MAIL_BACKEND")
+    }
+    user = {"email": learner["email"], "password": learner["password"]}
+    argument = json.dumps([settings, user, urls])
+    done = subprocess.run(
+        [sys.executable, "-c", LEARNER_WORKER_SCRIPT, argument], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []

@@ -1,7 +1,6 @@
 """`flask --app lms backup`: a consistent copy of the embedded SQLite database, taken while the LMS runs."""
 
 import pathlib
-import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 
@@ -14,6 +13,8 @@ from lms.extensions import db
 
 def backup_sqlite(source: str, target: pathlib.Path) -> None:
     """Copy a SQLite database with SQLite's online backup, which sees one consistent state while others write."""
+    import sqlite3  # here: a worker on PostgreSQL never loads it
+
     target.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(target)) as copy:
         live.execute(f"PRAGMA busy_timeout = {int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
