@@ -12,7 +12,9 @@ from lms.memo import remember
 
 # A page builds a dozen links (navigation, breadcrumbs, forms, assets) whose text depends only on the rule, its
 # values and where the app is mounted; building each anew through the URL map was a tenth of a lesson page.
-URL_MEMO_LIMIT = 20_000  # distinct links kept; past it the memo starts again, so memory stays bounded
+# Distinct links kept; past it the memo starts again, so memory stays bounded (about 300 bytes each: 1.2 MB at
+# most). The links pages share are a few hundred; those of one attempt or learner are seldom built twice.
+URL_MEMO_LIMIT = 4_000
 MEMO_VALUE_TYPES = (str, int, type(None))
 # Flask asks whether each hook and view is a coroutine function every time it calls one, some twenty times a
 # request; the answer is in the function's code, which never changes. (A function marked a coroutine function

@@ -5,7 +5,9 @@ from markupsafe import Markup
 
 from lms.memo import remember
 
-FRAGMENT_LIMIT = 4_000  # distinct fragments kept; past it the memo starts again, so memory stays bounded
+# Distinct fragments kept; past it the memo starts again, so memory stays bounded (a module card is about 4 KB:
+# at most 4 MB of a worker).
+FRAGMENT_LIMIT = 1_000
 
 
 def remembered(template_name: str, **context) -> Markup:

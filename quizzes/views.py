@@ -75,7 +75,9 @@ class Posted:
     problems: dict[int, str]
 
 
-FORM_CLASS_LIMIT = 2_000  # distinct question layouts whose form class is kept; past it the memo starts again
+# Distinct question layouts whose form class is kept; past it the memo starts again. Options are shuffled per
+# attempt, so an attempt has a layout (and a class, about 15 KB) of its own: 200 of them hold 3 MB of a worker.
+FORM_CLASS_LIMIT = 200
 
 
 def answer_form(views, formdata=None):
