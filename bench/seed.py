@@ -269,12 +269,38 @@ def add_awards(user_ids: list[int], badge_class_id: int, revoked: int) -> None:
     )
 
 
-def open_attempts(user_ids: list[int], the_outline: Outline) -> dict:
-    """One open attempt per learner and quiz; returns {(user id, quiz id): attempt id}."""
+def own_layouts(the_outline: Outline, rng: random.Random):
+    """A function of a quiz id giving its template's questions with option orders of their own, drawn as starting
+    an attempt draws them: each seeded attempt then has an answer form of its own, as a real one has."""
+    from lms.extensions import db
+    from quizzes.attempts import fixed_versions
+    from quizzes.bank import question_types
+    from quizzes.models import Quiz
+
+    versions = fixed_versions(sorted({slot["version_id"] for slots in the_outline.slots.values() for slot in slots}))
+    shuffles = {quiz_id: shuffle for quiz_id, shuffle in db.session.execute(select(Quiz.id, Quiz.shuffle_options))}
+    types = question_types()
+
+    def layouts(quiz_id: int) -> list[dict]:
+        slots = []
+        for slot in the_outline.slots[quiz_id]:
+            version = versions[slot["version_id"]]
+            qtype = types.get(version.question_type)
+            layout = qtype.layout(version.config, rng, shuffles[quiz_id]) if qtype else slot["layout"]
+            slots.append({**slot, "layout": layout})
+        return slots
+
+    return layouts
+
+
+def open_attempts(user_ids: list[int], the_outline: Outline, rng: random.Random) -> dict:
+    """One open attempt per learner and quiz, each with option orders of its own; returns {(user id, quiz id):
+    attempt id}."""
     from lms.extensions import db
     from quizzes.models import Attempt
 
     now = datetime.now(UTC)
+    layouts = own_layouts(the_outline, rng)
     used = {
         (user_id, quiz_id): number
         for user_id, quiz_id, number in db.session.execute(
@@ -292,7 +318,7 @@ def open_attempts(user_ids: list[int], the_outline: Outline) -> dict:
             "started_at": now,
             # Long enough for the run, as a timed quiz's clock would allow.
             "deadline": now + timedelta(minutes=limit) if limit else None,
-            "slots": the_outline.slots[quiz_id],
+            "slots": layouts(quiz_id),
         }
         for user_id in user_ids
         for quiz_id, _module, limit in the_outline.quizzes
@@ -384,8 +410,8 @@ def seed_here(workdir: pathlib.Path, learners: int, writers: int, rng_seed: int 
         add_progress(crowd + readers, the_outline, rng)
         db.session.commit()
         first_quiz = the_outline.quizzes[0][0]
-        reading = open_attempts(readers, the_outline)
-        submitting = open_attempts(doers, the_outline)
+        reading = open_attempts(readers, the_outline, rng)
+        submitting = open_attempts(doers, the_outline, rng)
         db.session.commit()
         cookies = signed_in(app, readers + doers)
         bodies = {
