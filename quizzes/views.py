@@ -1,13 +1,12 @@
 """Learner pages: a quiz, its attempt (saved as you go), practice checks, submission and review."""
 
 import dataclasses
-import json
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, func, select
+from wtforms.form import BaseForm
 
 from courses.markdown import render_markdown, sanitize_html
 from courses.outline import outline_by_id
@@ -17,7 +16,6 @@ from lms.access import SIGNED_IN, allow, has_role
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
-from lms.memo import remember
 from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
@@ -69,44 +67,36 @@ class Posted:
     and the typed answers a question refused, by slot."""
 
     views: list
-    form: FlaskForm
+    form: BaseForm
     responses: dict
     flagged: frozenset[int]
     problems: dict[int, str]
 
 
-# Distinct question layouts whose form class is kept; past it the memo starts again. Options are shuffled per
-# attempt, so an attempt has a layout (and a class, about 15 KB) of its own: 200 of them hold 3 MB of a worker.
-FORM_CLASS_LIMIT = 200
+def answer_form(views, formdata=None) -> BaseForm:
+    """A form with one answer field per question of the attempt, filled with the saved answers (and with what was
+    posted, given `formdata`).
 
-
-def answer_form(views, formdata=None):
-    """A form with one answer field per question of the attempt, filled with the saved answers."""
-    data = {
-        f"q{view.slot}": view.qtype.field_data(view.version.config, view.layout, view.answer.response)
-        for view in views
-        if view.qtype is not None and view.answer is not None
-    }
-    return answer_form_class(views)(formdata=formdata, data=data)
-
-
-def answer_form_class(views) -> type[FlaskForm]:
-    """The form class for these questions, built once per process for each set of versions and layouts: an
-    attempt's page and every save of it use the same class (building one was a tenth of a save)."""
-    memo = current_app.extensions["quizzes"].setdefault("answer_forms", {})
-    key = tuple((view.slot, view.version.id, json.dumps(view.layout, sort_keys=True)) for view in views)
-    form_class = memo.get(key)
-    if form_class is None:
-        fields = {}
-        for view in views:
-            if view.qtype is None:
-                continue
-            label = f"Your answer to question {view.slot + 1}"
-            field = view.qtype.answer_field(view.version.config, view.layout, label)
-            if field is not None:
-                fields[f"q{view.slot}"] = field
-        form_class = remember(memo, key, type("AttemptForm", (FlaskForm,), fields), FORM_CLASS_LIMIT)
-    return form_class
+    Built for the request, not as a class: each attempt shuffles its options, so a class per layout would be one
+    per attempt (about 45 KB each, kept by every worker that served it). The CSRF token is checked for every post
+    by CSRFProtect before the view runs, so the form carries none of its own.
+    """
+    fields = []
+    data = {}
+    for view in views:
+        if view.qtype is None:
+            continue
+        label = f"Your answer to question {view.slot + 1}"
+        field = view.qtype.answer_field(view.version.config, view.layout, label)
+        if field is None:
+            continue
+        name = f"q{view.slot}"
+        fields.append((name, field))
+        if view.answer is not None:
+            data[name] = view.qtype.field_data(view.version.config, view.layout, view.answer.response)
+    form = BaseForm(fields)
+    form.process(formdata, data=data)
+    return form
 
 
 def responses_from(form, views) -> dict:
@@ -197,9 +187,7 @@ def parse_answers(attempt: Attempt) -> Posted:
     views = service.slot_views(attempt)
     form = answer_form(views, formdata=request.form)
     problems: dict[int, str] = {}
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            fail(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+    if not form.validate():
         for view in views:
             errors = form.errors.get(f"q{view.slot}")
             if errors and view.qtype is not None and view.qtype.checks_typed_answer:
@@ -215,7 +203,7 @@ def render_attempt(attempt: Attempt, views, form, status: int = 200):
     course, module = quiz_context(attempt.quiz)
     answered = {view.slot for view in views if view.answer is not None and not is_blank(view.answer.response)}
     flagged = {view.slot for view in views if view.answer is not None and view.answer.flagged}
-    if form.is_submitted():  # what was just posted, not what was saved before
+    if request.method == "POST":  # what was just posted, not what was saved before
         answered = {view.slot for view in views if not is_blank(posted_response(form, view))}
         flagged = {int(n) - 1 for n in request.form.getlist("flag") if n.isdigit()}
     page = render_template(
