@@ -627,6 +627,25 @@ def test_the_attempt_limit_is_enforced(app, client, learner, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
 
 
+def test_answers_posted_without_a_csrf_token_are_refused_and_change_nothing(app, client, learner, tmp_path):
+    """The answer form carries no token of its own: CSRFProtect refuses a save, an autosave or a submit without
+    a valid one, before anything is read or written."""
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    answers = {key: value for key, value in basic_answers(client, attempt_id, RIGHT).items() if key != "csrf_token"}
+    for action in ("save", "submit"):
+        url = f"/quizzes/attempts/{attempt_id}/{action}"
+        for token in ({}, {"csrf_token": "not-a-real-token"}):
+            refused = client.post(url, data={**answers, **token})
+            assert refused.status_code == 400 and "This form has expired" in refused.text, (action, token)
+    autosave = client.post(f"/quizzes/attempts/{attempt_id}/save", data=answers, headers={"Accept": "application/json"})
+    assert autosave.status_code == 400
+
+    attempt, saved = attempt_row(app, attempt_id)
+    assert attempt.status == "open" and saved == {}
+
+
 def test_start_resumes_the_open_attempt(app, client, learner, tmp_path):
     from quizzes.models import Attempt
 
