@@ -4,6 +4,7 @@ import html
 import pathlib
 import re
 import threading
+import time
 from types import SimpleNamespace
 
 from tests.conftest import csrf_token_from
@@ -139,3 +140,13 @@ def assign_trainer(app, trainer: dict, *course_ids: int) -> None:
         admin = db.session.scalar(select(User).where(User.role == "admin")) or SimpleNamespace(id=None)
         for course_id in course_ids or db.session.scalars(select(Course.id)).all():
             assign(admin, course_id, trainer["email"])
+
+
+def wait_in_page(page, predicate: str, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript arrow function returns true in the page, asking from the test's side. Playwright's own
+    `wait_for_function` re-evaluates its predicate with `eval` inside the page, which the app's Content Security
+    Policy forbids, so it fails whenever the predicate is not already true on the first try."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {predicate}"
+        page.wait_for_timeout(50)

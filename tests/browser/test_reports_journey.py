@@ -10,6 +10,7 @@ import openpyxl
 from playwright.sync_api import expect
 
 from tests.browser.test_badge_journey import sign_in
+from tests.helpers import wait_in_page
 from tests.test_badges_issuing import earn_first_badge, sync_course
 
 
@@ -40,8 +41,12 @@ def test_an_admin_reports_on_one_cohort(page, live_server, app, make_user, axe):
     page.goto(f"{base}/courses/{course.slug}")
     page.get_by_role("link", name="Course dashboard").click()
     expect(page.locator(".figures-cards li").first).to_have_text(re.compile(r"^\s*2\s*enrolled\s*$"))
-    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 3")
-    page.wait_for_function("Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => Chart.getChart(c))")
+    expect(page.locator("canvas[data-chart]")).to_have_count(3)
+    wait_in_page(
+        page,
+        "() => typeof Chart !== 'undefined'"
+        " && Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => Chart.getChart(c))",
+    )
     assert problems == []
     # The quizzes' chart labels every quiz, however many there are, rather than every other one.
     labelled = page.evaluate(
