@@ -14,7 +14,9 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import FormField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.form import BaseForm
+from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -198,6 +200,27 @@ class BlankFirstSelectField(SelectField):
 
     def __init__(self, label=None, validators=None, choices=(), blank="Choose…", **kwargs):
         super().__init__(label, validators, choices=[SelectChoice("", blank), *choices], **kwargs)
+
+
+class SelectGroupField(FormField):
+    """Several selects answering one question (a matching's prompts, an ordering's items), posted as `<name>-<key>`
+    and read as one dict of the selected values by key.
+
+    The selects are held as a form built for the request rather than as a form class: a class made for each question
+    shown (and, on its first use, its meta class) was a third of the question's time on the attempt page, and left
+    cycles for the garbage collector."""
+
+    def __init__(self, label=None, selects: dict | None = None, **kwargs):
+        super().__init__(self.build_selects, label=label, widget=ListWidget(prefix_label=True), **kwargs)
+        self.selects = list((selects or {}).items())  # by key, each an unbound select
+
+    def build_selects(self, formdata=None, obj=None, prefix="", meta=None, **data):
+        """The selects as a form, processed with the post and the saved choices (called as a form class is)."""
+        settings = DefaultMeta()
+        settings.update_values(meta or {})  # tells the selects which form holds them, as a form class would
+        form = BaseForm(self.selects, prefix=prefix, meta=settings)
+        form.process(formdata, obj, data=data)
+        return form
 
 
 # ---------------------------------------------------------------- coercion

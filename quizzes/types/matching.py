@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import Form, FormField, SelectChoice
+from wtforms import SelectChoice
 from wtforms.validators import Optional
-from wtforms.widgets import ListWidget
 
 from quizzes.editors import MatchingEditor
 from quizzes.gift import AnswerText, escape, required_entries, required_text, write_text
@@ -14,6 +13,7 @@ from .base import (
     BlankFirstSelectField,
     Grade,
     QuestionType,
+    SelectGroupField,
     arrange,
     as_dict,
     entries,
@@ -135,8 +135,7 @@ class Matching(QuestionType):
             )
             for p in view["prompts"]
         }
-        subform = type("MatchingAnswerForm", (Form,), fields)
-        return FormField(subform, label=label, widget=ListWidget(prefix_label=True))
+        return SelectGroupField(label, selects=fields)
 
     def response_from_data(self, config, layout, data):
         """The answer text chosen for each prompt, None where nothing was chosen."""

@@ -6,9 +6,8 @@ works with a keyboard and a screen reader. GIFT has no syntax for it.
 
 from __future__ import annotations
 
-from wtforms import Form, FormField, SelectChoice
+from wtforms import SelectChoice
 from wtforms.validators import Optional
-from wtforms.widgets import ListWidget
 
 from quizzes.editors import OrderingEditor
 
@@ -17,6 +16,7 @@ from .base import (
     BlankFirstSelectField,
     Grade,
     QuestionType,
+    SelectGroupField,
     as_dict,
     index,
     permutation,
@@ -104,8 +104,7 @@ class Ordering(QuestionType):
             )
             for slot, item in enumerate(view["items"])
         }
-        subform = type("OrderingAnswerForm", (Form,), fields)
-        return FormField(subform, label=label, widget=ListWidget(prefix_label=True))
+        return SelectGroupField(label, selects=fields)
 
     def response_from_data(self, config, layout, data):
         """The item at each position; None where no item, or more than one, was placed."""
