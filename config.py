@@ -24,6 +24,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Refuse a write, lock or SET LOCAL made in autocommit mode (a write without lms.db.begin_write): tests only.
     CHECK_STATEMENTS_IN_TRANSACTION = False
+    # Once started, keep the app's long-lived objects out of the garbage collector's full passes (lms.freeze_startup).
+    # Not in the test suite, which starts a new app for each test in one process.
+    FREEZE_STARTUP_OBJECTS = True
     # The built-in features, registered exactly like third-party plugins.
     LMS_PLUGINS = [
         "lms.main",
@@ -119,6 +122,7 @@ class TestConfig(Config):
 
     TESTING = True
     CHECK_STATEMENTS_IN_TRANSACTION = True
+    FREEZE_STARTUP_OBJECTS = False
     SECRET_KEY = secrets.token_hex(32)  # new for every test run
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     LOGIN_RATE_LIMIT = "5 per minute"

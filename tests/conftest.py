@@ -1,5 +1,6 @@
 """Shared pytest fixtures: a real database (SQLite file or PostgreSQL), the app, clients and a live server."""
 
+import gc
 import os
 import pathlib
 import threading
@@ -57,6 +58,15 @@ def make_config(database_url, **overrides):
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     return settings
+
+
+@pytest.fixture(autouse=True)
+def collectable_again():
+    """A test that starts an app with the served configuration freezes what the process holds (lms.freeze_startup);
+    the suite runs many apps in one process, so whatever was frozen can be collected again after the test."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

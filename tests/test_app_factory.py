@@ -151,6 +151,35 @@ def test_a_web_worker_does_not_load_what_only_commands_and_password_changes_need
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_a_started_app_keeps_its_own_objects_out_of_the_collectors_full_passes(tmp_path):
+    """A served app moves what starting it made (about a hundred thousand objects) out of the garbage collector's
+    full passes, which otherwise walk all of it in the middle of a request; cycles made afterwards are still
+    collected. The test suite's apps, one per test in one process, are left as they are."""
+    import subprocess
+    import sys
+
+    database = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    script = (
+        "import gc\n"
+        "from lms import create_app\n"
+        f"settings = {{'SQLALCHEMY_DATABASE_URI': '{database}', 'SECRET_KEY': 'k' * 40}}\n"
+        "served = create_app(settings)\n"
+        "frozen = gc.get_freeze_count()\n"
+        "cycle = []\n"
+        "cycle.append(cycle)\n"
+        "del cycle\n"
+        "print(frozen, gc.collect())\n"
+        "gc.unfreeze()\n"
+        "create_app({**settings, 'FREEZE_STARTUP_OBJECTS': False})\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    served, unfrozen = done.stdout.splitlines()
+    frozen, collected = map(int, served.split())
+    assert frozen > 50_000 and collected >= 1, served
+    assert unfrozen == "0"
+
+
 # What a learner's requests need not load: lessons are rendered when a pack is synced, and this course's questions
 # are written in HTML (which nh3 cleans when an attempt shows them), so the Markdown renderer stays out; mail is
 # loaded only when there is some to send; a worker on PostgreSQL has no use for the SQLite driver.
