@@ -1,4 +1,4 @@
-"""Memos a process keeps (links, fragments, form classes, signatures), each bounded in size."""
+"""Memos a process keeps (links, fragments, signatures), each bounded in size."""
 
 from typing import TypeVar
 
