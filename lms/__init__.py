@@ -143,7 +143,7 @@ def create_app(config=None) -> Flask:
 
 def freeze_startup() -> None:
     """Collect what starting the app left behind, then move every object still alive (modules, the app, its
-    mappers, routes and templates) out of the cyclic garbage collector's sight.
+    mappers and routes) out of the cyclic garbage collector's sight.
 
     A full collection walked all of them, a pause of 45-60 ms in the middle of some request every few thousand
     requests; now it walks only what requests made, in a few milliseconds. What was frozen is still freed by
