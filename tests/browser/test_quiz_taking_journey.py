@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from tests.browser.test_badge_journey import sign_in
+from tests.helpers import wait_in_page
 from tests.test_quiz_attempts import enrol, slot_of, sync, write_pack
 from tests.test_quiz_taking import NUMBERS_GIFT
 
@@ -70,8 +71,7 @@ def test_a_learner_in_manila_takes_a_timed_quiz_with_the_navigator_and_is_asked_
     for size in ({"width": 1280, "height": 800}, {"width": 375, "height": 740}):
         page.set_viewport_size(size)
         page.mouse.wheel(0, 5000)
-        page.wait_for_timeout(200)
-        assert page.evaluate("window.scrollY") > 0
+        wait_in_page(page, "() => window.scrollY > 0")  # the wheel scrolls a moment later
         assert deadline_in_view(page), size
 
     # "five" is refused beside its question, and stays there to correct.
