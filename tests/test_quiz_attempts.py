@@ -894,3 +894,39 @@ def test_a_submit_grades_the_answers_sent_with_it_over_those_saved_before(app, c
     attempt, answers = attempt_row(app, attempt_id)
     assert (attempt.status, attempt.score, attempt.passed) == ("submitted", 100.0, True)
     assert [answers[slot].score for slot in (0, 1)] == [1.0, 1.0]
+
+
+def answer_group(html: str, slot: int) -> tuple[str, str, list[str]]:
+    """The fieldset holding question `slot`'s answer: its opening tag, its legend and the names of its selects."""
+    found = re.search(
+        rf'(<fieldset[^>]*aria-describedby="stem-{slot + 1}"[^>]*>)\s*<legend>(.*?)</legend>(.*?)</fieldset>',
+        html,
+        re.S,
+    )
+    assert found, f"question {slot + 1} has no fieldset"
+    opening, legend, inside = found.groups()
+    return opening, legend, re.findall(r'<select[^>]*name="([^"]+)"', inside)
+
+
+def test_matching_and_ordering_answers_are_one_group_named_by_their_question(app, client, learner, tmp_path):
+    """Each select of a matching or ordering question sits in one fieldset whose legend names the question (as a
+    screen reader announces it), and a checked practice answer disables the whole group, as it does a choice."""
+    course = one_module_lab(app, tmp_path, gift=EVERY_TYPE_GIFT, review="practice")
+    add_ordering(app, course.quiz_id)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    data = every_type_answers(app, client, attempt_id, right=True)
+    match, order = slot_of(app, attempt_id, "match"), slot_of(app, attempt_id, "order")
+
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
+    form = FormReader(page)
+    for slot in (match, order):
+        opening, legend, selects = answer_group(page, slot)
+        assert legend == f"Your answer to question {slot + 1}"
+        assert sorted(selects) == sorted(form.select_names(f"q{slot}-")) and len(selects) >= 3
+        assert "disabled" not in opening
+
+    client.post(f"/quizzes/attempts/{attempt_id}/save", data={**data, "check": str(match)})
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
+    assert "disabled" in answer_group(page, match)[0]
+    assert "disabled" not in answer_group(page, order)[0]
