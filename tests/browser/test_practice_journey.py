@@ -149,8 +149,12 @@ def test_a_learner_talks_through_a_call_by_keyboard_and_reads_the_replay(
         ("Sorry about that. Can I check your account number first?", "So will I get it back?"),
         ("Yes, refunded today. Anything else?", "Thanks, bye."),
     ):
-        page.get_by_role("button", name=text).focus()
-        page.keyboard.press("Enter")
+        reply = page.get_by_role("button", name=text)
+        reply.focus()
+        expect(reply).to_be_focused()
+        # The reply is saved and the page comes back: wait for it to load before the next reply is focused.
+        with page.expect_navigation(wait_until="load"):
+            page.keyboard.press("Enter")
         expect(line).to_contain_text(heard)
     expect(page.get_by_text("The conversation has ended.")).to_be_visible()
 
