@@ -21,7 +21,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE")  # where the generated secret is kept (instance/secret-key)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused this long is checked before a request gets it (lms.db.ping_after_idle).
+    DATABASE_PING_AFTER_IDLE_SECONDS = 10.0
     # Refuse a write, lock or SET LOCAL made in autocommit mode (a write without lms.db.begin_write): tests only.
     CHECK_STATEMENTS_IN_TRANSACTION = False
     # Once started, keep the app's long-lived objects out of the garbage collector's full passes (lms.freeze_startup).

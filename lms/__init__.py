@@ -13,7 +13,12 @@ from werkzeug.routing import IntegerConverter
 
 from lms import access, errors, security
 from lms.auth.login import init_login
-from lms.db import configure_engine, read_outside_transaction, watch_statements_outside_transaction
+from lms.db import (
+    configure_engine,
+    ping_after_idle,
+    read_outside_transaction,
+    watch_statements_outside_transaction,
+)
 from lms.events import drain_once_per_process
 from lms.extensions import csrf, db
 from lms.flask_app import LmsFlask
@@ -102,6 +107,7 @@ def create_app(config=None) -> Flask:
     with app.app_context():
         engine = db.engine
         configure_engine(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        ping_after_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
         if engine.dialect.name == "postgresql":
             # First of all hooks: the signed-in person is loaded by a later one, and is read outside a transaction.
             app.before_request_funcs.setdefault(None, []).insert(0, read_outside_transaction(engine))
