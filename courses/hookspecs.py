@@ -27,8 +27,10 @@ def lms_sync_pack(app, pack, course, run):
 
 
 @hookspec
-def lms_progress_steps(app, user_id, course):
-    """Return a list of `courses.progress.Step` this plugin adds to a course (e.g. each module's quiz)."""
+def lms_progress_steps(app, user_id, courses):
+    """Return the `courses.progress.Step`s this plugin adds to each of these course outlines (e.g. each module's
+    quiz), as a dict of course id to its list of steps; read them for all the courses at once, so a page showing
+    several courses costs no more statements than one showing one."""
 
 
 @hookspec

@@ -170,32 +170,52 @@ class CourseProgress:
 LESSONS_DONE = (
     select(LessonCompletion.lesson_id)
     .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-    .where(LessonCompletion.user_id == bindparam("user_id"), Lesson.course_id == bindparam("course_id"))
+    .where(
+        LessonCompletion.user_id == bindparam("user_id"),
+        Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
+    )
 )
 
 
 def course_progress(user_id: int, course: CourseOutline) -> CourseProgress:
-    """Work out a learner's progress from their completion facts."""
-    modules = course.modules
+    """Work out a learner's progress through a course from their completion facts."""
+    return courses_progress(user_id, [course])[0]
+
+
+def courses_progress(user_id: int, courses: list[CourseOutline]) -> list[CourseProgress]:
+    """A learner's progress through each of these courses, read in as many statements as for one course (a
+    dashboard costs the same however many courses the learner is enrolled in)."""
+    if not courses:
+        return []
     done_lessons = set(
-        db.session.connection().execute(LESSONS_DONE, {"user_id": user_id, "course_id": course.id}).scalars()
+        db.session.connection()
+        .execute(LESSONS_DONE, {"user_id": user_id, "course_ids": [course.id for course in courses]})
+        .scalars()
     )
-    steps_by_module: dict[int, list[Step]] = {module.id: [] for module in modules}
-    for module in modules:
-        steps_by_module[module.id] = [
-            lesson_step(course, module, lesson, lesson.id in done_lessons) for lesson in module.lessons
-        ]
-    extra = []
+    added: dict[int, list[Step]] = {course.id: [] for course in courses}
     app = real_app()
-    for group in plugin_manager(app).hook.lms_progress_steps(app=app, user_id=user_id, course=course):
-        for step in group or ():
-            if step.module_id in steps_by_module:
-                steps_by_module[step.module_id].append(step)
-            elif step.module_id is None:
-                extra.append(step)
+    for steps_by_course in plugin_manager(app).hook.lms_progress_steps(app=app, user_id=user_id, courses=courses):
+        for course_id, steps in (steps_by_course or {}).items():
+            added[course_id].extend(steps)
+    return [progress_from(course, done_lessons, added[course.id]) for course in courses]
+
+
+def progress_from(course: CourseOutline, done_lessons: set[int], added: list[Step]) -> CourseProgress:
+    """A course's progress: its lessons (done when in `done_lessons`) and the steps plugins `added`, each in its
+    module, or at the end when it belongs to the whole course."""
+    steps_by_module = {
+        module.id: [lesson_step(course, module, lesson, lesson.id in done_lessons) for lesson in module.lessons]
+        for module in course.modules
+    }
+    extra = []
+    for step in added:
+        if step.module_id in steps_by_module:
+            steps_by_module[step.module_id].append(step)
+        elif step.module_id is None:
+            extra.append(step)
     return CourseProgress(
         course=course,
-        modules=[ModuleProgress(module=module, steps=steps_by_module[module.id]) for module in modules],
+        modules=[ModuleProgress(module=module, steps=steps_by_module[module.id]) for module in course.modules],
         extra_steps=extra,
     )
 

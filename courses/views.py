@@ -16,7 +16,7 @@ from courses.outline import (
     current_outline,
     outline_by_slug,
 )
-from courses.progress import course_progress
+from courses.progress import course_progress, courses_progress
 from courses.services import complete_lesson, enrol
 from courses.trainers import assign_trainer, course_trainers, unassign_trainer
 from lms.access import SIGNED_IN, allow
@@ -116,7 +116,7 @@ MY_COURSES = (
 def my_learning(user_id: int) -> list:
     """Progress of every course the user is enrolled in."""
     courses = db.session.connection().execute(MY_COURSES, {"user_id": user_id}).all()
-    return [course_progress(user_id, current_outline(row.id, row.synced_at)) for row in courses]
+    return courses_progress(user_id, [current_outline(row.id, row.synced_at) for row in courses])
 
 
 @bp.route("/")

@@ -86,11 +86,11 @@ def lms_sync_pack(app, pack, course, run):
 
 
 @hookimpl
-def lms_progress_steps(app, user_id, course):
-    """Each module's quiz is a step; the final assessment is an optional course-level step."""
+def lms_progress_steps(app, user_id, courses):
+    """Each module's quiz is a step; the final assessment is a course-level step."""
     from quizzes.progress import quiz_steps
 
-    return quiz_steps(user_id, course)
+    return quiz_steps(user_id, courses)
 
 
 @hookimpl

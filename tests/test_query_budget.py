@@ -37,6 +37,8 @@ BUDGET = {
     "lesson page": 3,
     "course page": 5,
     "dashboard": 6,
+    "course catalog": 6,
+    "API: my enrolments": 6,
     "quiz page": 7,
     "mark complete": 11,
     "answer save": 5,
@@ -380,6 +382,35 @@ def test_a_learners_steps_cost_the_same_on_a_course_twice_the_size(app, make_use
     on_doubled = learner_costs(app, make_user, login, doubled, earlier_attempts=1)
     assert statements(on_doubled) == statements(on_course), "a step sends more statements on a larger course"
     assert_within_budget(on_doubled)
+
+
+def test_the_pages_of_a_learners_courses_cost_the_same_for_one_course_or_two(app, make_user, login, tmp_path):
+    """The dashboard, the catalog and the API's list of enrolments show the learner's progress in every course
+    they are enrolled in, read for all of them at once."""
+    course = sync_course(app)
+    doubled = sync_doubled_course(app, tmp_path)
+    learner = make_user()
+    client = login(learner, app.test_client())
+    api = api_headers(app, learner, ("read",))
+    client.get("/api/v1/me", headers=api)  # the token's first use is written once an hour: not what is measured
+    for each in (course, doubled):
+        client.get(f"/courses/{each.slug}")  # each course's structure is read once per process and sync
+
+    def costs() -> tuple[dict, str]:
+        measured: dict[str, Cost] = {}
+        dashboard = cost_of(app, "dashboard", lambda: client.get("/dashboard"), measured)
+        cost_of(app, "course catalog", lambda: client.get("/courses/"), measured)
+        cost_of(app, "API: my enrolments", lambda: client.get("/api/v1/me/enrolments", headers=api), measured)
+        return measured, dashboard.get_data(as_text=True)
+
+    enrol_learner(app, learner["id"], course)
+    in_one, page = costs()
+    assert "(twice the size)" not in page
+    enrol_learner(app, learner["id"], doubled)
+    in_two, page = costs()
+    assert page.count('class="card course-card"') == 2 and "(twice the size)" in page
+    assert statements(in_two) == statements(in_one), "a page sends more statements for each course of the learner"
+    assert_within_budget(in_two)
 
 
 def test_admin_and_trainer_pages_cost_the_same_with_60_or_1000_learners(app, make_user, login, monkeypatch):
