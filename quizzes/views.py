@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, func, select
 from wtforms.form import BaseForm
 
 from courses.markdown import render_markdown, sanitize_html
-from courses.outline import outline_by_id
-from courses.progress import is_enrolled
+from courses.models import Course, Enrolment
+from courses.outline import CourseOutline, current_outline, outline_by_id
 from courses.trainers import may_author
 from lms.access import SIGNED_IN, allow, has_role
 from lms.errors import fail
@@ -25,11 +25,23 @@ from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, re
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
 # Built once, as every quiz page and every save or submit runs them: a statement built once is compiled once.
-QUESTION_COUNT = (
-    select(func.count())
-    .select_from(QuizQuestion)
-    .join(Question, Question.id == QuizQuestion.question_id)
-    .where(QuizQuestion.quiz_id == bindparam("quiz_id"), Question.active.is_(True))
+# The quiz page's facts in one statement: the quiz, its course's sync stamp (for the cached outline), the
+# learner's enrolment, and how many active questions the quiz holds.
+QUIZ_PAGE = (
+    select(
+        Quiz,
+        Course.synced_at,
+        select(Enrolment.id)
+        .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == Quiz.course_id)
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(QuizQuestion)
+        .join(Question, Question.id == QuizQuestion.question_id)
+        .where(QuizQuestion.quiz_id == Quiz.id, Question.active.is_(True))
+        .scalar_subquery(),
+    )
+    .join(Course, Course.id == Quiz.course_id)
+    .where(Quiz.id == bindparam("quiz_id"), Quiz.active.is_(True))
 )
 OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
 
@@ -111,27 +123,32 @@ def responses_from(form, views) -> dict:
 
 def quiz_context(quiz: Quiz):
     """The course and module a quiz belongs to, for breadcrumbs (from the course's cached outline)."""
-    course = outline_by_id(quiz.course_id)
-    module = next((m for m in course.modules if m.id == quiz.module_id), None)
-    return course, module
+    return module_of(quiz, outline_by_id(quiz.course_id))
 
 
-def question_count(quiz: Quiz) -> int:
-    """How many questions an attempt at the quiz asks, without loading them."""
+def module_of(quiz: Quiz, course: CourseOutline):
+    """The course outline and the module of it that holds the quiz (None for a course-level quiz)."""
+    return course, next((m for m in course.modules if m.id == quiz.module_id), None)
+
+
+def question_count(quiz: Quiz, active_questions: int) -> int:
+    """How many questions an attempt at the quiz asks, given how many active questions the quiz holds."""
     if quiz.draws_by_tag:
         return quiz.draw_count or 0
-    counted = db.session.connection().execute(QUESTION_COUNT, {"quiz_id": quiz.id}).scalar() or 0
     if quiz.draw_count:
-        return min(quiz.draw_count, counted) if counted else quiz.draw_count
-    return counted
+        return min(quiz.draw_count, active_questions) if active_questions else quiz.draw_count
+    return active_questions
 
 
 @bp.route("/<int:quiz_id>")
 @allow(SIGNED_IN)
 def quiz(quiz_id: int):
     """The quiz's rules, the learner's attempts and a start or resume button."""
-    quiz = get_quiz(quiz_id)
-    course, module = quiz_context(quiz)
+    found = db.session.execute(QUIZ_PAGE, {"quiz_id": quiz_id, "user_id": current_user.id}).first()
+    if found is None:
+        abort(404)
+    quiz, synced_at, enrolment_id, active_questions = found
+    course, module = module_of(quiz, current_outline(quiz.course_id, synced_at))
     attempts = service.learner_attempts(quiz.id, current_user.id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     refusal = service.start_refusal(quiz, attempts, current_user.id)
@@ -144,8 +161,8 @@ def quiz(quiz_id: int):
         open_attempt=open_attempt,
         refusal=refusal,
         policy=POLICY_TEXT[quiz.review],
-        enrolled=is_enrolled(current_user.id, quiz.course_id),
-        question_count=question_count(quiz),
+        enrolled=enrolment_id is not None,
+        question_count=question_count(quiz, active_questions or 0),
         introduction=render_stem(quiz.introduction, "markdown") if quiz.introduction else None,
     )
 
