@@ -189,9 +189,9 @@ def attempt(attempt_id: int):
     attempt = get_own_attempt(attempt_id)
     if attempt.status != "open":
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    course, module = quiz_context(attempt.quiz)
     if service.is_late(attempt):
         # A GET changes nothing: the learner closes the attempt with a POST from this page.
+        course, module = quiz_context(attempt.quiz)
         return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course, module=module)
     views = service.slot_views(attempt)
     return render_attempt(attempt, views, answer_form(views, formdata=None))
