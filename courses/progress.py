@@ -239,12 +239,6 @@ ENROLMENT = select(Enrolment.id).where(
 )
 
 
-def is_enrolled(user_id: int, course_id: int) -> bool:
-    """Whether the learner is enrolled in the course."""
-    found = db.session.connection().execute(ENROLMENT, {"user_id": user_id, "course_id": course_id}).first()
-    return found is not None
-
-
 LOCK_ENROLMENT = ENROLMENT.with_for_update()
 
 

@@ -110,9 +110,9 @@ def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
 
     A connection goes stale while idle (the database restarted, a firewall dropped a quiet socket), not while it
     is in use many times a second: SQLAlchemy's `pool_pre_ping` asks on every checkout, which on PostgreSQL
-    added a round trip (about a tenth of a millisecond) to every request. Should the server restart while
-    connections are busy, the request that finds its connection dead fails, and SQLAlchemy then replaces every
-    connection the pool held before it."""
+    added a transaction of its own (`SELECT 1`) to every checkout, and so to every request. Should the server
+    restart while connections are busy, the request that finds its connection dead fails, and SQLAlchemy then
+    replaces every connection the pool held before it."""
 
     @event.listens_for(engine, "checkin")
     def _note_return(_dbapi_connection, record) -> None:
