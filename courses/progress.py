@@ -248,11 +248,14 @@ def lock_enrolment(user_id: int, course_id: int) -> int | None:
     return db.session.connection().execute(LOCK_ENROLMENT, {"user_id": user_id, "course_id": course_id}).scalar()
 
 
-def record_completions(user_id: int, course_id: int, cells: dict | None = None) -> None:
+def record_completions(
+    user_id: int, course_id: int, cells: dict | None = None, outline: CourseOutline | None = None
+) -> None:
     """Inside a write transaction: record newly completed modules and course, and emit their events once; `cells`
-    are report cells to keep on the enrolment in the same statement (see `keep_cells`)."""
+    are report cells to keep on the enrolment in the same statement (see `keep_cells`); `outline`, the course's
+    outline when the caller read it in this request (else it is read again)."""
     db.session.flush()
-    course = outline_by_id(course_id)
+    course = outline if outline is not None and outline.id == course_id else outline_by_id(course_id)
     progress = course_progress(user_id, course)
     now = utcnow()  # one moment for the facts and the summary, so they agree
     for module_progress in progress.modules:

@@ -112,8 +112,9 @@ def enrol(user_id: int, course: CourseOutline) -> bool:
     return created
 
 
-def complete_lesson(user_id: int, lesson: LessonOutline) -> bool:
-    """Record that the learner completed a lesson (once); True when this call recorded it."""
+def complete_lesson(user_id: int, lesson: LessonOutline, course: CourseOutline | None = None) -> bool:
+    """Record that the learner completed a lesson (once); True when this call recorded it. `course`: the lesson's
+    course outline, when the caller holds it (it spares a query)."""
     if not lesson.active:
         raise ServiceError("This lesson is no longer part of the course.", 404)
     course_id = lesson.course_id
@@ -124,7 +125,7 @@ def complete_lesson(user_id: int, lesson: LessonOutline) -> bool:
     created = insert_if_absent(LessonCompletion, user_id=user_id, lesson_id=lesson.id)
     if created:
         emit(LessonCompleted(user_id=user_id, course_id=course_id, lesson_id=lesson.id))
-        record_completions(user_id, course_id)
+        record_completions(user_id, course_id, outline=course)
     commit()
     return created
 

@@ -267,7 +267,7 @@ def complete(course_slug: str, module_slug: str, lesson_slug: str):
         abort(400)
     here = url_for("courses.lesson", course_slug=course.slug, module_slug=module.slug, lesson_slug=lesson.slug)
     try:
-        complete_lesson(current_user.id, lesson)
+        complete_lesson(current_user.id, lesson, course)
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(here), 303
