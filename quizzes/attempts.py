@@ -1,6 +1,7 @@
 """Attempts: start with fixed questions, save as you go, submit exactly once, enforce the deadline."""
 
 import dataclasses
+import json
 import math
 import random
 import secrets
@@ -289,12 +290,12 @@ def is_late(attempt: Attempt, moment: datetime | None = None) -> bool:
     return deadline is not None and (moment or now()) > deadline + DEADLINE_GRACE
 
 
-def save_responses(attempt: Attempt, responses: dict, flagged: frozenset[int] = frozenset()) -> None:
+def save_responses(attempt: Attempt, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
     """Store responses by slot, and which of them the learner flagged, in the open transaction, in one statement
-    (checked practice answers stay as they were)."""
-    if not responses:
-        return
+    (checked practice answers stay as they were); returns the moment they were saved."""
     saved_at = now()
+    if not responses:
+        return saved_at
     rows = [
         {
             "attempt_id": attempt.id,
@@ -309,6 +310,25 @@ def save_responses(attempt: Attempt, responses: dict, flagged: frozenset[int] = 
         for slot, response in responses.items()
     ]
     db.session.connection().execute(answer_upsert(), rows)
+    return saved_at
+
+
+def as_saved(attempt: Attempt, views: list[SlotView], responses: dict, saved_at: datetime) -> list[SlotView]:
+    """The views of an attempt, read under its lock before `save_responses` stored `responses` (not flagged) at
+    `saved_at`, changed to what reading them again would give: the same upsert, applied in memory."""
+    for view in views:
+        if view.slot not in responses:
+            continue
+        response = json.loads(json.dumps(responses[view.slot]))  # as the JSON column stores it and reads it back
+        stored = {"response": response, "saved_at": saved_at, "flagged": False}
+        if view.answer is None:
+            view.answer = AttemptAnswer(
+                attempt_id=attempt.id, slot=view.slot, checked=False, feedback=[], needs_marking=False, **stored
+            )  # its row was just inserted; never added to the session
+        elif not view.answer.checked:
+            for name, value in stored.items():
+                set_committed_value(view.answer, name, value)
+    return views
 
 
 def answer_upsert():
@@ -456,8 +476,9 @@ def grade_of(view: SlotView) -> dict:
     }
 
 
-def finish(attempt: Attempt) -> None:
-    """Close and grade the attempt in the open transaction, exactly once (a conditional state change)."""
+def finish(attempt: Attempt, views: list[SlotView] | None = None) -> None:
+    """Close and grade the attempt in the open transaction, exactly once (a conditional state change). `views`:
+    its questions with their answers as stored now, when the caller holds them (else they are read)."""
     submitted_at = now()
     connection = db.session.connection()
     closed = connection.execute(prepared(_close_attempt), {"attempt_id": attempt.id, "at": submitted_at})
@@ -466,7 +487,8 @@ def finish(attempt: Attempt) -> None:
     # The row now holds exactly these values: tell the loaded attempt so, rather than read it back.
     set_committed_value(attempt, "status", "submitted")
     set_committed_value(attempt, "submitted_at", submitted_at)
-    views = slot_views(attempt)
+    if views is None:
+        views = slot_views(attempt)
     write_grades(attempt, [view for view in views if view.graded])
     if not any(view.answer is not None and view.answer.needs_marking for view in views):
         settle(attempt, views)
@@ -491,7 +513,7 @@ def write_grades(attempt: Attempt, views: list[SlotView]) -> None:
             inserts.append({**row, "checked": False, "flagged": False})
             view.answer = AttemptAnswer(**row)  # shown, never added to the session: its row is inserted below
         else:
-            updates.append({"answer_id": answer.id, **grade})
+            updates.append({"in_attempt": attempt.id, "at_slot": view.slot, **grade})
             for name, value in grade.items():
                 set_committed_value(answer, name, value)
     connection = db.session.connection()
@@ -504,7 +526,7 @@ def write_grades(attempt: Attempt, views: list[SlotView]) -> None:
 def _answer_grades():
     return (
         update(AttemptAnswer)
-        .where(AttemptAnswer.id == bindparam("answer_id"))
+        .where(AttemptAnswer.attempt_id == bindparam("in_attempt"), AttemptAnswer.slot == bindparam("at_slot"))
         .values(score=bindparam("score"), feedback=bindparam("feedback"), needs_marking=bindparam("needs_marking"))
     )
 
@@ -621,18 +643,20 @@ def lock_for_submit(attempt_id: int, user_id: int) -> Attempt:
     return lock_open_attempt(attempt_id, user_id)
 
 
-def submit_locked(attempt: Attempt, responses: dict) -> tuple[Attempt, bool]:
-    """Submit an attempt `lock_for_submit` returned, once: (attempt, on_time), as `submit_attempt`."""
+def submit_locked(attempt: Attempt, responses: dict, views: list[SlotView] | None = None) -> tuple[Attempt, bool]:
+    """Submit an attempt `lock_for_submit` returned, once: (attempt, on_time), as `submit_attempt`. `views`: its
+    questions as `slot_views` read them under this lock, which spares reading its answers again to grade them."""
     if attempt.status != "open":
         db.session.rollback()
         return attempt, True
     on_time = not is_late(attempt)
     if on_time:
-        save_responses(attempt, responses)
+        saved_at = save_responses(attempt, responses)
+        views = as_saved(attempt, views, responses, saved_at) if views is not None else None
     else:
-        attempt.late_submit_at = now()
+        attempt.late_submit_at = now()  # the answers sent now are not kept: the views read still hold what counts
     db.session.flush()
-    finish(attempt)
+    finish(attempt, views)
     commit()
     return attempt, on_time  # expired by the commit: read again only if the caller looks
 

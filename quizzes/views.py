@@ -349,11 +349,12 @@ def check(attempt: Attempt, posted: Posted):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}"))
 
 
-def submit_and_review(attempt: Attempt, responses: dict, locked: bool = False):
-    """Submit once and show the result (`locked`: the attempt was read under the submit's lock)."""
+def submit_and_review(attempt: Attempt, responses: dict, locked: bool = False, views=None):
+    """Submit once and show the result (`locked`: the attempt was read under the submit's lock, and `views`, its
+    questions, with it)."""
     attempt_id = attempt.id  # read now: the submit's commit expires the loaded attempt
     if locked:
-        _result, on_time = service.submit_locked(attempt, responses)
+        _result, on_time = service.submit_locked(attempt, responses, views)
     else:
         _result, on_time = service.submit_attempt(attempt_id, current_user.id, responses)
     if not on_time:
@@ -389,7 +390,7 @@ def submit(attempt_id: int):
     if posted.problems:
         service.save_locked(attempt, posted.responses, posted.flagged)
         return answers_to_correct(attempt, posted)
-    return submit_and_review(attempt, posted.responses, locked=True)
+    return submit_and_review(attempt, posted.responses, locked=True, views=posted.views)
 
 
 @bp.route("/attempts/<int:attempt_id>/review")

@@ -896,6 +896,34 @@ def test_a_submit_grades_the_answers_sent_with_it_over_those_saved_before(app, c
     assert [answers[slot].score for slot in (0, 1)] == [1.0, 1.0]
 
 
+def test_a_submit_stores_the_grade_of_each_answer_as_stored(app, client, learner, tmp_path):
+    """Every question type, submitted right over answers saved wrong, with one answer checked in practice before:
+    each stored grade is what grading the stored answer gives, and the checked answer keeps its response."""
+    from quizzes.attempts import grade_of, slot_views
+    from quizzes.models import Attempt
+
+    course = one_module_lab(app, tmp_path, gift=EVERY_TYPE_GIFT, review="practice")
+    add_ordering(app, course.quiz_id)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    sc = slot_of(app, attempt_id, "sc")
+    wrong = every_type_answers(app, client, attempt_id, right=False)
+    assert client.post(f"/quizzes/attempts/{attempt_id}/save", data={**wrong, "check": str(sc)}).status_code == 302
+
+    submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data=every_type_answers(app, client, attempt_id))
+    assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/review")
+    attempt, answers = attempt_row(app, attempt_id)
+    assert (attempt.status, attempt.score) == ("submitted", round(100 * 6 / 7, 2))  # all right but the checked one
+    assert answers[sc].checked and answers[sc].score == 0.0
+    assert sorted(slot for slot, answer in answers.items() if answer.score == 1.0) == sorted(set(answers) - {sc})
+    with app.app_context():
+        views = slot_views(db.session.get_one(Attempt, attempt_id))
+        graded = [view for view in views if view.graded]
+        stored = {v.slot: (v.answer.score, v.answer.feedback, v.answer.needs_marking) for v in graded}
+        regraded = {v.slot: tuple(grade_of(v).values()) for v in graded}
+    assert stored == regraded and len(stored) == 7
+
+
 def answer_group(html: str, slot: int) -> tuple[str, str, list[str]]:
     """The fieldset holding question `slot`'s answer: its opening tag, its legend and the names of its selects."""
     found = re.search(
