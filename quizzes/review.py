@@ -88,9 +88,11 @@ def modules_to_revisit(course: CourseOutline, quiz_module_id: int | None, views:
     return [module for module in course.modules if module.id in wanted]
 
 
-def revisit_for(attempt, views: list) -> list[ModuleOutline]:
-    """What the learner should read again after this attempt: the modules of the questions they missed."""
+def revisit_for(attempt, views: list, outline: CourseOutline | None = None) -> list[ModuleOutline]:
+    """What the learner should read again after this attempt: the modules of the questions they missed (`outline`:
+    its course's, when the caller read it)."""
     wrong = missed(views)
     if not wrong:
         return []
-    return modules_to_revisit(outline_by_id(attempt.quiz.course_id), attempt.quiz.module_id, wrong)
+    course = outline if outline is not None else outline_by_id(attempt.quiz.course_id)
+    return modules_to_revisit(course, attempt.quiz.module_id, wrong)

@@ -18,7 +18,7 @@ MAX_POSTED = 4000  # characters of any one posted value: more than a passage or 
 def question_step(attempt_id: int, number: int, step: str):
     """Record a step of a stepped question at the server's time; answers JSON, with the result once a run
     finishes."""
-    attempt = get_own_attempt(attempt_id)
+    attempt, _outline = get_own_attempt(attempt_id)
     if step not in STEPS:
         abort(404)
     # The app's CSRF protection has already refused a post without this page's token (lms.errors).

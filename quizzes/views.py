@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager
 from wtforms.form import BaseForm
 
 from courses.markdown import render_markdown, sanitize_html
@@ -43,7 +44,15 @@ QUIZ_PAGE = (
     .join(Course, Course.id == Quiz.course_id)
     .where(Quiz.id == bindparam("quiz_id"), Quiz.active.is_(True))
 )
-OWN_ATTEMPT = select(Attempt).where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+# Built once: the attempt and review pages run it. The course's sync stamp comes with the attempt and its quiz, so
+# the page's breadcrumbs need no statement of their own.
+OWN_ATTEMPT = (
+    select(Attempt, Course.synced_at)
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .join(Course, Course.id == Quiz.course_id)
+    .options(contains_eager(Attempt.quiz))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+)
 
 
 def render_stem(text: str, stem_format: str) -> Markup:
@@ -65,12 +74,14 @@ def get_quiz(quiz_id: int) -> Quiz:
     return quiz
 
 
-def get_own_attempt(attempt_id: int) -> Attempt:
-    """The signed-in learner's attempt; anyone else's is a 404, exactly like a missing one."""
-    attempt = db.session.scalar(OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": current_user.id})
-    if attempt is None:
+def get_own_attempt(attempt_id: int) -> tuple[Attempt, CourseOutline]:
+    """The signed-in learner's attempt, and the outline of its course; anyone else's is a 404, exactly like a
+    missing one."""
+    row = db.session.execute(OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": current_user.id}).first()
+    if row is None:
         abort(404)
-    return attempt
+    attempt, synced_at = row
+    return attempt, current_outline(attempt.quiz.course_id, synced_at)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,9 +132,10 @@ def responses_from(form, views) -> dict:
     return responses
 
 
-def quiz_context(quiz: Quiz):
-    """The course and module a quiz belongs to, for breadcrumbs (from the course's cached outline)."""
-    return module_of(quiz, outline_by_id(quiz.course_id))
+def quiz_context(quiz: Quiz, outline: CourseOutline | None = None):
+    """The course and module a quiz belongs to, for breadcrumbs (from the course's `outline`, when the caller
+    read it, else from the cached one)."""
+    return module_of(quiz, outline if outline is not None else outline_by_id(quiz.course_id))
 
 
 def module_of(quiz: Quiz, course: CourseOutline):
@@ -186,15 +198,15 @@ def start(quiz_id: int):
 @allow(SIGNED_IN)
 def attempt(attempt_id: int):
     """The attempt page: every question with the answers saved so far."""
-    attempt = get_own_attempt(attempt_id)
+    attempt, outline = get_own_attempt(attempt_id)
     if attempt.status != "open":
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     if service.is_late(attempt):
         # A GET changes nothing: the learner closes the attempt with a POST from this page.
-        course, module = quiz_context(attempt.quiz)
+        course, module = quiz_context(attempt.quiz, outline)
         return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz, course=course, module=module)
     views = service.slot_views(attempt)
-    return render_attempt(attempt, views, answer_form(views, formdata=None))
+    return render_attempt(attempt, views, answer_form(views, formdata=None), outline=outline)
 
 
 def parse_answers(attempt: Attempt) -> Posted:
@@ -215,9 +227,9 @@ def parse_answers(attempt: Attempt) -> Posted:
     return Posted(views, form, responses_from(form, views), flagged, problems)
 
 
-def render_attempt(attempt: Attempt, views, form, status: int = 200):
+def render_attempt(attempt: Attempt, views, form, status: int = 200, outline: CourseOutline | None = None):
     """The attempt page: every question, with `form`'s answers (and any refusal beside its question)."""
-    course, module = quiz_context(attempt.quiz)
+    course, module = quiz_context(attempt.quiz, outline)
     answered = {view.slot for view in views if view.answer is not None and not is_blank(view.answer.response)}
     flagged = {view.slot for view in views if view.answer is not None and view.answer.flagged}
     if request.method == "POST":  # what was just posted, not what was saved before
@@ -397,19 +409,26 @@ def submit(attempt_id: int):
 @allow(SIGNED_IN)
 def review(attempt_id: int):
     """The result of a submitted attempt, as much as the quiz's review policy allows."""
-    attempt = get_own_attempt(attempt_id)
+    attempt, outline = get_own_attempt(attempt_id)
     if attempt.status == "open":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
     level = review_level(attempt)
     views = service.slot_views(attempt)
-    revisit = revisit_for(attempt, views) if level != FULL else []
-    return render_review(attempt, level, views if level != SCORE_ONLY else [], revisit=revisit)
+    revisit = revisit_for(attempt, views, outline) if level != FULL else []
+    return render_review(attempt, level, views if level != SCORE_ONLY else [], revisit=revisit, outline=outline)
 
 
-def render_review(attempt: Attempt, level: str, views: list, learner: User | None = None, revisit=()):
+def render_review(
+    attempt: Attempt,
+    level: str,
+    views: list,
+    learner: User | None = None,
+    revisit=(),
+    outline: CourseOutline | None = None,
+):
     """The review page of a submitted attempt at this level, with the modules to `revisit`; with `learner`, the
-    staff's read-only record."""
-    course, module = quiz_context(attempt.quiz)
+    staff's read-only record; `outline`, its course's, when the caller read it."""
+    course, module = quiz_context(attempt.quiz, outline)
     return render_template(
         "quizzes/review.html",
         attempt=attempt,

@@ -40,9 +40,10 @@ BUDGET = {
     "course catalog": 6,
     "API: my enrolments": 6,
     "quiz page": 4,
-    "attempt page": 5,
+    "attempt page": 4,
     "mark complete": 10,
     "answer save": 5,
+    "review page": 6,
     "submit": 15,  # two of them keep the quiz's result sums, so the course dashboard never reads every result
     "user list": 3,
     "user list, a later page": 3,
@@ -234,6 +235,7 @@ def learner_costs(app, make_user, login, course: CourseInfo, earlier_attempts: i
     form = {"csrf_token": csrf_token_from(attempt_page.get_data(as_text=True))}
     cost_of(app, "answer save", lambda: client.post(f"{attempt}/save", data=form), costs)
     cost_of(app, "submit", lambda: client.post(f"{attempt}/submit", data=form), costs)
+    cost_of(app, "review page", lambda: client.get(f"{attempt}/review"), costs)
     # The readiness page reads the figures of the best typing run, however many runs were submitted.
     typing_test = quiz_by_slug(app, course, "typing-test")
     for _ in range(earlier_attempts):
