@@ -361,7 +361,7 @@ def check(attempt: Attempt, posted: Posted):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}"))
 
 
-def submit_and_review(attempt: Attempt, responses: dict, locked: bool = False, views=None):
+def submit_and_review(attempt: Attempt, responses: dict, locked: bool = False, views: list | None = None):
     """Submit once and show the result (`locked`: the attempt was read under the submit's lock, and `views`, its
     questions, with it)."""
     attempt_id = attempt.id  # read now: the submit's commit expires the loaded attempt
