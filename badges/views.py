@@ -27,6 +27,7 @@ from badges.services import (
     revoke,
 )
 from lms.access import ANYONE, SIGNED_IN, allow
+from lms.auth.forms import plain_name
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm, id_arg
@@ -344,12 +345,18 @@ def mine_page(name_form: "PublicNameForm") -> str:
     )
 
 
+def plain_or_empty(form, field) -> None:
+    """WTForms validator: empty (the display name is shown), or a name with no invisible or control characters."""
+    if (field.data or "").strip():
+        plain_name(form, field)
+
+
 class PublicNameForm(FlaskForm):
     """The name a learner shows on the public pages of their badges."""
 
     shown_name = StringField(
         "Name on your public badge pages",
-        validators=[Length(max=80, message="Keep the name under 80 characters.")],
+        validators=[Length(max=80, message="Keep the name under 80 characters."), plain_or_empty],
         description="Leave empty to use your display name. Employers who open a badge link see this name.",
     )
     hidden = BooleanField(

@@ -1,5 +1,6 @@
-"""The quizzes plugin's part of the API: the caller's quiz attempts, read-only. An attempt shows its score and
-each question's mark once submitted, never a question's answer key."""
+"""The quizzes plugin's part of the API: the caller's quiz attempts, read-only. An attempt shows its score once
+submitted, and each question's mark when its review page would show which questions were right; never a question's
+answer key."""
 
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from lms.errors import fail
 from lms.extensions import csrf, db
 from lms.models import aware
 from quizzes.models import Attempt, AttemptAnswer, Quiz
+from quizzes.review import SCORE_ONLY, review_level
 
 bp = Blueprint("quizzes_api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
@@ -44,7 +46,9 @@ class AttemptPage(msgspec.Struct):
 
 
 class QuestionResult(msgspec.Struct):
-    """One question of an attempt: whether it was answered and, once submitted and marked, its mark (0 to 1)."""
+    """One question of an attempt: whether it was answered and, once submitted and marked, its mark (0 to 1); no
+    mark while the quiz's review shows nothing per question (an exam before a pass, or while another attempt at
+    it is open)."""
 
     position: int
     answered: bool
@@ -106,7 +110,8 @@ def my_attempts():
 @api_view("read")
 @validate(resp=responses(AttemptDetail, 404), tags=["progress"])
 def my_attempt(attempt_id: int):
-    """One of the caller's attempts, with each question's mark once it is submitted (another person's is 404)."""
+    """One of the caller's attempts, with each question's mark once it is submitted, as far as its review shows
+    them (another person's is 404)."""
     row = db.session.execute(mine().add_columns(Attempt.slots).where(Attempt.id == attempt_id)).first()
     if row is None:
         fail(404, "You have no attempt with this id.")
@@ -118,9 +123,10 @@ def my_attempt(attempt_id: int):
         )
     }
     attempt = summary(fields)
-    submitted = attempt["status"] == "submitted"
+    # A mark says whether a question was right: shown only where the attempt's review page shows as much.
+    marked = attempt["status"] == "submitted" and review_level(db.session.get_one(Attempt, attempt_id)) != SCORE_ONLY
     questions = [
-        QuestionResult(position + 1, position in answers, answers.get(position) if submitted else None)
+        QuestionResult(position + 1, position in answers, answers.get(position) if marked else None)
         for position in range(len(slots or []))
     ]
     return AttemptDetail(**attempt, questions=questions)

@@ -83,7 +83,7 @@ def quiz(quiz_id: int):
                 flash(import_message(result, quiz.title), "success")
                 return redirect(url_for("author.quiz", quiz_id=quiz.id))
         else:
-            preview, problems = preview_gift(quiz.id, text)
+            preview, problems = preview_gift(quiz.id, text, actor=current_user)
         status = 400 if problems else 200
     elif form.is_submitted():
         status = 400

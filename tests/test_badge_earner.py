@@ -61,6 +61,8 @@ def test_a_bad_name_is_refused_and_the_saved_one_kept(app, client, make_user, lo
     assert choose_name(client, "Ana C.").status_code == 302
     refused = choose_name(client, "A" * 81)
     assert refused.status_code == 400 and "Keep the name under 80 characters." in page_text(refused)
+    hidden_characters = choose_name(client, "\u202eAna Cruz\u200b")  # reversed on screen, with an invisible tail
+    assert hidden_characters.status_code == 400 and "no invisible or control characters" in page_text(hidden_characters)
     no_token = client.post("/badges/mine/name", data={"shown_name": "Someone else"})
     assert no_token.status_code == 400
     with app.app_context():

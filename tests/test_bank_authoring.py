@@ -166,6 +166,57 @@ def test_history_lists_versions_with_their_changes_and_restores_an_earlier_one(
     assert missing.status_code == 404
 
 
+def test_a_trainer_taken_off_a_course_cannot_change_its_questions_by_importing_into_their_own_quiz(
+    app, client, trainer, lab, make_user, login
+):
+    from quizzes.models import Question
+
+    # The trainer's own quiz shares the course quiz's question "capital" from the bank.
+    quiz_id = new_quiz_id(client)
+    capital = question_id(app, "capital")
+    added = post(
+        client, f"/author/quizzes/{quiz_id}/questions/add", f"/author/bank?add_to={quiz_id}", question_id=capital
+    )
+    assert added.status_code == 302
+
+    # An admin takes them off the course: the quiz stays theirs, the course's questions do not.
+    admin_client = login(make_user("admin"), app.test_client())
+    listing = admin_client.get(f"/courses/{lab.slug}/trainers").text
+    removed = admin_client.post(
+        f"/courses/{lab.slug}/trainers/{trainer['id']}/remove", data={"csrf_token": csrf_token_from(listing)}
+    )
+    assert removed.status_code == 302
+    assert client.get(f"/author/questions/{capital}/edit").status_code == 403
+    assert client.get(f"/author/quizzes/{quiz_id}").status_code == 200
+
+    rewritten = "::capital::Which city is the capital of France? {=Lyon ~Paris ~Marseille}"
+    token = csrf_token_from(client.get(f"/author/quizzes/{quiz_id}").text)
+    for confirm in ("", "yes"):  # the preview, and an import confirmed without one
+        refused = client.post(
+            f"/author/quizzes/{quiz_id}", data={"csrf_token": token, "gift_text": rewritten, "confirm": confirm}
+        )
+        assert refused.status_code == 400
+        assert "“capital” is a question of a course you are not a trainer of" in page_text(refused)
+        assert "Nothing was imported" in page_text(refused)
+    with app.app_context():
+        question = db.session.get(Question, capital)
+        assert [v.number for v in question.versions] == [1]
+        right = [c["text"] for c in question.current.config["choices"] if c["weight"] == 100]
+        assert right == ["Paris"], "the course quiz's key is unchanged"
+
+    # A new question of their own still imports into their quiz.
+    added_new = client.post(
+        f"/author/quizzes/{quiz_id}",
+        data={
+            "csrf_token": token,
+            "gift_text": "::capital-2::Which city is the capital of Italy? {=Rome ~Milan}",
+            "confirm": "yes",
+        },
+    )
+    assert added_new.status_code == 302
+    assert [q[0] for q in quiz_questions(app, quiz_id)] == ["capital", "capital-2"]
+
+
 def page_text_of(fragment: str) -> str:
     """The words of an HTML fragment."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()

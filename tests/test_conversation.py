@@ -1,6 +1,7 @@
 """The conversation over real HTTP, as a browser without JavaScript posts it: each reply is a button of the
 attempt form, the server moves the conversation on, the page never holds a reply's points or where it leads, and
-the review replays the conversation with what each reply earned or cost."""
+the review replays the conversation with what each reply earned or cost (before a pass, under a review that keeps
+the key, the turns alone)."""
 
 import html
 import re
@@ -15,7 +16,13 @@ CONVERSATION_FILE = [
 
 
 def talk_lab(app, tmp_path):
-    """A course whose one module has a practice conversation as an exercise."""
+    """A course whose one module has a practice conversation as an exercise (review: practice, as the BPO
+    course's conversations are)."""
+    return exercise_lab(app, tmp_path, CONVERSATION_FILE, "practice-call", "Practice call", review="practice")
+
+
+def retry_talk_lab(app, tmp_path):
+    """The same conversation in an exercise whose review keeps the key until a pass (the pack's default)."""
     return exercise_lab(app, tmp_path, CONVERSATION_FILE, "practice-call", "Practice call")
 
 
@@ -59,6 +66,20 @@ def test_a_learner_talks_through_a_conversation_with_the_forms_buttons_and_reads
     assert "You: Let me read your last bill to you. −2 Verifies identity. NOTE-bad-open" in review
     assert "+1 Closes well, +1 Empathy" in review
     assert "Customer: Thanks, bye." in review
+
+
+def test_before_a_pass_a_retry_review_replays_the_turns_without_what_each_reply_earned(app, client, learner, tmp_path):
+    attempt_id, _token = started_attempt(app, client, learner, tmp_path, retry_talk_lab, "practice-call")
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
+    page = reply(client, attempt_id, page, "Let me read your last bill to you.")
+    page = reply(client, attempt_id, page, "Yes, refunded today. Anything else?")
+    submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page)})
+    review = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", client.get(submitted.headers["Location"]).text)).split())
+
+    assert "40%" in review and "The right answers show once you have passed." in review
+    assert "You: Let me read your last bill to you. Customer: So will I get it back?" in review
+    for key in ("NOTE-bad-open", "NOTE-good-open", "Verifies identity", "Empathy", "−2", "+1"):
+        assert key not in review, key
 
 
 def test_a_reply_no_page_offered_is_refused_and_one_after_the_end_is_explained(app, client, learner, tmp_path):

@@ -319,6 +319,27 @@ def test_exam_review_shows_everything_once_passed(app, client, learner, tmp_path
     assert "Right answer: Paris." in earlier and "MARK-capital-lyon" in earlier and "MARK-sky-wrong" in earlier
 
 
+def test_the_api_shows_an_exams_marks_only_where_its_review_does(app, client, learner, tmp_path):
+    from tests.test_api import bearer, create_token
+
+    course = one_module_lab(app, tmp_path, review="exam", max_attempts=3)
+    enrol(app, learner["id"], course.id)
+    secret = create_token(client)
+    api = app.test_client()
+
+    def marks(attempt_id):
+        detail = api.get(f"/api/v1/me/attempts/{attempt_id}", headers=bearer(secret))
+        assert detail.status_code == 200
+        return [(q["answered"], q["mark"]) for q in detail.get_json()["questions"]]
+
+    first, review = submit_basic(client, course.quiz_id, {"capital": "Lyon", "sky": "False"})  # one right of two
+    assert "Not passed yet" in review and "Question 1" not in review
+    assert marks(first) == [(True, None), (True, None)], "the review shows nothing per question before a pass"
+
+    second, _review = submit_basic(client, course.quiz_id, RIGHT)
+    assert marks(first) == [(True, 0.0), (True, 1.0)] and marks(second) == [(True, 1.0), (True, 1.0)]
+
+
 def test_retry_without_key_shows_the_missed_questions_with_the_learners_answers_never_the_key(
     app, client, learner, tmp_path
 ):

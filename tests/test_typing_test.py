@@ -32,9 +32,10 @@ TYPING_FILE = [
 ]
 
 
-def exercise_lab(app, tmp_path, questions: list, slug: str, title: str, more=(), roles=None):
+def exercise_lab(app, tmp_path, questions: list, slug: str, title: str, more=(), roles=None, review=None):
     """A course whose one module has an exercise holding these questions (and the `more` exercises, each a
-    (questions, slug, title)); the course with its quiz ids by slug."""
+    (questions, slug, title)), each with this review policy (the pack's default when None); the course with its
+    quiz ids by slug."""
     root = tmp_path / "pack"
     (root / "lessons").mkdir(parents=True)
     (root / "quizzes").mkdir()
@@ -46,6 +47,7 @@ def exercise_lab(app, tmp_path, questions: list, slug: str, title: str, more=(),
         (root / "quizzes" / f"{file_slug}.yaml").write_text(yaml.safe_dump(file_questions), encoding="utf-8")
         exercises.append(
             {"slug": file_slug, "title": file_title, "file": f"quizzes/{file_slug}.yaml", "pass_mark": 100}
+            | ({"review": review} if review else {})
         )
     manifest = {
         "slug": "practice-lab",
