@@ -13,7 +13,7 @@ from courses.models import Enrolment
 from lms.cohorts import member_ids
 from lms.db import json_number, planned_for_every_row, utc_day, without_parallel_workers
 from lms.extensions import db
-from lms.forms import id_arg
+from lms.forms import MAX_ROW_ID, id_arg
 from lms.models import User, utcnow
 from lms.plugins import plugin_manager, real_app
 from lms.user_search import matches_read_in_name_order, matching_ids, named_matches
@@ -99,11 +99,12 @@ class TableQuery:
 
 
 def parse_day(value: str | None) -> datetime | None:
-    """A YYYY-MM-DD date as midnight UTC, or None."""
+    """A YYYY-MM-DD date as midnight UTC, or None (also for the last day there is, which no "to" can end after)."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value and len(value) == 10 else None
+        day = datetime.fromisoformat(value).replace(tzinfo=UTC) if value and len(value) == 10 else None
     except ValueError:
         return None
+    return day if day is None or day.year < 9999 else None
 
 
 def encode_key(value, user_id: int) -> str:
@@ -128,6 +129,9 @@ def decode_key(text: str | None) -> tuple | None:
         except ValueError:
             return None
     if not isinstance(user_id, int) or not isinstance(value, (str, int, datetime)) or isinstance(value, bool):
+        return None
+    # Only what a row can hold: an id the databases store, and a sort value within a 64-bit integer.
+    if not 0 < user_id <= MAX_ROW_ID or (isinstance(value, int) and abs(value) >= 2**63):
         return None
     return value, user_id
 

@@ -27,7 +27,7 @@ from courses.trainers import may_author
 from courses.views import get_course
 from lms.access import allow
 from lms.errors import fail
-from lms.forms import ActionForm
+from lms.forms import ActionForm, posted_id
 from lms.plugins import plugin_manager, real_app
 from lms.security_log import security_event
 from lms.services import ServiceError
@@ -71,7 +71,7 @@ def enrol_cohort(course_slug: str):
     if not ActionForm().validate_on_submit():
         fail(400, "The form expired. Reload the page and try again.")
     try:
-        enrolled = services.enrol_cohort(current_user, course, request.form.get("cohort", type=int) or 0)
+        enrolled = services.enrol_cohort(current_user, course, posted_id("cohort"))
     except ServiceError as error:
         fail(error.status, error.message)
     flash(f"Enrolled {enrolled} learner(s) of the cohort; the others already were.", "success")

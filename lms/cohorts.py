@@ -81,14 +81,18 @@ def member_ids(cohort_id: int):
 def emails_in(text: str) -> list[tuple[int, str]]:
     """(line, email) for each row of a CSV whose first column holds an email; a header row "email" is skipped."""
     rows = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if number > MAX_CSV_ROWS:
-            raise ServiceError(f"Upload at most {MAX_CSV_ROWS} rows at a time.")
-        value = (row[0] if row else "").strip().lower()
-        if number == 1 and value == "email":
-            continue
-        if value:
-            rows.append((number, value))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_CSV_ROWS:
+                raise ServiceError(f"Upload at most {MAX_CSV_ROWS} rows at a time.")
+            value = (row[0] if row else "").strip().lower()
+            if number == 1 and value == "email":
+                continue
+            if value:
+                rows.append((number, value))
+    except csv.Error as exc:  # such as a field longer than the csv module reads
+        raise ServiceError(f"Line {reader.line_num} of the file could not be read as CSV: {exc}.") from exc
     return rows
 
 

@@ -13,6 +13,7 @@ MESSAGES = {
     405: ("Method not allowed", "This page cannot be used that way."),
     410: ("Gone", "This item has been withdrawn."),
     413: ("Too large", "What you sent is too large."),
+    415: ("Not a form", "This page reads what its own form sends, and nothing else."),
     429: ("Too many attempts", "Too many attempts in a short time. Please wait a minute and try again."),
     500: ("Something went wrong", "An unexpected error occurred on our side. Nothing you saved was lost."),
 }

@@ -12,7 +12,7 @@ from courses.trainers import authored_course_ids
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import id_arg
+from lms.forms import id_arg, posted_id
 from lms.security import safe_next_url
 from lms.services import ServiceError
 from quizzes import authoring
@@ -156,7 +156,7 @@ def add_from_bank(quiz_id: int):
     """Add a bank question (`question_id`) to the end of the quiz."""
     quiz = get_quiz(quiz_id)
     action_form_or_400()
-    question = get_question(request.form.get("question_id", type=int) or 0)
+    question = get_question(posted_id("question_id"))
     try:
         authoring.add_existing(current_user, quiz, question)
     except ServiceError as error:
@@ -172,7 +172,7 @@ def copy_or_move(quiz_id: int, question_id: int):
     source = get_quiz(quiz_id)
     action_form_or_400()
     question = get_question(question_id)
-    target = db.session.get(Quiz, request.form.get("target", type=int) or 0)
+    target = db.session.get(Quiz, posted_id("target"))
     if target is None or not may_edit(current_user, target):
         fail(400, "Choose one of your quizzes to copy or move the question to.")
     try:
@@ -232,7 +232,7 @@ def restore(question_id: int):
     """Make an earlier version (`version`) current again."""
     question = get_question(question_id)
     action_form_or_400()
-    number = request.form.get("version", type=int) or 0
+    number = posted_id("version")
     try:
         authoring.restore_version(current_user, question, number)
     except ServiceError as error:

@@ -16,7 +16,7 @@ from lms.services import ServiceError
 from quizzes import authoring
 from quizzes.author import action_form_or_400, bp, get_quiz
 from quizzes.author_forms import QuestionForm, question_form, split_tags
-from quizzes.bank import question_types
+from quizzes.bank import feedback_problems, question_types
 from quizzes.editors import Editor
 from quizzes.models import Question, Quiz
 from quizzes.types import QuestionType
@@ -76,7 +76,8 @@ def content_from(
         "general_feedback": (form.general_feedback.data or "").strip(),
         "config": config,
     }
-    return content, qtype.size_problems(config) + qtype.validate(config)
+    problems = qtype.size_problems(config) + qtype.validate(config)
+    return content, problems + feedback_problems(qtype, content["general_feedback"])
 
 
 def wants_more_rows(form: QuestionForm) -> bool:

@@ -323,13 +323,21 @@ def gift_dict(question: Question) -> dict:
 MAX_STEM_LENGTH = 20_000  # a question's text, in characters
 
 
+def feedback_problems(qtype, general_feedback) -> list[str]:
+    """A question that is not answered (a description) has no result for general feedback to explain, and GIFT
+    has nowhere to write it."""
+    if general_feedback and not qtype.graded:
+        return [f"A {qtype.label.lower()} is not answered, so it has no general feedback: put that in its text."]
+    return []
+
+
 def type_problems(parsed: dict) -> list:
     """Problems of one parsed question against its installed type, its size limits included."""
     qtype = question_types().get(parsed["type"])
     if qtype is None:
         return [f"question type {parsed['type']!r} is not installed"]
     problems = qtype.size_problems(parsed["config"]) + qtype.validate(parsed["config"])
-    problems += weight_problems(parsed["config"])
+    problems += weight_problems(parsed["config"]) + feedback_problems(qtype, parsed.get("general_feedback"))
     if len(parsed.get("stem", "")) > MAX_STEM_LENGTH:
         problems.append(f"Keep the question text under {MAX_STEM_LENGTH} characters.")
     return problems

@@ -299,6 +299,10 @@ class ConversationEditor(Editor):
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark else ""
             raise ValidationError(f"The script is not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
+        except (ValueError, RecursionError):  # a value Python cannot hold (2024-02-30), or nesting too deep
+            raise ValidationError(
+                "The script could not be read: check its dates, numbers and brackets (quote a value meant as text)."
+            ) from None
 
     def to_config(self):
         """The script's mapping."""

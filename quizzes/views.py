@@ -16,12 +16,13 @@ from courses.trainers import may_author
 from lms.access import SIGNED_IN, allow, has_role
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import ActionForm
+from lms.forms import MAX_ROW_ID, ActionForm
 from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, review_level, revisit_for
+from quizzes.types.base import index
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
@@ -223,7 +224,8 @@ def parse_answers(attempt: Attempt) -> Posted:
                 problems[view.slot] = " ".join(errors)
         if len(problems) < len(form.errors):
             fail(400, "Some answers could not be read. Reload the page and try again; your saved answers are kept.")
-    flagged = frozenset(int(n) - 1 for n in request.form.getlist("flag") if n.isdigit() and 0 < int(n) <= len(views))
+    numbers = (index(n, len(views) + 1) for n in request.form.getlist("flag"))  # 1-based, as the page shows them
+    flagged = frozenset(n - 1 for n in numbers if n)
     return Posted(views, form, responses_from(form, views), flagged, problems)
 
 
@@ -315,15 +317,16 @@ def save(attempt_id: int):
 def reply(attempt: Attempt):
     """A conversation's reply button (the answers were saved with it): record the reply, back to the question."""
     slot_text, _, position = request.form["reply"].partition(":")
-    if not slot_text.isdigit():
+    slot = index(slot_text, MAX_ROW_ID)
+    if slot is None:
         fail(400, "This reply could not be read. Reload the page and try again; your saved answers are kept.")
     try:
-        service.record_step(attempt.id, current_user.id, int(slot_text), "reply", {"choice": position})
+        service.record_step(attempt.id, current_user.id, slot, "reply", {"choice": position})
     except ServiceError as exc:
         if exc.status != 409:  # a reply no page offered
             fail(exc.status, exc.message)
         flash(exc.message, "error")  # a second click, or a page left open after the conversation moved on
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{int(slot_text) + 1}")), 303
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}")), 303
 
 
 def answers_to_correct(attempt: Attempt, posted: Posted):

@@ -190,8 +190,9 @@ def test_steps_out_of_order_or_malformed_are_refused_with_a_message(app, client,
     assert too_soon.status_code == 409 and "Press Start first" in too_soon.get_json()["error"]
     assert step(client, attempt_id, token, "progress", text="Thank").status_code == 409
     step(client, attempt_id, token, "start")
-    unreadable = step(client, attempt_id, token, "finish", text=PASSAGE, finished_at="soon")
-    assert unreadable.status_code == 400 and "could not be read" in unreadable.get_json()["error"]
+    for claim in ("soon", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):  # the last two: past UTC's ends
+        unreadable = step(client, attempt_id, token, "finish", text=PASSAGE, finished_at=claim)
+        assert unreadable.status_code == 400 and "could not be read" in unreadable.get_json()["error"]
     assert step(client, attempt_id, token, "stop").status_code == 404
     expired = step(client, attempt_id, "not-a-token", "progress", text="Thank")
     assert expired.status_code == 400 and "expired" in expired.get_json()["message"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from quizzes.editors import ConversationEditor
 
-from .base import NO_ANSWER, Grade, QuestionType, as_dict, number, shuffled, text
+from .base import NO_ANSWER, Grade, QuestionType, as_dict, index, number, shuffled, text
 from .timing import StepRefused
 
 CHANNELS = ("chat", "call")
@@ -345,7 +345,7 @@ class Conversation(QuestionType):
         position = number(as_dict(posted).get("choice"))
         if position is None and isinstance(as_dict(posted).get("choice"), str):
             choice = as_dict(posted)["choice"].strip()
-            position = float(choice) if choice.isdigit() else None
+            position = index(choice, len(order))
         if position is None or not 0 <= position < len(order) or position != int(position):
             raise StepRefused("Pick one of the replies offered.", 400)
         return {"path": [*path, [at, order[int(position)]]]}

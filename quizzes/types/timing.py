@@ -69,9 +69,9 @@ def parse_time(value) -> datetime | None:
     """An ISO 8601 time as an aware UTC datetime, or None when it is not one."""
     try:
         moment = datetime.fromisoformat(text(value))
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: a time at the edge of the calendar, moved to UTC
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def read_run(response) -> Run:

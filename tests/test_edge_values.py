@@ -1,0 +1,125 @@
+"""Values at the edges, sent through real HTTP: a JSON body posted to a page's form, digits from other scripts,
+ids past any column, a CSV field longer than the csv module reads, YAML that Python cannot hold, feedback on a
+question nobody answers. Each is refused with a 4xx that says what is wrong, and changes nothing."""
+
+import io
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from tests import test_question_editor
+from tests.conftest import csrf_token_from
+from tests.helpers import page_text
+from tests.test_bank_authoring import post, question_id
+from tests.test_cohorts import new_cohort
+from tests.test_conversation import reply, talk_lab
+from tests.test_question_editor import new_question, new_quiz_id, quiz_questions
+from tests.test_quiz_attempts import basic_answers, enrol, one_module_lab, start
+from tests.test_typing_test import started_attempt
+
+lab = test_question_editor.lab  # a one-module course whose quiz the signed-in trainer authors
+HUGE_ID = str(2**63)  # past PostgreSQL's INTEGER ids and SQLite's 64-bit integers alike
+
+
+def test_a_json_body_posted_to_a_pages_form_is_refused_and_changes_nothing(app, client, learner):
+    from badges.models import EarnerName
+
+    token = csrf_token_from(client.get("/badges/mine").text)
+    for body in (1, "name", [[["deep"]]], {"shown_name": ["Ana", "Cruz"]}):
+        refused = client.post("/badges/mine/name", json=body, headers={"X-CSRFToken": token})
+        assert refused.status_code == 415 and "reads form posts, not JSON" in page_text(refused)
+    visitor = app.test_client()
+    visitor_token = csrf_token_from(visitor.get("/login").text)
+    signing_in = visitor.post("/login", json={"email": [1], "password": 2}, headers={"X-CSRFToken": visitor_token})
+    assert signing_in.status_code == 415
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EarnerName)) == 0
+
+
+def test_flags_and_reply_numbers_in_other_scripts_or_too_long_are_refused(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    answers = basic_answers(client, attempt_id, {"capital": "Paris"})
+    saved = client.post(f"/quizzes/attempts/{attempt_id}/save", data={**answers, "flag": ["²", "9" * 5000, "2"]})
+    assert saved.status_code == 302
+    from quizzes.models import AttemptAnswer
+
+    with app.app_context():
+        flagged = db.session.scalars(
+            select(AttemptAnswer.slot).where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.flagged)
+        ).all()
+    assert flagged == [1], "only the question numbered 2 is flagged"
+    for value in ("²:0", "9" * 5000 + ":0"):
+        refused = client.post(f"/quizzes/attempts/{attempt_id}/save", data={**answers, "reply": value})
+        assert refused.status_code == 400 and "This reply could not be read" in page_text(refused)
+
+
+def test_a_conversation_reply_numbered_in_another_script_is_refused(app, client, learner, tmp_path):
+    attempt_id, token = started_attempt(app, client, learner, tmp_path, talk_lab, "practice-call")
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
+    for choice in ("²", "9" * 5000):
+        refused = client.post(
+            f"/quizzes/attempts/{attempt_id}/save", data={"csrf_token": token, "reply": f"0:{choice}"}
+        )
+        assert refused.status_code == 400 and "Pick one of the replies offered." in page_text(refused)
+    assert "So will I get it back?" in reply(client, attempt_id, page, "Let me read your last bill to you.")
+
+
+def test_ids_past_any_column_name_nothing(app, client, trainer, lab, make_user, login):
+    quiz_id = new_quiz_id(client)
+    capital = question_id(app, "capital")
+    url = f"/author/quizzes/{lab.quiz_id}/questions/{capital}/copy-or-move"
+    refused = post(client, url, f"/author/quizzes/{lab.quiz_id}", target=HUGE_ID, action="copy")
+    assert refused.status_code == 400 and "Choose one of your quizzes" in page_text(refused)
+    added = post(
+        client, f"/author/quizzes/{quiz_id}/questions/add", f"/author/bank?add_to={quiz_id}", question_id=HUGE_ID
+    )
+    assert added.status_code == 404
+    restored = post(
+        client, f"/author/questions/{capital}/restore", f"/author/questions/{capital}/history", version=HUGE_ID
+    )
+    assert restored.status_code == 404
+    assert quiz_questions(app, quiz_id) == []
+
+    admin = login(make_user("admin"), target=app.test_client())
+    table = f"/reports/courses/{lab.slug}/learners"
+    enrolled = post(admin, f"/reports/courses/{lab.slug}/enrol-cohort", table, cohort=HUGE_ID)
+    assert enrolled.status_code == 404
+
+
+def test_a_cohort_csv_with_a_field_longer_than_csv_reads_is_refused(app, make_user, login):
+    from lms.cohorts import CohortMember
+
+    admin = login(make_user("admin"), target=app.test_client())
+    url = new_cohort(admin)
+    upload = "email\n" + "a" * 200_000 + "\n"
+    response = admin.post(
+        url,
+        data={"csrf_token": csrf_token_from(admin.get(url).text), "csv_file": (io.BytesIO(upload.encode()), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "Line 2 of the file could not be read as CSV" in page_text(response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 0
+
+
+def test_a_conversation_script_python_cannot_hold_is_refused_with_a_message(app, client, trainer, lab):
+    quiz_id = new_quiz_id(client)
+    for script in ("channel: 2024-02-30", "channel: " + "9" * 5000, "[" * 2000):
+        refused = new_question(client, quiz_id, "conversation", title="talk", **{"answers-script": script})
+        assert refused.status_code == 400
+        assert "could not be read" in page_text(refused) or "not valid YAML" in page_text(refused)
+    assert quiz_questions(app, quiz_id) == []
+
+
+def test_a_description_takes_no_general_feedback_and_exports_stay_whole(app, client, trainer, lab):
+    quiz_id = new_quiz_id(client)
+    form = client.get(f"/author/quizzes/{quiz_id}/questions/new?type=description").text
+    assert 'name="general_feedback"' not in form
+    refused = new_question(client, quiz_id, "description", stem="Read this.", general_feedback="Some feedback")
+    assert refused.status_code == 400 and "is not answered, so it has no general feedback" in page_text(refused)
+    assert new_question(client, quiz_id, "description", stem="Read this.").status_code == 302
+    for export in (f"/author/quizzes/{quiz_id}/export.gift", "/author/bank.gift"):
+        exported = client.get(export)
+        assert exported.status_code == 200 and "Read this." in exported.text
