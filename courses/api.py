@@ -8,7 +8,7 @@ import msgspec
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from courses.learner_table import STATUS_LABELS, TableQuery, cells, decode_key, learner_page, parse_day, plugin_columns
+from courses.learner_table import STATUS_LABELS, TableQuery, cells, learner_page, parse_day, plugin_columns, sort_key
 from courses.models import Course, Enrolment
 from courses.outline import CourseOutline, current_outline, outline_by_slug
 from courses.progress import CourseProgress, course_progress
@@ -293,7 +293,7 @@ def learners(course_slug: str):
     """A course's learners with their progress, filtered and sorted as on the learner table, a page at a time."""
     course = active_course(course_slug)
     wanted: LearnerQuery = request.context.query  # type: ignore[attr-defined]
-    after = decode_key(wanted.after) if wanted.after else None
+    after = sort_key(wanted.after, wanted.sort) if wanted.after else None
     if wanted.after and after is None:
         fail(400, "`after` is not the `next` of a page of this list.")
     query = TableQuery(

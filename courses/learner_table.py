@@ -33,14 +33,16 @@ STATUS_LABELS = {key: label for key, label in STATUSES.items() if key}
 # What each sort key orders by, then the learner's id to break ties, so the order is total and a key can resume it.
 # Each pair is an index's order: users by (name, id) or email, enrolments by (course, column, learner), so a page
 # is a range of an index, never a sort of every learner. (The id is the user's for user columns: the same number
-# as the enrolment's learner, but the one the users index holds.)
-SORTS = {
-    "name": (User.display_name, User.id),
-    "email": (User.email, User.id),
-    "progress": (Enrolment.progress_percent, Enrolment.user_id),
-    "modules": (Enrolment.modules_done, Enrolment.user_id),
-    "activity": (Enrolment.last_activity_at, Enrolment.user_id),
-    "enrolled": (Enrolment.enrolled_at, Enrolment.user_id),
+# as the enrolment's learner, but the one the users index holds.) The third item is the kind of value a page key
+# holds for the sort: a key holding another kind is no key of this table (compared with the column, PostgreSQL
+# would refuse the statement).
+SORTS: dict[str, tuple] = {
+    "name": (User.display_name, User.id, str),
+    "email": (User.email, User.id, str),
+    "progress": (Enrolment.progress_percent, Enrolment.user_id, int),
+    "modules": (Enrolment.modules_done, Enrolment.user_id, int),
+    "activity": (Enrolment.last_activity_at, Enrolment.user_id, datetime),
+    "enrolled": (Enrolment.enrolled_at, Enrolment.user_id, datetime),
 }
 
 
@@ -71,16 +73,16 @@ class TableQuery:
     @classmethod
     def from_args(cls, args) -> "TableQuery":
         """The table's state from a query string; values that make no sense are ignored."""
-        sort = args.get("sort", "name")
+        sort = args.get("sort", "name") if args.get("sort", "name") in SORTS else "name"
         return cls(
             text=(args.get("q") or "").strip()[:200],
             cohort_id=id_arg("cohort"),
             status=args.get("status", "") if args.get("status", "") in STATUSES else "",
             enrolled_from=parse_day(args.get("from")),
             enrolled_to=parse_day(args.get("to")),
-            sort=sort if sort in SORTS else "name",
+            sort=sort,
             descending=args.get("dir") == "desc",
-            after=decode_key(args.get("after")),
+            after=sort_key(args.get("after"), sort),
         )
 
     def args(self, **changes) -> dict:
@@ -136,6 +138,12 @@ def decode_key(text: str | None) -> tuple | None:
     return value, user_id
 
 
+def sort_key(text: str | None, sort: str) -> tuple | None:
+    """A page key of this sort: decoded, and holding the kind of value its column holds; None for anything else."""
+    key = decode_key(text)
+    return key if key is not None and isinstance(key[0], SORTS[sort][2]) else None
+
+
 def row_columns(sort: str, columns: list[Column]) -> list:
     """What a row of the table reads, in the order `cells` unpacks it: plain values, not ORM objects, and the
     days, status and plugins' cells worked out by the database, as an export reads 100,000 rows; the value it is
@@ -169,7 +177,7 @@ def table_statement(course_id: int, query: TableQuery, columns: list[Column], af
             .join(User, User.id == matches.c.user_id)
         )
     else:
-        column, tie = SORTS[query.sort]
+        column, tie, _kind = SORTS[query.sort]
         statement = (
             select(*row_columns(query.sort, columns))
             .join(User, User.id == Enrolment.user_id)

@@ -1,7 +1,9 @@
 """The REST API over real HTTP: tokens made on the profile page, stored hashed, scoped and revocable; what each
 caller may read; problem-details errors; the rate limit; and the OpenAPI document and reference page."""
 
+import base64
 import hashlib
+import json
 import re
 
 import pytest
@@ -193,6 +195,9 @@ def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
     started = api.get(f"{url}?status=not_started&q=zed", headers=bearer(secret)).get_json()["items"]
     assert len(started) == 3
     assert "after" in problem_of(api.get(f"{url}?after=garbage", headers=bearer(secret)), 400)["detail"]
+    name_key = base64.urlsafe_b64encode(json.dumps(["Zed Learner 0", 1]).encode()).decode().rstrip("=")
+    for wrong in (f"sort=progress&after={name_key}", "to=9999-12-31&after=WyJhIiwxODQ0Njc0NDA3MzcwOTU1MTYxNl0"):
+        assert "after" in problem_of(api.get(f"{url}?{wrong}", headers=bearer(secret)), 400)["detail"]
     assert api.get("/api/v1/cohorts", headers=bearer(secret)).get_json() == {"items": []}
     # An admin's token without the admin scope reads only their own data.
     reader = create_token(client, "mine only", ("read",))

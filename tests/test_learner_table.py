@@ -110,6 +110,14 @@ def test_filters_search_and_sorting(app, client, trainer, lab):
     for key in past_any_column:
         crafted = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
         assert names(after=crafted) == names()
+    # A key whose value is not of its sort's kind (text for a number, a number for a date) is ignored too: compared
+    # with the column, PostgreSQL would refuse the statement.
+    kinds = {"text": "Ada Ayala", "number": 50, "time": {"t": "2026-01-01T00:00:00+00:00"}}
+    others = {"name": ("number", "time"), "progress": ("text", "time"), "enrolled": ("text", "number")}
+    for sort, wrong in others.items():
+        for kind in wrong:
+            crafted = base64.urlsafe_b64encode(json.dumps([kinds[kind], 1]).encode()).decode().rstrip("=")
+            assert names(sort=sort, after=crafted) == names(sort=sort), (sort, kind)
     export = client.get(f"/reports/courses/{lab.slug}/learners.csv", query_string={"to": "9999-12-31"})
     assert export.status_code == 200 and export.text.count("@example.com") == 5
 
