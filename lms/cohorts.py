@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import begin_write, commit, insert_if_absent
 from lms.extensions import Model, db
+from lms.input_guard import CONTROL
 from lms.models import User, audit, utcnow
 from lms.services import ServiceError
 
@@ -100,12 +101,15 @@ def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> tuple[i
     """Add the accounts with these emails: (how many were added, a problem per row that was not, with its line).
     Good rows are kept whatever the others hold."""
     begin_write()
-    wanted = {email for _line, email in emails}
+    # Only what could be an address is looked up: PostgreSQL refuses a NUL byte in a statement's text outright.
+    wanted = {email for _line, email in emails if "@" in email and not CONTROL.search(email)}
     rows = db.session.execute(select(User.email, User.id).where(User.email.in_(wanted)))
     accounts: dict[str, int] = {email: user_id for email, user_id in rows}
     added, problems = 0, []
     for line, email in emails:
-        if "@" not in email:
+        if CONTROL.search(email):
+            problems.append(f"line {line}: holds a control character (such as a NUL byte), so it is no email address")
+        elif "@" not in email:
             problems.append(f"line {line}: “{email}” is not an email address")
         elif email not in accounts:
             problems.append(f"line {line}: no account has the email {email}")

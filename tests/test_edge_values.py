@@ -88,20 +88,25 @@ def test_ids_past_any_column_name_nothing(app, client, trainer, lab, make_user, 
     assert enrolled.status_code == 404
 
 
-def test_a_cohort_csv_with_a_field_longer_than_csv_reads_is_refused(app, make_user, login):
+def test_a_cohort_csv_with_a_field_longer_than_csv_reads_or_a_nul_byte_is_refused(app, make_user, login):
     from lms.cohorts import CohortMember
 
+    agent = make_user(email="agent@example.com")
     admin = login(make_user("admin"), target=app.test_client())
     url = new_cohort(admin)
-    upload = "email\n" + "a" * 200_000 + "\n"
-    response = admin.post(
-        url,
-        data={"csrf_token": csrf_token_from(admin.get(url).text), "csv_file": (io.BytesIO(upload.encode()), "x.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 400 and "Line 2 of the file could not be read as CSV" in page_text(response)
+
+    def upload(text: str):
+        data = {"csrf_token": csrf_token_from(admin.get(url).text), "csv_file": (io.BytesIO(text.encode()), "x.csv")}
+        return admin.post(url, data=data, content_type="multipart/form-data")
+
+    too_long = upload("email\n" + "a" * 200_000 + "\n")
+    assert too_long.status_code == 400 and "Line 2 of the file could not be read as CSV" in page_text(too_long)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 0
+    with_nul = upload("email\nnobody\x00@example.com\nagent@example.com\n")  # the good row is still added
+    assert with_nul.status_code == 400 and "line 2: holds a control character" in page_text(with_nul)
+    with app.app_context():
+        assert db.session.scalars(select(CohortMember.user_id)).all() == [agent["id"]]
 
 
 def test_a_conversation_script_python_cannot_hold_is_refused_with_a_message(app, client, trainer, lab):
