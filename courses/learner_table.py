@@ -73,7 +73,8 @@ class TableQuery:
     @classmethod
     def from_args(cls, args) -> "TableQuery":
         """The table's state from a query string; values that make no sense are ignored."""
-        sort = args.get("sort", "name") if args.get("sort", "name") in SORTS else "name"
+        sort = args.get("sort", "name")
+        sort = sort if sort in SORTS else "name"
         return cls(
             text=(args.get("q") or "").strip()[:200],
             cohort_id=id_arg("cohort"),
