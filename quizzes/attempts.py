@@ -26,6 +26,7 @@ from lms.timezones import local_time
 from quizzes.bank import draw_pool, draws_from_bank, question_types
 from quizzes.draws import draw_questions
 from quizzes.events import QuizStarted, QuizSubmitted
+from quizzes.key_guard import askable
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz, QuizResult
 from quizzes.statistics import record_attempt
 from quizzes.types.base import QuestionType
@@ -150,11 +151,12 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
 def pick_questions(quiz: Quiz, rng: random.Random, recent: Collection[int] = ()) -> list:
     """The questions of a new attempt: the quiz's own, or a random draw (from the tagged bank, or from the quiz's
     own questions when it names no tags) that leaves out the `recent` questions (the last attempt's) as far as
-    the pool allows, so a retake is a fresh selection, and spreads over the pool's sections (quizzes.draws)."""
+    the pool allows, so a retake is a fresh selection, and spreads over the pool's sections (quizzes.draws). A
+    practice quiz leaves out what a counting quiz asks (quizzes.key_guard)."""
     if quiz.draw_count:
         pool = draw_pool(quiz) if draws_from_bank(quiz) else [i.question for i in quiz.items if i.question.active]
-        return draw_questions(pool, quiz.draw_count, rng, recent, quiz.draw_tags or [])
-    questions = [item.question for item in quiz.items if item.question.active]
+        return draw_questions(askable(quiz, pool), quiz.draw_count, rng, recent, quiz.draw_tags or [])
+    questions = askable(quiz, [item.question for item in quiz.items if item.question.active])
     if quiz.shuffle_questions:
         rng.shuffle(questions)
     return questions

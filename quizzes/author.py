@@ -14,8 +14,9 @@ from lms.extensions import db
 from lms.forms import ActionForm
 from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
-from quizzes.bank import export_bank, export_gift, question_types
+from quizzes.bank import draw_pool, draws_from_bank, export_bank, export_gift, question_types
 from quizzes.gift_import import ImportResult, import_gift, preview_gift
+from quizzes.key_guard import withheld_ids
 from quizzes.models import Quiz, QuizQuestion
 from quizzes.statistics import answered_counts
 
@@ -90,6 +91,7 @@ def quiz(quiz_id: int):
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
     if problems:
         flash("Nothing was imported. Fix the problems listed below and try again.", "error")
+    withheld = withheld_ids(quiz)
     return (
         render_template(
             "author/quiz.html",
@@ -101,6 +103,10 @@ def quiz(quiz_id: int):
             types=question_types(),
             others=[other for other in editable_quizzes() if other.id != quiz.id],
             answered=answered_counts([item.question_id for item in quiz.items]),
+            withheld=withheld,
+            withheld_from_draw=sum(q.id in withheld for q in draw_pool(quiz))
+            if withheld and draws_from_bank(quiz)
+            else 0,
         ),
         status,
     )

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from lms.extensions import db
 from tests import test_question_editor
 from tests.conftest import csrf_token_from
-from tests.helpers import page_text
+from tests.helpers import assign_trainer, page_text
 from tests.test_question_editor import CALM, errors_on, form_values, new_question, new_quiz_id, quiz_questions
-from tests.test_quiz_attempts import basic_answers, enrol, start
+from tests.test_quiz_attempts import attempt_row, basic_answers, enrol, one_module_lab, start
 
 # A one-module course (quiz of BASIC_GIFT, questions "capital" and "sky") authored by the signed-in trainer.
 lab = test_question_editor.lab
@@ -215,6 +215,45 @@ def test_a_trainer_taken_off_a_course_cannot_change_its_questions_by_importing_i
     )
     assert added_new.status_code == 302
     assert [q[0] for q in quiz_questions(app, quiz_id)] == ["capital", "capital-2"]
+
+
+def test_a_practice_quiz_never_asks_what_a_quiz_that_counts_asks(app, client, trainer, make_user, login, tmp_path):
+    """Practice shows right answers as the learner goes. A practice quiz holding a question of a counting quiz,
+    or drawing from a bank that holds them, leaves those out, so the counting quiz's key is never shown for
+    free; the trainer's page says which and why."""
+    course = one_module_lab(app, tmp_path, review="retry_without_key")  # its quiz counts towards completion
+    assign_trainer(app, trainer, course.id)
+    held_id = new_quiz_id(client, title="Warm-up")  # practice
+    capital = question_id(app, "capital")
+    post(client, f"/author/quizzes/{held_id}/questions/add", f"/author/bank?add_to={held_id}", question_id=capital)
+    written = new_question(client, held_id, "single_choice", title="calm-reply", **CALM)
+    assert written.status_code == 302, errors_on(written.text)
+    drawn_id = new_quiz_id(client, title="Random warm-up", draw_count="5")  # no questions: draws from the bank
+    for quiz_id in (held_id, drawn_id):
+        post(client, f"/author/quizzes/{quiz_id}/publish", f"/author/quizzes/{quiz_id}", publish="1")
+
+    held_page = client.get(f"/author/quizzes/{held_id}").text
+    items = dict(re.findall(r'<li id="item-(\d+)">(.*?)</li>', held_page, re.S))
+    calm_reply = question_id(app, "calm-reply")
+    withheld = "Not asked here: a quiz that counts towards completion asks it"
+    assert withheld in page_text_of(items[str(capital)]) and withheld not in page_text_of(items[str(calm_reply)])
+    drawn_page = page_text(client.get(f"/author/quizzes/{drawn_id}"))
+    assert "The draw leaves out 2 questions that a quiz counting towards completion may ask" in drawn_page
+
+    learner = make_user()
+    learner_client = login(learner, target=app.test_client())
+    enrol(app, learner["id"], course.id)
+    for quiz_id in (held_id, drawn_id):
+        attempt_id = start(learner_client, quiz_id)
+        attempt, _answers = attempt_row(app, attempt_id)
+        assert [slot["question_id"] for slot in attempt.slots] == [calm_reply]
+        page = learner_client.get(f"/quizzes/attempts/{attempt_id}").text
+        assert "Which reply calms an angry caller?" in page
+        assert "capital of France" not in page and "sky on a clear day" not in page
+
+    # The counting quiz itself still asks both of its questions.
+    counted = attempt_row(app, start(learner_client, course.quiz_id))[0]
+    assert len(counted.slots) == 2
 
 
 def page_text_of(fragment: str) -> str:

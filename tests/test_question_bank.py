@@ -160,7 +160,8 @@ def test_a_random_draw_takes_only_questions_with_the_wanted_tags(app, client, le
         app,
         write_pack(
             tmp_path / "pack",
-            [{"slug": "m1", "lessons": ["m1-read"], "gift": DRAW_GIFT}],
+            # Practice both: a practice quiz never asks what a counting one may (quizzes.key_guard).
+            [{"slug": "m1", "lessons": ["m1-read"], "gift": DRAW_GIFT, "quiz": {"review": "practice"}}],
             final={"slug": "lab-final", "draw": 3, "from_tags": ["lab/a"], "review": "practice"},
         ),
     )

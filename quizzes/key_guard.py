@@ -1,0 +1,60 @@
+"""Practice never gives away a counting quiz's key.
+
+A practice quiz shows right answers as the learner goes and after each attempt; a quiz that counts towards
+completion (and so towards a badge) hides them until a pass. A question both ask would show the counting quiz's
+key for free, so a practice quiz leaves out every question a counting quiz of its course may ask: one it holds,
+or one its draw by tag (or from the whole bank) may pick. Checked when an attempt starts, so no way of putting a
+question in a quiz (the editor, the bank, a GIFT import, a pack sync, a tag edited later) can get round it.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from lms.extensions import db
+from quizzes.bank import matches_tags, question_types
+from quizzes.models import Question, Quiz, QuizQuestion
+from quizzes.review import PRACTICE
+
+
+def counting_question_ids(course_id: int) -> set[int]:
+    """The ids of the questions that a quiz of the course counting towards completion, published or not, may ask."""
+    counting = db.session.execute(
+        select(Quiz.id, Quiz.draw_count, Quiz.draw_tags).where(
+            Quiz.course_id == course_id, Quiz.counts_towards_completion.is_(True)
+        )
+    ).all()
+    if not counting:
+        return set()
+    held = db.session.execute(
+        select(QuizQuestion.quiz_id, QuizQuestion.question_id).where(QuizQuestion.quiz_id.in_([q.id for q in counting]))
+    ).all()
+    ids = {question_id for _quiz_id, question_id in held}
+    holding = {quiz_id for quiz_id, _question_id in held}
+    # As quizzes.bank.draws_from_bank: a draw by tag, or a draw from a quiz that holds no questions of its own.
+    drawn_tags = [tags or [] for quiz_id, count, tags in counting if count and (tags or quiz_id not in holding)]
+    if drawn_tags:
+        ids |= {
+            question_id for question_id, tags in bank_tags(course_id) if any(matches_tags(tags, w) for w in drawn_tags)
+        }
+    return ids
+
+
+def bank_tags(course_id: int) -> list[tuple[int, list]]:
+    """Each graded question of the course's bank (retired ones too: they may come back) with its tags."""
+    graded = [name for name, qtype in question_types().items() if qtype.graded]
+    rows = db.session.execute(
+        select(Question.id, Question.tags).where(Question.course_id == course_id, Question.type.in_(graded))
+    )
+    return [(question_id, tags or []) for question_id, tags in rows]
+
+
+def withheld_ids(quiz: Quiz) -> set[int]:
+    """The questions this quiz must not ask: for a practice quiz, those a counting quiz of its course may ask."""
+    return counting_question_ids(quiz.course_id) if quiz.review == PRACTICE else set()
+
+
+def askable(quiz: Quiz, questions: Iterable[Question]) -> list[Question]:
+    """The questions of `questions` the quiz may ask (all of them, unless it is practice)."""
+    withheld = withheld_ids(quiz)
+    return [question for question in questions if question.id not in withheld]
