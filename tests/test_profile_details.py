@@ -61,6 +61,20 @@ def test_a_learner_changes_their_email_once_the_new_address_confirms(app, client
     assert not signs_in(app, "ben.old@example.com", learner["password"])
     assert client.get(path).status_code == 400  # once
 
+    # Changed back to the old address, the first link still works only once: it was for the address as it was.
+    client.post(
+        "/profile/email",
+        data={
+            "new_email": "ben.old@example.com",
+            "email_password": learner["password"],
+            "csrf_token": profile_token(client),
+        },
+    )
+    back = re.search(r"http://localhost(/confirm-new-email/\S+)", mailbox[-2].get_content()).group(1)
+    assert "Your email address is now ben.old@example.com." in page_text(client.get(back, follow_redirects=True))
+    assert client.get(path).status_code == 400
+    assert signs_in(app, "ben.old@example.com", learner["password"])
+
 
 def test_an_address_taken_meanwhile_is_refused_at_confirmation(app, client, make_user, login, mailbox):
     learner = make_user(email="cara@example.com")

@@ -11,7 +11,7 @@ from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.links import public_url
 from lms.mail import send_mail
-from lms.models import User, utcnow
+from lms.models import User, aware, utcnow
 from lms.security_log import security_event
 from lms.services import ServiceError
 from lms.user_search import index_user
@@ -42,6 +42,13 @@ def set_preferences(user_id: int, time_zone: str | None, email_reminders: bool) 
     commit()
 
 
+def address_stamp(user: User) -> str:
+    """When the account's present address was confirmed: a change link carries it, so that a link works only for
+    the address it was asked from, not again once the address has changed away and back."""
+    confirmed = aware(user.email_confirmed_at)
+    return confirmed.isoformat() if confirmed else ""
+
+
 def request_email_change(user_id: int, current_password: str, new_email: str) -> str:
     """Mail a confirmation link to the new address (and a note to the old one), after checking the password, as a
     stolen session must not move the account; the new address, normalised."""
@@ -53,7 +60,8 @@ def request_email_change(user_id: int, current_password: str, new_email: str) ->
         raise ServiceError("That is already your email address.", 400)
     site = current_app.config["SITE_NAME"]
     link = public_url(
-        "auth.confirm_new_email", token=make_token(SALT, {"user": user.id, "old": user.email, "new": new})
+        "auth.confirm_new_email",
+        token=make_token(SALT, {"user": user.id, "old": user.email, "since": address_stamp(user), "new": new}),
     )
     send_mail(
         new,
@@ -79,12 +87,12 @@ def confirm_email_change(token: str) -> User | None:
     if data is None:
         return None
     try:
-        user_id, old, new = int(data["user"]), data["old"], data["new"]
+        user_id, old, since, new = int(data["user"]), data["old"], data["since"], data["new"]
     except (KeyError, TypeError, ValueError):
         return None
     begin_write()
     user = db.session.get(User, user_id)
-    if user is None or not user.active or user.email != old:
+    if user is None or not user.active or user.email != old or address_stamp(user) != since:
         db.session.rollback()
         return None
     if db.session.scalar(select(User.id).where(User.email == new)) is not None:
