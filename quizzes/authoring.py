@@ -10,12 +10,15 @@ from lms.models import audit
 from lms.services import ServiceError
 from quizzes.bank import (
     CONTENT_FIELDS,
+    draw_pool,
+    draws_from_bank,
     edit_question_content,
     from_pack,
     new_authored_question,
     question_types,
     set_quiz_questions,
 )
+from quizzes.key_guard import askable, counting_question_ids
 from quizzes.models import Question, Quiz
 from quizzes.review import PRACTICE
 
@@ -92,10 +95,25 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
     return changed
 
 
+def check_publishable(quiz: Quiz) -> None:
+    """Refuse a quiz with nothing to ask: no questions, or only questions a counting quiz asks when this one does
+    not count (quizzes.key_guard)."""
+    if not quiz.draw_count and not quiz.items:
+        raise ServiceError("Add at least one question before publishing the quiz.", 400)
+    pool = draw_pool(quiz) if draws_from_bank(quiz) else [item.question for item in quiz.items if item.question.active]
+    if pool and not askable(quiz, pool):
+        raise ServiceError(
+            "Every question of this quiz is asked by a quiz that counts towards completion, and this one does not "
+            "count, so it cannot show their answers: learners would have nothing to answer. Write questions of its "
+            "own first.",
+            400,
+        )
+
+
 def set_published(actor, quiz: Quiz, published: bool) -> None:
     """Publish the quiz to learners, or take it back; a quiz with nothing to ask cannot be published."""
-    if published and not quiz.draw_count and not quiz.items:
-        raise ServiceError("Add at least one question before publishing the quiz.", 400)
+    if published:
+        check_publishable(quiz)
     begin_write()
     quiz.active = published
     audit(actor, "quiz.publish" if published else "quiz.unpublish", f"quiz:{quiz.id}")
@@ -184,7 +202,15 @@ def add_existing(actor, quiz: Quiz, question: Question) -> None:
 
 
 def copy_to(actor, question: Question, target: Quiz) -> Question:
-    """Add an independent copy of the question (its current content) to the end of another quiz."""
+    """Add an independent copy of the question (its current content) to the end of another quiz; not into a quiz
+    that does not count when one that counts asks the question (the copy would show its key: quizzes.key_guard)."""
+    counted = question.course_id is not None and question.id in counting_question_ids(question.course_id)
+    if counted and not target.counts_towards_completion:
+        raise ServiceError(
+            "A quiz that counts towards completion asks this question, and the quiz you chose does not count, so a "
+            "copy there would show its right answer. Write a new question for it instead.",
+            409,
+        )
     version = question.current
     content = {key: getattr(version, key) for key in CONTENT_FIELDS}
     copy = add_new_question(actor, target, question.type, question.title, list(question.tags or []), content)

@@ -1,10 +1,11 @@
-"""Practice never gives away a counting quiz's key.
+"""A quiz that does not count never gives away the key of one that does.
 
-A practice quiz shows right answers as the learner goes and after each attempt; a quiz that counts towards
-completion (and so towards a badge) hides them until a pass. A question both ask would show the counting quiz's
-key for free, so a practice quiz leaves out every question a counting quiz of its course may ask: one it holds,
-or one its draw by tag (or from the whole bank) may pick. Checked when an attempt starts, so no way of putting a
-question in a quiz (the editor, the bank, a GIFT import, a pack sync, a tag edited later) can get round it.
+A quiz that counts towards completion (and so towards a badge) hides its right answers until the learner passes
+it. A quiz that does not count shows them sooner: practice as the learner goes, any other once passed, and it may
+be easy to pass. So such a quiz leaves out every question a counting quiz of its course may ask (one it holds, or
+one its draw by tag, or from the whole bank, may pick) when an attempt starts, whatever put the question there
+(the bank, a draw, a GIFT import, a pack sync, a tag edited later); and an attempt that already holds one (started
+before) shows neither that key when checked nor any key in its review (`quizzes.review.review_level`).
 """
 
 from collections.abc import Iterable
@@ -14,7 +15,6 @@ from sqlalchemy import select
 from lms.extensions import db
 from quizzes.bank import matches_tags, question_types
 from quizzes.models import Question, Quiz, QuizQuestion
-from quizzes.review import PRACTICE
 
 
 def counting_question_ids(course_id: int) -> set[int]:
@@ -50,11 +50,18 @@ def bank_tags(course_id: int) -> list[tuple[int, list]]:
 
 
 def withheld_ids(quiz: Quiz) -> set[int]:
-    """The questions this quiz must not ask: for a practice quiz, those a counting quiz of its course may ask."""
-    return counting_question_ids(quiz.course_id) if quiz.review == PRACTICE else set()
+    """The questions this quiz must not ask or show the key of: for a quiz that does not count, those a counting
+    quiz of its course may ask."""
+    return set() if quiz.counts_towards_completion else counting_question_ids(quiz.course_id)
 
 
 def askable(quiz: Quiz, questions: Iterable[Question]) -> list[Question]:
-    """The questions of `questions` the quiz may ask (all of them, unless it is practice)."""
+    """The questions of `questions` the quiz may ask (all of them, when it counts)."""
     withheld = withheld_ids(quiz)
     return [question for question in questions if question.id not in withheld]
+
+
+def holds_withheld(attempt) -> bool:
+    """Whether an attempt holds a question its quiz may no longer show the key of (it started before)."""
+    withheld = withheld_ids(attempt.quiz)
+    return any(slot["question_id"] in withheld for slot in attempt.slots)

@@ -229,7 +229,7 @@ def test_a_practice_quiz_never_asks_what_a_quiz_that_counts_asks(app, client, tr
     held_page = client.get(f"/author/quizzes/{held_id}").text
     items = dict(re.findall(r'<li id="item-(\d+)">(.*?)</li>', held_page, re.S))
     calm_reply = question_id(app, "calm-reply")
-    withheld = "Not asked here: a quiz that counts towards completion asks it"
+    withheld = "Not asked here: a quiz that counts towards completion asks it, and this one does not count"
     assert withheld in page_text_of(items[str(capital)]) and withheld not in page_text_of(items[str(calm_reply)])
     drawn_page = page_text(client.get(f"/author/quizzes/{drawn_id}"))
     assert "The draw leaves out 2 questions that a quiz counting towards completion may ask" in drawn_page
@@ -248,6 +248,71 @@ def test_a_practice_quiz_never_asks_what_a_quiz_that_counts_asks(app, client, tr
     # The counting quiz itself still asks both of its questions.
     counted = attempt_row(app, start(learner_client, course.quiz_id))[0]
     assert len(counted.slots) == 2
+
+
+def test_no_quiz_that_does_not_count_shows_a_counting_quizs_key(app, client, trainer, make_user, login, tmp_path):
+    """Not only practice: an exam that does not count shows its key once passed, and a pass mark of 0 passes at
+    once; an attempt started before its question counted checks and reviews without that key; a copy out of a
+    counting quiz and a quiz with nothing else to ask are refused."""
+    course = one_module_lab(app, tmp_path, review="retry_without_key")  # counts: holds "capital" and "sky"
+    assign_trainer(app, trainer, course.id)
+    capital = question_id(app, "capital")
+    easy_id = new_quiz_id(client, title="Easy exam", review="exam", pass_mark="0")  # does not count
+    post(client, f"/author/quizzes/{easy_id}/questions/add", f"/author/bank?add_to={easy_id}", question_id=capital)
+
+    # A quiz of nothing but the counting quiz's questions is not published, with the reason.
+    refused = post(client, f"/author/quizzes/{easy_id}/publish", f"/author/quizzes/{easy_id}", publish="1")
+    assert "Every question of this quiz is asked by a quiz that counts towards completion" in page_text(
+        client.get(refused.headers["Location"])
+    )
+    assert "Not published" in client.get(f"/author/quizzes/{easy_id}").text
+    # Nor is a copy of one of them put into it.
+    copied = post(
+        client,
+        f"/author/quizzes/{course.quiz_id}/questions/{capital}/copy-or-move",
+        f"/author/quizzes/{course.quiz_id}",
+        target=str(easy_id),
+        action="copy",
+    )
+    assert copied.status_code == 409 and "a copy there would show its right answer" in page_text(copied)
+    assert [title for title, *_ in quiz_questions(app, easy_id)] == ["capital"]
+
+    written = new_question(client, easy_id, "single_choice", title="calm-reply", **CALM)
+    assert written.status_code == 302, errors_on(written.text)
+    post(client, f"/author/quizzes/{easy_id}/publish", f"/author/quizzes/{easy_id}", publish="1")
+
+    learner = make_user()
+    learner_client = login(learner, target=app.test_client())
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(learner_client, easy_id)
+    assert [slot["question_id"] for slot in attempt_row(app, attempt_id)[0].slots] == [question_id(app, "calm-reply")]
+
+    # A practice attempt started while "calm-reply" counted nowhere; then the trainer adds it to the counting quiz.
+    practice_id = new_quiz_id(client, title="Warm-up")
+    post(
+        client,
+        f"/author/quizzes/{practice_id}/questions/add",
+        f"/author/bank?add_to={practice_id}",
+        question_id=question_id(app, "calm-reply"),
+    )
+    post(client, f"/author/quizzes/{practice_id}/publish", f"/author/quizzes/{practice_id}", publish="1")
+    before = start(learner_client, practice_id)
+    post(
+        client,
+        f"/author/quizzes/{course.quiz_id}/questions/add",
+        f"/author/bank?add_to={course.quiz_id}",
+        question_id=question_id(app, "calm-reply"),
+    )
+    token = csrf_token_from(learner_client.get(f"/quizzes/attempts/{before}").text)
+    checked = learner_client.post(f"/quizzes/attempts/{before}/save", data={"csrf_token": token, "check": "0"})
+    assert checked.status_code == 409 and "its answer is not shown here" in page_text(checked)
+    assert "I understand" not in checked.text
+    submitted = learner_client.post(
+        f"/quizzes/attempts/{before}/submit", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert submitted.request.path == f"/quizzes/attempts/{before}/review"
+    review = page_text(submitted)
+    assert "0%" in review and "Right answer" not in review and "I understand" not in review
 
 
 def page_text_of(fragment: str) -> str:

@@ -1,6 +1,8 @@
 """A person's own name and email address: the name changes at once; a new address only once its owner follows
 the link mailed to it, and the old address is told of the change."""
 
+from datetime import UTC
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -46,7 +48,7 @@ def address_stamp(user: User) -> str:
     """When the account's present address was confirmed: a change link carries it, so that a link works only for
     the address it was asked from, not again once the address has changed away and back."""
     confirmed = aware(user.email_confirmed_at)
-    return confirmed.isoformat() if confirmed else ""
+    return confirmed.astimezone(UTC).isoformat() if confirmed else ""  # the same instant whatever the session's zone
 
 
 def request_email_change(user_id: int, current_password: str, new_email: str) -> str:
