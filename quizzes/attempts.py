@@ -152,7 +152,7 @@ def pick_questions(quiz: Quiz, rng: random.Random, recent: Collection[int] = ())
     """The questions of a new attempt: the quiz's own, or a random draw (from the tagged bank, or from the quiz's
     own questions when it names no tags) that leaves out the `recent` questions (the last attempt's) as far as
     the pool allows, so a retake is a fresh selection, and spreads over the pool's sections (quizzes.draws). A
-    practice quiz leaves out what a counting quiz asks (quizzes.key_guard)."""
+    quiz that does not count leaves out what a counting quiz asks (quizzes.key_guard)."""
     if quiz.draw_count:
         pool = draw_pool(quiz) if draws_from_bank(quiz) else [i.question for i in quiz.items if i.question.active]
         return draw_questions(askable(quiz, pool), quiz.draw_count, rng, recent, quiz.draw_tags or [])

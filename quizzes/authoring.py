@@ -100,6 +100,8 @@ def check_publishable(quiz: Quiz) -> None:
     not count (quizzes.key_guard)."""
     if not quiz.draw_count and not quiz.items:
         raise ServiceError("Add at least one question before publishing the quiz.", 400)
+    if quiz.counts_towards_completion:
+        return
     pool = draw_pool(quiz) if draws_from_bank(quiz) else [item.question for item in quiz.items if item.question.active]
     if pool and not askable(quiz, pool):
         raise ServiceError(
