@@ -26,7 +26,7 @@ from lms.timezones import local_time
 from quizzes.bank import draw_pool, draws_from_bank, question_types
 from quizzes.draws import draw_questions
 from quizzes.events import QuizStarted, QuizSubmitted
-from quizzes.key_guard import askable, withheld_ids
+from quizzes.key_guard import askable, withheld_among
 from quizzes.models import Attempt, AttemptAnswer, Question, QuestionVersion, Quiz, QuizResult
 from quizzes.statistics import record_attempt
 from quizzes.types.base import QuestionType
@@ -446,7 +446,7 @@ def check_answer(
     if not 0 <= slot < len(attempt.slots):
         db.session.rollback()
         raise ServiceError("No such question in this attempt.", 404)
-    if attempt.slots[slot]["question_id"] in withheld_ids(attempt.quiz):
+    if withheld_among(attempt.quiz, {attempt.slots[slot]["question_id"]}):
         db.session.rollback()
         raise ServiceError(
             "A quiz that counts towards completion asks this question, so its answer is not shown here.", 409

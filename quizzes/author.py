@@ -16,7 +16,7 @@ from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
 from quizzes.bank import draw_pool, draws_from_bank, export_bank, export_gift, question_types
 from quizzes.gift_import import ImportResult, import_gift, preview_gift
-from quizzes.key_guard import withheld_ids
+from quizzes.key_guard import withheld_among
 from quizzes.models import Quiz, QuizQuestion
 from quizzes.statistics import answered_counts
 
@@ -92,7 +92,9 @@ def quiz(quiz_id: int):
         problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
     if problems:
         flash("Nothing was imported. Fix the problems listed below and try again.", "error")
-    withheld = withheld_ids(quiz)
+    # A quiz that counts withholds nothing (quizzes.key_guard): its draw pool is not read for this.
+    pool = draw_pool(quiz) if not quiz.counts_towards_completion and draws_from_bank(quiz) else []
+    withheld = withheld_among(quiz, {item.question_id for item in quiz.items} | {question.id for question in pool})
     return (
         render_template(
             "author/quiz.html",
@@ -105,9 +107,7 @@ def quiz(quiz_id: int):
             others=[other for other in editable_quizzes() if other.id != quiz.id],
             answered=answered_counts([item.question_id for item in quiz.items]),
             withheld=withheld,
-            withheld_from_draw=sum(q.id in withheld for q in draw_pool(quiz))
-            if withheld and draws_from_bank(quiz)
-            else 0,
+            withheld_from_draw=sum(question.id in withheld for question in pool),
         ),
         status,
     )

@@ -18,7 +18,7 @@ from quizzes.bank import (
     question_types,
     set_quiz_questions,
 )
-from quizzes.key_guard import askable, counting_question_ids
+from quizzes.key_guard import askable, counted_among
 from quizzes.models import Question, Quiz
 from quizzes.review import PRACTICE
 
@@ -206,7 +206,7 @@ def add_existing(actor, quiz: Quiz, question: Question) -> None:
 def copy_to(actor, question: Question, target: Quiz) -> Question:
     """Add an independent copy of the question (its current content) to the end of another quiz; not into a quiz
     that does not count when one that counts asks the question (the copy would show its key: quizzes.key_guard)."""
-    counted = question.course_id is not None and question.id in counting_question_ids(question.course_id)
+    counted = question.course_id is not None and counted_among(question.course_id, {question.id})
     if counted and not target.counts_towards_completion:
         raise ServiceError(
             "A quiz that counts towards completion asks this question, and the quiz you chose does not count, so a "

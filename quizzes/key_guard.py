@@ -8,7 +8,7 @@ one its draw by tag, or from the whole bank, may pick) when an attempt starts, w
 before) shows neither that key when checked nor any key in its review (`quizzes.review.review_level`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select
 
@@ -17,8 +17,11 @@ from quizzes.bank import matches_tags, question_types
 from quizzes.models import Question, Quiz, QuizQuestion
 
 
-def counting_question_ids(course_id: int) -> set[int]:
-    """The ids of the questions that a quiz of the course counting towards completion, published or not, may ask."""
+def counted_among(course_id: int, among: Collection[int]) -> set[int]:
+    """Those of the questions `among` that a quiz of the course counting towards completion, published or not, may
+    ask (read for these questions only, so the cost follows the quiz, not the size of the bank)."""
+    if not among:
+        return set()
     counting = db.session.execute(
         select(Quiz.id, Quiz.draw_count, Quiz.draw_tags).where(
             Quiz.course_id == course_id, Quiz.counts_towards_completion.is_(True)
@@ -29,39 +32,43 @@ def counting_question_ids(course_id: int) -> set[int]:
     held = db.session.execute(
         select(QuizQuestion.quiz_id, QuizQuestion.question_id).where(QuizQuestion.quiz_id.in_([q.id for q in counting]))
     ).all()
-    ids = {question_id for _quiz_id, question_id in held}
+    ids = {question_id for _quiz_id, question_id in held if question_id in among}
     holding = {quiz_id for quiz_id, _question_id in held}
     # As quizzes.bank.draws_from_bank: a draw by tag, or a draw from a quiz that holds no questions of its own.
     drawn_tags = [tags or [] for quiz_id, count, tags in counting if count and (tags or quiz_id not in holding)]
     if drawn_tags:
         ids |= {
-            question_id for question_id, tags in bank_tags(course_id) if any(matches_tags(tags, w) for w in drawn_tags)
+            question_id
+            for question_id, tags in graded_tags(course_id, among)
+            if any(matches_tags(tags, wanted) for wanted in drawn_tags)
         }
     return ids
 
 
-def bank_tags(course_id: int) -> list[tuple[int, list]]:
-    """Each graded question of the course's bank (retired ones too: they may come back) with its tags."""
+def graded_tags(course_id: int, among: Collection[int]) -> list[tuple[int, list]]:
+    """Each graded question of the course among these (retired ones too: they may come back) with its tags."""
     graded = [name for name, qtype in question_types().items() if qtype.graded]
     rows = db.session.execute(
-        select(Question.id, Question.tags).where(Question.course_id == course_id, Question.type.in_(graded))
+        select(Question.id, Question.tags).where(
+            Question.course_id == course_id, Question.type.in_(graded), Question.id.in_(list(among))
+        )
     )
     return [(question_id, tags or []) for question_id, tags in rows]
 
 
-def withheld_ids(quiz: Quiz) -> set[int]:
-    """The questions this quiz must not ask or show the key of: for a quiz that does not count, those a counting
-    quiz of its course may ask."""
-    return set() if quiz.counts_towards_completion else counting_question_ids(quiz.course_id)
+def withheld_among(quiz: Quiz, among: Collection[int]) -> set[int]:
+    """Those of the questions `among` this quiz must not ask or show the key of: for a quiz that does not count,
+    those a counting quiz of its course may ask."""
+    return set() if quiz.counts_towards_completion else counted_among(quiz.course_id, among)
 
 
 def askable(quiz: Quiz, questions: Iterable[Question]) -> list[Question]:
     """The questions of `questions` the quiz may ask (all of them, when it counts)."""
-    withheld = withheld_ids(quiz)
+    questions = list(questions)
+    withheld = withheld_among(quiz, {question.id for question in questions})
     return [question for question in questions if question.id not in withheld]
 
 
 def holds_withheld(attempt) -> bool:
     """Whether an attempt holds a question its quiz may no longer show the key of (it started before)."""
-    withheld = withheld_ids(attempt.quiz)
-    return any(slot["question_id"] in withheld for slot in attempt.slots)
+    return bool(withheld_among(attempt.quiz, {slot["question_id"] for slot in attempt.slots}))

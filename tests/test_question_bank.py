@@ -10,6 +10,8 @@ from lms.extensions import db
 from quizzes.gift import parse_gift
 from quizzes.types import BUILTIN_TYPES
 from tests import test_badges_issuing as issuing
+from tests.helpers import assign_trainer
+from tests.test_question_editor import new_quiz_id
 from tests.test_quiz_attempts import (
     FormReader,
     attempt_row,
@@ -178,6 +180,37 @@ def test_a_random_draw_takes_only_questions_with_the_wanted_tags(app, client, le
         token = FormReader(client.get(f"/quizzes/attempts/{attempt_id}").text).state()["csrf_token"]
         assert client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 302
     assert set(seen) == {"a1", "a2", "a3", "a4"}  # the draw varies: every tagged question came up
+
+
+def test_a_quiz_that_does_not_count_leaves_out_what_a_counting_draw_by_tag_may_pick(
+    app, client, learner, make_user, login, tmp_path
+):
+    """A trainer's exam that counts draws from tag lab/a (unpublished yet: withheld all the same); the module's
+    practice quiz, which holds those questions, stops asking them and keeps the rest."""
+    from quizzes.models import Question
+
+    course = sync(
+        app,
+        write_pack(
+            tmp_path / "pack",
+            [{"slug": "m1", "lessons": ["m1-read"], "gift": DRAW_GIFT, "quiz": {"review": "practice"}}],
+        ),
+    )
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, course.id)
+    new_quiz_id(
+        login(trainer, app.test_client()),
+        title="Tag exam",
+        review="exam",
+        draw_count="3",
+        draw_tags="lab/a",
+        counts_towards_completion="y",
+    )
+    enrol(app, learner["id"], course.id)
+    attempt, _ = attempt_row(app, start(client, course.quizzes["m1"]))
+    with app.app_context():
+        titles = {db.session.get(Question, slot["question_id"]).title for slot in attempt.slots}
+    assert titles == {"a-note", "b1", "b2"}  # a1 to a4 may be drawn by the exam; a note is never drawn
 
 
 # ---------------------------------------------------------------------------------------------- versions
