@@ -19,7 +19,7 @@ from quizzes.models import Question, Quiz, QuizQuestion
 
 def counted_among(course_id: int, among: Collection[int]) -> set[int]:
     """Those of the questions `among` that a quiz of the course counting towards completion, published or not, may
-    ask (read for these questions only, so the cost follows the quiz, not the size of the bank)."""
+    ask. The bank is read for these questions only: the cost follows the quizzes, not the size of the bank."""
     if not among:
         return set()
     counting = db.session.execute(
