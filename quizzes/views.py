@@ -20,6 +20,7 @@ from lms.forms import MAX_ROW_ID, ActionForm
 from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
+from quizzes.key_guard import withheld_among
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, review_level, revisit_for
 from quizzes.types.base import index
@@ -153,6 +154,19 @@ def question_count(quiz: Quiz, active_questions: int) -> int:
     return active_questions
 
 
+def askable_count(quiz: Quiz, active_questions: int) -> int:
+    """How many of the quiz's active questions its attempts may ask: a quiz that does not count leaves out those a
+    counting quiz asks (quizzes.key_guard)."""
+    if quiz.counts_towards_completion or not active_questions:
+        return active_questions
+    held = db.session.scalars(
+        select(QuizQuestion.question_id)
+        .join(Question, Question.id == QuizQuestion.question_id)
+        .where(QuizQuestion.quiz_id == quiz.id, Question.active.is_(True))
+    )
+    return active_questions - len(withheld_among(quiz, set(held)))
+
+
 @bp.route("/<int:quiz_id>")
 @allow(SIGNED_IN)
 def quiz(quiz_id: int):
@@ -175,7 +189,7 @@ def quiz(quiz_id: int):
         refusal=refusal,
         policy=POLICY_TEXT[quiz.review],
         enrolled=enrolment_id is not None,
-        question_count=question_count(quiz, active_questions or 0),
+        question_count=question_count(quiz, askable_count(quiz, active_questions or 0)),
         introduction=render_stem(quiz.introduction, "markdown") if quiz.introduction else None,
     )
 

@@ -237,6 +237,7 @@ def test_a_practice_quiz_never_asks_what_a_quiz_that_counts_asks(app, client, tr
     learner = make_user()
     learner_client = login(learner, target=app.test_client())
     enrol(app, learner["id"], course.id)
+    assert "1 question; pass mark" in page_text(learner_client.get(f"/quizzes/{held_id}"))  # what it asks, not holds
     for quiz_id in (held_id, drawn_id):
         attempt_id = start(learner_client, quiz_id)
         attempt, _answers = attempt_row(app, attempt_id)
