@@ -23,7 +23,7 @@ from lms.extensions import db
 from lms.models import aware
 from lms.services import ServiceError
 from lms.timezones import local_time
-from quizzes.bank import draw_pool, draws_from_bank, question_types
+from quizzes.bank import question_pool, question_types
 from quizzes.draws import draw_questions
 from quizzes.events import QuizStarted, QuizSubmitted
 from quizzes.key_guard import askable, withheld_among
@@ -153,10 +153,9 @@ def pick_questions(quiz: Quiz, rng: random.Random, recent: Collection[int] = ())
     own questions when it names no tags) that leaves out the `recent` questions (the last attempt's) as far as
     the pool allows, so a retake is a fresh selection, and spreads over the pool's sections (quizzes.draws). A
     quiz that does not count leaves out what a counting quiz asks (quizzes.key_guard)."""
+    questions = askable(quiz, question_pool(quiz))
     if quiz.draw_count:
-        pool = draw_pool(quiz) if draws_from_bank(quiz) else [i.question for i in quiz.items if i.question.active]
-        return draw_questions(askable(quiz, pool), quiz.draw_count, rng, recent, quiz.draw_tags or [])
-    questions = askable(quiz, [item.question for item in quiz.items if item.question.active])
+        return draw_questions(questions, quiz.draw_count, rng, recent, quiz.draw_tags or [])
     if quiz.shuffle_questions:
         rng.shuffle(questions)
     return questions

@@ -10,11 +10,10 @@ from lms.models import audit
 from lms.services import ServiceError
 from quizzes.bank import (
     CONTENT_FIELDS,
-    draw_pool,
-    draws_from_bank,
     edit_question_content,
     from_pack,
     new_authored_question,
+    question_pool,
     question_types,
     set_quiz_questions,
 )
@@ -102,7 +101,7 @@ def check_publishable(quiz: Quiz) -> None:
         raise ServiceError("Add at least one question before publishing the quiz.", 400)
     if quiz.counts_towards_completion:
         return
-    pool = draw_pool(quiz) if draws_from_bank(quiz) else [item.question for item in quiz.items if item.question.active]
+    pool = question_pool(quiz)
     if pool and not askable(quiz, pool):
         raise ServiceError(
             "Every question of this quiz is asked by a quiz that counts towards completion, and this one does not "

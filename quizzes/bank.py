@@ -371,6 +371,12 @@ def draws_from_bank(quiz: Quiz) -> bool:
     return quiz.draws_by_tag or (bool(quiz.draw_count) and not quiz.items)
 
 
+def question_pool(quiz: Quiz) -> list[Question]:
+    """What attempts at the quiz ask or draw from: the bank's pool for a draw from the bank, else the quiz's own
+    active questions."""
+    return draw_pool(quiz) if draws_from_bank(quiz) else [item.question for item in quiz.items if item.question.active]
+
+
 def draw_pool(quiz: Quiz) -> list[Question]:
     """The active graded questions of the quiz's course that carry its draw tags, in bank order."""
     graded = [name for name, qtype in question_types().items() if qtype.graded]
