@@ -21,7 +21,7 @@ csrf.exempt(bp)
 
 
 class BadgeLinks(msgspec.Struct):
-    """Where an award's documents are: all public, so the holder can share any of them."""
+    __doc__ = "Where an award's documents are: all public, so the holder can share any of them."
 
     verify_page: str
     assertion: str
@@ -33,7 +33,7 @@ class BadgeLinks(msgspec.Struct):
 
 
 class BadgeItem(msgspec.Struct):
-    """A badge the caller was awarded."""
+    __doc__ = "A badge the caller was awarded."
 
     id: str
     name: str
@@ -46,7 +46,7 @@ class BadgeItem(msgspec.Struct):
 
 
 class BadgeList(msgspec.Struct):
-    """The caller's badges, newest first; a revoked badge has no documents any more."""
+    __doc__ = "The caller's badges, newest first; a revoked badge has no documents any more."
 
     items: list[BadgeItem]
 
@@ -69,9 +69,8 @@ def links_of(award: Award, course_badge: bool) -> BadgeLinks:
 
 @bp.get("/me/badges")
 @api_view("read")
-@validate(resp=responses(BadgeList), tags=["badges"])
+@validate(summary="The caller's badges and certificates.", resp=responses(BadgeList), tags=["badges"])
 def my_badges():
-    """The caller's badges and certificates."""
     awards = db.session.scalars(
         select(Award).join(BadgeClass).where(Award.user_id == caller().id).order_by(Award.issued_at.desc(), Award.id)
     )

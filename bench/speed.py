@@ -67,6 +67,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.command = [
             sys.executable,
+            "-OO",  # as production runs its workers (README, "Running in production")
             "-m",
             "gunicorn",
             "--no-control-socket",

@@ -28,7 +28,7 @@ csrf.exempt(bp)
 
 
 class CourseSummary(msgspec.Struct):
-    """A course in the catalogue."""
+    __doc__ = "A course in the catalogue."
 
     slug: str
     title: str
@@ -39,13 +39,13 @@ class CourseSummary(msgspec.Struct):
 
 
 class CourseList(msgspec.Struct):
-    """Every available course, by title."""
+    __doc__ = "Every available course, by title."
 
     items: list[CourseSummary]
 
 
 class LessonItem(msgspec.Struct):
-    """A lesson of a module."""
+    __doc__ = "A lesson of a module."
 
     slug: str
     title: str
@@ -54,7 +54,7 @@ class LessonItem(msgspec.Struct):
 
 
 class ModuleItem(msgspec.Struct):
-    """A module and its lessons."""
+    __doc__ = "A module and its lessons."
 
     slug: str
     title: str
@@ -62,7 +62,7 @@ class ModuleItem(msgspec.Struct):
 
 
 class CourseStructure(msgspec.Struct):
-    """A course: its modules and their lessons, in order."""
+    __doc__ = "A course: its modules and their lessons, in order."
 
     slug: str
     title: str
@@ -72,7 +72,7 @@ class CourseStructure(msgspec.Struct):
 
 
 class StepItem(msgspec.Struct):
-    """One step of a course (a lesson, a quiz, an exercise) and whether the caller has done it."""
+    __doc__ = "One step of a course (a lesson, a quiz, an exercise) and whether the caller has done it."
 
     kind: str
     title: str
@@ -82,7 +82,7 @@ class StepItem(msgspec.Struct):
 
 
 class ModuleProgressItem(msgspec.Struct):
-    """The caller's progress through one module."""
+    __doc__ = "The caller's progress through one module."
 
     slug: str
     title: str
@@ -92,7 +92,7 @@ class ModuleProgressItem(msgspec.Struct):
 
 
 class Progress(msgspec.Struct):
-    """The caller's progress through a course."""
+    __doc__ = "The caller's progress through a course."
 
     course: str
     percent: int
@@ -104,7 +104,7 @@ class Progress(msgspec.Struct):
 
 
 class EnrolmentItem(msgspec.Struct):
-    """A course the caller is enrolled in, and how far they are."""
+    __doc__ = "A course the caller is enrolled in, and how far they are."
 
     course: str
     title: str
@@ -113,13 +113,13 @@ class EnrolmentItem(msgspec.Struct):
 
 
 class EnrolmentList(msgspec.Struct):
-    """The caller's enrolments, oldest first."""
+    __doc__ = "The caller's enrolments, oldest first."
 
     items: list[EnrolmentItem]
 
 
 class Enrolled(msgspec.Struct):
-    """The caller's enrolment in a course."""
+    __doc__ = "The caller's enrolment in a course."
 
     course: str
     enrolled_at: datetime
@@ -127,7 +127,7 @@ class Enrolled(msgspec.Struct):
 
 
 class LearnerQuery(msgspec.Struct, forbid_unknown_fields=True):
-    """The learner table's filters, sort and page key, as the screen's query string names them."""
+    __doc__ = "The learner table's filters, sort and page key, as the screen's query string names them."
 
     q: SearchText = ""
     cohort: RowId | None = None
@@ -142,7 +142,7 @@ class LearnerQuery(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LearnerRow(msgspec.Struct):
-    """One learner's row of the learner table: what the screen and the exports show."""
+    __doc__ = "One learner's row of the learner table: what the screen and the exports show."
 
     user_id: int
     name: str
@@ -156,7 +156,7 @@ class LearnerRow(msgspec.Struct):
 
 
 class LearnerPage(msgspec.Struct):
-    """A page of a course's learners; `next` is the `after` of the following page, null on the last."""
+    __doc__ = "A page of a course's learners; `next` is the `after` of the following page, null on the last."
 
     items: list[LearnerRow]
     next: str | None
@@ -179,9 +179,8 @@ def active_course(slug: str) -> CourseOutline:
 
 @bp.get("/courses")
 @api_view("read")
-@validate(resp=responses(CourseList), tags=["courses"])
+@validate(summary="Every available course.", resp=responses(CourseList), tags=["courses"])
 def courses():
-    """Every available course."""
     # One statement for every course: each outline comes from the per-process cache while its sync stamp holds.
     rows = db.session.execute(select(Course.id, Course.synced_at).where(Course.active.is_(True)).order_by(Course.title))
     found = [current_outline(course_id, synced_at) for course_id, synced_at in rows]
@@ -195,9 +194,8 @@ def courses():
 
 @bp.get("/courses/<course_slug>")
 @api_view("read")
-@validate(resp=responses(CourseStructure, 404), tags=["courses"])
+@validate(summary="A course's modules and lessons, in order.", resp=responses(CourseStructure, 404), tags=["courses"])
 def course_structure(course_slug: str):
-    """A course's modules and lessons, in order."""
     course = active_course(course_slug)
     return CourseStructure(
         course.slug,
@@ -234,9 +232,12 @@ def progress_of(progress: CourseProgress) -> Progress:
 
 @bp.get("/me/enrolments")
 @api_view("read")
-@validate(resp=responses(EnrolmentList), tags=["progress"])
+@validate(
+    summary="The courses the caller is enrolled in, with how far they are in each.",
+    resp=responses(EnrolmentList),
+    tags=["progress"],
+)
 def my_enrolments():
-    """The courses the caller is enrolled in, with how far they are in each."""
     return EnrolmentList(
         [EnrolmentItem(p.course.slug, p.course.title, p.percent, p.complete) for p in my_learning(caller().id)]
     )
@@ -244,9 +245,12 @@ def my_enrolments():
 
 @bp.get("/users/<int:user_id>/enrolments")
 @api_view("admin", "admin")
-@validate(resp=responses(EnrolmentList, 404), tags=["admin"])
+@validate(
+    summary="The courses a user is enrolled in, with how far they are in each.",
+    resp=responses(EnrolmentList, 404),
+    tags=["admin"],
+)
 def user_enrolments(user_id: int):
-    """The courses a user is enrolled in, with how far they are in each."""
     from lms.models import User
 
     if db.session.get(User, user_id) is None:
@@ -258,9 +262,12 @@ def user_enrolments(user_id: int):
 
 @bp.get("/me/courses/<course_slug>/progress")
 @api_view("read")
-@validate(resp=responses(Progress, 404), tags=["progress"])
+@validate(
+    summary="The caller's progress through a course they are enrolled in: each module's steps, done or not.",
+    resp=responses(Progress, 404),
+    tags=["progress"],
+)
 def my_progress(course_slug: str):
-    """The caller's progress through a course they are enrolled in: each module's steps, done or not."""
     course = active_course(course_slug)
     enrolled = db.session.scalar(
         select(Enrolment.id).where(Enrolment.user_id == caller().id, Enrolment.course_id == course.id)
@@ -272,9 +279,12 @@ def my_progress(course_slug: str):
 
 @bp.post("/courses/<course_slug>/enrolment")
 @api_view("write")
-@validate(resp=responses(Enrolled, 404, ok_status=201), tags=["progress"])
+@validate(
+    summary="Enrol the caller in a course (enrolling twice changes nothing).",
+    resp=responses(Enrolled, 404, ok_status=201),
+    tags=["progress"],
+)
 def enrol_me(course_slug: str):
-    """Enrol the caller in a course (enrolling twice changes nothing)."""
     course = active_course(course_slug)
     try:
         created = enrol(caller().id, course)
@@ -288,9 +298,13 @@ def enrol_me(course_slug: str):
 
 @bp.get("/courses/<course_slug>/learners")
 @api_view("admin", "admin")
-@validate(query=LearnerQuery, resp=responses(LearnerPage, 400, 404), tags=["admin"])
+@validate(
+    summary="A course's learners with their progress, filtered and sorted as on the learner table, a page at a time.",
+    query=LearnerQuery,
+    resp=responses(LearnerPage, 400, 404),
+    tags=["admin"],
+)
 def learners(course_slug: str):
-    """A course's learners with their progress, filtered and sorted as on the learner table, a page at a time."""
     course = active_course(course_slug)
     wanted: LearnerQuery = request.context.query  # type: ignore[attr-defined]
     after = sort_key(wanted.after, wanted.sort) if wanted.after else None

@@ -24,7 +24,7 @@ csrf.exempt(bp)
 
 
 class AttemptSummary(msgspec.Struct):
-    """One of the caller's attempts at a quiz."""
+    __doc__ = "One of the caller's attempts at a quiz."
 
     id: int
     course: str
@@ -39,16 +39,18 @@ class AttemptSummary(msgspec.Struct):
 
 
 class AttemptPage(msgspec.Struct):
-    """A page of the caller's attempts, oldest first; `next` is the `after` of the following page."""
+    __doc__ = "A page of the caller's attempts, oldest first; `next` is the `after` of the following page."
 
     items: list[AttemptSummary]
     next: int | None
 
 
 class QuestionResult(msgspec.Struct):
-    """One question of an attempt: whether it was answered and, once submitted and marked, its mark (0 to 1); no
-    mark while the quiz's review shows nothing per question (an exam before a pass, or while another attempt at
-    it is open)."""
+    __doc__ = (
+        "One question of an attempt: whether it was answered and, once submitted and marked, its mark (0 to 1); no "
+        "mark while the quiz's review shows nothing per question (an exam before a pass, or while another attempt at "
+        "it is open)."
+    )
 
     position: int
     answered: bool
@@ -56,7 +58,7 @@ class QuestionResult(msgspec.Struct):
 
 
 class AttemptDetail(AttemptSummary):
-    """An attempt with each question's result."""
+    __doc__ = "An attempt with each question's result."
 
     questions: list[QuestionResult]
 
@@ -95,9 +97,13 @@ def summary(row) -> dict:
 
 @bp.get("/me/attempts")
 @api_view("read")
-@validate(query=PageQuery, resp=responses(AttemptPage, 400), tags=["progress"])
+@validate(
+    summary="The caller's quiz attempts in the order they started, a page at a time.",
+    query=PageQuery,
+    resp=responses(AttemptPage, 400),
+    tags=["progress"],
+)
 def my_attempts():
-    """The caller's quiz attempts in the order they started, a page at a time."""
     query: PageQuery = request.context.query  # type: ignore[attr-defined]
     rows = db.session.execute(
         mine().where(Attempt.id > (query.after or 0)).order_by(Attempt.id).limit(query.limit + 1)
@@ -108,10 +114,15 @@ def my_attempts():
 
 @bp.get("/me/attempts/<int:attempt_id>")
 @api_view("read")
-@validate(resp=responses(AttemptDetail, 404), tags=["progress"])
+@validate(
+    summary=(
+        "One of the caller's attempts, with each question's mark once it is submitted, as far as its review shows them"
+        " (another person's is 404)."
+    ),
+    resp=responses(AttemptDetail, 404),
+    tags=["progress"],
+)
 def my_attempt(attempt_id: int):
-    """One of the caller's attempts, with each question's mark once it is submitted, as far as its review shows
-    them (another person's is 404)."""
     row = db.session.execute(mine().add_columns(Attempt.slots).where(Attempt.id == attempt_id)).first()
     if row is None:
         fail(404, "You have no attempt with this id.")

@@ -191,20 +191,25 @@ settings, user, urls = json.loads(sys.argv[1])
 app = create_app(settings)
 client = app.test_client()
 
+def check(holds, what):
+    # Not `assert`: the script runs under `python -OO`, which drops assert statements.
+    if not holds:
+        sys.exit(f"not as expected: {what}")
+
 def token(response):
-    assert response.status_code == 200, (response.request.path, response.status_code)
+    check(response.status_code == 200, (response.request.path, response.status_code))
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
 
 signed_in = client.post("/login", data={**user, "csrf_token": token(client.get("/login"))})
-assert signed_in.status_code == 302, signed_in.status_code
+check(signed_in.status_code == 302, signed_in.status_code)
 for url in urls["pages"]:
-    assert client.get(url).status_code == 200, url
+    check(client.get(url).status_code == 200, url)
 done = client.post(urls["lesson"] + "/complete", data={"csrf_token": token(client.get(urls["lesson"]))})
-assert done.status_code == 302, done.status_code
+check(done.status_code == 302, done.status_code)
 started = client.post(urls["quiz"] + "/start", data={"csrf_token": token(client.get(urls["quiz"]))})
 attempt = started.headers["Location"]
 saved = client.post(attempt + "/save", data={"csrf_token": token(client.get(attempt))})
-assert saved.status_code in (200, 302), saved.status_code
+check(saved.status_code in (200, 302), saved.status_code)
 unwanted = ["markdown_it", "flask_mailman"]
 if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
     unwanted.append("sqlite3")
@@ -214,7 +219,8 @@ print(json.dumps(sorted(m for m in unwanted if m in sys.modules)))
 
 def test_a_learners_requests_load_neither_the_markdown_renderer_nor_the_mailer(app, make_user, tmp_path):
     """A worker that serves a learner's pages, a lesson marked complete, an attempt and an answer saved leaves
-    markdown-it and Flask-Mailman unloaded (1.5 MB of its memory), and on PostgreSQL the SQLite driver too."""
+    markdown-it and Flask-Mailman unloaded (1.5 MB of its memory), and on PostgreSQL the SQLite driver too. It runs
+    under `python -OO`, as production workers do."""
     import json
     import subprocess
     import sys
@@ -238,7 +244,7 @@ def test_a_learners_requests_load_neither_the_markdown_renderer_nor_the_mailer(a
     user = {"email": learner["email"], "password": learner["password"]}
     argument = json.dumps([settings, user, urls])
     done = subprocess.run(
-        [sys.executable, "-c", LEARNER_WORKER_SCRIPT, argument], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-OO", "-c", LEARNER_WORKER_SCRIPT, argument], capture_output=True, text=True, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == []

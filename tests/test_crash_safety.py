@@ -77,7 +77,8 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, port: int, badge_key: str) -> subprocess.Popen:
-    """gunicorn with two workers serving the LMS on the database; returns once it answers."""
+    """gunicorn with two workers serving the LMS on the database, under `python -OO` as in production; returns
+    once it answers."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -88,6 +89,7 @@ def start_server(database_url: str, port: int, badge_key: str) -> subprocess.Pop
     server = subprocess.Popen(
         [
             sys.executable,
+            "-OO",
             "-m",
             "gunicorn",
             "--no-control-socket",

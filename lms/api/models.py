@@ -16,20 +16,20 @@ SearchText = Annotated[str, msgspec.Meta(max_length=200, pattern=PLAIN_TEXT)]
 
 
 class PageQuery(msgspec.Struct, forbid_unknown_fields=True):
-    """Keyset paging: the items after the id given (the `next` of the previous page)."""
+    __doc__ = "Keyset paging: the items after the id given (the `next` of the previous page)."
 
     after: RowId | None = None
     limit: PageSize = 50
 
 
 class UserQuery(PageQuery, forbid_unknown_fields=True):
-    """Paging, and a search by the start of any word of the name or email."""
+    __doc__ = "Paging, and a search by the start of any word of the name or email."
 
     q: SearchText = ""
 
 
 class Me(msgspec.Struct):
-    """The caller: their account and what their token allows."""
+    __doc__ = "The caller: their account and what their token allows."
 
     id: int
     email: str
@@ -39,7 +39,7 @@ class Me(msgspec.Struct):
 
 
 class UserSummary(msgspec.Struct):
-    """A user as the admin's user list shows them."""
+    __doc__ = "A user as the admin's user list shows them."
 
     id: int
     email: str
@@ -50,14 +50,14 @@ class UserSummary(msgspec.Struct):
 
 
 class UserPage(msgspec.Struct):
-    """A page of users in id order; `next` is the `after` of the following page, null on the last."""
+    __doc__ = "A page of users in id order; `next` is the `after` of the following page, null on the last."
 
     items: list[UserSummary]
     next: int | None
 
 
 class CohortSummary(msgspec.Struct):
-    """A cohort and its number of members."""
+    __doc__ = "A cohort and its number of members."
 
     id: int
     name: str
@@ -66,6 +66,6 @@ class CohortSummary(msgspec.Struct):
 
 
 class CohortList(msgspec.Struct):
-    """Every cohort by name."""
+    __doc__ = "Every cohort by name."
 
     items: list[CohortSummary]

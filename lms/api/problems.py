@@ -21,14 +21,14 @@ TITLES = {
 
 
 class InvalidField(msgspec.Struct):
-    """One part of the request that failed validation."""
+    __doc__ = "One part of the request that failed validation."
 
     location: list[str | int]
     message: str
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
-    """An RFC 9457 problem: what went wrong, for a person (title, detail) and a program (status, errors)."""
+    __doc__ = "An RFC 9457 problem: what went wrong, for a person (title, detail) and a program (status, errors)."
 
     title: str
     status: int

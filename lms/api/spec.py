@@ -59,9 +59,19 @@ def responses(ok: Any, *errors: int, ok_status: int = 200) -> Responses:
     return Responses(**codes)
 
 
-def validate(**options: Any) -> Callable:
-    """`api_spec.validate` with the API's defaults (tags and responses given by each view)."""
-    return api_spec.validate(**options)
+def validate(summary: str, **options: Any) -> Callable:
+    """`api_spec.validate` with the API's defaults (tags and responses given by each view), and the view's summary.
+
+    The summary becomes the view's `__doc__`, which SpecTree reads for the document, instead of being its docstring:
+    production workers run under `python -OO`, which drops docstrings. For the same reason the API's models set
+    `__doc__` rather than writing a docstring (msgspec describes each model in the document with it).
+    """
+
+    def decorate(view: Callable) -> Callable:
+        view.__doc__ = summary
+        return api_spec.validate(**options)(view)
+
+    return decorate
 
 
 def openapi_document(app: Flask) -> dict:

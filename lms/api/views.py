@@ -40,9 +40,8 @@ def reference():
 
 @bp.get("/me")
 @api_view("read")
-@validate(resp=responses(Me), tags=["account"])
+@validate(summary="The caller: who the token acts for, and its scopes.", resp=responses(Me), tags=["account"])
 def me():
-    """The caller: who the token acts for, and its scopes."""
     who = caller()
     return Me(who.id, who.email, who.display_name, who.role, sorted(who.scopes))
 
@@ -61,9 +60,13 @@ def user_summary(user: User) -> UserSummary:
 
 @bp.get("/users")
 @api_view("admin", "admin")
-@validate(query=UserQuery, resp=responses(UserPage, 400), tags=["admin"])
+@validate(
+    summary="Every user in id order, searchable by the start of any word of their name or email, a page at a time.",
+    query=UserQuery,
+    resp=responses(UserPage, 400),
+    tags=["admin"],
+)
 def users():
-    """Every user in id order, searchable by the start of any word of their name or email, a page at a time."""
     query: UserQuery = request.context.query  # type: ignore[attr-defined]
     found, more = user_page(query.q, query.after, None, query.limit)
     return UserPage([user_summary(user) for user in found], found[-1].id if found and more else None)
@@ -71,9 +74,8 @@ def users():
 
 @bp.get("/users/<int:user_id>")
 @api_view("admin", "admin")
-@validate(resp=responses(UserSummary, 404), tags=["admin"])
+@validate(summary="One user.", resp=responses(UserSummary, 404), tags=["admin"])
 def user(user_id: int):
-    """One user."""
     found = db.session.get(User, user_id)
     if found is None:
         fail(404, "No user has this id.")
@@ -82,9 +84,8 @@ def user(user_id: int):
 
 @bp.get("/cohorts")
 @api_view("admin", "admin")
-@validate(resp=responses(CohortList), tags=["admin"])
+@validate(summary="Every cohort by name, with its number of members.", resp=responses(CohortList), tags=["admin"])
 def cohorts():
-    """Every cohort by name, with its number of members."""
     rows = db.session.scalars(select(Cohort).order_by(Cohort.name))
     return CohortList(
         [CohortSummary(row.id, row.name, row.member_count, aware(row.created_at)) for row in rows]  # type: ignore[arg-type]
@@ -93,9 +94,13 @@ def cohorts():
 
 @bp.get("/cohorts/<int:cohort_id>/members")
 @api_view("admin", "admin")
-@validate(query=PageQuery, resp=responses(UserPage, 400, 404), tags=["admin"])
+@validate(
+    summary="A cohort's learners in id order, a page at a time.",
+    query=PageQuery,
+    resp=responses(UserPage, 400, 404),
+    tags=["admin"],
+)
 def cohort_members(cohort_id: int):
-    """A cohort's learners in id order, a page at a time."""
     if db.session.get(Cohort, cohort_id) is None:
         fail(404, "No cohort has this id.")
     query: PageQuery = request.context.query  # type: ignore[attr-defined]
