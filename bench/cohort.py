@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 from bench.seed import COHORT_FILE, ROOT, request_file, seed
-from bench.speed import Server
+from bench.speed import Server, compile_workers_bytecode
 
 LOCUST = ROOT / ".venv-cohort" / "bin" / "locust"  # its own environment: see requirements-cohort.txt
 SUBMIT_P99_BOUND_MS = 200
@@ -42,6 +42,7 @@ def run(learners: int, seconds: int) -> int:
     }
     print(f"seeding 3,000 learners with progress and {learners} who take part…", flush=True)
     seed(workdir, env, 3000, learners)
+    compile_workers_bytecode()
     _method, probe, cookie, _body = request_file(workdir, "lesson page").read_text("utf-8").split("\t", 3)
     try:
         with Server("lms:create_app()", env, os.cpu_count() or 2) as app:

@@ -3,8 +3,9 @@
 Usage: .venv/bin/python -m bench.speed [--database sqlite|postgresql|both] [--cycles 7] [--slice 2]
 
 For each database it seeds the BPO course with thousands of learners (bench/seed.py), starts the LMS and a
-hello-world Flask app under the same gunicorn configuration (sync workers, one per core, on 127.0.0.1), and
-drives both with wrk: 16 connections, no think time, the cases interleaved in short slices, cycle after cycle.
+hello-world Flask app under the same gunicorn configuration (sync workers, one per core, on 127.0.0.1, under
+`python -OO` as in production), and drives both with wrk: 16 connections, no think time, the cases interleaved
+in short slices, cycle after cycle.
 It prints each case's requests per second, p50 and p99 latency, and its ratio to hello (H) as the median and
 range over the cycles, then each worker's memory and the cold start. Every slice is bounded in time, every
 server it started is stopped.
@@ -20,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import urllib.request
@@ -40,6 +42,11 @@ CASES = [
 # What every page costs before its own work (bench/floor.py), measured in the same cycles: a signed-in route
 # answering "ok", and an empty page in the site's layout. Each case is also given as a share of the first.
 FLOORS = [("signed-in floor", "/bench/ok"), ("empty page", "/bench/empty")]
+# Workers run as in production (README, "Running in production"): under `python -OO`, which leaves docstrings out of
+# their memory, with the bytecode compiled beforehand as a release does (`compile_workers_bytecode`).
+WORKER_FLAGS = ["-OO"]
+# The LMS's own code, compiled beside the installed packages.
+APP_CODE = ["lms", "courses", "quizzes", "badges", "bench", "config.py"]
 # The bounds the learner's path must meet, as ratios to hello: (SQLite, PostgreSQL).
 BOUNDS = {
     "lesson page": (0.5, 0.5),
@@ -50,6 +57,14 @@ BOUNDS = {
     "mark complete": (0.2, 0.1),
     "quiz submit": (0.2, 0.1),
 }
+
+
+def compile_workers_bytecode() -> None:
+    """Compile the bytecode the workers load, as a release does once: where bytecode is not written on import
+    (PYTHONDONTWRITEBYTECODE), a worker under -OO would otherwise compile every module from source as it starts."""
+    packages = sysconfig.get_path("purelib")
+    command = [sys.executable, *WORKER_FLAGS, "-m", "compileall", "-q", "-j", "0", packages, *APP_CODE]
+    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)  # a package's stray file may not compile
 
 
 def free_port() -> int:
@@ -67,7 +82,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.command = [
             sys.executable,
-            "-OO",  # as production runs its workers (README, "Running in production")
+            *WORKER_FLAGS,
             "-m",
             "gunicorn",
             "--no-control-socket",
@@ -280,6 +295,7 @@ def main() -> None:
         wanted = [name.strip() for name in args.cases.split(",")]
         CASES[:] = [case for case in CASES if case[0] in wanted]
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    compile_workers_bytecode()
     for database in databases:
         measured = measure(database, args.cycles, args.slice, args.connections, args.learners, args.writers)
         print("\n".join(["", *report(measured), ""]), flush=True)
