@@ -116,8 +116,8 @@ def my_attempts():
 @api_view("read")
 @validate(
     summary=(
-        "One of the caller's attempts, with each question's mark once it is submitted, as far as its review shows them"
-        " (another person's is 404)."
+        "One of the caller's attempts, with each question's mark once it is submitted, as far as its review shows "
+        "them (another person's is 404)."
     ),
     resp=responses(AttemptDetail, 404),
     tags=["progress"],

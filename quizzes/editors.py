@@ -24,7 +24,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from quizzes.grades import MOODLE_GRADES
 
 BLANK_ROWS = 2  # empty rows offered below the filled ones, so a trainer can add without JavaScript
-MAX_ROWS = 50
+MAX_ROWS = 50  # the most filled rows a question may have (a type's `max_parts`)
+MAX_DRILL_FIELDS = 12  # a data-entry drill's fields: one record a keyer takes in at a glance
 FEEDBACK_LENGTH = 2000
 
 
@@ -106,11 +107,13 @@ class Editor(Form):
         return {}
 
     def add_rows(self, count: int = 3) -> None:
-        """Offer more blank rows (the "More rows" button); types without rows ignore it."""
+        """Offer more blank rows (the "More rows" button), as many as the form has room for; types without rows
+        ignore it."""
         rows = getattr(self, "rows", None)
-        for _ in range(count):
-            if rows is not None and len(rows) < MAX_ROWS:
-                rows.append_entry()
+        if rows is None:
+            return
+        for _ in range(min(count, rows.max_entries - len(rows))):
+            rows.append_entry()
 
 
 class DescriptionEditor(Editor):
@@ -194,7 +197,9 @@ class DataEntryEditor(Editor):
 
     row_label = "Field"
 
-    rows = FieldList(FormField(DrillFieldRow), min_entries=3, max_entries=12, label="Fields to key")
+    rows = FieldList(
+        FormField(DrillFieldRow), min_entries=3, max_entries=MAX_DRILL_FIELDS + BLANK_ROWS, label="Fields to key"
+    )
     records = TextAreaField(
         "Records",
         validators=[InputRequired(message="Give at least one record to key."), Length(max=5000)],
@@ -322,7 +327,7 @@ class ChoicesEditor(Editor):
 
     row_label = "Choice"
 
-    rows = FieldList(FormField(ChoiceRow), min_entries=2, max_entries=MAX_ROWS, label="Choices")
+    rows = FieldList(FormField(ChoiceRow), min_entries=2, max_entries=MAX_ROWS + BLANK_ROWS, label="Choices")
     single = True
 
     @classmethod
@@ -409,7 +414,7 @@ class ShortAnswerEditor(Editor):
 
     row_label = "Accepted answer"
 
-    rows = FieldList(FormField(AcceptedRow), min_entries=1, max_entries=MAX_ROWS, label="Accepted answers")
+    rows = FieldList(FormField(AcceptedRow), min_entries=1, max_entries=MAX_ROWS + BLANK_ROWS, label="Accepted answers")
 
     @classmethod
     def data_from(cls, config):
@@ -464,7 +469,7 @@ class NumericalEditor(Editor):
 
     row_label = "Accepted number"
 
-    rows = FieldList(FormField(NumberRow), min_entries=1, max_entries=MAX_ROWS, label="Accepted numbers")
+    rows = FieldList(FormField(NumberRow), min_entries=1, max_entries=MAX_ROWS + BLANK_ROWS, label="Accepted numbers")
 
     @classmethod
     def data_from(cls, config):
@@ -544,7 +549,7 @@ class MatchingEditor(Editor):
 
     row_label = "Pair"
 
-    rows = FieldList(FormField(PairRow), min_entries=3, max_entries=MAX_ROWS, label="Pairs")
+    rows = FieldList(FormField(PairRow), min_entries=3, max_entries=MAX_ROWS + BLANK_ROWS, label="Pairs")
 
     @classmethod
     def data_from(cls, config):
@@ -585,7 +590,9 @@ class OrderingEditor(Editor):
 
     row_label = "Item"
 
-    rows = FieldList(FormField(OrderingItem), min_entries=3, max_entries=MAX_ROWS, label="Items, in the right order")
+    rows = FieldList(
+        FormField(OrderingItem), min_entries=3, max_entries=MAX_ROWS + BLANK_ROWS, label="Items, in the right order"
+    )
 
     @classmethod
     def data_from(cls, config):

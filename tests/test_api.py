@@ -284,10 +284,10 @@ def test_the_openapi_document_keeps_every_summary_and_description_under_python_o
         served[flags] = json.loads(done.stdout)
     assert served[("-OO",)] == served[()]
     document = served[("-OO",)]
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            # SpecTree's stand-in for a view without a summary is the view's name and method.
-            assert not re.fullmatch(r"\w+ <[A-Z]+>", operation["summary"]), (method, path, operation["summary"])
+    summaries = [operation["summary"] for operations in document["paths"].values() for operation in operations.values()]
+    # SpecTree's stand-in for a view without a summary is the view's name and method.
+    assert [summary for summary in summaries if re.fullmatch(r"\w+ <[A-Z]+>", summary)] == []
+    assert len(set(summaries)) == len(summaries)
     undescribed = [name for name, schema in document["components"]["schemas"].items() if not schema.get("description")]
     assert undescribed == []
 

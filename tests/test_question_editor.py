@@ -444,6 +444,43 @@ def test_more_rows_adds_blank_rows_without_saving(app, client, trainer, lab):
     assert bank_count(app) == before
 
 
+def test_a_question_at_its_size_limit_opens_for_editing_and_more_rows_stops_there(app, client, trainer, lab):
+    """A drill of 12 fields and a question of 50 choices (the most each may have) open in the editor with their
+    blank rows; "More rows" adds none past the room the form has, and a row too many is refused with the reason,
+    the saved question unchanged."""
+    from quizzes.models import Question
+
+    quiz_id = new_quiz_id(client)
+    drill = {
+        **rows([{"name": f"Field {n}", "match": "text"} for n in range(12)]),
+        "answers-records": " | ".join(f"v{n}" for n in range(12)),
+        "answers-date_order": "dmy",
+        "answers-min_accuracy": "90",
+        "answers-min_kph": "",
+    }
+    choices = rows([{"text": f"Choice {n}", "grade": "100" if n == 0 else "0"} for n in range(50)])
+    assert new_question(client, quiz_id, "data_entry", title="wide-drill", **drill).status_code == 302
+    assert new_question(client, quiz_id, "single_choice", title="long-list", **choices).status_code == 302
+    with app.app_context():
+        ids = dict(db.session.execute(select(Question.title, Question.id).where(Question.title.like("%-%"))).all())
+    for title, filled in (("wide-drill", 12), ("long-list", 50)):
+        url = f"/author/questions/{ids[title]}/edit?quiz={quiz_id}"
+        page = client.get(url)
+        assert page.status_code == 200
+        assert page.text.count('class="editor-row"') == filled + 2
+        more = client.post(url, data={**form_values(page.text), "more_rows": "1"})
+        assert more.status_code == 200
+        assert more.text.count('class="editor-row"') == filled + 2
+    saved = quiz_questions(app, quiz_id)
+    url = f"/author/questions/{ids['wide-drill']}/edit?quiz={quiz_id}"
+    page = client.get(url).text
+    one_more = {**form_values(page), **rows([{"name": f"Field {n}", "match": "text"} for n in range(13)])}
+    refused = client.post(url, data=one_more)
+    assert refused.status_code == 400
+    assert "Give the drill 1 to 12 fields." in refused.text
+    assert quiz_questions(app, quiz_id) == saved
+
+
 def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_without_recording_it(
     app, client, trainer, lab
 ):

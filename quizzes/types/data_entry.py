@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quizzes.editors import DataEntryEditor
+from quizzes.editors import MAX_DRILL_FIELDS, DataEntryEditor
 
 from . import timing
 from .base import Grade, as_dict, number, text
@@ -18,7 +18,6 @@ from .field_match import DATE_ORDERS, MATCH_LABELS, MATCHES, normalised, same
 from .timed import STANDARD_START, TimedRun
 from .timing import read_run
 
-MAX_FIELDS = 12
 MAX_RECORDS = 10
 MAX_VALUE = 200
 
@@ -117,7 +116,7 @@ class DataEntry(TimedRun):
     @staticmethod
     def field_problems(columns: list[dict]) -> list[str]:
         """Problems of the fields: how many, each named, each with a known match, no name twice."""
-        problems = [] if 1 <= len(columns) <= MAX_FIELDS else [f"Give the drill 1 to {MAX_FIELDS} fields."]
+        problems = [] if 1 <= len(columns) <= MAX_DRILL_FIELDS else [f"Give the drill 1 to {MAX_DRILL_FIELDS} fields."]
         for n, column in enumerate(columns, start=1):
             if not column["name"]:
                 problems.append(f"Field {n} needs a name.")
