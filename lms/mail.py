@@ -35,10 +35,10 @@ def send_mail(to: str, subject: str, body: str, connection=None) -> bool:
     _mail_state()
     from flask_mailman import EmailMessage
 
-    message = EmailMessage(subject=subject, body=body, to=[str(Address(addr_spec=to))], connection=connection)
     try:
+        message = EmailMessage(subject=subject, body=body, to=[str(Address(addr_spec=to))], connection=connection)
         message.send()
-    except (OSError, ValueError):  # smtplib's errors are OSErrors; a refused address a ValueError
+    except (OSError, ValueError):  # smtplib's errors are OSErrors; an address mail cannot carry a ValueError
         current_app.logger.exception("mail to %s could not be sent", to)
         return False
     return True

@@ -318,3 +318,43 @@ def test_sign_ups_from_one_address_are_rate_limited(app, app_config):
         for n in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+NON_ASCII_ADDRESS = "ünï@example.com"
+ADDRESS_MESSAGE = "Enter an email address such as name@example.com, with only unaccented letters"
+
+
+def test_an_address_with_letters_mail_cannot_carry_is_refused_on_every_form_that_writes_to_it(
+    app, client, make_user, login, mailbox
+):
+    """An accented letter before the @ needs a mail server that speaks SMTPUTF8: sign-up, the reset link, an
+    email change and an admin's invitation each refuse it with the reason (a 400, nothing saved, nothing sent),
+    where sign-up used to save the account and then fail with a 500 sending its link."""
+    from lms.mail import send_mail
+
+    users_before = count_users(app)
+    refused = signup(client, email=NON_ASCII_ADDRESS)
+    assert refused.status_code == 400 and ADDRESS_MESSAGE in page_text(refused)
+    token = csrf_token_from(client.get("/forgot-password").get_data(as_text=True))
+    refused = client.post("/forgot-password", data={"email": NON_ASCII_ADDRESS, "csrf_token": token})
+    assert refused.status_code == 400 and ADDRESS_MESSAGE in page_text(refused)
+
+    learner = make_user()
+    login(learner)
+    token = csrf_token_from(client.get("/profile").get_data(as_text=True))
+    data = {"new_email": NON_ASCII_ADDRESS, "email_password": learner["password"], "csrf_token": token}
+    refused = client.post("/profile/email", data=data)
+    assert refused.status_code == 400 and ADDRESS_MESSAGE in page_text(refused)
+
+    login(make_user("admin"))
+    token = csrf_token_from(client.get("/admin/users").get_data(as_text=True))
+    data = {"email": NON_ASCII_ADDRESS, "display_name": "Ünï Ortiz", "role": "learner", "csrf_token": token}
+    refused = client.post("/admin/users/new", data=data)
+    assert refused.status_code == 400 and ADDRESS_MESSAGE in page_text(refused)
+
+    assert count_users(app) == users_before + 2  # the learner and the admin made here, no one else
+    assert mailbox == []
+    with app.test_request_context():
+        assert (
+            send_mail(NON_ASCII_ADDRESS, "Hello", "An address saved before the check is skipped, not a 500.") is False
+        )
