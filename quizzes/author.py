@@ -12,6 +12,7 @@ from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.input_guard import CONTROL
 from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
 from quizzes.bank import draw_pool, draws_from_bank, export_bank, export_gift, question_types
@@ -131,9 +132,15 @@ def read_gift_upload(form: GiftImportForm) -> str:
         if len(raw) > MAX_GIFT_BYTES:
             fail(413, "The GIFT file is larger than 1 MB.")
         try:
-            return raw.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             fail(400, "The GIFT file must be UTF-8 text.")
+        # The form's fields were checked for control characters (lms.input_guard), a file's content was not.
+        control = CONTROL.search(text)
+        if control:
+            line = text.count("\n", 0, control.start()) + 1
+            fail(400, f"The GIFT file has a control character (such as a NUL byte) on line {line}; remove it first.")
+        return text
     return form.gift_text.data or ""
 
 

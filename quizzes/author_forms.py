@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from quizzes.bank import MAX_STEM_LENGTH
+from quizzes.bank import MAX_STEM_LENGTH, MAX_TITLE_LENGTH
 from quizzes.review import POLICY_TEXT, PRACTICE
 
 MAX_GIFT_BYTES = 1_000_000
@@ -142,7 +142,7 @@ class QuestionForm(FlaskForm):
 
     title = StringField(
         "Name in the bank",
-        validators=[Length(max=200)],
+        validators=[Length(max=MAX_TITLE_LENGTH)],
         description="Trainers see it in lists and exports; learners never do.",
     )
     tags = StringField(

@@ -321,6 +321,7 @@ def gift_dict(question: Question) -> dict:
 
 
 MAX_STEM_LENGTH = 20_000  # a question's text, in characters
+MAX_TITLE_LENGTH = 200  # a question's name in the bank (its column's size)
 
 
 def feedback_problems(qtype, general_feedback) -> list[str]:
@@ -340,6 +341,8 @@ def type_problems(parsed: dict) -> list:
     problems += weight_problems(parsed["config"]) + feedback_problems(qtype, parsed.get("general_feedback"))
     if len(parsed.get("stem", "")) > MAX_STEM_LENGTH:
         problems.append(f"Keep the question text under {MAX_STEM_LENGTH} characters.")
+    if len(parsed.get("title") or "") > MAX_TITLE_LENGTH:
+        problems.append(f"Keep the question's title under {MAX_TITLE_LENGTH} characters.")
     return problems
 
 
