@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, StopValidation
 
 from courses.trainers import authored_course_ids, may_author
 from lms.access import allow
@@ -19,10 +19,17 @@ QUEUE_PAGE = 20
 MARK = "Give a mark from 0 to 100."
 
 
+def finite(form, field) -> None:
+    """Refuse "NaN", "sNaN" and "Infinity", which a decimal field reads as numbers: comparing a signalling NaN with
+    the range raises instead of failing."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(MARK)
+
+
 class MarkForm(FlaskForm):
     """A trainer's mark for one answer, and what they say to the learner."""
 
-    score = DecimalField("Mark (%)", places=None, validators=[InputRequired(MARK), NumberRange(0, 100, MARK)])
+    score = DecimalField("Mark (%)", places=None, validators=[InputRequired(MARK), finite, NumberRange(0, 100, MARK)])
     comment = TextAreaField("Comment for the learner", validators=[Length(max=5000)])
 
 

@@ -143,6 +143,9 @@ def test_a_mark_out_of_range_is_explained_and_nothing_is_saved(app, lab, trainer
         ("150", "Give a mark from 0 to 100."),
         ("", "Give a mark from 0 to 100."),
         ("lots", "Not a valid decimal value."),
+        ("NaN", "Give a mark from 0 to 100."),
+        ("sNaN", "Give a mark from 0 to 100."),  # a signalling NaN, which comparing with the range would raise
+        ("-Infinity", "Give a mark from 0 to 100."),
     ):
         response = mark(trainer_client, first, bad)
         assert response.status_code == 400
