@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from courses.pack import Pack, Problem
 from lms.extensions import db
-from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift
+from quizzes.gift import GiftError, has_gift_form, parse_gift, write_gift_report
 from quizzes.grades import weight_problems
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.objectives import objective_problems
@@ -363,9 +363,25 @@ def export_bank(tag: str | None = None, course_ids: set[int] | None = None) -> s
 
 def as_gift(questions: list[dict]) -> str:
     """Questions (parsed-GIFT shape) as GIFT text; those of a type without a GIFT form (or not installed) are
-    left out."""
+    left out, and so is a question GIFT cannot hold as written (a matching prompt with "->", say), named in a
+    comment at the top so that one such question does not cost the trainer the whole file."""
     types = question_types()
-    return write_gift([q for q in questions if has_gift_form(types.get(q["type"]))], types)
+    writable = [q for q in questions if has_gift_form(types.get(q["type"]))]
+    text, refused = write_gift_report(writable, types)
+    notes = [
+        one_line(
+            f"// Left out, as GIFT cannot hold it as written: {writable[n - 1].get('title') or 'untitled'} "
+            f"({writable[n - 1]['type']}): {reason}"
+        )
+        + "\n"
+        for n, reason in refused
+    ]
+    return "".join(notes) + ("\n" if notes else "") + text
+
+
+def one_line(text: str) -> str:
+    """The text with every run of whitespace, line breaks included, as one space (a GIFT comment is one line)."""
+    return " ".join(text.split())
 
 
 def draws_from_bank(quiz: Quiz) -> bool:

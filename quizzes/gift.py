@@ -54,6 +54,7 @@ __all__ = [
     "trim",
     "write_feedback",
     "write_gift",
+    "write_gift_report",
     "write_number",
     "write_text",
     "write_weight",
@@ -147,19 +148,36 @@ def parse_gift_report(text: str, types: GiftTypes) -> tuple[list[dict], list[Uns
 
 
 def write_gift(questions: list[dict], types: GiftTypes) -> str:
-    """Write question dicts as GIFT text that parse_gift reads back unchanged (except "line")."""
+    """Write question dicts as GIFT text that parse_gift reads back unchanged (except "line"); a ValueError names
+    the first question GIFT cannot hold as written."""
+    text, refused = write_gift_report(questions, types)
+    if refused:
+        number, reason = refused[0]
+        raise ValueError(f"question {number}: {reason}")
+    return text
+
+
+def write_gift_report(questions: list[dict], types: GiftTypes) -> tuple[str, list[tuple[int, str]]]:
+    """write_gift, leaving out each question GIFT cannot hold as written: the text, and each question left out as
+    its number (from 1) and the reason."""
     by_name = {qtype.name: qtype for qtype in _gift_types(types)}
     chunks: list[str] = []
+    refused: list[tuple[int, str]] = []
     current: list[str] = []
     for number, question in enumerate(questions, start=1):
-        category, own = _tags_of(question, number)
+        try:
+            category, own = _tags_of(question)
+            written = _write_question(question, by_name)
+        except ValueError as problem:
+            refused.append((number, str(problem)))
+            continue
         if category != current:
             # An empty $CATEGORY: goes back to "no category", which parse_gift reads as [].
             chunks.append(f"$CATEGORY: {category[0]}" if category else "$CATEGORY:")
             current = category
         comment = "// " + " ".join(f"[tag:{tag}]" for tag in own) + "\n" if own else ""
-        chunks.append(comment + _write_question(question, number, by_name))
-    return "".join(chunk + "\n\n" for chunk in chunks)
+        chunks.append(comment + written)
+    return "".join(chunk + "\n\n" for chunk in chunks), refused
 
 
 def has_gift_form(qtype: object) -> bool:
@@ -453,34 +471,30 @@ def _with_format(text: str, default: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- writing
 
 
-def _tags_of(question: dict, number: int) -> tuple[list[str], list[str]]:
+def _tags_of(question: dict) -> tuple[list[str], list[str]]:
     """The question's category (its first tag, as a list of none or one) and its other tags, checked to be
     writable: the category as a $CATEGORY: line, the others as [tag:...] in a comment."""
     tags = question.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise ValueError(f"question {number}: tags must be a list of text, got {tags!r}")
+        raise ValueError(f"tags must be a list of text, got {tags!r}")
     # Both are read back trimmed, from a single line.
     if tags and (not tags[0] or "\n" in tags[0] or tags[0] != trim(tags[0])):
-        raise ValueError(f"question {number}: the category {tags[0]!r} cannot be written as a $CATEGORY: line")
+        raise ValueError(f"the category {tags[0]!r} cannot be written as a $CATEGORY: line")
     for tag in tags[1:]:
         if not tag or tag != trim(tag) or any(char in tag for char in "]\n") or tags.count(tag) > 1:
-            raise ValueError(f"question {number}: the tag {tag!r} cannot be written as a GIFT [tag:...] comment")
+            raise ValueError(f"the tag {tag!r} cannot be written as a GIFT [tag:...] comment")
     return tags[:1], tags[1:]
 
 
-def _write_question(question: dict, number: int, types: dict[str, GiftType]) -> str:
+def _write_question(question: dict, types: dict[str, GiftType]) -> str:
     """One question as GIFT text."""
     kind, fmt = question.get("type"), question.get("format", "moodle")
     if fmt not in FORMATS:
-        raise ValueError(f"question {number}: unknown format {fmt!r}")
+        raise ValueError(f"unknown format {fmt!r}")
     qtype = types.get(kind) if isinstance(kind, str) else None
     if qtype is None:
-        raise ValueError(f"question {number}: GIFT cannot hold {kind!r} questions")
-    try:
-        lines = qtype.to_gift(question.get("config") or {}, fmt)
-    except ValueError as problem:
-        # The types say what is wrong; the number says where.
-        raise ValueError(f"question {number}: {problem}") from problem
+        raise ValueError(f"GIFT cannot hold {kind!r} questions")
+    lines = qtype.to_gift(question.get("config") or {}, fmt)  # a ValueError says what GIFT cannot hold
     title = question.get("title")
     head = "" if title is None else f"::{escape(title)}::"
     stem = question.get("stem", "")
@@ -489,7 +503,7 @@ def _write_question(question: dict, number: int, types: dict[str, GiftType]) -> 
     marker = f"[{fmt}]" if fmt != "moodle" or stem.startswith(("[", "//")) else ""
     if lines is None:
         if question.get("general_feedback"):
-            raise ValueError(f"question {number}: a {kind} cannot have general feedback in GIFT")
+            raise ValueError(f"a {kind} cannot have general feedback in GIFT")
         # A question without a block still needs a line, or it would vanish: a lone marker keeps it.
         return head + (marker or ("" if head or stem else f"[{fmt}]")) + escape(stem)
     if question.get("general_feedback"):

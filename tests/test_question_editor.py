@@ -481,6 +481,29 @@ def test_a_question_at_its_size_limit_opens_for_editing_and_more_rows_stops_ther
     assert quiz_questions(app, quiz_id) == saved
 
 
+def test_a_question_gift_cannot_hold_is_left_out_of_an_export_and_named_not_a_server_error(app, client, trainer, lab):
+    """A matching prompt may hold "->", which GIFT cannot write: the quiz's and the bank's GIFT files still
+    download, with every other question, and a comment at the top names the one left out."""
+    from quizzes.bank import question_types
+    from quizzes.gift import parse_gift
+
+    quiz_id = new_quiz_id(client)
+    arrows = rows([{"prompt": "Caller -> agent", "answer": "Inbound"}, {"prompt": "Agent -> caller", "answer": "Out"}])
+    assert new_question(client, quiz_id, "matching", title="call-direction", **arrows).status_code == 302
+    assert new_question(client, quiz_id, "single_choice", title="calm-reply", **CALM).status_code == 302
+    for url in (f"/author/quizzes/{quiz_id}/export.gift", "/author/bank.gift"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert text.startswith(
+            "// Left out, as GIFT cannot hold it as written: call-direction (matching): "
+            "a matching prompt cannot contain '->' in GIFT\n"
+        )
+        with app.app_context():
+            titles = [question["title"] for question in parse_gift(text, question_types())]
+        assert "calm-reply" in titles and "call-direction" not in titles
+
+
 def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_without_recording_it(
     app, client, trainer, lab
 ):
