@@ -8,6 +8,9 @@ type refuses is ever saved.
 
 from __future__ import annotations
 
+import functools
+import json
+
 from wtforms import (
     FieldList,
     FloatField,
@@ -270,6 +273,33 @@ steps:
 """
 
 
+MAX_SCRIPT_DEPTH = 12  # steps, a step, its replies, a reply, its scores: a script needs about six
+
+
+@functools.cache
+def script_loader() -> type:
+    """PyYAML's safe loader without aliases: `*name` repeats what `&name` marked, so a script of a few hundred
+    characters could stand for a config of gigabytes."""
+    import yaml
+
+    class ScriptLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, "write each value out instead of *aliases", mark)
+            return super().compose_node(parent, index)
+
+    return ScriptLoader
+
+
+def depth_of(value, limit: int = MAX_SCRIPT_DEPTH + 1) -> int:
+    """How deep lists and mappings nest in `value` (counted no further than `limit`)."""
+    if limit <= 0 or not isinstance(value, (dict, list)):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((depth_of(child, limit - 1) for child in children), default=0)
+
+
 class ConversationEditor(Editor):
     """A conversation: its script in YAML, as a content pack writes it (see quizzes.types.conversation)."""
 
@@ -295,11 +325,12 @@ class ConversationEditor(Editor):
             raise ValidationError("Write the script as YAML: channel, rubric, start and steps.")
 
     def parsed(self):
-        """The script read as YAML, or None when it cannot be read."""
+        """The script read as YAML into what a question stores (JSON: text keys, no dates, sets or binary); a
+        ValidationError says why it cannot be."""
         import yaml
 
         try:
-            return yaml.safe_load(self.script.data or "")
+            loaded = yaml.load(self.script.data or "", Loader=script_loader())  # nosec B506: a safe loader
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark else ""
@@ -307,6 +338,18 @@ class ConversationEditor(Editor):
         except (ValueError, RecursionError):  # a value Python cannot hold (2024-02-30), or nesting too deep
             raise ValidationError(
                 "The script could not be read: check its dates, numbers and brackets (quote a value meant as text)."
+            ) from None
+        if depth_of(loaded) > MAX_SCRIPT_DEPTH:
+            raise ValidationError(
+                f"The script nests deeper than {MAX_SCRIPT_DEPTH} levels; a conversation needs fewer."
+            )
+        try:
+            # Keys that are numbers become text, as the question's JSON would make them anyway.
+            return json.loads(json.dumps(loaded, allow_nan=False))
+        except (TypeError, ValueError):
+            raise ValidationError(
+                "The script holds a value a question cannot store (a date, a set, binary data, or not a number): "
+                "quote it to make it text."
             ) from None
 
     def to_config(self):

@@ -7,6 +7,7 @@ import io
 from sqlalchemy import func, select
 
 from lms.extensions import db
+from quizzes.editors import CONVERSATION_EXAMPLE
 from tests import test_question_editor
 from tests.conftest import csrf_token_from
 from tests.helpers import page_text
@@ -115,6 +116,29 @@ def test_a_conversation_script_python_cannot_hold_is_refused_with_a_message(app,
         refused = new_question(client, quiz_id, "conversation", title="talk", **{"answers-script": script})
         assert refused.status_code == 400
         assert "could not be read" in page_text(refused) or "not valid YAML" in page_text(refused)
+    assert quiz_questions(app, quiz_id) == []
+
+
+def test_a_conversation_script_a_question_cannot_store_is_refused_with_its_reason(app, client, trainer, lab):
+    """Numbers as rubric keys are read as text, as stored; a date, a set, binary data or nesting past any script's
+    need is refused with the reason; and an alias, which lets a few hundred characters stand for gigabytes, is
+    refused before it is expanded. Each was a 500 (or, for the alias, a config millions of characters long)."""
+    quiz_id = new_quiz_id(client)
+    numbered = CONVERSATION_EXAMPLE.replace("scores: {empathy: -1}", "scores: {1: -1}")
+    refused = new_question(client, quiz_id, "conversation", title="talk", **{"answers-script": numbered})
+    assert refused.status_code == 400
+    assert "Reply 2 of step 'hello' scores 1, not on the rubric." in page_text(refused)
+    unstorable = "The script holds a value a question cannot store"
+    for value in ("2024-01-01", "!!set {a: null}", "!!binary aGVsbG8="):
+        script = CONVERSATION_EXAMPLE + f"extra: {value}\n"
+        refused = new_question(client, quiz_id, "conversation", title="talk", **{"answers-script": script})
+        assert refused.status_code == 400 and unstorable in page_text(refused), value
+    deep = CONVERSATION_EXAMPLE + "extra: " + "[" * 40 + "]" * 40 + "\n"
+    refused = new_question(client, quiz_id, "conversation", title="talk", **{"answers-script": deep})
+    assert refused.status_code == 400 and "The script nests deeper than 12 levels" in page_text(refused)
+    laughs = CONVERSATION_EXAMPLE + "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    refused = new_question(client, quiz_id, "conversation", title="talk", **{"answers-script": laughs})
+    assert refused.status_code == 400 and "write each value out instead of *aliases" in page_text(refused)
     assert quiz_questions(app, quiz_id) == []
 
 
