@@ -15,6 +15,7 @@ MESSAGE = (
     "Remove it and try again; nothing was changed."
 )
 FORMS_ONLY = "This address reads form posts, not JSON. Send the form from its page; nothing was changed."
+UNKNOWN_FIELD = "This form has a field no page of this site names. Reload the page and try again; nothing was changed."
 
 
 def refuse_control_characters() -> None:
@@ -32,5 +33,9 @@ def refuse_control_characters() -> None:
         if request.is_json and not request.path.startswith(API_PREFIX + "/"):
             fail(415, FORMS_ONLY)
         values += [*request.form.keys(), *request.form.values()]
+        # A list's rows are numbered in their names (rows-3-text); WTForms takes any Unicode digit for one and
+        # then fails on it ("rows-²-text"). The site's own names are ASCII.
+        if any(char.isdigit() and not char.isascii() for key in request.form for char in key):
+            fail(400, UNKNOWN_FIELD)
     if any(CONTROL.search(value) for value in values):
         fail(400, MESSAGE)

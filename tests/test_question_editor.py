@@ -504,6 +504,17 @@ def test_a_question_gift_cannot_hold_is_left_out_of_an_export_and_named_not_a_se
         assert "calm-reply" in titles and "call-direction" not in titles
 
 
+def test_a_row_numbered_with_a_digit_outside_ascii_is_a_clear_400(app, client, trainer, lab):
+    """A list's rows are numbered in their field names; a post numbering one "²" or "٣" (which WTForms takes for a
+    digit, then cannot read) is refused before any form reads it, where it was a 500."""
+    quiz_id = new_quiz_id(client)
+    crafted = {"answers-rows-\u00b2-text": "A", "answers-rows-\u0663-text": "B", **CALM}
+    refused = new_question(client, quiz_id, "single_choice", title="crafted", **crafted)
+    assert refused.status_code == 400
+    assert "This form has a field no page of this site names." in page_text(refused)
+    assert quiz_questions(app, quiz_id) == []
+
+
 def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_without_recording_it(
     app, client, trainer, lab
 ):
