@@ -95,14 +95,21 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
 
 
 def check_publishable(quiz: Quiz) -> None:
-    """Refuse a quiz with nothing to ask: no questions, or only questions a counting quiz asks when this one does
-    not count (quizzes.key_guard)."""
+    """Refuse a quiz with nothing to ask: no questions, none active or matching its draw, or only questions a
+    counting quiz asks when this one does not count (quizzes.key_guard)."""
     if not quiz.draw_count and not quiz.items:
         raise ServiceError("Add at least one question before publishing the quiz.", 400)
+    pool = question_pool(quiz)
+    if not pool:
+        # A final assessment with nothing to draw would leave every learner short of completing the course.
+        raise ServiceError(
+            "This quiz has no question to ask yet: its questions are retired, or no active question of the course's "
+            "bank carries a tag it draws from. Add or tag questions first.",
+            400,
+        )
     if quiz.counts_towards_completion:
         return
-    pool = question_pool(quiz)
-    if pool and not askable(quiz, pool):
+    if not askable(quiz, pool):
         raise ServiceError(
             "Every question of this quiz is asked by a quiz that counts towards completion, and this one does not "
             "count, so it cannot show their answers: learners would have nothing to answer. Write questions of its "

@@ -515,6 +515,22 @@ def test_a_row_numbered_with_a_digit_outside_ascii_is_a_clear_400(app, client, t
     assert quiz_questions(app, quiz_id) == []
 
 
+def test_a_quiz_whose_draw_finds_no_question_cannot_be_published(app, client, trainer, lab):
+    """A random draw whose tags no active question of the bank carries would greet every learner with nothing to
+    answer (and, for a final, keep them from completing the course): publishing it is refused with the reason,
+    and allowed once a question carries the tag."""
+    quiz_id = new_quiz_id(client, draw_count="2", draw_tags="nobody/yet")
+    page = client.get(f"/author/quizzes/{quiz_id}")
+    publish = {"csrf_token": csrf_token_from(page.text), "publish": "1"}
+    refused = client.post(f"/author/quizzes/{quiz_id}/publish", data=publish)
+    assert "This quiz has no question to ask yet" in page_text(client.get(refused.headers["Location"]))
+    assert "Not published" in client.get(f"/author/quizzes/{quiz_id}").text
+    other = new_quiz_id(client, title="Warm-up")
+    assert new_question(client, other, "single_choice", title="tagged", tags="nobody/yet", **CALM).status_code == 302
+    client.post(f"/author/quizzes/{quiz_id}/publish", data=publish)
+    assert "Not published" not in client.get(f"/author/quizzes/{quiz_id}").text
+
+
 def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_without_recording_it(
     app, client, trainer, lab
 ):
