@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from tests.conftest import csrf_token_from
@@ -110,3 +110,16 @@ def test_cohorts_are_for_admins_only(app, make_user, login, tmp_path, admin):
         assert other.post(url, data={"csrf_token": token, "email": "x@example.com"}).status_code == 403
         enrol_url = f"/reports/courses/{lab.slug}/enrol-cohort"
         assert other.post(enrol_url, data={"csrf_token": token, "cohort": url.rsplit("/", 1)[1]}).status_code == 403
+
+
+def test_a_cohort_name_with_invisible_or_reordering_characters_is_refused(app, admin):
+    """Cohort names show on the learner table, its filters and exports: as with people's names, a zero-width
+    space or a right-to-left override, which could hide or reorder what the page shows around it, is refused."""
+    from lms.cohorts import Cohort
+
+    for name in ("Night\u200b shift", "Day shift \u202etfihs"):
+        refused = post(admin, "/admin/cohorts", "/admin/cohorts", name=name)
+        assert refused.status_code == 400
+        assert "no invisible or control characters" in page_text(refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Cohort)) == 0

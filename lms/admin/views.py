@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms import cohorts
 from lms.access import ROLES, allow
 from lms.auth import accounts, services
-from lms.auth.forms import RoleForm, UserCreateForm
+from lms.auth.forms import RoleForm, UserCreateForm, plain_name
 from lms.extensions import db
 from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
@@ -134,7 +134,7 @@ def change_role(user_id: int):
 class CohortForm(FlaskForm):
     """A new cohort's name."""
 
-    name = StringField("Name", validators=[DataRequired("Give the cohort a name."), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired("Give the cohort a name."), Length(max=200), plain_name])
 
 
 class MembersForm(FlaskForm):
