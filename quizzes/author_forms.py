@@ -16,12 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from quizzes.bank import MAX_STEM_LENGTH, MAX_TITLE_LENGTH
+from quizzes.bank import MAX_STEM_LENGTH, MAX_TITLE_LENGTH, tag_problems
 from quizzes.review import POLICY_TEXT, PRACTICE
 
 MAX_GIFT_BYTES = 1_000_000
-MAX_TAGS = 20
-TAG_LENGTH = 100
 PASS_MARK = "Give a pass mark from 0 to 100."
 
 
@@ -36,12 +34,10 @@ def split_tags(text: str | None) -> list[str]:
 
 
 def check_tags(form, field) -> None:
-    """At most MAX_TAGS tags, none too long."""
-    tags = split_tags(field.data)
-    if len(tags) > MAX_TAGS:
-        raise ValidationError(f"Use at most {MAX_TAGS} tags.")
-    if any(len(tag) > TAG_LENGTH for tag in tags):
-        raise ValidationError(f"Keep each tag under {TAG_LENGTH} characters.")
+    """At most MAX_TAGS tags, none too long (quizzes.bank.tag_problems)."""
+    problems = tag_problems(split_tags(field.data))
+    if problems:
+        raise ValidationError(" ".join(problems))
 
 
 class GiftImportForm(FlaskForm):

@@ -322,6 +322,8 @@ def gift_dict(question: Question) -> dict:
 
 MAX_STEM_LENGTH = 20_000  # a question's text, in characters
 MAX_TITLE_LENGTH = 200  # a question's name in the bank (its column's size)
+MAX_TAGS = 20  # tags on one question
+TAG_LENGTH = 100  # characters in one tag
 
 
 def feedback_problems(qtype, general_feedback) -> list[str]:
@@ -343,6 +345,14 @@ def type_problems(parsed: dict) -> list:
         problems.append(f"Keep the question text under {MAX_STEM_LENGTH} characters.")
     if len(parsed.get("title") or "") > MAX_TITLE_LENGTH:
         problems.append(f"Keep the question's title under {MAX_TITLE_LENGTH} characters.")
+    return problems + tag_problems(parsed.get("tags") or [])
+
+
+def tag_problems(tags: list[str]) -> list[str]:
+    """Problems of a question's tags: at most MAX_TAGS, none longer than TAG_LENGTH (as the editor holds them)."""
+    problems = [f"Use at most {MAX_TAGS} tags."] if len(tags) > MAX_TAGS else []
+    if any(len(tag) > TAG_LENGTH for tag in tags):
+        problems.append(f"Keep each tag under {TAG_LENGTH} characters.")
     return problems
 
 

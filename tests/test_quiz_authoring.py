@@ -148,11 +148,15 @@ def test_an_empty_or_undecodable_import_is_a_clear_400(app, client, trainer, lab
 
 def test_an_import_a_column_cannot_hold_is_a_400_with_its_line_not_a_server_error(app, client, trainer, lab):
     """A title longer than the bank's 200 characters, and a NUL byte in an uploaded file (PostgreSQL stores
-    neither; the text box's own were already refused), are named with their line; nothing is imported."""
+    neither; the text box's own were already refused), are named with their line, as are more tags than the
+    question editor holds; nothing is imported."""
     before = bank_size(app, lab.quiz_id)
     long_title = import_gift(client, lab.quiz_id, "::ok::Fine? {T}\n\n::" + "T" * 201 + "::Pick one. {=a ~b}\n")
     assert long_title.status_code == 400
     assert "line 3: Keep the question&#39;s title under 200 characters." in long_title.text
+    many_tags = "// " + " ".join(f"[tag:t{n}]" for n in range(21)) + "\n::tagged::Pick one. {=a ~b}\n"
+    tagged = import_gift(client, lab.quiz_id, "::ok::Fine? {T}\n\n" + many_tags)
+    assert tagged.status_code == 400 and "line 4: Use at most 20 tags." in tagged.text
     nul = import_gift(client, lab.quiz_id, upload=b"::ok::Fine? {T}\n\n::nul::Pick\x00 one. {=a ~b}\n")
     assert nul.status_code == 400
     assert "The GIFT file has a control character (such as a NUL byte) on line 3; remove it first." in nul.text
