@@ -116,6 +116,23 @@ def read_quiz_file(pack: Pack, relative: str) -> tuple[list, list]:
         return [], [Problem(relative, exc.line, exc.message)]
 
 
+def pack_title_problems(course_slug: str, parsed: dict, titles: dict[str, str], where: tuple) -> list[str]:
+    """Problems of a pack question's title: used twice in the course (`titles` holds where each was first seen,
+    and learns this one), or too long to key the question (its course and title, in a column of that size)."""
+    title = parsed.get("title")
+    if not title:
+        return []
+    problems = []
+    keep = MAX_TITLE_LENGTH - len(course_slug) - 1
+    if len(title) > keep:
+        problems.append(f"keep the title under {keep} characters (with the course's slug, it keys the question)")
+    if title in titles:
+        problems.append(f"duplicate question title {title!r} (also in {titles[title]})")
+    else:
+        titles[title] = f"{where[0]}:{where[1]}"
+    return problems
+
+
 def check_quizzes(pack: Pack) -> list:
     """Every problem in the pack's quiz files: GIFT syntax, unknown types, invalid questions, short draws."""
     types = question_types()
@@ -133,11 +150,7 @@ def check_quizzes(pack: Pack) -> list:
                 problems.append(Problem(*where, f"question type {parsed['type']!r} is not installed"))
                 continue
             problems += [Problem(*where, message) for message in type_problems(parsed)]
-            title = parsed.get("title")
-            if title and title in titles:
-                problems.append(Problem(*where, f"duplicate question title {title!r} (also in {titles[title]})"))
-            elif title:
-                titles[title] = f"{spec.file}:{where[1]}"
+            problems += [Problem(*where, message) for message in pack_title_problems(pack.slug, parsed, titles, where)]
             tagged.append(parsed)
     final = pack.sections.get("final_assessment")
     if final and final.draw:

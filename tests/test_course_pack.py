@@ -202,6 +202,22 @@ def question_file_without_a_stem(pack):
     return f"quizzes/typing-test.yaml:{line_of(questions, 'title: no-stem') - 1}: the question needs a stem"
 
 
+def title_too_long_to_key_its_question(pack):
+    # The bank keys a pack question by "<course slug>:<title>", in a column of 200 characters.
+    questions = pack / "quizzes" / "typing-test.yaml"
+    title = "t" * (200 - len("bpo-operations:") + 1)
+    append_to(
+        questions,
+        f"- type: typing\n  title: {title}\n  tags: [objective/tools-speed-and-time/2]\n  stem: Type it.\n"
+        "  passage: Type this line of text, please.\n  min_net_wpm: 30\n  min_accuracy: 95\n",
+    )
+    line = line_of(questions, f"title: {title}") - 1
+    return (
+        f"quizzes/typing-test.yaml:{line}: keep the title under 185 characters (with the course's slug, it keys "
+        "the question)"
+    )
+
+
 def question_file_of_an_unknown_type(pack):
     questions = pack / "quizzes" / "typing-test.yaml"
     append_to(questions, "- type: shorthand\n  title: pitman\n  stem: Write it in shorthand.\n")
@@ -248,6 +264,7 @@ BAD_PACKS = {
     "bad-typing-question": bad_typing_question,
     "question-file-without-a-stem": question_file_without_a_stem,
     "question-file-of-an-unknown-type": question_file_of_an_unknown_type,
+    "title-too-long-to-key-its-question": title_too_long_to_key_its_question,
     "exercise-named-like-a-quiz": exercise_named_like_a_quiz,
     "role-evidence-naming-no-quiz": role_evidence_naming_no_quiz,
 }
