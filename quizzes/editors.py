@@ -30,6 +30,9 @@ BLANK_ROWS = 2  # empty rows offered below the filled ones, so a trainer can add
 MAX_ROWS = 50  # the most filled rows a question may have (a type's `max_parts`)
 MAX_DRILL_FIELDS = 12  # a data-entry drill's fields: one record a keyer takes in at a glance
 FEEDBACK_LENGTH = 2000
+# A row's text (a choice, an accepted answer, a pair's side, an item): as long as a question type lets any of its
+# texts be (QuestionType.max_text), so a question imported at that length can be saved from its editor untouched.
+ROW_TEXT_LENGTH = 2000
 
 
 def percent(value: float) -> str:
@@ -360,7 +363,7 @@ class ConversationEditor(Editor):
 class ChoiceRow(Form):
     """One choice: its text, the share of the marks it earns and what the learner reads on picking it."""
 
-    text = StringField("Text", validators=[Length(max=500)])
+    text = StringField("Text", validators=[Length(max=ROW_TEXT_LENGTH)])
     grade = SelectField("Grade", choices=GRADE_CHOICES, default="0")
     feedback = StringField("Feedback on this choice", validators=[Length(max=FEEDBACK_LENGTH)])
 
@@ -447,7 +450,7 @@ class TrueFalseEditor(Editor):
 class AcceptedRow(Form):
     """One accepted typed answer with its grade and feedback."""
 
-    text = StringField("Answer", validators=[Length(max=500)])
+    text = StringField("Answer", validators=[Length(max=ROW_TEXT_LENGTH)])
     grade = SelectField("Grade", choices=POSITIVE_GRADES, default="100")
     feedback = StringField("Feedback on this answer", validators=[Length(max=FEEDBACK_LENGTH)])
 
@@ -583,8 +586,8 @@ def is_any_number(answer: dict) -> bool:
 class PairRow(Form):
     """One matching pair; a pair with only an answer adds a wrong option."""
 
-    prompt = StringField("Prompt", validators=[Length(max=500)])
-    answer = StringField("Matching answer", validators=[Length(max=500)])
+    prompt = StringField("Prompt", validators=[Length(max=ROW_TEXT_LENGTH)])
+    answer = StringField("Matching answer", validators=[Length(max=ROW_TEXT_LENGTH)])
 
 
 class MatchingEditor(Editor):
@@ -625,7 +628,7 @@ class MatchingEditor(Editor):
 class OrderingItem(Form):
     """One item, in its right place."""
 
-    text = StringField("Text", validators=[Length(max=500)])
+    text = StringField("Text", validators=[Length(max=ROW_TEXT_LENGTH)])
 
 
 class OrderingEditor(Editor):

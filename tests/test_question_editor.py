@@ -481,6 +481,23 @@ def test_a_question_at_its_size_limit_opens_for_editing_and_more_rows_stops_ther
     assert quiz_questions(app, quiz_id) == saved
 
 
+def test_a_choice_as_long_as_a_question_may_hold_is_written_and_saved_again_from_the_editor(app, client, trainer, lab):
+    """A GIFT import takes a choice of up to 2,000 characters (the type's limit for any text); the editor takes
+    the same, so such a question saves from its edit page untouched, where the editor's 500 refused it."""
+    quiz_id = new_quiz_id(client)
+    long_choice = ("Apologise, then " + "explain the next step clearly " * 66)[:1999] + "."
+    choices = rows([{"text": long_choice, "grade": "100"}, {"text": "Hang up", "grade": "0"}])
+    assert new_question(client, quiz_id, "single_choice", title="long-choice", **choices).status_code == 302
+    [(_title, _type, config, _stem, _version)] = quiz_questions(app, quiz_id)
+    assert config["choices"][0]["text"] == long_choice
+    from quizzes.models import Question
+
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "long-choice"))
+    url = f"/author/questions/{question_id}/edit?quiz={quiz_id}"
+    assert client.post(url, data=form_values(client.get(url).text)).status_code == 302
+
+
 def test_a_question_gift_cannot_hold_is_left_out_of_an_export_and_named_not_a_server_error(app, client, trainer, lab):
     """A matching prompt may hold "->", which GIFT cannot write: the quiz's and the bank's GIFT files still
     download, with every other question, and a comment at the top names the one left out."""
