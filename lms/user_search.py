@@ -54,7 +54,10 @@ def index_user(user_id: int, email: str, display_name: str) -> None:
 
 def prefix_range(word: str) -> tuple[str, str]:
     """The index range holding every term that starts with `word`."""
-    return word, word[:-1] + chr(min(ord(word[-1]) + 1, 0x10FFFF))
+    following = ord(word[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are no characters (no database stores one): U+E000 is next
+        following = 0xE000
+    return word, word[:-1] + chr(min(following, 0x10FFFF))
 
 
 def query_words(query: str) -> list[str]:
