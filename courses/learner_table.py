@@ -118,6 +118,18 @@ def encode_key(value, user_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def storable_text(text: str) -> bool:
+    """Whether a database can store and compare the text: no NUL (PostgreSQL) and no lone surrogate (any), both of
+    which a JSON escape in a crafted page key can carry past the check of the query string."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def decode_key(text: str | None) -> tuple | None:
     """A page key back to (sort value, user id); None for anything else."""
     if not text or len(text) > 600:
@@ -132,6 +144,8 @@ def decode_key(text: str | None) -> tuple | None:
         except ValueError:
             return None
     if not isinstance(user_id, int) or not isinstance(value, (str, int, datetime)) or isinstance(value, bool):
+        return None
+    if isinstance(value, str) and not storable_text(value):
         return None
     # Only what a row can hold: an id the databases store, and a sort value within a 64-bit integer.
     if not 0 < user_id <= MAX_ROW_ID or (isinstance(value, int) and abs(value) >= 2**63):

@@ -2,7 +2,8 @@
 
 from typing import NoReturn
 
-from flask import render_template, request
+from flask import Response, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -36,6 +37,9 @@ def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, ("Error", "The request could not be completed."))
     if wants_json():
         return {"error": title, "message": detail or message}, code
+    if request_ctx.url_adapter is None:
+        # A Host header no URL can be built for (Werkzeug's BadHost): the layout's links cannot be either.
+        return Response(f"{title}. {detail or message}\n", code, mimetype="text/plain")
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 

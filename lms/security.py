@@ -43,7 +43,10 @@ def safe_next_url(target: str | None) -> str | None:
     target = target.strip()
     if "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # "//[x": a bracketed host that is no IPv6 address
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target

@@ -15,4 +15,7 @@ def security_event(action: str, actor: int | str | None = None, target: str = ""
     """Log one security event: `action` by `actor` (a user id, or the email tried) on `target`."""
     address = request.remote_addr if has_request_context() else None
     extra = " ".join(f"{key}={value!r}" for key, value in sorted(detail.items()))
-    log.info("%s actor=%s target=%s address=%s %s", action, actor, target or "-", address, extra)
+    # The actor (an email tried) and the target may come from the request: a line break in either would forge a
+    # second line of the log, so each is written as one line.
+    actor_text, target_text = (str(part).encode("unicode_escape").decode("ascii") for part in (actor, target or "-"))
+    log.info("%s actor=%s target=%s address=%s %s", action, actor_text, target_text, address, extra)

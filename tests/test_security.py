@@ -193,6 +193,39 @@ def test_a_nul_byte_in_any_text_input_is_a_clear_400_and_changes_nothing(app, cl
         assert db.session.scalar(select(func.count()).select_from(BadgeClass)) == 0
 
 
+def test_a_host_header_no_address_can_be_built_for_is_a_plain_400(client):
+    """Werkzeug refuses a Host such as "a..b"; the error page, whose layout builds links, cannot be drawn for it,
+    so the answer is a plain-text 400 (it was a 500)."""
+    for path in ("/", "/login", "/badges/revocations"):
+        for host in ("a..b", "x" * 254):
+            response = client.get(path, headers={"Host": host})
+            assert response.status_code == 400, (path, host)
+            assert response.mimetype == "text/plain"
+
+
+def test_a_sign_in_link_whose_next_is_no_address_still_signs_in(client, make_user):
+    """A `next` that is not a URL at all ("//[x", a bracketed host that is no IPv6 address) is ignored, not a 500
+    that stops the learner signing in from a crafted link."""
+    learner = make_user()
+    for target in ("//[x", "http://[::1"):
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        data = {"email": learner["email"], "password": learner["password"], "csrf_token": token}
+        response = client.post("/login", query_string={"next": target}, data=data)
+        assert response.status_code == 302 and response.headers["Location"] == "/dashboard", target
+        client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/dashboard").get_data(as_text=True))})
+
+
+def test_a_line_break_in_a_logged_target_cannot_forge_a_second_security_log_line(app, client, make_user, login, caplog):
+    """The target of a security event can come from the request (an exported tag): it is written on one line."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="lms.security")
+    login(make_user("trainer"))
+    assert client.get("/author/bank.gift", query_string={"tag": "bpo\nsign_in.success actor=1"}).status_code == 200
+    [line] = [record.getMessage() for record in caplog.records if record.getMessage().startswith("bank.export")]
+    assert "\n" not in line and "target=tag:bpo\\nsign_in.success actor=1" in line
+
+
 def test_an_oversized_request_or_field_is_refused_with_413(app, client, make_user, login):
     login(make_user())
     token = csrf_token_from(client.get("/profile").get_data(as_text=True))
