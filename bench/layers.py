@@ -5,12 +5,13 @@ Usage: .venv/bin/python -m bench.layers [--database sqlite|postgresql] [--reques
 The speed benchmark (bench/speed.py) measures what a learner gets from a real server; this one explains it. It
 seeds a small benchmark database (bench/seed.py), then calls each app's WSGI callable directly, with no server,
 socket or load generator in between, and prints the microseconds and SQL statements per request of hello, the
-floor routes (bench/floor.py), each page and each write, replaying the speed benchmark's own requests. The
-differences between rows are what each layer costs: the signed-in floor minus hello is what Flask, its
-extensions, the session and loading the signed-in person add to every request; the empty page adds the site's
-layout; a page minus the empty page is that page's own work. `--profile CASE` then lists the functions where
-that case spends its time (cProfile, which slows small functions more than large ones: read it for where, not
-how much).
+stack's floor (bench/stack.py), the LMS's floor routes (bench/floor.py), each page and each write, replaying the
+speed benchmark's own requests. The differences between rows are what each layer costs: the stack floor minus
+hello is what Flask, Flask-SQLAlchemy and Flask-Login cost to load a signed-in person, with none of the LMS; the
+signed-in floor minus hello is what every request to the LMS costs (its extensions, hooks, session and the
+signed-in person); the empty page adds the site's layout; a page minus the empty page is that page's own work.
+`--profile CASE` then lists the functions where that case spends its time (cProfile, which slows small functions
+more than large ones: read it for where, not how much).
 
 On PostgreSQL a request here also waits for each round trip to the server, which a loaded server overlaps with
 other requests' work: read those figures as time, not as what limits throughput.
@@ -112,8 +113,10 @@ def statements_per_request(app, case: Case) -> float:
     """The SQL statements the app sends per request, on average over up to 64 of the requests."""
     from sqlalchemy import event
 
-    from lms.extensions import db
+    from bench.stack import db as stack_db
+    from lms.extensions import db as lms_db
 
+    db = stack_db if case.app == "stack" else lms_db
     with app.app_context():
         engine = db.engine
     sent = []
@@ -128,11 +131,13 @@ def statements_per_request(app, case: Case) -> float:
 
 
 def cases(workdir: pathlib.Path) -> dict[str, Case]:
-    """Each case: hello, the two floor routes (with the lesson page's cookies), the learner's pages and writes."""
+    """Each case: hello, the stack's floor and the LMS's two floor routes (with the lesson page's cookies), the
+    learner's pages and writes."""
     lesson_lines = request_file(workdir, "lesson page").read_text("utf-8").splitlines()
     cookies = [line.split("\t")[2] for line in lesson_lines]
     found = {
         "hello": Case("hello", request_environs(["GET\t/\t"])),
+        "stack floor": Case("stack", request_environs([f"GET\t/stack/ok\t{cookie}" for cookie in cookies])),
         "signed-in floor": Case("lms", request_environs([f"GET\t/bench/ok\t{cookie}" for cookie in cookies])),
         "empty page": Case("lms", request_environs([f"GET\t/bench/empty\t{cookie}" for cookie in cookies])),
     }
@@ -171,8 +176,9 @@ def main() -> None:
     os.environ.update(env)  # before the app is imported: the configuration reads the database address once
     from bench.floor import create_app
     from bench.hello import app as hello_app
+    from bench.stack import create_app as create_stack_app
 
-    apps = {"hello": hello_app, "lms": create_app()}
+    apps = {"hello": hello_app, "stack": create_stack_app(), "lms": create_app()}
     found = cases(workdir)
     if args.profile:
         case = found[args.profile]
@@ -186,7 +192,7 @@ def main() -> None:
     for name, case in found.items():
         app = apps[case.app]
         micros = microseconds_per_request(app, case, args.requests)  # first: a process's first request does more
-        measured[name] = (micros, statements_per_request(app, case) if case.app == "lms" else 0)
+        measured[name] = (micros, statements_per_request(app, case) if case.app != "hello" else 0)
     print("\n".join(["", *table(measured), ""]))
 
 

@@ -12,6 +12,7 @@ server it started is stopped.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -39,9 +40,16 @@ CASES = [
     ("mark complete", "once"),
     ("quiz submit", "once"),
 ]
-# What every page costs before its own work (bench/floor.py), measured in the same cycles: a signed-in route
-# answering "ok", and an empty page in the site's layout. Each case is also given as a share of the first.
-FLOORS = [("signed-in floor", "/bench/ok"), ("empty page", "/bench/empty")]
+# What every page costs before its own work, measured in the same cycles, each served by its own app: the
+# stack's floor (bench/stack.py: Flask, Flask-SQLAlchemy and Flask-Login loading the signed-in person, none of
+# the LMS), and the LMS's (bench/floor.py): a signed-in route answering "ok", and an empty page in the site's
+# layout. Each case is also given as a share of the LMS's signed-in floor.
+FLOORS = [
+    ("stack floor", "bench.stack:create_app()", "/stack/ok"),
+    ("signed-in floor", "bench.floor:create_app()", "/bench/ok"),
+    ("empty page", "bench.floor:create_app()", "/bench/empty"),
+]
+SHARE_OF = "signed-in floor"
 # Workers run as in production (README, "Running in production"): optimized as `python -OO` is, which leaves
 # docstrings out of their memory, with their bytecode compiled beforehand as a release does.
 WORKER_ENVIRONMENT = {"PYTHONOPTIMIZE": "2"}
@@ -174,17 +182,17 @@ def measure(database: str, cycles: int, slice_seconds: float, connections: int, 
     hello_requests = workdir / "hello.tsv"
     hello_requests.write_text("GET\t/\t\t\n", encoding="utf-8")
     _method, lesson_path, lesson_cookie, _body = request_file(workdir, "lesson page").read_text("utf-8").split("\t", 3)
-    floor_files = {name: floor_requests(workdir, name, path) for name, path in FLOORS}
+    floor_files = {name: floor_requests(workdir, name, path) for name, _app, path in FLOORS}
     used = {name: 0 for name, mode in CASES if mode == "once"}
-    results: dict = {"hello": [], **{name: [] for name, _ in FLOORS}, **{name: [] for name, _ in CASES}}
+    results: dict = {"hello": [], **{name: [] for name, *_ in FLOORS}, **{name: [] for name, _ in CASES}}
     with (
         Server("lms:create_app()", env, workers) as app,
         Server("bench.hello:app", env, workers) as hello,
-        Server("bench.floor:create_app()", env, workers) as floor,
+        contextlib.ExitStack() as floor_servers,
     ):
         cold_start = app.start(lesson_path, lesson_cookie)
         hello.start("/")
-        floor.start(FLOORS[0][1], lesson_cookie)
+        floor_base = start_floors(floor_servers, env, workers, lesson_cookie)
         print(f"[{database}] cold start to the first lesson page: {cold_start:.2f} s; measuring…", flush=True)
 
         def run_case(name: str, mode: str, seconds: float) -> dict:
@@ -200,18 +208,28 @@ def measure(database: str, cycles: int, slice_seconds: float, connections: int, 
         for name, mode in CASES:  # warm-up: every worker has served every page once
             run_case(name, mode, 1)
         wrk(hello.base, hello_requests, 1, connections)
-        for name, _path in FLOORS:
-            wrk(floor.base, floor_files[name], 1, connections)
+        for name, *_ in FLOORS:
+            wrk(floor_base[name], floor_files[name], 1, connections)
         for cycle in range(cycles):
             results["hello"].append(wrk(hello.base, hello_requests, slice_seconds, connections))
-            for name, _path in FLOORS:
-                results[name].append(wrk(floor.base, floor_files[name], slice_seconds, connections))
+            for name, *_ in FLOORS:
+                results[name].append(wrk(floor_base[name], floor_files[name], slice_seconds, connections))
             for name, mode in CASES:
                 results[name].append(run_case(name, mode, slice_seconds))
             print(f"[{database}] cycle {cycle + 1}/{cycles} done", flush=True)
         rss = app.worker_rss_mb()
     shutil.rmtree(workdir, ignore_errors=True)
     return {"database": database, "results": results, "rss_mb": rss, "cold_start_s": cold_start}
+
+
+def start_floors(servers: contextlib.ExitStack, env: dict, workers: int, cookie: str) -> dict[str, str]:
+    """Start each floor app once, its server stopped with `servers`; returns each floor's base address."""
+    started: dict[str, Server] = {}
+    for _name, app, path in FLOORS:
+        if app not in started:
+            started[app] = servers.enter_context(Server(app, env, workers))
+            started[app].start(path, cookie)
+    return {name: started[app].base for name, app, _path in FLOORS}
 
 
 def floor_requests(workdir: pathlib.Path, name: str, path: str) -> pathlib.Path:
@@ -233,8 +251,8 @@ def report(measured: dict) -> list[str]:
         "| case | req/s | p50 ms | p99 ms | ratio to H (median) | range | bound | errors | share of the floor |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    floor = [s["rps"] for s in results[FLOORS[0][0]]]
-    for name, _path in FLOORS:
+    floor = [s["rps"] for s in results[SHARE_OF]]
+    for name, *_ in FLOORS:
         slices = results[name]
         ratios = [s["rps"] / h for s, h in zip(slices, hello, strict=True)]
         lines.append(
