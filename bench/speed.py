@@ -50,6 +50,7 @@ FLOORS = [
     ("empty page", "bench.floor:create_app()", "/bench/empty"),
 ]
 SHARE_OF = "signed-in floor"
+STACK_FLOOR = "stack floor"
 # Workers run as in production (README, "Running in production"): optimized as `python -OO` is, which leaves
 # docstrings out of their memory, with their bytecode compiled beforehand as a release does.
 WORKER_ENVIRONMENT = {"PYTHONOPTIMIZE": "2"}
@@ -248,10 +249,12 @@ def report(measured: dict) -> list[str]:
         f"## {database}: {len(hello)} cycles, hello {statistics.median(hello):,.0f} req/s "
         f"({min(hello):,.0f}–{max(hello):,.0f})",
         "",
-        "| case | req/s | p50 ms | p99 ms | ratio to H (median) | range | bound | errors | share of the floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| case | req/s | p50 ms | p99 ms | ratio to H (median) | range | bound | errors | share of the floor "
+        "| share of the stack floor |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     floor = [s["rps"] for s in results[SHARE_OF]]
+    stack = [s["rps"] for s in results[STACK_FLOOR]]
     for name, *_ in FLOORS:
         slices = results[name]
         ratios = [s["rps"] / h for s, h in zip(slices, hello, strict=True)]
@@ -260,7 +263,7 @@ def report(measured: dict) -> list[str]:
             f"| {statistics.median(s['p50_ms'] for s in slices):.1f} "
             f"| {statistics.median(s['p99_ms'] for s in slices):.1f} "
             f"| {statistics.median(ratios):.3f} | {min(ratios):.3f}–{max(ratios):.3f} | – "
-            f"| {sum(s['errors'] for s in slices)} | {share_of(slices, floor)} |"
+            f"| {sum(s['errors'] for s in slices)} | {share_of(slices, floor)} | {share_of(slices, stack)} |"
         )
     failed = []
     for name, _mode in CASES:
@@ -277,7 +280,7 @@ def report(measured: dict) -> list[str]:
             f"| {statistics.median(s['p50_ms'] for s in slices):.1f} "
             f"| {statistics.median(s['p99_ms'] for s in slices):.1f} "
             f"| {ratio:.3f} | {min(ratios):.3f}–{max(ratios):.3f} | ≥ {bound} {'✓' if meets else '✗'} | {errors} "
-            f"| {share_of(slices, floor)} |"
+            f"| {share_of(slices, floor)} | {share_of(slices, stack)} |"
         )
     rss = measured["rss_mb"]
     lines += [
@@ -289,7 +292,9 @@ def report(measured: dict) -> list[str]:
         lines.append(f"Below its bound: {', '.join(failed)}.")
     lines.append(
         "Share of the floor: each case's rate over the signed-in floor's (bench/floor.py) in the same cycle, "
-        "median; what a page's own work leaves of what every signed-in request can reach."
+        "median; what a page's own work leaves of what every signed-in request can reach. Share of the stack "
+        "floor: the same over the stack's floor (bench/stack.py), what Flask, Flask-SQLAlchemy and Flask-Login "
+        "reach for a signed-in request with none of the LMS."
     )
     return lines
 
