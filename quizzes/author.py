@@ -15,6 +15,7 @@ from lms.forms import ActionForm
 from lms.input_guard import CONTROL
 from lms.security_log import security_event
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
+from quizzes.authoring import nothing_to_ask
 from quizzes.bank import draw_pool, draws_from_bank, export_bank, export_gift, question_types
 from quizzes.gift_import import ImportResult, import_gift, preview_gift
 from quizzes.key_guard import withheld_among
@@ -109,6 +110,7 @@ def quiz(quiz_id: int):
             answered=answered_counts([item.question_id for item in quiz.items]),
             withheld=withheld,
             withheld_from_draw=sum(question.id in withheld for question in pool),
+            stranded=nothing_to_ask(quiz) if quiz.active else None,
         ),
         status,
     )

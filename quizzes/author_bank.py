@@ -131,11 +131,17 @@ def retire(question_id: int):
     """Retire a question (kept when it was answered, deleted when it never was)."""
     question = get_question(question_id)
     action_form_or_400()
-    title = question.title or "The question"
+    title, course_id = question.title or "The question", question.course_id
     if authoring.retire_question(current_user, question):
         flash(f"{title} is retired: new attempts no longer ask it; attempts that did keep it.", "success")
     else:
         flash(f"{title} was never answered, so it was deleted.", "success")
+    for quiz in authoring.published_with_nothing_to_ask(course_id):
+        flash(
+            f"Learners cannot start the published quiz {quiz.title} now: it has no question left to ask. Add one, "
+            "or unpublish the quiz.",
+            "warning",
+        )
     return redirect(safe_next_url(request.form.get("next_page")) or url_for("author.bank"))
 
 

@@ -3,6 +3,8 @@
 import re
 import secrets
 
+from sqlalchemy import select
+
 from courses.models import Module
 from lms.db import begin_write, commit
 from lms.extensions import db
@@ -116,6 +118,27 @@ def check_publishable(quiz: Quiz) -> None:
             "own first.",
             400,
         )
+
+
+def nothing_to_ask(quiz: Quiz) -> str | None:
+    """Why learners could not start the quiz (the reason publishing it would be refused), or None when it has
+    questions to ask."""
+    try:
+        check_publishable(quiz)
+    except ServiceError as refused:
+        return refused.message
+    return None
+
+
+def published_with_nothing_to_ask(course_id: int | None) -> list[Quiz]:
+    """The course's published quizzes that learners could not start now: a question retired or taken out left
+    them nothing to ask."""
+    if course_id is None:
+        return []
+    published = db.session.scalars(
+        select(Quiz).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.title, Quiz.id)
+    )
+    return [quiz for quiz in published if nothing_to_ask(quiz)]
 
 
 def set_published(actor, quiz: Quiz, published: bool) -> None:

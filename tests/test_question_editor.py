@@ -548,6 +548,30 @@ def test_a_quiz_whose_draw_finds_no_question_cannot_be_published(app, client, tr
     assert "Not published" not in client.get(f"/author/quizzes/{quiz_id}").text
 
 
+def test_retiring_the_last_question_of_a_published_quiz_warns_that_learners_cannot_start_it(app, client, trainer, lab):
+    """Publishing refuses a quiz with nothing to ask, but a question retired afterwards can still leave a
+    published quiz empty: the trainer is told at once, and the quiz's page says so until it has a question."""
+    from quizzes.models import Question
+
+    quiz_id = new_quiz_id(client, title="Final check")
+    assert new_question(client, quiz_id, "single_choice", title="calm-reply", **CALM).status_code == 302
+    page = client.get(f"/author/quizzes/{quiz_id}")
+    client.post(f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": csrf_token_from(page.text), "publish": "1"})
+    assert "Learners cannot start this quiz" not in page_text(client.get(f"/author/quizzes/{quiz_id}"))
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "calm-reply"))
+
+    retired = client.post(f"/author/questions/{question_id}/retire", data={"csrf_token": csrf_token_from(page.text)})
+    assert retired.status_code == 302
+    told = page_text(client.get(retired.headers["Location"]))
+    assert "Learners cannot start the published quiz Final check now: it has no question left to ask." in told
+    quiz_page = page_text(client.get(f"/author/quizzes/{quiz_id}"))
+    assert "Learners cannot start this quiz now. Add at least one question" in quiz_page
+
+    assert new_question(client, quiz_id, "single_choice", title="calm-again", **CALM).status_code == 302
+    assert "Learners cannot start" not in page_text(client.get(f"/author/quizzes/{quiz_id}"))
+
+
 def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_without_recording_it(
     app, client, trainer, lab
 ):
