@@ -100,7 +100,7 @@ def check_publishable(quiz: Quiz) -> None:
     """Refuse a quiz with nothing to ask: no questions, none active or matching its draw, or only questions a
     counting quiz asks when this one does not count (quizzes.key_guard)."""
     if not quiz.draw_count and not quiz.items:
-        raise ServiceError("Add at least one question before publishing the quiz.", 400)
+        raise ServiceError("The quiz has no questions: add at least one first.", 400)
     pool = question_pool(quiz)
     if not pool:
         # A final assessment with nothing to draw would leave every learner short of completing the course.

@@ -130,7 +130,7 @@ def test_a_trainer_creates_a_quiz_writes_a_question_and_publishes_it_for_learner
     # Publishing an empty quiz is refused with a message; nothing changes.
     token = csrf_token_from(page.text)
     refused = client.post(f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": token, "publish": "1"})
-    assert "Add at least one question before publishing" in page_text(client.get(refused.headers["Location"]))
+    assert "The quiz has no questions: add at least one first." in page_text(client.get(refused.headers["Location"]))
 
     response = new_question(client, quiz_id, "single_choice", title="calm-reply", tags="voice, empathy", **CALM)
     assert response.status_code == 302, errors_on(response.text)
@@ -566,7 +566,7 @@ def test_retiring_the_last_question_of_a_published_quiz_warns_that_learners_cann
     told = page_text(client.get(retired.headers["Location"]))
     assert "Learners cannot start the published quiz Final check now: it has no question left to ask." in told
     quiz_page = page_text(client.get(f"/author/quizzes/{quiz_id}"))
-    assert "Learners cannot start this quiz now. Add at least one question" in quiz_page
+    assert "Learners cannot start this quiz now. The quiz has no questions: add at least one first." in quiz_page
 
     assert new_question(client, quiz_id, "single_choice", title="calm-again", **CALM).status_code == 302
     assert "Learners cannot start" not in page_text(client.get(f"/author/quizzes/{quiz_id}"))
