@@ -5,7 +5,7 @@ import csv
 import io
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, select, update
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import begin_write, commit, insert_if_absent
@@ -58,14 +58,16 @@ def count_members(cohort_id: int, change: int) -> None:
 
 
 def create_cohort(actor, name: str) -> Cohort:
-    """A new cohort with a name no other cohort has."""
+    """A new cohort with a name no other cohort has, whatever its case ("Night shift" and "night shift" would
+    read as one cohort in every report filter)."""
     name = " ".join((name or "").split())
     if not name:
         raise ServiceError("Give the cohort a name.")
     begin_write()
-    if db.session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+    existing = db.session.scalar(select(Cohort.name).where(func.lower(Cohort.name) == name.lower()))
+    if existing is not None:
         db.session.rollback()
-        raise ServiceError(f"There is already a cohort called “{name}”.")
+        raise ServiceError(f"There is already a cohort called “{existing}”.")
     cohort = Cohort(name=name)
     db.session.add(cohort)
     db.session.flush()

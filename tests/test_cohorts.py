@@ -41,6 +41,9 @@ def test_an_admin_creates_a_cohort_and_fills_it_from_one_email_and_a_csv(app, ad
     url = new_cohort(admin)
     duplicate = post(admin, "/admin/cohorts", "/admin/cohorts", name="Manila  night shift, March intake")
     assert duplicate.status_code == 400 and "There is already a cohort called" in page_text(duplicate)
+    same_but_case = post(admin, "/admin/cohorts", "/admin/cohorts", name="manila night shift, MARCH intake")
+    assert same_but_case.status_code == 400
+    assert "There is already a cohort called “Manila night shift, March intake”" in page_text(same_but_case)
 
     one = post(admin, url, url, email="AGENT0@example.com")
     assert one.status_code == 302
