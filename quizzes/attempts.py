@@ -430,6 +430,16 @@ def record_step(attempt_id: int, user_id: int, slot: int, step: str, posted: dic
     return view, response
 
 
+class KeyWithheld(ServiceError):
+    """A practice check refused because a counting quiz came to ask the question after the attempt began: the page
+    still offered the check."""
+
+    def __init__(self):
+        super().__init__(
+            "A quiz that counts towards completion asks this question, so its answer is not shown here.", 409
+        )
+
+
 def check_answer(
     attempt_id: int, user_id: int, slot: int, responses: dict, flagged: frozenset[int] = frozenset()
 ) -> None:
@@ -447,9 +457,7 @@ def check_answer(
         raise ServiceError("No such question in this attempt.", 404)
     if withheld_among(attempt.quiz, {attempt.slots[slot]["question_id"]}):
         db.session.rollback()
-        raise ServiceError(
-            "A quiz that counts towards completion asks this question, so its answer is not shown here.", 409
-        )
+        raise KeyWithheld()
     save_responses(attempt, responses, flagged)
     db.session.flush()
     view = next(v for v in slot_views(attempt) if v.slot == slot)

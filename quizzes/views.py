@@ -370,11 +370,18 @@ def confirm_or_submit(attempt: Attempt, posted: Posted):
 
 def check(attempt: Attempt, posted: Posted):
     """Practice mode: grade one answer now and show its feedback."""
+    slot = index(request.form["check"], MAX_ROW_ID)
+    if slot is None:
+        fail(400, "No such question.")
     try:
-        slot = int(request.form["check"])
         service.check_answer(attempt.id, current_user.id, slot, posted.responses, posted.flagged)
-    except (ValueError, ServiceError) as exc:
-        fail(getattr(exc, "status", 400), getattr(exc, "message", "No such question."))
+    except service.KeyWithheld as exc:
+        # The page offered this check: a counting quiz came to ask the question after the attempt began. The
+        # answers are saved, so back to the question with the reason.
+        flash(exc.message, "error")
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}")), 303
+    except ServiceError as exc:  # a check no page offered
+        fail(exc.status, exc.message)
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, _anchor=f"question-{slot + 1}"))
 
 
