@@ -2,11 +2,15 @@
 
 Each question of the text is matched against the quiz: the same question (type, title, tags and content) is
 unchanged and not added again; a question with the title and type of exactly one of the quiz's questions but
-other content changes that question (a new version once learners answered it); anything else is new.
+other content changes that question (a new version once learners answered it); anything else is new. A quiz
+that does not count takes no new question that is the same as one a counting quiz of its course may ask (an
+export of that quiz imported again, say): its key would show there (quizzes.key_guard).
 """
 
 import dataclasses
 import json
+
+from sqlalchemy import and_, select
 
 from lms.db import begin_write, commit
 from lms.extensions import db
@@ -14,6 +18,7 @@ from lms.models import audit
 from quizzes.bank import (
     content_of,
     edit_question_content,
+    gift_dict,
     gift_dicts,
     new_authored_question,
     question_types,
@@ -21,7 +26,8 @@ from quizzes.bank import (
     type_problems,
 )
 from quizzes.gift import GiftError, parse_gift
-from quizzes.models import Question, Quiz
+from quizzes.key_guard import counted_among
+from quizzes.models import Question, QuestionVersion, Quiz
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
@@ -77,6 +83,41 @@ def plan(quiz: Quiz, parsed: list[dict]) -> list[Step]:
     return steps
 
 
+def counted_twins(quiz: Quiz, steps: list[Step]) -> list[str]:
+    """For a quiz that does not count: a problem for each question the import would add that is the same (type
+    and content, whatever its title and tags) as one a counting quiz of the course may ask."""
+    new = [step.question for step in steps if step.action == NEW]
+    if quiz.counts_towards_completion or not new:
+        return []
+    # Only the course's questions whose current text is one of the new ones' can be the same: the bank is read
+    # for those alone.
+    same_text = db.session.scalars(
+        select(Question)
+        .join(
+            QuestionVersion,
+            and_(QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.current_version),
+        )
+        .where(Question.course_id == quiz.course_id, QuestionVersion.stem.in_({q["stem"] for q in new}))
+    ).all()
+    counted = counted_among(quiz.course_id, {question.id for question in same_text})
+    asked = {twin_key(gift_dict(question)): question for question in same_text if question.id in counted}
+    problems = []
+    for question in new:
+        twin = asked.get(twin_key(question))
+        if twin is not None:
+            problems.append(
+                f"line {question['line']}: a quiz that counts towards completion asks this question"
+                f"{f' (“{twin.title}”)' if twin.title else ''}, and this quiz does not count, so a copy here would "
+                "show its right answer. Write a new question for it instead."
+            )
+    return problems
+
+
+def twin_key(question: dict) -> str:
+    """What makes two questions (parsed-GIFT shape) ask the same with the same key: type and content."""
+    return json.dumps([question["type"], content_of(question)], sort_keys=True)
+
+
 @dataclasses.dataclass(frozen=True)
 class PreviewRow:
     """What importing one question of a GIFT text would do, as the preview shows it."""
@@ -108,6 +149,10 @@ def preview_gift(quiz_id: int, text: str) -> tuple[list[PreviewRow], list[str]]:
     if problems:
         return [], problems
     quiz = db.session.get_one(Quiz, quiz_id)
+    steps = plan(quiz, parsed)
+    problems = counted_twins(quiz, steps)
+    if problems:
+        return [], problems
     titles = {item.question.title for item in quiz.items if item.question.title}
     rows = [
         PreviewRow(
@@ -117,7 +162,7 @@ def preview_gift(quiz_id: int, text: str) -> tuple[list[PreviewRow], list[str]]:
             action=step.action,
             note=note_for(step, titles),
         )
-        for step in plan(quiz, parsed)
+        for step in steps
     ]
     return rows, []
 
@@ -142,6 +187,10 @@ def import_gift(quiz_id: int, text: str, actor=None) -> ImportResult:
     begin_write()
     quiz = db.session.get_one(Quiz, quiz_id)
     steps = plan(quiz, parsed)
+    problems = counted_twins(quiz, steps)
+    if problems:
+        db.session.rollback()
+        return ImportResult(problems=problems)
     ids = [item.question_id for item in quiz.items]
     for step in steps:
         question, title, tags = step.question, step.question.get("title") or "", step.question.get("tags", [])

@@ -317,6 +317,41 @@ def test_no_quiz_that_does_not_count_shows_a_counting_quizs_key(app, client, tra
     assert "0%" in review and "Right answer" not in review and "I understand" not in review
 
 
+def test_an_export_of_a_counting_quiz_is_not_imported_into_a_quiz_that_does_not_count(app, client, trainer, tmp_path):
+    """Its questions would come in as new ones, which the key guard does not know: the import names each and
+    imports nothing. The same file imports into a quiz that counts, and a question written anew still imports."""
+    from tests.test_quiz_authoring import import_gift, preview_gift
+
+    course = one_module_lab(app, tmp_path, review="retry_without_key")  # counts: holds "capital" and "sky"
+    assign_trainer(app, trainer, course.id)
+    exported = client.get(f"/author/quizzes/{course.quiz_id}/export.gift").text
+    practice_id = new_quiz_id(client, title="Warm-up", review="practice")
+
+    # Renamed and retagged, a question still asks the same with the same key.
+    renamed = exported.replace("::capital::", "::warm-up-capital::")
+    for text in (exported, renamed):
+        preview = preview_gift(client, practice_id, text)
+        assert preview.status_code == 400
+        problems = page_text(preview)
+        assert "Nothing was imported" in problems
+        assert "a quiz that counts towards completion asks this question (“capital”)" in problems
+        assert "(“sky”)" in problems and "a copy here would show its right answer" in problems
+    assert import_gift(client, practice_id, exported).status_code == 400
+    assert quiz_questions(app, practice_id) == []
+
+    counting_id = new_quiz_id(client, title="Second check", review="exam", counts_towards_completion="y")
+    assert import_gift(client, counting_id, exported).status_code == 302
+    assert len(quiz_questions(app, counting_id)) == 2
+
+    rewritten = renamed.replace("capital of France", "capital of Spain").replace("Paris", "Madrid")
+    assert "sky" in rewritten
+    only_sky_left = preview_gift(client, practice_id, rewritten)
+    assert "(“sky”)" in page_text(only_sky_left) and "(“capital”)" not in page_text(only_sky_left)
+    sky_dropped = "\n\n".join(part for part in rewritten.split("\n\n") if "::sky::" not in part)
+    assert import_gift(client, practice_id, sky_dropped).status_code == 302
+    assert [title for title, *_ in quiz_questions(app, practice_id)] == ["warm-up-capital"]
+
+
 def page_text_of(fragment: str) -> str:
     """The words of an HTML fragment."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
