@@ -77,12 +77,19 @@ def lms_check_pack(app, pack):
 
 @hookimpl
 def lms_sync_pack(app, pack, course, run):
-    """Load the pack's quizzes and questions, keeping (or, when asked, replacing) trainers' local changes."""
+    """Load the pack's quizzes and questions, keeping (or, when asked, replacing) trainers' local changes; name
+    each published quiz the sync left with nothing to ask (a trainer's quiz of pack questions the pack dropped)."""
+    from quizzes.authoring import published_with_nothing_to_ask
     from quizzes.bank import sync_quizzes
     from quizzes.readiness import sync_roles
 
     sync_quizzes(pack, course, run)
     sync_roles(pack, course)
+    for quiz in published_with_nothing_to_ask(course.id):
+        run.notes.append(
+            f"the published quiz “{quiz.title}” has nothing to ask now: learners cannot start it until a trainer "
+            "gives it a question or unpublishes it"
+        )
 
 
 @hookimpl

@@ -402,6 +402,31 @@ def test_questions_are_added_from_the_bank_copied_and_moved_between_quizzes(app,
     assert [q[0] for q in quiz_questions(app, quiz_id)] == ["sky", "capital"]
 
 
+def test_a_sync_that_leaves_a_published_quiz_with_nothing_to_ask_says_so(app, client, trainer, lab):
+    """A trainer's published quiz draws from the bank by a tag of the pack's questions; the pack moves them to
+    another category, so the draw finds nothing: the sync's notes name the quiz, and its page says learners cannot
+    start it."""
+    from courses.services import SyncRun, check_pack, sync_pack
+
+    warm_up = new_quiz_id(client, title="Warm-up", draw_count="1", draw_tags="lab/basics")
+    post(client, f"/author/quizzes/{warm_up}/publish", f"/author/quizzes/{warm_up}", publish="1")
+    assert "Learners cannot start this quiz now" not in page_text(client.get(f"/author/quizzes/{warm_up}"))
+
+    gift = lab.pack / "quizzes" / "m1.gift"
+    gift.write_text(gift.read_text("utf-8").replace("lab/basics", "lab/geography"), encoding="utf-8")
+    with app.app_context():
+        pack, problems = check_pack(lab.pack)
+        assert problems == []
+        run = SyncRun()
+        sync_pack(pack, run)
+    # ("courses sync" prints each note under the course it synced.) The pack's own quiz still asks its questions.
+    assert run.notes == [
+        "the published quiz “Warm-up” has nothing to ask now: learners cannot start it until a trainer gives it a "
+        "question or unpublishes it"
+    ]
+    assert "Learners cannot start this quiz now" in page_text(client.get(f"/author/quizzes/{warm_up}"))
+
+
 def test_a_sync_keeps_a_trainers_edit_to_a_pack_question_and_says_so_until_asked_to_replace_it(
     app, client, runner, trainer, lab
 ):
