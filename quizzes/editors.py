@@ -393,17 +393,21 @@ class ChoicesEditor(Editor):
         if len(choices) < 2:
             raise ValidationError("Write at least two choices.")
         if self.single:
-            full = [c for c in choices if c["weight"] == 100]
-            if len(full) != 1:
-                raise ValidationError(
-                    f"Give exactly one choice the grade 100 % (the right answer); {len(full)} have it now."
-                )
+            # Several choices at 100 % are several right answers, any of which earns full marks (as GIFT's
+            # several '=' answers, and Moodle, have it).
+            if not any(c["weight"] == 100 for c in choices):
+                raise ValidationError("Give the right answer the grade 100 %: no choice has it now.")
         else:
             reachable = sum(c["weight"] for c in choices if c["weight"] > 0)
             if reachable < 99.9:
                 raise ValidationError(
                     f"The positive grades add up to {reachable:g} %, so nobody could earn full marks: "
                     "they must add up to 100 %."
+                )
+            if reachable > 100.1:
+                raise ValidationError(
+                    f"The positive grades add up to {reachable:g} %, so some of the right choices alone would earn "
+                    "full marks: they must add up to 100 %."
                 )
 
     def to_config(self):

@@ -223,19 +223,20 @@ def test_the_quiz_settings_form_saves_every_setting_and_explains_bad_values(app,
     [
         (
             "single_choice",
-            rows([{"text": "A", "grade": "100"}, {"text": "B", "grade": "100"}]),
-            "Give exactly one choice the grade 100 % (the right answer); 2 have it now.",
-        ),
-        (
-            "single_choice",
             rows([{"text": "A", "grade": "50"}, {"text": "B", "grade": "0"}]),
-            "Give exactly one choice the grade 100 % (the right answer); 0 have it now.",
+            "Give the right answer the grade 100 %: no choice has it now.",
         ),
         ("single_choice", rows([{"text": "Only one", "grade": "100"}]), "Write at least two choices."),
         (
             "multiple_response",
             rows([{"text": "A", "grade": "25"}, {"text": "B", "grade": "25"}, {"text": "C", "grade": "-100"}]),
             "The positive grades add up to 50 %, so nobody could earn full marks: they must add up to 100 %.",
+        ),
+        (
+            "multiple_response",
+            rows([{"text": "A", "grade": "100"}, {"text": "B", "grade": "100"}, {"text": "C", "grade": "0"}]),
+            "The positive grades add up to 200 %, so some of the right choices alone would earn full marks: they "
+            "must add up to 100 %.",
         ),
         ("numerical", rows([{"value": "42", "tolerance": "-1", "grade": "100"}]), "The tolerance cannot be negative."),
         (
@@ -265,6 +266,33 @@ def test_each_question_form_explains_what_is_wrong_and_saves_nothing(app, client
     assert response.status_code == 400
     assert message in errors_on(response.text)
     assert bank_count(app) == before
+
+
+def test_a_single_choice_with_several_right_answers_imports_and_saves_unchanged_in_its_form(app, client, trainer, lab):
+    """GIFT's several '=' answers are several right answers: the editor keeps them, so a trainer can fix a typo
+    in an imported question without regrading it."""
+    from tests.test_quiz_authoring import import_gift
+
+    quiz_id = new_quiz_id(client)
+    seasons = "::seasons::Name a season\\: {=spring =summer =autumn =winter ~Easter}\n"
+    assert import_gift(client, quiz_id, seasons).status_code == 302
+    url = f"/author/questions/{question_id_titled(app, 'seasons')}/edit"
+    data = form_values(client.get(url).text)
+    assert [data[f"answers-rows-{n}-grade"] for n in range(5)] == ["100", "100", "100", "100", "0"]
+    data["stem"] = "Name a season of the year:"
+    saved = client.post(url, data=data)
+    assert saved.status_code == 302, errors_on(saved.text)
+    assert [data[f"answers-rows-{n}-grade"] for n in range(5)] == [
+        form_values(client.get(url).text)[f"answers-rows-{n}-grade"] for n in range(5)
+    ]
+
+
+def question_id_titled(app, title: str) -> int:
+    """The id of the bank question with this title."""
+    from quizzes.models import Question
+
+    with app.app_context():
+        return db.session.scalar(select(Question.id).where(Question.title == title))
 
 
 def test_an_empty_question_text_is_refused(app, client, trainer, lab):
