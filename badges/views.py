@@ -388,8 +388,20 @@ def public_name_choice():
 class BadgeTextForm(FlaskForm):
     """Edit a badge's description and criteria."""
 
-    description = TextAreaField("Description", validators=[DataRequired(), Length(max=2000)])
-    criteria = TextAreaField("Criteria", validators=[DataRequired(), Length(max=4000)])
+    description = TextAreaField(
+        "Description",
+        validators=[
+            DataRequired("Write what the badge says its holder can do."),
+            Length(max=2000, message="Keep the description to 2,000 characters."),
+        ],
+    )
+    criteria = TextAreaField(
+        "Criteria",
+        validators=[
+            DataRequired("Write what a learner does to earn the badge."),
+            Length(max=4000, message="Keep the criteria to 4,000 characters."),
+        ],
+    )
 
 
 class RevokeForm(FlaskForm):
@@ -403,6 +415,12 @@ class RevokeForm(FlaskForm):
 @allow("admin")
 def admin():
     """Badge classes with their text, and the awards, newest first, a page at a time, each with a way to revoke it."""
+    return admin_page()
+
+
+def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 200):
+    """The badge admin page; `edited`: a badge's text form as posted, shown with its errors in place of the saved
+    text."""
     badges = db.session.scalars(select(BadgeClass).order_by(BadgeClass.course_id, BadgeClass.id)).all()
     # Keyset paging on the id (newest first): any page costs the same, however many awards there are.
     before = id_arg("before")
@@ -425,8 +443,9 @@ def admin():
         older=older,
         paged=before is not None,
         text_form=BadgeTextForm,
+        edited=edited,
         action_form=ActionForm(),
-    )
+    ), status
 
 
 @bp.route("/admin/<int:badge_id>", methods=["POST"])
@@ -435,7 +454,9 @@ def edit(badge_id: int):
     """Save a badge's new description and criteria."""
     form = BadgeTextForm()
     if not form.validate_on_submit():
-        fail(400, "Both the description and the criteria are needed (up to 2000 and 4000 characters).")
+        # Back to the page with what was typed kept beside the reason, not an error page that loses it.
+        flash("The badge's text was not saved: see the reason beside it.", "error")
+        return admin_page((badge_id, form), 400)
     try:
         badge = edit_badge(current_user, badge_id, form.description.data, form.criteria.data)
     except ServiceError as exc:

@@ -79,8 +79,10 @@ def quiz(quiz_id: int):
     form = GiftImportForm()
     status, problems, preview, text = 200, list[str](), None, ""
     if form.validate_on_submit():
-        text = read_gift_upload(form)
-        if form.confirm.data == "yes":
+        text, unreadable = read_gift_upload(form)
+        if unreadable:
+            problems = [unreadable]
+        elif form.confirm.data == "yes":
             result = import_gift(quiz.id, text, actor=current_user)
             problems = result.problems
             if not problems:
@@ -126,24 +128,29 @@ def import_message(result: ImportResult, title: str) -> str:
     return message
 
 
-def read_gift_upload(form: GiftImportForm) -> str:
-    """The GIFT text from the upload (preferred) or the text box; bad encodings are a clear 400."""
+def read_gift_upload(form: GiftImportForm) -> tuple[str, str | None]:
+    """The GIFT text from the upload (preferred) or the text box, and None; or no text and why the file cannot
+    be read (the page shows it with the form)."""
     upload = form.gift_file.data
     if upload and getattr(upload, "filename", ""):
         raw = upload.read(MAX_GIFT_BYTES + 1)
         if len(raw) > MAX_GIFT_BYTES:
-            fail(413, "The GIFT file is larger than 1 MB.")
+            return "", "The GIFT file is larger than 1 MB."
         try:
             text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            fail(400, "The GIFT file must be UTF-8 text.")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            return "", (
+                f"The GIFT file must be UTF-8 text, and line {line} is not: save it again as UTF-8 (in most "
+                "editors, Save as… with the encoding UTF-8)."
+            )
         # The form's fields were checked for control characters (lms.input_guard), a file's content was not.
         control = CONTROL.search(text)
         if control:
             line = text.count("\n", 0, control.start()) + 1
-            fail(400, f"The GIFT file has a control character (such as a NUL byte) on line {line}; remove it first.")
-        return text
-    return form.gift_text.data or ""
+            return "", f"The GIFT file has a control character (such as a NUL byte) on line {line}; remove it first."
+        return text, None
+    return form.gift_text.data or "", None
 
 
 @bp.route("/quizzes/<int:quiz_id>/export.gift")

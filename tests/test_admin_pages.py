@@ -123,6 +123,35 @@ def test_badge_admin_lists_awards_newest_first_a_page_at_a_time(app, client, mak
     assert pager_link(older, "Older awards") is None and pager_link(older, "Newest awards")
 
 
+def test_badge_text_left_blank_comes_back_with_the_reason_and_what_was_typed(app, client, make_user, login):
+    from badges.models import BadgeClass
+
+    course = sync_course(app)
+    badge_id = course.modules[FIRST_MODULE].badge_id
+    login(make_user("admin"))
+    token = csrf_token_from(client.get("/badges/admin/").get_data(as_text=True))
+    criteria = "Pass the module quiz & read <every> lesson."
+    refused = client.post(
+        f"/badges/admin/{badge_id}", data={"csrf_token": token, "description": "   ", "criteria": criteria}
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "The badge&#39;s text was not saved: see the reason beside it." in page
+    assert f'id="description-{badge_id}-error">Write what the badge says its holder can do.</p>' in page
+    assert f'aria-describedby="description-{badge_id}-error"' in page
+    assert "Pass the module quiz &amp; read &lt;every&gt; lesson.</textarea>" in page  # kept, escaped
+    with app.app_context():
+        assert db.session.get(BadgeClass, badge_id).criteria != criteria
+
+    saved = client.post(
+        f"/badges/admin/{badge_id}",
+        data={"csrf_token": token, "description": "Handles a caller's first contact.", "criteria": criteria},
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(BadgeClass, badge_id).criteria == criteria
+
+
 def test_trainers_quiz_list_counts_attempts_as_they_start(app, client, make_user, login):
     course = sync_course(app)
     module = course.modules[FIRST_MODULE]

@@ -12,7 +12,7 @@ from lms.extensions import db
 from quizzes.gift import parse_gift
 from quizzes.types import BUILTIN_TYPES
 from tests.conftest import csrf_token_from
-from tests.helpers import assign_trainer
+from tests.helpers import assign_trainer, page_text
 from tests.test_quiz_attempts import (
     BASIC_GIFT,
     EVERY_TYPE_GIFT,
@@ -142,7 +142,15 @@ def test_an_empty_or_undecodable_import_is_a_clear_400(app, client, trainer, lab
     empty = import_gift(client, lab.quiz_id, "// only a comment\n")
     assert empty.status_code == 400 and "The GIFT text holds no questions." in empty.text
     binary = import_gift(client, lab.quiz_id, upload=b"::t::Q {T}\xff\xfe\n")
-    assert binary.status_code == 400 and "The GIFT file must be UTF-8 text." in binary.text
+    assert binary.status_code == 400 and "The GIFT file must be UTF-8 text, and line 1 is not" in binary.text
+    # A file saved as Latin-1: named with its line on the import form itself, not on an error page.
+    latin = import_gift(
+        client, lab.quiz_id, upload="::ok::Fine? {T}\n::cafe::Caf\u00e9? {=oui ~non}\n".encode("latin-1")
+    )
+    assert latin.status_code == 400
+    assert "The GIFT file must be UTF-8 text, and line 2 is not: save it again as UTF-8" in page_text(latin)
+    assert "Nothing was imported. Fix the problems listed below" in page_text(latin)
+    assert 'name="gift_file"' in latin.text
     assert bank_size(app, lab.quiz_id) == before
 
 
