@@ -33,11 +33,22 @@ class UserSearchTerm(Model):
     display_name: Mapped[str] = mapped_column(String(80), default="", server_default="")  # the user's, as it is
 
 
+# Hyphens and apostrophes join the parts of a name ("O'Brien-Ñúñez"), dots and plus signs those of an email.
+JOINERS = r"\-'’‐‑"
+
+
 def terms_for(email: str, display_name: str) -> set[str]:
     """The lower-cased words an account is found by."""
     email = email.lower()
     local, _, domain = email.partition("@")
-    words = {email, local, domain, *re.split(r"[._+-]", local), *re.findall(r"[^\W_]+", display_name.lower())}
+    words = {
+        email,
+        local,
+        domain,
+        *re.split(rf"[._+{JOINERS}]", local),
+        *re.split(rf"[.{JOINERS}]", domain),
+        *re.findall(r"[^\W_]+", display_name.lower()),
+    }
     return {word[:254] for word in words if word}
 
 
@@ -61,8 +72,13 @@ def prefix_range(word: str) -> tuple[str, str]:
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a search, lower-cased, at most MAX_QUERY_WORDS."""
-    return [word.lower() for word in query.split()][:MAX_QUERY_WORDS]
+    """The words of a search, lower-cased, at most MAX_QUERY_WORDS: what is typed between spaces, split at hyphens
+    and apostrophes as names are ("O'Brien" asks for "o" and "brien"), unless it is an email (found whole)."""
+    words: list[str] = []
+    for typed in query.lower().split():
+        parts = [typed] if "@" in typed else [part for part in re.split(f"[{JOINERS}]", typed) if part]
+        words += parts or [typed]
+    return words[:MAX_QUERY_WORDS]
 
 
 def named_matches(query: str):

@@ -205,3 +205,32 @@ def test_stepping_the_latest_revisions_down_and_up_keeps_every_learners_records(
             assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_search_terms_migration_makes_hyphenated_and_apostrophe_names_findable(app_config, tmp_path):
+    """Accounts made before names were split at hyphens and apostrophes get their new terms on upgrade."""
+    from lms import create_app
+
+    database = tmp_path / "before.sqlite3"
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "c4e6a8b0d2f4"]).exit_code == 0
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at, "
+                "session_generation) VALUES (7, 'zoe@acme-bpo.example', 'Zoë O''Brien-Ñúñez', 'x', 'learner', 1, "
+                "'2026-12-01 00:00:00', 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO user_search_terms (user_id, term, display_name) VALUES "
+                "(7, 'zoë', 'Zoë O''Brien-Ñúñez'), (7, 'o', 'Zoë O''Brien-Ñúñez')"
+            )
+        )
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        terms = set(db.session.scalars(text("SELECT term FROM user_search_terms WHERE user_id = 7")))
+        db.engine.dispose()
+    assert {"zoë", "o", "brien", "ñúñez", "acme", "bpo", "zoe@acme-bpo.example"} <= terms
