@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
 ANYONE = "anonymous"
@@ -70,6 +70,13 @@ def enforce_access():
 
         return authenticate(view)
     if not current_user.is_authenticated:
+        if request.accept_mimetypes.best == "application/json":
+            # A page's script (the attempt's autosave, a timed run) gets the reason, not a sign-in page it cannot
+            # show: a sign-out on another device ends this session too.
+            return jsonify(
+                error="You are signed out, so this was not saved. Sign in again and come back: what was saved "
+                "before is kept."
+            ), 401
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if level in ("trainer", "admin") and not has_role(current_user, level):
         abort(403)

@@ -571,6 +571,26 @@ def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learn
     assert again.status_code == 409 and "already been submitted" in again.json["error"]
 
 
+def test_autosave_after_a_sign_out_elsewhere_says_so_in_json_and_a_page_still_goes_to_sign_in(
+    app, client, learner, login, tmp_path
+):
+    """Signing out on another device ends every session of the account: the attempt page's autosave (JSON) is
+    told why nothing was saved, where it had been sent the sign-in page and said the server could not be reached;
+    a page asked for in the browser still goes to sign in."""
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    data = basic_answers(client, attempt_id, {"sky": "False"})
+    other_device = login(learner, target=app.test_client())
+    signed_out = other_device.post("/logout", data={"csrf_token": csrf_token_from(other_device.get("/dashboard").text)})
+    assert signed_out.status_code == 302
+
+    refused = client.post(f"/quizzes/attempts/{attempt_id}/save", data=data, headers={"Accept": "application/json"})
+    assert refused.status_code == 401 and refused.mimetype == "application/json"
+    assert refused.json["error"].startswith("You are signed out, so this was not saved.")
+    assert client.get(f"/quizzes/attempts/{attempt_id}").headers["Location"].startswith("/login")
+
+
 def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_result(
     app, client, learner, events, tmp_path
 ):

@@ -96,9 +96,11 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard_and_sees_their_readiness(
     first = page.get_by_label("Claim number, record 1")
     expect(first).to_be_enabled()
     expect(first).to_be_focused()
-    for value in KEYED.values():  # record by record, field by field, as the boxes are laid out
+    # Record by record, field by field, as the boxes are laid out; Enter moves on as Tab does (it had sent the
+    # page's form, reloading the page and losing the run).
+    for n, value in enumerate(KEYED.values()):
         page.keyboard.type(value, delay=KEY_DELAY_MS)
-        page.keyboard.press("Tab")
+        page.keyboard.press("Enter" if n % 2 else "Tab")
     expect(page.get_by_role("button", name="Finish the drill of question 1")).to_be_focused()
     page.keyboard.press("Enter")
 

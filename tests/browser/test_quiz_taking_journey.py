@@ -91,3 +91,42 @@ def test_a_learner_in_manila_takes_a_timed_quiz_with_the_navigator_and_is_asked_
         attempt = db.session.get_one(Attempt, attempt_id)
         assert attempt.status == "submitted" and round(attempt.score) == 33
     context.close()
+
+
+def test_enter_in_a_typed_answer_saves_the_answers_and_checks_no_other_question(
+    browser, live_server, app, make_user, tmp_path
+):
+    """In a practice quiz each question has a "Check answer" button (its answer then final): Enter in a typed answer
+    presses the form's first button, which must be a save, not the check of the question above."""
+    from quizzes.models import AttemptAnswer
+
+    quiz = {"title": "Numbers warm-up", "review": "practice", "shuffle_questions": False, "shuffle_options": False}
+    gift = NUMBERS_GIFT.replace(
+        "::count::", "::first::Which city hosts the French government? {=Paris ~Lyon}\n\n::count::"
+    )
+    pack = write_pack(
+        tmp_path / "pack",
+        [{"slug": "numbers", "title": "Numbers", "lessons": ["numbers-read"], "gift": gift, "quiz": quiz}],
+        slug="numbers-lab",
+        title="Numbers lab",
+    )
+    course = sync(app, pack)
+    learner = make_user()
+    enrol(app, learner["id"], course.id, read=["numbers-read"])
+    page = browser.new_page()
+    sign_in(page, live_server.url, learner)
+    page.goto(f"{live_server.url}/quizzes/{course.quizzes['numbers']}")
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_role("button", name="Check answer to question 1")).to_be_visible()
+
+    page.get_by_label("Paris").first.check()
+    page.get_by_label("Your answer to question 2").fill("5")
+    page.get_by_label("Your answer to question 2").press("Enter")
+    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+    expect(page.get_by_label("Your answer to question 2")).to_have_value("5")
+    expect(page.get_by_role("button", name="Check answer to question 1")).to_be_visible()  # not checked
+    with app.app_context():
+        answers = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
+        assert {answer.slot for answer in answers} >= {0, 1} and not any(answer.checked for answer in answers)
+    page.close()

@@ -107,6 +107,14 @@
         say(["Pasting is switched off: type it in."]);
       });
       control.addEventListener("drop", function (event) { event.preventDefault(); });
+      // Enter moves on to the next box, as in the forms keyed at work, and from the last to Finish: it must not
+      // send the page's form, which would reload the page and lose the run. (A typing test's box takes Enter as
+      // a new line.)
+      control.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" || control.tagName !== "INPUT") { return; }
+        event.preventDefault();
+        (boxes[boxes.indexOf(control) + 1] || finishButton).focus();
+      });
       control.addEventListener("input", function () {
         if (running && length && keyedLength() >= length) { finish(); }
       });
