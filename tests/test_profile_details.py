@@ -91,5 +91,29 @@ def test_an_address_taken_meanwhile_is_refused_at_confirmation(app, client, make
     link = next(m for m in mailbox if m["To"] == "shared@example.com")
     path = re.search(r"http://localhost(/confirm-new-email/\S+)", link.get_content()).group(1)
     refused = client.get(path)
-    assert refused.status_code == 409 and "belongs to another account" in page_text(refused)
+    assert refused.status_code == 409 and "has become another account's since the link was sent" in page_text(refused)
     assert signs_in(app, "cara@example.com", learner["password"])
+
+
+def test_asking_for_an_address_that_has_an_account_tells_its_owner_without_a_link_or_the_askers_name(
+    app, client, make_user, login, mailbox
+):
+    owner = make_user(email="owner@example.com", name="Olga Owner")
+    asker = make_user(email="asker@example.com", name="Andrés Asker")
+    login(asker)
+    answered = client.post(
+        "/profile/email",
+        data={
+            "new_email": "Owner@Example.com",
+            "email_password": asker["password"],
+            "csrf_token": profile_token(client),
+        },
+        follow_redirects=True,
+    )
+    assert "We sent a link to owner@example.com" in page_text(answered)  # as for any address: nothing is told
+    (to_owner,) = [m for m in mailbox if m["To"] == owner["email"]]
+    text = to_owner.get_content()
+    assert to_owner["Subject"].startswith("Someone asked to move a") and "nothing changes" in text
+    assert "Andrés" not in text and "Asker" not in text and "/confirm-new-email/" not in text
+    assert [m["To"] for m in mailbox if m["To"] == asker["email"]]  # the asker's own address is told, as always
+    assert signs_in(app, "asker@example.com", asker["password"])

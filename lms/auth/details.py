@@ -61,16 +61,27 @@ def request_email_change(user_id: int, current_password: str, new_email: str) ->
     if new == user.email:
         raise ServiceError("That is already your email address.", 400)
     site = current_app.config["SITE_NAME"]
-    link = public_url(
-        "auth.confirm_new_email",
-        token=make_token(SALT, {"user": user.id, "old": user.email, "since": address_stamp(user), "new": new}),
-    )
-    send_mail(
-        new,
-        f"Confirm your new email address for {site}",
-        f"Hello {user.display_name},\n\nFollow this link to make {new} the address of your {site} account:\n\n"
-        f"{link}\n\nThe link works once, within a day. If you did not ask, ignore this mail.\n",
-    )
+    if db.session.scalar(select(User.id).where(User.email == new)) is not None:
+        # The address is another account's: its owner is told so, with no link (which could never work) and not
+        # the asker's name; the asker is answered as for any address, so the form tells no one who has an account.
+        send_mail(
+            new,
+            f"Someone asked to move a {site} account to your address",
+            f"Hello,\n\nSomeone signed in to a {site} account asked to make this address its own. This address "
+            f"already belongs to your account, so nothing changes. If you expected it, the other account needs "
+            f"another address.\n\nYou need not do anything.\n",
+        )
+    else:
+        link = public_url(
+            "auth.confirm_new_email",
+            token=make_token(SALT, {"user": user.id, "old": user.email, "since": address_stamp(user), "new": new}),
+        )
+        send_mail(
+            new,
+            f"Confirm your new email address for {site}",
+            f"Hello {user.display_name},\n\nFollow this link to make {new} the address of your {site} account:\n\n"
+            f"{link}\n\nThe link works once, within a day. If you did not ask, ignore this mail.\n",
+        )
     send_mail(
         user.email,
         f"Your {site} email address is changing",
@@ -99,7 +110,10 @@ def confirm_email_change(token: str) -> User | None:
         return None
     if db.session.scalar(select(User.id).where(User.email == new)) is not None:
         db.session.rollback()
-        raise ServiceError("That address now belongs to another account: ask for the change again with another.", 409)
+        raise ServiceError(
+            "That address has become another account's since the link was sent: ask for the change again with another.",
+            409,
+        )
     user.email, user.email_confirmed_at = new, utcnow()
     index_user(user.id, user.email, user.display_name)
     commit()
