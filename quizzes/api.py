@@ -16,6 +16,7 @@ from lms.api.spec import responses, validate
 from lms.errors import fail
 from lms.extensions import csrf, db
 from lms.models import aware
+from quizzes.attempts import is_blank
 from quizzes.models import Attempt, AttemptAnswer, Quiz
 from quizzes.review import SCORE_ONLY, review_level
 
@@ -127,17 +128,20 @@ def my_attempt(attempt_id: int):
     if row is None:
         fail(404, "You have no attempt with this id.")
     *fields, slots = row
-    answers = {
-        slot: score
-        for slot, score in db.session.execute(
-            select(AttemptAnswer.slot, AttemptAnswer.score).where(AttemptAnswer.attempt_id == attempt_id)
+    scores, answered = {}, set()
+    for slot, score, response in db.session.execute(
+        select(AttemptAnswer.slot, AttemptAnswer.score, AttemptAnswer.response).where(
+            AttemptAnswer.attempt_id == attempt_id
         )
-    }
+    ):
+        scores[slot] = score
+        if not is_blank(response):  # a question left blank has a row too (saved with the others, then graded)
+            answered.add(slot)
     attempt = summary(fields)
     # A mark says whether a question was right: shown only where the attempt's review page shows as much.
     marked = attempt["status"] == "submitted" and review_level(db.session.get_one(Attempt, attempt_id)) != SCORE_ONLY
     questions = [
-        QuestionResult(position + 1, position in answers, answers.get(position) if marked else None)
+        QuestionResult(position + 1, position in answered, scores.get(position) if marked else None)
         for position in range(len(slots or []))
     ]
     return AttemptDetail(**attempt, questions=questions)

@@ -291,6 +291,17 @@ def is_late(attempt: Attempt, moment: datetime | None = None) -> bool:
     return deadline is not None and (moment or now()) > deadline + DEADLINE_GRACE
 
 
+def is_blank(response) -> bool:
+    """Whether a response holds no answer at all (no option picked, nothing typed, no pair matched)."""
+    if isinstance(response, dict):
+        return all(is_blank(value) for value in response.values())
+    if isinstance(response, (list, tuple)):
+        return all(is_blank(value) for value in response)
+    if isinstance(response, str):
+        return not response.strip()
+    return response is None
+
+
 def save_responses(attempt: Attempt, responses: dict, flagged: frozenset[int] = frozenset()) -> datetime:
     """Store responses by slot, and which of them the learner flagged, in the open transaction, in one statement
     (checked practice answers stay as they were); returns the moment they were saved."""

@@ -246,10 +246,10 @@ def parse_answers(attempt: Attempt) -> Posted:
 def render_attempt(attempt: Attempt, views, form, status: int = 200, outline: CourseOutline | None = None):
     """The attempt page: every question, with `form`'s answers (and any refusal beside its question)."""
     course, module = quiz_context(attempt.quiz, outline)
-    answered = {view.slot for view in views if view.answer is not None and not is_blank(view.answer.response)}
+    answered = {view.slot for view in views if view.answer is not None and not service.is_blank(view.answer.response)}
     flagged = {view.slot for view in views if view.answer is not None and view.answer.flagged}
     if request.method == "POST":  # what was just posted, not what was saved before
-        answered = {view.slot for view in views if not is_blank(posted_response(form, view))}
+        answered = {view.slot for view in views if not service.is_blank(posted_response(form, view))}
         flagged = {int(n) - 1 for n in request.form.getlist("flag") if n.isdigit()}
     page = render_template(
         "quizzes/attempt.html",
@@ -276,23 +276,12 @@ def posted_response(form, view) -> dict:
     return view.qtype.response_from_data(view.version.config, view.layout, field.data)
 
 
-def is_blank(response) -> bool:
-    """Whether a response holds no answer at all (no option picked, nothing typed, no pair matched)."""
-    if isinstance(response, dict):
-        return all(is_blank(value) for value in response.values())
-    if isinstance(response, (list, tuple)):
-        return all(is_blank(value) for value in response)
-    if isinstance(response, str):
-        return not response.strip()
-    return response is None
-
-
 def unanswered(posted: Posted) -> list[int]:
     """The numbers of the questions that count and have no answer in what was posted."""
     return [
         view.slot + 1
         for view in posted.views
-        if view.graded and f"q{view.slot}" in posted.form._fields and is_blank(posted.responses.get(view.slot))
+        if view.graded and f"q{view.slot}" in posted.form._fields and service.is_blank(posted.responses.get(view.slot))
     ]
 
 

@@ -50,6 +50,31 @@ def learner_with_badge(app, make_user):
     return {"course": course, "learner": earn_first_badge(app, make_user, course)}
 
 
+def test_a_question_left_blank_is_not_answered_in_the_api(app, client, make_user, login, tmp_path):
+    """Its row exists (graded with the others, scoring 0), but the web review says "No answer", and so does the API."""
+    from tests.test_quiz_attempts import basic_answers, enrol, one_module_lab, slot_of, start
+
+    course = one_module_lab(app, tmp_path)
+    learner = make_user()
+    login(learner)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    saved = client.post(
+        f"/quizzes/attempts/{attempt_id}/save", data=basic_answers(client, attempt_id, {"sky": "False"})
+    )
+    assert saved.status_code == 302
+    token = csrf_token_from(client.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True))
+    submitted = client.post(
+        f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token, "unanswered": "confirmed"}
+    )
+    assert submitted.headers["Location"].endswith(f"/quizzes/attempts/{attempt_id}/review")
+    secret = create_token(client)
+
+    detail = app.test_client().get(f"/api/v1/me/attempts/{attempt_id}", headers=bearer(secret)).get_json()
+    answered = {q["position"]: q["answered"] for q in detail["questions"]}
+    assert answered == {slot_of(app, attempt_id, "capital") + 1: False, slot_of(app, attempt_id, "sky") + 1: True}
+
+
 def test_a_learner_makes_a_token_on_the_profile_page_and_reads_their_own_data(app, client, login, learner_with_badge):
     learner = learner_with_badge["learner"]
     login(learner)
