@@ -77,10 +77,19 @@ class SlotView:
         return self.qtype is not None and self.qtype.graded
 
     @property
+    def checkable(self) -> bool:
+        """Whether a practice attempt offers "Check answer" on this question: one graded at once, and not a stepped
+        one (a timed run or a conversation shows its result as it goes)."""
+        return self.graded and self.qtype is not None and not self.qtype.marked_by_trainer and not self.qtype.stepped
+
+    @property
     def verdict(self) -> str:
-        """How the saved answer fared: "Right", "Partly right" or "Not right" (or that a trainer has yet to mark it)."""
+        """How the saved answer fared: "Right", "Partly right", "Not right" or "Not answered" (or that a trainer has
+        yet to mark it)."""
         if self.answer is not None and self.answer.needs_marking:
             return "Waiting for a trainer's mark"
+        if self.answer is None or is_blank(self.answer.response):
+            return "Not answered"
         score = self.answer.score if self.answer is not None else None
         if score == 1:
             return "Right"

@@ -12,7 +12,7 @@ WRONG_ONLY = "wrong_only"  # which questions were wrong, with their text and the
 
 PRACTICE = "practice"
 POLICY_TEXT = {
-    PRACTICE: "Practice: check each answer as you go and see the right answers after you submit. "
+    PRACTICE: "Practice: see how you are doing as you go and every right answer after you submit. "
     "A practice quiz never counts towards completion or a badge.",
     "retry_without_key": "Retry: after an attempt you see which questions you got wrong, with your own answers and "
     "the lessons to revisit. The right answers show once you have passed.",

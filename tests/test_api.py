@@ -68,6 +68,8 @@ def test_a_question_left_blank_is_not_answered_in_the_api(app, client, make_user
         f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token, "unanswered": "confirmed"}
     )
     assert submitted.headers["Location"].endswith(f"/quizzes/attempts/{attempt_id}/review")
+    review = client.get(submitted.headers["Location"]).get_data(as_text=True)
+    assert f"Question {slot_of(app, attempt_id, 'capital') + 1}: not answered" in review  # it said "not right"
     secret = create_token(client)
 
     detail = app.test_client().get(f"/api/v1/me/attempts/{attempt_id}", headers=bearer(secret)).get_json()

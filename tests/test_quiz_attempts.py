@@ -546,6 +546,37 @@ def test_the_save_and_submit_button_after_the_deadline_is_refused_too(app, clien
     assert all(not any(a.response.values()) for a in answers.values())
 
 
+def test_a_practice_attempt_promises_check_answer_only_where_a_question_offers_it(app, client, learner, tmp_path):
+    """An essay is marked by a trainer after the submit, so a practice quiz of an essay and a choice question
+    offers "Check answer" on the choice question alone; one of essays alone does not mention it."""
+    gift = "::e::Describe a calm reply to an angry caller. {}\n\n::c::Which reply calms? {=I hear you ~Calm down}\n"
+    course = one_module_lab(app, tmp_path, gift=gift, review="practice")
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    page = client.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+    assert "use “Check answer” to see feedback" in page
+    assert re.findall(r'name="check" value="(\d+)"', page) == [str(slot_of(app, attempt_id, "c"))]
+
+    from lms.db import begin_write, commit
+    from quizzes.models import Attempt
+
+    with app.app_context():  # the same attempt holding the essay alone
+        begin_write()
+        attempt = db.session.get_one(Attempt, attempt_id)
+        attempt.slots = [slot for slot in attempt.slots if slot["question_id"] == question_titled(app, "e")]
+        commit()
+    page = client.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Check answer" not in page and 'name="check"' not in page
+
+
+def question_titled(app, title: str) -> int:
+    """The id of the question with this title."""
+    from quizzes.models import Question
+
+    with app.app_context():
+        return db.session.scalar(select(Question.id).where(Question.title == title))
+
+
 def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learner, tmp_path):
     course = one_module_lab(app, tmp_path, time_limit_minutes=5)
     enrol(app, learner["id"], course.id)
