@@ -140,3 +140,30 @@ def test_the_header_links_and_the_sign_out_button_share_one_line(page, live_serv
 def middle(box: dict) -> float:
     """The vertical middle of an element's bounding box."""
     return box["y"] + box["height"] / 2
+
+
+def test_a_very_long_word_in_a_question_never_widens_its_pages(page, live_server, app, axe, make_user, tmp_path):
+    """A trainer may paste a reference number or a URL-like word of hundreds of characters: the attempt page and the
+    question's preview still fit a phone."""
+    from tests.helpers import assign_trainer
+    from tests.test_quiz_attempts import enrol, one_module_lab
+
+    word = "REF-" + "7A3F9C" * 50
+    course = one_module_lab(app, tmp_path, gift=f"::long::Copy {word} into the ticket. {{=Done ~{word}}}\n")
+    learner = make_user()
+    enrol(app, learner["id"], course.id)
+    sign_in(page, live_server.url, learner)
+    page.goto(f"{live_server.url}/quizzes/{course.quiz_id}")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url(re.compile(r"/quizzes/attempts/\d+$"))
+    look_at(page, axe, page.url, "attempt with a long word")
+    page.get_by_role("button", name="Sign out").click()
+
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, course.id)
+    sign_in(page, live_server.url, trainer)
+    with app.app_context():
+        from quizzes.models import Question
+
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "long"))
+    look_at(page, axe, f"{live_server.url}/author/questions/{question_id}/preview", "preview with a long word")
