@@ -125,6 +125,8 @@ def import_message(result: ImportResult, title: str) -> str:
         message += f" Updated {result.changed} question(s) that had changed."
     if result.unchanged:
         message += f" {result.unchanged} were already in the quiz and were not added again."
+    if result.repeated:
+        message += f" {result.repeated} repeated a question above them in the file and were added once."
     return message
 
 

@@ -51,6 +51,7 @@ def import_command(path: str, quiz_slug: str, course_slug: str | None) -> None:
     click.echo(
         f"{quiz_slug}: {result.added} question(s) added, {result.changed} changed, "
         f"{result.unchanged} already in the quiz"
+        + (f", {result.repeated} repeated in the file" if result.repeated else "")
     )
 
 

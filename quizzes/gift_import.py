@@ -29,7 +29,7 @@ from quizzes.gift import GiftError, parse_gift
 from quizzes.key_guard import counted_among
 from quizzes.models import Question, QuestionVersion, Quiz
 
-NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+NEW, CHANGED, UNCHANGED, REPEATED = "new", "changed", "unchanged", "repeated"
 
 
 def checked_gift(text: str) -> tuple[list[dict], list[str]]:
@@ -66,13 +66,16 @@ def plan(quiz: Quiz, parsed: list[dict]) -> list[Step]:
     for item in quiz.items:
         if item.question.title:
             by_title.setdefault(item.question.title, []).append(item.question)
-    steps, changing = [], set()
+    steps, changing, earlier = [], set(), set()
     for question in parsed:
         key = same_as(question)
         if key in present:
             steps.append(Step(question, UNCHANGED))
             continue
-        present.add(key)
+        if key in earlier:  # the same question twice in the text: taken once
+            steps.append(Step(question, REPEATED))
+            continue
+        earlier.add(key)
         title = question.get("title") or ""
         matches = [q for q in by_title.get(title, []) if q.type == question["type"]] if title else []
         if len(matches) == 1 and matches[0].id not in changing:
@@ -133,6 +136,8 @@ def note_for(step: Step, titles: set[str]) -> str:
     """The preview's words for one step."""
     if step.action == UNCHANGED:
         return "Already in the quiz: not added again"
+    if step.action == REPEATED:
+        return "The same as a question above it in this text: added once"
     if step.action == CHANGED and step.target is not None:
         answered = any(version.locked for version in step.target.versions)
         return "Changed: updates the quiz's question" + (
@@ -174,6 +179,7 @@ class ImportResult:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
+    repeated: int = 0  # questions the text holds more than once, beyond the first
     problems: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -203,6 +209,7 @@ def import_gift(quiz_id: int, text: str, actor=None) -> ImportResult:
         added=sum(step.action == NEW for step in steps),
         changed=sum(step.action == CHANGED for step in steps),
         unchanged=sum(step.action == UNCHANGED for step in steps),
+        repeated=sum(step.action == REPEATED for step in steps),
     )
     audit(
         actor, "quiz.import", f"quiz:{quiz.id}", added=result.added, changed=result.changed, unchanged=result.unchanged

@@ -380,6 +380,30 @@ def test_the_import_preview_says_what_each_question_would_do_and_saves_nothing(a
     assert bank_size(app, lab.quiz_id) == (3, 3)
 
 
+def test_a_question_repeated_in_the_text_is_added_once_and_said_to_be_repeated(app, client, trainer, lab):
+    """Into an empty quiz nothing is "already in the quiz": a repeat names the question above it instead."""
+    from tests.test_question_editor import new_quiz_id
+
+    quiz_id = new_quiz_id(client)
+    text = "::Twice::Is it? {T}\n\n::Once::Is this new? {F}\n\n::Twice::Is it? {T}\n"
+    preview = preview_gift(client, quiz_id, text)
+    assert "Preview: 2 new, 0 already in the quiz, 1 repeated in the text" in preview.text
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td></tr>", preview.text)
+    assert [note for _line, _title, note in rows] == [
+        "New",
+        "New",
+        "The same as a question above it in this text: added once",
+    ]
+    confirmed = import_gift(client, quiz_id, text)
+    assert confirmed.status_code == 302
+    flashed = page_text(client.get(confirmed.headers["Location"]))
+    assert (
+        "Imported 2 question(s)" in flashed
+        and "1 repeated a question above them in the file and were added once" in flashed
+    )
+    assert bank_size(app, quiz_id)[1] == 2
+
+
 def test_a_trainer_exports_the_whole_bank_or_one_tag_in_the_browser_and_the_shell(app, client, trainer, lab, runner):
     assert import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT).status_code == 302
     everything = client.get("/author/bank.gift")
