@@ -133,7 +133,7 @@ class VersionFigures:
 
     @property
     def small_sample(self) -> bool:
-        """Whether too few learners answered for the figures to mean much."""
+        """Whether too few scored attempts asked it for the figures to mean much."""
         return self.answered < SMALL_SAMPLE
 
 
@@ -147,13 +147,17 @@ def correlation(n: int, sx: float, sxx: float, sy: float, syy: float, sxy: float
     return (n * sxy - sx * sy) / math.sqrt(spread_x * spread_y)
 
 
-def flags_for(answered: int, full_marks: int, discrimination: float | None, options: list[OptionFigure]) -> list[str]:
-    """What in the figures suggests the question is broken."""
+def flags_for(
+    answered: int, full_marks: int, discrimination: float | None, options: list[OptionFigure], keyed: bool = True
+) -> list[str]:
+    """What in the figures suggests the question is broken (`keyed`: graded against a key, not by a trainer's
+    mark, which has no key to check)."""
+    remedy = "check the key" if keyed else "check the marking guidance"
     flags = []
     if answered and not full_marks:
-        flags.append("Nobody earned full marks: check the key.")
+        flags.append(f"Nobody earned full marks: {remedy}.")
     if discrimination is not None and discrimination < 0:
-        flags.append("Negative discrimination: learners who do well overall do worse here. Check the key.")
+        flags.append(f"Negative discrimination: learners who do well overall do worse here. {remedy.capitalize()}.")
     unpicked = [o.label for o in options if not o.right and not o.picks]
     if answered and unpicked:
         flags.append("A wrong option nobody picks: " + "; ".join(unpicked) + ".")
@@ -193,7 +197,7 @@ def quiz_figures(quiz: Quiz, types: dict) -> list[VersionFigures]:
                     facility=row.sum_x / row.answered if row.answered else None,
                     discrimination=r,
                     options=options,
-                    flags=flags_for(row.answered, row.full_marks, r, options),
+                    flags=flags_for(row.answered, row.full_marks, r, options, keyed=not qtype.marked_by_trainer),
                 )
             )
     return figures

@@ -240,3 +240,14 @@ def test_moodles_essay_syntax_imports_as_an_essay_and_exports_back(app, lab, tra
     with app.app_context():
         question = db.session.scalar(select(Question).where(Question.title == "reflect"))
         assert (question.type, question.current.general_feedback) == ("essay", "Any honest answer.")
+
+
+def test_the_statistics_of_an_essay_nobody_got_full_marks_on_point_to_its_guidance_not_a_key(
+    app, lab, trainer_client, learner_client
+):
+    attempt_id = submit(learner_client, lab.quiz_id)
+    for answer_id in waiting_ids(app, attempt_id):
+        assert mark(trainer_client, answer_id, "40").status_code == 302
+    page = page_text(trainer_client.get(f"/author/quizzes/{lab.quiz_id}/statistics"))
+    essay = page[page.index("first-call — version") : page.index("second-essay — version")]
+    assert "Nobody earned full marks: check the marking guidance." in essay and "check the key" not in essay

@@ -172,4 +172,4 @@ def test_a_trainer_reads_how_the_practice_questions_performed(app, client, make_
         assert page.status_code == 200
         text = page_text(page)
         assert f"{title} — version 1 (current)" in text
-        assert "Only 2 learners answered this version" in text
+        assert "Only 2 scored attempts asked this version" in text
