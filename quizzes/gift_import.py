@@ -45,9 +45,33 @@ def checked_gift(text: str) -> tuple[list[dict], list[str]]:
 
 
 def same_as(question: dict) -> str:
-    """What makes two questions (parsed-GIFT shape) the same for an import: type, title, tags and content."""
-    identity = [question["type"], question.get("title") or "", sorted(question.get("tags") or []), content_of(question)]
+    """What makes two questions (parsed-GIFT shape) the same for an import: type, title, tags and content, less
+    what GIFT cannot hold."""
+    identity = [
+        question["type"],
+        question.get("title") or "",
+        sorted(question.get("tags") or []),
+        gift_content(question),
+    ]
     return json.dumps(identity, sort_keys=True)
+
+
+def gift_content(question: dict) -> dict:
+    """A question's content (parsed-GIFT shape) as GIFT holds it: without the config keys its type's GIFT form
+    leaves out."""
+    content = content_of(question)
+    qtype = question_types().get(question["type"])
+    omitted = qtype.gift_omits if qtype is not None else ()
+    return {**content, "config": {k: v for k, v in (content["config"] or {}).items() if k not in omitted}}
+
+
+def kept_from(target: Question, question: dict) -> dict:
+    """The imported content for a change to `target`, keeping what of the target's GIFT cannot hold."""
+    content = content_of(question)
+    qtype = question_types().get(question["type"])
+    current = target.current.config or {}
+    kept = {key: current[key] for key in (qtype.gift_omits if qtype else ()) if key in current}
+    return {**content, "config": {**kept, **(content["config"] or {})}}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +142,7 @@ def counted_twins(quiz: Quiz, steps: list[Step]) -> list[str]:
 
 def twin_key(question: dict) -> str:
     """What makes two questions (parsed-GIFT shape) ask the same with the same key: type and content."""
-    return json.dumps([question["type"], content_of(question)], sort_keys=True)
+    return json.dumps([question["type"], gift_content(question)], sort_keys=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,7 +225,7 @@ def import_gift(quiz_id: int, text: str, actor=None) -> ImportResult:
     for step in steps:
         question, title, tags = step.question, step.question.get("title") or "", step.question.get("tags", [])
         if step.action == CHANGED and step.target is not None:
-            edit_question_content(step.target, question["type"], title, tags, content_of(question))
+            edit_question_content(step.target, question["type"], title, tags, kept_from(step.target, question))
         elif step.action == NEW:
             ids.append(new_authored_question(quiz.course_id, question["type"], title, tags, content_of(question)).id)
     set_quiz_questions(quiz, ids)

@@ -2,7 +2,7 @@
 completion and event follow the last mark, exactly once; through real HTTP and a real database."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from tests import test_quiz_attempts
@@ -251,3 +251,34 @@ def test_the_statistics_of_an_essay_nobody_got_full_marks_on_point_to_its_guidan
     page = page_text(trainer_client.get(f"/author/quizzes/{lab.quiz_id}/statistics"))
     essay = page[page.index("first-call — version") : page.index("second-essay — version")]
     assert "Nobody earned full marks: check the marking guidance." in essay and "check the key" not in essay
+
+
+def test_an_essays_export_imported_again_is_the_same_question_and_keeps_its_marking_guidance(app, lab, trainer_client):
+    """GIFT has no place for the guidance: the export leaves it out, and its import neither copies the essay nor
+    clears the guidance; a changed text updates the essay and keeps the guidance."""
+    from quizzes.models import Question
+    from tests.test_question_editor import errors_on, form_values
+    from tests.test_quiz_authoring import export, import_gift, preview_gift
+
+    with app.app_context():
+        essay_id = db.session.scalar(select(Question.id).where(Question.title == "first-call"))
+    edit = f"/author/questions/{essay_id}/edit"
+    data = form_values(trainer_client.get(edit).text)
+    data["answers-guidance"] = "Full marks: greets by name, names the feeling, offers one next step."
+    saved = trainer_client.post(edit, data=data)
+    assert saved.status_code == 302, errors_on(saved.text)
+
+    exported = export(trainer_client, lab.quiz_id)
+    assert "greets by name" not in exported
+    preview = page_text(preview_gift(trainer_client, lab.quiz_id, exported))
+    assert "Preview: 0 new, 4 already in the quiz" in preview
+
+    changed = exported.replace("with an upset customer.", "with an angry customer.")
+    assert import_gift(trainer_client, lab.quiz_id, changed).status_code == 302
+    with app.app_context():
+        essay = db.session.get_one(Question, essay_id)
+        assert "angry customer" in essay.current.stem
+        assert essay.current.config == {
+            "guidance": "Full marks: greets by name, names the feeling, offers one next step."
+        }
+        assert db.session.scalar(select(func.count(Question.id)).where(Question.type == "essay")) == 2

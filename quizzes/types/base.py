@@ -75,6 +75,9 @@ class QuestionType:
     # None means the type has no GIFT form: it then leaves from_gift and to_gift
     # alone, GIFT import never produces it and export leaves its questions out.
     gift_order: int | None = None
+    # The config's keys GIFT has no place for (an essay's marking guidance): an export leaves them out, so an
+    # import of that export matches the question without them and keeps them when it changes the question.
+    gift_omits: tuple[str, ...] = ()
     # Answers a trainer marks by hand (an essay): no right answer to show, no "Check answer" in practice.
     marked_by_trainer: bool = False
     # The authoring form of the answer part (a quizzes.editors.Editor class); None: trainers cannot write

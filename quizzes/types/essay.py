@@ -19,6 +19,7 @@ class Essay(QuestionType):
     label = "Essay"
     editor = EssayEditor
     marked_by_trainer = True
+    gift_omits = ("guidance",)
     # Moodle's essay is an empty answer block; a plugin that reads it too (lower order) is asked first.
     gift_order = 60
 
