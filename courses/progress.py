@@ -58,7 +58,7 @@ def best_score(steps: Iterable[Step]) -> float | None:
 
 
 class StepLink(NamedTuple):
-    """What a list of steps shows of one: where it leads, its title, whether it is done.
+    """What a list of steps shows of one: where it leads, its title, whether it is done, and whether it is needed.
 
     The link is kept as its endpoint and values, not as a URL: a list of steps is the key of a remembered
     fragment (lms.fragments), so the URLs are built only when the list is rendered, not for every page.
@@ -68,6 +68,7 @@ class StepLink(NamedTuple):
     values: tuple  # (name, value) pairs, hashable as a memo key needs
     title: str
     done: bool
+    required: bool = True  # False: practice, which completes nothing
 
     @property
     def url(self) -> str:
@@ -114,7 +115,10 @@ class ModuleProgress:
 
     def step_links(self) -> tuple[StepLink, ...]:
         """Every step as a list shows it."""
-        return tuple(StepLink(step.endpoint, tuple(step.values.items()), step.title, step.done) for step in self.steps)
+        return tuple(
+            StepLink(step.endpoint, tuple(step.values.items()), step.title, step.done, step.required)
+            for step in self.steps
+        )
 
 
 @dataclasses.dataclass

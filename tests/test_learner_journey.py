@@ -368,8 +368,20 @@ def test_module_page_lists_what_remains_and_why(client, pack, learner):
     ]
     text = page_text(page)
     assert "What remains" in text
-    assert "complete when every lesson is marked as complete and its quiz is passed" in text
+    assert "complete when its lessons are marked as complete and the quizzes that count towards it are passed" in text
     assert f"1 of {len(module.lessons) + 1} steps" in text
+
+
+def test_a_modules_practice_is_shown_as_optional_and_not_counted_among_its_steps(client, pack, learner):
+    """Voice and non-voice has two practice conversations besides its lessons and quiz: its page says they are
+    optional, and its figure counts the steps that complete it."""
+    enrol(client, COURSE)
+    module = next(m for m in pack.modules if m.slug == "voice-and-non-voice")
+    text = page_text(client.get(f"/courses/{COURSE}/{module.slug}"))
+    assert f"0 of {len(module.lessons) + 1} steps" in text
+    assert "the quizzes that count towards it are passed (practice is optional)" in text
+    assert text.count("Optional practice") == 2
+    assert "Practice call: a billing error — Optional practice" in text
 
 
 @pytest.mark.parametrize(
