@@ -276,12 +276,12 @@ def posted_response(form, view) -> dict:
     return view.qtype.response_from_data(view.version.config, view.layout, field.data)
 
 
-def unanswered(posted: Posted) -> list[int]:
-    """The numbers of the questions that count and have no answer in what was posted."""
+def unanswered(views, form, responses: dict) -> list[int]:
+    """The numbers of the questions that count, are answered in the form, and have no answer in `responses`."""
     return [
         view.slot + 1
-        for view in posted.views
-        if view.graded and f"q{view.slot}" in posted.form._fields and service.is_blank(posted.responses.get(view.slot))
+        for view in views
+        if view.graded and f"q{view.slot}" in form._fields and service.is_blank(responses.get(view.slot))
     ]
 
 
@@ -342,19 +342,34 @@ def answers_to_correct(attempt: Attempt, posted: Posted):
 def confirm_or_submit(attempt: Attempt, posted: Posted):
     """Submit, unless questions are unanswered and the learner has not yet confirmed submitting without them:
     then a page asks (the answers are saved), which works without JavaScript."""
-    missing = unanswered(posted)
-    if missing and request.form.get("unanswered") != "confirmed":
-        course, module = quiz_context(attempt.quiz)
-        return render_template(
-            "quizzes/confirm_submit.html",
-            attempt=attempt,
-            quiz=attempt.quiz,
-            course=course,
-            module=module,
-            missing=missing,
-            form=ActionForm(),
-        )
+    if unanswered(posted.views, posted.form, posted.responses) and request.form.get("unanswered") != "confirmed":
+        # A page of its own, not this post's answer: Back from the result returns to it without resending a form.
+        return redirect(url_for("quizzes.confirm_submit", attempt_id=attempt.id), 303)
     return submit_and_review(attempt, posted.responses)
+
+
+@bp.route("/attempts/<int:attempt_id>/confirm")
+@allow(SIGNED_IN)
+def confirm_submit(attempt_id: int):
+    """Ask before submitting an attempt with questions that count left unanswered in its saved answers."""
+    attempt, outline = get_own_attempt(attempt_id)
+    if attempt.status != "open":
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    views = service.slot_views(attempt)
+    saved = {view.slot: view.answer.response for view in views if view.answer is not None}
+    missing = unanswered(views, answer_form(views), saved)
+    if not missing:  # answered since (in another tab): nothing to ask
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    course, module = quiz_context(attempt.quiz, outline)
+    return render_template(
+        "quizzes/confirm_submit.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        course=course,
+        module=module,
+        missing=missing,
+        form=ActionForm(),
+    )
 
 
 def check(attempt: Attempt, posted: Posted):

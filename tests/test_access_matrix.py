@@ -286,6 +286,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {"anonymous": TO_LOGIN, "owner": 302, "other": 404, "trainer": 200, "stranger": 404, "admin": 200},
         ),
         ("quizzes.attempt", "GET", f"/quizzes/attempts/{ids['open']}", {}, owner_only(200)),
+        ("quizzes.confirm_submit", "GET", f"/quizzes/attempts/{ids['open']}/confirm", {}, owner_only(200)),
         # The open attempt has no timed question: its owner gets a 404 from the step itself (tests/test_typing_test.py
         # has the owner's 200s).
         ("quizzes.question_step", "POST", f"/quizzes/attempts/{ids['open']}/questions/1/start", {}, owner_only(404)),

@@ -35,7 +35,10 @@ def form_of(client, attempt_id: int) -> dict:
 def test_submitting_with_unanswered_questions_asks_first_and_keeps_the_answers(app, client, learner, tmp_path):
     attempt_id, fields = lab_attempt(app, client, learner, tmp_path)
     data = {**form_of(client, attempt_id), fields["count"]: "5", "submit": "1"}
-    asked = client.post(f"/quizzes/attempts/{attempt_id}/save", data=data)
+    posted = client.post(f"/quizzes/attempts/{attempt_id}/save", data=data)
+    # The question is a page of its own, so Back from the result returns to it without resending a form.
+    assert posted.status_code == 303 and posted.headers["Location"] == f"/quizzes/attempts/{attempt_id}/confirm"
+    asked = client.get(posted.headers["Location"])
     assert asked.status_code == 200
     text = page_text(asked)
     numbers = sorted(int(fields[t][1:]) + 1 for t in ("sky", "city"))
@@ -52,6 +55,8 @@ def test_submitting_with_unanswered_questions_asks_first_and_keeps_the_answers(a
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/quizzes/attempts/{attempt_id}/review")
     attempt, answers = attempts.attempt_row(app, attempt_id)
     assert attempt.status == "submitted" and round(attempt.score) == 33  # one of three, from the saved answer
+    # Back to the question page once submitted: the result, not a second submit.
+    assert client.get(posted.headers["Location"]).headers["Location"].endswith(f"/attempts/{attempt_id}/review")
 
 
 def test_every_question_answered_submits_at_once(app, client, learner, tmp_path):
