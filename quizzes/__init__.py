@@ -78,7 +78,8 @@ def lms_check_pack(app, pack):
 @hookimpl
 def lms_sync_pack(app, pack, course, run):
     """Load the pack's quizzes and questions, keeping (or, when asked, replacing) trainers' local changes; name
-    each published quiz the sync left with nothing to ask (a trainer's quiz of pack questions the pack dropped)."""
+    each published quiz the sync left with nothing to ask (a trainer's draw by a tag the pack's questions no longer
+    carry, say)."""
     from quizzes.authoring import published_with_nothing_to_ask
     from quizzes.bank import sync_quizzes
     from quizzes.readiness import sync_roles
