@@ -59,6 +59,38 @@ def test_no_question_only_asks_for_a_count(pack):
     assert counting == []
 
 
+def every_path(config) -> list[list]:
+    """Every path through a conversation's script, as a response's `path` (the scripts are small, without loops)."""
+    from quizzes.types.conversation import replies_of, steps_of
+
+    steps, found = steps_of(config), []
+
+    def explore(at: str, path: list) -> None:
+        replies = replies_of(steps.get(at, {}))
+        if not replies:
+            found.append(path)
+        for n, reply in enumerate(replies):
+            explore(reply["next"], [*path, [at, n]])
+
+    explore(config["start"], [])
+    return found
+
+
+def test_no_practice_conversation_gives_full_marks_to_a_path_with_a_slip(pack):
+    """A reply that costs points must cost something in the end: a later good reply may recover, not erase it."""
+    from quizzes.types.conversation import fraction, points_of, replies_of, steps_of, walk
+
+    for spec in pack_quizzes(pack):
+        for q in spec.questions:
+            if q["type"] != "conversation":
+                continue
+            config, steps = q["config"], steps_of(q["config"])
+            for path in every_path(config):
+                slipped = any(value < 0 for at, n in path for value in points_of(replies_of(steps[at])[n]).values())
+                if slipped:
+                    assert fraction(config, walk(config, path).totals) < 1, (q["title"], path)
+
+
 def test_every_module_quiz_draws_from_a_pool_half_as_large_again(pack):
     for module, spec in module_quizzes(pack):
         assert spec.draw, module.slug
