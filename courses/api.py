@@ -16,7 +16,7 @@ from courses.services import enrol
 from courses.views import my_learning
 from lms.api import PREFIX
 from lms.api.auth import api_view, caller
-from lms.api.models import PLAIN_TEXT, RowId, SearchText
+from lms.api.models import PLAIN_TEXT, PageSize, RowId, SearchText
 from lms.api.spec import responses, validate
 from lms.errors import fail
 from lms.extensions import csrf, db
@@ -139,6 +139,7 @@ class LearnerQuery(msgspec.Struct, forbid_unknown_fields=True):
     sort: Literal["name", "email", "progress", "modules", "activity", "enrolled"] = "name"
     dir: Literal["", "asc", "desc"] = ""
     after: Annotated[str, msgspec.Meta(max_length=400, pattern=PLAIN_TEXT)] = ""
+    limit: PageSize = 50
 
 
 class LearnerRow(msgspec.Struct):
@@ -321,7 +322,7 @@ def learners(course_slug: str):
         after=after,
     )
     columns = plugin_columns(course.id)
-    rows, following = learner_page(course.id, query, columns)
+    rows, following = learner_page(course.id, query, columns, wanted.limit)
     labels = [label for column in columns for label in column.labels]
     items = []
     for row in rows:

@@ -214,14 +214,17 @@ def table_statement(course_id: int, query: TableQuery, columns: list[Column], af
     return statement.order_by(*order)
 
 
-def learner_page(course_id: int, query: TableQuery, columns: list[Column]) -> tuple[list, str | None]:
-    """One page of the course's learners (rows of enrolment and user) and the key of the next page, if any."""
+def learner_page(
+    course_id: int, query: TableQuery, columns: list[Column], size: int = PAGE_SIZE
+) -> tuple[list, str | None]:
+    """One page of `size` of the course's learners (rows of enrolment and user) and the key of the next page, if
+    any."""
     statement = table_statement(course_id, query, columns, after=query.after)
     without_parallel_workers()
-    rows = list(db.session.execute(statement.limit(PAGE_SIZE + 1)).all())
+    rows = list(db.session.execute(statement.limit(size + 1)).all())
     following = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
+    if len(rows) > size:
+        rows = rows[:size]
         last = rows[-1]
         following = encode_key(last.sort_value, last.user_id)
     return rows, following

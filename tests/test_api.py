@@ -221,6 +221,12 @@ def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
     assert any(label.startswith("Ready for") for label in page["items"][0]["columns"])
     started = api.get(f"{url}?status=not_started&q=zed", headers=bearer(secret)).get_json()["items"]
     assert len(started) == 3
+    # Paged by `limit`, as every list is: two, then the third after the first page's key.
+    two = api.get(f"{url}?status=not_started&q=zed&limit=2", headers=bearer(secret)).get_json()
+    assert len(two["items"]) == 2 and two["next"]
+    rest = api.get(f"{url}?status=not_started&q=zed&limit=2&after={two['next']}", headers=bearer(secret)).get_json()
+    assert [row["name"] for row in two["items"] + rest["items"]] == [row["name"] for row in started]
+    assert rest["next"] is None
     assert "after" in problem_of(api.get(f"{url}?after=garbage", headers=bearer(secret)), 400)["detail"]
     name_key = base64.urlsafe_b64encode(json.dumps(["Zed Learner 0", 1]).encode()).decode().rstrip("=")
     for wrong in (f"sort=progress&after={name_key}", "to=9999-12-31&after=WyJhIiwxODQ0Njc0NDA3MzcwOTU1MTYxNl0"):
