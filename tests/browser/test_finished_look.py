@@ -167,3 +167,18 @@ def test_a_very_long_word_in_a_question_never_widens_its_pages(page, live_server
 
         question_id = db.session.scalar(select(Question.id).where(Question.title == "long"))
     look_at(page, axe, f"{live_server.url}/author/questions/{question_id}/preview", "preview with a long word")
+
+
+def test_a_cohort_with_a_very_long_name_never_widens_its_readiness_page(page, live_server, app, axe, make_user):
+    """Admins name cohorts freely: a name of 200 characters with a long unbroken run wraps on the cohort's
+    readiness page (its heading, its button and its table's caption)."""
+    from lms.cohorts import create_cohort
+
+    course = issuing.sync_course(app)
+    name = "Manila night shift " + "CEBU-TECHSUPPORT-Q3-" * 3 + " intake, " + "x" * 118
+    with app.app_context():
+        cohort_id = create_cohort(None, name[:200]).id
+    sign_in(page, live_server.url, make_user("admin"))
+    look_at(
+        page, axe, f"{live_server.url}/quizzes/readiness/{course.slug}/cohort?cohort={cohort_id}", "cohort readiness"
+    )
