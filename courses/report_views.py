@@ -73,8 +73,15 @@ def enrol_cohort(course_slug: str):
     try:
         enrolled = services.enrol_cohort(current_user, course, posted_id("cohort"))
     except ServiceError as error:
-        fail(error.status, error.message)
-    flash(f"Enrolled {enrolled} learner(s) of the cohort; the others already were.", "success")
+        if error.status != 409:
+            fail(error.status, error.message)
+        flash(error.message, "error")  # an empty cohort: back to the table, which offers the cohorts
+        return redirect(url_for("reports.learners", course_slug=course.slug)), 303
+    flash(
+        f"Enrolled {enrolled} learner(s) of the cohort"
+        + ("; the others already were." if enrolled else ": every one of them already was."),
+        "success",
+    )
     return redirect(url_for("reports.learners", course_slug=course.slug))
 
 

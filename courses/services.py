@@ -137,9 +137,13 @@ def enrol_cohort(actor, course: CourseOutline, cohort_id: int) -> int:
     if not course.active:
         raise ServiceError("This course is not available.", 404)
     begin_write()
-    if db.session.get(Cohort, cohort_id) is None:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
         db.session.rollback()
         raise ServiceError("There is no such cohort.", 404)
+    if not cohort.member_count:
+        db.session.rollback()
+        raise ServiceError(f"The cohort “{cohort.name}” has no learners yet: add some first.", 409)
     now = utcnow()
     enrolled = 0
     for user_id in db.session.scalars(member_ids(cohort_id)).all():

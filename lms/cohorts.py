@@ -2,6 +2,7 @@
 CSV of emails, enrol in a course together, and filter every report by."""
 
 import csv
+import dataclasses
 import io
 from datetime import datetime
 
@@ -99,15 +100,27 @@ def emails_in(text: str) -> list[tuple[int, str]]:
     return rows
 
 
-def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> tuple[int, list[str]]:
-    """Add the accounts with these emails: (how many were added, a problem per row that was not, with its line).
-    Good rows are kept whatever the others hold."""
+@dataclasses.dataclass(frozen=True)
+class Added:
+    """What adding rows of emails to a cohort did: how many were added, how many were in it already, and a problem
+    per row that was refused, with its line."""
+
+    added: int
+    already: int
+    problems: list[str]
+
+
+def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> Added:
+    """Add the learners with these emails; good rows are kept whatever the others hold. Staff accounts are
+    refused: a cohort is enrolled and reported on as learners."""
+    if not emails:
+        raise ServiceError("The file holds no email addresses: one per line, in the first column.")
     begin_write()
     # Only what could be an address is looked up: PostgreSQL refuses a NUL byte in a statement's text outright.
     wanted = {email for _line, email in emails if "@" in email and not CONTROL.search(email)}
-    rows = db.session.execute(select(User.email, User.id).where(User.email.in_(wanted)))
-    accounts: dict[str, int] = {email: user_id for email, user_id in rows}
-    added, problems = 0, []
+    rows = db.session.execute(select(User.email, User.id, User.role).where(User.email.in_(wanted)))
+    accounts: dict[str, tuple[int, str]] = {email: (user_id, role) for email, user_id, role in rows}
+    added, already, problems = 0, 0, []
     for line, email in emails:
         if CONTROL.search(email):
             problems.append(f"line {line}: holds a control character (such as a NUL byte), so it is no email address")
@@ -115,12 +128,19 @@ def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> tuple[i
             problems.append(f"line {line}: “{email}” is not an email address")
         elif email not in accounts:
             problems.append(f"line {line}: no account has the email {email}")
-        elif insert_if_absent(CohortMember, cohort_id=cohort.id, user_id=accounts[email]):
+        elif accounts[email][1] != "learner":
+            problems.append(
+                f"line {line}: {email} is a{'n' if accounts[email][1] == 'admin' else ''} "
+                f"{accounts[email][1]}'s account, and a cohort holds learners"
+            )
+        elif insert_if_absent(CohortMember, cohort_id=cohort.id, user_id=accounts[email][0]):
             added += 1
+        else:
+            already += 1
     count_members(cohort.id, added)
     audit(actor, "cohort.add", f"cohort:{cohort.id}", added=added, refused=len(problems))
     commit()
-    return added, problems
+    return Added(added, already, problems)
 
 
 def remove_member(actor, cohort: Cohort, user_id: int) -> None:

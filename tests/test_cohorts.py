@@ -58,7 +58,7 @@ def test_an_admin_creates_a_cohort_and_fills_it_from_one_email_and_a_csv(app, ad
     text = page_text(response)
     assert "line 3: no account has the email nobody@example.com" in text
     assert "line 4: “not-an-email” is not an email address" in text
-    assert "Added 2 learner(s)" in text  # agent1 and agent2; agent0 was already in
+    assert "Added 2 learner(s) to Manila night shift, March intake. 1 already in it." in text  # agent0 was in
     with app.app_context():
         members = set(db.session.scalars(select(CohortMember.user_id)))
         actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("cohort.%"))).all()
@@ -100,6 +100,49 @@ def test_a_cohort_is_enrolled_in_a_course_and_filters_its_table_and_exports(app,
     exported = list(csv.reader(io.StringIO(admin.get(f"{table}.csv", query_string={"cohort": cohort_id}).text)))
     assert [row[0] for row in exported[1:]] == ["Night 0", "Night 1"]
     assert post(admin, f"/reports/courses/{lab.slug}/enrol-cohort", table, cohort=999_999).status_code == 404
+
+
+def test_a_cohort_refuses_staff_an_empty_file_and_an_unreadable_one_and_an_empty_cohort_enrols_no_one(
+    app, admin, make_user, tmp_path
+):
+    """A cohort is enrolled and reported on as learners: a trainer's or an admin's email is refused by its line. A
+    file that holds no email, or is not UTF-8, adds nothing and says so as a whole; enrolling an empty cohort says
+    it is empty."""
+    from lms.cohorts import CohortMember
+
+    lab = one_module_lab(app, tmp_path)
+    learner = make_user(email="agent@example.com")
+    make_user("trainer", email="coach@example.com")
+    make_user("admin", email="boss@example.com")
+    url = new_cohort(admin)
+
+    def upload(content: bytes):
+        token = csrf_token_from(admin.get(url).text)
+        data = {"csrf_token": token, "csv_file": (io.BytesIO(content), "intake.csv")}
+        return admin.post(url, data=data, content_type="multipart/form-data")
+
+    empty_cohort = post(
+        admin,
+        f"/reports/courses/{lab.slug}/enrol-cohort",
+        f"/reports/courses/{lab.slug}/learners",
+        cohort=int(url.rsplit("/", 1)[1]),
+    )
+    assert empty_cohort.status_code == 303
+    assert "has no learners yet: add some first" in page_text(admin.get(empty_cohort.headers["Location"]))
+
+    mixed = page_text(upload(b"email\nagent@example.com\ncoach@example.com\nboss@example.com\n"))
+    assert "line 3: coach@example.com is a trainer's account, and a cohort holds learners" in mixed
+    assert "line 4: boss@example.com is an admin's account, and a cohort holds learners" in mixed
+    assert "These rows were not added (the others were)" in mixed and "Added 1 learner(s)" in mixed
+    for content, reason in (
+        (b"email\n", "Nothing was added: The file holds no email addresses"),
+        ("email\nzo\u00eb@example.com\n".encode("latin-1"), "Nothing was added: The CSV file must be UTF-8 text."),
+    ):
+        refused = upload(content)
+        assert refused.status_code == 400 and reason in page_text(refused)
+        assert "These rows were not added" not in page_text(refused) and "Added 0" not in page_text(refused)
+    with app.app_context():
+        assert set(db.session.scalars(select(CohortMember.user_id))) == {learner["id"]}
 
 
 def test_cohorts_are_for_admins_only(app, make_user, login, tmp_path, admin):

@@ -168,19 +168,21 @@ def cohort(cohort_id: int):
     group = db.get_or_404(cohorts.Cohort, cohort_id)
     form = MembersForm()
     problems: list[str] = []
+    nothing_added = None  # why a whole upload was refused
     if form.validate_on_submit():
         try:
-            rows = member_rows(form)
+            result = cohorts.add_members(current_user, group, member_rows(form))
         except ServiceError as exc:
-            problems = [exc.message]
+            nothing_added = exc.message
         else:
-            added, problems = cohorts.add_members(current_user, group, rows)
-            flash(f"Added {added} learner(s) to {group.name}.", "success")
+            problems = result.problems
+            already = f" {result.already} already in it." if result.already else ""
+            flash(f"Added {result.added} learner(s) to {group.name}.{already}", "success")
             if not problems:
                 return redirect(url_for("admin.cohort", cohort_id=group.id))
     after = id_arg("after")
     page = cohorts.members(group.id, after, PAGE_SIZE + 1)
-    status = 400 if problems or form.errors else 200
+    status = 400 if problems or nothing_added or form.errors else 200
     return (
         render_template(
             "admin/cohort.html",
@@ -189,6 +191,7 @@ def cohort(cohort_id: int):
             next_after=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
             form=form,
             problems=problems,
+            nothing_added=nothing_added,
         ),
         status,
     )
