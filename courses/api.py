@@ -8,7 +8,16 @@ import msgspec
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from courses.learner_table import STATUS_LABELS, TableQuery, cells, learner_page, parse_day, plugin_columns, sort_key
+from courses.learner_table import (
+    STATUS_LABELS,
+    TableQuery,
+    as_day,
+    cells,
+    learner_page,
+    parse_day,
+    plugin_columns,
+    sort_key,
+)
 from courses.models import Course, Enrolment
 from courses.outline import CourseOutline, current_outline, outline_by_slug
 from courses.progress import CourseProgress, course_progress
@@ -161,13 +170,6 @@ class LearnerPage(msgspec.Struct):
 
     items: list[LearnerRow]
     next: str | None
-
-
-def as_day(value) -> date | None:
-    """A day the learner table reads (an ISO string from SQLite, a date from PostgreSQL) as a date."""
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def active_course(slug: str) -> CourseOutline:

@@ -1,7 +1,10 @@
 """Spreadsheet exports of report rows, and their downloads: CSV streamed as it is read, XLSX written in constant memory.
 
-A cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage return) is
-written with a leading apostrophe, so a learner named =HYPERLINK(...) stays a name.
+A CSV cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage return) is
+written with a leading apostrophe, so a learner named =HYPERLINK(...) stays a name; the CSV starts with a byte
+order mark, without which Excel reads UTF-8 as the Windows code page ("Zoë" as "ZoÃ«"). An XLSX cell is typed
+(text is never a formula there, so it is written as it is), days are dates, and the heading row stays in view
+with a filter on it.
 """
 
 import csv
@@ -11,6 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
@@ -32,6 +36,7 @@ def csv_lines(rows: Iterable[list], lines_per_chunk: int = 200) -> Iterator[str]
     neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    yield "\ufeff"
     for chunk in batched(rows, lines_per_chunk):
         writer.writerows(chunk)
         text = buffer.getvalue()
@@ -63,14 +68,21 @@ def xlsx_file(rows: Iterable[list], sheet: str) -> str:
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(path, options) as workbook:
         worksheet = workbook.add_worksheet(sheet[:31])
+        day_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         write_number, write_string = worksheet.write_number, worksheet.write_string
+        last_row = last_column = 0
         for number, row in enumerate(rows):
             for column, value in enumerate(row):
                 kind = type(value)
                 if kind is int or kind is float:
                     write_number(number, column, value)
+                elif kind is date:
+                    worksheet.write_datetime(number, column, datetime(value.year, value.month, value.day), day_format)
                 elif value is not None and value != "":  # an empty cell is simply not written
-                    write_string(number, column, neutralised(value if kind is str else str(value)))
+                    write_string(number, column, value if kind is str else str(value))  # never a formula here
+            last_row, last_column = number, max(last_column, len(row) - 1)
+        worksheet.freeze_panes(1, 0)  # the headings stay in view
+        worksheet.autofilter(0, 0, last_row, last_column)
     return path
 
 

@@ -5,7 +5,7 @@ import base64
 import dataclasses
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select, tuple_
 
@@ -236,13 +236,20 @@ HEADINGS = ["Learner", "Email", "Progress %", "Modules done", "Last activity", "
 def cells(row, columns: list["Column"]) -> list:
     """One learner's cells (of a table statement's row), as the screen shows them and the exports write them."""
     _user_id, name, email, progress, modules, last, enrolled, status, _sort_value = row[:9]
-    found = [name, email, progress, modules, last or "", enrolled or "", STATUS_LABELS[status]]
+    found = [name, email, progress, modules, as_day(last) or "", as_day(enrolled) or "", STATUS_LABELS[status]]
     start = 9
     for column in columns:
         end = start + len(column.keys)
         found += column.show(row[start:end])
         start = end
     return found
+
+
+def as_day(value) -> date | None:
+    """A day the table reads (an ISO string from SQLite, a date from PostgreSQL) as a date."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def export_rows(course_id: int, query: TableQuery, chunk: int = 2000):

@@ -110,7 +110,7 @@ def test_a_cohorts_readiness_is_counted_per_role_and_each_learners_row_says_what
     table = page_text(client.get(f"/reports/courses/bpo-operations/learners?cohort={cohort}&sort=name"))
     assert "Ready for: Data Entry Operator" in table
     exported = client.get(f"/reports/courses/bpo-operations/learners.csv?cohort={cohort}")
-    rows = {row["Email"]: row for row in csv.DictReader(io.StringIO(exported.text))}
+    rows = {row["Email"]: row for row in csv.DictReader(io.StringIO(exported.text.removeprefix("\ufeff")))}
     assert set(rows) == {ready["email"], halfway["email"], idle["email"]}
     assert rows[ready["email"]]["Ready for: Data Entry Operator"] == "Ready"
     assert rows[halfway["email"]]["Ready for: Data Entry Operator"] == (
