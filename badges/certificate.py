@@ -3,9 +3,15 @@ the badges earned, with the verification URL written out and as a QR code."""
 
 import dataclasses
 import io
+import pathlib
 from datetime import date
 
 PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
+# DejaVu Sans (from npm's dejavu-fonts-ttf 2.37.3, with its licence), embedded in each certificate: PDF's own
+# Helvetica holds Western European letters only, and printed "Nguyễn" or "Łucja" with black boxes for letters.
+# (Chinese, Japanese and Korean names need a font of their own, several megabytes large, which is not shipped.)
+FONTS = pathlib.Path(__file__).parent / "fonts"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +36,7 @@ def certificate_pdf(certificate: Certificate, paper: str = "a4") -> bytes:
     from reportlab.lib.pagesizes import A4, LETTER, landscape
     from reportlab.pdfgen.canvas import Canvas
 
+    register_fonts()
     width, height = landscape(LETTER if paper == "letter" else A4)
     buffer = io.BytesIO()
     pdf = Canvas(buffer, pagesize=(width, height), invariant=True)
@@ -47,12 +54,12 @@ def certificate_pdf(certificate: Certificate, paper: str = "a4") -> bytes:
 
     middle = width / 2
     lines = [
-        (height - 120, "Helvetica-Bold", 30, brand, "Certificate of completion"),
-        (height - 170, "Helvetica", 14, muted, "This certifies that"),
-        (height - 215, "Helvetica-Bold", 28, ink, certificate.learner),
-        (height - 255, "Helvetica", 14, muted, "has completed the course"),
-        (height - 290, "Helvetica-Bold", 18, ink, certificate.course),
-        (height - 320, "Helvetica", 13, muted, f"on {certificate.completed_on.strftime('%d %B %Y')}"),
+        (height - 120, BOLD, 30, brand, "Certificate of completion"),
+        (height - 170, REGULAR, 14, muted, "This certifies that"),
+        (height - 215, BOLD, 28, ink, certificate.learner),
+        (height - 255, REGULAR, 14, muted, "has completed the course"),
+        (height - 290, BOLD, 18, ink, certificate.course),
+        (height - 320, REGULAR, 13, muted, f"on {certificate.completed_on.strftime('%d %B %Y')}"),
     ]
     for y, font, size, color, text in lines:
         pdf.setFont(font, fit_size(pdf, text, font, size, width - 2 * margin - 60))
@@ -60,10 +67,10 @@ def certificate_pdf(certificate: Certificate, paper: str = "a4") -> bytes:
         pdf.drawCentredString(middle, y, text)
 
     if certificate.badges:
-        pdf.setFont("Helvetica-Bold", 11)
+        pdf.setFont(BOLD, 11)
         pdf.setFillColor(ink)
         pdf.drawString(margin + 40, 200, "Badges earned")
-        pdf.setFont("Helvetica", 10)
+        pdf.setFont(REGULAR, 10)
         for number, name in enumerate(certificate.badges[:12]):
             column, row = divmod(number, 6)
             pdf.drawString(margin + 40 + column * 230, 184 - row * 14, f"• {name}")
@@ -75,7 +82,7 @@ def certificate_pdf(certificate: Certificate, paper: str = "a4") -> bytes:
     drawing.add(code)
     renderPDF.draw(drawing, pdf, width - margin - 40 - size, 80)
 
-    pdf.setFont("Helvetica", 9)
+    pdf.setFont(REGULAR, 9)
     pdf.setFillColor(muted)
     pdf.drawString(margin + 40, 96, f"Issued by {certificate.issuer}. Check that it is genuine at:")
     pdf.setFillColor(brand)
@@ -90,3 +97,13 @@ def fit_size(pdf, text: str, font: str, size: float, room: float) -> float:
     """The font size (at most `size`) at which the text fits in `room` points: long names and titles shrink."""
     wide = pdf.stringWidth(text, font, size)
     return size if wide <= room else max(8.0, size * room / wide)
+
+
+def register_fonts() -> None:
+    """Make the certificate's fonts known to reportlab, once per process."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if REGULAR not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))

@@ -68,6 +68,17 @@ def test_the_certificate_carries_the_name_the_learner_chose(app, client, login, 
     assert "Josefina M. Dela Cruz" in pypdf.PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
 
 
+def test_a_name_in_vietnamese_or_polish_letters_is_printed_with_its_letters(app, client, login, graduate):
+    """PDF's own Helvetica has no "ễ" or "Ł": the certificate embeds a font that has them."""
+    login(graduate)
+    assert earner.choose_name(client, "Nguyễn Thị Łucja Ødegård").status_code == 302
+    response = client.get(f"/badges/assertions/{graduate['award']['public_id']}/certificate.pdf")
+    page = pypdf.PdfReader(io.BytesIO(response.data)).pages[0]
+    assert "Nguyễn Thị Łucja Ødegård" in page.extract_text()
+    fonts = {font["/BaseFont"].split("+")[-1] for font in page["/Resources"]["/Font"].values()}
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts  # embedded (the QR code's drawing names Helvetica, unused)
+
+
 def test_only_the_graduate_gets_the_certificate(app, client, login, make_user, graduate):
     from badges.services import revoke
     from lms.models import User
