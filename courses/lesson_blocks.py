@@ -160,9 +160,11 @@ def selfcheck(content: str, block_id: str) -> tuple[str, list[str]]:
         for n, (text, why, right) in enumerate(parsed, start=1)
     )
     html = (
-        f'<section class="selfcheck" aria-labelledby="{block_id}-heading">'
+        # Named by its heading and its question: a lesson's several self-checks are told apart.
+        f'<section class="selfcheck" aria-labelledby="{block_id}-heading {block_id}-question">'
         f'<h3 id="{block_id}-heading">Check yourself</h3>'
-        f'<fieldset><legend>{inline(question)}</legend><ul class="selfcheck-options">{rows}</ul></fieldset>'
+        f'<fieldset><legend id="{block_id}-question">{inline(question)}</legend>'
+        f'<ul class="selfcheck-options">{rows}</ul></fieldset>'
         f'<p class="selfcheck-result" role="status"></p>'
         f"<details><summary>Show the answer</summary>"
         f"<p><strong>{inline(answer[0])}</strong>: {inline(answer[1])}</p></details>"
