@@ -96,8 +96,9 @@ def test_a_learner_in_manila_takes_a_timed_quiz_with_the_navigator_and_is_asked_
 def test_enter_in_a_typed_answer_saves_the_answers_and_checks_no_other_question(
     browser, live_server, app, make_user, tmp_path
 ):
-    """In a practice quiz each question has a "Check answer" button (its answer then final): Enter in a typed answer
-    presses the form's first button, which must be a save, not the check of the question above."""
+    """In a practice quiz each question has a "Check answer" button (its answer then final). Enter in a typed answer
+    saves and keeps the learner in place; without JavaScript it presses the form's first button, which must be a
+    save, not the check of the question above."""
     from quizzes.models import AttemptAnswer
 
     quiz = {"title": "Numbers warm-up", "review": "practice", "shuffle_questions": False, "shuffle_options": False}
@@ -113,20 +114,57 @@ def test_enter_in_a_typed_answer_saves_the_answers_and_checks_no_other_question(
     course = sync(app, pack)
     learner = make_user()
     enrol(app, learner["id"], course.id, read=["numbers-read"])
+
+    def saved(attempt_id: int) -> dict:
+        with app.app_context():
+            rows = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
+            return {row.slot: (row.response, row.checked) for row in rows}
+
+    for script in (True, False):
+        context = browser.new_context(java_script_enabled=script)
+        page = context.new_page()
+        sign_in(page, live_server.url, learner)
+        page.goto(f"{live_server.url}/quizzes/{course.quizzes['numbers']}")
+        page.get_by_role("button", name=re.compile("^(Start|Resume)")).click()
+        attempt_url = page.url
+        attempt_id = int(attempt_url.rsplit("/", 1)[1])
+        expect(page.get_by_role("button", name="Check answer to question 1")).to_be_visible()
+        page.get_by_label("Paris").first.check()
+        answer = page.get_by_label("Your answer to question 2")
+        answer.fill("5" if script else "6")
+        answer.press("Enter")
+        if script:  # saved in place: the same page, the learner still in their answer
+            expect(page.locator("#autosave-status")).to_contain_text("Answers saved at")
+            expect(answer).to_be_focused()
+            assert page.url == attempt_url
+        else:
+            expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+        expect(answer).to_have_value("5" if script else "6")
+        expect(page.get_by_role("button", name="Check answer to question 1")).to_be_visible()  # not checked
+        answers = saved(attempt_id)
+        assert answers[1] == ({"text": "5" if script else "6"}, False) and not any(c for _r, c in answers.values())
+        context.close()
+
+
+def test_a_timed_attempt_says_aloud_when_five_minutes_are_left(browser, live_server, app, make_user, tmp_path):
+    """The ticking time left is not read out; five minutes and one minute before the end, a screen reader hears it
+    once (WCAG 2.2.1). The sticky time bar leaves room above a control the keyboard moves to."""
+    quiz = {"title": "Quick check", "time_limit_minutes": 5, "review": "retry_without_key"}
+    pack = write_pack(
+        tmp_path / "pack",
+        [{"slug": "numbers", "title": "Numbers", "lessons": ["numbers-read"], "gift": NUMBERS_GIFT, "quiz": quiz}],
+        slug="numbers-lab",
+        title="Numbers lab",
+    )
+    course = sync(app, pack)
+    learner = make_user()
+    enrol(app, learner["id"], course.id, read=["numbers-read"])
     page = browser.new_page()
     sign_in(page, live_server.url, learner)
     page.goto(f"{live_server.url}/quizzes/{course.quizzes['numbers']}")
     page.get_by_role("button", name="Start the quiz").click()
-    attempt_id = int(page.url.rsplit("/", 1)[1])
-    expect(page.get_by_role("button", name="Check answer to question 1")).to_be_visible()
-
-    page.get_by_label("Paris").first.check()
-    page.get_by_label("Your answer to question 2").fill("5")
-    page.get_by_label("Your answer to question 2").press("Enter")
-    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
-    expect(page.get_by_label("Your answer to question 2")).to_have_value("5")
-    expect(page.get_by_role("button", name="Check answer to question 1")).to_be_visible()  # not checked
-    with app.app_context():
-        answers = db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
-        assert {answer.slot for answer in answers} >= {0, 1} and not any(answer.checked for answer in answers)
+    warning = page.locator("#time-warning")
+    expect(warning).to_have_attribute("aria-live", "assertive")
+    expect(warning).to_have_text("5 minutes left to submit this attempt. Your answers are saved as you go.")
+    assert page.evaluate("getComputedStyle(document.documentElement).scrollPaddingTop") != "auto"
     page.close()

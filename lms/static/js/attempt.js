@@ -70,20 +70,40 @@
     }
   }
 
-  form.addEventListener("change", function () {
+  form.addEventListener("change", function (event) {
     updateNavigator();
+    if (!event.target.name) { return; }  // not an answer (a drill's box: its run is sent by timed.js)
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 400);
+  });
+  // Enter in an answer saves here and keeps the learner where they are; without this script the form's first
+  // (hidden) button saves and the page comes back at the top. A drill's box handles its own Enter (timed.js).
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || event.defaultPrevented || target.tagName !== "INPUT" ||
+        target.type === "submit" || target.type === "button") { return; }
+    event.preventDefault();
+    window.clearTimeout(timer);
+    save();
   });
   form.addEventListener("input", updateNavigator);
 
   var deadline = document.getElementById("deadline");
   var left = document.getElementById("time-left");
+  var warning = document.getElementById("time-warning");
   if (deadline && left) {
     var end = new Date(deadline.dataset.deadline).getTime();
+    var warned = {};
     var tick = function () {
       var seconds = Math.max(0, Math.round((end - Date.now()) / 1000));
       left.textContent = Math.floor(seconds / 60) + " min " + (seconds % 60) + " s left.";
+      [5, 1].forEach(function (minutes) {  // each said once, when it is reached (not on a page opened later)
+        if (warning && !warned[minutes] && seconds <= minutes * 60 && seconds > minutes * 60 - 5) {
+          warned[minutes] = true;
+          warning.textContent = minutes + (minutes === 1 ? " minute" : " minutes") +
+            " left to submit this attempt. Your answers are saved as you go.";
+        }
+      });
     };
     tick();
     window.setInterval(tick, 1000);
