@@ -53,3 +53,23 @@ def test_wrong_password_shows_one_message_and_keyboard_reaches_the_form(page, li
     page.get_by_label("Password").press("Enter")
     expect(page.locator(".flash-error")).to_have_text("Invalid email or password.")  # the announcer repeats it
     axe(page, "failed sign-in")
+
+
+def test_a_profile_form_sent_back_takes_the_learner_to_its_problems(page, live_server, make_user, axe):
+    """The password form is far down the profile page: sent back with a problem, its summary takes the focus (so
+    a screen reader reads it and the page shows it) and links to the field at fault."""
+    from tests.browser.test_badge_journey import sign_in
+
+    learner = make_user()
+    sign_in(page, live_server.url, learner)
+    page.goto(f"{live_server.url}/profile")
+    page.locator("#current_password").fill(learner["password"])
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat new password").fill(PASSWORD + " but different")
+    page.get_by_label("Repeat new password").press("Enter")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    summary.get_by_role("link", name="Repeat new password: The passwords differ.").click()
+    expect(page.get_by_label("Repeat new password")).to_be_focused()
+    axe(page, "profile with a problem")
