@@ -237,6 +237,18 @@ def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
     assert "'admin' scope" in problem_of(api.get("/api/v1/users", headers=bearer(reader)), 403)["detail"]
 
 
+def test_a_token_without_a_scope_is_refused_beside_the_scopes(app, client, login, make_user):
+    """The reason sits with the checkboxes it is about, and the name the learner typed is not marked wrong."""
+    login(make_user())
+    page = client.get("/profile/tokens/").get_data(as_text=True)
+    refused = client.post("/profile/tokens/", data={"name": "Nightly sync", "csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 400
+    body = refused.get_data(as_text=True)
+    assert 'id="read-error">Choose at least one of the scopes offered.</p>' in body
+    assert 'aria-invalid="true"' not in re.search(r"<input[^>]*id=\"name\"[^>]*>", body).group(0)
+    assert 'value="Nightly sync"' in body
+
+
 def test_bad_input_gets_a_problem_naming_the_field(app, client, login, make_user):
     login(make_user("admin"))
     secret = create_token(client, "admin", ("read", "admin"))

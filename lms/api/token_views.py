@@ -48,6 +48,13 @@ def tokens():
     chosen = [scope for scope in allowed_scopes(current_user.role) if getattr(form, scope).data]
     if form.admin.data and "admin" not in chosen:
         chosen.append("admin")  # refused below with its reason, not silently dropped
+    # Said beside the scopes, not the name (the service refuses both too).
+    if not chosen:
+        form.read.errors = ["Choose at least one of the scopes offered."]
+        return tokens_page(form, status=400)
+    if "admin" in chosen and "admin" not in allowed_scopes(current_user.role):
+        form.admin.errors = ["Only admins can give a token the admin scope."]
+        return tokens_page(form, status=400)
     try:
         _token, secret = create_token(current_user, form.name.data or "", chosen)
     except ServiceError as exc:
