@@ -158,6 +158,7 @@ def test_a_learner_talks_through_a_call_by_keyboard_and_reads_the_replay(
         with page.expect_navigation(wait_until="load"):
             page.keyboard.press("Enter")
         expect(line).to_contain_text(heard)
+        expect(line).to_be_focused()  # the new line is read out next, not the page from its top
     expect(page.get_by_text("The conversation has ended.")).to_be_visible()
 
     page.get_by_role("button", name="Submit answers").click()
