@@ -313,12 +313,16 @@ def learners(course_slug: str):
     after = sort_key(wanted.after, wanted.sort) if wanted.after else None
     if wanted.after and after is None:
         fail(400, "`after` is not the `next` of a page of this list.")
+    days = {name: parse_day(value) for name, value in (("from", wanted.enrolled_from), ("to", wanted.enrolled_to))}
+    for name, value in (("from", wanted.enrolled_from), ("to", wanted.enrolled_to)):
+        if value and days[name] is None:  # well formed but no day of the calendar (2026-13-01), or the last one
+            fail(400, f"`{name}` is not a day that can bound a search: {value}.")
     query = TableQuery(
         text=wanted.q.strip(),
         cohort_id=wanted.cohort,
         status=wanted.status,
-        enrolled_from=parse_day(wanted.enrolled_from),
-        enrolled_to=parse_day(wanted.enrolled_to),
+        enrolled_from=days["from"],
+        enrolled_to=days["to"],
         sort=wanted.sort,
         descending=wanted.dir == "desc",
         after=after,

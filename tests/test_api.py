@@ -228,6 +228,8 @@ def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
     assert [row["name"] for row in two["items"] + rest["items"]] == [row["name"] for row in started]
     assert rest["next"] is None
     assert "after" in problem_of(api.get(f"{url}?after=garbage", headers=bearer(secret)), 400)["detail"]
+    # A date of no calendar is refused, not dropped (which returned every learner as if filtered).
+    assert "`from` is not a day" in problem_of(api.get(f"{url}?from=2026-13-01", headers=bearer(secret)), 400)["detail"]
     name_key = base64.urlsafe_b64encode(json.dumps(["Zed Learner 0", 1]).encode()).decode().rstrip("=")
     for wrong in (f"sort=progress&after={name_key}", "to=9999-12-31&after=WyJhIiwxODQ0Njc0NDA3MzcwOTU1MTYxNl0"):
         assert "after" in problem_of(api.get(f"{url}?{wrong}", headers=bearer(secret)), 400)["detail"]
