@@ -64,6 +64,7 @@ def test_a_learner_in_manila_takes_a_timed_quiz_with_the_navigator_and_is_asked_
     expect(navigator.locator(f"#nav-{slots['sky']}")).to_have_class(re.compile("qnav-flagged"))
     expect(navigator).to_contain_text("1 of 3 answered, 1 flagged")
     expect(page.locator("#autosave-status")).to_contain_text("“five” is not a number")
+    expect(page.locator("#autosave-alert")).to_contain_text("“five” is not a number")  # read out: a problem
     navigator.get_by_role("link", name=re.compile(rf"^{slots['sky']}\b")).click()
     expect(page).to_have_url(re.compile(rf"#question-{slots['sky']}$"))
 
@@ -135,6 +136,7 @@ def test_enter_in_a_typed_answer_saves_the_answers_and_checks_no_other_question(
         answer.press("Enter")
         if script:  # saved in place: the same page, the learner still in their answer
             expect(page.locator("#autosave-status")).to_contain_text("Answers saved at")
+            expect(page.locator("#autosave-alert")).to_have_text("")  # a save that went well is not read out
             expect(answer).to_be_focused()
             assert page.url == attempt_url
         else:

@@ -5,7 +5,14 @@
   var form = document.getElementById("attempt-form");
   if (!form) { return; }
   var status = document.getElementById("autosave-status");
+  var alert = document.getElementById("autosave-alert");
   var timer = null;
+
+  // A save's outcome on the page; a problem is also read out (a save that went well is not, after every pick).
+  function report(text, problem) {
+    status.textContent = text;
+    if (problem && alert) { alert.textContent = text; }
+  }
 
   function save() {
     var data = new FormData(form);
@@ -20,13 +27,14 @@
       if (result.ok) {
         var problems = result.body.problems || {};
         var numbers = Object.keys(problems);
-        status.textContent = "Answers saved at " + new Date(result.body.saved_at).toLocaleTimeString() + "." +
-          numbers.map(function (n) { return " Question " + n + ": " + problems[n]; }).join("");
+        report("Answers saved at " + new Date(result.body.saved_at).toLocaleTimeString() + "." +
+          numbers.map(function (n) { return " Question " + n + ": " + problems[n]; }).join(""), numbers.length > 0);
       } else {
-        status.textContent = result.body.error || "Your answers could not be saved.";
+        report(result.body.error || "Your answers could not be saved.", true);
       }
     }).catch(function () {
-      status.textContent = "Could not reach the server; your answers will be saved when you press Save or Submit.";
+      report("Could not reach the server: the latest answers are not saved yet. They are sent again with your " +
+        "next change, or when you press Save.", true);
     });
   }
 
