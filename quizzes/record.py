@@ -75,8 +75,10 @@ def quiz_results_chart(course_id: int) -> list:
     if not rows:
         return []
 
+    # A quiz nobody tried has no score or rate: none (a dash in the table, a gap in the chart), not a 0 that reads
+    # as everyone failing.
     def share(part, whole):
-        return round(100 * part / whole) if whole else 0
+        return round(100 * part / whole) if whole else None
 
     return [
         Chart(
@@ -85,12 +87,18 @@ def quiz_results_chart(course_id: int) -> list:
             type="bar",
             labels=[title for title, *_rest in rows],
             series=[
-                {"label": "Mean best score %", "values": [round(best or 0) for _t, _n, best, *_r in rows]},
+                {
+                    "label": "Mean best score %",
+                    "values": [None if best is None else round(best) for _t, _n, best, *_r in rows],
+                },
                 {"label": "Pass rate %", "values": [share(passed, tried) for _t, tried, _b, _a, passed in rows]},
             ],
             extra=[
                 {"label": "Learners who tried", "values": [tried for _t, tried, *_r in rows]},
-                {"label": "Mean attempts", "values": [round(float(tries or 0), 1) for *_f, tries, _p in rows]},
+                {
+                    "label": "Mean attempts",
+                    "values": [None if tries is None else round(float(tries), 1) for *_f, tries, _p in rows],
+                },
             ],
             horizontal=True,
         )

@@ -87,3 +87,16 @@ def test_the_upgrade_works_out_the_same_quiz_results_from_the_attempts(app, lab)
         worked_out = db.session.execute(select(*columns).order_by(QuizResult.user_id)).all()
     assert len(kept) == 2
     assert [tuple(row) for row in worked_out] == [tuple(row) for row in kept]
+
+
+def test_a_quiz_nobody_tried_shows_no_score_rather_than_nought(app, make_user, login):
+    """Practice and new quizzes that no learner tried yet would read as everyone failing at 0 %."""
+    from tests.test_badges_issuing import sync_course
+
+    course = sync_course(app)
+    client = login(make_user("admin"), target=app.test_client())
+    response = client.get(f"/reports/courses/{course.slug}")
+    quizzes = chart_data(response.text, "quizzes")
+    assert quizzes["labels"] and all(value is None for series in quizzes["series"] for value in series["values"])
+    first = re.escape(quizzes["labels"][0])
+    assert re.search(rf'<th scope="row">{first}</th><td>–</td><td>–</td><td>0</td><td>–</td>', response.text)
