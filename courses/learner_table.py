@@ -215,10 +215,11 @@ def table_statement(course_id: int, query: TableQuery, columns: list[Column], af
 
 
 def learner_page(
-    course_id: int, query: TableQuery, columns: list[Column], size: int = PAGE_SIZE
+    course_id: int, query: TableQuery, columns: list[Column], size: int | None = None
 ) -> tuple[list, str | None]:
-    """One page of `size` of the course's learners (rows of enrolment and user) and the key of the next page, if
-    any."""
+    """One page of `size` (PAGE_SIZE unless told) of the course's learners (rows of enrolment and user) and the key
+    of the next page, if any."""
+    size = size or PAGE_SIZE  # read now, not when the function was defined
     statement = table_statement(course_id, query, columns, after=query.after)
     without_parallel_workers()
     rows = list(db.session.execute(statement.limit(size + 1)).all())

@@ -43,7 +43,9 @@ def test_a_selfcheck_becomes_a_question_with_its_answer_and_why_in_the_page():
         ("selfcheck-1", "1", True),
         ("selfcheck-1", "2", False),
     ]
-    assert "<legend>Who starts an <em>inbound</em> call?</legend>" in html
+    assert '<legend id="selfcheck-1-question">Who starts an <em>inbound</em> call?</legend>' in html
+    # Named by its heading and its question, so a lesson's several self-checks are told apart.
+    assert '<section class="selfcheck" aria-labelledby="selfcheck-1-heading selfcheck-1-question">' in html
     assert '<label for="selfcheck-1-1">The customer</label>' in html
     assert "<script>" not in html and "&lt;script&gt;" in html  # the author's text is escaped, never run
     assert "<summary>Show the answer</summary><p><strong>The customer</strong>: They ring in" in html
