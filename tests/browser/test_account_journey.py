@@ -73,3 +73,18 @@ def test_a_profile_form_sent_back_takes_the_learner_to_its_problems(page, live_s
     summary.get_by_role("link", name="Repeat new password: The passwords differ.").click()
     expect(page.get_by_label("Repeat new password")).to_be_focused()
     axe(page, "profile with a problem")
+
+
+def test_a_table_that_scrolls_in_its_box_is_named_for_a_screen_reader(page, live_server, make_user, axe):
+    """The box a wide table scrolls in takes the keyboard's focus; it is a region named after its table."""
+    from tests.browser.test_badge_journey import sign_in
+
+    sign_in(page, live_server.url, make_user())
+    page.goto(f"{live_server.url}/profile/tokens/")
+    page.get_by_label("Token name").fill("Nightly sync")
+    page.get_by_role("button", name="Create token").click()
+    box = page.get_by_role("region", name="Your tokens")
+    expect(box).to_have_attribute("tabindex", "0")
+    box.focus()
+    expect(box).to_be_focused()
+    axe(page, "tokens with a named table box")

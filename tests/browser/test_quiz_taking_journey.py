@@ -106,15 +106,7 @@ def test_enter_in_a_typed_answer_saves_the_answers_and_checks_no_other_question(
     gift = NUMBERS_GIFT.replace(
         "::count::", "::first::Which city hosts the French government? {=Paris ~Lyon}\n\n::count::"
     )
-    pack = write_pack(
-        tmp_path / "pack",
-        [{"slug": "numbers", "title": "Numbers", "lessons": ["numbers-read"], "gift": gift, "quiz": quiz}],
-        slug="numbers-lab",
-        title="Numbers lab",
-    )
-    course = sync(app, pack)
-    learner = make_user()
-    enrol(app, learner["id"], course.id, read=["numbers-read"])
+    course, learner = numbers_lab(app, make_user, tmp_path, quiz, gift)
 
     def saved(attempt_id: int) -> dict:
         with app.app_context():
@@ -152,15 +144,7 @@ def test_a_timed_attempt_says_aloud_when_five_minutes_are_left(browser, live_ser
     """The ticking time left is not read out; five minutes and one minute before the end, a screen reader hears it
     once (WCAG 2.2.1). The sticky time bar leaves room above a control the keyboard moves to."""
     quiz = {"title": "Quick check", "time_limit_minutes": 5, "review": "retry_without_key"}
-    pack = write_pack(
-        tmp_path / "pack",
-        [{"slug": "numbers", "title": "Numbers", "lessons": ["numbers-read"], "gift": NUMBERS_GIFT, "quiz": quiz}],
-        slug="numbers-lab",
-        title="Numbers lab",
-    )
-    course = sync(app, pack)
-    learner = make_user()
-    enrol(app, learner["id"], course.id, read=["numbers-read"])
+    course, learner = numbers_lab(app, make_user, tmp_path, quiz)
     page = browser.new_page()
     sign_in(page, live_server.url, learner)
     page.goto(f"{live_server.url}/quizzes/{course.quizzes['numbers']}")
@@ -170,3 +154,17 @@ def test_a_timed_attempt_says_aloud_when_five_minutes_are_left(browser, live_ser
     expect(warning).to_have_text("5 minutes left to submit this attempt. Your answers are saved as you go.")
     assert page.evaluate("getComputedStyle(document.documentElement).scrollPaddingTop") != "auto"
     page.close()
+
+
+def numbers_lab(app, make_user, tmp_path, quiz: dict, gift: str = NUMBERS_GIFT):
+    """A one-module course whose quiz (settings `quiz`) asks `gift`, and a learner enrolled who read its lesson."""
+    pack = write_pack(
+        tmp_path / "pack",
+        [{"slug": "numbers", "title": "Numbers", "lessons": ["numbers-read"], "gift": gift, "quiz": quiz}],
+        slug="numbers-lab",
+        title="Numbers lab",
+    )
+    course = sync(app, pack)
+    learner = make_user()
+    enrol(app, learner["id"], course.id, read=["numbers-read"])
+    return course, learner
