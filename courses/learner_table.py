@@ -110,6 +110,19 @@ def parse_day(value: str | None) -> datetime | None:
     return day if day is None or day.year < 9999 else None
 
 
+def day_notes(args, query: "TableQuery") -> list[str]:
+    """What the table says about its enrolment dates when they cannot filter as the person meant: a day of no
+    calendar (typed into the address) is left out, and a range that ends before it starts matches no one."""
+    notes = [
+        f"“{args[name]}” is not a day, so the table is not filtered on it: choose one or type YYYY-MM-DD."
+        for name in ("from", "to")
+        if args.get(name) and parse_day(args[name]) is None
+    ]
+    if query.enrolled_from and query.enrolled_to and query.enrolled_from > query.enrolled_to:
+        notes.append("“Enrolled from” is after “Enrolled until”, so no learner can match.")
+    return notes
+
+
 def encode_key(value, user_id: int) -> str:
     """A page key: the last row's sort value and id, as URL-safe text."""
     if isinstance(value, datetime):

@@ -106,6 +106,13 @@ def test_filters_search_and_sorting(app, client, trainer, lab):
     assert names(sort="nonsense", status="odd", after="!!!", **{"from": "yesterday"}) == names()
     # The calendar's last day, and page keys with numbers no column holds, are ignored like any other nonsense.
     assert names(to="9999-12-31") == names(**{"from": "9999-12-31"}) == names()
+    # Said, not only ignored: a day of no calendar, and a range that ends before it starts.
+    shown = page_text(client.get(f"/reports/courses/{lab.slug}/learners", query_string={"from": "2026-13-45"}))
+    assert "“2026-13-45” is not a day, so the table is not filtered on it" in shown
+    backwards = {"from": "2026-12-06", "to": "2026-12-01"}
+    shown = page_text(client.get(f"/reports/courses/{lab.slug}/learners", query_string=backwards))
+    assert "“Enrolled from” is after “Enrolled until”, so no learner can match." in shown
+    assert "is not a day" not in page_text(client.get(f"/reports/courses/{lab.slug}/learners"))
     past_any_column = [["a", 2**64], [2**63, 1], ["a", 0]]
     for key in past_any_column:
         crafted = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
