@@ -3,8 +3,8 @@
 A CSV cell that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage return) is
 written with a leading apostrophe, so a learner named =HYPERLINK(...) stays a name; the CSV starts with a byte
 order mark, without which Excel reads UTF-8 as the Windows code page ("Zoë" as "ZoÃ«"). An XLSX cell is typed
-(text is never a formula there, so it is written as it is), days are dates, and the heading row stays in view
-with a filter on it.
+(text is never a formula there, so it is written as it is), days are dates, scores numbers shown as percent, and
+the heading row stays in view with a filter on it.
 """
 
 import csv
@@ -17,6 +17,16 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+class Percent(float):
+    """A score in percent: "80%" on the screen and in a CSV, the number 80 (shown as 80%) in a spreadsheet, which
+    can then sort and average it. (The csv module writes a float by its repr, hence both.)"""
+
+    def __str__(self) -> str:
+        return f"{float(self):g}%"
+
+    __repr__ = __str__
 
 
 def neutralised(value):
@@ -69,6 +79,7 @@ def xlsx_file(rows: Iterable[list], sheet: str) -> str:
     with xlsxwriter.Workbook(path, options) as workbook:
         worksheet = workbook.add_worksheet(sheet[:31])
         day_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        percent_format = workbook.add_format({"num_format": 'General"%"'})
         write_number, write_string = worksheet.write_number, worksheet.write_string
         last_row = last_column = 0
         for number, row in enumerate(rows):
@@ -76,6 +87,8 @@ def xlsx_file(rows: Iterable[list], sheet: str) -> str:
                 kind = type(value)
                 if kind is int or kind is float:
                     write_number(number, column, value)
+                elif kind is Percent:
+                    write_number(number, column, float(value), percent_format)
                 elif kind is date:
                     worksheet.write_datetime(number, column, datetime(value.year, value.month, value.day), day_format)
                 elif value is not None and value != "":  # an empty cell is simply not written

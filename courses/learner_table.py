@@ -49,12 +49,13 @@ SORTS: dict[str, tuple] = {
 @dataclasses.dataclass(frozen=True)
 class Column:
     """Columns a plugin adds to the table: their headings, the report cells they read from each learner's
-    enrolment (`courses.progress.keep_cells`; numbers, read by the database), and their texts from those cells'
-    values (None for a cell not kept), all in one call: an export makes it 100,000 times."""
+    enrolment (`courses.progress.keep_cells`; numbers, read by the database), and what they show of those cells'
+    values (text, or a `courses.exports.Percent`; None for a cell not kept), all in one call: an export makes it
+    100,000 times."""
 
     labels: list[str]
     keys: list[str]
-    show: Callable[[list], list[str]]
+    show: Callable[[list], list]
 
 
 @dataclasses.dataclass

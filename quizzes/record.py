@@ -41,6 +41,7 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
 
 def best_score_columns(course_id: int) -> list:
     """A column per active quiz of the course: each learner's best score, from the cells kept as they submit."""
+    from courses.exports import Percent
     from courses.learner_table import Column
     from quizzes.attempts import best_score_cell
 
@@ -48,10 +49,10 @@ def best_score_columns(course_id: int) -> list:
         select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
     ).all()
 
-    texts: dict = {None: ""}  # each score's text, formatted once: scores repeat across 100,000 learners
+    texts: dict = {None: ""}  # each score's cell, made once: scores repeat across 100,000 learners
 
-    def show(scores: list) -> list[str]:
-        return [texts[score] if score in texts else texts.setdefault(score, f"{score:g}%") for score in scores]
+    def show(scores: list) -> list:
+        return [texts[score] if score in texts else texts.setdefault(score, Percent(score)) for score in scores]
 
     return [Column([f"Best: {quiz.title}" for quiz in quizzes], [best_score_cell(quiz.id) for quiz in quizzes], show)]
 

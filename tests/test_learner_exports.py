@@ -56,9 +56,18 @@ def xlsx_rows(client, course, **args) -> list[list]:
     return [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
 
 
-def as_shown(value) -> str:
-    """An XLSX cell as the screen shows it (a day as 2026-12-01)."""
-    return value.date().isoformat() if isinstance(value, datetime) else str(value)
+def as_shown(value, heading: str = "") -> str:
+    """An XLSX cell as the screen shows it (a day as 2026-12-01, a best score as 80%)."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if heading.startswith("Best: ") and isinstance(value, int | float):
+        return f"{value:g}%"
+    return str(value)
+
+
+def xlsx_as_shown(rows: list[list]) -> list[list[str]]:
+    """The XLSX rows as the screen shows them."""
+    return [[as_shown(value, heading) for value, heading in zip(row, rows[0], strict=False)] for row in rows]
 
 
 def test_the_screen_the_csv_and_the_xlsx_hold_the_same_rows_in_the_same_order(app, client, trainer, lab):
@@ -66,9 +75,12 @@ def test_the_screen_the_csv_and_the_xlsx_hold_the_same_rows_in_the_same_order(ap
     assert [row[0] for row in shown[1:]] == ["Ben Bautista", "Cleo Cruz"]
     assert csv_rows(client, lab, **ARGS) == shown
     in_excel = xlsx_rows(client, lab, **ARGS)
-    assert [[as_shown(value) for value in row] for row in in_excel] == shown
+    assert xlsx_as_shown(in_excel) == shown
     enrolled = shown[0].index("Enrolled")
     assert all(isinstance(row[enrolled], datetime) for row in in_excel[1:])  # dates Excel sorts, not text
+    best = next(n for n, heading in enumerate(shown[0]) if heading.startswith("Best: "))
+    scores = [row[best] for row in in_excel[1:] if row[best] != ""]
+    assert scores and all(isinstance(score, int | float) for score in scores)  # numbers Excel averages, not "80%"
     # Without filters, every learner, in each file.
     assert len(csv_rows(client, lab)) == len(xlsx_rows(client, lab)) == 1 + 5
 
