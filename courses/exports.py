@@ -21,10 +21,19 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 
 class Percent(float):
     """A score in percent: "80%" on the screen and in a CSV, the number 80 (shown as 80%) in a spreadsheet, which
-    can then sort and average it. (The csv module writes a float by its repr, hence both.)"""
+    can then sort and average it. Its text is made once (an export writes 100,000 rows of scores), and is also its
+    repr, which is what the csv module writes for a float."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, value: float) -> "Percent":
+        made = super().__new__(cls, value)
+        made.text = f"{value:g}%"
+        return made
 
     def __str__(self) -> str:
-        return f"{float(self):g}%"
+        return self.text
 
     __repr__ = __str__
 
