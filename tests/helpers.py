@@ -142,6 +142,17 @@ def assign_trainer(app, trainer: dict, *course_ids: int) -> None:
             assign(admin, course_id, trainer["email"])
 
 
+def question_id(app, title: str) -> int:
+    """The id of the bank question with this title."""
+    from sqlalchemy import select
+
+    from lms.extensions import db
+    from quizzes.models import Question
+
+    with app.app_context():
+        return db.session.scalar(select(Question.id).where(Question.title == title))
+
+
 def wait_in_page(page, predicate: str, timeout: float = 10.0) -> None:
     """Wait until a JavaScript arrow function returns true in the page, asking from the test's side. Playwright's own
     `wait_for_function` re-evaluates its predicate with `eval` inside the page, which the app's Content Security

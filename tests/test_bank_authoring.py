@@ -8,20 +8,12 @@ from sqlalchemy import select
 from lms.extensions import db
 from tests import test_question_editor
 from tests.conftest import csrf_token_from
-from tests.helpers import assign_trainer, page_text
+from tests.helpers import assign_trainer, page_text, question_id
 from tests.test_question_editor import CALM, errors_on, form_values, new_question, new_quiz_id, quiz_questions
 from tests.test_quiz_attempts import attempt_row, basic_answers, enrol, one_module_lab, start
 
 # A one-module course (quiz of BASIC_GIFT, questions "capital" and "sky") authored by the signed-in trainer.
 lab = test_question_editor.lab
-
-
-def question_id(app, title: str) -> int:
-    """The id of the bank question with this title."""
-    from quizzes.models import Question
-
-    with app.app_context():
-        return db.session.scalar(select(Question.id).where(Question.title == title))
 
 
 def titles_on(page: str) -> list[str]:

@@ -10,8 +10,8 @@ from lms.extensions import db
 from quizzes.editors import CONVERSATION_EXAMPLE
 from tests import test_question_editor
 from tests.conftest import csrf_token_from
-from tests.helpers import page_text
-from tests.test_bank_authoring import post, question_id
+from tests.helpers import page_text, question_id
+from tests.test_bank_authoring import post
 from tests.test_cohorts import new_cohort
 from tests.test_conversation import reply, talk_lab
 from tests.test_question_editor import new_question, new_quiz_id, quiz_questions

@@ -271,12 +271,13 @@ def test_each_question_form_explains_what_is_wrong_and_saves_nothing(app, client
 def test_a_single_choice_with_several_right_answers_imports_and_saves_unchanged_in_its_form(app, client, trainer, lab):
     """GIFT's several '=' answers are several right answers: the editor keeps them, so a trainer can fix a typo
     in an imported question without regrading it."""
+    from tests.helpers import question_id
     from tests.test_quiz_authoring import import_gift
 
     quiz_id = new_quiz_id(client)
     seasons = "::seasons::Name a season\\: {=spring =summer =autumn =winter ~Easter}\n"
     assert import_gift(client, quiz_id, seasons).status_code == 302
-    url = f"/author/questions/{question_id_titled(app, 'seasons')}/edit"
+    url = f"/author/questions/{question_id(app, 'seasons')}/edit"
     data = form_values(client.get(url).text)
     assert [data[f"answers-rows-{n}-grade"] for n in range(5)] == ["100", "100", "100", "100", "0"]
     data["stem"] = "Name a season of the year:"
@@ -285,14 +286,6 @@ def test_a_single_choice_with_several_right_answers_imports_and_saves_unchanged_
     assert [data[f"answers-rows-{n}-grade"] for n in range(5)] == [
         form_values(client.get(url).text)[f"answers-rows-{n}-grade"] for n in range(5)
     ]
-
-
-def question_id_titled(app, title: str) -> int:
-    """The id of the bank question with this title."""
-    from quizzes.models import Question
-
-    with app.app_context():
-        return db.session.scalar(select(Question.id).where(Question.title == title))
 
 
 def test_an_empty_question_text_is_refused(app, client, trainer, lab):

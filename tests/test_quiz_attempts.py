@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from lms.extensions import db
 from lms.plugins import hookimpl
 from tests.conftest import csrf_token_from
-from tests.helpers import at_once
+from tests.helpers import at_once, question_id
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -563,18 +563,10 @@ def test_a_practice_attempt_promises_check_answer_only_where_a_question_offers_i
     with app.app_context():  # the same attempt holding the essay alone
         begin_write()
         attempt = db.session.get_one(Attempt, attempt_id)
-        attempt.slots = [slot for slot in attempt.slots if slot["question_id"] == question_titled(app, "e")]
+        attempt.slots = [slot for slot in attempt.slots if slot["question_id"] == question_id(app, "e")]
         commit()
     page = client.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
     assert "Check answer" not in page and 'name="check"' not in page
-
-
-def question_titled(app, title: str) -> int:
-    """The id of the question with this title."""
-    from quizzes.models import Question
-
-    with app.app_context():
-        return db.session.scalar(select(Question.id).where(Question.title == title))
 
 
 def test_autosave_after_the_deadline_is_refused_with_409_json(app, client, learner, tmp_path):
