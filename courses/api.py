@@ -313,8 +313,9 @@ def learners(course_slug: str):
     after = sort_key(wanted.after, wanted.sort) if wanted.after else None
     if wanted.after and after is None:
         fail(400, "`after` is not the `next` of a page of this list.")
-    days = {name: parse_day(value) for name, value in (("from", wanted.enrolled_from), ("to", wanted.enrolled_to))}
+    days = {}
     for name, value in (("from", wanted.enrolled_from), ("to", wanted.enrolled_to)):
+        days[name] = parse_day(value)
         if value and days[name] is None:  # well formed but no day of the calendar (2026-13-01), or the last one
             fail(400, f"`{name}` is not a day that can bound a search: {value}.")
     query = TableQuery(

@@ -7,7 +7,7 @@ from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from lms.access import SIGNED_IN, allow
-from lms.api.tokens import SCOPE_LABELS, active_tokens, allowed_scopes, create_token, revoke_token
+from lms.api.tokens import SCOPE_LABELS, ScopeRefused, active_tokens, allowed_scopes, create_token, revoke_token
 from lms.forms import ActionForm
 from lms.links import public_url
 from lms.services import ServiceError
@@ -48,17 +48,12 @@ def tokens():
     chosen = [scope for scope in allowed_scopes(current_user.role) if getattr(form, scope).data]
     if form.admin.data and "admin" not in chosen:
         chosen.append("admin")  # refused below with its reason, not silently dropped
-    # Said beside the scopes, not the name (the service refuses both too).
-    if not chosen:
-        form.read.errors = ["Choose at least one of the scopes offered."]
-        return tokens_page(form, status=400)
-    if "admin" in chosen and "admin" not in allowed_scopes(current_user.role):
-        form.admin.errors = ["Only admins can give a token the admin scope."]
-        return tokens_page(form, status=400)
     try:
         _token, secret = create_token(current_user, form.name.data or "", chosen)
     except ServiceError as exc:
-        form.name.errors = [exc.message]
+        # Said beside what it is about: the scopes, or else the name.
+        field = getattr(form, exc.scope) if isinstance(exc, ScopeRefused) else form.name
+        field.errors = [exc.message]
         return tokens_page(form, status=exc.status)
     return tokens_page(TokenForm(formdata=None), secret=secret, status=201)
 

@@ -58,6 +58,15 @@ def allowed_scopes(role: str) -> tuple[str, ...]:
     return SCOPES if role == "admin" else ("read", "write")
 
 
+class ScopeRefused(ServiceError):
+    """The scopes asked for cannot be given; `scope` names the one the refusal is about, for the form to show it
+    beside."""
+
+    def __init__(self, message: str, scope: str):
+        super().__init__(message)
+        self.scope = scope
+
+
 def create_token(user, name: str, scopes: list[str]) -> tuple[AccessToken, str]:
     """Create a token for ``user`` and return it with its secret, which is never shown again."""
     name = name.strip()
@@ -65,9 +74,9 @@ def create_token(user, name: str, scopes: list[str]) -> tuple[AccessToken, str]:
         raise ServiceError("Give the token a name of 1 to 80 characters, such as the script that will use it.")
     chosen = [scope for scope in SCOPES if scope in scopes]
     if not chosen or len(chosen) != len(set(scopes)):
-        raise ServiceError("Choose at least one of the scopes offered.")
+        raise ScopeRefused("Choose at least one of the scopes offered.", "read")
     if any(scope not in allowed_scopes(user.role) for scope in chosen):
-        raise ServiceError("Only admins can give a token the admin scope.")
+        raise ScopeRefused("Only admins can give a token the admin scope.", "admin")
     begin_write()  # the count and the new token in one write transaction
     if len(active_tokens(user.id)) >= MAX_TOKENS:
         raise ServiceError(f"You have {MAX_TOKENS} tokens already; revoke one you no longer use first.")
