@@ -66,9 +66,10 @@ def lms_record_scope(app, viewer, learner_id):
 
 
 @hookspec
-def lms_learner_record(app, learner_id, course_ids):
+def lms_learner_record(app, learner_id, course_ids, viewer):
     """Return a list of `lms.records.RecordPart`: this plugin's part of a learner's record (enrolments, lessons,
-    attempts, badges), limited to these course ids unless `course_ids` is None (everything)."""
+    attempts, badges), limited to these course ids unless `course_ids` is None (everything), as `viewer` (the
+    learner, an admin or a trainer of those courses) sees it."""
 
 
 @hookspec

@@ -57,7 +57,9 @@ def learner_record(viewer, learner_id: int) -> tuple[User, list[RecordPart], lis
         abort(404)
     scope = record_scope(viewer, learner_id)
     app = real_app()
-    groups = plugin_manager(app).hook.lms_learner_record(app=app, learner_id=learner_id, course_ids=scope)
+    groups = plugin_manager(app).hook.lms_learner_record(
+        app=app, learner_id=learner_id, course_ids=scope, viewer=viewer
+    )
     parts = sorted((part for group in groups for part in group), key=lambda part: part.order)
     entries = [entry for part in parts for entry in part.timeline]
     timeline = sorted(entries, key=lambda entry: aware(entry.at) or entry.at, reverse=True)

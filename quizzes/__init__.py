@@ -35,6 +35,7 @@ def lms_blueprints(app):
     # Importing registers the tables (models) and the routes that join the author blueprint.
     from quizzes import (  # noqa: F401
         attempt_exports,
+        author_allowances,
         author_bank,
         author_marking,
         author_questions,
@@ -108,11 +109,12 @@ def lms_nav_links(app, user):
 
 
 @hookimpl
-def lms_learner_record(app, learner_id, course_ids):
-    """Every attempt, with its score and a link to its answers."""
+def lms_learner_record(app, learner_id, course_ids, viewer):
+    """Every attempt, with its score and a link to its answers; the learner's time allowances on timed quizzes."""
+    from quizzes.allowances import allowances_part
     from quizzes.record import attempts_part
 
-    return [attempts_part(learner_id, course_ids)]
+    return [attempts_part(learner_id, course_ids), *allowances_part(learner_id, course_ids, viewer)]
 
 
 @hookimpl

@@ -23,6 +23,7 @@ from lms.extensions import db
 from lms.models import aware
 from lms.services import ServiceError
 from lms.timezones import local_time
+from quizzes.allowances import allowance_percent, attempt_deadline
 from quizzes.bank import question_pool, question_types
 from quizzes.draws import draw_questions
 from quizzes.events import QuizStarted, QuizSubmitted
@@ -200,7 +201,8 @@ def start_attempt(quiz: Quiz, user_id: int) -> Attempt:
         db.session.rollback()
         raise ServiceError("This quiz has no questions yet.", 409)
     started = now()
-    deadline = started + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    allowance = allowance_percent(user_id, quiz.course_id) if quiz.time_limit_minutes else None
+    deadline = attempt_deadline(started, quiz.time_limit_minutes, allowance)
     attempt = Attempt(
         quiz_id=quiz.id, user_id=user_id, number=len(attempts) + 1, started_at=started, deadline=deadline, slots=slots
     )

@@ -141,6 +141,22 @@ class Attempt(Model):
     quiz: Mapped[Quiz] = relationship(lazy="joined")
 
 
+class TimeAllowance(Model):
+    """More time, or none, on every timed quiz of a course for one learner: an accommodation a trainer of the
+    course or an admin grants (WCAG 2.2.1 asks that a time limit can be extended)."""
+
+    __tablename__ = "time_allowances"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    # The share of each quiz's time limit the learner gets, in percent (150: time and a half); 0: no time limit.
+    time_percent: Mapped[int] = mapped_column()
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AttemptAnswer(Model):
     """The learner's saved response to one slot of an attempt, and its grade once graded."""
 

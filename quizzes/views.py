@@ -20,8 +20,9 @@ from lms.forms import MAX_ROW_ID, ActionForm
 from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
+from quizzes.allowances import allowed_minutes
 from quizzes.key_guard import withheld_among
-from quizzes.models import Attempt, Question, Quiz, QuizQuestion
+from quizzes.models import Attempt, Question, Quiz, QuizQuestion, TimeAllowance
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, review_level, revisit_for
 from quizzes.types.base import index
 
@@ -41,6 +42,9 @@ QUIZ_PAGE = (
         .select_from(QuizQuestion)
         .join(Question, Question.id == QuizQuestion.question_id)
         .where(QuizQuestion.quiz_id == Quiz.id, Question.active.is_(True))
+        .scalar_subquery(),
+        select(TimeAllowance.time_percent)
+        .where(TimeAllowance.user_id == bindparam("user_id"), TimeAllowance.course_id == Quiz.course_id)
         .scalar_subquery(),
     )
     .join(Course, Course.id == Quiz.course_id)
@@ -174,7 +178,7 @@ def quiz(quiz_id: int):
     found = db.session.execute(QUIZ_PAGE, {"quiz_id": quiz_id, "user_id": current_user.id}).first()
     if found is None:
         abort(404)
-    quiz, synced_at, enrolment_id, active_questions = found
+    quiz, synced_at, enrolment_id, active_questions, time_percent = found
     course, module = module_of(quiz, current_outline(quiz.course_id, synced_at))
     attempts = service.learner_attempts(quiz.id, current_user.id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
@@ -191,6 +195,8 @@ def quiz(quiz_id: int):
         enrolled=enrolment_id is not None,
         question_count=question_count(quiz, askable_count(quiz, active_questions or 0)),
         introduction=render_stem(quiz.introduction, "markdown") if quiz.introduction else None,
+        time_allowance=time_percent,
+        minutes=allowed_minutes(quiz.time_limit_minutes, time_percent),
     )
 
 

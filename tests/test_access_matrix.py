@@ -161,6 +161,14 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("author.marking", "GET", "/author/marking", {}, only(("trainer", "stranger", "admin"), 200)),
         # No answer has this id (the essay marking tests cover a real one, and who may mark it).
         ("author.mark", "POST", "/author/marking/999999", {"score": "1"}, only(("trainer", "stranger", "admin"), 404)),
+        # A time allowance no form offers (7 %): the course's trainer and admins reach the check, others are refused.
+        (
+            "author.time_allowance",
+            "POST",
+            f"/author/learners/{ids['owner_id']}/time-allowance",
+            {"course_id": str(ids["course_id"]), "time_percent": "7"},
+            only(("trainer", "admin"), 400),
+        ),
         ("author.statistics", "GET", f"/author/quizzes/{quiz}/statistics", {}, only(("trainer", "admin"), 200)),
         ("author.history", "GET", f"/author/questions/{question}/history", {}, only(("trainer", "admin"), 200)),
         # Version 99 does not exist; the question is already in the quiz; target 0 is no quiz.
@@ -365,6 +373,7 @@ def visitors(app, make_user, login):
     module = course.modules[FIRST_MODULE]
     ids = {
         "course": course.slug,
+        "course_id": course.id,
         "module": module.slug,
         "lesson": module.lesson_slugs[0],
         "quiz": module.quiz_id,
