@@ -329,7 +329,7 @@ def learners(course_slug: str):
         after=after,
     )
     columns = plugin_columns(course.id)
-    rows, following = learner_page(course.id, query, columns, wanted.limit)
+    rows, following, _preceding = learner_page(course.id, query, columns, wanted.limit)
     labels = [label for column in columns for label in column.labels]
     items = []
     for row in rows:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select, tuple_
 
@@ -70,6 +71,7 @@ class TableQuery:
     sort: str = "name"
     descending: bool = False
     after: tuple | None = None  # the (sort value, user id) the page starts after
+    before: tuple | None = None  # or the one it ends before ("Previous page")
 
     @classmethod
     def from_args(cls, args) -> "TableQuery":
@@ -85,6 +87,7 @@ class TableQuery:
             sort=sort,
             descending=args.get("dir") == "desc",
             after=sort_key(args.get("after"), sort),
+            before=None if args.get("after") else sort_key(args.get("before"), sort),
         )
 
     def args(self, **changes) -> dict:
@@ -191,9 +194,12 @@ def row_columns(sort: str, columns: list[Column]) -> list:
     ]
 
 
-def table_statement(course_id: int, query: TableQuery, columns: list[Column], after: tuple | None = None):
+def table_statement(
+    course_id: int, query: TableQuery, columns: list[Column], after: tuple | None = None, before: tuple | None = None
+):
     """The one query behind the screen and both exports: the course's learners with these plugin columns,
-    filtered and sorted as asked, from the row after `after` (a page key) when one is given."""
+    filtered and sorted as asked, from the row after `after` (a page key) when one is given; or, given `before`,
+    the rows before it in the opposite order (nearest first), for the page before."""
     if query.text and query.sort == "name" and matches_read_in_name_order():
         # Matches come in name order from the search index itself (see lms.user_search), so a page reads only
         # its own rows however many learners match.
@@ -221,28 +227,46 @@ def table_statement(course_id: int, query: TableQuery, columns: list[Column], af
         statement = statement.where(Enrolment.enrolled_at >= query.enrolled_from)
     if query.enrolled_to:
         statement = statement.where(Enrolment.enrolled_at < query.enrolled_to + timedelta(days=1))
+    key = tuple_(column, tie)
     if after is not None:
-        key = tuple_(column, tie)
         statement = statement.where(key < tuple_(*after) if query.descending else key > tuple_(*after))
-    order = (column.desc(), tie.desc()) if query.descending else (column, tie)
+    if before is not None:
+        statement = statement.where(key > tuple_(*before) if query.descending else key < tuple_(*before))
+    descending = query.descending != (before is not None)
+    order = (column.desc(), tie.desc()) if descending else (column, tie)
     return statement.order_by(*order)
 
 
-def learner_page(
-    course_id: int, query: TableQuery, columns: list[Column], size: int | None = None
-) -> tuple[list, str | None]:
-    """One page of `size` (PAGE_SIZE unless told) of the course's learners (rows of enrolment and user) and the key
-    of the next page, if any."""
+class TablePage(NamedTuple):
+    """One page of the learner table: its rows, and the keys of the pages after and before it (None: none)."""
+
+    rows: list
+    following: str | None
+    preceding: str | None
+
+
+def learner_page(course_id: int, query: TableQuery, columns: list[Column], size: int | None = None) -> TablePage:
+    """One page of `size` (PAGE_SIZE unless told) of the course's learners (rows of enrolment and user), after the
+    query's `after` key or before its `before` key, with the keys of the pages around it."""
     size = size or PAGE_SIZE  # read now, not when the function was defined
-    statement = table_statement(course_id, query, columns, after=query.after)
+    statement = table_statement(course_id, query, columns, after=query.after, before=query.before)
     without_parallel_workers()
     rows = list(db.session.execute(statement.limit(size + 1)).all())
-    following = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        following = encode_key(last.sort_value, last.user_id)
-    return rows, following
+    more = len(rows) > size
+    rows = rows[:size]
+    if query.before is not None:
+        rows.reverse()  # read nearest first, shown in the table's order
+    if not rows:
+        return TablePage(rows, None, None)
+    first, last = rows[0], rows[-1]
+    # Read forwards, the page before exists when this one is not the first; read backwards, the page after does.
+    has_following = more if query.before is None else True
+    has_preceding = query.after is not None if query.before is None else more
+    return TablePage(
+        rows,
+        encode_key(last.sort_value, last.user_id) if has_following else None,
+        encode_key(first.sort_value, first.user_id) if has_preceding else None,
+    )
 
 
 HEADINGS = ["Learner", "Email", "Progress %", "Modules done", "Last activity", "Enrolled", "Status"]

@@ -43,7 +43,7 @@ def learners(course_slug: str):
     course = reported_course(course_slug)
     query = TableQuery.from_args(request.args)
     columns = plugin_columns(course.id)
-    rows, following = learner_page(course.id, query, columns)
+    rows, following, preceding = learner_page(course.id, query, columns)
     return render_template(
         "courses/learners.html",
         course=course,
@@ -53,6 +53,7 @@ def learners(course_slug: str):
         query=query,
         day_notes=day_notes(request.args, query),
         following=following,
+        preceding=preceding,
         statuses=STATUSES,
         stuck_days=STUCK_DAYS,
     )

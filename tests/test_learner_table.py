@@ -156,6 +156,43 @@ def test_pages_by_key_visit_every_learner_once_in_order(app, client, trainer, la
     assert seen == everyone and len(seen) == 5
 
 
+def pager_link(html: str, text: str) -> str | None:
+    """The address of the pager's link with this text, if the page has it."""
+    found = re.search(rf'href="([^"]*)">{text}</a>', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+@pytest.mark.parametrize(
+    ("sort", "direction", "search"), [("name", "asc", ""), ("progress", "desc", ""), ("name", "desc", "example")]
+)
+def test_previous_page_goes_back_through_the_same_pages(
+    app, client, trainer, lab, monkeypatch, sort, direction, search
+):
+    from courses import learner_table
+
+    monkeypatch.setattr(learner_table, "PAGE_SIZE", 2)
+    first = client.get(
+        f"/reports/courses/{lab.slug}/learners", query_string={"sort": sort, "dir": direction, "q": search}
+    )
+    assert pager_link(first.text, "Previous page") is None and pager_link(first.text, "First page") is None
+    pages, response = [], first
+    while True:
+        pages.append(re.findall(r"<tr>\s*<td><a[^>]*>(.*?)</a></td>", response.text))
+        following = pager_link(response.text, "Next page")
+        if following is None:
+            break
+        response = client.get(following)
+    assert [len(page) for page in pages] == [2, 2, 1]
+    # Back from the last page, "Previous page" shows each page as it was on the way forward, then the first.
+    for expected in reversed(pages[:-1]):
+        previous = pager_link(response.text, "Previous page")
+        assert previous is not None and "before=" in previous
+        response = client.get(previous)
+        assert re.findall(r"<tr>\s*<td><a[^>]*>(.*?)</a></td>", response.text) == expected
+        assert pager_link(response.text, "Next page") is not None
+    assert pager_link(response.text, "Previous page") is None and pager_link(response.text, "First page") is None
+
+
 def every_page(client, lab, **args):
     """The names on every page of the table, following "Next page" from the first."""
     rows, following, _ = table(client, lab, **args)
