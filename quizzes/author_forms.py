@@ -156,6 +156,8 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=5000)],
         description="Shown with the result, whatever the answer: explain why the right answer is right.",
     )
+    # The question as the form showed it (`quizzes.authoring.edit_stamp`): a save over a newer edit is refused.
+    based_on = HiddenField()
 
 
 @functools.cache

@@ -23,6 +23,16 @@ from quizzes.types import QuestionType
 from quizzes.views import render_stem
 
 NEW_FORMAT = "markdown"  # the text format of questions written in the browser
+# What the question text field takes, by the text format of the question being edited (imported questions keep
+# the format GIFT gave them).
+STEM_HELP = {
+    "markdown": "Markdown: **bold**, *italic*, lists and links. Raw HTML is not shown.",
+    "moodle": "HTML, as the GIFT file gave it: formatting, lists, links and images are kept; scripts, styles and "
+    "event attributes are removed.",
+    "html": "HTML, as the GIFT file gave it: formatting, lists, links and images are kept; scripts, styles and "
+    "event attributes are removed.",
+    "plain": "Plain text: shown as typed.",
+}
 
 
 def get_question(question_id: int) -> Question:
@@ -125,11 +135,23 @@ def edit_question(question_id: int):
     question = get_question(question_id)
     qtype = editable_type(question.type)
     quiz = back_to_quiz()
-    form = question_form(qtype, data=form_data(question))
+    form = question_form(qtype, data={**form_data(question), "based_on": authoring.edit_stamp(question)})
+    form.stem.description = STEM_HELP.get(question.current.stem_format, form.stem.description)
     if request.method == "POST" and wants_more_rows(form):
         return render_question_form(form, qtype, quiz, question)
     if not form.validate_on_submit():
         return render_question_form(form, qtype, quiz, question, status=400 if form.errors else 200)
+    stamp = authoring.edit_stamp(question)
+    if form.based_on.data and form.based_on.data != stamp:
+        # Saved by someone else (or another tab) since this form was opened: show what they typed, unsaved, and
+        # take the newer stamp, so that saving again, having looked, is a choice made knowingly.
+        form.based_on.data = stamp
+        problems = [
+            "This question was saved by someone else, or in another tab, after you opened it (it is now version "
+            f"{question.current_version}). Your changes are below, not saved: compare them with its history, "
+            "then save again to keep yours."
+        ]
+        return render_question_form(form, qtype, quiz, question, problems=problems, status=409)
     content, problems = content_from(form, qtype, question.current.stem_format, question.current.config or {})
     if problems:
         return render_question_form(form, qtype, quiz, question, problems=problems, status=400)

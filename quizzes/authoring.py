@@ -1,5 +1,7 @@
 """What trainers change in the browser: quizzes, their settings and questions, each in one audited transaction."""
 
+import hashlib
+import json
 import re
 import secrets
 
@@ -161,6 +163,16 @@ def add_new_question(actor, quiz: Quiz, qtype: str, title: str, tags: list[str],
     audit(actor, "question.create", f"question:{question.id}", quiz=quiz.id, type=qtype)
     commit()
     return question
+
+
+def edit_stamp(question: Question) -> str:
+    """A short digest of the question as an editor shows it (its version, name, tags and content), which any save
+    changes: a form that carries an older stamp was opened before someone else's save."""
+    version = question.current
+    shown = [question.current_version, question.title, question.tags or []]
+    shown += [getattr(version, key) for key in CONTENT_FIELDS]
+    text = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def edit_question(

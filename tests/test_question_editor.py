@@ -4,12 +4,12 @@ reordering, publishing, and who may do it; all through real HTTP against a real 
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.extensions import db
 from quizzes.editors import CONVERSATION_EXAMPLE
 from tests.conftest import csrf_token_from
-from tests.helpers import assign_trainer, page_text
+from tests.helpers import assign_trainer, page_text, question_id
 from tests.test_quiz_attempts import FormReader, basic_answers, enrol, one_module_lab, start, sync
 
 
@@ -271,14 +271,16 @@ def test_each_question_form_explains_what_is_wrong_and_saves_nothing(app, client
 def test_a_single_choice_with_several_right_answers_imports_and_saves_unchanged_in_its_form(app, client, trainer, lab):
     """GIFT's several '=' answers are several right answers: the editor keeps them, so a trainer can fix a typo
     in an imported question without regrading it."""
-    from tests.helpers import question_id
     from tests.test_quiz_authoring import import_gift
 
     quiz_id = new_quiz_id(client)
     seasons = "::seasons::Name a season\\: {=spring =summer =autumn =winter ~Easter}\n"
     assert import_gift(client, quiz_id, seasons).status_code == 302
     url = f"/author/questions/{question_id(app, 'seasons')}/edit"
-    data = form_values(client.get(url).text)
+    page = client.get(url).text
+    # Its text is HTML as the GIFT file gave it, and the field says so (not "Markdown", which new questions use).
+    assert "HTML, as the GIFT file gave it" in page and "Raw HTML is not shown" not in page
+    data = form_values(page)
     assert [data[f"answers-rows-{n}-grade"] for n in range(5)] == ["100", "100", "100", "100", "0"]
     data["stem"] = "Name a season of the year:"
     saved = client.post(url, data=data)
@@ -404,8 +406,8 @@ def test_every_question_type_has_a_form_that_saves_and_shows_its_question_again(
 
     with app.app_context():
         ids = {q.type: q.id for q in db.session.scalars(select(Question).where(Question.title.startswith("t-")))}
-    for qtype, question_id in ids.items():
-        url = f"/author/questions/{question_id}/edit?quiz={quiz_id}"
+    for qtype, edited in ids.items():
+        url = f"/author/questions/{edited}/edit?quiz={quiz_id}"
         page = client.get(url).text
         data = form_values(page)
         assert client.post(url, data=data).status_code == 302, (qtype, errors_on(client.post(url, data=data).text))
@@ -856,3 +858,38 @@ def test_a_conversation_script_that_is_not_yaml_or_not_a_script_is_refused_with_
     refused = new_question(client, quiz_id, "conversation", title="t-talk", **{"answers-script": looped})
     assert refused.status_code == 400
     assert "The conversation can go round in a loop: hello → hello." in page_text(refused)
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_a_save_over_a_newer_edit_is_refused_and_keeps_what_was_typed(app, client, trainer, lab, answered):
+    """Two tabs (or two trainers) open the same question; the first saves; the second's save would silently undo
+    it (edited in place, or made the new version's content), so it comes back unsaved with the reason, and a
+    second press, made knowingly, saves it."""
+    quiz_id = new_quiz_id(client)
+    fields = rows([{"text": "I hear you", "grade": "100"}, {"text": "Calm down", "grade": "0"}])
+    assert new_question(client, quiz_id, "single_choice", title="calming", **fields).status_code == 302
+    question = question_id(app, "calming")
+    if answered:  # learners answered version 1: each save makes a new version
+        from quizzes.models import QuestionVersion
+
+        with app.app_context():
+            db.session.execute(
+                update(QuestionVersion).where(QuestionVersion.question_id == question).values(locked=True)
+            )
+            db.session.commit()
+    url = f"/author/questions/{question}/edit?quiz={quiz_id}"
+    tab_a, tab_b = form_values(client.get(url).text), form_values(client.get(url).text)
+    assert tab_a["based_on"] and tab_a == tab_b
+
+    assert client.post(url, data={**tab_a, "stem": "Tab A: which reply calms the caller?"}).status_code == 302
+    refused = client.post(url, data={**tab_b, "stem": "Tab B: which reply calms the caller?"})
+    assert refused.status_code == 409
+    assert "This question was saved by someone else, or in another tab, after you opened it" in page_text(refused)
+    assert "Tab B: which reply calms the caller?" in refused.text  # what was typed is on the form, unsaved
+    assert quiz_questions(app, quiz_id)[0][3] == "Tab A: which reply calms the caller?"
+
+    again = form_values(refused.text)
+    assert again["stem"] == "Tab B: which reply calms the caller?"
+    assert client.post(url, data=again).status_code == 302
+    assert quiz_questions(app, quiz_id)[0][3] == "Tab B: which reply calms the caller?"
+    assert f'href="/author/questions/{question}/history">Its versions</a>' in refused.text
