@@ -1,9 +1,12 @@
 """Who may reach each route: every view declares it, and anything undeclared is refused."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
+
+from lms.security import safe_next_url
 
 ANYONE = "anonymous"
 SIGNED_IN = "signed_in"
@@ -71,16 +74,38 @@ def enforce_access():
         return authenticate(view)
     if not current_user.is_authenticated:
         if request.accept_mimetypes.best == "application/json":
-            # A page's script (the attempt's autosave, a timed run) gets the reason, not a sign-in page it cannot
-            # show: a sign-out on another device ends this session too.
-            return jsonify(
-                error="You are signed out, so this was not saved. Sign in again and come back: what was saved "
-                "before is kept."
-            ), 401
+            return signed_out_json()
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if level in ("trainer", "admin") and not has_role(current_user, level):
         abort(403)
     return None
+
+
+def signed_out_json():
+    """The answer to a page's script (the attempt's autosave, a timed run) whose session ended: the reason, not a
+    sign-in page it cannot show (a sign-out on another device or tab ends this session too)."""
+    return jsonify(
+        error="You are signed out, so this was not saved. Sign in again and come back: what was saved before is kept."
+    ), 401
+
+
+def signed_out_post():
+    """The answer to a form posted to a signed-in page after its session ended (its CSRF token went with the
+    session): the reason, and the sign-in page, which leads back to the page the form was on; or None when the
+    request is not such a post."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if current_user.is_authenticated or declared_access(view) in (None, ANYONE, TOKEN):
+        return None
+    if request.accept_mimetypes.best == "application/json":
+        return signed_out_json()
+    referrer = urlsplit(request.referrer or "")
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "") if referrer.netloc == request.host else None
+    flash(
+        "You were signed out (in another tab or on another device), so that form was not sent. Sign in, then "
+        "send it again.",
+        "error",
+    )
+    return redirect(url_for("auth.login", next=safe_next_url(back))), 303
 
 
 def wrap_static(app) -> None:

@@ -59,7 +59,13 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_csrf_error(exc: CSRFError):
-    """A missing or stale CSRF token: explain it, change nothing."""
+    """A missing or stale CSRF token: explain it, change nothing. Its most common cause, a session that ended
+    (signed out in another tab), is said as such."""
+    from lms.access import signed_out_post
+
+    signed_out = signed_out_post()
+    if signed_out is not None:
+        return signed_out
     return render_error(400, "This form has expired or was not sent from this site. Reload the page and try again.")
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from lms.extensions import db
 from lms.plugins import hookimpl
 from tests.conftest import csrf_token_from
-from tests.helpers import at_once, question_id
+from tests.helpers import at_once, page_text, question_id
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -612,6 +612,51 @@ def test_autosave_after_a_sign_out_elsewhere_says_so_in_json_and_a_page_still_go
     assert refused.status_code == 401 and refused.mimetype == "application/json"
     assert refused.json["error"].startswith("You are signed out, so this was not saved.")
     assert client.get(f"/quizzes/attempts/{attempt_id}").headers["Location"].startswith("/login")
+
+
+def test_a_form_sent_after_a_sign_out_in_another_tab_says_so_and_leads_back_after_sign_in(
+    app, client, learner, login, tmp_path
+):
+    """Signing out in another tab clears the browser's session, its CSRF token with it: a form the first tab sends
+    afterwards was refused as "expired or not sent from this site"; it now says the learner was signed out, and
+    signing in leads back to the page the form was on. The autosave (JSON) is told the same."""
+    course = one_module_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    page = f"/quizzes/attempts/{attempt_id}"
+    data = basic_answers(client, attempt_id, {"sky": "False"})
+    other_tab = {"csrf_token": csrf_token_from(client.get("/dashboard").text)}
+    assert client.post("/logout", data=other_tab).status_code == 302
+
+    autosave = client.post(
+        f"{page}/save", data=data, headers={"Accept": "application/json", "Referer": f"http://localhost{page}"}
+    )
+    assert autosave.status_code == 401 and autosave.json["error"].startswith(
+        "You are signed out, so this was not saved."
+    )
+    pressed = client.post(f"{page}/save", data=data, headers={"Referer": f"http://localhost{page}"})
+    assert (
+        pressed.status_code == 303
+        and pressed.headers["Location"] == f"/login?next={page}"
+    )
+    shown = page_text(client.get(pressed.headers["Location"]))
+    assert "You were signed out (in another tab or on another device), so that form was not sent." in shown
+    signed_in = client.post(
+        pressed.headers["Location"],
+        data={
+            "email": learner["email"],
+            "password": learner["password"],
+            "csrf_token": csrf_token_from(client.get("/login").text),
+        },
+    )
+    assert signed_in.headers["Location"] == page
+    # A form from another site (no session ever, or a referrer elsewhere) is still the plain refusal.
+    stranger = app.test_client().post(
+        "/profile/name", data={"display_name": "X"}, headers={"Referer": "https://evil.example/x"}
+    )
+    assert stranger.status_code == 303 and stranger.headers["Location"] == "/login"
+    signed_in_now = client.post("/profile/name", data={"display_name": "X"})
+    assert signed_in_now.status_code == 400 and "This form has expired" in page_text(signed_in_now)
 
 
 def test_opening_a_late_attempt_changes_nothing_until_the_learner_asks_for_the_result(
