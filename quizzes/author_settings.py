@@ -106,6 +106,10 @@ def quiz_settings(quiz_id: int):
     if form.validate_on_submit():
         try:
             changed = authoring.update_quiz(current_user, quiz, form.settings(module_ids))
+        except authoring.NothingLeftToAsk as error:  # said beside what decides it, with the form as typed
+            shown = form.draw_tags if form.draw_count.data else form.counts_towards_completion
+            shown.errors = [*shown.errors, error.message]
+            return render_template("author/quiz_settings.html", form=form, quiz=quiz), 400
         except ServiceError as error:
             fail(error.status, str(error))
         flash("Settings saved." if changed else "Nothing changed.", "success")

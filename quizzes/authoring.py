@@ -84,14 +84,26 @@ def create_quiz(actor, course_id: int, settings: dict) -> Quiz:
     return quiz
 
 
+class NothingLeftToAsk(ServiceError):
+    """New settings that would leave a published quiz with no question to ask."""
+
+
 def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
-    """Apply new settings to the quiz; the names of the settings that changed (audited when any did)."""
+    """Apply new settings to the quiz; the names of the settings that changed (audited when any did). Settings
+    that would leave a published quiz with nothing to ask (a draw from tags no question carries) are refused."""
     check_module(quiz.course_id, settings.get("module_id"))
     check_review(settings, quiz)
     begin_write()
+    could_ask = quiz.active and nothing_to_ask(quiz) is None
     changed = [key for key in SETTINGS if key in settings and getattr(quiz, key) != settings[key]]
     for key in changed:
         setattr(quiz, key, settings[key])
+    reason = nothing_to_ask(quiz) if could_ask and changed else None
+    if reason:
+        db.session.rollback()
+        raise NothingLeftToAsk(
+            f"Not saved: learners can start this quiz now, and with these settings they could not. {reason}"
+        )
     if changed:
         audit(actor, "quiz.settings", f"quiz:{quiz.id}", changed=changed)
     commit()

@@ -414,9 +414,10 @@ def test_every_question_type_has_a_form_that_saves_and_shows_its_question_again(
     assert quiz_questions(app, quiz_id) == saved
 
 
-def form_values(page: str) -> dict:
-    """What a browser would send for the page's question form untouched (inputs, selected options, textareas)."""
-    form = page[page.index('<form method="post" class="form-card form-wide"') :]
+def form_values(page: str, start: str = '<form method="post" class="form-card form-wide"') -> dict:
+    """What a browser would send for the page's form (the question form unless `start` names another) untouched:
+    inputs, selected options, textareas."""
+    form = page[page.index(start) :]
     form = form[: form.index("</form>")]
     data: dict = {}
     for tag in re.findall(r"<input[^>]*>", form):
@@ -893,3 +894,48 @@ def test_a_save_over_a_newer_edit_is_refused_and_keeps_what_was_typed(app, clien
     assert client.post(url, data=again).status_code == 302
     assert quiz_questions(app, quiz_id)[0][3] == "Tab B: which reply calms the caller?"
     assert f'href="/author/questions/{question}/history">Its versions</a>' in refused.text
+
+
+def test_settings_that_would_leave_a_published_quiz_nothing_to_ask_are_refused_beside_the_draw(
+    app, client, trainer, lab
+):
+    """A published quiz set to draw from a tag no question carries would greet every learner with "This quiz has
+    no questions yet" while its page promised ten; the settings come back unsaved, with the reason beside the draw
+    and what was typed. An unpublished quiz may hold such settings until it is published (which is refused)."""
+    from quizzes.models import Quiz
+
+    quiz_id = new_quiz_id(client)
+    assert new_question(client, quiz_id, "single_choice", title="calm-reply", tags="voice", **CALM).status_code == 302
+    url = f"/author/quizzes/{quiz_id}/settings"
+    page = client.get(url).text
+    settings = {
+        **form_values(page, '<form method="post" class="form-card"'),
+        "draw_count": "10",
+        "draw_tags": "no-such-tag",
+    }
+    assert client.post(url, data=settings).status_code == 302  # unpublished: saved
+    refused_publish = client.post(
+        f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": csrf_token_from(page), "publish": "1"}
+    )
+    assert "no active question of the course's bank carries a tag it draws from" in page_text(
+        client.get(refused_publish.headers["Location"])
+    )
+
+    assert client.post(url, data={**settings, "draw_count": "", "draw_tags": ""}).status_code == 302
+    published = client.post(
+        f"/author/quizzes/{quiz_id}/publish", data={"csrf_token": csrf_token_from(page), "publish": "1"}
+    )
+    assert "Published" in page_text(client.get(published.headers["Location"]))
+    refused = client.post(url, data={**settings, "pass_mark": "90"})
+    assert refused.status_code == 400
+    assert [html_unescape(error) for error in errors_on(refused.text)] == [
+        "Not saved: learners can start this quiz now, and with these settings they could not. This quiz has no "
+        "question to ask yet: its questions are retired, or no active question of the course's bank carries a tag "
+        "it draws from. Add or tag questions first."
+    ]
+    assert 'value="no-such-tag"' in refused.text and 'value="90"' in refused.text  # as typed
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert (quiz.draw_count, quiz.draw_tags, quiz.pass_mark) == (None, [], 80)
+    # A draw from a tag the question carries is saved.
+    assert client.post(url, data={**settings, "draw_count": "1", "draw_tags": "voice"}).status_code == 302

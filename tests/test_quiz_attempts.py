@@ -635,10 +635,7 @@ def test_a_form_sent_after_a_sign_out_in_another_tab_says_so_and_leads_back_afte
         "You are signed out, so this was not saved."
     )
     pressed = client.post(f"{page}/save", data=data, headers={"Referer": f"http://localhost{page}"})
-    assert (
-        pressed.status_code == 303
-        and pressed.headers["Location"] == f"/login?next={page}"
-    )
+    assert pressed.status_code == 303 and pressed.headers["Location"] == f"/login?next={page}"
     shown = page_text(client.get(pressed.headers["Location"]))
     assert "You were signed out (in another tab or on another device), so that form was not sent." in shown
     signed_in = client.post(
