@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tests.conftest import csrf_token_from
 from tests.helpers import page_text
 from tests.test_password_reset import signs_in
@@ -27,6 +29,26 @@ def test_a_learner_changes_their_name(app, client, make_user, login):
     # The admin's search finds the new name.
     admin = login(make_user("admin"), target=app.test_client())
     assert learner["email"] in page_text(admin.get("/admin/users?q=cruz"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "محمد\u200cرضا",  # Persian: the zero-width non-joiner keeps two parts of one name apart
+        "നന്\u200d",  # Malayalam: a joiner after the virama (a chillu letter in the older spelling)
+        "Ana 👩\u200d💻",  # an emoji made of two with a joiner
+    ],
+)
+def test_a_name_spelled_with_joiners_is_kept_as_written(app, client, make_user, login, name):
+    """A name written with the joiners its script or emoji needs is taken; the same characters anywhere else (which
+    only make a look-alike name) are refused, as every invisible character is."""
+    login(make_user(name="Ana Reyes"))
+    saved = client.post("/profile/name", data={"display_name": name, "csrf_token": profile_token(client)})
+    assert saved.status_code == 302, page_text(saved)
+    assert f"Welcome, {name}" in page_text(client.get("/dashboard"))
+    for look_alike in ("Ana\u200dReyes", "Ana\u200c", "\u200dمحمد"):
+        refused = client.post("/profile/name", data={"display_name": look_alike, "csrf_token": profile_token(client)})
+        assert refused.status_code == 400 and "invisible or control characters" in page_text(refused)
 
 
 def test_a_learner_changes_their_email_once_the_new_address_confirms(app, client, make_user, login, mailbox):

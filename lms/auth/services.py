@@ -17,13 +17,46 @@ from lms.services import ServiceError
 from lms.user_search import index_user
 
 
+ZWNJ, ZWJ = "\u200c", "\u200d"
+VIRAMA = 9  # the canonical combining class of a virama (Devanagari, Malayalam, ...)
+# Latin, Greek and Cyrillic letters need no joiner; between two of them one would only make a look-alike name.
+NO_JOINER_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+EMOJI_TAILS = {"\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))}  # variation selectors, skin tones
+
+
+def joins_letters(char: str) -> bool:
+    """Whether a zero-width (non-)joiner beside this character may belong to the spelling of a word: a letter or
+    mark of a script that uses joiners (Arabic, Persian, the Indic scripts, ...)."""
+    return unicodedata.category(char)[0] in "LM" and not unicodedata.name(char, "").startswith(NO_JOINER_SCRIPTS)
+
+
+def spelled_joiner(name: str, at: int) -> bool:
+    """Whether the ZWJ or ZWNJ at `at` is part of how the name is written (much as RFC 5892 allows them): after a
+    virama, between two letters of a script that uses joiners (Persian's ZWNJ), or, a ZWJ, between two emoji
+    (a sequence such as 👩‍💻)."""
+    before = name[at - 1] if at else ""
+    after = name[at + 1] if at + 1 < len(name) else ""
+    if before and unicodedata.combining(before) == VIRAMA:
+        return True
+    if before and after and joins_letters(before) and joins_letters(after):
+        return True
+    if name[at] == ZWJ and after and unicodedata.category(after) == "So":
+        head = name[:at].rstrip("".join(EMOJI_TAILS))
+        return bool(head) and unicodedata.category(head[-1]) == "So"
+    return False
+
+
 def name_problems(name: str) -> list[str]:
     """Why a display name cannot be shown to others; [] when it can."""
     if not (name or "").strip():
         return ["Enter a name."]
-    # Controls, bidi overrides and zero-width characters let a name hide or reorder what pages show around it.
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in name):
-        return ["Use letters, numbers, spaces and punctuation only: no invisible or control characters."]
+    # Controls, bidi overrides and zero-width characters let a name hide or reorder what pages show around it;
+    # the joiners some scripts and emoji are spelled with are taken where they join.
+    for at, char in enumerate(name):
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+            if char in (ZWNJ, ZWJ) and spelled_joiner(name, at):
+                continue
+            return ["Use letters, numbers, spaces and punctuation only: no invisible or control characters."]
     return []
 
 
