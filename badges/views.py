@@ -262,14 +262,16 @@ def credential_issuer():
 @bp.route("/verify/<public_id>")
 @allow(ANYONE)
 def verify(public_id: str):
-    """The public verification page: badge, issuer, date, criteria, evidence and validity."""
+    """The public verification page: badge, issuer, date, criteria, evidence and validity. A revoked award's page
+    says so and no longer names its earner or their evidence (the revocation list leads anyone to it), as its
+    Open Badges documents no longer carry the recipient."""
     award = find_award(public_id)
     return render_template(
         "badges/verify.html",
         award=award,
         badge=award.badge_class,
-        earner=public_name(award.user_id),
-        evidence=documents.evidence_text(award),
+        earner=None if award.revoked else public_name(award.user_id),
+        evidence=None if award.revoked else documents.evidence_text(award),
         issuer_name=current_app.config["BADGE_ISSUER_NAME"],
     )
 

@@ -96,3 +96,9 @@ def test_a_revoked_badge_says_when_and_why(app, client, make_user):
     shown = verify_text(client, earned["award"]["public_id"])
     assert "This badge has been revoked and is no longer valid (revoked on" in shown
     assert "Reason: Issued by mistake" in shown and "Valid badge" not in shown
+    # The revocation list leads anyone to this page: it no longer names the earner, nor their evidence.
+    assert "Earned by" not in shown and "Evidence" not in shown
+    with app.app_context():
+        from lms.models import User
+
+        assert db.session.get(User, earned["id"]).display_name not in shown
