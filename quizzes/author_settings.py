@@ -68,6 +68,9 @@ def new_quiz():
     if form.validate_on_submit():
         try:
             quiz = authoring.create_quiz(current_user, course_of[form.placement.data], form.settings(module_ids))
+        except authoring.TitleTaken as error:
+            form.title.errors = [*form.title.errors, error.message]
+            return render_template("author/quiz_settings.html", form=form, quiz=None), 400
         except ServiceError as error:
             fail(error.status, str(error))
         flash(f"Quiz “{quiz.title}” created. Add its questions, then publish it.", "success")
@@ -109,6 +112,9 @@ def quiz_settings(quiz_id: int):
         except authoring.NothingLeftToAsk as error:  # said beside what decides it, with the form as typed
             shown = form.draw_tags if form.draw_count.data else form.counts_towards_completion
             shown.errors = [*shown.errors, error.message]
+            return render_template("author/quiz_settings.html", form=form, quiz=quiz), 400
+        except authoring.TitleTaken as error:
+            form.title.errors = [*form.title.errors, error.message]
             return render_template("author/quiz_settings.html", form=form, quiz=quiz), 400
         except ServiceError as error:
             fail(error.status, str(error))

@@ -5,7 +5,7 @@ import json
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from courses.models import Module
 from lms.db import begin_write, commit
@@ -64,11 +64,34 @@ def check_review(settings: dict, quiz: Quiz | None = None) -> None:
         raise ServiceError("A quiz that counts towards completion must not show its right answers before a pass.", 400)
 
 
+class TitleTaken(ServiceError):
+    """A quiz title another quiz of the course already has."""
+
+
+def check_title_free(course_id: int, title: str, quiz_id: int | None = None) -> None:
+    """Refuse a title (compared without case or surrounding spaces) that another quiz of the course has: learners
+    and reports tell quizzes apart by it, and a form sent twice (a double click, Back) made two."""
+    taken = db.session.scalar(
+        select(Quiz.id).where(
+            Quiz.course_id == course_id,
+            func.lower(func.trim(Quiz.title)) == title.strip().lower(),
+            Quiz.id != (quiz_id or 0),
+        )
+    )
+    if taken is not None:
+        raise TitleTaken(f"The course already has a quiz called “{title.strip()}”. Give this one another title.")
+
+
 def create_quiz(actor, course_id: int, settings: dict) -> Quiz:
     """A new, unpublished quiz of the course with these settings; the trainer publishes it when it is ready."""
     check_module(course_id, settings.get("module_id"))
     check_review(settings)
     begin_write()
+    try:
+        check_title_free(course_id, settings["title"])
+    except TitleTaken:
+        db.session.rollback()
+        raise
     quiz = Quiz(
         course_id=course_id,
         slug=quiz_slug(settings["title"]),
@@ -94,6 +117,12 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
     check_module(quiz.course_id, settings.get("module_id"))
     check_review(settings, quiz)
     begin_write()
+    if "title" in settings and settings["title"].strip().lower() != quiz.title.strip().lower():
+        try:
+            check_title_free(quiz.course_id, settings["title"], quiz.id)
+        except TitleTaken:
+            db.session.rollback()
+            raise
     could_ask = quiz.active and nothing_to_ask(quiz) is None
     changed = [key for key in SETTINGS if key in settings and getattr(quiz, key) != settings[key]]
     for key in changed:

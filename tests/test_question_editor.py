@@ -939,3 +939,30 @@ def test_settings_that_would_leave_a_published_quiz_nothing_to_ask_are_refused_b
         assert (quiz.draw_count, quiz.draw_tags, quiz.pass_mark) == (None, [], 80)
     # A draw from a tag the question carries is saved.
     assert client.post(url, data={**settings, "draw_count": "1", "draw_tags": "voice"}).status_code == 302
+
+
+def test_a_quiz_title_the_course_already_has_is_refused_beside_the_title(app, client, trainer, lab):
+    """The new-quiz form sent twice (a double click, Back and send) made two identical quizzes; a title another
+    quiz of the course has, in any case, now comes back with the reason and the form as typed."""
+    from quizzes.models import Quiz
+
+    first = new_quiz_id(client, title="Calming angry callers")
+    again = create_quiz(client, title=" calming ANGRY callers ", introduction="Second try")
+    assert again.status_code == 400
+    assert [html_unescape(e) for e in errors_on(again.text)] == [
+        "The course already has a quiz called “calming ANGRY callers”. Give this one another title."
+    ]
+    assert "Second try" in again.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz).where(Quiz.title.ilike("calming%"))) == 1
+
+    # Renaming another quiz to it is refused too; keeping one's own title (or changing its case) is not.
+    other = new_quiz_id(client, title="Verifying callers")
+    url = f"/author/quizzes/{other}/settings"
+    settings = form_values(client.get(url).text, '<form method="post" class="form-card"')
+    renamed = client.post(url, data={**settings, "title": "Calming angry callers"})
+    assert renamed.status_code == 400 and "already has a quiz called" in html_unescape(renamed.text)
+    assert client.post(url, data={**settings, "pass_mark": "90"}).status_code == 302
+    first_url = f"/author/quizzes/{first}/settings"
+    own = form_values(client.get(first_url).text, '<form method="post" class="form-card"')
+    assert client.post(first_url, data={**own, "title": "Calming Angry Callers"}).status_code == 302
