@@ -96,7 +96,10 @@ def emails_in(text: str) -> list[tuple[int, str]]:
             if value:
                 rows.append((number, value))
     except csv.Error as exc:  # such as a field longer than the csv module reads
-        raise ServiceError(f"Line {reader.line_num} of the file could not be read as CSV: {exc}.") from exc
+        # The csv module's words ("field larger than field limit (131072)") mean a line too long for an email.
+        raise ServiceError(
+            f"Line {reader.line_num} of the file is too long to hold an email address (or is not CSV text)."
+        ) from exc
     return rows
 
 
@@ -108,6 +111,14 @@ class Added:
     added: int
     already: int
     problems: list[str]
+
+
+TYPED = 0  # the line of the email typed into the form, beside any file
+
+
+def where(line: int) -> str:
+    """Where a refused email came from, as a problem names it."""
+    return "the email typed" if line == TYPED else f"line {line}"
 
 
 def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> Added:
@@ -123,14 +134,14 @@ def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> Added:
     added, already, problems = 0, 0, []
     for line, email in emails:
         if CONTROL.search(email):
-            problems.append(f"line {line}: holds a control character (such as a NUL byte), so it is no email address")
+            problems.append(f"{where(line)}: holds a control character (such as a NUL byte), so it is no email address")
         elif "@" not in email:
-            problems.append(f"line {line}: “{email}” is not an email address")
+            problems.append(f"{where(line)}: “{email}” is not an email address")
         elif email not in accounts:
-            problems.append(f"line {line}: no account has the email {email}")
+            problems.append(f"{where(line)}: no account has the email {email}")
         elif accounts[email][1] != "learner":
             problems.append(
-                f"line {line}: {email} is a{'n' if accounts[email][1] == 'admin' else ''} "
+                f"{where(line)}: {email} is a{'n' if accounts[email][1] == 'admin' else ''} "
                 f"{accounts[email][1]}'s account, and a cohort holds learners"
             )
         elif insert_if_absent(CohortMember, cohort_id=cohort.id, user_id=accounts[email][0]):

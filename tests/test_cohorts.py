@@ -169,3 +169,38 @@ def test_a_cohort_name_with_invisible_or_reordering_characters_is_refused(app, a
         assert "no invisible or control characters" in page_text(refused)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Cohort)) == 0
+
+
+def test_an_email_typed_beside_a_file_is_added_too_and_a_long_list_of_problems_is_cut_short(app, admin, make_user):
+    """The typed email was silently dropped when a file was chosen as well; both are added now, a problem with
+    the typed one says so, and a file of thousands of unknown addresses lists the first hundred."""
+    from lms.cohorts import CohortMember
+
+    typed, listed = make_user(email="typed@example.com"), make_user(email="listed@example.com")
+    url = new_cohort(admin)
+    token = csrf_token_from(admin.get(url).text)
+    both = admin.post(
+        url,
+        data={
+            "csrf_token": token,
+            "email": "typed@example.com",
+            "csv_file": (io.BytesIO(b"listed@example.com\n"), "a.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert both.status_code == 302
+    with app.app_context():
+        assert set(db.session.scalars(select(CohortMember.user_id))) == {typed["id"], listed["id"]}
+
+    unknown = "".join(f"nobody{n}@example.com\n" for n in range(250)).encode()
+    token = csrf_token_from(admin.get(url).text)
+    many = admin.post(
+        url,
+        data={"csrf_token": token, "email": "ghost@example.com", "csv_file": (io.BytesIO(unknown), "b.csv")},
+        content_type="multipart/form-data",
+    )
+    text = page_text(many)
+    assert many.status_code == 400 and "the email typed: no account has the email ghost@example.com" in text
+    assert "line 99: no account has the email nobody98@example.com" in text
+    assert "line 100: no account" not in text
+    assert "… and 151 more rows, not listed." in text

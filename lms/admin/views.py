@@ -198,20 +198,23 @@ def cohort(cohort_id: int):
 
 
 def member_rows(form: MembersForm) -> list[tuple[int, str]]:
-    """(line, email) rows from the uploaded CSV, or the one email typed."""
+    """(line, email) rows: the email typed (line 0), and those of the uploaded CSV."""
+    rows = []
+    email = (form.email.data or "").strip().lower()
+    if email:
+        rows.append((cohorts.TYPED, email))
     upload = form.csv_file.data
     if upload and getattr(upload, "filename", ""):
         raw = upload.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             raise ServiceError("The CSV file is larger than 1 MB.")
         try:
-            return cohorts.emails_in(raw.decode("utf-8-sig"))
+            rows += cohorts.emails_in(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise ServiceError("The CSV file must be UTF-8 text.") from exc
-    email = (form.email.data or "").strip().lower()
-    if not email:
+    elif not email:
         raise ServiceError("Type an email, or choose a CSV file.")
-    return [(1, email)]
+    return rows
 
 
 @bp.route("/cohorts/<int:cohort_id>/members/<int:user_id>/remove", methods=["POST"])

@@ -16,7 +16,6 @@ from lms.security_log import security_event
 from lms.services import ServiceError
 from lms.user_search import index_user
 
-
 ZWNJ, ZWJ = "\u200c", "\u200d"
 VIRAMA = 9  # the canonical combining class of a virama (Devanagari, Malayalam, ...)
 # Latin, Greek and Cyrillic letters need no joiner; between two of them one would only make a look-alike name.
