@@ -22,6 +22,10 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
   .slice(-3).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + (e.innerText || '').slice(0, 40))"""
 
 
+# Whether every table that scrolls in a box fits it (no column pushed out of view).
+TABLES_FIT = "[...document.querySelectorAll('.table-wrap')].every(box => box.scrollWidth <= box.clientWidth + 1)"
+
+
 def look_at(page, axe, url: str, label: str) -> None:
     """Open the page at each width: nothing overflows sideways, and axe finds no violation."""
     shots = os.environ.get("LMS_SCREENSHOTS")
@@ -149,7 +153,8 @@ def test_a_very_long_word_in_a_question_never_widens_its_pages(page, live_server
     from tests.test_quiz_attempts import enrol, one_module_lab
 
     word = "REF-" + "7A3F9C" * 50
-    course = one_module_lab(app, tmp_path, gift=f"::long::Copy {word} into the ticket. {{=Done ~{word}}}\n")
+    gift = f"::long::Copy {word} into the ticket. {{=Done ~{word}}}\n\n::{word[:150]}::Is it filed? {{T}}\n"
+    course = one_module_lab(app, tmp_path, gift=gift)
     learner = make_user()
     enrol(app, learner["id"], course.id)
     sign_in(page, live_server.url, learner)
@@ -167,6 +172,10 @@ def test_a_very_long_word_in_a_question_never_widens_its_pages(page, live_server
 
         question_id = db.session.scalar(select(Question.id).where(Question.title == "long"))
     look_at(page, axe, f"{live_server.url}/author/questions/{question_id}/preview", "preview with a long word")
+    # The trainer's quiz page and the bank list a question named by 150 unbroken characters.
+    look_at(page, axe, f"{live_server.url}/author/quizzes/{course.quiz_id}", "quiz with a long question name")
+    look_at(page, axe, f"{live_server.url}/author/bank", "bank with a long question name")
+    assert page.evaluate(TABLES_FIT), "a table of the bank is wider than its box"
 
 
 def test_a_cohort_with_a_very_long_name_never_widens_its_readiness_page(page, live_server, app, axe, make_user):
@@ -182,3 +191,7 @@ def test_a_cohort_with_a_very_long_name_never_widens_its_readiness_page(page, li
     look_at(
         page, axe, f"{live_server.url}/quizzes/readiness/{course.slug}/cohort?cohort={cohort_id}", "cohort readiness"
     )
+    # The list of cohorts: the long name wraps in its cell, and the other columns stay in view.
+    look_at(page, axe, f"{live_server.url}/admin/cohorts", "cohort list")
+    page.set_viewport_size(WIDTHS["desktop"])
+    assert page.evaluate(TABLES_FIT), "the cohort table is wider than its box"
