@@ -63,8 +63,8 @@ def test_admin_changes_a_role_and_it_is_audited(client, app, make_user, login):
     page = client.get("/admin/users")
     assert learner["email"] in page.get_data(as_text=True)
     token = csrf_token_from(page.get_data(as_text=True))
-    response = client.post(f"/admin/users/{learner['id']}/role", data={"role": "trainer", "csrf_token": token})
-    assert response.status_code == 302
+    response = client.post(f"/admin/users/{learner['id']}/role?q=ana", data={"role": "trainer", "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/users?q=ana"  # the search stays
     with app.app_context():
         assert db.session.get(User, learner["id"]).role == "trainer"
         entry = db.session.scalar(select(AuditEntry))

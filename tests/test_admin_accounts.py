@@ -128,12 +128,14 @@ def test_a_deactivated_user_cannot_sign_in_and_stays_in_the_reports(app, client,
     assert "is active again" in page_text(on)
     assert signs_in(app, learner["email"], learner["password"])
 
-    # An admin cannot lock themself out, nor leave the site without an active admin.
+    # An admin cannot lock themself out, nor leave the site without an active admin; the refusal keeps the
+    # search the admin had made.
     self_off = client.post(
-        f"/admin/users/{admin['id']}/active",
+        f"/admin/users/{admin['id']}/active?q=gina",
         data={"csrf_token": admin_form(client), "active": "0"},
         follow_redirects=True,
     )
+    assert self_off.request.full_path == "/admin/users?q=gina"
     assert "You cannot deactivate your own account." in page_text(self_off)
     with app.app_context():
         assert db.session.scalar(select(User.active).where(User.id == admin["id"])) is True

@@ -18,7 +18,7 @@ lab = test_question_editor.lab
 
 def titles_on(page: str) -> list[str]:
     """The question titles the bank page lists, in order."""
-    return re.findall(r"<td><strong>([^<]*)</strong>", page)
+    return re.findall(r"<td[^>]*><strong>([^<]*)</strong>", page)
 
 
 def post(client, url, page_url, **data):

@@ -27,7 +27,7 @@ def screen(client, course, **args) -> list[list[str]]:
         html.unescape(re.sub(r"<[^>]+>|[▲▼]", "", h)).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)
     ]
     rows = []
-    for row in re.findall(r"<tr>\s*(<td>.*?)</tr>", table, re.S):
+    for row in re.findall(r"<tr>\s*(<td.*?)</tr>", table, re.S):
         values = [
             html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)

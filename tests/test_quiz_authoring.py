@@ -369,7 +369,7 @@ def test_the_import_preview_says_what_each_question_would_do_and_saves_nothing(a
     preview = preview_gift(client, lab.quiz_id, text)
     assert preview.status_code == 200
     assert "Preview: 1 new, 2 already in the quiz" in preview.text and "Nothing has been saved yet." in preview.text
-    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td></tr>", preview.text)
+    rows = re.findall(r"<tr><td>(\d+)</td><td[^>]*>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td></tr>", preview.text)
     assert [(title, note) for _line, title, note in rows][-1] == ("Brand new", "New")
     assert all(note.startswith("Already in the quiz") for _line, _title, note in rows[:-1])
     assert int(rows[-1][0]) > int(rows[0][0]), "each row names the line its question starts on"
@@ -388,7 +388,7 @@ def test_a_question_repeated_in_the_text_is_added_once_and_said_to_be_repeated(a
     text = "::Twice::Is it? {T}\n\n::Once::Is this new? {F}\n\n::Twice::Is it? {T}\n"
     preview = preview_gift(client, quiz_id, text)
     assert "Preview: 2 new, 0 already in the quiz, 1 repeated in the text" in preview.text
-    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td></tr>", preview.text)
+    rows = re.findall(r"<tr><td>(\d+)</td><td[^>]*>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td></tr>", preview.text)
     assert [note for _line, _title, note in rows] == [
         "New",
         "New",

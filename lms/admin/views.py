@@ -73,6 +73,11 @@ def create_user():
     return redirect(url_for("admin.users"))
 
 
+def back_to_users():
+    """Back to the user list as the admin left it: the search they had made (`?q=`) stays."""
+    return redirect(url_for("admin.users", q=request.args.get("q") or None)), 303
+
+
 @bp.route("/users/<int:user_id>/reset", methods=["POST"])
 @allow("admin")
 def send_reset(user_id: int):
@@ -85,9 +90,9 @@ def send_reset(user_id: int):
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
-        return redirect(url_for("admin.users")), 303
+        return back_to_users()
     flash(f"Sent {user.email} a link to choose a new password (it works once, within an hour).", "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return back_to_users()
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -102,12 +107,12 @@ def set_active(user_id: int):
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
-        return redirect(url_for("admin.users")), 303
+        return back_to_users()
     if user.active:
         flash(f"{user.email} is active again and can sign in.", "success")
     else:
         flash(f"{user.email} is deactivated: they cannot sign in; their records stay in every report.", "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return back_to_users()
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
@@ -117,7 +122,7 @@ def change_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
-        return redirect(url_for("admin.users")), 303
+        return back_to_users()
     try:
         user = services.set_role(current_user, user_id, form.role.data)
     except ServiceError as exc:
@@ -126,9 +131,9 @@ def change_role(user_id: int):
 
             fail(404, exc.message)
         flash(exc.message, "error")
-        return redirect(url_for("admin.users")), 303
+        return back_to_users()
     flash(f"{user.email} is now {user.role}.", "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return back_to_users()
 
 
 class CohortForm(FlaskForm):
