@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import unicodedata
 
 from wtforms.validators import ValidationError
 
@@ -30,8 +31,21 @@ from .short_answer import best_answer
 NOT_A_NUMBER = "Enter a number, for example 42 or 3.5."
 
 # Plain decimal or scientific notation only. float() alone would also accept
-# "nan", "inf", "1_000" and non-ASCII digits, none of which a learner means.
+# "nan", "inf" and "1_000", none of which a learner means. Digits of other
+# scripts (١٨٢٢, as an Arabic keyboard types 1822) are read as the same digits
+# first; the Arabic decimal separator as a point.
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+ARABIC_DECIMAL_SEPARATOR = "\u066b"
+
+
+def western_digits(value: str) -> str:
+    """The text with every decimal digit of another script written as 0-9 (superscripts and the like are no
+    decimal digits, and stay as they are)."""
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+        for char in value.replace(ARABIC_DECIMAL_SEPARATOR, ".")
+    )
+
 
 # A GIFT "*" answer (Moodle's "any other answer", also written "~#feedback")
 # becomes the widest finite range: it then stays JSON-safe and passes
@@ -48,7 +62,7 @@ def typed_number(_form, field) -> None:
 
 def parse_number(value) -> float | None:
     """The finite number a learner typed, or None when it is not one."""
-    value = text(value).strip()
+    value = western_digits(text(value).strip())
     if not NUMBER.fullmatch(value):
         return None
     parsed = float(value)

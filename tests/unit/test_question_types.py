@@ -597,7 +597,7 @@ def test_numerical_exact_value(text, correct):
         "nan",
         "inf",
         "1_000",
-        "٣",
+        "²",  # a superscript is no digit one types a number with
         "1e999",
         "--1",
         ".",
@@ -626,6 +626,9 @@ def test_numerical_unanswered_or_garbage_scores_zero(response):
         ("1.5.2", None),
         ("0x10", None),
         ("Infinity", None),
+        ("١٨٢٢", 1822.0),  # Arabic-Indic digits, as an Arabic keyboard types 1822
+        ("۳٫۵", 3.5),  # Persian digits with the Arabic decimal separator
+        ("٣", 3.0),
     ],
 )
 def test_parse_number(text, value):
