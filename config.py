@@ -76,6 +76,9 @@ class Config:
     SESSION_REFRESH_EACH_REQUEST = False
     # Requests per personal access token (or, without one, per address) to the API.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    # Requests the API refuses (no token, an unknown or revoked one, a missing scope), per client address: they never
+    # reach a view's own limit, and each costs a lookup.
+    API_REFUSED_LIMIT = os.environ.get("API_REFUSED_LIMIT", "60 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # A moving window counts the last minute (or hour) at any moment; a fixed one would reset on the clock's
@@ -129,6 +132,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     LOGIN_RATE_LIMIT = "5 per minute"
     API_RATE_LIMIT = "100000 per minute"  # the contract tests send thousands of requests; one test sets a low one
+    API_REFUSED_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     LMS_LOAD_ENTRY_POINTS = False
     PUBLIC_BASE_URL = "http://localhost"  # the test client's host

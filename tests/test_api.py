@@ -364,3 +364,27 @@ def test_every_api_endpoint_refuses_a_token_without_its_scope(app, client, login
                     assert f"{needed!r} scope" in problem_of(response, 403)["detail"], (method, path, scope)
             checked += 1
     assert checked >= 15
+
+
+def test_refused_requests_are_limited_per_address(app, app_config, client, login, make_user):
+    """A request the API refuses (a guessed token, a missing scope) never reaches a view, so the per-token limit
+    never counted it: an address could guess tokens without end. Refusals now count per address, and past the
+    limit the address is refused with a 429 until the minute has passed; a good token from elsewhere is served."""
+    from lms import create_app
+
+    login(make_user())
+    secret = create_token(client, "reader")
+    limited = create_app({**app_config, "API_REFUSED_LIMIT": "5 per minute"})
+    api = limited.test_client()
+    guesses = [api.get("/api/v1/me", headers=bearer(f"lms_pat_guess{n}")).status_code for n in range(4)] + [
+        api.get("/api/v1/users", headers=bearer(secret)).status_code
+    ]  # read-only: its scope is refused
+    assert guesses == [401, 401, 401, 401, 403]
+    body = problem_of(api.get("/api/v1/me", headers=bearer(secret)), 429)
+    assert "Too many refused requests from this address" in body["detail"]
+    elsewhere = limited.test_client().get(
+        "/api/v1/me", headers=bearer(secret), environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
+    assert elsewhere.status_code == 200
+    with limited.app_context():
+        db.engine.dispose()

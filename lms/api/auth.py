@@ -1,9 +1,11 @@
 """Bearer-token authentication of API requests: who is calling, with which scopes, and within which limits."""
 
 import dataclasses
+import functools
 from datetime import timedelta
 
-from flask import g, request
+from flask import current_app, g, request
+from limits import RateLimitItem, parse
 from sqlalchemy import bindparam, select, update
 
 from lms.access import ROLE_RANK, TOKEN, rate_limited
@@ -84,23 +86,51 @@ def authenticate(view) -> object | None:
     while not hasattr(view, "lms_token_scope"):
         view = view.__wrapped__
     scope, role = view.lms_token_scope
+    if not refusals_left():
+        return problem(429, "Too many refused requests from this address: wait a minute before trying again.")
     secret = bearer_secret()
     if secret is None:
-        return problem(401, "Send a personal access token as `Authorization: Bearer <token>`.")
+        return refused(401, "Send a personal access token as `Authorization: Bearer <token>`.")
     row = db.session.connection().execute(TOKEN_BY_HASH, {"secret_hash": hash_secret(secret)}).first()
     if row is None or row[2] is not None:
-        return problem(401, "The token is unknown or was revoked.")
+        return refused(401, "The token is unknown or was revoked.")
     token_id, scopes, _revoked, last_used, user_id, email, name, user_role, active = row
     if not active:
-        return problem(401, "The token's account is deactivated.")
+        return refused(401, "The token's account is deactivated.")
     granted = frozenset(scopes.split())
     if scope not in granted:
-        return problem(403, f"This needs a token with the {scope!r} scope.")
+        return refused(403, f"This needs a token with the {scope!r} scope.")
     if ROLE_RANK.get(user_role, -1) < ROLE_RANK[role]:
-        return problem(403, f"This needs the {role} role.")
+        return refused(403, f"This needs the {role} role.")
     g.api_caller = ApiCaller(user_id, email, name, user_role, token_id, granted)
     note_use(token_id, aware(last_used))
     return None
+
+
+@functools.cache
+def limit_of(text: str) -> RateLimitItem:
+    """A limit such as "60 per minute", parsed once."""
+    return parse(text)
+
+
+def refusal_count() -> tuple:
+    """The limiter, the limit of refused requests and what it counts them by (the client's address)."""
+    strategy = current_app.extensions["lms"].limiter.limiter
+    return strategy, limit_of(current_app.config["API_REFUSED_LIMIT"]), ("api-refused", request.remote_addr or "")
+
+
+def refusals_left() -> bool:
+    """Whether the client's address may still be refused: a request that would be refused (an unknown token, a
+    missing scope) never reaches the view, nor so its rate limit, so refusals are counted apart, by address."""
+    strategy, limit, key = refusal_count()
+    return strategy.test(limit, *key)
+
+
+def refused(status: int, detail: str):
+    """The problem that refuses the request, counted against the client's address."""
+    strategy, limit, key = refusal_count()
+    strategy.hit(limit, *key)
+    return problem(status, detail)
 
 
 def note_use(token_id: int, last_used) -> None:
