@@ -148,6 +148,23 @@ def edit_badge(actor, badge_id: int, description: str, criteria: str) -> BadgeCl
     return badge
 
 
+def course_award_resting_on(award: Award) -> Award | None:
+    """For a module's badge: the same learner's valid course badge of that course, whose completion counted the
+    module; None for a course badge, or when the learner holds none."""
+    if award.badge_class.module_id is None:
+        return None
+    return db.session.scalar(
+        select(Award)
+        .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
+        .where(
+            Award.user_id == award.user_id,
+            Award.revoked_at.is_(None),
+            BadgeClass.course_id == award.badge_class.course_id,
+            BadgeClass.module_id.is_(None),
+        )
+    )
+
+
 def revoke(actor, public_id: str, reason: str, public: bool = False) -> Award:
     """An admin revokes an award with a reason, recorded in the audit log and published only when `public`."""
     reason = (reason or "").strip()

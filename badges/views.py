@@ -20,6 +20,7 @@ from badges.models import Award, BadgeClass
 from badges.services import (
     certificate_for,
     choose_public_name,
+    course_award_resting_on,
     edit_badge,
     name_choice,
     public_name,
@@ -411,6 +412,7 @@ class RevokeForm(FlaskForm):
 
     reason = StringField("Reason for revoking", validators=[DataRequired(), Length(max=500)])
     public = BooleanField("Publish the reason on the verification page and in the badge documents")
+    with_course = BooleanField("Also revoke their course badge, with the same reason")
 
 
 @bp.route("/admin/")
@@ -479,18 +481,29 @@ def revoke_award(public_id: str):
     if award.revoked:
         fail(409, "This badge has already been revoked.")
     form = RevokeForm()
+    course_award = course_award_resting_on(award)
     if form.validate_on_submit():
+        revoked = [award.badge_class.name]
         try:
             revoke(current_user, public_id, form.reason.data, public=form.public.data)
+            if course_award is not None and form.with_course.data:
+                revoke(current_user, course_award.public_id, form.reason.data, public=form.public.data)
+                revoked.append(course_award.badge_class.name)
         except ServiceError as exc:
             fail(exc.status, exc.message)
-        flash(f"The badge “{award.badge_class.name}” has been revoked.", "success")
+        if len(revoked) == 1:
+            flash(f"The badge “{revoked[0]}” has been revoked.", "success")
+        else:
+            flash(f"The badges “{revoked[0]}” and “{revoked[1]}” have been revoked.", "success")
         return redirect(url_for("badges.admin"))
     from lms.models import User
 
     holder = db.session.execute(select(User.display_name, User.email).where(User.id == award.user_id)).one()
     status = 400 if request.method == "POST" else 200  # sent without a reason: the page again, with the error
-    return render_template("badges/revoke.html", award=award, holder=holder, form=form), status
+    return (
+        render_template("badges/revoke.html", award=award, holder=holder, form=form, course_award=course_award),
+        status,
+    )
 
 
 @bp.route("/admin/reissue", methods=["POST"])

@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from tests.conftest import csrf_token_from
@@ -345,3 +345,48 @@ def test_admin_badge_page_escapes_text(app, client, make_user, login):
     for url in ("/badges/admin/", f"/badges/verify/{learner['award']['public_id']}"):
         text = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in text and html.escape(script, quote=False) in text, url
+
+
+def test_revoking_a_module_badge_offers_to_revoke_the_course_badge_resting_on_it(app, client, make_user, login):
+    """A module badge revoked for copied answers left the course badge, whose completion counted that module,
+    valid without a word; the page now names it and revokes it too when the admin ticks the box."""
+    from badges.models import Award, BadgeClass
+    from tests import test_badges_issuing as issuing
+
+    course = sync_course(app)
+    learner = make_user(name="Nora Quispe")
+    issuing.enrol_learner(app, learner["id"], course)
+    issuing.complete_course(app, learner["id"], course)
+    with app.app_context():
+        awards = {
+            name: public_id
+            for public_id, name in db.session.execute(
+                select(Award.public_id, BadgeClass.name).join(BadgeClass).where(Award.user_id == learner["id"])
+            )
+        }
+        course_award = db.session.scalar(
+            select(Award.public_id)
+            .join(BadgeClass)
+            .where(Award.user_id == learner["id"], BadgeClass.module_id.is_(None))
+        )
+    module_award = awards[FIRST_BADGE_NAME]
+    login(make_user("admin"))
+    action = f"/badges/admin/awards/{module_award}/revoke"
+    confirm = client.get(action)
+    assert "Nora Quispe also holds the course badge" in html.unescape(confirm.text)
+    assert client.get(f"/badges/admin/awards/{course_award}/revoke").text.count("also holds the course badge") == 0
+
+    token = csrf_token_from(confirm.text)
+    done = client.post(action, data={"csrf_token": token, "reason": "Answers were copied", "with_course": "y"})
+    assert done.status_code == 302
+    shown = html.unescape(client.get("/badges/admin/").text)
+    assert f"The badges “{FIRST_BADGE_NAME}” and “" in shown and "have been revoked." in shown
+    anonymous = app.test_client()
+    for public_id in (module_award, course_award):
+        assert "This badge has been revoked" in anonymous.get(f"/badges/verify/{public_id}").text
+    # Another module's badge stays valid: only what the admin chose was revoked.
+    with app.app_context():
+        valid = db.session.scalar(
+            select(func.count()).select_from(Award).where(Award.user_id == learner["id"], Award.revoked_at.is_(None))
+        )
+    assert valid == len(course.modules) - 1
