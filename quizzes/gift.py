@@ -48,6 +48,7 @@ __all__ = [
     "escape",
     "has_gift_form",
     "parse_gift",
+    "parse_gift_problems",
     "parse_gift_report",
     "required_entries",
     "required_text",
@@ -140,6 +141,15 @@ def parse_gift(text: str, types: GiftTypes, skip_unsupported: bool = False) -> l
     """Parse GIFT text into question dicts with the installed types; raise GiftError for the first problem."""
     questions, _problems = _parse(text, _gift_types(types), skip_unsupported)
     return questions
+
+
+def parse_gift_problems(text: str, types: GiftTypes) -> tuple[list[dict], list[GiftError]]:
+    """Parse GIFT text as far as it goes: the questions that parse, and a GiftError for each that does not (each
+    question is read on its own, so a file's every faulty question is named at once)."""
+    try:
+        return _parse(text, _gift_types(types), collect_unsupported=True, collect_all=True)
+    except GiftError as problem:  # a file that cannot be split into questions at all
+        return [], [problem]
 
 
 def parse_gift_report(text: str, types: GiftTypes) -> tuple[list[dict], list[UnsupportedQuestionError]]:
@@ -349,11 +359,12 @@ def _show(text: str) -> str:
 
 
 def _parse(
-    text: str, types: list[GiftType], collect_unsupported: bool
-) -> tuple[list[dict], list[UnsupportedQuestionError]]:
-    """Parse every question, collecting (or raising) unsupported ones."""
+    text: str, types: list[GiftType], collect_unsupported: bool, collect_all: bool = False
+) -> tuple[list[dict], list]:
+    """Parse every question, collecting (or raising) unsupported ones, and with `collect_all` every other problem
+    of a question too."""
     questions: list[dict] = []
-    problems: list[UnsupportedQuestionError] = []
+    problems: list[GiftError] = []
     tags: list[str] = []
     for item in _items(text):
         if isinstance(item, _Category):
@@ -364,6 +375,10 @@ def _parse(
             questions.append(_parse_question(item, tags + own, types))
         except UnsupportedQuestionError as problem:
             if not collect_unsupported:
+                raise
+            problems.append(problem)
+        except GiftError as problem:
+            if not collect_all:
                 raise
             problems.append(problem)
     return questions, problems

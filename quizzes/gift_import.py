@@ -25,7 +25,7 @@ from quizzes.bank import (
     set_quiz_questions,
     type_problems,
 )
-from quizzes.gift import GiftError, parse_gift
+from quizzes.gift import parse_gift_problems
 from quizzes.key_guard import counted_among
 from quizzes.models import Question, QuestionVersion, Quiz
 
@@ -34,10 +34,9 @@ NEW, CHANGED, UNCHANGED, REPEATED = "new", "changed", "unchanged", "repeated"
 
 def checked_gift(text: str) -> tuple[list[dict], list[str]]:
     """GIFT text parsed and checked against the installed types: (questions, problems with their lines)."""
-    try:
-        parsed = parse_gift(text, question_types())
-    except GiftError as exc:
-        return [], [str(exc)]
+    parsed, errors = parse_gift_problems(text, question_types())
+    if errors:  # every question that could not be read, so the trainer mends the file once
+        return [], [str(error) for error in errors]
     problems = [f"line {q['line']}: {message}" for q in parsed for message in type_problems(q)]
     if not parsed:
         problems.append("The GIFT text holds no questions.")

@@ -124,6 +124,25 @@ def test_bad_gift_is_a_400_with_its_line_and_nothing_is_imported(app, client, tr
     assert "::ok::Fine?" in page or "::fine one::" in page
 
 
+def test_every_faulty_question_of_a_file_is_named_at_once(app, client, trainer, lab):
+    """A file of several faulty questions named only the first, so a trainer mended one, imported again, and met the
+    next; each question is read on its own, and the preview names every one that cannot be read."""
+    text = (
+        "::ok::Fine? {T}\n\n"
+        "::big::How many? {#1e400}\n\n"
+        "::word::How many? {#abc}\n\n"
+        "::fine too::Sure? {F}\n\n"
+        "::range::How many? {#5..1}\n"
+    )
+    before = bank_size(app, lab.quiz_id)
+    response = import_gift(client, lab.quiz_id, text)
+    assert response.status_code == 400
+    shown = page_text(response)
+    problems = re.findall(r"line (\d+):", shown)
+    assert problems[:3] == ["3", "5", "9"], shown
+    assert bank_size(app, lab.quiz_id) == before
+
+
 def test_weights_moodle_accepts_import_even_when_they_do_not_add_up_to_100(app, client, trainer, lab):
     """Moodle's importer takes any of its listed grades, whatever their sum: so does this one, and the best answer
     then scores what the weights allow."""
