@@ -69,6 +69,7 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("auth.profile", "GET", "/profile", {}, everyone_signed_in(200)),
         ("auth.profile", "POST", "/profile", {"current_password": ""}, everyone_signed_in(400)),
         ("admin.users", "GET", "/admin/users", {}, only(("admin",), 200)),
+        ("admin.audit_log", "GET", "/admin/audit", {}, only(("admin",), 200)),
         ("admin.create_user", "POST", "/admin/users/new", {}, only(("admin",), 400)),
         (
             "admin.change_role",

@@ -16,7 +16,7 @@ import shutil
 
 import pytest
 import yaml
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 
 from lms.extensions import db
 from tests import test_badges_issuing as issuing
@@ -46,6 +46,9 @@ BUDGET = {
     "review page": 6,
     "submit": 15,  # two of them keep the quiz's result sums, so the course dashboard never reads every result
     "user list": 3,
+    "audit log": 3,  # the admin, a page of entries with who made them, the people they are about
+    "audit log of one learner": 3,
+    "audit log of one action": 3,
     "user list, a later page": 3,
     "user search": 3,
     "badge admin": 5,
@@ -130,8 +133,10 @@ def cost_of(app, name: str, request, costs: dict, expected=(200, 302)):
 
 def add_learners(app, course: CourseInfo, first: int, count: int, revoked: int = 0) -> None:
     """`count` learners part-way through the course, in bulk (as the benchmark seeds them): lessons read,
-    submitted attempts with answers, and the first module's badge, `revoked` of those awards revoked."""
+    submitted attempts with answers, and the first module's badge, `revoked` of those awards revoked; and two
+    audit log entries each."""
     from bench import seed
+    from lms.models import AuditEntry
 
     with app.app_context():
         outline = seed.outline(app)
@@ -142,6 +147,12 @@ def add_learners(app, course: CourseInfo, first: int, count: int, revoked: int =
         seed.template_slots(app, outline, template[0])
         seed.add_progress(learners, outline, random.Random(first))
         seed.add_awards(learners, course.modules[FIRST_MODULE].badge_id, revoked)
+        # The audit log grows with the learners too: an account created and a cohort joined for each.
+        entries = [
+            {"action": "user.create", "target": f"user:{uid}", "detail": {"role": "learner"}} for uid in learners
+        ]
+        entries += [{"action": "cohort.add", "target": "cohort:1", "detail": {"added": 1}} for _uid in learners]
+        db.session.execute(insert(AuditEntry), entries)
         db.session.commit()
 
 
@@ -293,6 +304,10 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     client = login(admin, app.test_client())
     costs: dict[str, Cost] = {}
     cost_of(app, "user list", lambda: client.get("/admin/users"), costs)
+    cost_of(app, "audit log", lambda: client.get("/admin/audit"), costs)
+    about = f"/admin/audit?target=user:{last_ids[0]}"
+    cost_of(app, "audit log of one learner", lambda: client.get(about), costs)
+    cost_of(app, "audit log of one action", lambda: client.get("/admin/audit?action=user.create"), costs)
     later = f"/admin/users?after={last_ids[-1]}"
     assert "Zebedee" in client.get(later).get_data(as_text=True)
     cost_of(app, "user list, a later page", lambda: client.get(later), costs)

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms import cohorts
 from lms.access import ROLES, allow
+from lms.audit_log import action_label, log_page
 from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm, plain_name
 from lms.extensions import db
@@ -48,6 +49,23 @@ def users_page(create_form: UserCreateForm, status: int = 200):
         roles=ROLES,
         create_form=create_form,
     ), status
+
+
+@bp.route("/audit")
+@allow("admin")
+def audit_log():
+    """The audit log, newest first, 50 a page; narrowed to one action (`?action=`) or one record (`?target=`)."""
+    action = (request.args.get("action") or "").strip()[:64]
+    target = (request.args.get("target") or "").strip()[:128]
+    entries, next_before = log_page(action, target, id_arg("before"))
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        action=action,
+        target=target,
+        action_label=action_label,
+        next_before=next_before,
+    )
 
 
 @bp.route("/users/new", methods=["POST"])

@@ -1,0 +1,69 @@
+"""The audit log page: admins read who changed what, newest first, narrowed to one action or one record."""
+
+import re
+
+from sqlalchemy import insert
+
+from lms.extensions import db
+from tests.conftest import csrf_token_from
+from tests.helpers import page_text
+from tests.test_quiz_attempts import enrol, new_client, one_module_lab
+
+
+def test_an_admin_reads_who_changed_what_and_narrows_it_to_one_learner(app, client, make_user, login, tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=30)
+    learner = make_user(name="Lia Tan")
+    enrol(app, learner["id"], course.id)
+    admin_user = make_user("admin", name="Ada Admin")
+    admin = new_client(app, login, admin_user)
+    users = admin.get("/admin/users")
+    token = csrf_token_from(users.text)
+    admin.post(f"/admin/users/{learner['id']}/active", data={"csrf_token": token, "active": "0"})
+    admin.post(f"/admin/users/{learner['id']}/active", data={"csrf_token": token, "active": "1"})
+    record = admin.get(f"/learners/{learner['id']}/record")
+    assert f'href="/admin/audit?target=user:{learner["id"]}"' in record.text.replace("%3A", ":")
+    admin.post(
+        f"/author/learners/{learner['id']}/time-allowance",
+        data={"csrf_token": csrf_token_from(record.text), "course_id": course.id, "time_percent": 150},
+    )
+
+    shown = page_text(admin.get("/admin/audit"))
+    assert "Audit log" in shown
+    rows = [line for line in shown.split("UTC") if "Ada Admin" in line]
+    # Newest first: the allowance, then the reactivation, then the deactivation.
+    assert "Quiz: time allowance" in rows[0] and "course: " in rows[0] and "time percent: 150" in rows[0]
+    assert "User: activate" in rows[1] and "User: deactivate" in rows[2]
+    assert f"Lia Tan (user:{learner['id']})" in shown
+
+    only_her = page_text(admin.get(f"/admin/audit?target=user:{learner['id']}"))
+    assert "entries about user:" in only_her and "Show every entry" in only_her
+    one_action = page_text(admin.get("/admin/audit?action=user.deactivate"))
+    assert "User: deactivate" in one_action and "User: activate" not in one_action.replace("User: deactivate", "")
+    assert "No entry of this kind yet." in page_text(admin.get("/admin/audit?action=nothing.such"))
+
+
+def test_the_log_pages_back_through_every_entry_once(app, client, make_user, login):
+    from lms import audit_log
+    from lms.models import AuditEntry
+
+    with app.app_context():
+        db.session.execute(
+            insert(AuditEntry),
+            [{"action": "cohort.add", "target": f"cohort:{n}", "detail": {"added": n}} for n in range(1, 121)],
+        )
+        db.session.commit()
+    admin = new_client(app, login, make_user("admin"))
+    seen, url = [], "/admin/audit?action=cohort.add"
+    while url:
+        page = admin.get(url).text
+        seen += [int(n) for n in re.findall(r"cohort:(\d+)</a>", page)]
+        older = re.search(r'href="([^"]+)">Older entries', page)
+        url = older.group(1).replace("&amp;", "&") if older else None
+    assert seen == list(range(120, 0, -1))
+    assert audit_log.PAGE_SIZE == 50  # three pages: 50, 50, 20
+
+
+def test_only_admins_read_the_log(app, client, make_user, login):
+    for role in ("learner", "trainer"):
+        assert new_client(app, login, make_user(role)).get("/admin/audit").status_code == 403
+    assert app.test_client().get("/admin/audit").status_code == 302
