@@ -33,6 +33,7 @@ from lms.errors import fail
 from lms.extensions import db
 from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
+from lms.user_search import matching_ids
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 # The issuer's key set at the site's well-known address, outside /badges.
@@ -428,9 +429,12 @@ def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 20
     badges = db.session.scalars(select(BadgeClass).order_by(BadgeClass.course_id, BadgeClass.id)).all()
     # Keyset paging on the id (newest first): any page costs the same, however many awards there are.
     before = id_arg("before")
+    learner = (request.args.get("q") or "").strip()[:200]
     query = select(Award).order_by(Award.id.desc()).limit(AWARDS_PER_PAGE + 1)
     if before is not None:
         query = query.where(Award.id < before)
+    if learner.split():  # the awards of the learners whose name or email has words starting so (the user search)
+        query = query.where(Award.user_id.in_(select(matching_ids(learner).c.user_id)))
     awards = db.session.scalars(query).all()
     older = awards[AWARDS_PER_PAGE - 1].id if len(awards) > AWARDS_PER_PAGE else None
     awards = awards[:AWARDS_PER_PAGE]
@@ -446,6 +450,7 @@ def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 20
         users=users,
         older=older,
         paged=before is not None,
+        learner=learner,
         text_form=BadgeTextForm,
         edited=edited,
         action_form=ActionForm(),

@@ -390,3 +390,18 @@ def test_revoking_a_module_badge_offers_to_revoke_the_course_badge_resting_on_it
             select(func.count()).select_from(Award).where(Award.user_id == learner["id"], Award.revoked_at.is_(None))
         )
     assert valid == len(course.modules) - 1
+
+
+def test_an_admin_finds_one_learners_badges_by_name_or_email(app, client, make_user, login):
+    course = sync_course(app)
+    rosa = earn_first_badge(app, make_user, course, name="Rosa Dimaculangan", email="rosa.d@example.com")
+    other = earn_first_badge(app, make_user, course, name="Ben Ocampo", email="ben.o@example.com")
+    login(make_user("admin"))
+    for query in ("dimac", "rosa.d@", "Rosa Dim"):
+        page = client.get("/badges/admin/", query_string={"q": query}).text
+        assert rosa["award"]["public_id"] in page and other["award"]["public_id"] not in page, query
+        assert f'value="{query}"' in page
+    nobody = html.unescape(client.get("/badges/admin/?q=zzz").text)
+    assert "No learner whose name or email starts with “zzz” holds a badge." in nobody
+    everyone = client.get("/badges/admin/").text
+    assert rosa["award"]["public_id"] in everyone and other["award"]["public_id"] in everyone

@@ -52,6 +52,7 @@ BUDGET = {
     "user list, a later page": 3,
     "user search": 3,
     "badge admin": 5,
+    "badge admin, a learner's badges": 5,
     "revocation list": 3,
     "status list": 3,
     "status list with a proof": 3,
@@ -314,6 +315,7 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     found = cost_of(app, "user search", lambda: client.get("/admin/users?q=quillf"), costs)
     assert missing["email"] in found.get_data(as_text=True)
     badges_page = cost_of(app, "badge admin", lambda: client.get("/badges/admin/"), costs)
+    cost_of(app, "badge admin, a learner's badges", lambda: client.get("/badges/admin/?q=quillf"), costs)
     cost_of(app, "revocation list", lambda: client.get("/badges/revocations"), costs)
     cost_of(app, "status list", lambda: client.get("/badges/status/revocation"), costs)
     cost_of(app, "status list with a proof", lambda: client.get("/badges/status/revocation.json"), costs)
