@@ -168,3 +168,48 @@ def numbers_lab(app, make_user, tmp_path, quiz: dict, gift: str = NUMBERS_GIFT):
     learner = make_user()
     enrol(app, learner["id"], course.id, read=["numbers-read"])
     return course, learner
+
+
+def test_answers_given_after_a_sign_out_in_another_tab_come_back_after_signing_in_again(
+    browser, live_server, app, make_user, tmp_path
+):
+    """The autosave says the learner is signed out; the answer given then was lost on the way to the sign-in page.
+    The tab now keeps it until a save goes through: signing in again leads back to the attempt, which puts the
+    answer back on the page and saves it."""
+    from tests.test_quiz_attempts import attempt_row, one_module_lab
+
+    course = one_module_lab(app, tmp_path)
+    learner = make_user(name="Tess Agent")
+    enrol(app, learner["id"], course.id)
+    base = live_server.url
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base, learner)
+    page.goto(f"{base}/quizzes/{course.quiz_id}")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page).to_have_url(re.compile(rf"{base}/quizzes/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    capital, sky = slot_of(app, attempt_id, "capital") + 1, slot_of(app, attempt_id, "sky") + 1
+    page.locator(f"#question-{capital}").get_by_label("Paris").check()
+    expect(page.locator("#autosave-status")).to_contain_text("Answers saved at")
+
+    other_tab = context.new_page()
+    other_tab.goto(f"{base}/dashboard")
+    other_tab.get_by_role("button", name="Sign out").click()
+    expect(other_tab.get_by_text("You have signed out.").first).to_be_visible()
+
+    page.locator(f"#question-{sky}").get_by_label("False").check()
+    expect(page.locator("#autosave-alert")).to_contain_text("You are signed out, so this was not saved.")
+    page.goto(f"{base}/login?next=/quizzes/attempts/{attempt_id}")
+    page.get_by_label("Email").fill(learner["email"])
+    page.get_by_label("Password").fill(learner["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/quizzes/attempts/{attempt_id}")
+    expect(page.locator(f"#question-{sky}").get_by_label("False")).to_be_checked()
+    expect(page.locator("#autosave-status")).to_contain_text("Answers saved at")
+    _attempt, answers = attempt_row(app, attempt_id)
+    assert answers[capital - 1].response == {"choice": 0} and answers[sky - 1].response == {"answer": False}
+    # Once saved, nothing is kept: the page opened again shows the server's answers and says nothing more.
+    page.reload()
+    expect(page.locator("#autosave-status")).to_have_text("")
+    context.close()

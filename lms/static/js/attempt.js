@@ -7,11 +7,58 @@
   var status = document.getElementById("autosave-status");
   var alert = document.getElementById("autosave-alert");
   var timer = null;
+  // Answers the server did not take (signed out in another tab, the network down) are kept in this tab until a
+  // save goes through, so signing in again and coming back to the attempt puts them back instead of losing them.
+  var unsentKey = "lms-unsent:" + form.dataset.autosave;
+  var KEEP_UNSENT_MS = 12 * 60 * 60 * 1000;  // a session's length: older answers are not put back
 
   // A save's outcome on the page; a problem is also read out (a save that went well is not, after every pick).
   function report(text, problem) {
     status.textContent = text;
     if (problem && alert) { alert.textContent = text; }
+  }
+
+  function answerFields() {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && typeof value === "string") { fields.push([name, value]); }
+    });
+    return fields;
+  }
+
+  function keepUnsent() {
+    try {
+      window.sessionStorage.setItem(unsentKey, JSON.stringify({ at: Date.now(), fields: answerFields() }));
+    } catch (error) { /* storage full or refused: the page itself still holds the answers */ }
+  }
+
+  function forgetUnsent() {
+    try { window.sessionStorage.removeItem(unsentKey); } catch (error) { /* nothing kept */ }
+  }
+
+  // Put answers kept from before back into the form: each control takes the value kept under its name.
+  function restoreUnsent() {
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(unsentKey) || "null"); } catch (error) { kept = null; }
+    if (!kept || !kept.fields || Date.now() - kept.at > KEEP_UNSENT_MS ||
+        JSON.stringify(kept.fields) === JSON.stringify(answerFields())) {
+      forgetUnsent();  // nothing kept, too old, or the server holds just that (the form was sent and taken)
+      return false;
+    }
+    var values = {};
+    kept.fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (!control.name || control.name === "csrf_token" || control.type === "submit" || control.type === "hidden") {
+        return;
+      }
+      var wanted = values[control.name] || [];
+      if (control.type === "radio" || control.type === "checkbox") {
+        control.checked = wanted.indexOf(control.value) !== -1;
+      } else if (control.tagName === "SELECT" || control.tagName === "TEXTAREA" || control.tagName === "INPUT") {
+        control.value = wanted.length ? wanted[0] : control.value;
+      }
+    });
+    return true;
   }
 
   function save() {
@@ -22,17 +69,20 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      return response.json().then(function (body) { return { ok: response.ok, status: response.status, body: body }; });
     }).then(function (result) {
       if (result.ok) {
+        forgetUnsent();
         var problems = result.body.problems || {};
         var numbers = Object.keys(problems);
         report("Answers saved at " + new Date(result.body.saved_at).toLocaleTimeString() + "." +
           numbers.map(function (n) { return " Question " + n + ": " + problems[n]; }).join(""), numbers.length > 0);
       } else {
+        if (result.status === 401 || result.status >= 500) { keepUnsent(); }
         report(result.body.error || "Your answers could not be saved.", true);
       }
     }).catch(function () {
+      keepUnsent();
       report("Could not reach the server: the latest answers are not saved yet. They are sent again with your " +
         "next change, or when you press Save.", true);
     });
@@ -95,6 +145,14 @@
     save();
   });
   form.addEventListener("input", updateNavigator);
+  // A form sent with a button leaves the page: keep what it sends until the next page shows the server took it.
+  form.addEventListener("submit", keepUnsent);
+
+  if (restoreUnsent()) {
+    updateNavigator();
+    report("Your answers from before, which had not been saved, are back on the page and are being saved now.", true);
+    save();
+  }
 
   var deadline = document.getElementById("deadline");
   var left = document.getElementById("time-left");
