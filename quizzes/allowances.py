@@ -55,12 +55,6 @@ def attempt_deadline(started: datetime, limit_minutes: int | None, time_percent:
     return started + timedelta(minutes=minutes) if minutes else None
 
 
-def may_grant(user, course_id: int) -> bool:
-    """Whether this person may grant allowances in the course: its trainers and admins."""
-    allowed = authored_course_ids(user)
-    return allowed is None or course_id in allowed
-
-
 def set_allowance(actor, learner_id: int, course_id: int, time_percent: int) -> int:
     """Give the enrolled learner this allowance in the course (100: none) and the extra time to their attempts in
     progress; how many of those attempts gained time."""

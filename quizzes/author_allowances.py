@@ -4,13 +4,14 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from courses.models import Course
+from courses.trainers import may_author
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
 from lms.forms import MAX_ROW_ID
 from lms.models import User
 from lms.services import ServiceError
-from quizzes.allowances import CHOICES, may_grant, set_allowance
+from quizzes.allowances import CHOICES, set_allowance
 from quizzes.author import action_form_or_400, bp
 
 
@@ -31,7 +32,7 @@ def time_allowance(user_id: int):
     learner = db.session.get(User, user_id)
     if course is None or learner is None:
         fail(404, "There is no such learner or course.")
-    if not may_grant(current_user, course.id):
+    if not may_author(current_user, course.id):  # its trainers and admins grant allowances
         fail(403, "You are not a trainer of this course. An admin can assign you to it.")
     time_percent = posted_number("time_percent", "Choose one of the allowances offered.")
     try:
