@@ -35,6 +35,9 @@ class UserSearchTerm(Model):
 
 # Hyphens and apostrophes join the parts of a name ("O'Brien-Ñúñez"), dots and plus signs those of an email.
 JOINERS = r"\-'’‐‑"
+# Zero-width (non-)joiners are part of how some names are spelled (Persian's "محمد‌رضا"): a name is found by its
+# parts on either side, and by the whole written without them.
+ZERO_WIDTH = "\u200c\u200d"
 
 
 def terms_for(email: str, display_name: str) -> set[str]:
@@ -48,6 +51,7 @@ def terms_for(email: str, display_name: str) -> set[str]:
         *re.split(rf"[._+{JOINERS}]", local),
         *re.split(rf"[.{JOINERS}]", domain),
         *re.findall(r"[^\W_]+", display_name.lower()),
+        *re.findall(r"[^\W_]+", re.sub(f"[{ZERO_WIDTH}]", "", display_name.lower())),
     }
     return {word[:254] for word in words if word}
 
@@ -76,7 +80,7 @@ def query_words(query: str) -> list[str]:
     and apostrophes as names are ("O'Brien" asks for "o" and "brien"), unless it is an email (found whole)."""
     words: list[str] = []
     for typed in query.lower().split():
-        parts = [typed] if "@" in typed else [part for part in re.split(f"[{JOINERS}]", typed) if part]
+        parts = [typed] if "@" in typed else [part for part in re.split(f"[{JOINERS}{ZERO_WIDTH}]", typed) if part]
         words += parts or [typed]
     return words[:MAX_QUERY_WORDS]
 

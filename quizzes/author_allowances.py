@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.forms import MAX_ROW_ID
 from lms.models import User
 from lms.services import ServiceError
-from quizzes.allowances import CHOICES, set_allowance
+from quizzes.allowances import CHOICES, NO_SUCH_LEARNER, set_allowance
 from quizzes.author import action_form_or_400, bp
 
 
@@ -29,14 +29,18 @@ def time_allowance(user_id: int):
     """Set the learner's time allowance on the timed quizzes of one course, from their record."""
     action_form_or_400()
     course = db.session.get(Course, posted_number("course_id", "Choose the course the allowance is for."))
-    learner = db.session.get(User, user_id)
-    if course is None or learner is None:
-        fail(404, "There is no such learner or course.")
+    if course is None:
+        fail(404, "There is no such course.")
     if not may_author(current_user, course.id):  # its trainers and admins grant allowances
         fail(403, "You are not a trainer of this course. An admin can assign you to it.")
+    if user_id == current_user.id:
+        fail(403, "You cannot change your own time allowance: another trainer of the course or an admin can.")
+    learner = db.session.get(User, user_id)
+    if learner is None:  # the same answer as for a learner not in the course: ids are not probed through it
+        fail(404, NO_SUCH_LEARNER)
     time_percent = posted_number("time_percent", "Choose one of the allowances offered.")
     try:
-        extended = set_allowance(current_user, learner.id, course.id, time_percent)
+        changed = set_allowance(current_user, learner.id, course, time_percent)
     except ServiceError as exc:
         fail(exc.status, exc.message)
     if time_percent == 100:
@@ -45,9 +49,13 @@ def time_allowance(user_id: int):
         message = (
             f"{learner.display_name} now has {CHOICES[time_percent].lower()} on the timed quizzes of {course.title}."
         )
-    if extended == 1:
-        message += " Their attempt in progress has the extra time now."
-    elif extended > 1:
-        message += f" Their {extended} attempts in progress have the extra time now."
+    if changed.extended:
+        message += (
+            " Their attempt in progress has the extra time now."
+            if changed.extended == 1
+            else (f" Their {changed.extended} attempts in progress have the extra time now.")
+        )
+    if changed.kept:
+        message += " Their attempt in progress keeps the time it had: a change never shortens one."
     flash(message, "success")
     return redirect(url_for("main.learner_record", user_id=learner.id)), 303

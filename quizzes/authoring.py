@@ -5,9 +5,9 @@ import json
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from courses.models import Module
+from courses.models import Course, Module
 from lms.db import begin_write, commit
 from lms.extensions import db
 from lms.models import audit
@@ -69,16 +69,15 @@ class TitleTaken(ServiceError):
 
 
 def check_title_free(course_id: int, title: str, quiz_id: int | None = None) -> None:
-    """Refuse a title (compared without case or surrounding spaces) that another quiz of the course has: learners
-    and reports tell quizzes apart by it, and a form sent twice (a double click, Back) made two."""
-    taken = db.session.scalar(
-        select(Quiz.id).where(
-            Quiz.course_id == course_id,
-            func.lower(func.trim(Quiz.title)) == title.strip().lower(),
-            Quiz.id != (quiz_id or 0),
-        )
-    )
-    if taken is not None:
+    """Inside a write transaction: refuse a title (compared without case or surrounding spaces) that another quiz
+    of the course has: learners and reports tell quizzes apart by it, and a form sent twice (a double click, Back)
+    made two."""
+    # The course's row is locked first, so two forms sent at once are compared one after the other (PostgreSQL;
+    # SQLite's writers take turns already). Titles are compared here, not in SQL, whose lower() leaves "É" alone.
+    db.session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
+    wanted = title.strip().casefold()
+    others = db.session.scalars(select(Quiz.title).where(Quiz.course_id == course_id, Quiz.id != (quiz_id or 0)))
+    if any(other.strip().casefold() == wanted for other in others):
         raise TitleTaken(f"The course already has a quiz called “{title.strip()}”. Give this one another title.")
 
 
@@ -117,7 +116,7 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
     check_module(quiz.course_id, settings.get("module_id"))
     check_review(settings, quiz)
     begin_write()
-    if "title" in settings and settings["title"].strip().lower() != quiz.title.strip().lower():
+    if "title" in settings and settings["title"].strip().casefold() != quiz.title.strip().casefold():
         try:
             check_title_free(quiz.course_id, settings["title"], quiz.id)
         except TitleTaken:

@@ -139,3 +139,12 @@ def test_asking_for_an_address_that_has_an_account_tells_its_owner_without_a_lin
     assert "Andrés" not in text and "Asker" not in text and "/confirm-new-email/" not in text
     assert [m["To"] for m in mailbox if m["To"] == asker["email"]]  # the asker's own address is told, as always
     assert signs_in(app, "asker@example.com", asker["password"])
+
+
+def test_a_name_with_a_non_joiner_is_found_by_the_admin_as_it_is_written(app, client, make_user, login):
+    """The index splits "محمد‌رضا" at its non-joiner: a search typed with it, without it, or for either part finds
+    the learner."""
+    learner = make_user(name="محمد\u200cرضا Karimi", email="mk@example.com")
+    admin = login(make_user("admin"), target=app.test_client())
+    for query in ("محمد\u200cرضا", "محمدرضا", "رضا", "محمد karimi"):
+        assert learner["email"] in page_text(admin.get("/admin/users", query_string={"q": query})), query

@@ -40,6 +40,7 @@ def test_time_and_a_half_lengthens_the_quiz_page_and_each_new_attempt(app, clien
     assert response.status_code == 303
     shown = page_text(staff.get(response.headers["Location"]))
     assert "Learner 1 now has time and a half on the timed quizzes of Quiz lab." in shown
+    assert "Timed: Quiz: Module m1: 45 minutes (68 for them)." in shown  # each timed quiz, with their limit
     assert (
         '<option value="150" selected>Time and a half</option>' in staff.get(f"/learners/{learner['id']}/record").text
     )
@@ -47,7 +48,7 @@ def test_time_and_a_half_lengthens_the_quiz_page_and_each_new_attempt(app, clien
     own = new_client(app, login, learner)
     quiz_page = page_text(own.get(f"/quizzes/{course.quiz_id}"))
     assert (
-        "Time limit: 68 minutes from the moment you start, with your extra time (the quiz's own limit is 45)."
+        "Time limit: 68 minutes from the moment you start, with your extra time (the quiz's own limit is 45 minutes)."
         in quiz_page
     )
     assert minutes_given(app, start(own, course.quiz_id)) == 68
@@ -79,6 +80,7 @@ def test_an_attempt_in_progress_gets_the_extra_time_at_once_and_never_loses_time
     response = grant(staff, learner["id"], course.id, 100)
     shown = page_text(staff.get(response.headers["Location"]))
     assert "now has each timed quiz's own time limit in Quiz lab." in shown and "has the extra time now" not in shown
+    assert "Their attempt in progress keeps the time it had: a change never shortens one." in shown
     assert minutes_given(app, attempt_id) == 40
     assert "Time limit: 20 minutes from the moment you start." in page_text(own.get(f"/quizzes/{course.quiz_id}"))
 
@@ -87,6 +89,11 @@ def test_an_attempt_in_progress_gets_the_extra_time_at_once_and_never_loses_time
     assert minutes_given(app, attempt_id) is None
     assert 'id="deadline"' not in own.get(f"/quizzes/attempts/{attempt_id}").text
     assert "No time limit for you" in page_text(own.get(f"/quizzes/{course.quiz_id}"))
+    # Back to the quiz's own limit: the attempt in progress stays untimed, and its quiz page says so.
+    grant(staff, learner["id"], course.id, 100)
+    assert minutes_given(app, attempt_id) is None
+    quiz_page = page_text(own.get(f"/quizzes/{course.quiz_id}"))
+    assert "Time limit: 20 minutes from the moment you start. Your attempt in progress has no time limit." in quiz_page
 
 
 def test_an_attempt_whose_time_is_up_is_not_reopened(app, client, make_user, login, tmp_path):
@@ -134,6 +141,14 @@ def test_only_the_course_s_trainers_and_admins_grant_time(app, client, make_user
         ).status_code
         == 400
     )
+    # A trainer enrolled in their own course does not grant themself time.
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, course.id)
+    enrol(app, trainer["id"], course.id)
+    own = new_client(app, login, trainer)
+    data = {"csrf_token": csrf_token_from(own.get("/profile").text), "course_id": course.id, "time_percent": 0}
+    refused = own.post(f"/author/learners/{trainer['id']}/time-allowance", data=data)
+    assert refused.status_code == 403 and "You cannot change your own time allowance" in page_text(refused)
     with app.app_context():
         assert db.session.scalars(select(TimeAllowance)).all() == []
 
@@ -157,7 +172,10 @@ def test_bad_values_are_refused_with_a_reason(app, client, make_user, login, tmp
     token = csrf_token_from(admin.get("/profile").text)
     data = {"csrf_token": token, "course_id": course.id, "time_percent": 150}
     not_enrolled = admin.post(f"/author/learners/{unenrolled['id']}/time-allowance", data=data)
-    assert not_enrolled.status_code == 404 and "This learner is not enrolled in the course." in page_text(not_enrolled)
+    assert not_enrolled.status_code == 404 and "There is no such learner in this course." in page_text(not_enrolled)
+    # An unknown id gets the same answer: ids are not probed through this form.
+    unknown = admin.post("/author/learners/2147483647/time-allowance", data=data)
+    assert unknown.status_code == 404 and "There is no such learner in this course." in page_text(unknown)
     # What was saved before is kept.
     with app.app_context():
         kept = db.session.scalars(select(TimeAllowance)).all()
@@ -170,3 +188,16 @@ def test_a_course_without_a_timed_quiz_offers_no_allowance(app, client, make_use
     enrol(app, learner["id"], course.id)
     admin = new_client(app, login, make_user("admin"))
     assert "Time on timed quizzes" not in admin.get(f"/learners/{learner['id']}/record").text
+
+
+def test_the_quiz_page_tells_when_the_attempt_in_progress_ends(app, client, make_user, login, tmp_path):
+    course = one_module_lab(app, tmp_path, time_limit_minutes=45)
+    learner = make_user()
+    enrol(app, learner["id"], course.id)
+    own = new_client(app, login, learner)
+    attempt_id = start(own, course.quiz_id)
+    attempt, _ = attempt_row(app, attempt_id)
+    ends = attempt.deadline.strftime("%H:%M")
+    assert f"Your attempt in progress is to be submitted by {ends} UTC." in page_text(
+        own.get(f"/quizzes/{course.quiz_id}")
+    )
