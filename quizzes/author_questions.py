@@ -98,11 +98,17 @@ def wants_more_rows(form: QuestionForm) -> bool:
     return True
 
 
-def render_question_form(form, qtype, quiz, question=None, problems=(), status=200):
-    """The question form page."""
+def render_question_form(form, qtype, quiz, question=None, problems=(), status=200, saved_now=False):
+    """The question form page; with `saved_now`, the question as it is saved shown above the form."""
     return (
         render_template(
-            "author/question_form.html", form=form, qtype=qtype, quiz=quiz, question=question, problems=problems
+            "author/question_form.html",
+            form=form,
+            qtype=qtype,
+            quiz=quiz,
+            question=question,
+            problems=problems,
+            saved_now=saved_now,
         ),
         status,
     )
@@ -141,23 +147,19 @@ def edit_question(question_id: int):
         return render_question_form(form, qtype, quiz, question)
     if not form.validate_on_submit():
         return render_question_form(form, qtype, quiz, question, status=400 if form.errors else 200)
-    stamp = authoring.edit_stamp(question)
-    if form.based_on.data and form.based_on.data != stamp:
-        # Saved by someone else (or another tab) since this form was opened: show what they typed, unsaved, and
-        # take the newer stamp, so that saving again, having looked, is a choice made knowingly.
-        form.based_on.data = stamp
-        problems = [
-            "This question was saved by someone else, or in another tab, after you opened it (it is now version "
-            f"{question.current_version}). Your changes are below, not saved: compare them with its history, "
-            "then save again to keep yours."
-        ]
-        return render_question_form(form, qtype, quiz, question, problems=problems, status=409)
     content, problems = content_from(form, qtype, question.current.stem_format, question.current.config or {})
     if problems:
         return render_question_form(form, qtype, quiz, question, problems=problems, status=400)
-    new_version = authoring.edit_question(
-        current_user, question, (form.title.data or "").strip(), split_tags(form.tags.data), content
-    )
+    title, tags = (form.title.data or "").strip(), split_tags(form.tags.data)
+    try:
+        new_version = authoring.edit_question(
+            current_user, question, title, tags, content, based_on=form.based_on.data or None
+        )
+    except authoring.StaleEdit as stale:
+        # What they typed stays in the form, beside what is saved now; the form takes the newer stamp, so that
+        # saving again, having looked, is a choice made knowingly.
+        form.based_on.data = authoring.edit_stamp(question)
+        return render_question_form(form, qtype, quiz, question, problems=[stale.message], status=409, saved_now=True)
     if new_version:
         flash(
             f"Saved as version {question.current_version}. Attempts already made keep the version they answered.",

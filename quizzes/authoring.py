@@ -215,14 +215,42 @@ def edit_stamp(question: Question) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+class StaleEdit(ServiceError):
+    """An edit made on a form opened before someone else's save of the same question."""
+
+
 def edit_question(
-    actor, question: Question, title: str, tags: list[str], content: dict, action: str = "question.edit"
+    actor,
+    question: Question,
+    title: str,
+    tags: list[str],
+    content: dict,
+    action: str = "question.edit",
+    based_on: str | None = None,
 ) -> bool:
     """Save a trainer's edit; True when it made a new version (the old one was answered, so attempts keep it).
 
-    An edited pack question is marked as changed locally, so the next sync keeps the trainer's version.
+    An edited pack question is marked as changed locally, so the next sync keeps the trainer's version. With
+    `based_on` (the `edit_stamp` the form was opened with), an edit over a newer save is refused (StaleEdit).
     """
     begin_write()
+    if based_on:
+        # Read again under the question's lock (PostgreSQL; SQLite's writers take turns already), so that of two
+        # saves sent at once from forms opened together, the second finds the first.
+        db.session.execute(
+            select(Question)
+            .where(Question.id == question.id)
+            .with_for_update(of=Question)
+            .execution_options(populate_existing=True)
+        )
+        if edit_stamp(question) != based_on:
+            db.session.rollback()
+            raise StaleEdit(
+                "Someone else, or you in another tab, saved this question after you opened it. What is saved now "
+                "is shown below; your changes are in the form and are not saved. Save again to replace what is "
+                "saved with yours.",
+                409,
+            )
     before = question.current_version
     edit_question_content(question, question.type, title, tags, content)
     new_version = question.current_version != before

@@ -880,12 +880,14 @@ def test_a_save_over_a_newer_edit_is_refused_and_keeps_what_was_typed(app, clien
             db.session.commit()
     url = f"/author/questions/{question}/edit?quiz={quiz_id}"
     tab_a, tab_b = form_values(client.get(url).text), form_values(client.get(url).text)
-    assert tab_a["based_on"] and tab_a == tab_b
+    assert tab_a["based_on"] and tab_a["based_on"] == tab_b["based_on"]
 
     assert client.post(url, data={**tab_a, "stem": "Tab A: which reply calms the caller?"}).status_code == 302
     refused = client.post(url, data={**tab_b, "stem": "Tab B: which reply calms the caller?"})
     assert refused.status_code == 409
-    assert "This question was saved by someone else, or in another tab, after you opened it" in page_text(refused)
+    shown = page_text(refused)
+    assert "Someone else, or you in another tab, saved this question after you opened it." in shown
+    assert "Saved now" in shown and "Tab A: which reply calms the caller?" in shown  # beside what was typed
     assert "Tab B: which reply calms the caller?" in refused.text  # what was typed is on the form, unsaved
     assert quiz_questions(app, quiz_id)[0][3] == "Tab A: which reply calms the caller?"
 
@@ -955,6 +957,11 @@ def test_a_quiz_title_the_course_already_has_is_refused_beside_the_title(app, cl
     assert "Second try" in again.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Quiz).where(Quiz.title.ilike("calming%"))) == 1
+
+    # Accented capitals compare too (SQLite's lower() leaves "É" as it is).
+    new_quiz_id(client, title="Évaluation finale")
+    accented = create_quiz(client, title="ÉVALUATION FINALE")
+    assert accented.status_code == 400 and "already has a quiz called" in html_unescape(accented.text)
 
     # Renaming another quiz to it is refused too; keeping one's own title (or changing its case) is not.
     other = new_quiz_id(client, title="Verifying callers")
