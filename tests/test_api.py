@@ -367,21 +367,24 @@ def test_every_api_endpoint_refuses_a_token_without_its_scope(app, client, login
 
 
 def test_refused_requests_are_limited_per_address(app, app_config, client, login, make_user):
-    """A request the API refuses (a guessed token, a missing scope) never reaches a view, so the per-token limit
-    never counted it: an address could guess tokens without end. Refusals now count per address, and past the
-    limit the address is refused with a 429 until the minute has passed; a good token from elsewhere is served."""
+    """A request with a token the API does not know never reaches a view, so the per-token limit never counted
+    it: an address could guess tokens without end. Such refusals now count per address, and past the limit the
+    address gets 429 for a minute; a good token's refusals (a scope it lacks) do not count, and a good token from
+    elsewhere is served."""
     from lms import create_app
 
     login(make_user())
     secret = create_token(client, "reader")
     limited = create_app({**app_config, "API_REFUSED_LIMIT": "5 per minute"})
     api = limited.test_client()
-    guesses = [api.get("/api/v1/me", headers=bearer(f"lms_pat_guess{n}")).status_code for n in range(4)] + [
-        api.get("/api/v1/users", headers=bearer(secret)).status_code
-    ]  # read-only: its scope is refused
-    assert guesses == [401, 401, 401, 401, 403]
-    body = problem_of(api.get("/api/v1/me", headers=bearer(secret)), 429)
-    assert "Too many refused requests from this address" in body["detail"]
+    scope_refusals = [api.get("/api/v1/users", headers=bearer(secret)).status_code for _ in range(8)]
+    assert scope_refusals == [403] * 8 and api.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    guesses = [api.get("/api/v1/me", headers=bearer(f"lms_pat_guess{n}")).status_code for n in range(5)]
+    assert guesses == [401] * 5
+    blocked = api.get("/api/v1/me", headers=bearer(secret))
+    body = problem_of(blocked, 429)
+    assert "Too many requests with an unknown token from this address" in body["detail"]
+    assert blocked.headers["Retry-After"] == "60"
     elsewhere = limited.test_client().get(
         "/api/v1/me", headers=bearer(secret), environ_base={"REMOTE_ADDR": "10.0.0.2"}
     )

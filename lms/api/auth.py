@@ -87,7 +87,9 @@ def authenticate(view) -> object | None:
         view = view.__wrapped__
     scope, role = view.lms_token_scope
     if not refusals_left():
-        return problem(429, "Too many refused requests from this address: wait a minute before trying again.")
+        too_many = problem(429, "Too many requests with an unknown token from this address: wait a minute.")
+        too_many.headers["Retry-After"] = "60"
+        return too_many
     secret = bearer_secret()
     if secret is None:
         return refused(401, "Send a personal access token as `Authorization: Bearer <token>`.")
@@ -120,16 +122,19 @@ def refusal_count() -> tuple:
 
 
 def refusals_left() -> bool:
-    """Whether the client's address may still be refused: a request that would be refused (an unknown token, a
-    missing scope) never reaches the view, nor so its rate limit, so refusals are counted apart, by address."""
+    """Whether the client's address may still send a token the API does not know: such a request never reaches a
+    view, nor so its rate limit, so it is counted apart, by address (a good token's refusals, for a scope or a
+    role, are not: a misconfigured tool in an office never shuts the API off for the others behind its address)."""
     strategy, limit, key = refusal_count()
     return strategy.test(limit, *key)
 
 
 def refused(status: int, detail: str):
-    """The problem that refuses the request, counted against the client's address."""
-    strategy, limit, key = refusal_count()
-    strategy.hit(limit, *key)
+    """The problem that refuses the request; one for a missing, unknown or revoked token (401) counts against the
+    client's address."""
+    if status == 401:
+        strategy, limit, key = refusal_count()
+        strategy.hit(limit, *key)
     return problem(status, detail)
 
 
