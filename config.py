@@ -76,8 +76,8 @@ class Config:
     SESSION_REFRESH_EACH_REQUEST = False
     # Requests per personal access token (or, without one, per address) to the API.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
-    # Requests the API refuses (no token, an unknown or revoked one, a missing scope), per client address: they never
-    # reach a view's own limit, and each costs a lookup (a good token refused a scope is not counted).
+    # Requests with no token, or an unknown or revoked one, per client address: they never reach a view's own limit,
+    # and each costs a lookup (a good token refused a scope or role is not counted).
     API_REFUSED_LIMIT = os.environ.get("API_REFUSED_LIMIT", "60 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
