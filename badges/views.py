@@ -488,18 +488,21 @@ def revoke_award(public_id: str):
     form = RevokeForm()
     course_award = course_award_resting_on(award)
     if form.validate_on_submit():
-        revoked = [award.badge_class.name]
+        name = award.badge_class.name
         try:
             revoke(current_user, public_id, form.reason.data, public=form.public.data)
-            if course_award is not None and form.with_course.data:
-                revoke(current_user, course_award.public_id, form.reason.data, public=form.public.data)
-                revoked.append(course_award.badge_class.name)
         except ServiceError as exc:
             fail(exc.status, exc.message)
-        if len(revoked) == 1:
-            flash(f"The badge “{revoked[0]}” has been revoked.", "success")
+        if course_award is None or not form.with_course.data:
+            flash(f"The badge “{name}” has been revoked.", "success")
+            return redirect(url_for("badges.admin"))
+        course_name = course_award.badge_class.name
+        try:
+            revoke(current_user, course_award.public_id, form.reason.data, public=form.public.data)
+        except ServiceError as exc:  # revoked meanwhile by another admin: the module's badge still is, say both
+            flash(f"The badge “{name}” has been revoked; “{course_name}” was not: {exc.message}", "warning")
         else:
-            flash(f"The badges “{revoked[0]}” and “{revoked[1]}” have been revoked.", "success")
+            flash(f"The badges “{name}” and “{course_name}” have been revoked.", "success")
         return redirect(url_for("badges.admin"))
     from lms.models import User
 
