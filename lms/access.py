@@ -101,8 +101,8 @@ def signed_out_post():
     referrer = urlsplit(request.referrer or "")
     back = referrer.path + (f"?{referrer.query}" if referrer.query else "") if referrer.netloc == request.host else None
     flash(
-        "You were signed out (in another tab or on another device), so that form was not sent. Sign in, then "
-        "send it again.",
+        "You are not signed in (perhaps you signed out in another tab or on another device), so that form was not "
+        "sent. Sign in, then send it again.",
         "error",
     )
     return redirect(url_for("auth.login", next=safe_next_url(back))), 303

@@ -637,7 +637,7 @@ def test_a_form_sent_after_a_sign_out_in_another_tab_says_so_and_leads_back_afte
     pressed = client.post(f"{page}/save", data=data, headers={"Referer": f"http://localhost{page}"})
     assert pressed.status_code == 303 and pressed.headers["Location"] == f"/login?next={page}"
     shown = page_text(client.get(pressed.headers["Location"]))
-    assert "You were signed out (in another tab or on another device), so that form was not sent." in shown
+    assert "You are not signed in (perhaps you signed out in another tab or on another device), so that form" in shown
     signed_in = client.post(
         pressed.headers["Location"],
         data={
@@ -647,7 +647,8 @@ def test_a_form_sent_after_a_sign_out_in_another_tab_says_so_and_leads_back_afte
         },
     )
     assert signed_in.headers["Location"] == page
-    # A form from another site (no session ever, or a referrer elsewhere) is still the plain refusal.
+    # A post from another site (no session ever, a referrer elsewhere) goes to the sign-in page, and back to no
+    # page of that site; a signed-in person's form without its token is still the plain refusal.
     stranger = app.test_client().post(
         "/profile/name", data={"display_name": "X"}, headers={"Referer": "https://evil.example/x"}
     )
