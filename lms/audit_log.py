@@ -39,7 +39,7 @@ def action_label(action: str) -> str:
 def detail_text(detail: dict | None) -> str:
     """The entry's details as "key: value" pairs."""
     return ", ".join(
-        f"{key.replace('_', ' ')}: {value if isinstance(value, str) else json.dumps(value)}"
+        f"{key.replace('_', ' ')}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
         for key, value in (detail or {}).items()
     )
 
@@ -48,6 +48,17 @@ def user_id_of(target: str) -> int | None:
     """The user id a "user:<id>" target names."""
     kind, _, ident = target.partition(":")
     return int(ident) if kind == "user" and ident.isdigit() else None
+
+
+def target_name(target: str, entries: list[LogEntry]) -> str:
+    """A record as the page names it: a person by their name and the record's key, anything else by its key (the
+    name comes with the page's entries about them; only a page without any reads it)."""
+    user_id = user_id_of(target)
+    if user_id is None:
+        return target
+    name = entries[0].target_user if entries else None
+    name = name or db.session.scalar(select(User.display_name).where(User.id == user_id))
+    return f"{name} ({target})" if name else target
 
 
 def log_page(action: str = "", target: str = "", before: int | None = None) -> tuple[list[LogEntry], int | None]:

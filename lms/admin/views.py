@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms import cohorts
 from lms.access import ROLES, allow
-from lms.audit_log import action_label, log_page
+from lms.audit_log import action_label, log_page, target_name
 from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm, plain_name
 from lms.extensions import db
@@ -57,14 +57,17 @@ def audit_log():
     """The audit log, newest first, 50 a page; narrowed to one action (`?action=`) or one record (`?target=`)."""
     action = (request.args.get("action") or "").strip()[:64]
     target = (request.args.get("target") or "").strip()[:128]
-    entries, next_before = log_page(action, target, id_arg("before"))
+    before = id_arg("before")
+    entries, next_before = log_page(action, target, before)
     return render_template(
         "admin/audit.html",
         entries=entries,
         action=action,
         target=target,
+        target_name=target_name(target, entries) if target else "",
         action_label=action_label,
         next_before=next_before,
+        paged=before is not None,
     )
 
 
