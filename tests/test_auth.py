@@ -143,7 +143,9 @@ def test_logout_is_post_only_and_ends_the_session(client, make_user, login):
     assert client.get("/logout").status_code == 405
     assert client.get("/dashboard").status_code == 200
     token = csrf_token_from(client.get("/dashboard").get_data(as_text=True))
-    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    signed_out = client.post("/logout", data={"csrf_token": token}, follow_redirects=True)
+    # Every session of the account ends (a shared computer), and the page says so.
+    assert "Any other device or browser signed in to your account is signed out too." in signed_out.text
     assert client.get("/dashboard").status_code == 302
 
 

@@ -163,11 +163,18 @@ def password_from_link(user: User, form: ResetPasswordForm) -> int | None:
 @allow(ANYONE)
 def logout():
     """Sign out (POST only, so no link or image can sign someone out), ending the account's sessions everywhere."""
-    if current_user.is_authenticated:
+    signed_in = current_user.is_authenticated
+    if signed_in:
         services.end_sessions(current_user.id)
     logout_user()
     session.clear()
-    flash("You have signed out.", "info")
+    # Said, since a shared computer is why it ends them all: the phone or other browser is signed out too.
+    flash(
+        "You have signed out. Any other device or browser signed in to your account is signed out too."
+        if signed_in
+        else "You have signed out.",
+        "info",
+    )
     return redirect(url_for("auth.login"))
 
 
