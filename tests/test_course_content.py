@@ -91,6 +91,22 @@ def test_no_practice_conversation_gives_full_marks_to_a_path_with_a_slip(pack):
                     assert fraction(config, walk(config, path).totals) < 1, (q["title"], path)
 
 
+def test_no_practice_conversation_passes_a_path_that_leaves_a_skill_at_nothing(pack):
+    """Each rubric line is a skill the practice is there to show: a talk that ends with no agreed action, or a call
+    that never fixes the bill, must not pass, however well the rest went."""
+    from quizzes.types.conversation import fraction, rubric_of, walk
+
+    for spec in pack_quizzes(pack):
+        for q in spec.questions:
+            if q["type"] != "conversation":
+                continue
+            config = q["config"]
+            for path in every_path(config):
+                totals = walk(config, path).totals
+                if any(totals.get(line["key"], 0) <= 0 for line in rubric_of(config)):
+                    assert 100 * fraction(config, totals) < spec.pass_mark, (q["title"], path)
+
+
 def test_every_module_quiz_draws_from_a_pool_half_as_large_again(pack):
     for module, spec in module_quizzes(pack):
         assert spec.draw, module.slug
