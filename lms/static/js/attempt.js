@@ -36,19 +36,25 @@
     try { window.sessionStorage.removeItem(unsentKey); } catch (error) { /* nothing kept */ }
   }
 
-  // Put answers kept from before back into the form: each control takes the value kept under its name.
+  // Put answers kept from before back into the form: each control takes the value kept under its name. A question
+  // checked since (its answer final, its controls disabled) keeps what the server holds.
   function restoreUnsent() {
     var kept = null;
     try { kept = JSON.parse(window.sessionStorage.getItem(unsentKey) || "null"); } catch (error) { kept = null; }
-    if (!kept || !kept.fields || Date.now() - kept.at > KEEP_UNSENT_MS ||
-        JSON.stringify(kept.fields) === JSON.stringify(answerFields())) {
+    var locked = {};
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.name && control.matches(":disabled")) { locked[control.name] = true; }
+    });
+    var fields = kept && kept.fields ? kept.fields.filter(function (pair) { return !locked[pair[0]]; }) : [];
+    if (!kept || Date.now() - kept.at > KEEP_UNSENT_MS || JSON.stringify(fields) === JSON.stringify(answerFields())) {
       forgetUnsent();  // nothing kept, too old, or the server holds just that (the form was sent and taken)
       return false;
     }
     var values = {};
-    kept.fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
     Array.prototype.forEach.call(form.elements, function (control) {
-      if (!control.name || control.name === "csrf_token" || control.type === "submit" || control.type === "hidden") {
+      if (!control.name || control.name === "csrf_token" || control.type === "submit" || control.type === "hidden" ||
+          control.matches(":disabled")) {
         return;
       }
       var wanted = values[control.name] || [];
