@@ -1,6 +1,7 @@
 """Generated learners' badges: one award per module and course their walk completed, a few of them revoked."""
 
 import random
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -25,6 +26,7 @@ def add_awards(course, walks: list[Walk], rng: random.Random) -> None:
     course_badges = [badge_id for badge_id, module_id in badges if module_id is None]
     titles = {module.id: module.title for module in course.modules}
     rows = []
+    now = datetime.now(UTC)
     for walk in walks:
         earned = [(by_module[m], at, f"Module “{titles[m]}”") for m, at in walk.modules_completed if m in by_module]
         if walk.completed_at is not None:
@@ -43,7 +45,8 @@ def add_awards(course, walks: list[Walk], rng: random.Random) -> None:
                     "recipient_hash": hash_recipient(walk.learner.email, salt),
                     "issued_at": at,
                     "evidence": {"completed": completed, "best_score": None, "date": at.date().isoformat()},
-                    "revoked_at": at if revoked else None,
+                    # An admin withdraws an award some days after it was issued, never in the future.
+                    "revoked_at": min(at + timedelta(days=rng.uniform(1, 14)), now) if revoked else None,
                     "revocation_reason": "Awarded in error: the learner's quiz was retaken under supervision."
                     if revoked
                     else None,

@@ -94,15 +94,27 @@ def optional_steps_tried(rng: random.Random, walk: Walk, steps: list[Step], now:
             walk.tried.append((step, min(now, walk.completed_at + timedelta(hours=rng.uniform(1, 48)))))
 
 
+def practice_tried(rng: random.Random, walk: Walk, practice: dict[int, list[Step]], now: datetime) -> None:
+    """Many learners who completed a module go on to its practice (a conversation, a drill), after it."""
+    for module_id, completed_at in walk.modules_completed:
+        for step in practice.get(module_id, []):
+            if rng.random() < 0.6:
+                walk.tried.append((step, min(now, completed_at + timedelta(hours=rng.uniform(0.5, 72)))))
+
+
 def add_walks(learners: list[DemoLearner], rng: random.Random, now: datetime) -> None:
     """Enrol the learners in every active course and write how far each got (the `lms_demo_learners` hook)."""
     app = real_app()
     for course in active_courses():
         progress = course_progress(0, course)  # nobody's: every step, none done
         modules = [(module.module.id, module.required) for module in progress.modules]
+        practice = {
+            module.module.id: [step for step in module.steps if not step.required] for module in progress.modules
+        }
         finals = progress.required_extra
         walks = [plan_walk(rng, learner, course, modules, finals) for learner in learners]
         for walk in walks:
+            practice_tried(rng, walk, practice, now)
             optional_steps_tried(rng, walk, [step for step in progress.extra_steps if not step.required], now)
         plugin_manager(app).hook.lms_demo_progress(app=app, course=course, walks=walks, rng=rng)
         write_walks(walks, progress.total)

@@ -1,7 +1,9 @@
 """`flask --app lms demo generate`: synthetic learners whose records agree with what the LMS itself works out, and
 that the reports, the learner's record and the exports show like any other learner's."""
 
+import csv
 import importlib.util
+import io
 import pathlib
 import re
 from collections import Counter
@@ -293,3 +295,37 @@ def test_each_quiz_keeps_the_sums_of_its_results_and_the_upgrade_works_them_out(
     assert {q: (r[0], round(r[1], 2), r[2], r[3]) for q, r in again.items()} == {
         q: (r[0], round(r[1], 2), r[2], r[3]) for q, r in kept.items()
     }
+
+
+def test_generated_learners_practise_and_some_are_ready_for_a_job(app, client, admin, generated):
+    """Learners who completed a module often go on to its practice (the call, the chat, the drill), so the role
+    readiness of a generated cohort shows learners ready, where it showed none."""
+    from quizzes.models import Attempt, Quiz
+
+    with app.app_context():
+        practised = dict(
+            db.session.execute(
+                select(Quiz.slug, func.count(Attempt.id))
+                .join(Attempt, Attempt.quiz_id == Quiz.id)
+                .where(Quiz.slug.in_(["billing-call", "verify-chat", "data-entry-drill", "coaching-talk"]))
+                .group_by(Quiz.slug)
+            ).all()
+        )
+    assert set(practised) == {"billing-call", "verify-chat", "data-entry-drill", "coaching-talk"}, practised
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/courses/{generated.slug}/learners.csv").text)))
+    ready_columns = [n for n, heading in enumerate(rows[0]) if heading.startswith("Ready for: ")]
+    assert ready_columns and any(row[n] == "Ready" for row in rows[1:] for n in ready_columns)
+
+
+def test_generated_revocations_come_days_after_the_award_and_never_later_than_now(app, generated):
+    from badges.models import Award
+    from lms.models import aware
+
+    with app.app_context():
+        revoked = db.session.execute(
+            select(Award.issued_at, Award.revoked_at).where(Award.revoked_at.is_not(None))
+        ).all()
+    assert revoked  # a few, so the reports show every status
+    now = datetime.now(UTC)
+    for issued_at, revoked_at in revoked:
+        assert aware(issued_at) < aware(revoked_at) <= now
