@@ -8,6 +8,7 @@ import msgspec
 from flask import Blueprint, request
 from sqlalchemy import select
 
+from courses.exports import Percent
 from courses.learner_table import (
     STATUS_LABELS,
     TableQuery,
@@ -152,7 +153,10 @@ class LearnerQuery(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LearnerRow(msgspec.Struct):
-    __doc__ = "One learner's row of the learner table: what the screen and the exports show."
+    __doc__ = (
+        "One learner's row of the learner table: what the screen and the exports show. `status_code` is the "
+        "`status` filter's value; in `columns`, a score is a number (percent), an empty cell null."
+    )
 
     user_id: int
     name: str
@@ -162,7 +166,8 @@ class LearnerRow(msgspec.Struct):
     last_activity_day: date | None
     enrolled_day: date | None
     status: str
-    columns: dict[str, str]
+    status_code: str
+    columns: dict[str, float | str | None]
 
 
 class LearnerPage(msgspec.Struct):
@@ -170,6 +175,13 @@ class LearnerPage(msgspec.Struct):
 
     items: list[LearnerRow]
     next: str | None
+
+
+def api_cell(value) -> float | str | None:
+    """A plugin column's cell as the API gives it: a score as its number, an empty cell as null, text as text."""
+    if isinstance(value, Percent):
+        return float(value)
+    return str(value) if value not in ("", None) else None
 
 
 def active_course(slug: str) -> CourseOutline:
@@ -344,7 +356,8 @@ def learners(course_slug: str):
                 as_day(row[5]),
                 as_day(row[6]),
                 STATUS_LABELS[row[7]],
-                dict(zip(labels, [str(value) for value in shown[7:]], strict=True)),
+                row[7],
+                dict(zip(labels, [api_cell(value) for value in shown[7:]], strict=True)),
             )
         )
     return LearnerPage(items, following)

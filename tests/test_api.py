@@ -218,7 +218,12 @@ def test_an_admin_reads_users_cohorts_and_a_courses_learners_page_by_page(
     page = api.get(f"{url}?sort=progress&dir=desc", headers=bearer(secret)).get_json()
     assert page["items"][0]["user_id"] == learner_with_badge["learner"]["id"]  # the only one with progress
     assert page["items"][0]["status"] == "In progress" and page["next"] is None
-    assert any(label.startswith("Ready for") for label in page["items"][0]["columns"])
+    assert page["items"][0]["status_code"] == "in_progress"  # the `status` filter's own value
+    columns = page["items"][0]["columns"]
+    assert any(label.startswith("Ready for") for label in columns)
+    # A score is its number, not the screen's "100%"; a quiz not tried is null.
+    scores = [value for label, value in columns.items() if label.startswith("Best: ")]
+    assert 100.0 in scores and None in scores and not any(isinstance(v, str) for v in scores)
     started = api.get(f"{url}?status=not_started&q=zed", headers=bearer(secret)).get_json()["items"]
     assert len(started) == 3
     # Paged by `limit`, as every list is: two, then the third after the first page's key.
