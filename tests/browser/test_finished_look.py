@@ -84,9 +84,16 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
         "trainer quiz list": "/author/quizzes",
         "question bank": "/author/bank",
         "trainer quiz page": f"/author/quizzes/{quiz_id}",
+        "question statistics": f"/author/quizzes/{quiz_id}/statistics",
+        "audit log": "/admin/audit",
     }
     for label, path in admin_pages.items():
         look_at(page, axe, base + path, label)
+
+    # On a phone a question's option table fits its box, so its caption is read whole (it was cut at both edges).
+    page.set_viewport_size(WIDTHS["phone"])
+    page.goto(f"{base}/author/quizzes/{quiz_id}/statistics")
+    assert page.evaluate(TABLES_FIT), "an option table of the statistics is wider than its box on a phone"
 
     # On a phone the admin's user table scrolls inside its box, with each row's actions still reachable.
     page.set_viewport_size(WIDTHS["phone"])
