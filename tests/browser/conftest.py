@@ -15,10 +15,12 @@ def axe():
     """Run axe-core on a page and fail with readable details on any WCAG 2.1 A/AA violation."""
     runner = Axe()
 
-    def check(page, label=""):
+    def check(page, label="", best_practice=False):
+        """With `best_practice`, axe's best-practice rules too (a table's empty heading, two regions of one name)."""
         # A page still loading has no document for axe to read: let it finish first.
         page.wait_for_load_state("load")
-        results = runner.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        tags = [*WCAG_TAGS, "best-practice"] if best_practice else WCAG_TAGS
+        results = runner.run(page, options={"runOnly": {"type": "tag", "values": tags}})
         violations = results.response["violations"]
         details = [
             f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in violations

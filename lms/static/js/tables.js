@@ -3,6 +3,14 @@
 // says which table it is rather than an unnamed group.
 (function () {
   "use strict";
+  // Landmarks' names are told apart by screen readers: a table named after the section it sits in says it is a
+  // table of it, and a second table of the same name is numbered.
+  var used = {};
+  document.querySelectorAll("[role=region][aria-label], section[aria-labelledby]").forEach(function (landmark) {
+    var label = landmark.getAttribute("aria-label") ||
+      (document.getElementById(landmark.getAttribute("aria-labelledby")) || {}).textContent || "";
+    used[label.replace(/\s+/g, " ").trim()] = 1;
+  });
   document.querySelectorAll(".table-wrap[tabindex]").forEach(function (box) {
     if (box.hasAttribute("aria-label") || box.hasAttribute("aria-labelledby")) { return; }
     var caption = box.querySelector("caption");
@@ -12,9 +20,11 @@
     }
     if (!name) {
       var heading = box.closest("section") && box.closest("section").querySelector("h1, h2, h3");
-      name = heading ? heading.textContent : "Table";
+      name = heading ? "Table: " + heading.textContent : "Table";
     }
+    name = name.replace(/\s+/g, " ").trim();
+    used[name] = (used[name] || 0) + 1;
     box.setAttribute("role", "region");
-    box.setAttribute("aria-label", name.replace(/\s+/g, " ").trim());
+    box.setAttribute("aria-label", used[name] > 1 ? name + " (" + used[name] + ")" : name);
   });
 }());
