@@ -283,12 +283,18 @@ def posted_response(form, view) -> dict:
 
 
 def unanswered(views, form, responses: dict) -> list[int]:
-    """The numbers of the questions that count, are answered in the form, and have no answer in `responses`."""
-    return [
-        view.slot + 1
-        for view in views
-        if view.graded and f"q{view.slot}" in form._fields and service.is_blank(responses.get(view.slot))
-    ]
+    """The numbers of the questions that count and are not answered: a field of the form with no answer in
+    `responses`, or a question answered step by step (a conversation) not taken to its end."""
+    missing = []
+    for view in views:
+        if not view.graded or view.qtype is None:
+            continue
+        if f"q{view.slot}" in form._fields:
+            if service.is_blank(responses.get(view.slot)):
+                missing.append(view.slot + 1)
+        elif not view.qtype.finished(view.version.config, view.answer.response if view.answer else {}):
+            missing.append(view.slot + 1)
+    return missing
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])

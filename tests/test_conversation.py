@@ -66,6 +66,9 @@ def test_a_learner_talks_through_a_conversation_with_the_forms_buttons_and_reads
     assert "You: Let me read your last bill to you. −2 Verifies identity. NOTE-bad-open" in review
     assert "+1 Closes well, +1 Empathy" in review
     assert "Customer: Thanks, bye." in review
+    # Practice shows every right answer after the submit: for a conversation, the replies that earn full marks.
+    best = review.split("The replies that earn full marks", 1)
+    assert len(best) == 2 and "NOTE-good-open" in best[1] and "NOTE-bad-open" not in best[1]
 
 
 def test_before_a_pass_a_retry_review_replays_the_turns_without_what_each_reply_earned(app, client, learner, tmp_path):
@@ -78,7 +81,7 @@ def test_before_a_pass_a_retry_review_replays_the_turns_without_what_each_reply_
 
     assert "40%" in review and "The right answers show once you have passed." in review
     assert "You: Let me read your last bill to you. Customer: So will I get it back?" in review
-    for key in ("NOTE-bad-open", "NOTE-good-open", "Verifies identity", "Empathy", "−2", "+1"):
+    for key in ("NOTE-bad-open", "NOTE-good-open", "Verifies identity", "Empathy", "−2", "+1", "earn full marks"):
         assert key not in review, key
 
 
@@ -105,3 +108,24 @@ def test_another_learner_cannot_reply_in_someone_elses_conversation(app, client,
     assert posted.status_code == 404
     assert "You charged me twice!" in client.get(f"/quizzes/attempts/{attempt_id}").text
     assert "You:" not in client.get(f"/quizzes/attempts/{attempt_id}").text
+
+
+def test_submitting_a_conversation_halfway_asks_first(app, client, learner, tmp_path):
+    """ "Submit answers" sits just under the reply buttons: pressed after one reply, it marked the talk at once as
+    unfinished; it now asks first, as for an unanswered question, and a finished talk submits straight away."""
+    attempt_id, _token = started_attempt(app, client, learner, tmp_path, talk_lab, "practice-call")
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
+    page = reply(client, attempt_id, page, "Let me read your last bill to you.")
+    asked = client.post(
+        f"/quizzes/attempts/{attempt_id}/save", data={"csrf_token": csrf_token_from(page), "submit": "1"}
+    )
+    assert asked.status_code == 303 and asked.headers["Location"] == f"/quizzes/attempts/{attempt_id}/confirm"
+    confirm = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", client.get(asked.headers["Location"]).text)).split())
+    assert "Submit with 1 unanswered question?" in confirm and "not taken to its end" in confirm
+    page = reply(
+        client, attempt_id, client.get(f"/quizzes/attempts/{attempt_id}").text, "Yes, refunded today. Anything else?"
+    )
+    done = client.post(
+        f"/quizzes/attempts/{attempt_id}/save", data={"csrf_token": csrf_token_from(page), "submit": "1"}
+    )
+    assert done.headers["Location"].endswith(f"/quizzes/attempts/{attempt_id}/review")

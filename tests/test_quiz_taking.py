@@ -43,7 +43,7 @@ def test_submitting_with_unanswered_questions_asks_first_and_keeps_the_answers(a
     text = page_text(asked)
     numbers = sorted(int(fields[t][1:]) + 1 for t in ("sky", "city"))
     assert "Submit with 2 unanswered questions?" in text
-    assert re.search(rf"not answered question {numbers[0]}\s*,\s*question {numbers[1]}\s*\.", text)
+    assert re.search(rf"not taken to its end, question {numbers[0]}\s*,\s*question {numbers[1]}\s*\.", text)
     attempt, answers = attempts.attempt_row(app, attempt_id)
     assert attempt.status == "open"  # nothing submitted yet
     assert answers[int(fields["count"][1:])].response == {"text": "5"}  # the answer given is saved

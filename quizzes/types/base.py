@@ -145,6 +145,11 @@ class QuestionType:
         """Grade a response; never raises on a malformed response."""
         raise NotImplementedError
 
+    def finished(self, config: dict, response) -> bool:
+        """Whether the learner took the question to its end (a conversation to its last line), so that submitting
+        it now needs no second thought; True unless the type says otherwise."""
+        return True
+
     def correct_response(self, config: dict) -> dict:
         """The response that earns full marks, for review pages."""
         raise NotImplementedError

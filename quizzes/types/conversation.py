@@ -380,6 +380,10 @@ class Conversation(QuestionType):
         ]
         return "; ".join(parts) + "."
 
+    def finished(self, config, response) -> bool:
+        """Whether the conversation reached a step without replies."""
+        return walk(config, as_dict(response).get("path")).ended
+
     def replay(self, config, response) -> Walk:
         """The conversation as it went, for the review: each turn with what its reply cost or earned."""
         return walk(config, as_dict(response).get("path"))

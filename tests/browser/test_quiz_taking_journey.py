@@ -195,7 +195,7 @@ def test_answers_given_after_a_sign_out_in_another_tab_come_back_after_signing_i
     attempt_id = int(page.url.rsplit("/", 1)[1])
     capital, sky = slot_of(app, attempt_id, "capital") + 1, slot_of(app, attempt_id, "sky") + 1
     page.locator(f"#question-{capital}").get_by_label("Paris").check()
-    expect(page.locator("#autosave-status")).to_contain_text("Answers saved at")
+    expect(page.locator("#autosave-status")).to_contain_text("Answers saved at", timeout=15_000)
 
     other_tab = context.new_page()
     other_tab.goto(f"{base}/dashboard")
@@ -203,14 +203,16 @@ def test_answers_given_after_a_sign_out_in_another_tab_come_back_after_signing_i
     expect(other_tab.get_by_text("You have signed out.").first).to_be_visible()
 
     page.locator(f"#question-{sky}").get_by_label("False").check()
-    expect(page.locator("#autosave-alert")).to_contain_text("You are signed out, so this was not saved.")
+    expect(page.locator("#autosave-alert")).to_contain_text(
+        "You are signed out, so this was not saved.", timeout=15_000
+    )
     page.goto(f"{base}/login?next=/quizzes/attempts/{attempt_id}")
     page.get_by_label("Email").fill(learner["email"])
     page.get_by_label("Password").fill(learner["password"])
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/quizzes/attempts/{attempt_id}")
-    expect(page.locator(f"#question-{sky}").get_by_label("False")).to_be_checked()
-    expect(page.locator("#autosave-status")).to_contain_text("Answers saved at")
+    expect(page).to_have_url(f"{base}/quizzes/attempts/{attempt_id}", timeout=15_000)
+    expect(page.locator(f"#question-{sky}").get_by_label("False")).to_be_checked(timeout=15_000)
+    expect(page.locator("#autosave-status")).to_contain_text("Answers saved at", timeout=15_000)
     _attempt, answers = attempt_row(app, attempt_id)
     assert answers[capital - 1].response == {"choice": 0} and answers[sky - 1].response == {"answer": False}
     # Once saved, nothing is kept: the page opened again shows the server's answers and says nothing more.
