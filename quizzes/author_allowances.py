@@ -8,19 +8,11 @@ from courses.trainers import may_author
 from lms.access import allow
 from lms.errors import fail
 from lms.extensions import db
-from lms.forms import MAX_ROW_ID
+from lms.forms import posted_id
 from lms.models import User
 from lms.services import ServiceError
 from quizzes.allowances import CHOICES, NO_SUCH_LEARNER, set_allowance
 from quizzes.author import action_form_or_400, bp
-
-
-def posted_number(name: str, problem: str) -> int:
-    """A whole number from the posted form, or a 400 with `problem`."""
-    value = request.form.get(name, type=int)
-    if value is None or not 0 <= value <= MAX_ROW_ID:
-        fail(400, problem)
-    return value
 
 
 @bp.route("/learners/<int:user_id>/time-allowance", methods=["POST"])
@@ -28,7 +20,7 @@ def posted_number(name: str, problem: str) -> int:
 def time_allowance(user_id: int):
     """Set the learner's time allowance on the timed quizzes of one course, from their record."""
     action_form_or_400()
-    course = db.session.get(Course, posted_number("course_id", "Choose the course the allowance is for."))
+    course = db.session.get(Course, posted_id("course_id"))
     if course is None:
         fail(404, "There is no such course.")
     if not may_author(current_user, course.id):  # its trainers and admins grant allowances
@@ -38,7 +30,8 @@ def time_allowance(user_id: int):
     learner = db.session.get(User, user_id)
     if learner is None:  # the same answer as for a learner not in the course: ids are not probed through it
         fail(404, NO_SUCH_LEARNER)
-    time_percent = posted_number("time_percent", "Choose one of the allowances offered.")
+    # Not posted_id: its 0 for "no number" would read as the choice "no time limit"; -1 is no choice at all.
+    time_percent = request.form.get("time_percent", type=int, default=-1)
     try:
         changed = set_allowance(current_user, learner.id, course, time_percent)
     except ServiceError as exc:
