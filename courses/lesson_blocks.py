@@ -1,4 +1,4 @@
-"""A lesson's Markdown to HTML, with the blocks that let a learner practise inside it.
+"""A lesson's Markdown to HTML, with the blocks that let a learner practice inside it.
 
 Besides plain Markdown (rendered and sanitized by courses.markdown), a lesson may hold fenced blocks whose
 info string names a kind and whose content is YAML:

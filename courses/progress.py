@@ -42,8 +42,8 @@ class Step:
 
 
 def percent(done: int, total: int) -> int:
-    """A whole-number percentage of steps done, rounded half up as a person would (2 of 3 is 67 %), but 100 only
-    when every step is done (199 of 200 is 99 %)."""
+    """A whole-number percentage of steps done, rounded half up as a person would (2 of 3 is 67%), but 100 only
+    when every step is done (199 of 200 is 99%)."""
     if total <= 0:
         return 0
     if done >= total:

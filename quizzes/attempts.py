@@ -85,16 +85,13 @@ class SlotView:
 
     @property
     def verdict(self) -> str:
-        """How the saved answer fared: "Right", "Partly right", "Not right" or "Not answered" (or that a trainer has
-        yet to mark it)."""
+        """How the saved answer fared, in its type's words ("Right", "Partly right", "Standard met"), "Not
+        answered", or that a trainer has yet to mark it."""
         if self.answer is not None and self.answer.needs_marking:
             return "Waiting for a trainer's mark"
         if self.answer is None or is_blank(self.answer.response):
             return "Not answered"
-        score = self.answer.score if self.answer is not None else None
-        if score == 1:
-            return "Right"
-        return "Partly right" if score else "Not right"
+        return (self.qtype or QuestionType()).verdict(self.answer.score or 0.0)
 
 
 # Built once: the quiz page runs it on every view. It lists the attempts without their questions (`slots`,

@@ -41,8 +41,8 @@ def percent(value: float) -> str:
 
 
 # The grades a choice may earn are Moodle's, so that every question exports to Moodle.
-GRADE_CHOICES = [SelectChoice(percent(g), "None" if g == 0 else f"{g:g} %") for g in MOODLE_GRADES] + [
-    SelectChoice(percent(-g), f"−{g:g} %") for g in MOODLE_GRADES if g
+GRADE_CHOICES = [SelectChoice(percent(g), "None" if g == 0 else f"{g:g}%") for g in MOODLE_GRADES] + [
+    SelectChoice(percent(-g), f"−{g:g}%") for g in MOODLE_GRADES if g
 ]
 POSITIVE_GRADES = [choice for choice in GRADE_CHOICES if float(choice.value) >= 0]
 
@@ -167,7 +167,7 @@ class TypingEditor(Editor):
 
     @classmethod
     def data_from(cls, config):
-        """The passage and the standard (30 net words a minute at 95 % for a new question)."""
+        """The passage and the standard (30 net words a minute at 95% for a new question)."""
         return {
             "passage": config.get("passage", ""),
             "min_net_wpm": config.get("min_net_wpm", 30),
@@ -393,21 +393,21 @@ class ChoicesEditor(Editor):
         if len(choices) < 2:
             raise ValidationError("Write at least two choices.")
         if self.single:
-            # Several choices at 100 % are several right answers, any of which earns full marks (as GIFT's
+            # Several choices at 100% are several right answers, any of which earns full marks (as GIFT's
             # several '=' answers, and Moodle, have it).
             if not any(c["weight"] == 100 for c in choices):
-                raise ValidationError("Give the right answer the grade 100 %: no choice has it now.")
+                raise ValidationError("Give the right answer the grade 100%: no choice has it now.")
         else:
             reachable = sum(c["weight"] for c in choices if c["weight"] > 0)
             if reachable < 99.9:
                 raise ValidationError(
-                    f"The positive grades add up to {reachable:g} %, so nobody could earn full marks: "
-                    "they must add up to 100 %."
+                    f"The positive grades add up to {reachable:g}%, so nobody could earn full marks: "
+                    "they must add up to 100%."
                 )
             if reachable > 100.1:
                 raise ValidationError(
-                    f"The positive grades add up to {reachable:g} %, so some of the right choices alone would earn "
-                    "full marks: they must add up to 100 %."
+                    f"The positive grades add up to {reachable:g}%, so some of the right choices alone would earn "
+                    "full marks: they must add up to 100%."
                 )
 
     def to_config(self):
@@ -483,7 +483,7 @@ class ShortAnswerEditor(Editor):
         if not answers:
             raise ValidationError("Write at least one accepted answer.")
         if not any(a["weight"] == 100 for a in answers):
-            raise ValidationError("Give one accepted answer the grade 100 %.")
+            raise ValidationError("Give one accepted answer the grade 100%.")
 
     def to_config(self):
         """{"answers": [...]}."""
@@ -569,7 +569,7 @@ class NumericalEditor(Editor):
         if not answers:
             raise ValidationError("Write at least one accepted number.")
         if not any(a["weight"] == 100 for a in answers):
-            raise ValidationError("Give one accepted number the grade 100 %.")
+            raise ValidationError("Give one accepted number the grade 100%.")
 
     def to_config(self):
         """{"answers": [...]}."""

@@ -59,7 +59,7 @@ EXERCISE = {
     "required": ["slug", "title", "file"],
     "properties": {**SETTINGS, "slug": {"type": "string", "pattern": SLUG_PATTERN, "errorMessage": SLUG_MESSAGE}},
 }
-# A module's exercises: quizzes beside its quiz that practise a skill of the job (a typing test, a drill).
+# A module's exercises: quizzes beside its quiz that practice a skill of the job (a typing test, a drill).
 EXERCISES = {
     "type": "array",
     "minItems": 1,

@@ -21,6 +21,7 @@ from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.allowances import allowed_minutes
+from quizzes.exercises import attempt_exercise, attempt_policy, quiz_exercise
 from quizzes.key_guard import withheld_among
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion, TimeAllowance
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, review_level, revisit_for
@@ -30,7 +31,7 @@ bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
 # Built once, as every quiz page and every save or submit runs them: a statement built once is compiled once.
 # The quiz page's facts in one statement: the quiz, its course's sync stamp (for the cached outline), the
-# learner's enrolment, and how many active questions the quiz holds.
+# learner's enrolment, how many active questions the quiz holds, the learner's time allowance and a question type.
 QUIZ_PAGE = (
     select(
         Quiz,
@@ -45,6 +46,12 @@ QUIZ_PAGE = (
         .scalar_subquery(),
         select(TimeAllowance.time_percent)
         .where(TimeAllowance.user_id == bindparam("user_id"), TimeAllowance.course_id == Quiz.course_id)
+        .scalar_subquery(),
+        # The type of a quiz's one question (with more, the first by name: unused): an exercise is described as such.
+        select(func.min(Question.type))
+        .select_from(QuizQuestion)
+        .join(Question, Question.id == QuizQuestion.question_id)
+        .where(QuizQuestion.quiz_id == Quiz.id, Question.active.is_(True))
         .scalar_subquery(),
     )
     .join(Course, Course.id == Quiz.course_id)
@@ -178,11 +185,13 @@ def quiz(quiz_id: int):
     found = db.session.execute(QUIZ_PAGE, {"quiz_id": quiz_id, "user_id": current_user.id}).first()
     if found is None:
         abort(404)
-    quiz, synced_at, enrolment_id, active_questions, time_percent = found
+    quiz, synced_at, enrolment_id, active_questions, time_percent, sole_type = found
     course, module = module_of(quiz, current_outline(quiz.course_id, synced_at))
     attempts = service.learner_attempts(quiz.id, current_user.id)
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     refusal = service.start_refusal(quiz, attempts, current_user.id)
+    asked = question_count(quiz, askable_count(quiz, active_questions or 0))
+    exercise = quiz_exercise(quiz, asked, sole_type if active_questions == 1 else None)
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
@@ -191,9 +200,10 @@ def quiz(quiz_id: int):
         attempts=attempts,
         open_attempt=open_attempt,
         refusal=refusal,
-        policy=POLICY_TEXT[quiz.review],
+        policy=exercise.policy if exercise else POLICY_TEXT[quiz.review],
         enrolled=enrolment_id is not None,
-        question_count=question_count(quiz, askable_count(quiz, active_questions or 0)),
+        question_count=asked,
+        exercise=exercise,
         introduction=render_stem(quiz.introduction, "markdown") if quiz.introduction else None,
         time_allowance=time_percent,
         minutes=allowed_minutes(quiz.time_limit_minutes, time_percent),
@@ -268,6 +278,7 @@ def render_attempt(attempt: Attempt, views, form, status: int = 200, outline: Co
         render_stem=render_stem,
         answered=answered,
         flagged=flagged,
+        exercise=attempt_exercise(views),
         # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.
         deadline=aware(attempt.deadline),
     )
@@ -482,7 +493,8 @@ def render_review(
         course=course,
         module=module,
         render_stem=render_stem,
-        policy=POLICY_TEXT[attempt.quiz.review],
+        policy=attempt_policy(attempt.quiz, views),
+        exercise=attempt_exercise(views),
         learner=learner,
     )
 

@@ -79,7 +79,7 @@ def test_before_a_pass_a_retry_review_replays_the_turns_without_what_each_reply_
     submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page)})
     review = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", client.get(submitted.headers["Location"]).text)).split())
 
-    assert "40%" in review and "The right answers show once you have passed." in review
+    assert "40%" in review and "what each reply earned shows once you have passed." in review
     assert "You: Let me read your last bill to you. Customer: So will I get it back?" in review
     for key in ("NOTE-bad-open", "NOTE-good-open", "Verifies identity", "Empathy", "−2", "+1", "earn full marks"):
         assert key not in review, key

@@ -63,7 +63,7 @@ def test_a_keyed_drill_is_timed_by_the_server_and_graded_field_by_field(app, cli
     # 7,600 keystrokes an hour at most, over 2,000.
     assert result["met"] is True, result
     summary = result["feedback"][0]
-    assert summary.startswith("7 of 8 fields right (87.5 %), ")
+    assert summary.startswith("7 of 8 fields right (87.5%), ")
     keystrokes = int(summary.split(", ")[1].split(" keystrokes")[0].replace(",", ""))
     assert 7400 <= keystrokes <= 7600, summary
     assert result["feedback"][1] == "Check: record 2, Amount: “78.50” for “87.50”."

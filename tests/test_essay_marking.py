@@ -122,7 +122,7 @@ def test_the_attempt_waits_for_the_last_mark_then_is_scored_once_and_the_learner
     review = learner_client.get(f"/quizzes/attempts/{attempt_id}/review")
     text = page_text(review)
     assert "80% — Passed." in text
-    assert "Mark: 50 %." in text and "Mark: 70 %." in text
+    assert "Mark: 50%." in text and "Mark: 70%." in text
     assert "<strong>then</strong>" in review.text  # the comment is Markdown, like the question
     assert "Nothing is waiting for a mark." in page_text(trainer_client.get("/author/marking"))
 

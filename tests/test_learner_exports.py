@@ -32,7 +32,7 @@ def screen(client, course, **args) -> list[list[str]]:
             html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
-        values[2] = values[2].removesuffix(" %")
+        values[2] = values[2].removesuffix("%")
         rows.append(values)
     return [headings, *rows]
 

@@ -224,19 +224,19 @@ def test_the_quiz_settings_form_saves_every_setting_and_explains_bad_values(app,
         (
             "single_choice",
             rows([{"text": "A", "grade": "50"}, {"text": "B", "grade": "0"}]),
-            "Give the right answer the grade 100 %: no choice has it now.",
+            "Give the right answer the grade 100%: no choice has it now.",
         ),
         ("single_choice", rows([{"text": "Only one", "grade": "100"}]), "Write at least two choices."),
         (
             "multiple_response",
             rows([{"text": "A", "grade": "25"}, {"text": "B", "grade": "25"}, {"text": "C", "grade": "-100"}]),
-            "The positive grades add up to 50 %, so nobody could earn full marks: they must add up to 100 %.",
+            "The positive grades add up to 50%, so nobody could earn full marks: they must add up to 100%.",
         ),
         (
             "multiple_response",
             rows([{"text": "A", "grade": "100"}, {"text": "B", "grade": "100"}, {"text": "C", "grade": "0"}]),
-            "The positive grades add up to 200 %, so some of the right choices alone would earn full marks: they "
-            "must add up to 100 %.",
+            "The positive grades add up to 200%, so some of the right choices alone would earn full marks: they "
+            "must add up to 100%.",
         ),
         ("numerical", rows([{"value": "42", "tolerance": "-1", "grade": "100"}]), "The tolerance cannot be negative."),
         (
@@ -615,7 +615,7 @@ def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_withou
     reader = FormReader(page)
     wrong = client.post(url, data={"csrf_token": csrf_token_from(page), "q0": reader.value("q0", "Please calm down.")})
     text = page_text(wrong)
-    assert "Not right: 0 %" in text
+    assert "Not right: 0%" in text
     assert "This tends to make callers angrier." in text
     assert "Right answer: I understand how frustrating this is; let me fix it." in text
     assert "<em>feeling</em>" in wrong.text  # general feedback is Markdown
@@ -626,7 +626,7 @@ def test_preview_shows_the_question_as_a_learner_sees_it_and_grades_a_try_withou
             "q0": reader.value("q0", "I understand how frustrating this is; let me fix it."),
         },
     )
-    assert "Right: 100 %" in page_text(right)
+    assert "Right: 100%" in page_text(right)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
         assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
@@ -846,7 +846,7 @@ def test_a_typing_test_written_in_its_form_previews_its_passage_and_standard(app
     assert page.status_code == 200
     text = page_text(page)
     assert "Thank you for waiting. Your refund was sent today." in text
-    assert "25 net words a minute at 97.5 % accuracy" in text
+    assert "25 net words a minute at 97.5% accuracy" in text
     assert "the server times the run" in text
 
 

@@ -51,7 +51,7 @@ def test_a_learner_sees_each_jobs_skills_their_evidence_and_what_is_missing(app,
     operator = page.split("Data Entry Operator")[1].split("Process Associate")[0]
     assert "Ready: every skill shown." in operator
     assert "Typing test: passed, best 100%. 30 net words a minute" in operator
-    assert "Data-entry drill: passed, best 100%. 20 of 20 fields right (100.0 %)" in operator
+    assert "Data-entry drill: passed, best 100%. 20 of 20 fields right (100.0%)" in operator
     # Customer Service Executive: typing shown, three skills still to show, by name.
     executive = page.split("Customer Service Executive")[1].split("Technical Support Associate")[0]
     assert "1 of 4 skills shown." in executive

@@ -136,7 +136,7 @@ def test_a_typed_run_is_timed_by_the_server_and_graded(app, client, learner, tmp
     gross = float(summary.split("(")[1].split(" gross")[0])
     net = float(summary.split(" net")[0])
     assert 37.5 <= gross <= 38.2 and abs(gross - 2.4 - net) < 0.2, summary
-    assert "98.8 % accuracy, 2 errors" in summary
+    assert "98.8% accuracy, 2 errors" in summary
     assert "“depot” typed as “dpeot”" in result["feedback"][1]
     assert stored_response(app, attempt_id)["finished_ms"] >= 50_000
 
@@ -150,12 +150,12 @@ def test_the_result_shows_on_the_attempt_page_and_in_the_review_after_submitting
 
     page = client.get(f"/quizzes/attempts/{attempt_id}").text
     assert "Your last run meets the standard." in page
-    assert "Try again" in page and "100 % accuracy, 0 errors" in page
+    assert "Try again" in page and "100% accuracy, 0 errors" in page
     submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token})
     assert submitted.status_code == 302
     review = client.get(submitted.headers["Location"]).text
     assert "100%" in review and "Passed" in review
-    assert "net words a minute" in review and "100 % accuracy" in review
+    assert "net words a minute" in review and "100% accuracy" in review
 
 
 def test_pasting_the_passage_does_not_pass_even_after_a_plausible_wait(app, client, learner, tmp_path):

@@ -90,6 +90,28 @@ class QuestionType:
     step_script: str | None = None
     # A template that replays the learner's answer on the review page, in place of the one-line "Your answer".
     review_template: str | None = None
+    # A question of this type is a whole exercise (a practice call, a typing test): a quiz asking it alone speaks
+    # of the exercise (`exercise`, `exercise_rules`) rather than of "1 question" and a pass mark.
+    whole_exercise: bool = False
+
+    def exercise(self, config: dict) -> str:
+        """What the exercise is called ("call", "typing test"), for a type that is a `whole_exercise`."""
+        return ""
+
+    def exercise_rules(self, config: dict, pass_mark: int) -> str:
+        """How the exercise is scored and what passing it takes, for its quiz page."""
+        return ""
+
+    def exercise_policy(self, review: str) -> str | None:
+        """What the learner sees after a try under the review policy, where the quiz's own words ("which questions
+        you got wrong") would not fit the exercise; None keeps them."""
+        return None
+
+    def verdict(self, score: float) -> str:
+        """How an answer that scored `score` (0 to 1) fared, in words."""
+        if score == 1:
+            return "Right"
+        return "Partly right" if score else "Not right"
 
     def validate(self, config: dict) -> list[str]:
         """Problems with the config in plain English; [] when valid."""

@@ -194,6 +194,32 @@ class Conversation(QuestionType):
     editor = ConversationEditor
     review_template = "quizzes/_conversation_review.html"
     max_text = 1000
+    whole_exercise = True
+
+    def exercise(self, config):
+        """A call or a chat, as its channel says."""
+        channel = as_dict(config).get("channel")
+        return channel if channel in CHANNELS else "chat"
+
+    def exercise_rules(self, config, pass_mark):
+        """Each reply moves the talk on and earns points on the rubric; the pass mark is a share of them."""
+        return (
+            f"One {self.exercise(config)}: each reply you pick moves it on and earns or costs points on its "
+            f"rubric. To pass, earn {pass_mark}% of the points."
+        )
+
+    def exercise_policy(self, review):
+        """What the review replays: the talk as it went, and (in practice) what each reply earned."""
+        return {
+            "practice": "Practice: after you submit you see what each reply earned or cost and the replies that "
+            "earn full marks. Practice never counts towards completion or a badge.",
+            "retry_without_key": "Retry: after a try you see the conversation as it went and the lessons to "
+            "revisit; what each reply earned shows once you have passed.",
+        }.get(review)
+
+    def verdict(self, score):
+        """The share of the rubric's points earned."""
+        return "Full marks" if score >= 1 else f"{round(score * 100, 1):g}% of the points"
 
     def validate(self, config):
         """A rubric, steps that each say something and lead somewhere, no loop, and a path to full marks."""

@@ -90,6 +90,7 @@ class DataEntry(TimedRun):
 
     name = "data_entry"
     label = "Data-entry drill"
+    exercise_name = "drill"
     step_template = "quizzes/_drill.html"
     editor = DataEntryEditor
     max_text = MAX_VALUE
@@ -199,7 +200,7 @@ class DataEntry(TimedRun):
             return Grade.zero(["Part of this text arrived faster than anyone types, so it counts as pasted."])
         view = self.public_view(config, {})
         accuracy, speed = view["min_accuracy"] or 1, view["min_kph"]
-        standard = f"{accuracy:g} % of fields right" + (f" at {grouped(speed)} keystrokes an hour" if speed else "")
+        standard = f"{accuracy:g}% of fields right" + (f" at {grouped(speed)} keystrokes an hour" if speed else "")
         feedback = [f"{self.summary(measured)} The standard is {standard}."]
         feedback += self.slips_feedback(measured)
         shares = [measured.accuracy / accuracy] + ([measured.keystrokes_per_hour / speed] if speed else [])
@@ -210,7 +211,7 @@ class DataEntry(TimedRun):
     def summary(self, measured: DrillResult) -> str:
         """Accuracy and speed in one sentence."""
         return (
-            f"{measured.right} of {measured.total} fields right ({measured.accuracy:.1f} %), "
+            f"{measured.right} of {measured.total} fields right ({measured.accuracy:.1f}%), "
             f"{grouped(measured.keystrokes_per_hour)} keystrokes an hour, in {measured.minutes * 60:.0f} seconds."
         )
 
@@ -238,4 +239,4 @@ class DataEntry(TimedRun):
         """The accuracy (and speed) to reach."""
         view = self.public_view(config, {})
         speed = f" at {grouped(view['min_kph'])} keystrokes an hour or faster" if view["min_kph"] else ""
-        return f"every record keyed with at least {view['min_accuracy']:g} % of fields right{speed}"
+        return f"every record keyed with at least {view['min_accuracy']:g}% of fields right{speed}"

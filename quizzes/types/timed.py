@@ -15,7 +15,34 @@ class TimedRun(QuestionType):
 
     stepped = True
     step_script = "js/timed.js"
-    slips_label = "Check"  # how the list of slips starts: "Words to practise", "Check"
+    slips_label = "Check"  # how the list of slips starts: "Words to practice", "Check"
+    whole_exercise = True
+    exercise_name = ""  # "typing test", "drill"
+
+    def exercise(self, config):
+        """The run's name."""
+        return self.exercise_name
+
+    def exercise_rules(self, config, pass_mark):
+        """The standard, and that the score is the share of it reached."""
+        goal = "To pass, meet it" if pass_mark >= 100 else f"To pass, reach {pass_mark}% of it"
+        return (
+            f"One timed run. The standard: {self.standard(config)}. Your score is the share of the standard you "
+            f"reach (100% means you met it). {goal}."
+        )
+
+    def exercise_policy(self, review):
+        """After each run: its figures and slips (and, in a retry, the lessons to revisit)."""
+        return {
+            "practice": "Practice: after each run you see its figures and the slips to practice. Practice never "
+            "counts towards completion or a badge.",
+            "retry_without_key": "Retry: after each run you see its figures, the slips to practice and the lessons "
+            "to revisit.",
+        }.get(review)
+
+    def verdict(self, score):
+        """Whether the run met the standard, and how much of it a run that fell short reached."""
+        return "Standard met" if score >= 1 else f"Standard not met ({score * 100:.0f}% of it)"
 
     def result(self, config, response):
         """The measured run (with `pasted`), or None when no run has finished."""

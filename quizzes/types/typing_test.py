@@ -128,8 +128,9 @@ class TypingTest(TimedRun):
 
     name = "typing"
     label = "Typing test"
+    exercise_name = "typing test"
     step_template = "quizzes/_typing.html"
-    slips_label = "Words to practise"
+    slips_label = "Words to practice"
     editor = TypingEditor
     max_text = MAX_PASSAGE
 
@@ -180,7 +181,7 @@ class TypingTest(TimedRun):
         wpm, accuracy = view["min_net_wpm"] or 1, view["min_accuracy"] or 1
         feedback = [
             self.summary(measured) + f" The standard is {one_decimal(wpm)} net words a minute at "
-            f"{one_decimal(accuracy)} % accuracy."
+            f"{one_decimal(accuracy)}% accuracy."
         ]
         feedback += self.slips_feedback(measured)
         if not measured.covered:
@@ -197,7 +198,7 @@ class TypingTest(TimedRun):
         """Speed and accuracy in one sentence."""
         return (
             f"{one_decimal(measured.net_wpm)} net words a minute ({one_decimal(measured.gross_wpm)} gross) at "
-            f"{one_decimal(measured.accuracy)} % accuracy, {measured.errors} "
+            f"{one_decimal(measured.accuracy)}% accuracy, {measured.errors} "
             f"error{'' if measured.errors == 1 else 's'}, in {one_decimal(measured.minutes * 60)} seconds."
         )
 
@@ -222,7 +223,7 @@ class TypingTest(TimedRun):
         view = self.public_view(config, {})
         return (
             f"the passage typed at {one_decimal(view['min_net_wpm'])} net words a minute or faster, with at "
-            f"least {one_decimal(view['min_accuracy'])} % accuracy"
+            f"least {one_decimal(view['min_accuracy'])}% accuracy"
         )
 
     def take_step(self, config, layout, response, step, posted, moment):

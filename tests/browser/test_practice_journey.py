@@ -18,16 +18,18 @@ from tests.test_typing_test import PASSAGE, TYPING_FILE, exercise_lab, typing_la
 KEY_DELAY_MS = 80  # about 150 words a minute, inside what a fast typist reaches
 
 
-def start_exercise(browser, base: str, app, make_user, course, slug: str):
-    """A new learner, enrolled and signed in, who starts the exercise by keyboard: (their page, the learner)."""
+def start_exercise(browser, base: str, app, make_user, course, slug: str, name: str):
+    """A new learner, enrolled and signed in, who starts the exercise called `name` ("drill") by keyboard: (their
+    page, the learner)."""
     learner = make_user()
     enrol(app, learner["id"], course.id)
     page = browser.new_page()
     sign_in(page, base, learner)
     page.goto(f"{base}/quizzes/{course.quizzes[slug]}")
-    page.get_by_role("button", name="Start the quiz").focus()
+    page.get_by_role("button", name=f"Start the {name}").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Question 1 of 1")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"The {name}")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Questions")).to_have_count(0)  # one exercise: nothing to move to
     return page, learner
 
 
@@ -35,7 +37,7 @@ def test_a_learner_takes_the_typing_test_by_keyboard_and_the_server_measures_the
     browser, live_server, app, axe, make_user, tmp_path
 ):
     course = typing_lab(app, tmp_path)
-    page, _learner = start_exercise(browser, live_server.url, app, make_user, course, "typing-test")
+    page, _learner = start_exercise(browser, live_server.url, app, make_user, course, "typing-test", "typing test")
     axe(page, "typing test before a run")
 
     box = page.get_by_label("Type the passage of question 1 here")
@@ -52,7 +54,7 @@ def test_a_learner_takes_the_typing_test_by_keyboard_and_the_server_measures_the
     pace = len(PASSAGE) / 5 / (typed_for / 60)  # gross words a minute, as the test typed them
     measured = float(re.search(r"\(([\d.]+) gross\)", status.inner_text()).group(1))
     assert abs(measured - pace) <= 0.1 * pace, (measured, pace)
-    expect(status).to_contain_text("100 % accuracy, 0 errors")
+    expect(status).to_contain_text("100% accuracy, 0 errors")
     axe(page, "typing test with a result")
 
     # Filling the box at once, as pasting or a script does, is seen by the server as a jump: it does not pass.
@@ -87,7 +89,7 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard_and_sees_their_readiness(
 ):
     course = keyboard_lab(app, tmp_path)
     base = live_server.url
-    page, learner = start_exercise(browser, base, app, make_user, course, "data-entry-drill")
+    page, learner = start_exercise(browser, base, app, make_user, course, "data-entry-drill", "drill")
     expect(page.get_by_text("CL-40318")).to_be_visible()
     axe(page, "drill before a run")
 
@@ -106,7 +108,7 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard_and_sees_their_readiness(
 
     status = page.get_by_role("status").filter(has_text="standard")
     expect(status).to_contain_text("Your run meets the standard.")
-    expect(status).to_contain_text("7 of 8 fields right (87.5 %)")
+    expect(status).to_contain_text("7 of 8 fields right (87.5%)")
     expect(status).to_contain_text("record 2, Amount: “78.50” for “87.50”")
     axe(page, "drill with a result")
     page.get_by_role("button", name="Submit answers").click()
@@ -117,7 +119,7 @@ def test_a_learner_keys_a_data_entry_drill_by_keyboard_and_sees_their_readiness(
     page.get_by_role("link", name="Your readiness for the jobs this course prepares you for").click()
     role = page.get_by_role("region", name="Data Entry Operator")
     expect(role).to_contain_text("1 of 2 skills shown. Still to show: Types fast and accurately.")
-    expect(role).to_contain_text("Data-entry drill: passed, best 100%. 7 of 8 fields right (87.5 %)")
+    expect(role).to_contain_text("Data-entry drill: passed, best 100%. 7 of 8 fields right (87.5%)")
     axe(page, "role readiness")
 
     # An admin sees the cohort the learner is in: one learner part of the way.
@@ -140,7 +142,7 @@ def test_a_learner_talks_through_a_call_by_keyboard_and_reads_the_replay(
     browser, live_server, app, axe, make_user, tmp_path
 ):
     course = talk_lab(app, tmp_path)
-    page, _learner = start_exercise(browser, live_server.url, app, make_user, course, "practice-call")
+    page, _learner = start_exercise(browser, live_server.url, app, make_user, course, "practice-call", "call")
     line = page.locator("#line-1")
     expect(line).to_contain_text("You charged me twice!")
     # On a call the browser can read the line aloud; the transcript stays on the page.

@@ -81,14 +81,14 @@ def test_accuracy_is_the_share_of_fields_right_and_speed_the_keystrokes_an_hour(
     grade = drill.grade(CONFIG, run(entries, 36))
     assert grade.correct and grade.score == 1
     assert grade.feedback == [
-        "4 of 5 fields right (80.0 %), 4,000 keystrokes an hour, in 36 seconds. "
-        "The standard is 80 % of fields right at 3,000 keystrokes an hour.",
+        "4 of 5 fields right (80.0%), 4,000 keystrokes an hour, in 36 seconds. "
+        "The standard is 80% of fields right at 3,000 keystrokes an hour.",
         "Check: record 1, Date: “15/03/2026” for “14/03/2026”.",
     ]
 
 
 def test_short_of_the_standard_scores_the_share_reached_of_the_weaker_figure():
-    entries = [["AB-1", "Li Wei", "5550102030", "125", ""]]  # 3 of 5 right (60 %), 23 characters
+    entries = [["AB-1", "Li Wei", "5550102030", "125", ""]]  # 3 of 5 right (60%), 23 characters
     slow = drill.grade(CONFIG, run(entries, 60))  # 1,380 an hour: 46 % of 3,000, under the 75 % of accuracy
     assert not slow.correct and slow.score == pytest.approx(1380 / 3000)
     assert "record 1, Date: nothing for “14/03/2026”" in slow.feedback[1]
@@ -107,7 +107,7 @@ def test_the_standard_is_the_right_answer_and_grades_full():
     right = drill.correct_response(CONFIG)
     assert drill.grade(CONFIG, right).correct
     assert drill.describe_response(CONFIG, right) == (
-        "every record keyed with at least 80 % of fields right at 3,000 keystrokes an hour or faster"
+        "every record keyed with at least 80% of fields right at 3,000 keystrokes an hour or faster"
     )
 
 

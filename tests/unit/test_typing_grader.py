@@ -31,7 +31,7 @@ def test_an_exact_run_counts_five_characters_a_word():
     assert measured.accuracy == 100
     grade = typing.grade(CONFIG, run(PASSAGE, 12))
     assert grade.score == 1 and grade.correct
-    assert grade.feedback[0].startswith("59 net words a minute (59 gross) at 100 % accuracy, 0 errors, in 12 seconds.")
+    assert grade.feedback[0].startswith("59 net words a minute (59 gross) at 100% accuracy, 0 errors, in 12 seconds.")
 
 
 def test_each_error_left_in_takes_a_word_a_minute_off():
@@ -46,7 +46,7 @@ def test_each_error_left_in_takes_a_word_a_minute_off():
     grade = typing.grade(CONFIG, run(typed, 30))
     # Short of the standard: the score is the share reached of the weaker figure, speed here (19.6 of 30).
     assert not grade.correct and grade.score == pytest.approx(19.6 / 30)
-    assert "Words to practise: “refund” typed as “refnud”." in grade.feedback
+    assert "Words to practice: “refund” typed as “refnud”." in grade.feedback
 
 
 def test_a_missed_or_extra_character_is_one_error_not_a_shifted_line():
@@ -71,7 +71,7 @@ def test_the_passage_not_yet_reached_is_not_an_error_but_a_run_must_cover_it():
 
 
 def test_accuracy_below_the_standard_fails_even_at_speed():
-    # Four errors in 59 characters: 55 / 59 = 93.2 % accuracy, under 95 %, however fast.
+    # Four errors in 59 characters: 55 / 59 = 93.2% accuracy, under 95 %, however fast.
     typed = PASSAGE.replace("40.00", "40,00").replace("Thank", "Thnak").replace("today", "tody")
     measured = typing.result(CONFIG, run(typed, 10))
     assert measured.errors == 4 and measured.net_wpm > 30
@@ -103,7 +103,7 @@ def test_the_standard_is_the_right_answer_and_grades_full():
     right = typing.correct_response(CONFIG)
     assert typing.grade(CONFIG, right).correct
     assert typing.describe_response(CONFIG, right) == (
-        "the passage typed at 30 net words a minute or faster, with at least 95 % accuracy"
+        "the passage typed at 30 net words a minute or faster, with at least 95% accuracy"
     )
 
 

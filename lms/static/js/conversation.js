@@ -1,4 +1,4 @@
-// On a call, reads the other person's line aloud with the browser's own speech, for learners who practise
+// On a call, reads the other person's line aloud with the browser's own speech, for learners who practice
 // listening; the transcript stays on the page. Without speech in the browser, the button stays hidden. After a
 // reply, the new line takes the focus.
 (function () {

@@ -1,0 +1,97 @@
+"""A quiz that asks one whole exercise (a typing test, a drill, a practice call) speaks of that exercise: its quiz
+page gives its standard or rubric where a quiz says "1 question; pass mark 100%", its attempt page has no question
+navigator, and its review words the result as the exercise measures it ("Standard not met (62% of it)") rather
+than "Partly right"."""
+
+from tests.conftest import csrf_token_from
+from tests.helpers import page_text
+from tests.test_conversation import offered, reply, talk_lab
+from tests.test_data_entry_drill import drill_lab
+from tests.test_quiz_attempts import enrol, one_module_lab, start
+from tests.test_typing_test import (
+    PASSAGE,
+    finish_claim,
+    started_attempt,
+    started_seconds_ago,
+    step,
+    type_in_steps,
+    typing_lab,
+)
+
+
+def test_a_typing_tests_page_gives_its_standard_and_what_its_score_means(app, client, learner, tmp_path):
+    course = typing_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    page = page_text(client.get(f"/quizzes/{course.quizzes['typing-test']}"))
+
+    assert (
+        "One timed run. The standard: the passage typed at 30 net words a minute or faster, with at least 95% "
+        "accuracy. Your score is the share of the standard you reach (100% means you met it). To pass, meet it."
+    ) in page
+    assert "1 question" not in page and "pass mark" not in page
+    assert "which questions you got wrong" not in page
+    assert "Retry: after each run you see its figures, the slips to practice and the lessons to revisit." in page
+    assert "Start the typing test" in page and "Start the quiz" not in page
+
+
+def test_a_drills_page_gives_its_standard(app, client, learner, tmp_path):
+    course = drill_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    page = page_text(client.get(f"/quizzes/{course.quizzes['data-entry-drill']}"))
+
+    assert "One timed run. The standard: every record keyed with at least 85% of fields right" in page
+    assert "Start the drill" in page and "1 question" not in page
+
+
+def test_a_run_short_of_the_standard_is_reviewed_as_such(app, client, learner, tmp_path):
+    attempt_id, token = started_attempt(app, client, learner, tmp_path)
+    attempt = client.get(f"/quizzes/attempts/{attempt_id}").text
+    assert '<h2 id="qh-1">The typing test</h2>' in attempt
+    assert 'aria-label="Questions"' not in attempt and 'name="flag"' not in attempt  # nothing to move between
+    step(client, attempt_id, token, "start")
+    started_seconds_ago(app, attempt_id, 60)
+    typed = PASSAGE.replace("depot", "dpeot").replace("Friday", "Firday")
+    type_in_steps(client, attempt_id, token, typed)
+    step(client, attempt_id, token, "finish", text=typed, finished_at=finish_claim(app, attempt_id, 60))
+
+    submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    review = page_text(client.get(submitted.headers["Location"]))
+    # About 31.8 gross words a minute less four errors a minute: 27.8 net, 93% of the 30 asked; accuracy 97.5%.
+    assert "Your typing test The typing test: standard not met (93% of it)" in review, review
+    assert "Partly right" not in review and "partly right" not in review
+    assert "Retry: after each run you see its figures" in review
+
+
+def test_a_practice_call_speaks_of_the_call_and_its_points(app, client, learner, tmp_path):
+    course = talk_lab(app, tmp_path)
+    enrol(app, learner["id"], course.id)
+    quiz_page = page_text(client.get(f"/quizzes/{course.quizzes['practice-call']}"))
+    assert (
+        "One call: each reply you pick moves it on and earns or costs points on its rubric. To pass, earn 100% of "
+        "the points."
+    ) in quiz_page
+    practice = "Practice: after you submit you see what each reply earned or cost and the replies that earn full marks."
+    assert practice in quiz_page
+    assert "Start the call" in quiz_page and "1 question" not in quiz_page
+
+    attempt_id = start(client, course.quizzes["practice-call"])
+    page = client.get(f"/quizzes/attempts/{attempt_id}").text
+    assert '<h2 id="qh-1">The call</h2>' in page and offered(page)
+    page = reply(client, attempt_id, page, "Let me read your last bill to you.")
+    page = reply(client, attempt_id, page, "Yes, refunded today. Anything else?")
+    submitted = client.post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token_from(page)})
+    review = page_text(client.get(submitted.headers["Location"]))
+    assert "The call Take the call. 40% of the points." in review  # empathy 1 of 2, verify 0 of 2, close 1 of 1
+    assert "Back to the call" in review
+    assert "Partly right" not in review
+
+
+def test_a_quiz_of_one_ordinary_question_is_still_a_quiz(app, client, learner, tmp_path):
+    course = one_module_lab(app, tmp_path, gift="::capital::Which city is the capital of France? {=Paris ~Lyon}\n")
+    enrol(app, learner["id"], course.id, read=["m1-read"])
+    quiz_page = page_text(client.get(f"/quizzes/{course.quiz_id}"))
+    assert "1 question; pass mark 70%." in quiz_page and "Start the quiz" in quiz_page
+
+    attempt = client.get(f"/quizzes/attempts/{start(client, course.quiz_id)}").text
+    assert "Question 1 of 1" in attempt
+    assert 'aria-label="Questions"' not in attempt and 'name="flag"' not in attempt
