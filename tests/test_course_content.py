@@ -107,6 +107,31 @@ def test_no_practice_conversation_passes_a_path_that_leaves_a_skill_at_nothing(p
                     assert 100 * fraction(config, totals) < spec.pass_mark, (q["title"], path)
 
 
+def path_by_length(config, pick) -> list:
+    """The path of a learner who, at each step, picks the reply whose text length `pick` (max or min) chooses."""
+    from quizzes.types.conversation import replies_of, steps_of
+
+    steps, at, path = steps_of(config), config["start"], []
+    while replies := replies_of(steps.get(at, {})):
+        n = pick(range(len(replies)), key=lambda i: len(replies[i]["text"]))
+        path.append([at, n])
+        at = replies[n]["next"]
+    return path
+
+
+def test_no_practice_conversation_passes_by_the_length_of_its_replies(pack):
+    """Length gives nothing away: a learner who always picks the longest reply, or always the shortest, fails."""
+    from quizzes.types.conversation import fraction, walk
+
+    for spec in pack_quizzes(pack):
+        for q in spec.questions:
+            if q["type"] != "conversation":
+                continue
+            for pick in (max, min):
+                totals = walk(q["config"], path_by_length(q["config"], pick)).totals
+                assert 100 * fraction(q["config"], totals) < spec.pass_mark, (q["title"], pick.__name__)
+
+
 def test_every_module_quiz_draws_from_a_pool_half_as_large_again(pack):
     for module, spec in module_quizzes(pack):
         assert spec.draw, module.slug
