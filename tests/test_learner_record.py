@@ -106,7 +106,8 @@ def test_an_attempt_as_recorded_shows_every_answer_and_the_key_to_staff_only(app
     assert "still in progress" in page_text(lab_trainer_view)
 
 
-def test_people_reach_a_record_from_the_user_list_and_the_profile(app, world):
+def test_people_reach_a_record_from_the_user_list_the_profile_and_the_dashboard(app, world):
     learner = world["learner"]
     assert f'href="/learners/{learner["id"]}/record"' in world["admin"].get("/admin/users").text
     assert f'href="/learners/{learner["id"]}/record"' in world["learner_client"].get("/profile").text
+    assert f'href="/learners/{learner["id"]}/record">Your record</a>' in world["learner_client"].get("/dashboard").text

@@ -2,6 +2,7 @@
 even with a very long name) and passes axe-core's WCAG 2.1 A/AA checks. Set LMS_SCREENSHOTS to a folder to keep a
 screenshot of each page at each width, to look at."""
 
+import io
 import os
 import pathlib
 import re
@@ -24,6 +25,20 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
 
 # Whether every table that scrolls in a box fits it (no column pushed out of view).
 TABLES_FIT = "[...document.querySelectorAll('.table-wrap')].every(box => box.scrollWidth <= box.clientWidth + 1)"
+
+
+def edge_whiteness(locator) -> tuple[bool, bool]:
+    """Whether the element's left and right edges are drawn white: most of their pixels, top to bottom, are pure
+    white (a shadow tints every one)."""
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(locator.screenshot())).convert("RGB")
+    width, height = shot.size
+
+    def white(x: int) -> bool:
+        return sum(shot.getpixel((x, y)) == (255, 255, 255) for y in range(height)) > height / 2
+
+    return white(1), white(width - 2)
 
 
 def look_at(page, axe, url: str, label: str) -> None:
@@ -109,6 +124,13 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
     date_field = page.get_by_label("Enrolled from").bounding_box()
     assert name_field is not None and date_field is not None
     assert abs(name_field["height"] - date_field["height"]) <= 3, (name_field, date_field)  # unstyled: 24 px apart
+
+    # It is wider than a phone: a shadow at the edge it scrolls towards says there is more, none at an edge reached.
+    table_box = page.locator(".table-wrap").first
+    assert table_box.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert edge_whiteness(table_box) == (True, False)  # at the start: white on the left, shaded on the right
+    table_box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    assert edge_whiteness(table_box) == (False, True)
 
     # A trainer reads what the list beside each question's "Copy" and "Move" is: its label is shown, not hidden.
     page.goto(f"{base}/author/quizzes/{quiz_id}")
