@@ -86,6 +86,16 @@ def lms_learner_record(app, learner_id, course_ids):
 
 
 @hookimpl
+def lms_audit_names(app, refs):
+    """Badges by their names, and each award by its badge and its earner."""
+    from badges.models import BadgeClass
+    from badges.record import award_names
+    from lms.audit_log import names_by_id
+
+    return names_by_id("badge", BadgeClass.id, BadgeClass.name, refs) | award_names(refs.get("award", set()))
+
+
+@hookimpl
 def lms_learner_table_columns(app, course_id):
     """The badges each learner holds."""
     from badges.record import badges_column

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from badges.models import Award, BadgeClass
 from badges.services import held_cell
 from lms.extensions import db
+from lms.models import User
 from lms.records import RecordPart, TimelineEntry
 
 
@@ -52,3 +53,16 @@ def badges_issued(course_id: int) -> list[tuple[int, str]]:
 
     held = db.session.scalar(select(func.sum(BadgeClass.held_count)).where(BadgeClass.course_id == course_id))
     return [(held or 0, "badges held")]
+
+
+def award_names(public_ids: set[str]) -> dict[str, str]:
+    """Each award, by its public id, named by its badge and its earner ("Job-Ready, of Lia Tan"), for the audit log."""
+    if not public_ids:
+        return {}
+    found = db.session.execute(
+        select(Award.public_id, BadgeClass.name, User.display_name)
+        .join(BadgeClass, BadgeClass.id == Award.badge_class_id)
+        .join(User, User.id == Award.user_id)
+        .where(Award.public_id.in_(public_ids))
+    ).tuples()
+    return {f"award:{public_id}": f"{badge}, of {earner}" for public_id, badge, earner in found}

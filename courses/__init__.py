@@ -125,6 +125,15 @@ def lms_learner_record(app, learner_id, course_ids):
 
 
 @hookimpl
+def lms_audit_names(app, refs):
+    """Courses by their titles."""
+    from courses.models import Course
+    from lms.audit_log import names_by_id
+
+    return names_by_id("course", Course.id, Course.title, refs)
+
+
+@hookimpl
 def lms_demo_learners(app, learners, rng, now):
     """Enrol generated learners in every course and write how far each got."""
     from courses.demo import add_walks

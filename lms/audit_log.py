@@ -9,12 +9,27 @@ import dataclasses
 import json
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
+from lms.cohorts import Cohort
 from lms.extensions import db
 from lms.models import AuditEntry, User
+from lms.plugins import plugin_manager
 
 PAGE_SIZE = 50
+
+
+# Details that hold a record's id, and the kind of record it is (as targets write it: "user:7").
+DETAIL_REFERENCES = {
+    "user": "user",
+    "trainer": "user",
+    "cohort": "cohort",
+    "course": "course",
+    "quiz": "quiz",
+    "to": "quiz",
+    "question": "question",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,7 +41,7 @@ class LogEntry:
     actor: str  # the admin or trainer who acted, or the command line
     action: str
     target: str
-    target_user: str | None  # the person a "user:<id>" target names, when the account still exists
+    target_name: str | None  # what the target is called (a person's name, a course's title), while it exists
     detail: str
 
 
@@ -36,29 +51,59 @@ def action_label(action: str) -> str:
     return f"{area.capitalize()}: {rest.replace('.', ' ').replace('_', ' ')}" if rest else action
 
 
-def detail_text(detail: dict | None) -> str:
-    """The entry's details as "key: value" pairs."""
-    return ", ".join(
-        f"{key.replace('_', ' ')}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
-        for key, value in (detail or {}).items()
-    )
+def detail_reference(key: str, value) -> str | None:
+    """The record ("user:7") a detail names by its id, if it is one."""
+    kind = DETAIL_REFERENCES.get(key)
+    is_id = isinstance(value, int) and not isinstance(value, bool)
+    return f"{kind}:{value}" if kind and is_id else None
 
 
-def user_id_of(target: str) -> int | None:
-    """The user id a "user:<id>" target names."""
-    kind, _, ident = target.partition(":")
-    return int(ident) if kind == "user" and ident.isdigit() else None
+def named(reference: str, names: dict[str, str]) -> str:
+    """A record by its name and key ("Lia Tan (user:7)"), or by its key when it has no name (it was deleted)."""
+    return f"{names[reference]} ({reference})" if reference in names else reference
+
+
+def detail_text(detail: dict | None, names: dict[str, str]) -> str:
+    """The entry's details as "key: value" pairs, records among them by name."""
+    parts = []
+    for key, value in (detail or {}).items():
+        reference = detail_reference(key, value)
+        shown = named(reference, names) if reference else value
+        written = shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)
+        parts.append(f"{key.replace('_', ' ')}: {written}")
+    return ", ".join(parts)
+
+
+def names_by_id(kind: str, id_column, name_column, refs: dict[str, set[str]]) -> dict[str, str]:
+    """The names of the records of one kind among `refs` whose ids are numbers, read in one statement (none
+    without any)."""
+    ids = {int(ident) for ident in refs.get(kind, ()) if ident.isdigit()}
+    if not ids:
+        return {}
+    found = db.session.execute(select(id_column, name_column).where(id_column.in_(ids))).tuples()
+    return {f"{kind}:{ident}": name for ident, name in found}
+
+
+def record_names(references: set[str]) -> dict[str, str]:
+    """The names of these records ("kind:id"), each kind read once: people and cohorts here, the rest (courses,
+    quizzes, questions, badges) from the plugins that keep them."""
+    refs: dict[str, set[str]] = {}
+    for reference in references:
+        kind, _, ident = reference.partition(":")
+        if ident:
+            refs.setdefault(kind, set()).add(ident)
+    names = names_by_id("user", User.id, User.display_name, refs) | names_by_id("cohort", Cohort.id, Cohort.name, refs)
+    for part in plugin_manager(current_app).hook.lms_audit_names(app=current_app, refs=refs):
+        names.update(part or {})
+    return names
 
 
 def target_name(target: str, entries: list[LogEntry]) -> str:
-    """A record as the page names it: a person by their name and the record's key, anything else by its key (the
-    name comes with the page's entries about them; only a page without any reads it)."""
-    user_id = user_id_of(target)
-    if user_id is None:
-        return target
-    name = entries[0].target_user if entries else None
-    name = name or db.session.scalar(select(User.display_name).where(User.id == user_id))
-    return f"{name} ({target})" if name else target
+    """A record as the page names it: by its name and key (the name comes with the page's entries about it; only
+    a page without any reads it)."""
+    if entries and entries[0].target_name:
+        return f"{entries[0].target_name} ({target})"
+    return named(target, record_names({target}))
 
 
 def log_page(action: str = "", target: str = "", before: int | None = None) -> tuple[list[LogEntry], int | None]:
@@ -79,12 +124,14 @@ def log_page(action: str = "", target: str = "", before: int | None = None) -> t
     rows = db.session.execute(query).all()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    targets = {uid for entry, _name, _email in rows if (uid := user_id_of(entry.target)) is not None}
-    people: dict[int | None, str] = (
-        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(targets))).tuples().all())
-        if targets
-        else {}
-    )
+    references = {entry.target for entry, _name, _email in rows}
+    references |= {
+        reference
+        for entry, _name, _email in rows
+        for key, value in (entry.detail or {}).items()
+        if (reference := detail_reference(key, value))
+    }
+    names = record_names(references)
     entries = [
         LogEntry(
             entry.id,
@@ -92,8 +139,8 @@ def log_page(action: str = "", target: str = "", before: int | None = None) -> t
             f"{name} ({email})" if email else "the command line" if entry.actor_id is None else "a deleted account",
             entry.action,
             entry.target,
-            people.get(user_id_of(entry.target)),
-            detail_text(entry.detail),
+            names.get(entry.target),
+            detail_text(entry.detail, names),
         )
         for entry, name, email in rows
     ]

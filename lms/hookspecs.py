@@ -73,6 +73,13 @@ def lms_learner_record(app, learner_id, course_ids, viewer):
 
 
 @hookspec
+def lms_audit_names(app, refs):
+    """Names for the records of the kinds this plugin keeps, among `refs` (a kind, as audit targets write it, to a
+    set of ids as strings: {"course": {"3"}}): a dict of "kind:id" to a name a person reads ("course:3" to its
+    title), in one statement per kind at most, since the audit log names a page of entries at once."""
+
+
+@hookspec
 def lms_demo_learners(app, learners, rng, now):
     """Write this plugin's part of generated demo learners (`lms.demo.DemoLearner`: enrolments, progress,
     attempts, awards) in the open transaction, drawing chance from `rng` and placing every date before `now`."""

@@ -118,6 +118,15 @@ def lms_learner_record(app, learner_id, course_ids, viewer):
 
 
 @hookimpl
+def lms_audit_names(app, refs):
+    """Quizzes and questions by their titles."""
+    from lms.audit_log import names_by_id
+    from quizzes.models import Question, Quiz
+
+    return names_by_id("quiz", Quiz.id, Quiz.title, refs) | names_by_id("question", Question.id, Question.title, refs)
+
+
+@hookimpl
 def lms_learner_table_columns(app, course_id):
     """Each quiz's best score, and the learner's readiness for each role of the course."""
     from quizzes.readiness import readiness_columns

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from lms.extensions import db
 from tests.conftest import csrf_token_from
@@ -70,3 +70,33 @@ def test_only_admins_read_the_log(app, client, make_user, login):
     for role in ("learner", "trainer"):
         assert new_client(app, login, make_user(role)).get("/admin/audit").status_code == 403
     assert app.test_client().get("/admin/audit").status_code == 302
+
+
+def test_records_are_named_by_what_people_call_them(app, client, make_user, login, tmp_path):
+    """A course by its title, a trainer by their name, a quiz and a question by their titles: "course:3" and
+    "trainer: 7" told an admin nothing. A record deleted since keeps its key."""
+    from lms.models import AuditEntry
+    from quizzes.models import Question
+    from tests.helpers import assign_trainer
+
+    course = one_module_lab(app, tmp_path)
+    admin_user = make_user("admin", name="Ada Admin")
+    trainer = make_user("trainer", name="Tom Tran")
+    assign_trainer(app, trainer, course.id)
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.title == "capital"))
+        detail = {"question": question_id, "to": course.quiz_id}
+        db.session.execute(
+            insert(AuditEntry),
+            [
+                {"action": "quiz.move_question", "target": f"quiz:{course.quiz_id}", "detail": detail},
+                {"action": "cohort.remove", "target": "cohort:999", "detail": {"user": 999}},
+            ],
+        )
+        db.session.commit()
+
+    shown = page_text(new_client(app, login, admin_user).get("/admin/audit"))
+    assert f"Quiz lab (course:{course.id}) trainer: Tom Tran (user:{trainer['id']})" in shown
+    quiz = f"Quiz: Module m1 (quiz:{course.quiz_id})"
+    assert f"{quiz} question: capital (question:{question_id}), to: {quiz}" in shown
+    assert "cohort:999 user: user:999" in shown

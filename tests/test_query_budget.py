@@ -46,7 +46,7 @@ BUDGET = {
     "review page": 6,
     "submit": 15,  # two of them keep the quiz's result sums, so the course dashboard never reads every result
     "user list": 3,
-    "audit log": 3,  # the admin, a page of entries with who made them, the people they are about
+    "audit log": 3,  # the admin, a page of entries with who made them, the names of what they are about (one kind here)
     "audit log of one learner": 3,
     "audit log of one action": 3,
     "user list, a later page": 3,
