@@ -91,7 +91,10 @@ class SlotView:
             return "Waiting for a trainer's mark"
         if self.answer is None or is_blank(self.answer.response):
             return "Not answered"
-        return (self.qtype or QuestionType()).verdict(self.answer.score or 0.0)
+        verdict = (self.qtype or QuestionType()).verdict(self.answer.score or 0.0)
+        if self.qtype is not None and not self.qtype.finished(self.version.config, self.answer.response):
+            return f"{verdict} (not finished)"  # a conversation left halfway: why it fell short
+        return verdict
 
 
 # Built once: the quiz page runs it on every view. It lists the attempts without their questions (`slots`,

@@ -11,6 +11,7 @@ from lms.extensions import db
 from quizzes.bank import question_types
 from quizzes.models import Question, QuestionVersion, Quiz, QuizQuestion
 from quizzes.review import POLICY_TEXT
+from quizzes.types.base import QuestionType
 
 # Built once: the quiz page of an exercise runs it. The quiz's one active question's current content.
 SOLE_CONFIG = (
@@ -26,11 +27,22 @@ SOLE_CONFIG = (
 
 @dataclass(frozen=True)
 class Exercise:
-    """How a quiz page speaks of the one exercise its quiz asks."""
+    """How the pages of a quiz speak of the one exercise it asks."""
 
     name: str  # "call", "typing test"
     rules: str  # how it is scored and what passing takes
+    goal: str  # what passing takes, in a few words: "meet the standard"
     policy: str  # what the learner sees after a try
+
+
+def exercise_of(qtype: QuestionType, config: dict, quiz: Quiz) -> Exercise:
+    """The exercise a question of a whole-exercise type makes of its quiz."""
+    return Exercise(
+        name=qtype.exercise(config),
+        rules=qtype.exercise_rules(config, quiz.pass_mark),
+        goal=qtype.exercise_goal(config, quiz.pass_mark),
+        policy=qtype.exercise_policy(quiz.review) or POLICY_TEXT[quiz.review],
+    )
 
 
 def quiz_exercise(quiz: Quiz, asked: int, sole_type: str | None) -> Exercise | None:
@@ -38,28 +50,11 @@ def quiz_exercise(quiz: Quiz, asked: int, sole_type: str | None) -> Exercise | N
     qtype = question_types().get(sole_type or "")
     if asked != 1 or quiz.draws_by_tag or qtype is None or not qtype.whole_exercise:
         return None
-    config = db.session.scalar(SOLE_CONFIG, {"quiz_id": quiz.id}) or {}
-    return Exercise(
-        name=qtype.exercise(config),
-        rules=qtype.exercise_rules(config, quiz.pass_mark),
-        policy=qtype.exercise_policy(quiz.review) or POLICY_TEXT[quiz.review],
-    )
+    return exercise_of(qtype, db.session.scalar(SOLE_CONFIG, {"quiz_id": quiz.id}) or {}, quiz)
 
 
-def sole_exercise(views):
-    """The slot view of the one exercise an attempt asks alone, or None for an attempt of questions."""
+def attempt_exercise(quiz: Quiz, views) -> Exercise | None:
+    """The exercise an attempt asks alone (its one question is of a whole-exercise type); else None."""
     if len(views) != 1 or views[0].qtype is None or not views[0].qtype.whole_exercise:
         return None
-    return views[0]
-
-
-def attempt_exercise(views) -> str:
-    """The name of the exercise an attempt asks alone ("call"), or "" for an attempt of questions."""
-    view = sole_exercise(views)
-    return view.qtype.exercise(view.version.config) if view else ""
-
-
-def attempt_policy(quiz: Quiz, views) -> str:
-    """What the quiz's review policy shows after a try, in the words of the exercise the attempt asks alone."""
-    view = sole_exercise(views)
-    return (view and view.qtype.exercise_policy(quiz.review)) or POLICY_TEXT[quiz.review]
+    return exercise_of(views[0].qtype, views[0].version.config, quiz)

@@ -21,7 +21,7 @@ from lms.models import User, aware
 from lms.services import ServiceError
 from quizzes import attempts as service
 from quizzes.allowances import allowed_minutes
-from quizzes.exercises import attempt_exercise, attempt_policy, quiz_exercise
+from quizzes.exercises import Exercise, attempt_exercise, quiz_exercise
 from quizzes.key_guard import withheld_among
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion, TimeAllowance
 from quizzes.review import FULL, POLICY_TEXT, SCORE_ONLY, WRONG_ONLY, missed, review_level, revisit_for
@@ -278,7 +278,7 @@ def render_attempt(attempt: Attempt, views, form, status: int = 200, outline: Co
         render_stem=render_stem,
         answered=answered,
         flagged=flagged,
-        exercise=attempt_exercise(views),
+        exercise=attempt_exercise(attempt.quiz, views),
         # SQLite hands back naive datetimes: make the deadline explicit UTC so the browser's timer reads it right.
         deadline=aware(attempt.deadline),
     )
@@ -392,6 +392,7 @@ def confirm_submit(attempt_id: int):
         module=module,
         missing=missing,
         form=ActionForm(),
+        exercise=attempt_exercise(attempt.quiz, views),
     )
 
 
@@ -466,7 +467,9 @@ def review(attempt_id: int):
     level = review_level(attempt)
     views = service.slot_views(attempt)
     revisit = revisit_for(attempt, views, outline) if level != FULL else []
-    return render_review(attempt, level, views if level != SCORE_ONLY else [], revisit=revisit, outline=outline)
+    shown = views if level != SCORE_ONLY else []
+    exercise = attempt_exercise(attempt.quiz, views)
+    return render_review(attempt, level, shown, revisit=revisit, outline=outline, exercise=exercise)
 
 
 def render_review(
@@ -476,9 +479,11 @@ def render_review(
     learner: User | None = None,
     revisit=(),
     outline: CourseOutline | None = None,
+    exercise: Exercise | None = None,
 ):
     """The review page of a submitted attempt at this level, with the modules to `revisit`; with `learner`, the
-    staff's read-only record; `outline`, its course's, when the caller read it."""
+    staff's read-only record; `outline`, its course's, when the caller read it; `exercise`, the one its attempt
+    asks alone, worded as such."""
     course, module = quiz_context(attempt.quiz, outline)
     return render_template(
         "quizzes/review.html",
@@ -493,8 +498,8 @@ def render_review(
         course=course,
         module=module,
         render_stem=render_stem,
-        policy=attempt_policy(attempt.quiz, views),
-        exercise=attempt_exercise(views),
+        policy=exercise.policy if exercise else POLICY_TEXT[attempt.quiz.review],
+        exercise=exercise,
         learner=learner,
     )
 
@@ -511,4 +516,6 @@ def attempt_record(attempt_id: int):
         abort(404)
     if attempt.status == "open":
         fail(409, "This attempt is still in progress: its answers show here once it is submitted.")
-    return render_review(attempt, FULL, service.slot_views(attempt), db.session.get_one(User, attempt.user_id))
+    views = service.slot_views(attempt)
+    learner = db.session.get_one(User, attempt.user_id)
+    return render_review(attempt, FULL, views, learner, exercise=attempt_exercise(attempt.quiz, views))

@@ -121,7 +121,7 @@ def test_submitting_a_conversation_halfway_asks_first(app, client, learner, tmp_
     )
     assert asked.status_code == 303 and asked.headers["Location"] == f"/quizzes/attempts/{attempt_id}/confirm"
     confirm = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", client.get(asked.headers["Location"]).text)).split())
-    assert "Submit with 1 unanswered question?" in confirm and "not taken to its end" in confirm
+    assert "Submit before the call is done?" in confirm and "You have not finished the call" in confirm
     page = reply(
         client, attempt_id, client.get(f"/quizzes/attempts/{attempt_id}").text, "Yes, refunded today. Anything else?"
     )

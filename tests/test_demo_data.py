@@ -172,7 +172,9 @@ def test_an_admin_opens_a_generated_learners_record_and_one_of_their_attempts(ap
     review = client.get(f"/quizzes/attempts/{attempt_id}/record")
     assert review.status_code == 200
     # Each answer's verdict, as its type words it (a question, a timed run, a conversation).
-    assert re.search(r"Right|Not right|Partly right|Standard (not )?met|of the points|Full marks", review.text)
+    verdicts = r"Right|Partly right|Not right|Not answered|Standard met|Standard not met \([\d.]+% of it\)"
+    verdicts += r"|Full marks|[\d.]+% of the points"
+    assert re.search(rf"<strong>({verdicts})( \(not finished\))?\.</strong>", review.text)
 
 
 def test_the_screen_and_both_exports_agree_on_generated_learners(app, client, admin, generated):

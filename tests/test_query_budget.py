@@ -40,6 +40,7 @@ BUDGET = {
     "course catalog": 6,
     "API: my enrolments": 6,
     "quiz page": 4,
+    "exercise quiz page": 5,  # and its one question's content, for the standard or the rubric it states
     "attempt page": 4,
     "mark complete": 10,
     "answer save": 5,
@@ -236,6 +237,8 @@ def learner_costs(app, make_user, login, course: CourseInfo, earlier_attempts: i
     cost_of(app, "course page", lambda: client.get(f"/courses/{course.slug}"), costs)
     cost_of(app, "dashboard", lambda: client.get("/dashboard"), costs)
     quiz_page = cost_of(app, "quiz page", lambda: client.get(f"/quizzes/{module.quiz_id}"), costs)
+    typing = quiz_by_slug(app, course, "typing-test")  # a quiz of one exercise, whose page gives its standard
+    cost_of(app, "exercise quiz page", lambda: client.get(f"/quizzes/{typing}"), costs)
     token = csrf_token_from(page.get_data(as_text=True))
     cost_of(app, "mark complete", lambda: client.post(f"{lesson}/complete", data={"csrf_token": token}), costs)
     started = client.post(

@@ -102,6 +102,10 @@ class QuestionType:
         """How the exercise is scored and what passing it takes, for its quiz page."""
         return ""
 
+    def exercise_goal(self, config: dict, pass_mark: int) -> str:
+        """What passing the exercise takes, in a few words ("meet the standard")."""
+        return ""
+
     def exercise_policy(self, review: str) -> str | None:
         """What the learner sees after a try under the review policy, where the quiz's own words ("which questions
         you got wrong") would not fit the exercise; None keeps them."""

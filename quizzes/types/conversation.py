@@ -205,21 +205,28 @@ class Conversation(QuestionType):
         """Each reply moves the talk on and earns points on the rubric; the pass mark is a share of them."""
         return (
             f"One {self.exercise(config)}: each reply you pick moves it on and earns or costs points on its "
-            f"rubric. To pass, earn {pass_mark}% of the points."
+            f"rubric. To pass, {self.exercise_goal(config, pass_mark)}."
         )
 
+    def exercise_goal(self, config, pass_mark):
+        """A share of the rubric's points."""
+        return f"earn {pass_mark}% of the points"
+
     def exercise_policy(self, review):
-        """What the review replays: the talk as it went, and (in practice) what each reply earned."""
+        """What each review replays: the talk as it went, and (in practice, or once passed) what each reply
+        earned."""
         return {
             "practice": "Practice: after you submit you see what each reply earned or cost and the replies that "
             "earn full marks. Practice never counts towards completion or a badge.",
             "retry_without_key": "Retry: after a try you see the conversation as it went and the lessons to "
             "revisit; what each reply earned shows once you have passed.",
+            "exam": "Exam: after an attempt you see your score and the lessons to revisit; the conversation as it "
+            "went shows once you have passed.",
         }.get(review)
 
     def verdict(self, score):
         """The share of the rubric's points earned."""
-        return "Full marks" if score >= 1 else f"{round(score * 100, 1):g}% of the points"
+        return "Full marks" if score >= 1 else f"{round(score * 100, 2):g}% of the points"
 
     def validate(self, config):
         """A rubric, steps that each say something and lead somewhere, no loop, and a path to full marks."""

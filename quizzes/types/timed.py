@@ -24,25 +24,31 @@ class TimedRun(QuestionType):
         return self.exercise_name
 
     def exercise_rules(self, config, pass_mark):
-        """The standard, and that the score is the share of it reached."""
-        goal = "To pass, meet it" if pass_mark >= 100 else f"To pass, reach {pass_mark}% of it"
+        """The standard, that the last run counts, and that the score is the share of the standard reached."""
         return (
-            f"One timed run. The standard: {self.standard(config)}. Your score is the share of the standard you "
-            f"reach (100% means you met it). {goal}."
+            f"A timed run, which you may repeat before you submit: the last one you finish counts. The standard: "
+            f"{self.standard(config)}. Your score is the share of the standard you reach (100% means you met it). "
+            f"To pass, {self.exercise_goal(config, pass_mark)}."
         )
 
+    def exercise_goal(self, config, pass_mark):
+        """Meeting the standard, or reaching a share of it."""
+        return "meet the standard" if pass_mark >= 100 else f"reach {pass_mark}% of the standard"
+
     def exercise_policy(self, review):
-        """After each run: its figures and slips (and, in a retry, the lessons to revisit)."""
+        """What each review shows of a run: its figures and slips (in a retry, with the lessons to revisit)."""
         return {
             "practice": "Practice: after each run you see its figures and the slips to practice. Practice never "
             "counts towards completion or a badge.",
             "retry_without_key": "Retry: after each run you see its figures, the slips to practice and the lessons "
             "to revisit.",
+            "exam": "Exam: after an attempt you see your score and the lessons to revisit; the figures of your run "
+            "show once you have passed.",
         }.get(review)
 
     def verdict(self, score):
         """Whether the run met the standard, and how much of it a run that fell short reached."""
-        return "Standard met" if score >= 1 else f"Standard not met ({score * 100:.0f}% of it)"
+        return "Standard met" if score >= 1 else f"Standard not met ({round(score * 100, 2):g}% of it)"
 
     def result(self, config, response):
         """The measured run (with `pasted`), or None when no run has finished."""

@@ -71,7 +71,7 @@ def test_the_passage_not_yet_reached_is_not_an_error_but_a_run_must_cover_it():
 
 
 def test_accuracy_below_the_standard_fails_even_at_speed():
-    # Four errors in 59 characters: 55 / 59 = 93.2% accuracy, under 95 %, however fast.
+    # Four errors in 59 characters: 55 / 59 = 93.2% accuracy, under 95%, however fast.
     typed = PASSAGE.replace("40.00", "40,00").replace("Thank", "Thnak").replace("today", "tody")
     measured = typing.result(CONFIG, run(typed, 10))
     assert measured.errors == 4 and measured.net_wpm > 30
