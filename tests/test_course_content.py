@@ -107,29 +107,36 @@ def test_no_practice_conversation_passes_a_path_that_leaves_a_skill_at_nothing(p
                     assert 100 * fraction(config, totals) < spec.pass_mark, (q["title"], path)
 
 
-def path_by_length(config, pick) -> list:
-    """The path of a learner who, at each step, picks the reply whose text length `pick` (max or min) chooses."""
+def path_by_length(config, rank: int) -> list:
+    """The path of a learner who, at each step, picks the reply that is `rank`-th longest (0: the longest; the
+    shortest where a step offers fewer replies)."""
     from quizzes.types.conversation import replies_of, steps_of
 
     steps, at, path = steps_of(config), config["start"], []
     while replies := replies_of(steps.get(at, {})):
-        n = pick(range(len(replies)), key=lambda i: len(replies[i]["text"]))
+        by_length = sorted(range(len(replies)), key=lambda i: -len(replies[i]["text"]))
+        n = by_length[min(rank, len(replies) - 1)]
         path.append([at, n])
         at = replies[n]["next"]
     return path
 
 
 def test_no_practice_conversation_passes_by_the_length_of_its_replies(pack):
-    """Length gives nothing away: a learner who always picks the longest reply, or always the shortest, fails."""
-    from quizzes.types.conversation import fraction, walk
+    """Length gives nothing away: a learner who always picks the longest reply, or always the second longest, or
+    always the shortest, fails every conversation."""
+    from quizzes.types.conversation import fraction, replies_of, steps_of, walk
 
+    checked = 0
     for spec in pack_quizzes(pack):
         for q in spec.questions:
             if q["type"] != "conversation":
                 continue
-            for pick in (max, min):
-                totals = walk(q["config"], path_by_length(q["config"], pick)).totals
-                assert 100 * fraction(q["config"], totals) < spec.pass_mark, (q["title"], pick.__name__)
+            checked += 1
+            most = max(len(replies_of(step)) for step in steps_of(q["config"]).values())
+            for rank in range(most):
+                totals = walk(q["config"], path_by_length(q["config"], rank)).totals
+                assert 100 * fraction(q["config"], totals) < spec.pass_mark, (q["title"], rank)
+    assert checked >= 3  # the call, the chat and the coaching talk
 
 
 def test_every_module_quiz_draws_from_a_pool_half_as_large_again(pack):
