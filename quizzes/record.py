@@ -1,11 +1,20 @@
 """The quizzes plugin's part of a learner's record: every attempt, its score, and a link to its answers."""
 
 from flask import url_for
-from sqlalchemy import Float, case, cast, select
+from sqlalchemy import Float, case, cast, or_, select
 
 from lms.extensions import db
 from lms.records import RecordPart, TimelineEntry
 from quizzes.models import Attempt, Quiz
+
+# The quizzes a course's reports show: the published ones, and one taken off (unpublished, or dropped from its pack)
+# while learners have results in it, so the reports keep what they achieved. A draft nobody took has no column.
+REPORTED = or_(Quiz.active.is_(True), Quiz.results_count > 0)
+
+
+def reported_title(title: str, active: bool) -> str:
+    """A quiz's title in the reports, marked when it is no longer published."""
+    return title if active else f"{title} (unpublished)"
 
 
 def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
@@ -40,13 +49,13 @@ def attempts_part(learner_id: int, course_ids: set[int] | None) -> RecordPart:
 
 
 def best_score_columns(course_id: int) -> list:
-    """A column per active quiz of the course: each learner's best score, from the cells kept as they submit."""
+    """A column per reported quiz of the course: each learner's best score, from the cells kept as they submit."""
     from courses.exports import Percent
     from courses.learner_table import Column
     from quizzes.attempts import best_score_cell
 
     quizzes = db.session.execute(
-        select(Quiz.id, Quiz.title).where(Quiz.course_id == course_id, Quiz.active.is_(True)).order_by(Quiz.id)
+        select(Quiz.id, Quiz.title, Quiz.active).where(Quiz.course_id == course_id, REPORTED).order_by(Quiz.id)
     ).all()
 
     texts: dict = {None: ""}  # each score's cell, made once: scores repeat across 100,000 learners
@@ -54,27 +63,30 @@ def best_score_columns(course_id: int) -> list:
     def show(scores: list) -> list:
         return [texts[score] if score in texts else texts.setdefault(score, Percent(score)) for score in scores]
 
-    return [Column([f"Best: {quiz.title}" for quiz in quizzes], [best_score_cell(quiz.id) for quiz in quizzes], show)]
+    headings = [f"Best: {reported_title(quiz.title, quiz.active)}" for quiz in quizzes]
+    return [Column(headings, [best_score_cell(quiz.id) for quiz in quizzes], show)]
 
 
 def quiz_results_chart(course_id: int) -> list:
-    """Each active quiz of the course: learners who tried it, their mean best score, mean attempts and pass rate,
+    """Each reported quiz of the course: learners who tried it, their mean best score, mean attempts and pass rate,
     from the sums each quiz keeps as attempts are scored (one row per quiz, whatever the number of learners)."""
     from courses.dashboard import Chart
 
-    rows = db.session.execute(
+    found = db.session.execute(
         select(
             Quiz.title,
+            Quiz.active,
             Quiz.results_count,
             case((Quiz.results_count > 0, Quiz.results_best_sum / Quiz.results_count)),
             case((Quiz.results_count > 0, cast(Quiz.results_attempts, Float) / Quiz.results_count)),
             Quiz.results_passed,
         )
-        .where(Quiz.course_id == course_id, Quiz.active.is_(True))
+        .where(Quiz.course_id == course_id, REPORTED)
         .order_by(Quiz.id)
     ).all()
-    if not rows:
+    if not found:
         return []
+    rows = [(reported_title(title, active), *rest) for title, active, *rest in found]
 
     # A quiz nobody tried has no score or rate: none (a dash in the table, a gap in the chart), not a 0 that reads
     # as everyone failing.

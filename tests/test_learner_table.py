@@ -83,11 +83,33 @@ def test_each_learners_progress_status_scores_and_badges_are_in_the_table(app, c
         ("Eve Estrada", "50%", "0", "Stuck"),
     ]
     text_ = page_text(response)
-    assert "Best: Module m1 quiz" in text_ or "Best:" in text_
+    assert "Best: Quiz: Module m1" in text_
     ada = re.search(r"Ada Ayala</a></td>(.*?)</tr>", response.text, re.S).group(1)
     assert "100%" in ada  # the quiz column
     cleo = re.search(r"Cleo Cruz</a></td>(.*?)</tr>", response.text, re.S).group(1)
     assert "0%" in cleo
+
+
+def test_a_quiz_taken_off_keeps_its_column_while_learners_have_results_in_it(app, client, trainer, lab, tmp_path):
+    """Unpublishing a quiz hid what learners had achieved in it from the table, the exports and the dashboard; it
+    stays, marked, while a learner has a result in it. A new draft nobody took adds no column."""
+    from tests.conftest import csrf_token_from
+
+    page = client.get(f"/author/quizzes/{lab.quiz_id}")
+    token = csrf_token_from(page.text)
+    taken_off = client.post(f"/author/quizzes/{lab.quiz_id}/publish", data={"csrf_token": token, "publish": "0"})
+    assert taken_off.status_code == 302
+    client.post("/author/quizzes/new", data={"csrf_token": token, "course_id": lab.id, "title": "Draft check"})
+
+    _rows, _following, response = table(client, lab)
+    text_ = page_text(response)
+    assert "Best: Quiz: Module m1 (unpublished)" in text_ and "Draft check" not in text_
+    ada = re.search(r"Ada Ayala</a></td>(.*?)</tr>", response.text, re.S).group(1)
+    assert "100%" in ada
+    from tests.test_course_dashboard import chart_data
+
+    quizzes = chart_data(client.get(f"/reports/courses/{lab.slug}").text, "quizzes")
+    assert quizzes["labels"] == ["Quiz: Module m1 (unpublished)"]
 
 
 def test_filters_search_and_sorting(app, client, trainer, lab):
