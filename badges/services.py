@@ -165,29 +165,43 @@ def course_award_resting_on(award: Award) -> Award | None:
     )
 
 
-def revoke(actor, public_id: str, reason: str, public: bool = False) -> Award:
-    """An admin revokes an award with a reason, recorded in the audit log and published only when `public`."""
+def revoke(actor, public_id: str, reason: str, public: bool = False, also: str | None = None) -> Award:
+    """An admin revokes an award with a reason, recorded in the audit log and published only when `public`; with
+    `also` (the course badge resting on it), that award too, in the same transaction, unless it already is."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Give a reason for revoking the badge.")
     begin_write()
-    # Lock only the award row: its badge class is joined eagerly, and PostgreSQL refuses FOR UPDATE on the
-    # nullable side of that outer join.
-    award = db.session.scalar(select(Award).where(Award.public_id == public_id).with_for_update(of=Award))
+    award = locked_award(public_id)
     if award is None:
         db.session.rollback()
         raise ServiceError("No such award.", 404)
     if award.revoked:
         db.session.rollback()
         raise ServiceError("This award is already revoked.", 409)
+    mark_revoked(actor, award, reason, public)
+    other = locked_award(also) if also else None
+    if other is not None and not other.revoked:  # revoked meanwhile by another admin: as wished already
+        mark_revoked(actor, other, reason, public)
+    commit()
+    return award
+
+
+def locked_award(public_id: str) -> Award | None:
+    """The award, its row locked for the transaction."""
+    # Lock only the award row: its badge class is joined eagerly, and PostgreSQL refuses FOR UPDATE on the
+    # nullable side of that outer join.
+    return db.session.scalar(select(Award).where(Award.public_id == public_id).with_for_update(of=Award))
+
+
+def mark_revoked(actor, award: Award, reason: str, public: bool) -> None:
+    """Revoke the award in the open transaction: its learner's table cell, the audit log and the event."""
     award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
     award.revocation_reason_public = public
     keep_cells(award.user_id, award.badge_class.course_id, {held_cell(award.badge_class_id): None})
     audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
     security_event("badge.revoke", actor=actor.id, target=f"award:{award.public_id}")
     emit(BadgeRevoked(award_id=award.id))
-    commit()
-    return award
 
 
 def reissue_missing(actor) -> tuple[int, int]:

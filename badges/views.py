@@ -489,20 +489,22 @@ def revoke_award(public_id: str):
     course_award = course_award_resting_on(award)
     if form.validate_on_submit():
         name = award.badge_class.name
+        also = course_award if course_award is not None and form.with_course.data else None
+        also_name = also.badge_class.name if also else ""
         try:
-            revoke(current_user, public_id, form.reason.data, public=form.public.data)
+            revoke(
+                current_user,
+                public_id,
+                form.reason.data,
+                public=form.public.data,
+                also=also.public_id if also else None,
+            )
         except ServiceError as exc:
             fail(exc.status, exc.message)
-        if course_award is None or not form.with_course.data:
+        if also is None:
             flash(f"The badge “{name}” has been revoked.", "success")
-            return redirect(url_for("badges.admin"))
-        course_name = course_award.badge_class.name
-        try:
-            revoke(current_user, course_award.public_id, form.reason.data, public=form.public.data)
-        except ServiceError as exc:  # revoked meanwhile by another admin: the module's badge still is, say both
-            flash(f"The badge “{name}” has been revoked; “{course_name}” was not: {exc.message}", "warning")
         else:
-            flash(f"The badges “{name}” and “{course_name}” have been revoked.", "success")
+            flash(f"The badges “{name}” and “{also_name}” have been revoked.", "success")
         return redirect(url_for("badges.admin"))
     from lms.models import User
 
