@@ -882,12 +882,17 @@ def test_a_save_over_a_newer_edit_is_refused_and_keeps_what_was_typed(app, clien
     tab_a, tab_b = form_values(client.get(url).text), form_values(client.get(url).text)
     assert tab_a["based_on"] and tab_a["based_on"] == tab_b["based_on"]
 
-    assert client.post(url, data={**tab_a, "stem": "Tab A: which reply calms the caller?"}).status_code == 302
+    tab_a_answer = {"answers-rows-0-text": "I hear you, and I'll fix it"}
+    assert (
+        client.post(url, data={**tab_a, **tab_a_answer, "stem": "Tab A: which reply calms the caller?"}).status_code
+        == 302
+    )
     refused = client.post(url, data={**tab_b, "stem": "Tab B: which reply calms the caller?"})
     assert refused.status_code == 409
     shown = page_text(refused)
     assert "Someone else, or you in another tab, saved this question after you opened it." in shown
     assert "Saved now" in shown and "Tab A: which reply calms the caller?" in shown  # beside what was typed
+    assert "Right answer I hear you, and I'll fix it" in shown  # the answers as saved too
     assert "Tab B: which reply calms the caller?" in refused.text  # what was typed is on the form, unsaved
     assert quiz_questions(app, quiz_id)[0][3] == "Tab A: which reply calms the caller?"
 
