@@ -178,6 +178,8 @@ def copy_or_move(quiz_id: int, question_id: int):
     source = get_quiz(quiz_id)
     action_form_or_400()
     question = get_question(question_id)
+    if not request.form.get("target", "").strip():
+        fail(400, "Choose the quiz to copy or move the question to: none was chosen, so nothing changed.")
     target = db.session.get(Quiz, posted_id("target"))
     if target is None or not may_edit(current_user, target):
         fail(400, "Choose one of your quizzes to copy or move the question to.")
