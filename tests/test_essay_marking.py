@@ -98,6 +98,9 @@ def test_the_attempt_waits_for_the_last_mark_then_is_scored_once_and_the_learner
     assert attempt_state(app, attempt_id) == (None, None, [2, 3])
     review = page_text(learner_client.get(f"/quizzes/attempts/{attempt_id}/review"))
     assert "A trainer is marking your written answers" in review
+    # The two questions marked at once are right; the essays have no verdict yet, so not "every question right".
+    assert "Every question marked so far is right; the written answers wait for their mark." in review
+    assert "You got every question right" not in review
     assert "Waiting for a trainer's mark" in page_text(learner_client.get(f"/quizzes/{lab.quiz_id}"))
     assert named(events, "quiz.submitted") == [] and named(events, "module.completed") == []
 
