@@ -34,6 +34,7 @@ from lms.extensions import db
 from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
 from lms.user_search import matching_ids
+from lms.wording import count_of
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 # The issuer's key set at the site's well-known address, outside /badges.
@@ -524,7 +525,10 @@ def reissue():
         abort(400)
     delivered, failing = reissue_missing(current_user)
     if failing:
-        flash(f"Issued the badges of {delivered} completion(s); {failing} still fail (see the server log).", "error")
+        done = count_of(delivered, "completion")
+        flash(f"Issued the badges of {done}; {failing} still fail (see the server log).", "error")
+    elif delivered:
+        flash(f"Issued the badges of {count_of(delivered, 'completion')} that had failed.", "success")
     else:
-        flash(f"Issued the badges of {delivered} completion(s) that had failed.", "success")
+        flash("No badge was missing: every completion so far has its badges.", "success")
     return redirect(url_for("badges.admin"))

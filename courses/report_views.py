@@ -32,6 +32,7 @@ from lms.forms import ActionForm, posted_id
 from lms.plugins import plugin_manager, real_app
 from lms.security_log import security_event
 from lms.services import ServiceError
+from lms.wording import count_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -81,7 +82,7 @@ def enrol_cohort(course_slug: str):
         flash(error.message, "error")  # an empty cohort: back to the table, which offers the cohorts
         return redirect(url_for("reports.learners", course_slug=course.slug)), 303
     flash(
-        f"Enrolled {enrolled} learner(s) of the cohort"
+        f"Enrolled {count_of(enrolled, 'learner')} of the cohort"
         + ("; the others already were." if enrolled else ": every one of them already was."),
         "success",
     )

@@ -85,7 +85,10 @@ def member_ids(cohort_id: int):
 def emails_in(text: str) -> list[tuple[int, str]]:
     """(line, email) for each row of a CSV whose first column holds an email; a header row "email" is skipped."""
     rows = []
-    reader = csv.reader(io.StringIO(text))
+    # Spreadsheets save CSV with the separator of their locale (a semicolon in much of Europe, a tab from some):
+    # no address holds one, so the first line's most frequent separator is the file's.
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=first.count))
     try:
         for number, row in enumerate(reader, start=1):
             if number > MAX_CSV_ROWS:

@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.forms import ActionForm
 from lms.input_guard import CONTROL
 from lms.security_log import security_event
+from lms.wording import count_of
 from quizzes.author_forms import MAX_GIFT_BYTES, GiftImportForm
 from quizzes.authoring import nothing_to_ask
 from quizzes.bank import draw_pool, draws_from_bank, export_bank, export_gift, question_types
@@ -120,11 +121,12 @@ def quiz(quiz_id: int):
 
 def import_message(result: ImportResult, title: str) -> str:
     """What an import did, in a sentence or three."""
-    message = f"Imported {result.added} question(s) into {title}."
+    message = f"Imported {count_of(result.added, 'question')} into {title}."
     if result.changed:
-        message += f" Updated {result.changed} question(s) that had changed."
+        message += f" Updated {count_of(result.changed, 'question')} that had changed."
     if result.unchanged:
-        message += f" {result.unchanged} were already in the quiz and were not added again."
+        were = "was" if result.unchanged == 1 else "were"
+        message += f" {result.unchanged} {were} already in the quiz and not added again."
     if result.repeated:
         message += f" {result.repeated} repeated a question above them in the file and were added once."
     return message

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from courses.models import Course
 from lms.extensions import db
 from lms.security_log import security_event
+from lms.wording import count_of
 from quizzes.bank import export_bank, export_gift
 from quizzes.gift_import import import_gift
 from quizzes.models import Quiz
@@ -49,7 +50,7 @@ def import_command(path: str, quiz_slug: str, course_slug: str | None) -> None:
         raise click.ClickException(f"{len(result.problems)} problem(s) found; nothing was imported.")
     security_event("quiz.import", actor=None, target=f"quiz:{quiz.id}", format="gift", source="cli")
     click.echo(
-        f"{quiz_slug}: {result.added} question(s) added, {result.changed} changed, "
+        f"{quiz_slug}: {count_of(result.added, 'question')} added, {result.changed} changed, "
         f"{result.unchanged} already in the quiz"
         + (f", {result.repeated} repeated in the file" if result.repeated else "")
     )

@@ -29,6 +29,8 @@ def test_an_admin_invites_a_trainer_who_chooses_their_own_password(app, client, 
     assert "Invite someone" in page and 'type="password"' not in page  # no admin ever types a user's password
     done = invite(client, "tomas.trainer@example.com", "Tomas Trainer", "trainer")
     assert "Invited tomas.trainer@example.com as trainer" in page_text(done)
+    # The form was sent to the invite section at the page's foot; the message is at its top, and the page opens there.
+    assert done.history[0].headers["Location"].endswith("/admin/users#main")
 
     (message,) = mailbox
     assert message["To"] == "tomas.trainer@example.com" and "invited" in message["Subject"]

@@ -374,7 +374,7 @@ def test_questions_are_added_from_the_bank_copied_and_moved_between_quizzes(app,
     page = client.get(f"/author/quizzes/{lab.quiz_id}").text
     copy_url = f"/author/quizzes/{lab.quiz_id}/questions/{sky}/copy-or-move"
     # No quiz is chosen until the trainer picks one: a Move pressed at once moved the question to the first listed.
-    assert f'name="target" required>\n          <option value="">Choose a quiz</option>' in page
+    assert 'name="target" required>\n          <option value="">Choose a quiz</option>' in page
     unchosen = client.post(copy_url, data={"csrf_token": csrf_token_from(page), "target": "", "action": "move"})
     assert unchosen.status_code == 400 and "none was chosen, so nothing changed" in unchosen.text
     assert [q[0] for q in quiz_questions(app, lab.quiz_id)] == ["capital", "sky"]

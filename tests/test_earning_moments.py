@@ -100,7 +100,7 @@ def test_nobody_else_is_told_of_a_badge_issued_for_a_learner(app, client, make_u
     login(make_user("admin"))
     page = client.get("/badges/admin/").text
     issued = client.post("/badges/admin/reissue", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True)
-    assert issued.status_code == 200 and "Issued the badges of 1 completion(s)" in page_text(issued)
+    assert issued.status_code == 200 and "Issued the badges of 1 completion" in page_text(issued)
     assert len(issuing.awards_of(app, learner["id"])) == 1
     assert "Badge earned" not in page_text(issued) and "Module complete" not in page_text(issued)
 

@@ -82,7 +82,7 @@ def test_a_plugin_type_imports_exports_and_imports_again_unchanged(app, client, 
     response = import_gift(client, first, REFLECTION_GIFT)
     assert response.status_code == 302, response.text
     page = client.get(response.headers["Location"]).text
-    assert "Imported 2 question(s) into" in page
+    assert "Imported 2 questions into" in page
     assert "<strong>journal</strong> — Reflection, version 1" in page
     assert "<strong>greeting</strong> — Single choice, version 1" in page
 
@@ -117,7 +117,7 @@ def test_a_plugin_type_imports_exports_and_imports_again_unchanged(app, client, 
     # The second quiz gets every question of the first, after its own seed, exactly as they were.
     response = import_gift(client, second, exported)
     assert response.status_code == 302, response.text
-    assert "Imported 3 question(s) into" in client.get(response.headers["Location"]).text
+    assert "Imported 3 questions into" in client.get(response.headers["Location"]).text
     own_seed, *copies = questions(app, second)
     assert own_seed["title"] == "seed two"
     assert copies == [seed, journal, greeting]

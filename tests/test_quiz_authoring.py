@@ -194,7 +194,7 @@ def test_good_gift_imports_every_question_pasted_or_uploaded(app, client, traine
     response = import_gift(client, lab.quiz_id, EVERY_TYPE_GIFT)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).text
-    assert "Imported 7 question(s) into" in page
+    assert "Imported 7 questions into" in page
     for title, label in (
         ("sc", "Single choice"),
         ("mr", "Multiple response"),
@@ -263,7 +263,7 @@ def test_reimporting_an_edited_file_updates_the_changed_question_and_says_so(app
     assert "Update 1 question" in preview.text
     response = import_gift(client, lab.quiz_id, edited)
     assert response.status_code == 302
-    assert "Updated 1 question(s) that had changed." in client.get(response.headers["Location"]).text
+    assert "Updated 1 question that had changed." in client.get(response.headers["Location"]).text
     assert bank_size(app, lab.quiz_id) == (2, 2)
     with app.app_context():
         capital = db.session.scalar(select(Question).where(Question.title == "capital"))
@@ -371,9 +371,9 @@ def test_the_shell_exports_a_quiz_and_imports_it_into_another_once(app, runner, 
     ambiguous = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1"])
     assert ambiguous.exit_code != 0 and "name one with --course" in ambiguous.output
     first = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1", "--course", "other"])
-    assert first.exit_code == 0 and "2 question(s) added, 0 changed, 0 already in the quiz" in first.output
+    assert first.exit_code == 0 and "2 questions added, 0 changed, 0 already in the quiz" in first.output
     second = runner.invoke(args=["quizzes", "import", str(gift), "--quiz", "m1", "--course", "other"])
-    assert second.exit_code == 0 and "0 question(s) added, 0 changed, 2 already in the quiz" in second.output
+    assert second.exit_code == 0 and "0 questions added, 0 changed, 2 already in the quiz" in second.output
     assert bank_size(app, other.quizzes["m1"])[1] == 3
 
     broken = tmp_path / "broken.gift"
@@ -417,7 +417,7 @@ def test_a_question_repeated_in_the_text_is_added_once_and_said_to_be_repeated(a
     assert confirmed.status_code == 302
     flashed = page_text(client.get(confirmed.headers["Location"]))
     assert (
-        "Imported 2 question(s)" in flashed
+        "Imported 2 questions" in flashed
         and "1 repeated a question above them in the file and were added once" in flashed
     )
     assert bank_size(app, quiz_id)[1] == 2

@@ -17,6 +17,7 @@ from lms.forms import ActionForm, id_arg
 from lms.services import ServiceError
 from lms.settings import get_setting, set_setting
 from lms.user_search import user_page
+from lms.wording import count_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -91,7 +92,8 @@ def create_user():
         flash(f"Invited {user.email} as {user.role}: they choose their password from the mailed link.", "success")
     else:
         flash(f"Created {user.email}, but the invitation could not be mailed: send a reset link later.", "warning")
-    return redirect(url_for("admin.users"))
+    # To the page's top, where the message is: the form was sent to the invite section, which a redirect keeps.
+    return redirect(url_for("admin.users", _anchor="main"))
 
 
 def back_to_users():
@@ -203,7 +205,9 @@ def cohort(cohort_id: int):
         else:
             problems = result.problems
             already = f" {result.already} already in it." if result.already else ""
-            flash(f"Added {result.added} learner(s) to {group.name}.{already}", "success")
+            # Nothing added while rows were refused is no success: said as a warning, above what was refused.
+            tone = "success" if result.added or not problems else "warning"
+            flash(f"Added {count_of(result.added, 'learner')} to {group.name}.{already}", tone)
             if not problems:
                 return redirect(url_for("admin.cohort", cohort_id=group.id))
     after = id_arg("after")

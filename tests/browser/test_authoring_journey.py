@@ -35,12 +35,15 @@ def lab(page, live_server, app, make_user, tmp_path):
 
 
 def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, app, axe, lab):
+    page.set_viewport_size({"width": 390, "height": 640})  # a phone: the import sits below the quiz's questions
     page.goto(f"{live_server.url}/author/quizzes/{lab.quiz_id}")
     page.get_by_label("Or paste GIFT text").fill(BASIC_GIFT + "\n" + NEW_QUESTION)
     page.get_by_role("button", name="Preview the import").click()
 
     preview = page.get_by_role("region", name="Preview: 1 new, 2 already in the quiz")
     expect(preview).to_be_visible()
+    # The page comes back at the import, not at its top, so the preview is in view without scrolling down to it.
+    expect(page.get_by_role("heading", name="Import questions in GIFT format")).to_be_in_viewport()
     rows = preview.get_by_role("row").all_inner_texts()
     assert any("Shift handover" in row and row.rstrip().endswith("New") for row in rows), rows
     assert sum("Already in the quiz" in row for row in rows) == 2, rows
@@ -48,7 +51,7 @@ def test_a_trainer_previews_a_gift_import_then_confirms_it(page, live_server, ap
     axe(page, "GIFT import preview")
 
     preview.get_by_role("button", name="Import 1 question").click()
-    expect(page.get_by_text("Imported 1 question(s) into").first).to_be_visible()
+    expect(page.get_by_text("Imported 1 question into").first).to_be_in_viewport()  # the page's top, its message
     expect(page.get_by_role("listitem").filter(has_text="Shift handover")).to_have_count(1)
     assert questions_in(app, lab.quiz_id) == 3
 
