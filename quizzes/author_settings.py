@@ -113,6 +113,9 @@ def quiz_settings(quiz_id: int):
             shown = form.draw_tags if form.draw_count.data else form.counts_towards_completion
             shown.errors = [*shown.errors, error.message]
             return render_template("author/quiz_settings.html", form=form, quiz=quiz), 400
+        except authoring.DrawTooLarge as error:
+            form.draw_count.errors = [*form.draw_count.errors, error.message]
+            return render_template("author/quiz_settings.html", form=form, quiz=quiz), 400
         except authoring.TitleTaken as error:
             form.title.errors = [*form.title.errors, error.message]
             return render_template("author/quiz_settings.html", form=form, quiz=quiz), 400

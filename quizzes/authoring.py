@@ -110,6 +110,10 @@ class NothingLeftToAsk(ServiceError):
     """New settings that would leave a published quiz with no question to ask."""
 
 
+class DrawTooLarge(ServiceError):
+    """A draw of more questions than the quiz has to draw from."""
+
+
 def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
     """Apply new settings to the quiz; the names of the settings that changed (audited when any did). Settings
     that would leave a published quiz with nothing to ask (a draw from tags no question carries) are refused."""
@@ -124,6 +128,7 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
             raise
     could_ask = quiz.active and nothing_to_ask(quiz) is None
     changed = [key for key in SETTINGS if key in settings and getattr(quiz, key) != settings[key]]
+    was = {key: getattr(quiz, key) for key in changed}
     for key in changed:
         setattr(quiz, key, settings[key])
     reason = nothing_to_ask(quiz) if could_ask and changed else None
@@ -132,10 +137,36 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
         raise NothingLeftToAsk(
             f"Not saved: learners can start this quiz now, and with these settings they could not. {reason}"
         )
+    too_many = draw_beyond_pool(quiz) if {"draw_count", "draw_tags"} & set(changed) else None
+    if too_many:
+        db.session.rollback()
+        raise DrawTooLarge(too_many)
     if changed:
-        audit(actor, "quiz.settings", f"quiz:{quiz.id}", changed=changed)
+        # Each setting as it was and as it is, so the log says what changed, not only which.
+        changes = {key: f"{setting_text(was[key])} → {setting_text(getattr(quiz, key))}" for key in changed}
+        audit(actor, "quiz.settings", f"quiz:{quiz.id}", **changes)
     commit()
     return changed
+
+
+def setting_text(value) -> str:
+    """A setting's value as the audit log writes it: a list by its items, nothing as "none"."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return "none" if value is None else str(value)
+
+
+def draw_beyond_pool(quiz: Quiz) -> str | None:
+    """Why the quiz's draw cannot be made: it asks for more questions than it has to draw from (a quiz with none
+    yet may set its draw first)."""
+    pool = len(question_pool(quiz)) if quiz.draw_count else 0
+    if not pool or quiz.draw_count <= pool:
+        return None
+    where = "carry its tags in the course's bank" if quiz.draws_by_tag else "are in the quiz"
+    return (
+        f"Not saved: only {pool} active questions {where}, so an attempt cannot draw {quiz.draw_count}: draw at "
+        f"most {pool}, or add questions first."
+    )
 
 
 def check_publishable(quiz: Quiz) -> None:

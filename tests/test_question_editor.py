@@ -1,6 +1,7 @@
 """Trainers write quizzes and questions in forms: settings, every question type, field errors, preview, versions,
 reordering, publishing, and who may do it; all through real HTTP against a real database."""
 
+import html
 import re
 
 import pytest
@@ -216,6 +217,28 @@ def test_the_quiz_settings_form_saves_every_setting_and_explains_bad_values(app,
     # The form shows what was saved.
     again = client.get(url).text
     assert 'value="Exam: angry callers"' in again and 'value="lab, lab/basics"' in again
+    # The audit log says what each setting was and became, not only which changed.
+    from lms.models import AuditEntry
+
+    with app.app_context():
+        logged = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "quiz.settings").order_by(AuditEntry.id.desc()).limit(1)
+        )
+        assert logged.detail["pass_mark"] == "80 → 75" and logged.detail["review"] == "practice → exam"
+        assert logged.detail["draw_tags"] == "none → lab, lab/basics"
+
+    # A draw of more questions than carry its tags: refused beside the draw, the draw saved before kept.
+    too_many = client.post(url, data={**good, "draw_count": "500"})
+    assert too_many.status_code == 400
+    (error,) = [html.unescape(e) for e in errors_on(too_many.text) if e.startswith("Not saved")]
+    pool = re.fullmatch(
+        r"Not saved: only (\d+) active questions carry its tags in the course's bank, so an attempt cannot draw "
+        r"500: draw at most \1, or add questions first\.",
+        error,
+    )
+    assert pool and int(pool.group(1)) >= 1, error
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).draw_count == 1
 
 
 @pytest.mark.parametrize(
