@@ -159,12 +159,13 @@ def setting_text(value) -> str:
 def draw_beyond_pool(quiz: Quiz) -> str | None:
     """Why the quiz's draw cannot be made: it asks for more questions than it has to draw from (a quiz with none
     yet may set its draw first)."""
-    pool = len(question_pool(quiz)) if quiz.draw_count else 0
-    if not pool or quiz.draw_count <= pool:
+    draw = quiz.draw_count or 0
+    pool = len(question_pool(quiz)) if draw else 0
+    if not pool or draw <= pool:
         return None
     where = "carry its tags in the course's bank" if quiz.draws_by_tag else "are in the quiz"
     return (
-        f"Not saved: only {pool} active questions {where}, so an attempt cannot draw {quiz.draw_count}: draw at "
+        f"Not saved: only {pool} active questions {where}, so an attempt cannot draw {draw}: draw at "
         f"most {pool}, or add questions first."
     )
 
