@@ -22,7 +22,7 @@ from lms.db import (
 from lms.events import drain_once_per_process
 from lms.extensions import csrf, db
 from lms.flask_app import LmsFlask
-from lms.forms import MAX_ROW_ID
+from lms.forms import MAX_ROW_ID, error_messages
 from lms.fragments import remembered
 from lms.input_guard import refuse_control_characters
 from lms.mail import init_mail
@@ -104,6 +104,7 @@ def create_app(config=None) -> Flask:
     init_login(app)
     init_mail(app)
     init_timezones(app)
+    app.add_template_filter(error_messages, "messages")
     with app.app_context():
         engine = db.engine
         configure_engine(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -22,3 +22,13 @@ def posted_id(name: str) -> int:
     not a possible id, so that a lookup finds nothing instead of failing on a number no column holds."""
     value = request.form.get(name, type=int)
     return value if value is not None and 0 <= value <= MAX_ROW_ID else 0
+
+
+def error_messages(errors) -> list[str]:
+    """A field's errors as messages: a form within a form (an editor's rows) keeps its own by sub-field name, which
+    are not messages; its messages are gathered in order."""
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in error_messages(value)]
+    if isinstance(errors, list | tuple):
+        return [message for value in errors for message in error_messages(value)]
+    return [str(errors)] if errors else []

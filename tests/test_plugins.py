@@ -90,6 +90,7 @@ def test_every_hook_is_called(app_config, app):
         # A learner's record, as an admin sees it: lms_learner_record (lms_record_scope is for other viewers).
         pm.hook.lms_record_scope(app=app, viewer=AnonymousUserMixin(), learner_id=0)
         pm.hook.lms_learner_record(app=app, learner_id=0, course_ids=None, viewer=AnonymousUserMixin())
+        pm.hook.lms_audit_names(app=app, refs={"course": {str(course.id)}})  # the audit log names its records
         pm.hook.lms_learner_table_columns(app=app, course_id=course.id)  # the learner table
         pm.hook.lms_course_figures(app=app, course_id=course.id)  # the course dashboard
         pm.hook.lms_course_charts(app=app, course_id=course.id)

@@ -289,6 +289,9 @@ def test_each_question_form_explains_what_is_wrong_and_saves_nothing(app, client
     assert response.status_code == 400
     assert message in errors_on(response.text)
     assert bank_count(app) == before
+    # The summary at the top names the problem, not the editor's inner field ("Answers: rows").
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S)
+    assert summary and ": rows</a>" not in summary.group(0) and html.escape(message) in summary.group(0)
 
 
 def test_a_single_choice_with_several_right_answers_imports_and_saves_unchanged_in_its_form(app, client, trainer, lab):

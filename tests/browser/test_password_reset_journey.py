@@ -95,8 +95,14 @@ def test_a_deactivated_user_cannot_sign_in_and_still_appears_in_the_reports(
     admin = make_user("admin")
     sign_in(page, base, admin)
     page.goto(f"{base}/admin/users?q=gina")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Deactivate gina@example.com").click()
     expect(page.get_by_text("gina@example.com is deactivated").first).to_be_visible()
+    assert asked == [
+        "Deactivate gina@example.com? They are signed out everywhere and cannot sign in until an admin reactivates "
+        "the account."
+    ]
     axe(page, "users with a deactivated account")
 
     other = browser.new_context().new_page()

@@ -58,7 +58,9 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     row(page, "Choice 1").get_by_label("Feedback on this choice").fill("It names the feeling.")
     row(page, "Choice 2").get_by_label("Text").fill("Please calm down.")
     page.get_by_role("button", name="Save the question").click()
-    expect(page.get_by_text("Give the right answer the grade 100%: no choice has it now.")).to_be_visible()
+    # Said beside the answers and in the summary at the top, which names it (not the editor's inner "rows").
+    expect(page.get_by_text("Give the right answer the grade 100%: no choice has it now.", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Answers: Give the right answer the grade 100%")).to_be_visible()
     axe(page, "question form with an error")
     row(page, "Choice 1").get_by_label("Grade").select_option(label="100%")
     page.get_by_role("button", name="Save the question").click()
