@@ -21,6 +21,7 @@ from quizzes.bank import draw_pool, draws_from_bank, export_bank, export_gift, q
 from quizzes.gift_import import ImportResult, import_gift, preview_gift
 from quizzes.key_guard import withheld_among
 from quizzes.models import Quiz, QuizQuestion
+from quizzes.review import POLICY_NAMES
 from quizzes.statistics import answered_counts
 
 bp = Blueprint("author", __name__, url_prefix="/author")
@@ -114,6 +115,7 @@ def quiz(quiz_id: int):
             withheld=withheld,
             withheld_from_draw=sum(question.id in withheld for question in pool),
             stranded=nothing_to_ask(quiz) if quiz.active else None,
+            review_name=POLICY_NAMES[quiz.review],
         ),
         status,
     )

@@ -19,6 +19,12 @@ POLICY_TEXT = {
     "exam": "Exam: after an attempt you see your score and the topics to revisit. "
     "The right answers show once you have passed.",
 }
+# Each policy in a few words, for the trainer's summary of a quiz.
+POLICY_NAMES = {
+    PRACTICE: "practice, every answer shown after a try",
+    "retry_without_key": "retry, answers shown once passed",
+    "exam": "exam, the score only until passed",
+}
 # The policies that keep the key hidden until a pass: the only ones a quiz that counts towards completion
 # (and so towards a badge) may use.
 KEY_AFTER_PASS = ("exam", "retry_without_key")

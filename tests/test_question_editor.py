@@ -927,6 +927,9 @@ def test_a_save_over_a_newer_edit_is_refused_and_keeps_what_was_typed(app, clien
     assert client.post(url, data=again).status_code == 302
     assert quiz_questions(app, quiz_id)[0][3] == "Tab B: which reply calms the caller?"
     assert f'href="/author/questions/{question}/history">Its versions</a>' in refused.text
+    # With versions made, the quiz page's count of answers says it counts them all, not the newest version's.
+    quiz_page = page_text(client.get(f"/author/quizzes/{quiz_id}"))
+    assert ("answered 0 times (all versions)" in quiz_page) == answered, quiz_page
 
 
 def test_settings_that_would_leave_a_published_quiz_nothing_to_ask_are_refused_beside_the_draw(

@@ -446,3 +446,9 @@ def test_a_trainer_exports_the_whole_bank_or_one_tag_in_the_browser_and_the_shel
     for wrong in ([], ["--bank", "--tag", "lab"]):
         refused = runner.invoke(args=["quizzes", "export", *wrong])
         assert refused.exit_code != 0 and "Name one of --quiz SLUG, --tag TAG or --bank" in refused.output
+
+
+def test_the_quiz_summary_speaks_plainly(app, client, trainer, lab):
+    """The trainer's summary of a quiz names its review policy in words, not as its code ("retry without key")."""
+    shown = page_text(client.get(f"/author/quizzes/{lab.quiz_id}"))
+    assert "review: retry, answers shown once passed" in shown and "without key" not in shown
