@@ -1,5 +1,7 @@
 """Every attempt at a quiz as CSV or XLSX, for its trainers and admins: who, which attempt, when, and the score."""
 
+from datetime import UTC
+
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -7,12 +9,14 @@ from courses.exports import download
 from lms.access import allow
 from lms.db import read_in_transaction
 from lms.extensions import db
-from lms.models import User
+from lms.models import User, aware
 from lms.security_log import security_event
 from quizzes.author import bp, get_quiz
 from quizzes.models import Attempt
 
-HEADINGS = ["Learner", "Email", "Attempt", "Status", "Started", "Submitted", "Score %", "Result"]
+# Times are the database's, in UTC, said in the headings (the screens show them in the reader's zone).
+HEADINGS = ["Learner", "Email", "Attempt", "Status", "Started (UTC)", "Submitted (UTC)", "Score %", "Result"]
+STATUS_NAMES = {"open": "In progress", "submitted": "Submitted"}
 
 
 def attempt_rows(quiz_id: int, chunk: int = 1000):
@@ -35,8 +39,13 @@ def attempt_rows(quiz_id: int, chunk: int = 1000):
             result = "Waiting for a mark"
         else:
             result = "Passed" if passed else "Not passed"
-        when = lambda moment: moment.strftime("%Y-%m-%d %H:%M") if moment else ""  # noqa: E731
-        yield [name, email, number, status, when(started), when(submitted), "" if score is None else score, result]
+        shown = STATUS_NAMES.get(status, status)
+        yield [name, email, number, shown, in_utc(started), in_utc(submitted), "" if score is None else score, result]
+
+
+def in_utc(moment) -> str:
+    """A moment as the files write it, in UTC whatever zone the database hands it back in; "" for none."""
+    return aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @bp.route("/quizzes/<int:quiz_id>/attempts.csv")

@@ -38,11 +38,12 @@ def test_every_attempt_is_in_both_files_in_the_same_order(app, client, trainer, 
     enrol(app, attacker["id"], lab.id)
     start(login(attacker, target=app.test_client()), lab.quiz_id)  # still in progress
     rows, xlsx = files(client, lab.quiz_id)
-    assert rows[0] == ["Learner", "Email", "Attempt", "Status", "Started", "Submitted", "Score %", "Result"]
+    heading = ["Learner", "Email", "Attempt", "Status", "Started (UTC)", "Submitted (UTC)", "Score %", "Result"]
+    assert rows[0] == heading
     assert [(r[0], r[2], r[3], r[6], r[7]) for r in rows[1:]] == [
-        ("'=cmd|' /C calc'!A0", "1", "open", "", "In progress"),
-        ("Ada Ayala", "1", "submitted", "100", "Passed"),
-        ("Cleo Cruz", "1", "submitted", "0", "Not passed"),
+        ("'=cmd|' /C calc'!A0", "1", "In progress", "", "In progress"),
+        ("Ada Ayala", "1", "Submitted", "100", "Passed"),
+        ("Cleo Cruz", "1", "Submitted", "0", "Not passed"),
     ]
     # The CSV guards the name with an apostrophe; the XLSX holds it as a text cell, as typed.
     assert xlsx == [rows[0], ["=cmd|' /C calc'!A0", *rows[1][1:]], *rows[2:]]
