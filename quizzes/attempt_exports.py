@@ -45,7 +45,8 @@ def attempt_rows(quiz_id: int, chunk: int = 1000):
 
 def in_utc(moment) -> str:
     """A moment as the files write it, in UTC whatever zone the database hands it back in; "" for none."""
-    return aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else ""
+    stamped = aware(moment)
+    return stamped.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if stamped else ""
 
 
 @bp.route("/quizzes/<int:quiz_id>/attempts.csv")
