@@ -79,12 +79,15 @@ def lms_nav_links(app, user):
 
 @hookimpl
 def lms_dashboard_sections(app, user):
-    """ "My learning": each enrolled course with its progress."""
+    """ "My learning": each enrolled course with its progress; for trainers and admins, the courses they run."""
     if not user.is_authenticated:
         return []
+    from courses.trainers import taught_courses
     from courses.views import my_learning
 
-    return [("courses/_my_learning.html", {"courses": my_learning(user.id)})]
+    taught = taught_courses(user)  # first, for the people whose work it is
+    sections = [("courses/_teaching.html", {"courses": taught})] if taught else []
+    return [*sections, ("courses/_my_learning.html", {"courses": my_learning(user.id)})]
 
 
 @hookimpl(tryfirst=True)

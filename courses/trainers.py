@@ -20,6 +20,17 @@ def authored_course_ids(user) -> set[int] | None:
     return set(db.session.scalars(select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)))
 
 
+def taught_courses(user) -> list[tuple[str, str]]:
+    """(slug, title) of the active courses a trainer was assigned to, or of every one for an admin; none for a
+    learner, without a statement."""
+    if not has_role(user, "trainer"):
+        return []
+    query = select(Course.slug, Course.title).where(Course.active.is_(True)).order_by(Course.title)
+    if not has_role(user, "admin"):
+        query = query.join(CourseTrainer, CourseTrainer.course_id == Course.id).where(CourseTrainer.user_id == user.id)
+    return [(slug, title) for slug, title in db.session.execute(query)]
+
+
 def may_author(user, course_id: int) -> bool:
     """Whether this person may author the course's quizzes and questions."""
     allowed = authored_course_ids(user)

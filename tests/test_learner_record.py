@@ -111,3 +111,19 @@ def test_people_reach_a_record_from_the_user_list_the_profile_and_the_dashboard(
     assert f'href="/learners/{learner["id"]}/record"' in world["admin"].get("/admin/users").text
     assert f'href="/learners/{learner["id"]}/record"' in world["learner_client"].get("/profile").text
     assert f'href="/learners/{learner["id"]}/record">Your record</a>' in world["learner_client"].get("/dashboard").text
+
+
+def test_a_trainers_dashboard_leads_to_the_courses_they_run(app, make_user, login, tmp_path):
+    """A trainer's dashboard showed only "My learning"; it lists the courses they were assigned to, with their
+    dashboard and learner table, and leads to their quizzes, bank and marking. A learner's shows none of it."""
+    course = one_module_lab(app, tmp_path)
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, course.id)
+    page = login(trainer, app.test_client()).get("/dashboard").text
+    assert "Courses you run" in page and "Quiz lab" in page
+    reports = f"/reports/courses/{course.slug}"
+    assert f'href="{reports}"' in page and f'href="{reports}/learners"' in page
+    assert 'href="/author/bank"' in page and 'href="/author/marking"' in page
+    assert "Courses you run" not in login(make_user(), app.test_client()).get("/dashboard").text
+    unassigned = login(make_user("trainer"), app.test_client()).get("/dashboard").text
+    assert "Courses you run" not in unassigned
