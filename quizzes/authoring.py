@@ -150,10 +150,13 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
 
 
 def setting_text(value) -> str:
-    """A setting's value as the audit log writes it: a list by its items, nothing as "none"."""
+    """A setting's value as the audit log writes it: a list by its items, nothing as "none", a long text (an
+    introduction) by its start."""
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
-    return "none" if value is None else str(value)
+        text = ", ".join(map(str, value)) or "none"
+    else:
+        text = "none" if value is None else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def draw_beyond_pool(quiz: Quiz) -> str | None:
