@@ -64,6 +64,9 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
     with app.app_context():
         quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.id == module.quiz_id))
     base = live_server.url
+    # Nothing a page asks for is missing: no file, script or icon answers 404 (every page asked for /favicon.ico).
+    missing: list[str] = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
 
     sign_in(page, base, learner)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Villanueva")
@@ -104,6 +107,7 @@ def test_every_kind_of_page_fits_a_phone_and_a_desktop_and_passes_axe(page, live
     }
     for label, path in admin_pages.items():
         look_at(page, axe, base + path, label)
+    assert missing == [], missing
 
     # On a phone a question's option table fits its box, so its caption is read whole (it was cut at both edges).
     page.set_viewport_size(WIDTHS["phone"])
