@@ -9,6 +9,7 @@ export of that quiz imported again, say): its key would show there (quizzes.key_
 
 import dataclasses
 import json
+import re
 
 from sqlalchemy import and_, select
 
@@ -153,6 +154,13 @@ class PreviewRow:
     type: str
     action: str
     note: str
+    opening: str = ""  # the start of its text, to tell apart questions without a title
+
+
+def opening_of(stem: str, length: int = 80) -> str:
+    """The start of a question's text as plain words: tags and Markdown marks dropped, spaces collapsed."""
+    words = " ".join(re.sub(r"<[^>]*>|[*_`#>\[\]]", " ", stem or "").split())
+    return words if len(words) <= length else words[: length - 1].rstrip() + "…"
 
 
 def note_for(step: Step, titles: set[str]) -> str:
@@ -189,6 +197,7 @@ def preview_gift(quiz_id: int, text: str) -> tuple[list[PreviewRow], list[str]]:
             type=step.question["type"],
             action=step.action,
             note=note_for(step, titles),
+            opening=opening_of(step.question.get("stem", "")),
         )
         for step in steps
     ]

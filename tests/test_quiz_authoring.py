@@ -452,3 +452,11 @@ def test_the_quiz_summary_speaks_plainly(app, client, trainer, lab):
     """The trainer's summary of a quiz names its review policy in words, not as its code ("retry without key")."""
     shown = page_text(client.get(f"/author/quizzes/{lab.quiz_id}"))
     assert "review: retry, answers shown once passed" in shown and "without key" not in shown
+
+
+def test_the_import_preview_tells_untitled_questions_apart_by_their_text(app, client, trainer, lab):
+    """Moodle's own examples leave most questions untitled: the preview listed a column of "Untitled"."""
+    text = "Which city hosts the <b>French</b> parliament? {=Paris ~Lyon}\n\nIs the **sky** green? {F}\n"
+    rows = page_text(preview_gift(client, lab.quiz_id, text))
+    assert "Untitled: “Which city hosts the French parliament?”" in rows
+    assert "Untitled: “Is the sky green?”" in rows
