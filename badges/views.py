@@ -441,9 +441,9 @@ def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 20
     awards = awards[:AWARDS_PER_PAGE]
     from lms.models import User
 
-    users = dict(
-        db.session.execute(select(User.id, User.email).where(User.id.in_({a.user_id for a in awards}))).tuples().all()
-    )
+    # Each learner by name and email, as the user list shows them: an email alone was hard to recognize.
+    holders = select(User.id, User.display_name, User.email).where(User.id.in_({a.user_id for a in awards}))
+    users = {user_id: f"{name} ({email})" for user_id, name, email in db.session.execute(holders)}
     return render_template(
         "badges/admin.html",
         badges=badges,

@@ -220,14 +220,15 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     from badges.models import Award
 
     course = sync_course(app)
-    learner = earn_first_badge(app, make_user, course)
+    learner = earn_first_badge(app, make_user, course, name="Lia O'Neil")
     other = earn_first_badge(app, make_user, course)
     public_id = learner["award"]["public_id"]
     admin = make_user("admin")
     login(admin)
 
     page = get_page(client, "/badges/admin/")
-    assert learner["email"] in page.text  # admins see who holds each award
+    # Admins see who holds each award, by name and email.
+    assert f"Lia O'Neil ({learner['email']})" in page.text
     action = f"/badges/admin/awards/{public_id}/revoke"
     assert action in [link["href"] for link in page.links]  # a link to a page that asks first
     confirm = get_page(client, action)
