@@ -70,6 +70,8 @@ def test_an_admin_creates_a_cohort_and_fills_it_from_one_email_and_a_csv(app, ad
 
     removed = post(admin, f"{url}/members/{people[2]['id']}/remove", url)
     assert removed.status_code == 302
+    said = page_text(admin.get(removed.headers["Location"]))  # who was taken out, not only that someone was
+    assert f"({people[2]['email']}) is out of Manila night shift, March intake." in said
     with app.app_context():
         assert len(db.session.scalars(select(CohortMember)).all()) == 2
     listed = re.search(r"Manila night shift, March intake</a></td>\s*<td>(\d+)</td>", admin.get("/admin/cohorts").text)

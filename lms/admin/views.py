@@ -14,6 +14,7 @@ from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm, plain_name
 from lms.extensions import db
 from lms.forms import ActionForm, id_arg
+from lms.models import User
 from lms.services import ServiceError
 from lms.settings import get_setting, set_setting
 from lms.user_search import user_page
@@ -258,7 +259,9 @@ def remove_cohort_member(cohort_id: int, user_id: int):
         cohorts.remove_member(current_user, group, user_id)
     except ServiceError as exc:
         abort(exc.status)
-    flash("Removed from the cohort. Their enrolments and records stay.", "success")
+    removed = db.session.get(User, user_id)
+    who = f"{removed.display_name} ({removed.email})" if removed else "The learner"
+    flash(f"{who} is out of {group.name}. Their enrolments and records stay.", "success")
     return redirect(url_for("admin.cohort", cohort_id=group.id))
 
 
