@@ -487,6 +487,7 @@ def revoke_award(public_id: str):
     if award.revoked:
         fail(409, "This badge has already been revoked.")
     form = RevokeForm()
+    back_to = (request.args.get("q") or "").strip()[:100]  # the admin's search, kept for the way back
     course_award = course_award_resting_on(award)
     if form.validate_on_submit():
         name = award.badge_class.name
@@ -506,13 +507,15 @@ def revoke_award(public_id: str):
             flash(f"The badge “{name}” has been revoked.", "success")
         else:
             flash(f"The badges “{name}” and “{also_name}” have been revoked.", "success")
-        return redirect(url_for("badges.admin"))
+        return redirect(url_for("badges.admin", q=back_to or None))
     from lms.models import User
 
     holder = db.session.execute(select(User.display_name, User.email).where(User.id == award.user_id)).one()
     status = 400 if request.method == "POST" else 200  # sent without a reason: the page again, with the error
     return (
-        render_template("badges/revoke.html", award=award, holder=holder, form=form, course_award=course_award),
+        render_template(
+            "badges/revoke.html", award=award, holder=holder, form=form, course_award=course_award, back_to=back_to
+        ),
         status,
     )
 

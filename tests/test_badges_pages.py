@@ -279,6 +279,25 @@ def test_admin_revokes_through_the_admin_page_and_the_verify_page_shows_it(app, 
     assert re.search(rf"Revoked\s*:\s*{re.escape(reason)}", mine.text)
     assert [link for link in mine.links if link["href"].startswith(f"/badges/assertions/{public_id}")] == []
 
+    # From a search, the revoke and its "Keep it" lead back to the search, not to every award.
+    sign_out(client)
+    login(admin)
+    searched = get_page(client, "/badges/admin/?q=Lia")
+    other_action = f"/badges/admin/awards/{other['award']['public_id']}/revoke"
+    assert other_action not in [link["href"] for link in searched.links]  # the search shows Lia's awards only
+    found = get_page(client, f"/badges/admin/?q={other['email']}")
+    from_search = next(link["href"] for link in found.links if link["href"].startswith(other_action))
+
+    def search_of(href: str) -> dict:
+        return parse_qs(urlsplit(href).query)
+
+    assert search_of(from_search) == {"q": [other["email"]]}
+    kept = get_page(client, from_search)
+    keep_it = kept.link("Keep it")["href"]
+    assert keep_it.startswith("/badges/admin/?") and search_of(keep_it) == {"q": [other["email"]]}
+    done = client.post(from_search, data={**kept.form(from_search)["fields"], "reason": "Shared account"})
+    assert done.status_code == 302 and search_of(done.headers["Location"]) == {"q": [other["email"]]}
+
 
 def test_admin_edits_badge_text_and_a_pack_resync_keeps_it(app, client, make_user, login):
     from courses.services import check_pack, sync_pack
