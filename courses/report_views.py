@@ -74,19 +74,21 @@ def enrol_cohort(course_slug: str):
     course = get_course(course_slug)
     if not ActionForm().validate_on_submit():
         fail(400, "The form expired. Reload the page and try again.")
+    # Back to the table as the admin left it: its search, filters and sort (the form's address carries them).
+    back = url_for("reports.learners", course_slug=course.slug, **TableQuery.from_args(request.args).args())
     try:
         enrolled = services.enrol_cohort(current_user, course, posted_id("cohort"))
     except ServiceError as error:
         if error.status != 409:
             fail(error.status, error.message)
         flash(error.message, "error")  # an empty cohort: back to the table, which offers the cohorts
-        return redirect(url_for("reports.learners", course_slug=course.slug)), 303
+        return redirect(back), 303
     flash(
         f"Enrolled {count_of(enrolled, 'learner')} of the cohort"
         + ("; the others already were." if enrolled else ": every one of them already was."),
         "success",
     )
-    return redirect(url_for("reports.learners", course_slug=course.slug))
+    return redirect(back)
 
 
 def reported_course(course_slug: str):

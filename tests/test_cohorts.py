@@ -2,6 +2,7 @@
 line, good ones kept), enrol a whole cohort in a course, and filter the learner table and its exports by it."""
 
 import csv
+import html
 import io
 import re
 
@@ -104,6 +105,13 @@ def test_a_cohort_is_enrolled_in_a_course_and_filters_its_table_and_exports(app,
     exported = list(csv.reader(io.StringIO(admin.get(f"{table}.csv", query_string={"cohort": cohort_id}).text[1:])))
     assert [row[0] for row in exported[1:]] == ["Night 0", "Night 1"]
     assert post(admin, f"/reports/courses/{lab.slug}/enrol-cohort", table, cohort=999_999).status_code == 404
+
+    # Enrolled from a searched and sorted table, the admin comes back to that table, not to every learner.
+    narrowed = admin.get(table, query_string={"q": "night", "sort": "progress", "dir": "desc"}).text
+    action = re.search(r'<form method="post" action="([^"]*enrol-cohort[^"]*)"', narrowed).group(1)
+    again = admin.post(html.unescape(action), data={"csrf_token": csrf_token_from(narrowed), "cohort": cohort_id})
+    assert again.status_code == 302
+    assert again.headers["Location"] == f"{table}?q=night&sort=progress&dir=desc"
 
 
 def test_a_cohort_refuses_staff_an_empty_file_and_an_unreadable_one_and_an_empty_cohort_enrols_no_one(
