@@ -138,3 +138,25 @@ def test_an_exam_of_one_typing_test_speaks_of_the_run_before_and_after(app, clie
     )
     review = page_text(client.get(submitted.headers["Location"]))  # the score only, until a pass
     assert exam in review and "Back to the typing test" in review and "Back to the quiz" not in review
+
+
+def test_a_typing_run_stopped_partway_asks_before_submitting_and_says_so(app, client, learner, tmp_path):
+    """A run over part of the passage scored the share typed and read "Standard not met (40% of it)", submitted
+    without a second thought; a test with no run at all was submitted at once too."""
+    attempt_id, token = started_attempt(app, client, learner, tmp_path)
+    save = f"/quizzes/attempts/{attempt_id}/save"
+    nothing_yet = client.post(save, data={"csrf_token": token, "submit": "1"})
+    assert nothing_yet.headers["Location"] == f"/quizzes/attempts/{attempt_id}/confirm"
+
+    step(client, attempt_id, token, "start")
+    started_seconds_ago(app, attempt_id, 20)
+    half = PASSAGE[: len(PASSAGE) // 2]
+    step(client, attempt_id, token, "finish", text=half, finished_at=finish_claim(app, attempt_id, 20))
+    asked = client.post(save, data={"csrf_token": token, "submit": "1"})
+    assert asked.headers["Location"] == f"/quizzes/attempts/{attempt_id}/confirm"
+    assert "Submit before the typing test is done?" in page_text(client.get(asked.headers["Location"]))
+    submitted = client.post(
+        f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token, "unanswered": "confirmed"}
+    )
+    review = page_text(client.get(submitted.headers["Location"]))
+    assert re.search(r"The typing test: standard not met \([\d.]+% of it\) \(not finished\)", review), review

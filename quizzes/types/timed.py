@@ -50,6 +50,10 @@ class TimedRun(QuestionType):
         """Whether the run met the standard, and how much of it a run that fell short reached."""
         return "Standard met" if score >= 1 else f"Standard not met ({round(score * 100, 2):g}% of it)"
 
+    def finished(self, config, response) -> bool:
+        """Whether a run was finished: submitting without one asks first, as for an unanswered question."""
+        return self.result(config, response) is not None
+
     def result(self, config, response):
         """The measured run (with `pasted`), or None when no run has finished."""
         raise NotImplementedError

@@ -167,6 +167,11 @@ class TypingTest(TimedRun):
             return None
         return measure(text(as_dict(config).get("passage")).strip(), text(as_dict(response).get("text")), run)
 
+    def finished(self, config, response) -> bool:
+        """Whether a run was finished over the whole passage (a run stopped partway counts for nothing more)."""
+        measured = self.result(config, response)
+        return measured is not None and measured.covered
+
     def grade(self, config, response):
         """Full marks for reaching the standard; otherwise the share of it reached (speed or accuracy, whichever
         falls shorter); nothing for a run that was not typed by hand."""
