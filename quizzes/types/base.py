@@ -63,6 +63,10 @@ class Grade:
         return cls(score=0.0, correct=False, parts=[], feedback=list(feedback))
 
 
+# What every practice policy says of itself, in the words of a type that is a whole exercise.
+PRACTICE_NEVER_COUNTS = "Practice never counts towards completion or a badge."
+
+
 class QuestionType:
     """Interface every question type implements; see the type modules."""
 

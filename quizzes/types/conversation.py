@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from quizzes.editors import ConversationEditor
 
-from .base import NO_ANSWER, Grade, QuestionType, as_dict, index, number, shuffled, text
+from .base import NO_ANSWER, PRACTICE_NEVER_COUNTS, Grade, QuestionType, as_dict, index, number, shuffled, text
 from .timing import StepRefused
 
 CHANNELS = ("chat", "call")
@@ -217,7 +217,7 @@ class Conversation(QuestionType):
         earned."""
         return {
             "practice": "Practice: after you submit you see what each reply earned or cost and the replies that "
-            "earn full marks. Practice never counts towards completion or a badge.",
+            f"earn full marks. {PRACTICE_NEVER_COUNTS}",
             "retry_without_key": "Retry: after a try you see the conversation as it went and the lessons to "
             "revisit; what each reply earned shows once you have passed.",
             "exam": "Exam: after an attempt you see your score and the lessons to revisit; the conversation as it "

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .base import NO_ANSWER, QuestionType, as_dict
+from .base import NO_ANSWER, PRACTICE_NEVER_COUNTS, QuestionType, as_dict
 
 MAX_SLIPS_SHOWN = 12
 # The start of the run a type offers as its right answer: a fixed time, since only its length matters.
@@ -38,8 +38,8 @@ class TimedRun(QuestionType):
     def exercise_policy(self, review):
         """What each review shows of a run: its figures and slips (in a retry, with the lessons to revisit)."""
         return {
-            "practice": "Practice: after each run you see its figures and the slips to practice. Practice never "
-            "counts towards completion or a badge.",
+            "practice": "Practice: after each run you see its figures and the slips to practice. "
+            + PRACTICE_NEVER_COUNTS,
             "retry_without_key": "Retry: after each run you see its figures, the slips to practice and the lessons "
             "to revisit.",
             "exam": "Exam: after an attempt you see your score and the lessons to revisit; the figures of your run "
