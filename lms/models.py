@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, true
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import Model, db
@@ -30,6 +30,16 @@ class User(UserMixin, Model):
         CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_known"),
         # Reports list people by name, paged by key: (name, id) in index order, never a sort of everyone.
         Index("ix_users_name_id", "display_name", "id"),
+        # The admin's user list, filtered by role or status, reads a range of one of these in name order.
+        Index("ix_users_role_name_id", "role", "display_name", "id"),
+        Index("ix_users_active_name_id", "active", "display_name", "id"),
+        Index(
+            "ix_users_invited_name_id",
+            "display_name",
+            "id",
+            sqlite_where=text("invited_at IS NOT NULL"),
+            postgresql_where=text("invited_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +58,9 @@ class User(UserMixin, Model):
     time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     # Whether they get the reminder mail when idle (the admin sets after how many days, or turns it off).
     email_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # When an admin last mailed this account its invitation; None once its owner has chosen a password (or for an
+    # account nobody invited). An invited account is active, but nobody can sign in to it yet.
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     @property
     def is_active(self) -> bool:

@@ -63,6 +63,8 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("auth.change_email", "POST", "/profile/email", {"new_email": ""}, everyone_signed_in(400)),
         ("auth.accept_invitation", "POST", "/welcome/not-a-token", {}, dict.fromkeys(ROLES, 400)),
         ("admin.send_reset", "POST", f"/admin/users/{ids['other_id']}/reset", {}, only(("admin",), 303)),
+        # The other learner was never invited: the admin is told so, back on the list.
+        ("admin.resend_invitation", "POST", f"/admin/users/{ids['other_id']}/invitation", {}, only(("admin",), 303)),
         ("admin.set_active", "POST", f"/admin/users/{ids['other_id']}/active", {"active": "2"}, only(("admin",), 400)),
         ("auth.register", "GET", "/signup", {}, {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
         ("auth.register", "POST", "/signup", {"email": ""}, {"anonymous": 400, **dict.fromkeys(SIGNED_IN, 302)}),

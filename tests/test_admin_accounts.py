@@ -141,3 +141,104 @@ def test_a_deactivated_user_cannot_sign_in_and_stays_in_the_reports(app, client,
     assert "You cannot deactivate your own account." in page_text(self_off)
     with app.app_context():
         assert db.session.scalar(select(User.active).where(User.id == admin["id"])) is True
+
+
+def names_listed(response) -> list[str]:
+    """The names in the user list's table, in its order."""
+    return re.findall(r'<td class="typed"><a href="/learners/\d+/record">([^<]+)</a>', response.get_data(as_text=True))
+
+
+def test_an_invitation_waits_on_the_list_until_its_password_is_chosen_and_can_be_sent_again(
+    app, client, make_user, login, mailbox
+):
+    login(make_user("admin", name="Ada Admin"))
+    invite(client, "paz@example.com", "Paz Ortega", "learner")
+    invited = client.get("/admin/users?status=invited")
+    assert names_listed(invited) == ["Paz Ortega"]
+    assert "no password chosen yet" in page_text(invited) and "Send reset link" not in page_text(invited)
+    with app.app_context():
+        from lms.models import User
+
+        paz = db.session.scalar(select(User).where(User.email == "paz@example.com"))
+        paz_id, first_sent = paz.id, paz.invited_at
+
+    again = client.post(
+        f"/admin/users/{paz_id}/invitation?status=invited",
+        data={"csrf_token": admin_form(client)},
+        follow_redirects=True,
+    )
+    assert "Sent paz@example.com their invitation again" in page_text(again)
+    assert again.request.full_path == "/admin/users?status=invited"  # the list as the admin left it
+    first, second = mailbox
+    assert "Ada Admin has opened" in second.get_content() and second["To"] == "paz@example.com"
+    with app.app_context():
+        assert db.session.get(User, paz_id).invited_at > first_sent
+
+    # The second mail's link opens the account; then the invitation is no longer pending.
+    path = re.search(r"http://localhost(/welcome/\S+)", second.get_content()).group(1)
+    assert choose_password(app.test_client(), path).status_code == 302
+    assert names_listed(client.get("/admin/users?status=invited")) == []
+    assert "Paz Ortega" in names_listed(client.get("/admin/users?status=active"))
+    refused = client.post(
+        f"/admin/users/{paz_id}/invitation", data={"csrf_token": admin_form(client)}, follow_redirects=True
+    )
+    assert "paz@example.com has chosen a password already" in page_text(refused)
+    assert len(mailbox) == 2  # nothing more was mailed
+    assert client.post("/admin/users/99999/invitation", data={"csrf_token": admin_form(client)}).status_code == 404
+
+
+def test_a_forgotten_password_reset_also_ends_a_pending_invitation(app, client, make_user, login, mailbox):
+    login(make_user("admin"))
+    invite(client, "ivo@example.com", "Ivo Santos", "trainer")
+    ivo = app.test_client()
+    ivo.post(
+        "/forgot-password",
+        data={"email": "ivo@example.com", "csrf_token": csrf_token_from(ivo.get("/forgot-password").text)},
+    )
+    reset_path = re.search(r"http://localhost(/reset-password/\S+)", mailbox[-1].get_content()).group(1)
+    assert choose_password(app.test_client(), reset_path).status_code == 302
+    assert names_listed(client.get("/admin/users?status=invited")) == []
+
+
+def test_the_user_list_is_in_name_order_and_narrows_by_role_and_status_across_pages_and_actions(
+    app, client, make_user, login, monkeypatch
+):
+    from lms.admin import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    make_user("trainer", name="Tess Trainer")
+    make_user("trainer", name="Abe Trainer")
+    make_user("trainer", name="Mia Trainer")
+    make_user("learner", name="Bo Learner")
+    gone = make_user("trainer", name="Cy Trainer")
+    admin = make_user("admin", name="Zed Admin")
+    login(admin)
+    client.post(f"/admin/users/{gone['id']}/active", data={"csrf_token": admin_form(client), "active": "0"})
+
+    everyone = client.get("/admin/users")
+    assert names_listed(everyone) == ["Abe Trainer", "Bo Learner"]  # by name, not by when they joined
+    first = client.get("/admin/users?role=trainer")
+    assert names_listed(first) == ["Abe Trainer", "Cy Trainer"]
+    following = re.search(r'href="([^"]+)">Next', first.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    second = client.get(following)
+    assert names_listed(second) == ["Mia Trainer", "Tess Trainer"]
+    back = re.search(r'href="([^"]+)">Previous', second.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    assert names_listed(client.get(back)) == ["Abe Trainer", "Cy Trainer"]
+    assert "role=trainer" in following and "role=trainer" in back
+
+    assert names_listed(client.get("/admin/users?role=trainer&status=deactivated")) == ["Cy Trainer"]
+    active = client.get("/admin/users?role=trainer&status=active")
+    assert names_listed(active) == ["Abe Trainer", "Mia Trainer"]
+    assert '<option value="trainer" selected>' in active.text and '<option value="active" selected>' in active.text
+    assert "No user has this role and status." in page_text(client.get("/admin/users?role=admin&status=deactivated"))
+    # An unknown role or status is no filter (a hand-edited address), not an error.
+    assert names_listed(client.get("/admin/users?role=owner&status=gone")) == ["Abe Trainer", "Bo Learner"]
+
+    # An action taken on the narrowed list comes back to it.
+    on = client.post(
+        f"/admin/users/{gone['id']}/active?role=trainer&status=deactivated",
+        data={"csrf_token": admin_form(client), "active": "1"},
+        follow_redirects=True,
+    )
+    assert on.request.full_path == "/admin/users?role=trainer&status=deactivated"
+    assert "is active again" in page_text(on) and names_listed(on) == []

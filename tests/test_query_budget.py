@@ -51,6 +51,8 @@ BUDGET = {
     "audit log of one learner": 3,
     "audit log of one action": 3,
     "user list, a later page": 3,
+    "user list of one role": 3,
+    "user list of one status": 3,
     "user search": 3,
     "badge admin": 5,
     "badge admin, a learner's badges": 5,
@@ -304,17 +306,23 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     issuing.failed_badge_delivery(app, missing["id"], course)
     with app.app_context():
         last_ids = db.session.scalars(select(User.id).order_by(User.id.desc()).limit(3)).all()
+        by_name = select(User.id).order_by(User.display_name.desc(), User.id.desc())
+        last_by_name = db.session.scalars(by_name.limit(3)).all()
     admin = make_user("admin")
     client = login(admin, app.test_client())
     costs: dict[str, Cost] = {}
-    cost_of(app, "user list", lambda: client.get("/admin/users"), costs)
+    first_users = cost_of(app, "user list", lambda: client.get("/admin/users"), costs)
     cost_of(app, "audit log", lambda: client.get("/admin/audit"), costs)
     about = f"/admin/audit?target=user:{last_ids[0]}"
     cost_of(app, "audit log of one learner", lambda: client.get(about), costs)
     cost_of(app, "audit log of one action", lambda: client.get("/admin/audit?action=user.create"), costs)
-    later = f"/admin/users?after={last_ids[-1]}"
-    assert "Zebedee" in client.get(later).get_data(as_text=True)
+    assert 'href="/admin/users?after=' in first_users.get_data(as_text=True), "the user list has a second page"
+    # The list's last page, after the third last by name: two rows with any number of users.
+    later = f"/admin/users?after={last_by_name[-1]}"
+    assert client.get(later).get_data(as_text=True).count("Send reset link<") == 2
     cost_of(app, "user list, a later page", lambda: client.get(later), costs)
+    cost_of(app, "user list of one role", lambda: client.get("/admin/users?role=admin"), costs)
+    cost_of(app, "user list of one status", lambda: client.get("/admin/users?status=deactivated"), costs)
     found = cost_of(app, "user search", lambda: client.get("/admin/users?q=quillf"), costs)
     assert missing["email"] in found.get_data(as_text=True)
     badges_page = cost_of(app, "badge admin", lambda: client.get("/badges/admin/"), costs)

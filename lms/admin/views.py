@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms import cohorts
 from lms.access import ROLES, allow
+from lms.admin.directory import STATUSES, DirectoryQuery, directory_page
 from lms.audit_log import action_label, log_page, target_name
 from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm, plain_name
@@ -17,7 +18,6 @@ from lms.forms import ActionForm, id_arg
 from lms.models import User
 from lms.services import ServiceError
 from lms.settings import get_setting, set_setting
-from lms.user_search import user_page
 from lms.wording import count_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,17 +28,32 @@ MAX_UPLOAD = 1_000_000  # bytes of CSV
 @bp.route("/users")
 @allow("admin")
 def users():
-    """Every user, searchable by the start of any word of their name or email, a page at a time."""
+    """Everyone in name order, narrowed by role, status and search words, a page at a time."""
     return users_page(UserCreateForm())
+
+
+def directory_query() -> DirectoryQuery:
+    """The list's search and filters as the address gives them; a role or status it does not know is ignored."""
+    role = request.args.get("role") or ""
+    status = request.args.get("status") or ""
+    return DirectoryQuery(
+        text=(request.args.get("q") or "").strip()[:200],
+        role=role if role in ROLES else "",
+        status=status if status in STATUSES else "",
+    )
+
+
+def list_args(query: DirectoryQuery) -> dict:
+    """The address arguments that keep the list as the admin left it (none for what is not set)."""
+    return {"q": query.text or None, "role": query.role or None, "status": query.status or None}
 
 
 def users_page(create_form: UserCreateForm, status: int = 200):
     """The users page, with the invitation form as given (an invitation refused keeps what was typed)."""
-    query = (request.args.get("q") or "").strip()
-    # Keyset paging: a page starts after (or ends before) a user id, so the last page costs what the first does.
+    query = directory_query()
     after, before = id_arg("after"), id_arg("before")
     backwards = before is not None and after is None
-    users, more = user_page(query, after, before if backwards else None, PAGE_SIZE)
+    users, more = directory_page(query, None if backwards else after, before if backwards else None, PAGE_SIZE)
     # Coming back from a later page means there is one; going on from an earlier page means there is one.
     has_previous = more if backwards else bool(after)
     has_next = True if backwards else more
@@ -46,6 +61,8 @@ def users_page(create_form: UserCreateForm, status: int = 200):
         "admin/users.html",
         users=users,
         query=query,
+        args=list_args(query),
+        statuses=STATUSES,
         previous_before=users[0].id if users and has_previous else None,
         next_after=users[-1].id if users and has_next else None,
         roles=ROLES,
@@ -92,14 +109,17 @@ def create_user():
     if mailed:
         flash(f"Invited {user.email} as {user.role}: they choose their password from the mailed link.", "success")
     else:
-        flash(f"Created {user.email}, but the invitation could not be mailed: send a reset link later.", "warning")
+        flash(
+            f"Created {user.email}, but the invitation could not be mailed: send it again from the list later.",
+            "warning",
+        )
     # To the page's top, where the message is: the form was sent to the invite section, which a redirect keeps.
     return redirect(url_for("admin.users", _anchor="main"))
 
 
 def back_to_users():
-    """Back to the user list as the admin left it: the search they had made (`?q=`) stays."""
-    return redirect(url_for("admin.users", q=request.args.get("q") or None)), 303
+    """Back to the user list as the admin left it: their search and filters stay."""
+    return redirect(url_for("admin.users", **list_args(directory_query()))), 303
 
 
 @bp.route("/users/<int:user_id>/reset", methods=["POST"])
@@ -116,6 +136,23 @@ def send_reset(user_id: int):
         flash(exc.message, "error")
         return back_to_users()
     flash(f"Sent {user.email} a link to choose a new password (it works once, within an hour).", "success")
+    return back_to_users()
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@allow("admin")
+def resend_invitation(user_id: int):
+    """Mail an invited person their invitation again."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = accounts.resend_invitation(current_user, user_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return back_to_users()
+    flash(f"Sent {user.email} their invitation again (the new link works once, within a week).", "success")
     return back_to_users()
 
 

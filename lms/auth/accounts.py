@@ -4,13 +4,13 @@ report."""
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.auth import reset
 from lms.auth.services import create_user
 from lms.db import begin_write, commit
 from lms.extensions import db
-from lms.models import User, audit
+from lms.models import User, audit, utcnow
 from lms.security_log import security_event
 from lms.services import ServiceError
 
@@ -18,10 +18,31 @@ from lms.services import ServiceError
 def invite_user(actor, email: str, display_name: str, role: str) -> tuple[User, bool]:
     """Open an account with a password nobody knows and mail its owner the link to choose one; the account and
     whether the mail went."""
-    user = create_user(email, display_name, secrets.token_urlsafe(32), role=role, actor=actor)
+    user = create_user(email, display_name, secrets.token_urlsafe(32), role=role, actor=actor, invited=True)
     sent = reset.mail_invitation(user, actor.display_name)
     security_event("user.invited", actor=actor.id, target=f"user:{user.id}", role=role, mailed=sent)
     return user, sent
+
+
+def resend_invitation(actor, user_id: int) -> User:
+    """Mail an invited account its invitation again (the first was lost, or its week ran out)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise ServiceError("No such user.", 404)
+    if not user.active:
+        raise ServiceError("This account is deactivated: reactivate it first.", 409)
+    if user.invited_at is None:
+        raise ServiceError(
+            f"{user.email} has chosen a password already: send a reset link if they have forgotten it.", 409
+        )
+    # Mailed before the write begins, so no database lock waits on the mail server.
+    if not reset.mail_invitation(user, actor.display_name):
+        raise ServiceError("The mail could not be sent; try again later (the server log says why).", 503)
+    begin_write()
+    db.session.execute(update(User).where(User.id == user.id, User.invited_at.is_not(None)).values(invited_at=utcnow()))
+    commit()
+    security_event("user.invited", actor=actor.id, target=f"user:{user.id}", role=user.role, mailed=True, again=True)
+    return user
 
 
 def send_reset_link(actor, user_id: int) -> User:

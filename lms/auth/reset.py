@@ -78,6 +78,7 @@ def reset_password(user: User, new_password: str) -> None:
     begin_write()
     user.password_hash = hash_password(new_password)
     user.session_generation += 1
+    user.invited_at = None  # an invitation is accepted once its password is chosen, by its link or a reset's
     if user.email_confirmed_at is None:  # the link came by mail: the address is theirs
         user.email_confirmed_at = utcnow()
     commit()

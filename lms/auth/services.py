@@ -11,7 +11,7 @@ from lms.auth.passwords import hash_password, password_problems, verify_password
 from lms.db import begin_write, commit
 from lms.events import UserRegistered, emit
 from lms.extensions import db
-from lms.models import User, audit
+from lms.models import User, audit, utcnow
 from lms.security_log import security_event
 from lms.services import ServiceError
 from lms.user_search import index_user
@@ -70,10 +70,17 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(
-    email: str, display_name: str, password: str, role: str = "learner", actor=None, confirmed: bool = True
+    email: str,
+    display_name: str,
+    password: str,
+    role: str = "learner",
+    actor=None,
+    confirmed: bool = True,
+    invited: bool = False,
 ) -> User:
     """Create an account; refuses a taken email, a weak password or an unknown role. `confirmed=False` for a
-    self-registration, which signs in once its owner follows the confirmation link."""
+    self-registration, which signs in once its owner follows the confirmation link; `invited=True` for an account
+    whose owner is to choose its password from an invitation."""
     if role not in ROLES:
         raise ServiceError(f"Unknown role {role!r}.")
     problems = name_problems(display_name) + password_problems(password, email, display_name)
@@ -85,6 +92,8 @@ def create_user(
         db.session.rollback()
         raise ServiceError("An account with this email already exists.", 409)
     user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), role=role)
+    if invited:
+        user.invited_at = utcnow()
     db.session.add(user)
     try:
         db.session.flush()
