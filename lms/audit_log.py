@@ -1,8 +1,9 @@
 """The audit log as admins read it: who did what to which record, and when, newest first, a page at a time.
 
 Every administrative action is written with `lms.models.audit`; this page reads them back. It pages by id (never
-by OFFSET) and narrows to one action or one record through an index of each, so a page costs the same however
-long the log grows.
+by OFFSET) and narrows to one action, one record or one person's actions through an index of each, so a page
+costs the same however long the log grows. Going to a date finds the last entry before that day's end, by the
+index of times, and pages from it.
 """
 
 import dataclasses
@@ -39,6 +40,7 @@ class LogEntry:
     id: int
     at: datetime
     actor: str  # the admin or trainer who acted, or the command line
+    actor_id: int | None
     action: str
     target: str
     target_name: str | None  # what the target is called (a person's name, a course's title), while it exists
@@ -98,6 +100,26 @@ def record_names(references: set[str]) -> dict[str, str]:
     return names
 
 
+def first_after(moment: datetime) -> int | None:
+    """The id just above the last entry made before `moment` (a page's `before` bound that starts there), or None
+    when nothing was logged before it."""
+    last = db.session.scalar(
+        select(AuditEntry.id)
+        .where(AuditEntry.at < moment)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    return None if last is None else last + 1
+
+
+def actor_name(actor_id: int, entries: list[LogEntry]) -> str:
+    """A person who acted, as the page names them: from the page's entries, or read when it has none."""
+    if entries:
+        return entries[0].actor
+    person = db.session.get(User, actor_id)
+    return f"{person.display_name} ({person.email})" if person else f"user:{actor_id}"
+
+
 def target_name(target: str, entries: list[LogEntry]) -> str:
     """A record as the page names it: by its name and key (the name comes with the page's entries about it; only
     a page without any reads it)."""
@@ -106,9 +128,11 @@ def target_name(target: str, entries: list[LogEntry]) -> str:
     return named(target, record_names({target}))
 
 
-def log_page(action: str = "", target: str = "", before: int | None = None) -> tuple[list[LogEntry], int | None]:
-    """A page of entries, newest first, of one action or about one record when asked, ending before the entry id
-    `before`; with the id the next page ends before, if there is one."""
+def log_page(
+    action: str = "", target: str = "", before: int | None = None, actor: int | None = None
+) -> tuple[list[LogEntry], int | None]:
+    """A page of entries, newest first, of one action, about one record or made by one person when asked, ending
+    before the entry id `before`; with the id the next page ends before, if there is one."""
     query = (
         select(AuditEntry, User.display_name, User.email)
         .outerjoin(User, User.id == AuditEntry.actor_id)
@@ -119,6 +143,8 @@ def log_page(action: str = "", target: str = "", before: int | None = None) -> t
         query = query.where(AuditEntry.action == action)
     if target:
         query = query.where(AuditEntry.target == target)
+    if actor is not None:
+        query = query.where(AuditEntry.actor_id == actor)
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = db.session.execute(query).all()
@@ -137,6 +163,7 @@ def log_page(action: str = "", target: str = "", before: int | None = None) -> t
             entry.id,
             entry.at,
             f"{name} ({email})" if email else "the command line" if entry.actor_id is None else "a deleted account",
+            entry.actor_id,
             entry.action,
             entry.target,
             names.get(entry.target),

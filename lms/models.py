@@ -95,10 +95,12 @@ class AuditEntry(Model):
     """One administrative action: who did what to which record, and when."""
 
     __tablename__ = "audit_log"
-    # The log page reads one action's or one record's entries newest first, a page at a time, from these.
+    # The log page reads one action's, one record's or one person's entries newest first, a page at a time, from
+    # these.
     __table_args__ = (
         Index("ix_audit_log_action_id", "action", "id"),
         Index("ix_audit_log_target_id", "target", "id"),
+        Index("ix_audit_log_actor_id", "actor_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -100,3 +100,67 @@ def test_records_are_named_by_what_people_call_them(app, client, make_user, logi
     quiz = f"Quiz: Module m1 (quiz:{course.quiz_id})"
     assert f"{quiz} question: capital (question:{question_id}), to: {quiz}" in shown
     assert "cohort:999 user: user:999" in shown
+
+
+def test_an_admin_reads_what_one_person_did_and_goes_back_to_a_day(app, client, make_user, login):
+    from datetime import UTC, datetime
+
+    from lms.models import AuditEntry
+
+    tess = make_user("trainer", name="Tess Trainer")
+    other = make_user("admin", name="Omar Other")
+    with app.app_context():
+        rows = [
+            # Tess on 1 and 3 March, Omar on 2 March (times in UTC; the admin reads UTC, having chosen no zone).
+            {
+                "actor_id": tess["id"],
+                "action": "quiz.update",
+                "target": "quiz:1",
+                "at": datetime(2026, 3, 1, 9, tzinfo=UTC),
+            },
+            {
+                "actor_id": other["id"],
+                "action": "user.role",
+                "target": "user:1",
+                "at": datetime(2026, 3, 2, 9, tzinfo=UTC),
+            },
+            {
+                "actor_id": tess["id"],
+                "action": "quiz.publish",
+                "target": "quiz:2",
+                "at": datetime(2026, 3, 3, 9, tzinfo=UTC),
+            },
+        ]
+        db.session.execute(insert(AuditEntry), rows)
+        db.session.commit()
+    admin = new_client(app, login, make_user("admin", name="Ada Admin"))
+
+    every = admin.get("/admin/audit").text
+    # Each entry's person leads to what they did, as does their record.
+    record = admin.get(f"/learners/{tess['id']}/record").text
+    assert f'<a href="/admin/audit?actor={tess["id"]}">What this person changed</a>' in record
+    assert f'href="/admin/audit?actor={tess["id"]}">Tess Trainer ({tess["email"]})</a>' in every
+    hers = page_text(admin.get(f"/admin/audit?actor={tess['id']}"))
+    assert f"Only what Tess Trainer ({tess['email']}) did." in hers
+    assert "quiz:2" in hers and "quiz:1" in hers and "user:1" not in hers
+    # With another filter, both hold.
+    one = page_text(admin.get(f"/admin/audit?actor={tess['id']}&action=quiz.publish"))
+    assert "quiz:2" in one and "quiz:1" not in one
+    nobody = page_text(admin.get("/admin/audit?actor=99999"))
+    assert "what user:99999 did" in nobody and "No entry of this kind yet." in nobody
+
+    # Going to a day starts the page at its last entry: 2 March shows Omar's entry, then Tess's of 1 March.
+    day = admin.get("/admin/audit?day=2026-03-02")
+    assert day.status_code == 200 and 'value="2026-03-02"' in day.text
+    shown = page_text(day)
+    assert shown.index("user:1") < shown.index("quiz:1") and "quiz:2" not in shown
+    assert 'href="/admin/audit">Newest entries</a>' in day.text
+    hers_then = page_text(admin.get(f"/admin/audit?actor={tess['id']}&day=2026-03-02"))
+    assert "quiz:1" in hers_then and "quiz:2" not in hers_then and "user:1" not in hers_then
+    before_all = page_text(admin.get("/admin/audit?day=2026-02-28"))
+    assert "No entry up to the end of 2026-02-28." in before_all
+
+    # A day that is no date is said so, beside the field, with a 400; the last possible day is no error.
+    bad = admin.get("/admin/audit?day=2026-02-30")
+    assert bad.status_code == 400 and "Give the day as a date, such as 2026-03-31." in page_text(bad)
+    assert admin.get("/admin/audit?day=9999-12-31").status_code == 200

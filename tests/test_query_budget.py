@@ -50,6 +50,8 @@ BUDGET = {
     "audit log": 3,  # the admin, a page of entries with who made them, the names of what they are about (one kind here)
     "audit log of one learner": 3,
     "audit log of one action": 3,
+    "audit log of one person": 3,
+    "audit log from a day": 4,  # and the last entry before the day's end, which the page starts from
     "user list, a later page": 3,
     "user list of one role": 3,
     "user list of one status": 3,
@@ -151,11 +153,16 @@ def add_learners(app, course: CourseInfo, first: int, count: int, revoked: int =
         seed.template_slots(app, outline, template[0])
         seed.add_progress(learners, outline, random.Random(first))
         seed.add_awards(learners, course.modules[FIRST_MODULE].badge_id, revoked)
-        # The audit log grows with the learners too: an account created and a cohort joined for each.
+        # The audit log grows with the learners too: an account created and a cohort joined for each, by one person
+        # (a page of one other person's entries must not read theirs).
+        by = template[0]
         entries = [
-            {"action": "user.create", "target": f"user:{uid}", "detail": {"role": "learner"}} for uid in learners
+            {"actor_id": by, "action": "user.create", "target": f"user:{uid}", "detail": {"role": "learner"}}
+            for uid in learners
         ]
-        entries += [{"action": "cohort.add", "target": "cohort:1", "detail": {"added": 1}} for _uid in learners]
+        entries += [
+            {"actor_id": by, "action": "cohort.add", "target": "cohort:1", "detail": {"added": 1}} for _uid in learners
+        ]
         db.session.execute(insert(AuditEntry), entries)
         db.session.commit()
 
@@ -316,6 +323,8 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     about = f"/admin/audit?target=user:{last_ids[0]}"
     cost_of(app, "audit log of one learner", lambda: client.get(about), costs)
     cost_of(app, "audit log of one action", lambda: client.get("/admin/audit?action=user.create"), costs)
+    cost_of(app, "audit log of one person", lambda: client.get(f"/admin/audit?actor={admin['id']}"), costs)
+    cost_of(app, "audit log from a day", lambda: client.get("/admin/audit?day=2026-12-01"), costs)
     assert 'href="/admin/users?after=' in first_users.get_data(as_text=True), "the user list has a second page"
     # The list's last page, after the third last by name: two rows with any number of users.
     later = f"/admin/users?after={last_by_name[-1]}"

@@ -1,5 +1,7 @@
 """Admin pages for managing users, their roles and cohorts."""
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -10,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms import cohorts
 from lms.access import ROLES, allow
 from lms.admin.directory import STATUSES, DirectoryQuery, directory_page
-from lms.audit_log import action_label, log_page, target_name
+from lms.audit_log import action_label, actor_name, first_after, log_page, target_name
 from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm, plain_name
 from lms.extensions import db
@@ -18,6 +20,7 @@ from lms.forms import ActionForm, id_arg
 from lms.models import User
 from lms.services import ServiceError
 from lms.settings import get_setting, set_setting
+from lms.timezones import viewer_zone
 from lms.wording import count_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -73,21 +76,43 @@ def users_page(create_form: UserCreateForm, status: int = 200):
 @bp.route("/audit")
 @allow("admin")
 def audit_log():
-    """The audit log, newest first, 50 a page; narrowed to one action (`?action=`) or one record (`?target=`)."""
+    """The audit log, newest first, 50 a page; narrowed to one action (`?action=`), one record (`?target=`) or one
+    person's actions (`?actor=`), from the end of a day (`?day=`) or an entry (`?before=`)."""
     action = (request.args.get("action") or "").strip()[:64]
     target = (request.args.get("target") or "").strip()[:128]
+    actor = id_arg("actor")
     before = id_arg("before")
-    entries, next_before = log_page(action, target, before)
+    day, day_problem = requested_day()
+    if day is not None and day < date.max:
+        # The viewer's day: entries up to its end where they are (times are stored in UTC), the last one first.
+        day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=viewer_zone()).astimezone(UTC)
+        before = first_after(day_end) or 0
+    entries, next_before = log_page(action, target, before, actor)
     return render_template(
         "admin/audit.html",
         entries=entries,
         action=action,
         target=target,
+        actor=actor,
         target_name=target_name(target, entries) if target else "",
+        actor_name=actor_name(actor, entries) if actor is not None else "",
         action_label=action_label,
         next_before=next_before,
         paged=before is not None,
-    )
+        day=day,
+        day_problem=day_problem,
+    ), 400 if day_problem else 200
+
+
+def requested_day() -> tuple[date | None, str]:
+    """The day the log is asked to go to (`?day=YYYY-MM-DD`), and what is wrong with it when it is no date."""
+    text = (request.args.get("day") or "").strip()[:32]
+    if not text:
+        return None, ""
+    try:
+        return date.fromisoformat(text), ""
+    except ValueError:
+        return None, "Give the day as a date, such as 2026-03-31."
 
 
 @bp.route("/users/new", methods=["POST"])
