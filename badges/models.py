@@ -36,6 +36,8 @@ class Award(Model):
     __tablename__ = "badge_awards"
     __table_args__ = (
         UniqueConstraint("badge_class_id", "user_id"),
+        # One badge's awards, newest first, for the badge admin's filter (and the badge's awards for a delete).
+        Index("ix_badge_awards_class_id", "badge_class_id", "id"),
         # Holds only the revoked awards, so the public revocation list reads those and no others.
         Index(
             "ix_badge_awards_revoked",
@@ -47,7 +49,7 @@ class Award(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)
-    badge_class_id: Mapped[int] = mapped_column(ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    badge_class_id: Mapped[int] = mapped_column(ForeignKey("badge_classes.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     salt: Mapped[str] = mapped_column(String(64))
     recipient_hash: Mapped[str] = mapped_column(String(80))

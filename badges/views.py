@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -431,11 +432,14 @@ def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 20
     # Keyset paging on the id (newest first): any page costs the same, however many awards there are.
     before = id_arg("before")
     learner = (request.args.get("q") or "").strip()[:200]
+    badge_id = id_arg("badge")
     query = select(Award).order_by(Award.id.desc()).limit(AWARDS_PER_PAGE + 1)
     if before is not None:
         query = query.where(Award.id < before)
     if learner.split():  # the awards of the learners whose name or email has words starting so (the user search)
         query = query.where(Award.user_id.in_(select(matching_ids(learner).c.user_id)))
+    if badge_id is not None:  # one badge's awards, newest first, from an index of badge and award
+        query = query.where(Award.badge_class_id == badge_id)
     awards = db.session.scalars(query).all()
     older = awards[AWARDS_PER_PAGE - 1].id if len(awards) > AWARDS_PER_PAGE else None
     awards = awards[:AWARDS_PER_PAGE]
@@ -452,6 +456,8 @@ def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 20
         older=older,
         paged=before is not None,
         learner=learner,
+        badge_id=badge_id,
+        filters={"q": learner or None, "badge": badge_id},
         text_form=BadgeTextForm,
         edited=edited,
         action_form=ActionForm(),
@@ -487,7 +493,8 @@ def revoke_award(public_id: str):
     if award.revoked:
         fail(409, "This badge has already been revoked.")
     form = RevokeForm()
-    back_to = (request.args.get("q") or "").strip()[:100]  # the admin's search, kept for the way back
+    # The admin's search and badge filter, kept for the way back.
+    back_to: dict[str, Any] = {"q": (request.args.get("q") or "").strip()[:100] or None, "badge": id_arg("badge")}
     course_award = course_award_resting_on(award)
     if form.validate_on_submit():
         name = award.badge_class.name
@@ -507,7 +514,7 @@ def revoke_award(public_id: str):
             flash(f"The badge “{name}” has been revoked.", "success")
         else:
             flash(f"The badges “{name}” and “{also_name}” have been revoked.", "success")
-        return redirect(url_for("badges.admin", q=back_to or None))
+        return redirect(url_for("badges.admin", **back_to))
     from lms.models import User
 
     holder = db.session.execute(select(User.display_name, User.email).where(User.id == award.user_id)).one()

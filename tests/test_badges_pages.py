@@ -425,3 +425,40 @@ def test_an_admin_finds_one_learners_badges_by_name_or_email(app, client, make_u
     assert "No learner whose name or email starts with “zzz” holds a badge." in nobody
     everyone = client.get("/badges/admin/").text
     assert rosa["award"]["public_id"] in everyone and other["award"]["public_id"] in everyone
+
+
+def test_an_admin_narrows_the_awards_to_one_badge_and_keeps_it_through_a_revoke(app, client, make_user, login):
+    from badges.models import Award, BadgeClass
+    from tests.helpers import page_text
+
+    course = sync_course(app)
+    rosa = earn_first_badge(app, make_user, course, name="Rosa Dimaculangan", email="rosa.d@example.com")
+    ben = earn_first_badge(app, make_user, course, name="Ben Ocampo", email="ben.o@example.com")
+    with app.app_context():
+        first_badge = db.session.scalar(
+            select(Award.badge_class_id).where(Award.public_id == rosa["award"]["public_id"])
+        )
+        other_badge = db.session.scalar(select(BadgeClass.id).where(BadgeClass.id != first_badge).limit(1))
+    login(make_user("admin"))
+    page = client.get(f"/badges/admin/?badge={first_badge}").text
+    assert rosa["award"]["public_id"] in page and ben["award"]["public_id"] in page
+    assert f'<option value="{first_badge}" selected>' in page and "Every award" in page
+    assert "Nobody holds this badge yet." in page_text(client.get(f"/badges/admin/?badge={other_badge}"))
+    # With a learner's search too, both hold.
+    hers = client.get(f"/badges/admin/?badge={first_badge}&q=rosa").text
+    assert rosa["award"]["public_id"] in hers and ben["award"]["public_id"] not in hers
+    none_of_hers = page_text(client.get(f"/badges/admin/?badge={other_badge}&q=rosa"))
+    assert "No learner whose name or email starts with “rosa” holds this badge." in none_of_hers
+
+    # A revoke from the narrowed list comes back to it.
+    revoke_link = re.search(r'href="(/badges/admin/awards/[^"]+/revoke[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert f"badge={first_badge}" in revoke_link
+    form = client.get(revoke_link)
+    assert f'href="/badges/admin/?badge={first_badge}">Keep it' in form.text
+    done = client.post(
+        revoke_link,
+        data={"csrf_token": csrf_token_from(form.text), "reason": "Issued in error", "public": "y"},
+        follow_redirects=True,
+    )
+    assert done.request.full_path == f"/badges/admin/?badge={first_badge}"
+    assert "has been revoked" in page_text(done)

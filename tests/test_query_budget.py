@@ -58,6 +58,8 @@ BUDGET = {
     "user search": 3,
     "badge admin": 5,
     "badge admin, a learner's badges": 5,
+    "badge admin, one badge's awards": 5,
+    "badge admin, a badge nobody holds": 5,
     "revocation list": 3,
     "status list": 3,
     "status list with a proof": 3,
@@ -336,6 +338,17 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     assert missing["email"] in found.get_data(as_text=True)
     badges_page = cost_of(app, "badge admin", lambda: client.get("/badges/admin/"), costs)
     cost_of(app, "badge admin, a learner's badges", lambda: client.get("/badges/admin/?q=quillf"), costs)
+    # A badge nobody holds yet: its page must not read every other badge's awards to find none.
+    with app.app_context():
+        from badges.models import Award, BadgeClass
+
+        unheld = db.session.scalar(
+            select(BadgeClass.id).where(BadgeClass.id.not_in(select(Award.badge_class_id))).limit(1)
+        )
+        held = db.session.scalar(select(Award.badge_class_id).limit(1))
+    cost_of(app, "badge admin, a badge nobody holds", lambda: client.get(f"/badges/admin/?badge={unheld}"), costs)
+    # A badge every learner holds: a page of its newest awards, not a sort of all of them.
+    cost_of(app, "badge admin, one badge's awards", lambda: client.get(f"/badges/admin/?badge={held}"), costs)
     cost_of(app, "revocation list", lambda: client.get("/badges/revocations"), costs)
     cost_of(app, "status list", lambda: client.get("/badges/status/revocation"), costs)
     cost_of(app, "status list with a proof", lambda: client.get("/badges/status/revocation.json"), costs)
