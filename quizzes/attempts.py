@@ -576,11 +576,11 @@ def settle(attempt: Attempt, views: list[SlotView]) -> None:
             counted += 1
     score = round(100 * total / counted, 2) if counted else 0.0
     passed = score >= attempt.quiz.pass_mark
-    db.session.connection().execute(
-        prepared(_attempt_score), {"attempt_id": attempt.id, "score": score, "passed": passed}
-    )
+    scored = {"attempt_id": attempt.id, "score": score, "passed": passed, "pass_mark": attempt.quiz.pass_mark}
+    db.session.connection().execute(prepared(_attempt_score), scored)
     set_committed_value(attempt, "score", score)
     set_committed_value(attempt, "passed", passed)
+    set_committed_value(attempt, "pass_mark", attempt.quiz.pass_mark)
     record_attempt(views)
     best = keep_result(attempt.quiz_id, attempt.user_id, score, passed)
     cells = {best_score_cell(attempt.quiz_id): best}
@@ -604,7 +604,7 @@ def _attempt_score():
     return (
         update(Attempt)
         .where(Attempt.id == bindparam("attempt_id"))
-        .values(score=bindparam("score"), passed=bindparam("passed"))
+        .values(score=bindparam("score"), passed=bindparam("passed"), pass_mark=bindparam("pass_mark"))
     )
 
 

@@ -136,6 +136,9 @@ class Attempt(Model):
     late_submit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     score: Mapped[float | None] = mapped_column(Float, default=None)  # percent, 0..100
     passed: Mapped[bool | None] = mapped_column(default=None)
+    # The pass mark the attempt was scored against: a trainer may change the quiz's later, and the attempt's review
+    # must still say what it needed. None for attempts scored before it was kept.
+    pass_mark: Mapped[int | None] = mapped_column(default=None)
     slots: Mapped[list] = mapped_column(JSON, default=list)  # [{"question_id", "version_id", "layout"}]
 
     quiz: Mapped[Quiz] = relationship(lazy="joined")

@@ -1044,3 +1044,22 @@ def test_matching_and_ordering_answers_are_one_group_named_by_their_question(app
     page = client.get(f"/quizzes/attempts/{attempt_id}").text
     assert "disabled" in answer_group(page, match)[0]
     assert "disabled" not in answer_group(page, order)[0]
+
+
+def test_a_review_quotes_the_pass_mark_the_attempt_was_scored_against(app, client, learner, tmp_path):
+    from quizzes.models import Quiz
+
+    course = one_module_lab(app, tmp_path, pass_mark=70)
+    enrol(app, learner["id"], course.id)
+    attempt_id = start(client, course.quiz_id)
+    half = {"capital": RIGHT["capital"], "sky": WRONG["sky"]}
+    client.post(f"/quizzes/attempts/{attempt_id}/submit", data=basic_answers(client, attempt_id, half))
+    review = f"/quizzes/attempts/{attempt_id}/review"
+    assert "50% — Not passed yet (pass mark 70%)." in page_text(client.get(review))
+
+    # The trainer lowers the pass mark afterwards: the attempt stays failed, and its review still says why.
+    with app.app_context():
+        db.session.get(Quiz, course.quiz_id).pass_mark = 40
+        db.session.commit()
+    assert "50% — Not passed yet (pass mark 70%)." in page_text(client.get(review))
+    assert attempt_row(app, attempt_id)[0].pass_mark == 70
