@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import defer, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -567,20 +567,31 @@ def _answer_grades():
     )
 
 
-def settle(attempt: Attempt, views: list[SlotView]) -> None:
-    """Score the attempt once no answer waits for a trainer's mark: pass or fail, its event, and completions."""
+def attempt_score(views: list[SlotView]) -> float:
+    """The attempt's score in percent: the mean of its graded answers' scores (none saved counts as 0)."""
     total = counted = 0.0
     for view in views:
         if view.graded:
             total += (view.answer.score or 0.0) if view.answer else 0.0
             counted += 1
-    score = round(100 * total / counted, 2) if counted else 0.0
-    passed = score >= attempt.quiz.pass_mark
-    scored = {"attempt_id": attempt.id, "score": score, "passed": passed, "pass_mark": attempt.quiz.pass_mark}
+    return round(100 * total / counted, 2) if counted else 0.0
+
+
+def store_score(attempt: Attempt, score: float, pass_mark: int) -> bool:
+    """Write the attempt's score, whether it passes and the pass mark it was scored against; whether it passes."""
+    passed = score >= pass_mark
+    scored = {"attempt_id": attempt.id, "score": score, "passed": passed, "pass_mark": pass_mark}
     db.session.connection().execute(prepared(_attempt_score), scored)
     set_committed_value(attempt, "score", score)
     set_committed_value(attempt, "passed", passed)
-    set_committed_value(attempt, "pass_mark", attempt.quiz.pass_mark)
+    set_committed_value(attempt, "pass_mark", pass_mark)
+    return passed
+
+
+def settle(attempt: Attempt, views: list[SlotView]) -> None:
+    """Score the attempt once no answer waits for a trainer's mark: pass or fail, its event, and completions."""
+    score = attempt_score(views)
+    passed = store_score(attempt, score, attempt.quiz.pass_mark)
     record_attempt(views)
     best = keep_result(attempt.quiz_id, attempt.user_id, score, passed)
     cells = {best_score_cell(attempt.quiz_id): best}
@@ -629,6 +640,34 @@ def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float
         "passes": 1 if passed and not (before and before.passed) else 0,
     }
     connection.execute(prepared(_quiz_result_sums), sums)
+    return best
+
+
+def recount_result(quiz_id: int, user_id: int) -> float:
+    """After a scored attempt's score changed (a mark corrected): the learner's best score and pass on the quiz
+    worked out again from their scored attempts, and the quiz's sums moved by the difference; the best score now."""
+    connection = db.session.connection()
+    key = {"quiz_id": quiz_id, "user_id": user_id}
+    before = connection.execute(prepared(_result_before), key).one()
+    best, passed = db.session.execute(
+        select(func.max(Attempt.score), func.max(case((Attempt.passed.is_(True), 1), else_=0))).where(
+            Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.score.is_not(None)
+        )
+    ).one()
+    best, passed = float(best or 0.0), bool(passed)
+    db.session.execute(
+        update(QuizResult)
+        .where(QuizResult.quiz_id == quiz_id, QuizResult.user_id == user_id)
+        .values(best_score=best, passed=passed)
+    )
+    db.session.execute(
+        update(Quiz)
+        .where(Quiz.id == quiz_id)
+        .values(
+            results_best_sum=Quiz.results_best_sum + (best - before.best_score),
+            results_passed=Quiz.results_passed + (int(passed) - int(before.passed)),
+        )
+    )
     return best
 
 

@@ -12,10 +12,11 @@ from lms.errors import fail
 from lms.forms import id_arg
 from lms.services import ServiceError
 from quizzes.author import bp
-from quizzes.marking import course_of_answer, mark_answer, marking_queue
+from quizzes.marking import change_mark, course_of_answer, mark_answer, marking_queue, recently_marked
 from quizzes.views import render_stem
 
 QUEUE_PAGE = 20
+MARKED_PAGE = 10
 MARK = "Give a mark from 0 to 100."
 
 
@@ -34,14 +35,18 @@ class MarkForm(FlaskForm):
 
 
 def queue_page(form=None, failed_id=None, status=200):
-    """The queue page; `form` and `failed_id` show one answer's refused mark with its errors."""
-    after = id_arg("after")
-    waiting = marking_queue(authored_course_ids(current_user), after, QUEUE_PAGE + 1)
+    """The queue page, and the essays marked lately below it; `form` and `failed_id` show one answer's refused
+    mark (or correction) with its errors."""
+    courses = authored_course_ids(current_user)
+    waiting = marking_queue(courses, id_arg("after"), QUEUE_PAGE + 1)
+    marked = recently_marked(courses, id_arg("marked_before"), MARKED_PAGE + 1)
     return (
         render_template(
             "author/marking.html",
             waiting=waiting[:QUEUE_PAGE],
             next_after=waiting[QUEUE_PAGE - 1].answer_id if len(waiting) > QUEUE_PAGE else None,
+            marked=marked[:MARKED_PAGE],
+            older_marks=marked[MARKED_PAGE - 1].answer_id if len(marked) > MARKED_PAGE else None,
             form=form,
             failed_id=failed_id,
             render_stem=render_stem,
@@ -78,3 +83,38 @@ def mark(answer_id: int):
     else:
         flash(f"Mark saved. The attempt is scored: {attempt.score:g}%.", "success")
     return redirect(url_for("author.marking"))
+
+
+@bp.route("/marking/<int:answer_id>/correct", methods=["POST"])
+@allow("trainer")
+def correct(answer_id: int):
+    """Correct an essay's mark; a scored attempt is scored again, and may pass or fail with it."""
+    course_id = course_of_answer(answer_id)
+    if course_id is None:
+        fail(404, "There is no such answer to mark.")
+    if not may_author(current_user, course_id):
+        fail(403, "This answer belongs to a course you are not a trainer of.")
+    form = MarkForm()
+    if not form.validate_on_submit():
+        return queue_page(form, answer_id, 400)
+    try:
+        done = change_mark(current_user, answer_id, float(form.score.data), (form.comment.data or "").strip())
+    except ServiceError as error:
+        fail(error.status, error.message)
+    flash(correction_message(done), "success")
+    return redirect(url_for("author.marking", _anchor="marked"))
+
+
+def correction_message(done) -> str:
+    """What a corrected mark did to its attempt, as the trainer reads it."""
+    if done.after is None:
+        return "Mark corrected. The attempt has more answers waiting for a mark."
+    (old_score, old_passed), (score, passed) = done.before, done.after
+    message = f"Mark corrected. The attempt is scored again: {old_score:g}% → {score:g}%"
+    if passed and not old_passed:
+        return f"{message}, now passed."
+    if old_passed and not passed:
+        return (
+            f"{message}, no longer passed. What the pass completed stays, badges included: an admin may revoke a badge."
+        )
+    return f"{message}."

@@ -27,3 +27,18 @@ class QuizSubmitted(Event):
     attempt_id: int
     score: float
     passed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class QuizRescored(Event):
+    """A scored attempt was scored again, a trainer having corrected a mark; `score` is its new percentage."""
+
+    name: ClassVar[str] = "quiz.rescored"
+    user_id: int
+    course_id: int
+    quiz_id: int
+    attempt_id: int
+    score: float
+    passed: bool
+    previous_score: float
+    previous_passed: bool

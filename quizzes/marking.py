@@ -1,16 +1,31 @@
-"""Essays waiting for a trainer's mark: the queue, and marking one (the attempt is scored with its last mark)."""
+"""Essays waiting for a trainer's mark: the queue, and marking one (the attempt is scored with its last mark);
+the essays marked lately, and correcting a mark (a scored attempt is scored again)."""
 
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import aliased
 
+from courses.progress import note_activity, record_completions
 from lms.db import begin_write, commit
+from lms.events import emit
 from lms.extensions import db
 from lms.models import User, audit
 from lms.services import ServiceError
-from quizzes.attempts import fixed_versions, now, settle, slot_views
+from quizzes.attempts import (
+    attempt_score,
+    best_score_cell,
+    fixed_versions,
+    now,
+    recount_result,
+    settle,
+    slot_views,
+    store_score,
+)
+from quizzes.events import QuizRescored
 from quizzes.models import Attempt, AttemptAnswer, Quiz
+from quizzes.statistics import rescore_attempt, scored_items
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,3 +124,123 @@ def mark_answer(marker, answer_id: int, percent: float, comment: str) -> Attempt
         settle(attempt, slot_views(attempt))
     commit()
     return attempt
+
+
+@dataclasses.dataclass(frozen=True)
+class Marked:
+    """One essay already marked, with its mark, for the trainer who may correct it."""
+
+    answer_id: int
+    attempt_id: int
+    slot: int
+    quiz_title: str
+    learner: str
+    stem: str
+    stem_format: str
+    text: str
+    percent: float
+    comment: str
+    marker: str
+    marked_at: datetime
+
+
+def recently_marked(course_ids: set[int] | None, before: int | None = None, limit: int = 10) -> list[Marked]:
+    """The essays marked in quizzes of these courses (None: every course), the latest mark first, from before the
+    mark of the answer `before` when given (read by the partial index of marked answers)."""
+    learner, marker = aliased(User), aliased(User)
+    query = (
+        select(AttemptAnswer, Attempt, Quiz.title, learner.display_name, marker.display_name)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(learner, learner.id == Attempt.user_id)
+        .outerjoin(marker, marker.id == AttemptAnswer.marked_by_id)
+        # The partial index's own condition, so the latest marks are read from it.
+        .where(AttemptAnswer.marked_at.is_not(None))
+    )
+    if course_ids is not None:
+        query = query.where(Quiz.course_id.in_(course_ids))
+    if before is not None:
+        edge = aliased(AttemptAnswer)
+        query = query.join(edge, edge.id == before).where(
+            tuple_(AttemptAnswer.marked_at, AttemptAnswer.id) < tuple_(edge.marked_at, edge.id)
+        )
+    query = query.order_by(AttemptAnswer.marked_at.desc(), AttemptAnswer.id.desc()).limit(limit)
+    rows = db.session.execute(query).all()
+    versions = fixed_versions([attempt.slots[answer.slot]["version_id"] for answer, attempt, *_ in rows])
+    return [
+        Marked(
+            answer_id=answer.id,
+            attempt_id=attempt.id,
+            slot=answer.slot,
+            quiz_title=quiz_title,
+            learner=learner_name,
+            stem=(version := versions[attempt.slots[answer.slot]["version_id"]]).stem,
+            stem_format=version.stem_format,
+            text=str((answer.response or {}).get("text", "")),
+            percent=round(100 * (answer.score or 0.0), 2),
+            comment=" ".join(answer.feedback or []),
+            marker=marker_name or "a deleted account",
+            marked_at=answer.marked_at,
+        )
+        for answer, attempt, quiz_title, learner_name, marker_name in rows
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Correction:
+    """What correcting a mark changed: the attempt's score and pass before and after (None while other essays of
+    the attempt still wait, so it has no score yet)."""
+
+    attempt: Attempt
+    before: tuple[float, bool] | None
+    after: tuple[float, bool] | None
+
+
+def change_mark(marker, answer_id: int, percent: float, comment: str) -> Correction:
+    """Correct the mark of an essay marked before. A scored attempt is scored again against the pass mark it was
+    scored against: the learner's best score and pass, the quiz's sums and the question statistics follow, and a
+    pass it now reaches completes what it completes; a pass it loses takes back no completion or badge."""
+    begin_write()
+    attempt_id = db.session.scalar(select(AttemptAnswer.attempt_id).where(AttemptAnswer.id == answer_id))
+    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt))
+    views = slot_views(attempt) if attempt is not None else []
+    view = next((v for v in views if v.answer is not None and v.answer.id == answer_id), None)
+    if attempt is None or view is None or view.answer.marked_at is None or view.answer.needs_marking:
+        db.session.rollback()
+        raise ServiceError("This answer has no mark to correct.", 409)
+    answer = view.answer
+    old_percent = round(100 * (answer.score or 0.0), 2)
+    scored_before = scored_items(views) if attempt.score is not None else []
+    answer.score = percent / 100
+    answer.feedback = [comment] if comment else []
+    answer.marked_by_id = marker.id
+    answer.marked_at = now()
+    audit(marker, "attempt.remark", f"attempt:{attempt.id}", answer=answer_id, score=f"{old_percent:g} → {percent:g}")
+    if attempt.score is None:  # other essays still wait: the attempt is scored with the last of them
+        commit()
+        return Correction(attempt, None, None)
+    before = (attempt.score, bool(attempt.passed))
+    score = attempt_score(views)
+    passed = store_score(attempt, score, attempt.quiz.pass_mark if attempt.pass_mark is None else attempt.pass_mark)
+    rescore_attempt(scored_before, scored_items(views))
+    best = recount_result(attempt.quiz_id, attempt.user_id)
+    cells = {best_score_cell(attempt.quiz_id): best}
+    course_id = attempt.quiz.course_id
+    if attempt.quiz.counts_towards_completion:
+        record_completions(attempt.user_id, course_id, cells)  # records what a pass completes; keeps the summary
+    else:
+        note_activity(attempt.user_id, course_id, cells)
+    emit(
+        QuizRescored(
+            user_id=attempt.user_id,
+            course_id=course_id,
+            quiz_id=attempt.quiz_id,
+            attempt_id=attempt.id,
+            score=score,
+            passed=passed,
+            previous_score=before[0],
+            previous_passed=before[1],
+        )
+    )
+    commit()
+    return Correction(attempt, before, (score, passed))

@@ -173,6 +173,14 @@ class AttemptAnswer(Model):
             sqlite_where=text("needs_marking = 1"),
             postgresql_where=text("needs_marking"),
         ),
+        # Holds only the answers a trainer has marked: the latest marks, to correct one, are read from it.
+        Index(
+            "ix_attempt_answers_marked",
+            "marked_at",
+            "id",
+            sqlite_where=text("marked_at IS NOT NULL"),
+            postgresql_where=text("marked_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

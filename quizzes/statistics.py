@@ -65,6 +65,27 @@ def record_attempt(views) -> None:
         add_picks([{"version_id": v, "option": o, "picks": n} for (v, o), n in picks.items()])
 
 
+def rescore_attempt(before: list, after: list) -> None:
+    """Move the running sums from an attempt's answers as they were scored (`scored_items` then) to the same
+    answers scored again (a mark corrected): one row per question, holding the differences."""
+    rows = []
+    for (version_id, x0, y0, _picked), (_same, x1, y1, _also) in zip(before, after, strict=True):
+        rows.append(
+            {
+                "version_id": version_id,
+                "answered": 0,
+                "full_marks": (1 if x1 >= 1.0 else 0) - (1 if x0 >= 1.0 else 0),
+                "sum_x": x1 - x0,
+                "sum_xx": x1 * x1 - x0 * x0,
+                "sum_y": y1 - y0,
+                "sum_yy": y1 * y1 - y0 * y0,
+                "sum_xy": x1 * y1 - x0 * y0,
+            }
+        )
+    if rows:
+        add_sums(rows)
+
+
 def add_sums(rows: list[dict]) -> None:
     """Upsert running sums: new versions get a row, known ones add to theirs."""
     db.session.connection().execute(prepared(_sums_upsert), rows)

@@ -164,6 +164,13 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
         ("author.marking", "GET", "/author/marking", {}, only(("trainer", "stranger", "admin"), 200)),
         # No answer has this id (the essay marking tests cover a real one, and who may mark it).
         ("author.mark", "POST", "/author/marking/999999", {"score": "1"}, only(("trainer", "stranger", "admin"), 404)),
+        (
+            "author.correct",
+            "POST",
+            "/author/marking/999999/correct",
+            {"score": "1"},
+            only(("trainer", "stranger", "admin"), 404),
+        ),
         # A time allowance no form offers (7%): the course's trainer and admins reach the check, others are refused.
         (
             "author.time_allowance",

@@ -285,3 +285,113 @@ def test_an_essays_export_imported_again_is_the_same_question_and_keeps_its_mark
             "guidance": "Full marks: greets by name, names the feeling, offers one next step."
         }
         assert db.session.scalar(select(func.count(Question.id)).where(Question.type == "essay")) == 2
+
+
+def correct(client, answer_id, score, comment=""):
+    """Post a corrected mark from the marking page's "Marked lately"."""
+    token = csrf_token_from(client.get("/author/marking").text)
+    return client.post(
+        f"/author/marking/{answer_id}/correct", data={"csrf_token": token, "score": score, "comment": comment}
+    )
+
+
+def standing(app, quiz_id, user_id):
+    """(best score, passed) of the learner's result on the quiz, and the quiz's (sum of best scores, passes)."""
+    from quizzes.models import Quiz, QuizResult
+
+    with app.app_context():
+        result = db.session.scalar(
+            select(QuizResult).where(QuizResult.quiz_id == quiz_id, QuizResult.user_id == user_id)
+        )
+        quiz = db.session.get(Quiz, quiz_id)
+        return (result.best_score, result.passed), (quiz.results_best_sum, quiz.results_passed)
+
+
+def essay_statistics(app, answer_id):
+    """(answered, full marks, sum of scores) of the question statistics of this answer's question version."""
+    from quizzes.models import Attempt, AttemptAnswer, ItemStats
+
+    with app.app_context():
+        answer = db.session.get(AttemptAnswer, answer_id)
+        version_id = db.session.get(Attempt, answer.attempt_id).slots[answer.slot]["version_id"]
+        stats = db.session.get(ItemStats, version_id)
+        return stats.answered, stats.full_marks, round(stats.sum_x, 6)
+
+
+def test_a_trainer_corrects_a_mark_and_the_attempt_is_scored_again_with_all_that_follows_from_it(
+    app, lab, trainer_client, learner_client, events, make_user, login
+):
+    attempt_id = submit(learner_client, lab.quiz_id)
+    first, second = waiting_ids(app, attempt_id)
+    mark(trainer_client, first, "0", "Off topic.")
+    mark(trainer_client, second, "20")
+    # (1 + 1 + 0 + 0.2) / 4 = 55 %, under the pass mark of 70: no module completed.
+    assert attempt_state(app, attempt_id) == (55.0, False, [])
+    assert named(events, "module.completed") == []
+    assert standing(app, lab.quiz_id, lab.learner["id"]) == ((55.0, False), (55.0, 0))
+    assert essay_statistics(app, first) == (1, 0, 0.0)
+
+    # The first essay was marked by mistake: it answers the question well.
+    page = trainer_client.get("/author/marking")
+    marked = page_text(page)
+    assert "Marked lately" in marked and "I greet them by name and listen first." in marked
+    assert 'value="0"' in page.text and ">Off topic.</textarea>" in page.text  # the form holds the mark as it is
+    done = correct(trainer_client, first, "100", "Right: greeting by name, then listening.")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/author/marking#marked")
+    told = page_text(trainer_client.get(done.headers["Location"]))
+    assert "Mark corrected. The attempt is scored again: 55% → 80%, now passed." in told
+
+    # (1 + 1 + 1 + 0.2) / 4 = 80 %: the attempt, the learner's result, the quiz's sums, the statistics and the
+    # module's completion all follow.
+    assert attempt_state(app, attempt_id) == (80.0, True, [])
+    assert standing(app, lab.quiz_id, lab.learner["id"]) == ((80.0, True), (80.0, 1))
+    assert essay_statistics(app, first) == (1, 1, 1.0)
+    assert len(named(events, "module.completed")) == 1
+    [rescored] = named(events, "quiz.rescored")
+    assert (rescored["previous_score"], rescored["score"], rescored["passed"]) == (55.0, 80.0, True)
+    review = page_text(learner_client.get(f"/quizzes/attempts/{attempt_id}/review"))
+    assert "80% — Passed." in review and "Mark: 100%." in review and "Right: greeting by name" in review
+    assert "Off topic." not in review
+    admin = login(make_user("admin"), target=app.test_client())
+    audit = page_text(admin.get(f"/admin/audit?target=attempt:{attempt_id}"))
+    assert "Attempt: remark" in audit and "0 → 100" in audit
+
+    # Lowered again below the pass mark: the attempt fails, and what the pass completed stays.
+    lowered = correct(trainer_client, first, "10")
+    told = page_text(trainer_client.get(lowered.headers["Location"]))
+    assert "80% → 57.5%, no longer passed. What the pass completed stays, badges included" in told
+    assert attempt_state(app, attempt_id) == (57.5, False, [])
+    assert standing(app, lab.quiz_id, lab.learner["id"]) == ((57.5, False), (57.5, 0))
+    assert essay_statistics(app, first) == (1, 0, 0.1)
+    assert len(named(events, "module.completed")) == 1
+
+
+def test_a_mark_corrected_before_the_attempt_is_scored_counts_when_it_is_and_only_its_trainers_correct_it(
+    app, lab, trainer_client, learner_client, make_user, login
+):
+    attempt_id = submit(learner_client, lab.quiz_id)
+    first, second = waiting_ids(app, attempt_id)
+    # An answer still waiting has no mark to correct.
+    assert correct(trainer_client, first, "50").status_code == 409
+    mark(trainer_client, first, "0")
+    told = page_text(trainer_client.get(correct(trainer_client, first, "60").headers["Location"]))
+    assert "Mark corrected. The attempt has more answers waiting for a mark." in told
+    assert attempt_state(app, attempt_id) == (None, None, [3])
+    mark(trainer_client, second, "100")
+    assert attempt_state(app, attempt_id) == (90.0, True, [])  # (1 + 1 + 0.6 + 1) / 4
+
+    # A mark out of range is refused beside the field, with the essay opened, and nothing changes.
+    refused = correct(trainer_client, first, "140")
+    assert refused.status_code == 400
+    assert "The mark was not corrected." in page_text(refused) and "Give a mark from 0 to 100." in page_text(refused)
+    assert '<details class="marked" open>' in refused.text and 'value="140"' in refused.text
+    assert attempt_state(app, attempt_id) == (90.0, True, [])
+
+    # Another course's trainer and the learner cannot correct it, nor see it among the marks.
+    stranger = login(make_user("trainer"), target=app.test_client())
+    assert "I greet them by name" not in stranger.get("/author/marking").text
+    assert correct(stranger, first, "0").status_code == 403
+    token = csrf_token_from(learner_client.get("/profile").text)
+    posted = learner_client.post(f"/author/marking/{first}/correct", data={"csrf_token": token, "score": "0"})
+    assert posted.status_code == 403
+    assert attempt_state(app, attempt_id) == (90.0, True, [])
