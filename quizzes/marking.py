@@ -137,6 +137,7 @@ class Marked:
     learner: str
     stem: str
     stem_format: str
+    guidance: str
     text: str
     percent: float
     comment: str
@@ -176,6 +177,7 @@ def recently_marked(course_ids: set[int] | None, before: int | None = None, limi
             learner=learner_name,
             stem=(version := versions[attempt.slots[answer.slot]["version_id"]]).stem,
             stem_format=version.stem_format,
+            guidance=str((version.config or {}).get("guidance", "")),
             text=str((answer.response or {}).get("text", "")),
             percent=round(100 * (answer.score or 0.0), 2),
             comment=" ".join(answer.feedback or []),

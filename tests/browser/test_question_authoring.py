@@ -134,6 +134,20 @@ def test_a_trainer_writes_previews_and_publishes_a_quiz_that_a_learner_takes(pag
     expect(learner.get_by_text("95% — Passed.")).to_be_visible()
     expect(learner.get_by_text("Mark: 80%.")).to_be_visible()
     expect(learner.locator(".feedback strong", has_text="name the next step")).to_be_visible()
+
+    # The trainer thinks again: the apology never names the next step. They open the mark and correct it.
+    page.get_by_role("link", name="Marking").click()
+    page.locator("summary", has_text="Calming angry callers").click()
+    expect(page.get_by_label("Mark (%)")).to_have_value("80")
+    expect(page.get_by_text("Full marks: acknowledges the problem and says what happens next.")).to_be_visible()
+    axe(page, "marking page with a marked essay opened")
+    page.get_by_label("Mark (%)").fill("40")
+    page.get_by_label("Comment for the learner").fill("The apology is good; it never says what happens next.")
+    page.get_by_role("button", name="Correct the mark").click()
+    expect(page.get_by_text("Mark corrected. The attempt is scored again: 95% → 85%.").first).to_be_visible()
+    learner.goto(review_url)
+    expect(learner.get_by_text("85% — Passed.")).to_be_visible()
+    expect(learner.get_by_text("Mark: 40%.")).to_be_visible()
     before = learner.locator("main").inner_text()
 
     # The trainer rewrites the first question: a new version; the learner's attempt keeps theirs.
