@@ -31,6 +31,7 @@ from lms.plugins import build_plugin_manager, collect_unique, in_registration_or
 from lms.secret_key import ensure_secret_key
 from lms.signatures import remember_signatures
 from lms.timezones import init_timezones
+from lms.wording import count_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -105,6 +106,7 @@ def create_app(config=None) -> Flask:
     init_mail(app)
     init_timezones(app)
     app.add_template_filter(error_messages, "messages")
+    app.add_template_filter(count_of, "count_of")
     with app.app_context():
         engine = db.engine
         configure_engine(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -6,7 +6,7 @@ import dataclasses
 import io
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, func, select, update
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import begin_write, commit, insert_if_absent
@@ -58,23 +58,70 @@ def count_members(cohort_id: int, change: int) -> None:
         )
 
 
-def create_cohort(actor, name: str) -> Cohort:
-    """A new cohort with a name no other cohort has, whatever its case ("Night shift" and "night shift" would
-    read as one cohort in every report filter)."""
+def tidy_name(name: str) -> str:
+    """A cohort's name as kept: its words with single spaces between them; refused when empty."""
     name = " ".join((name or "").split())
     if not name:
         raise ServiceError("Give the cohort a name.")
-    begin_write()
-    existing = db.session.scalar(select(Cohort.name).where(func.lower(Cohort.name) == name.lower()))
+    return name
+
+
+def refuse_taken_name(name: str, but: int | None = None) -> None:
+    """Inside a write transaction: refuse a name another cohort has, whatever its case ("Night shift" and "night
+    shift" would read as one cohort in every report filter)."""
+    query = select(Cohort.name).where(func.lower(Cohort.name) == name.lower())
+    if but is not None:
+        query = query.where(Cohort.id != but)
+    existing = db.session.scalar(query)
     if existing is not None:
         db.session.rollback()
         raise ServiceError(f"There is already a cohort called “{existing}”.")
+
+
+def create_cohort(actor, name: str) -> Cohort:
+    """A new cohort with a name no other cohort has, whatever its case."""
+    name = tidy_name(name)
+    begin_write()
+    refuse_taken_name(name)
     cohort = Cohort(name=name)
     db.session.add(cohort)
     db.session.flush()
     audit(actor, "cohort.create", f"cohort:{cohort.id}", name=name)
     commit()
     return cohort
+
+
+def rename_cohort(actor, cohort_id: int, name: str) -> tuple[Cohort, str]:
+    """Give a cohort another name no other cohort has; the cohort and its name before."""
+    name = tidy_name(name)
+    begin_write()
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        db.session.rollback()
+        raise ServiceError("There is no such cohort.", 404)
+    refuse_taken_name(name, but=cohort.id)
+    old = cohort.name
+    if name != old:
+        cohort.name = name
+        audit(actor, "cohort.rename", f"cohort:{cohort.id}", name=f"{old} → {name}")
+    commit()
+    return cohort, old
+
+
+def delete_cohort(actor, cohort_id: int) -> tuple[str, int]:
+    """Delete a cohort: the group goes, its learners keep their accounts, enrolments and records; its name and how
+    many learners it held."""
+    begin_write()
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        db.session.rollback()
+        raise ServiceError("There is no such cohort.", 404)
+    name, size = cohort.name, cohort.member_count
+    db.session.execute(delete(CohortMember).where(CohortMember.cohort_id == cohort.id))
+    db.session.delete(cohort)
+    audit(actor, "cohort.delete", f"cohort:{cohort_id}", name=name, members=size)
+    commit()
+    return name, size
 
 
 def member_ids(cohort_id: int):

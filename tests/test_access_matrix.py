@@ -94,6 +94,8 @@ def matrix(ids: dict) -> list[tuple[str, str, str, dict, dict]]:
             {},
             only(("admin",), 404),
         ),
+        ("admin.rename_cohort", "POST", "/admin/cohorts/999999/rename", {"name": "Renamed"}, only(("admin",), 404)),
+        ("admin.delete_cohort", "POST", "/admin/cohorts/999999/delete", {}, only(("admin",), 404)),
         (
             "reports.enrol_cohort",
             "POST",

@@ -226,3 +226,57 @@ def test_an_email_typed_beside_a_file_is_added_too_and_a_long_list_of_problems_i
     assert "line 99: no account has the email nobody98@example.com" in text
     assert "line 100: no account" not in text
     assert "… and 151 more rows, not listed." in text
+
+
+def test_an_admin_renames_a_cohort_and_deletes_it_while_its_learners_keep_their_records(
+    app, admin, make_user, tmp_path
+):
+    from lms.cohorts import Cohort, CohortMember
+    from lms.models import AuditEntry
+
+    course = one_module_lab(app, tmp_path)
+    people = [make_user(email=f"agent{n}@example.com") for n in range(2)]
+    url = new_cohort(admin)
+    other = new_cohort(admin, "Cebu day shift")
+    for person in people:
+        enrol(app, person["id"], course.id)
+        post(admin, url, url, email=person["email"])
+    cohort_id = int(url.rsplit("/", 1)[1])
+
+    page = admin.get(url).text
+    assert 'value="Manila night shift, March intake"' in page  # the name to edit is the name as it is
+    renamed = post(admin, f"{url}/rename", url, name="  Manila nights,  March ")
+    assert renamed.status_code == 302
+    assert "“Manila night shift, March intake” is now called “Manila nights, March”." in page_text(
+        admin.get(renamed.headers["Location"])
+    )
+    table = admin.get(f"/reports/courses/{course.slug}/learners").text
+    assert f'<option value="{cohort_id}">Manila nights, March</option>' in table
+
+    # Another cohort's name, in any case, or no name, is refused beside the field, and nothing changes.
+    taken = post(admin, f"{url}/rename", url, name="CEBU day shift")
+    assert taken.status_code == 400 and "There is already a cohort called “Cebu day shift”." in page_text(taken)
+    assert 'id="name-error"' in taken.text and 'value="CEBU day shift"' in taken.text
+    assert post(admin, f"{url}/rename", url, name="   ").status_code == 400
+    with app.app_context():
+        assert db.session.get(Cohort, cohort_id).name == "Manila nights, March"
+
+    deleted = post(admin, f"{url}/delete", url)
+    assert deleted.status_code == 302 and deleted.headers["Location"].endswith("/admin/cohorts")
+    said = page_text(admin.get("/admin/cohorts"))
+    assert (
+        "Deleted the cohort “Manila nights, March” (2 learners). Its learners keep their enrolments and records."
+        in said
+    )
+    assert admin.get(url).status_code == 404
+    assert admin.get(other).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 0
+        details = db.session.execute(
+            select(AuditEntry.action, AuditEntry.detail).where(AuditEntry.target == f"cohort:{cohort_id}")
+        ).all()
+    assert ("cohort.rename", {"name": "Manila night shift, March intake → Manila nights, March"}) in details
+    assert ("cohort.delete", {"name": "Manila nights, March", "members": 2}) in details
+    # The learners are still enrolled, with their rows in the course's table.
+    table = page_text(admin.get(f"/reports/courses/{course.slug}/learners"))
+    assert people[0]["email"] in table and people[1]["email"] in table

@@ -256,7 +256,13 @@ def cohort_list():
 @allow("admin")
 def cohort(cohort_id: int):
     """A cohort's learners (50 a page, by id), and a form to add one, or many from a CSV of emails."""
+    return cohort_page(cohort_id)
+
+
+def cohort_page(cohort_id: int, rename_form: CohortForm | None = None, status: int | None = None):
+    """A cohort's page; `rename_form`, a refused new name shown with its reason (and `status`)."""
     group = db.get_or_404(cohorts.Cohort, cohort_id)
+    rename_form = rename_form or CohortForm(formdata=None, data={"name": group.name})
     form = MembersForm()
     problems: list[str] = []
     nothing_added = None  # why a whole upload was refused
@@ -275,11 +281,12 @@ def cohort(cohort_id: int):
                 return redirect(url_for("admin.cohort", cohort_id=group.id))
     after = id_arg("after")
     page = cohorts.members(group.id, after, PAGE_SIZE + 1)
-    status = 400 if problems or nothing_added or form.errors else 200
+    status = status or (400 if problems or nothing_added or form.errors else 200)
     return (
         render_template(
             "admin/cohort.html",
             cohort=group,
+            rename_form=rename_form,
             members=page[:PAGE_SIZE],
             next_after=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None,
             form=form,
@@ -288,6 +295,42 @@ def cohort(cohort_id: int):
         ),
         status,
     )
+
+
+@bp.route("/cohorts/<int:cohort_id>/rename", methods=["POST"])
+@allow("admin")
+def rename_cohort(cohort_id: int):
+    """Give a cohort another name; every report filter shows the new one."""
+    form = CohortForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return cohort_page(cohort_id, form, 400)
+    try:
+        group, old = cohorts.rename_cohort(current_user, cohort_id, form.name.data)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        form.name.errors = [exc.message]
+        return cohort_page(cohort_id, form, exc.status)
+    if group.name != old:
+        flash(f"“{old}” is now called “{group.name}”.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=group.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/delete", methods=["POST"])
+@allow("admin")
+def delete_cohort(cohort_id: int):
+    """Delete a cohort; its learners keep their accounts, enrolments and records."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        name, size = cohorts.delete_cohort(current_user, cohort_id)
+    except ServiceError as exc:
+        abort(exc.status)
+    size_text = count_of(size, "learner")
+    flash(f"Deleted the cohort “{name}” ({size_text}). Its learners keep their enrolments and records.", "success")
+    return redirect(url_for("admin.cohort_list"))
 
 
 def member_rows(form: MembersForm) -> list[tuple[int, str]]:

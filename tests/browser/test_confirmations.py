@@ -64,3 +64,33 @@ def test_making_someone_an_admin_asks_first_and_another_role_does_not(page, live
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.id == learner["id"])) == "trainer"
     assert asked == ["Make rosa@example.com an admin? Admins manage every account, course and badge."]
+
+
+def test_deleting_a_cohort_asks_first_and_says_its_learners_keep_their_records(page, live_server, app, make_user):
+    from lms.cohorts import Cohort, add_members, create_cohort
+    from lms.models import User
+
+    admin = make_user("admin")
+    learner = make_user(email="rosa@example.com")
+    with app.app_context():
+        actor = db.session.get(User, admin["id"])
+        cohort = create_cohort(actor, "Cebu day shift")
+        add_members(actor, cohort, [(0, learner["email"])])
+        cohort_id = cohort.id
+    sign_in(page, live_server.url, admin)
+    asked = answer_dialogs(page, [False, True])
+    page.goto(f"{live_server.url}/admin/cohorts/{cohort_id}")
+    page.get_by_role("button", name="Delete the cohort").click()
+    page.wait_for_timeout(300)
+    with app.app_context():
+        assert db.session.get(Cohort, cohort_id) is not None  # declined
+    page.get_by_role("button", name="Delete the cohort").click()
+    expect(page.get_by_text("Deleted the cohort “Cebu day shift” (1 learner).").first).to_be_visible()
+    assert (
+        asked
+        == [
+            "Delete the cohort Cebu day shift (1 learner)? Its learners keep their accounts, enrolments and records; only "
+            "the group goes."
+        ]
+        * 2
+    )
