@@ -180,6 +180,16 @@ def read_in_transaction() -> None:
         session.commit()  # commits nothing: it gives back the autocommit connection
 
 
+def not_to_start_from(condition):
+    """A filter the planner should apply as it goes rather than start from. Without statistics (a database never
+    ANALYZEd), SQLite takes a condition on an indexed column as the most selective, and starts from it: a
+    trainer's one course, then every answer ever given in it, where the partial index of the few answers waiting
+    is the way in. `likely()` tells it the condition is nearly always true; PostgreSQL plans from its statistics."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.likely(condition)
+    return condition
+
+
 def begin_write() -> None:
     """Start the session's write transaction now (BEGIN IMMEDIATE on SQLite), ending any read one first."""
     session = db.session()  # the current scoped Session

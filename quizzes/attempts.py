@@ -645,7 +645,8 @@ def keep_result(quiz_id: int, user_id: int, score: float, passed: bool) -> float
 
 def recount_result(quiz_id: int, user_id: int) -> float:
     """After a scored attempt's score changed (a mark corrected): the learner's best score and pass on the quiz
-    worked out again from their scored attempts, and the quiz's sums moved by the difference; the best score now."""
+    worked out again from their scored attempts, and the quiz's sums moved by the difference; the best score now.
+    The learner's result is locked before their attempts are read, as `keep_result` locks it."""
     connection = db.session.connection()
     key = {"quiz_id": quiz_id, "user_id": user_id}
     before = connection.execute(prepared(_result_before), key).one()
@@ -673,8 +674,12 @@ def recount_result(quiz_id: int, user_id: int) -> float:
 
 def _result_before():
     table = QuizResult.__table__
-    return select(table.c.best_score, table.c.passed).where(
-        table.c.quiz_id == bindparam("quiz_id"), table.c.user_id == bindparam("user_id")
+    # Locked (PostgreSQL), so a mark corrected on one attempt and another attempt scored at once take turns: each
+    # moves the quiz's sums from what the other left.
+    return (
+        select(table.c.best_score, table.c.passed)
+        .where(table.c.quiz_id == bindparam("quiz_id"), table.c.user_id == bindparam("user_id"))
+        .with_for_update()
     )
 
 

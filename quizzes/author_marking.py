@@ -1,6 +1,6 @@
 """The trainer's marking queue: essays waiting for a mark, oldest first, each marked with a score and a comment."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, TextAreaField
@@ -12,7 +12,7 @@ from lms.errors import fail
 from lms.forms import id_arg
 from lms.services import ServiceError
 from quizzes.author import bp
-from quizzes.marking import change_mark, course_of_answer, mark_answer, marking_queue, recently_marked
+from quizzes.marking import change_mark, course_of_answer, mark_answer, mark_stamp, marking_queue, recently_marked
 from quizzes.views import render_stem
 
 QUEUE_PAGE = 20
@@ -39,17 +39,24 @@ def queue_page(form=None, failed_id=None, status=200):
     mark (or correction) with its errors."""
     courses = authored_course_ids(current_user)
     waiting = marking_queue(courses, id_arg("after"), QUEUE_PAGE + 1)
-    marked = recently_marked(courses, id_arg("marked_before"), MARKED_PAGE + 1)
+    # A trainer's own marks (theirs to correct); an admin's, every mark.
+    mine = None if courses is None else current_user.id
+    marked_before = id_arg("marked_before")
+    marked = recently_marked(courses, mine, marked_before, MARKED_PAGE + 1)
+    if not marked and marked_before is not None:  # its edge unmarked since, or gone: the latest marks
+        marked = recently_marked(courses, mine, None, MARKED_PAGE + 1)
     return (
         render_template(
             "author/marking.html",
             waiting=waiting[:QUEUE_PAGE],
             next_after=waiting[QUEUE_PAGE - 1].answer_id if len(waiting) > QUEUE_PAGE else None,
             marked=marked[:MARKED_PAGE],
+            every_mark=mine is None,
             older_marks=marked[MARKED_PAGE - 1].answer_id if len(marked) > MARKED_PAGE else None,
             form=form,
             failed_id=failed_id,
             render_stem=render_stem,
+            mark_stamp=mark_stamp,
         ),
         status,
     )
@@ -98,7 +105,13 @@ def correct(answer_id: int):
     if not form.validate_on_submit():
         return queue_page(form, answer_id, 400)
     try:
-        done = change_mark(current_user, answer_id, float(form.score.data), (form.comment.data or "").strip())
+        done = change_mark(
+            current_user,
+            answer_id,
+            float(form.score.data),
+            (form.comment.data or "").strip(),
+            seen=request.form.get("marked_at", ""),
+        )
     except ServiceError as error:
         fail(error.status, error.message)
     flash(correction_message(done), "success")
@@ -115,6 +128,7 @@ def correction_message(done) -> str:
         return f"{message}, now passed."
     if old_passed and not passed:
         return (
-            f"{message}, no longer passed. What the pass completed stays, badges included: an admin may revoke a badge."
+            f"{message}, no longer passed. The progress figures follow; the completions and badges the pass gave "
+            "stay on record (an admin may revoke a badge)."
         )
     return f"{message}."

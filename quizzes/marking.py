@@ -3,15 +3,16 @@ the essays marked lately, and correcting a mark (a scored attempt is scored agai
 
 import dataclasses
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from courses.progress import note_activity, record_completions
-from lms.db import begin_write, commit
+from lms.db import begin_write, commit, not_to_start_from
 from lms.events import emit
 from lms.extensions import db
-from lms.models import User, audit
+from lms.models import User, audit, aware
 from lms.services import ServiceError
 from quizzes.attempts import (
     attempt_score,
@@ -55,7 +56,7 @@ def marking_queue(course_ids: set[int] | None, after: int | None = None, limit: 
         .where(AttemptAnswer.needs_marking)
     )
     if course_ids is not None:
-        query = query.where(Quiz.course_id.in_(course_ids))
+        query = query.where(not_to_start_from(Quiz.course_id.in_(course_ids)))
     if after is not None:
         query = query.where(AttemptAnswer.id > after)
     rows = db.session.execute(query.order_by(AttemptAnswer.id).limit(limit)).all()
@@ -145,9 +146,12 @@ class Marked:
     marked_at: datetime
 
 
-def recently_marked(course_ids: set[int] | None, before: int | None = None, limit: int = 10) -> list[Marked]:
-    """The essays marked in quizzes of these courses (None: every course), the latest mark first, from before the
-    mark of the answer `before` when given (read by the partial index of marked answers)."""
+def recently_marked(
+    course_ids: set[int] | None, marker_id: int | None = None, before: int | None = None, limit: int = 10
+) -> list[Marked]:
+    """The essays marked in quizzes of these courses (None: every course), by this marker when one is given, the
+    latest mark first, from before the mark of the answer `before` when given. Read from a partial index of the
+    marked answers (by marker, for a marker's own): a trainer's list reads their marks, not everyone's."""
     learner, marker = aliased(User), aliased(User)
     query = (
         select(AttemptAnswer, Attempt, Quiz.title, learner.display_name, marker.display_name)
@@ -159,13 +163,19 @@ def recently_marked(course_ids: set[int] | None, before: int | None = None, limi
         .where(AttemptAnswer.marked_at.is_not(None))
     )
     if course_ids is not None:
-        query = query.where(Quiz.course_id.in_(course_ids))
+        query = query.where(not_to_start_from(Quiz.course_id.in_(course_ids)))
+    if marker_id is not None:
+        query = query.where(AttemptAnswer.marked_by_id == marker_id)
     if before is not None:
         edge = aliased(AttemptAnswer)
         query = query.join(edge, edge.id == before).where(
             tuple_(AttemptAnswer.marked_at, AttemptAnswer.id) < tuple_(edge.marked_at, edge.id)
         )
-    query = query.order_by(AttemptAnswer.marked_at.desc(), AttemptAnswer.id.desc()).limit(limit)
+    order: list[Any] = [AttemptAnswer.marked_at.desc(), AttemptAnswer.id.desc()]
+    if marker_id is not None:
+        # One marker's: ordered as their index is (the marker first, one value here), so the planner reads it.
+        order.insert(0, AttemptAnswer.marked_by_id.desc())
+    query = query.order_by(*order).limit(limit)
     rows = db.session.execute(query).all()
     versions = fixed_versions([attempt.slots[answer.slot]["version_id"] for answer, attempt, *_ in rows])
     return [
@@ -198,10 +208,18 @@ class Correction:
     after: tuple[float, bool] | None
 
 
-def change_mark(marker, answer_id: int, percent: float, comment: str) -> Correction:
-    """Correct the mark of an essay marked before. A scored attempt is scored again against the pass mark it was
-    scored against: the learner's best score and pass, the quiz's sums and the question statistics follow, and a
-    pass it now reaches completes what it completes; a pass it loses takes back no completion or badge."""
+def mark_stamp(moment: datetime | None) -> str:
+    """When an answer was last marked, as the correction form carries it (to refuse a correction of a mark
+    someone changed since the form was shown)."""
+    return moment.isoformat() if (moment := aware(moment)) is not None else ""
+
+
+def change_mark(marker, answer_id: int, percent: float, comment: str, seen: str | None = None) -> Correction:
+    """Correct the mark of an essay marked before (`seen`: the mark's stamp as the form showed it; a mark changed
+    since is refused). A scored attempt is scored again against the pass mark it was scored against: the
+    learner's best score and pass, the quiz's sums, the question statistics and the progress figures follow; a
+    pass it now reaches completes what it completes, and a pass it loses leaves the completions and badges it
+    gave on record."""
     begin_write()
     attempt_id = db.session.scalar(select(AttemptAnswer.attempt_id).where(AttemptAnswer.id == answer_id))
     attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt))
@@ -212,19 +230,36 @@ def change_mark(marker, answer_id: int, percent: float, comment: str) -> Correct
         raise ServiceError("This answer has no mark to correct.", 409)
     answer = view.answer
     old_percent = round(100 * (answer.score or 0.0), 2)
+    if seen is not None and seen != mark_stamp(answer.marked_at):
+        db.session.rollback()
+        raise ServiceError(
+            f"This mark was changed since the page was shown: it is now {old_percent:g}%. Read it again before "
+            "correcting it.",
+            409,
+        )
     scored_before = scored_items(views) if attempt.score is not None else []
     answer.score = percent / 100
     answer.feedback = [comment] if comment else []
     answer.marked_by_id = marker.id
     answer.marked_at = now()
-    audit(marker, "attempt.remark", f"attempt:{attempt.id}", answer=answer_id, score=f"{old_percent:g} → {percent:g}")
+    mark = f"{old_percent:g} → {percent:g}"
     if attempt.score is None:  # other essays still wait: the attempt is scored with the last of them
+        audit(marker, "attempt.mark_corrected", f"attempt:{attempt.id}", answer=answer_id, mark=mark)
         commit()
         return Correction(attempt, None, None)
     before = (attempt.score, bool(attempt.passed))
     score = attempt_score(views)
     passed = store_score(attempt, score, attempt.quiz.pass_mark if attempt.pass_mark is None else attempt.pass_mark)
     rescore_attempt(scored_before, scored_items(views))
+    audit(
+        marker,
+        "attempt.mark_corrected",
+        f"attempt:{attempt.id}",
+        answer=answer_id,
+        mark=mark,
+        score=f"{before[0]:g} → {score:g}",
+        passed=f"{'yes' if before[1] else 'no'} → {'yes' if passed else 'no'}",
+    )
     best = recount_result(attempt.quiz_id, attempt.user_id)
     cells = {best_score_cell(attempt.quiz_id): best}
     course_id = attempt.quiz.course_id

@@ -173,9 +173,18 @@ class AttemptAnswer(Model):
             sqlite_where=text("needs_marking = 1"),
             postgresql_where=text("needs_marking"),
         ),
-        # Holds only the answers a trainer has marked: the latest marks, to correct one, are read from it.
+        # Hold only the answers a trainer has marked: the latest marks, to correct one, are read from these (a
+        # trainer's own from the second).
         Index(
             "ix_attempt_answers_marked",
+            "marked_at",
+            "id",
+            sqlite_where=text("marked_at IS NOT NULL"),
+            postgresql_where=text("marked_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_attempt_answers_marked_by",
+            "marked_by_id",
             "marked_at",
             "id",
             sqlite_where=text("marked_at IS NOT NULL"),

@@ -230,7 +230,8 @@ def test_the_user_list_is_in_name_order_and_narrows_by_role_and_status_across_pa
     active = client.get("/admin/users?role=trainer&status=active")
     assert names_listed(active) == ["Abe Trainer", "Mia Trainer"]
     assert '<option value="trainer" selected>' in active.text and '<option value="active" selected>' in active.text
-    assert "No user has this role and status." in page_text(client.get("/admin/users?role=admin&status=deactivated"))
+    nobody = page_text(client.get("/admin/users?role=admin&status=deactivated"))
+    assert "No user has the role Admin and the status “Deactivated”." in nobody
     # An unknown role or status is no filter (a hand-edited address), not an error.
     assert names_listed(client.get("/admin/users?role=owner&status=gone")) == ["Abe Trainer", "Bo Learner"]
 

@@ -234,3 +234,40 @@ def test_the_search_terms_migration_makes_hyphenated_and_apostrophe_names_findab
         terms = set(db.session.scalars(text("SELECT term FROM user_search_terms WHERE user_id = 7")))
         db.engine.dispose()
     assert {"zoë", "o", "brien", "ñúñez", "acme", "bpo", "zoe@acme-bpo.example"} <= terms
+
+
+def test_attempts_scored_before_pass_marks_were_kept_take_their_quizs_where_it_agrees_with_their_result(
+    app_config, tmp_path
+):
+    """The upgrade that keeps each attempt's pass mark gives older attempts their quiz's, unless that mark would
+    turn their recorded pass or fail around (the quiz's mark moved since): those keep none."""
+    from lms import create_app
+    from lms.auth.services import create_user
+    from tests.conftest import DEFAULT_PASSWORD, csrf_token_from
+    from tests.test_quiz_attempts import RIGHT, WRONG, basic_answers, enrol, one_module_lab, start
+
+    database = tmp_path / "before.sqlite3"
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    course = one_module_lab(app, tmp_path, pass_mark=70)
+    attempts = {}
+    for name, answers in (("half", {"capital": RIGHT["capital"], "sky": WRONG["sky"]}), ("all", RIGHT)):
+        with app.app_context():
+            user_id = create_user(f"{name}@example.com", name.title(), DEFAULT_PASSWORD).id
+        enrol(app, user_id, course.id)
+        client = app.test_client()
+        token = csrf_token_from(client.get("/login").text)
+        client.post("/login", data={"email": f"{name}@example.com", "password": DEFAULT_PASSWORD, "csrf_token": token})
+        attempts[name] = start(client, course.quiz_id)
+        client.post(f"/quizzes/attempts/{attempts[name]}/submit", data=basic_answers(client, attempts[name], answers))
+
+    assert runner.invoke(args=["db", "downgrade", "d7f9b1c3e5a8"]).exit_code == 0
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("UPDATE quizzes SET pass_mark = 40 WHERE id = :id"), {"id": course.quiz_id})
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        kept = dict(db.session.execute(text("SELECT id, pass_mark FROM attempts")).all())
+        db.engine.dispose()
+    # 50% failed, which a mark of 40 would pass: not known. 100% passed, as it does at 40: taken.
+    assert kept == {attempts["half"]: None, attempts["all"]: 40}

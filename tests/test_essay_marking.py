@@ -1,6 +1,8 @@
 """Essay questions: learners write them, trainers mark them from a queue, and the attempt's score, pass, module
 completion and event follow the last mark, exactly once; through real HTTP and a real database."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -288,11 +290,14 @@ def test_an_essays_export_imported_again_is_the_same_question_and_keeps_its_mark
 
 
 def correct(client, answer_id, score, comment=""):
-    """Post a corrected mark from the marking page's "Marked lately"."""
-    token = csrf_token_from(client.get("/author/marking").text)
-    return client.post(
-        f"/author/marking/{answer_id}/correct", data={"csrf_token": token, "score": score, "comment": comment}
-    )
+    """Post a corrected mark from the marking page's "Recently marked", as the page shows it now."""
+    page = client.get("/author/marking").text
+    form = page[page.find(f"/author/marking/{answer_id}/correct") :]
+    stamp = re.search(r'name="marked_at" value="([^"]*)"', form) if form else None
+    data = {"csrf_token": csrf_token_from(page), "score": score, "comment": comment}
+    if stamp:
+        data["marked_at"] = stamp.group(1)
+    return client.post(f"/author/marking/{answer_id}/correct", data=data)
 
 
 def standing(app, quiz_id, user_id):
@@ -334,7 +339,7 @@ def test_a_trainer_corrects_a_mark_and_the_attempt_is_scored_again_with_all_that
     # The first essay was marked by mistake: it answers the question well.
     page = trainer_client.get("/author/marking")
     marked = page_text(page)
-    assert "Marked lately" in marked and "I greet them by name and listen first." in marked
+    assert "Recently marked" in marked and "I greet them by name and listen first." in marked
     assert 'value="0"' in page.text and ">Off topic.</textarea>" in page.text  # the form holds the mark as it is
     done = correct(trainer_client, first, "100", "Right: greeting by name, then listening.")
     assert done.status_code == 302 and done.headers["Location"].endswith("/author/marking#marked")
@@ -354,12 +359,12 @@ def test_a_trainer_corrects_a_mark_and_the_attempt_is_scored_again_with_all_that
     assert "Off topic." not in review
     admin = login(make_user("admin"), target=app.test_client())
     audit = page_text(admin.get(f"/admin/audit?target=attempt:{attempt_id}"))
-    assert "Attempt: remark" in audit and "0 → 100" in audit
+    assert "Attempt: mark corrected" in audit and "mark: 0 → 100, score: 55 → 80, passed: no → yes" in audit
 
     # Lowered again below the pass mark: the attempt fails, and what the pass completed stays.
     lowered = correct(trainer_client, first, "10")
     told = page_text(trainer_client.get(lowered.headers["Location"]))
-    assert "80% → 57.5%, no longer passed. What the pass completed stays, badges included" in told
+    assert "80% → 57.5%, no longer passed. The progress figures follow; the completions and badges" in told
     assert attempt_state(app, attempt_id) == (57.5, False, [])
     assert standing(app, lab.quiz_id, lab.learner["id"]) == ((57.5, False), (57.5, 0))
     assert essay_statistics(app, first) == (1, 0, 0.1)
@@ -395,3 +400,20 @@ def test_a_mark_corrected_before_the_attempt_is_scored_counts_when_it_is_and_onl
     posted = learner_client.post(f"/author/marking/{first}/correct", data={"csrf_token": token, "score": "0"})
     assert posted.status_code == 403
     assert attempt_state(app, attempt_id) == (90.0, True, [])
+
+
+def test_a_mark_changed_since_the_page_was_shown_is_not_overwritten(app, lab, trainer_client, learner_client):
+    attempt_id = submit(learner_client, lab.quiz_id)
+    first, second = waiting_ids(app, attempt_id)
+    mark(trainer_client, first, "0")
+    mark(trainer_client, second, "100")
+    page = trainer_client.get("/author/marking").text  # a colleague corrects the mark while this page is open
+    stale = re.search(r'name="marked_at" value="([^"]*)"', page).group(1)
+    assert correct(trainer_client, first, "60").status_code == 302
+    late = trainer_client.post(
+        f"/author/marking/{first}/correct",
+        data={"csrf_token": csrf_token_from(page), "score": "20", "marked_at": stale},
+    )
+    assert late.status_code == 409
+    assert "This mark was changed since the page was shown: it is now 60%." in page_text(late)
+    assert attempt_state(app, attempt_id) == (90.0, True, [])  # (1 + 1 + 0.6 + 1) / 4, as the colleague left it

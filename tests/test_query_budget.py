@@ -16,11 +16,12 @@ import shutil
 
 import pytest
 import yaml
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, update
 
 from lms.extensions import db
 from tests import test_badges_issuing as issuing
 from tests.conftest import csrf_token_from
+from tests.helpers import assign_trainer
 from tests.test_badges_issuing import (
     FIRST_MODULE,
     CourseInfo,
@@ -67,7 +68,8 @@ BUDGET = {
     "trainer's quiz page": 7,
     "question statistics": 7,
     "question bank": 5,
-    "marking queue": 3,
+    "marking queue": 5,  # and the latest marks, with their questions' versions
+    "marking queue of a trainer": 5,
     "learner table": 10,
     "API: my attempts": 4,  # the token (with its person), the page of attempts
     "API: my progress": 7,
@@ -145,6 +147,7 @@ def add_learners(app, course: CourseInfo, first: int, count: int, revoked: int =
     audit log entries each."""
     from bench import seed
     from lms.models import AuditEntry
+    from quizzes.models import Attempt, AttemptAnswer
 
     with app.app_context():
         outline = seed.outline(app)
@@ -166,6 +169,14 @@ def add_learners(app, course: CourseInfo, first: int, count: int, revoked: int =
             {"actor_id": by, "action": "cohort.add", "target": "cohort:1", "detail": {"added": 1}} for _uid in learners
         ]
         db.session.execute(insert(AuditEntry), entries)
+        # Every learner's first answer marked by that person too (the marking page lists marks, latest first: a
+        # trainer's list must read their own, not everyone's).
+        marked = select(Attempt.id).where(Attempt.user_id.in_(learners))
+        db.session.execute(
+            update(AttemptAnswer)
+            .where(AttemptAnswer.attempt_id.in_(marked), AttemptAnswer.slot == 0)
+            .values(marked_at=func.now(), marked_by_id=by)
+        )
         db.session.commit()
 
 
@@ -358,6 +369,10 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     cost_of(app, "question statistics", lambda: client.get(f"{quiz}/statistics"), costs)
     cost_of(app, "question bank", lambda: client.get("/author/bank?q=bpo"), costs)
     cost_of(app, "marking queue", lambda: client.get("/author/marking"), costs)
+    trainer = make_user("trainer")
+    assign_trainer(app, trainer, course.id)
+    teaching = login(trainer, app.test_client())
+    cost_of(app, "marking queue of a trainer", lambda: teaching.get("/author/marking"), costs)
     table = f"/reports/courses/{course.slug}/learners"
     client.get(table)  # the course outline is built once per process and sync: warm it, as a worker would be
     first_page = cost_of(app, "learner table", lambda: client.get(f"{table}?sort=progress&dir=desc"), costs)

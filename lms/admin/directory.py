@@ -1,8 +1,8 @@
 """The admin's user list: everyone in name order, narrowed by role, status and search, a page at a time.
 
 Pages are read by key: a page starts after (or ends before) a user, compared by (name, id) with an index in that
-order, so the last page costs what the first does. Each filter reads an index that begins with it (role, active,
-or the partial index of pending invitations), so a list of the three admins among 100,000 learners reads three
+order, so the last page costs what the first does. Each filter reads an index that begins with it (role, active),
+or the partial index of pending invitations, so a list of the three admins among 100,000 learners reads three
 rows, not every learner's.
 """
 
@@ -65,6 +65,8 @@ def directory_page(query: DirectoryQuery, after: int | None, before: int | None,
     else:
         statement = statement.order_by(User.display_name, User.id)
     users = list(db.session.scalars(statement.limit(size + 1)))
+    if not users and anchor_id is not None and not db.session.get(User, anchor_id):
+        return directory_page(query, None, None, size)  # an edge that is gone (an old link): the first page
     more = len(users) > size
     users = users[:size]
     if before is not None:

@@ -40,6 +40,7 @@ def resend_invitation(actor, user_id: int) -> User:
         raise ServiceError("The mail could not be sent; try again later (the server log says why).", 503)
     begin_write()
     db.session.execute(update(User).where(User.id == user.id, User.invited_at.is_not(None)).values(invited_at=utcnow()))
+    audit(actor, "user.invite_again", f"user:{user.id}")
     commit()
     security_event("user.invited", actor=actor.id, target=f"user:{user.id}", role=user.role, mailed=True, again=True)
     return user

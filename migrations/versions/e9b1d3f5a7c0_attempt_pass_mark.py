@@ -15,10 +15,21 @@ branch_labels = None
 depends_on = None
 
 
+# A scored attempt takes its quiz's pass mark where that mark gives the pass or fail it was recorded with; where it
+# does not, the quiz's mark moved since, and the attempt keeps None (its mark is not known).
+BACKFILL = """
+UPDATE attempts SET pass_mark = (SELECT quizzes.pass_mark FROM quizzes WHERE quizzes.id = attempts.quiz_id)
+WHERE score IS NOT NULL AND passed = (
+    SELECT CASE WHEN attempts.score >= quizzes.pass_mark THEN TRUE ELSE FALSE END
+    FROM quizzes WHERE quizzes.id = attempts.quiz_id
+)
+"""
+
+
 def upgrade():
-    # Attempts scored before keep None: the mark they were scored against is not known (the quiz's may have moved).
     with op.batch_alter_table("attempts") as batch:
         batch.add_column(sa.Column("pass_mark", sa.Integer(), nullable=True))
+    op.execute(BACKFILL)
 
 
 def downgrade():

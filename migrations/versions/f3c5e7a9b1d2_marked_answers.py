@@ -1,4 +1,4 @@
-"""marked answers: a partial index of the essays a trainer has marked, latest first, to correct a mark
+"""marked answers: partial indexes of the essays trainers have marked, latest first (and by marker), to correct a mark
 
 Revision ID: f3c5e7a9b1d2
 Revises: e9b1d3f5a7c0
@@ -25,7 +25,15 @@ def upgrade():
         sqlite_where=MARKED,
         postgresql_where=MARKED,
     )
+    op.create_index(
+        "ix_attempt_answers_marked_by",
+        "attempt_answers",
+        ["marked_by_id", "marked_at", "id"],
+        sqlite_where=MARKED,
+        postgresql_where=MARKED,
+    )
 
 
 def downgrade():
+    op.drop_index("ix_attempt_answers_marked_by", table_name="attempt_answers")
     op.drop_index("ix_attempt_answers_marked", table_name="attempt_answers")
