@@ -70,6 +70,13 @@ BUDGET = {
     "question bank": 5,
     "marking queue": 5,  # and the latest marks, with their questions' versions
     "marking queue of a trainer": 5,
+    "trainer's quiz list, as its trainer": 4,
+    "trainer's quiz page, as its trainer": 9,
+    "question statistics, as its trainer": 8,
+    "question bank, as its trainer": 7,
+    "learner table, as its trainer": 10,
+    "course dashboard, as its trainer": 8,
+    "learner record, as a trainer": 12,  # and which of the learner's courses the trainer teaches
     "learner table": 10,
     "API: my attempts": 4,  # the token (with its person), the page of attempts
     "API: my progress": 7,
@@ -372,7 +379,18 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     trainer = make_user("trainer")
     assign_trainer(app, trainer, course.id)
     teaching = login(trainer, app.test_client())
+    # A trainer's pages narrow to their courses: a filter a planner without statistics may start from, reading
+    # every row of the course (see lms.db.not_to_start_from); measured as the trainer, not as the admin.
     cost_of(app, "marking queue of a trainer", lambda: teaching.get("/author/marking"), costs)
+    cost_of(app, "trainer's quiz list, as its trainer", lambda: teaching.get("/author/quizzes"), costs)
+    cost_of(app, "trainer's quiz page, as its trainer", lambda: teaching.get(quiz), costs)
+    cost_of(app, "question statistics, as its trainer", lambda: teaching.get(f"{quiz}/statistics"), costs)
+    cost_of(app, "question bank, as its trainer", lambda: teaching.get("/author/bank?q=bpo"), costs)
+    teaching_table = f"/reports/courses/{course.slug}/learners?sort=progress&dir=desc"
+    cost_of(app, "learner table, as its trainer", lambda: teaching.get(teaching_table), costs)
+    teaching.get(f"/reports/courses/{course.slug}")  # warm, as a worker would be
+    cost_of(app, "course dashboard, as its trainer", lambda: teaching.get(f"/reports/courses/{course.slug}"), costs)
+    cost_of(app, "learner record, as a trainer", lambda: teaching.get(f"/learners/{missing['id']}/record"), costs)
     table = f"/reports/courses/{course.slug}/learners"
     client.get(table)  # the course outline is built once per process and sync: warm it, as a worker would be
     first_page = cost_of(app, "learner table", lambda: client.get(f"{table}?sort=progress&dir=desc"), costs)
