@@ -4,6 +4,7 @@ CSV of emails, enrol in a course together, and filter every report by."""
 import csv
 import dataclasses
 import io
+import re
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, delete, func, select, update
@@ -163,12 +164,26 @@ class Added:
     problems: list[str]
 
 
-TYPED = 0  # the line of the email typed into the form, beside any file
+TYPED = 0  # the line of the one email typed into the form; several typed are -1, -2, ... (beside any file's lines)
+
+
+def typed_emails(text: str) -> list[tuple[int, str]]:
+    """(line, email) for the emails typed into the form, separated by commas, semicolons, spaces or new lines, as
+    they come when pasted from a spreadsheet's column or a mail's address line: one is line TYPED, several are
+    numbered -1, -2, ... in the order typed."""
+    emails = [email.lower() for email in re.split(r"[\s,;]+", text or "") if email]
+    if len(emails) > MAX_CSV_ROWS:
+        raise ServiceError(f"Type at most {MAX_CSV_ROWS} emails at a time.")
+    if len(emails) == 1:
+        return [(TYPED, emails[0])]
+    return [(-number, email) for number, email in enumerate(emails, start=1)]
 
 
 def where(line: int) -> str:
     """Where a refused email came from, as a problem names it."""
-    return "the email typed" if line == TYPED else f"line {line}"
+    if line == TYPED:
+        return "the email typed"
+    return f"email {-line} typed" if line < 0 else f"line {line}"
 
 
 def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> Added:

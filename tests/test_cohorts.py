@@ -280,3 +280,25 @@ def test_an_admin_renames_a_cohort_and_deletes_it_while_its_learners_keep_their_
     # The learners are still enrolled, with their rows in the course's table.
     table = page_text(admin.get(f"/reports/courses/{course.slug}/learners"))
     assert people[0]["email"] in table and people[1]["email"] in table
+
+
+def test_an_admin_pastes_several_emails_at_once_and_each_one_refused_is_named_by_its_place(app, admin, make_user):
+    from lms.cohorts import CohortMember
+
+    people = [make_user(email=f"agent{n}@example.com") for n in range(3)]
+    url = new_cohort(admin)
+    page = admin.get(url).text
+    assert "Emails of learners" in page and "separated by commas, spaces or new lines" in page
+    # A column pasted from a spreadsheet, and an address line from a mail, in one box.
+    pasted = "agent0@example.com\r\nAGENT1@example.com\r\n\r\nghost@example.com, agent2@example.com;not-an-email"
+    response = post(admin, url, url, email=pasted)
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "Added 3 learners to Manila night shift, March intake." in text
+    assert "email 3 typed: no account has the email ghost@example.com" in text
+    assert "email 5 typed: “not-an-email” is not an email address" in text
+    with app.app_context():
+        assert set(db.session.scalars(select(CohortMember.user_id))) == {person["id"] for person in people}
+    # Only separators typed is nothing typed.
+    nothing = post(admin, url, url, email=" ,\n; ")
+    assert nothing.status_code == 400 and "Type an email, or choose a CSV file." in page_text(nothing)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField, SubmitField
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms import cohorts
@@ -229,9 +229,13 @@ class CohortForm(FlaskForm):
 
 
 class MembersForm(FlaskForm):
-    """Learners to add: one email, or a CSV file whose first column holds emails."""
+    """Learners to add: emails typed (one or many), and a CSV file whose first column holds emails."""
 
-    email = StringField("Email of one learner", validators=[Length(max=254)])
+    email = TextAreaField(
+        "Emails of learners",
+        validators=[Length(max=MAX_UPLOAD, message="Type at most a million characters of emails.")],
+        description="One or more, separated by commas, spaces or new lines (a column pasted from a spreadsheet).",
+    )
     csv_file = FileField("Or a CSV file of emails (first column)")
 
 
@@ -334,11 +338,8 @@ def delete_cohort(cohort_id: int):
 
 
 def member_rows(form: MembersForm) -> list[tuple[int, str]]:
-    """(line, email) rows: the email typed (line 0), and those of the uploaded CSV."""
-    rows = []
-    email = (form.email.data or "").strip().lower()
-    if email:
-        rows.append((cohorts.TYPED, email))
+    """(line, email) rows: the emails typed (see `cohorts.typed_emails`), and those of the uploaded CSV."""
+    rows = cohorts.typed_emails(form.email.data or "")
     upload = form.csv_file.data
     if upload and getattr(upload, "filename", ""):
         raw = upload.read(MAX_UPLOAD + 1)
@@ -348,7 +349,7 @@ def member_rows(form: MembersForm) -> list[tuple[int, str]]:
             rows += cohorts.emails_in(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise ServiceError("The CSV file must be UTF-8 text.") from exc
-    elif not email:
+    elif not rows:
         raise ServiceError("Type an email, or choose a CSV file.")
     return rows
 
