@@ -199,7 +199,7 @@ def mark_revoked(actor, award: Award, reason: str, public: bool) -> None:
     award.revoked_at, award.revocation_reason = datetime.now(UTC), reason
     award.revocation_reason_public = public
     keep_cells(award.user_id, award.badge_class.course_id, {held_cell(award.badge_class_id): None})
-    audit(actor, "badge.revoke", f"award:{award.public_id}", reason=reason)
+    audit(actor, "badge.revoke", f"award:{award.public_id}", about=award.user_id, reason=reason)
     security_event("badge.revoke", actor=actor.id, target=f"award:{award.public_id}")
     emit(BadgeRevoked(award_id=award.id))
 

@@ -64,7 +64,7 @@ def assign_trainer(actor, course_id: int, email: str) -> User:
         db.session.rollback()
         raise ServiceError(f"{user.email} is a {user.role}: only trainers are assigned to courses.")
     if insert_if_absent(CourseTrainer, course_id=course.id, user_id=user.id):
-        audit(actor, "course.trainer.assign", f"course:{course.id}", trainer=user.id)
+        audit(actor, "course.trainer.assign", f"course:{course.id}", about=user.id, trainer=user.id)
         security_event(
             "course.trainer.assign", actor=getattr(actor, "id", None), target=f"course:{course.id}", trainer=user.id
         )
@@ -81,6 +81,6 @@ def unassign_trainer(actor, course_id: int, user_id: int) -> None:
     if not removed.rowcount:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ServiceError("This trainer is not assigned to the course.", 404)
-    audit(actor, "course.trainer.unassign", f"course:{course_id}", trainer=user_id)
+    audit(actor, "course.trainer.unassign", f"course:{course_id}", about=user_id, trainer=user_id)
     security_event("course.trainer.unassign", actor=actor.id, target=f"course:{course_id}", trainer=user_id)
     commit()

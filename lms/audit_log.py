@@ -116,8 +116,13 @@ def actor_name(actor_id: int, entries: list[LogEntry]) -> str:
     """A person who acted, as the page names them: from the page's entries, or read when it has none."""
     if entries:
         return entries[0].actor
-    person = db.session.get(User, actor_id)
-    return f"{person.display_name} ({person.email})" if person else f"user:{actor_id}"
+    return person_name(actor_id)
+
+
+def person_name(user_id: int) -> str:
+    """A person as the log names them: "Name (email)", or their key when the account is gone."""
+    person = db.session.get(User, user_id)
+    return f"{person.display_name} ({person.email})" if person else f"user:{user_id}"
 
 
 def target_name(target: str, entries: list[LogEntry]) -> str:
@@ -129,10 +134,11 @@ def target_name(target: str, entries: list[LogEntry]) -> str:
 
 
 def log_page(
-    action: str = "", target: str = "", before: int | None = None, actor: int | None = None
+    action: str = "", target: str = "", before: int | None = None, actor: int | None = None, about: int | None = None
 ) -> tuple[list[LogEntry], int | None]:
-    """A page of entries, newest first, of one action, about one record or made by one person when asked, ending
-    before the entry id `before`; with the id the next page ends before, if there is one."""
+    """A page of entries, newest first, of one action, about one record, made by one person or about one person
+    (their account, awards, attempts, memberships) when asked, ending before the entry id `before`; with the id
+    the next page ends before, if there is one."""
     query = (
         select(AuditEntry, User.display_name, User.email)
         .outerjoin(User, User.id == AuditEntry.actor_id)
@@ -145,6 +151,8 @@ def log_page(
         query = query.where(AuditEntry.target == target)
     if actor is not None:
         query = query.where(AuditEntry.actor_id == actor)
+    if about is not None:
+        query = query.where(AuditEntry.about_user_id == about)
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = db.session.execute(query).all()

@@ -230,7 +230,7 @@ def remove_member(actor, cohort: Cohort, user_id: int) -> None:
         raise ServiceError("This learner is not in the cohort.", 404)
     db.session.delete(member)
     count_members(cohort.id, -1)
-    audit(actor, "cohort.remove", f"cohort:{cohort.id}", user=user_id)
+    audit(actor, "cohort.remove", f"cohort:{cohort.id}", about=user_id, user=user_id)
     commit()
 
 

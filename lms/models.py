@@ -101,6 +101,7 @@ class AuditEntry(Model):
         Index("ix_audit_log_action_id", "action", "id"),
         Index("ix_audit_log_target_id", "target", "id"),
         Index("ix_audit_log_actor_id", "actor_id", "id"),
+        Index("ix_audit_log_about_id", "about_user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +110,8 @@ class AuditEntry(Model):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(128))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The person the action is about, whatever its record: their account, or their award, attempt or membership.
+    about_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 
 class LoginFailure(Model):
@@ -153,6 +156,13 @@ class FailedDelivery(Model):
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def audit(actor, action: str, target: str, **detail) -> None:
-    """Record an administrative action in the current transaction."""
-    db.session.add(AuditEntry(actor_id=getattr(actor, "id", None), action=action, target=target, detail=detail))
+def audit(actor, action: str, target: str, about: int | None = None, **detail) -> None:
+    """Record an administrative action in the current transaction; `about`, the person it concerns when its record
+    is theirs but not their account (an award, an attempt; an account's own target says so itself)."""
+    if about is None and target.startswith("user:") and target[5:].isdigit():
+        about = int(target[5:])
+    db.session.add(
+        AuditEntry(
+            actor_id=getattr(actor, "id", None), action=action, target=target, about_user_id=about, detail=detail
+        )
+    )

@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 
@@ -143,7 +144,10 @@ def update_quiz(actor, quiz: Quiz, settings: dict) -> list[str]:
         raise DrawTooLarge(too_many)
     if changed:
         # Each setting as it was and as it is, so the log says what changed, not only which.
-        changes = {key: f"{setting_text(was[key])} → {setting_text(getattr(quiz, key))}" for key in changed}
+        # Typed loosely: a setting's name never meets `audit`'s own `about`.
+        changes: dict[str, Any] = {
+            key: f"{setting_text(was[key])} → {setting_text(getattr(quiz, key))}" for key in changed
+        }
         audit(actor, "quiz.settings", f"quiz:{quiz.id}", **changes)
     commit()
     return changed

@@ -115,7 +115,7 @@ def mark_answer(marker, answer_id: int, percent: float, comment: str) -> Attempt
     if attempt is None or marked.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ServiceError("This answer has already been marked.", 409)
-    audit(marker, "attempt.mark", f"attempt:{attempt.id}", answer=answer_id, score=percent)
+    audit(marker, "attempt.mark", f"attempt:{attempt.id}", about=attempt.user_id, answer=answer_id, score=percent)
     waiting = db.session.scalar(
         select(func.count())
         .select_from(AttemptAnswer)
@@ -244,7 +244,14 @@ def change_mark(marker, answer_id: int, percent: float, comment: str, seen: str 
     answer.marked_at = now()
     mark = f"{old_percent:g} → {percent:g}"
     if attempt.score is None:  # other essays still wait: the attempt is scored with the last of them
-        audit(marker, "attempt.mark_corrected", f"attempt:{attempt.id}", answer=answer_id, mark=mark)
+        audit(
+            marker,
+            "attempt.mark_corrected",
+            f"attempt:{attempt.id}",
+            about=attempt.user_id,
+            answer=answer_id,
+            mark=mark,
+        )
         commit()
         return Correction(attempt, None, None)
     before = (attempt.score, bool(attempt.passed))
@@ -255,6 +262,7 @@ def change_mark(marker, answer_id: int, percent: float, comment: str, seen: str 
         marker,
         "attempt.mark_corrected",
         f"attempt:{attempt.id}",
+        about=attempt.user_id,
         answer=answer_id,
         mark=mark,
         score=f"{before[0]:g} → {score:g}",

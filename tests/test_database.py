@@ -271,3 +271,41 @@ def test_attempts_scored_before_pass_marks_were_kept_take_their_quizs_where_it_a
         db.engine.dispose()
     # 50% failed, which a mark of 40 would pass: not known. 100% passed, as it does at 40: taken.
     assert kept == {attempts["half"]: None, attempts["all"]: 40}
+
+
+def test_the_audit_log_learns_whom_each_older_entry_is_about(app_config, tmp_path):
+    """Entries written before the log kept whom they are about get it on upgrade: from an account's key, or from
+    the member or trainer their details name."""
+    from lms import create_app
+
+    database = tmp_path / "before.sqlite3"
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "f3c5e7a9b1d2"]).exit_code == 0
+    with app.app_context(), db.engine.begin() as conn:
+        for user_id in (7, 8):
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, password_hash, role, active, created_at, "
+                    "session_generation) VALUES (:id, :email, 'Someone', 'x', 'learner', 1, '2026-12-01 00:00:00', 0)"
+                ),
+                {"id": user_id, "email": f"user{user_id}@example.com"},
+            )
+        entries = [
+            (1, "user.role", "user:7", "{}"),
+            (2, "cohort.remove", "cohort:3", '{"user": 8}'),
+            (3, "quiz.publish", "quiz:4", "{}"),
+        ]
+        for entry_id, action, target, detail in entries:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (id, at, action, target, detail) "
+                    "VALUES (:id, '2026-12-01 00:00:00', :action, :target, :detail)"
+                ),
+                {"id": entry_id, "action": action, "target": target, "detail": detail},
+            )
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        about = dict(db.session.execute(text("SELECT id, about_user_id FROM audit_log")).all())
+        db.engine.dispose()
+    assert about == {1: 7, 2: 8, 3: None}

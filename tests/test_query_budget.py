@@ -52,6 +52,7 @@ BUDGET = {
     "audit log of one learner": 3,
     "audit log of one action": 3,
     "audit log of one person": 3,
+    "audit log about one person": 4,  # and the person's name, for a page with no entry about them
     "audit log from a day": 4,  # and the last entry before the day's end, which the page starts from
     "user list, a later page": 3,
     "user list of one role": 3,
@@ -344,6 +345,8 @@ def admin_costs(app, make_user, login, course: CourseInfo) -> dict:
     cost_of(app, "audit log of one learner", lambda: client.get(about), costs)
     cost_of(app, "audit log of one action", lambda: client.get("/admin/audit?action=user.create"), costs)
     cost_of(app, "audit log of one person", lambda: client.get(f"/admin/audit?actor={admin['id']}"), costs)
+    about_person = f"/admin/audit?about={last_ids[0]}"
+    cost_of(app, "audit log about one person", lambda: client.get(about_person), costs)
     cost_of(app, "audit log from a day", lambda: client.get("/admin/audit?day=2026-12-01"), costs)
     assert 'href="/admin/users?after=' in first_users.get_data(as_text=True), "the user list has a second page"
     # The list's last page, after the third last by name: two rows with any number of users.

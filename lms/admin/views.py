@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms import cohorts
 from lms.access import ROLES, allow
 from lms.admin.directory import STATUSES, DirectoryQuery, directory_page
-from lms.audit_log import action_label, actor_name, first_after, log_page, target_name
+from lms.audit_log import action_label, actor_name, first_after, log_page, person_name, target_name
 from lms.auth import accounts, services
 from lms.auth.forms import RoleForm, UserCreateForm, plain_name
 from lms.extensions import db
@@ -76,18 +76,20 @@ def users_page(create_form: UserCreateForm, status: int = 200):
 @bp.route("/audit")
 @allow("admin")
 def audit_log():
-    """The audit log, newest first, 50 a page; narrowed to one action (`?action=`), one record (`?target=`) or one
-    person's actions (`?actor=`), from the end of a day (`?day=`) or an entry (`?before=`)."""
+    """The audit log, newest first, 50 a page; narrowed to one action (`?action=`), one record (`?target=`), one
+    person's actions (`?actor=`) or the entries about one person (`?about=`), from the end of a day (`?day=`) or
+    an entry (`?before=`)."""
     action = (request.args.get("action") or "").strip()[:64]
     target = (request.args.get("target") or "").strip()[:128]
     actor = id_arg("actor")
+    about = id_arg("about")
     before = id_arg("before")
     day, day_problem = requested_day()
     if day is not None and day < date.max:
         # The viewer's day: entries up to its end where they are (times are stored in UTC), the last one first.
         day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=viewer_zone()).astimezone(UTC)
         before = first_after(day_end) or 0
-    entries, next_before = log_page(action, target, before, actor)
+    entries, next_before = log_page(action, target, before, actor, about)
     return render_template(
         "admin/audit.html",
         entries=entries,
@@ -96,6 +98,8 @@ def audit_log():
         actor=actor,
         target_name=target_name(target, entries) if target else "",
         actor_name=actor_name(actor, entries) if actor is not None else "",
+        about=about,
+        about_name=person_name(about) if about is not None else "",
         action_label=action_label,
         next_before=next_before,
         paged=before is not None,
