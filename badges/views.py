@@ -433,6 +433,8 @@ def admin_page(edited: tuple[int, BadgeTextForm] | None = None, status: int = 20
     before = id_arg("before")
     learner = (request.args.get("q") or "").strip()[:200]
     badge_id = id_arg("badge")
+    if badge_id not in {badge.id for badge in badges}:
+        badge_id = None  # no such badge (a hand-edited address): every award, as the filter then shows
     query = select(Award).order_by(Award.id.desc()).limit(AWARDS_PER_PAGE + 1)
     if before is not None:
         query = query.where(Award.id < before)

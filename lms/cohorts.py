@@ -45,7 +45,9 @@ class CohortMember(Model):
 
 def cohorts() -> list[tuple[Cohort, int]]:
     """Every cohort by name, with its number of members."""
-    return [(cohort, cohort.member_count) for cohort in db.session.scalars(select(Cohort).order_by(Cohort.name))]
+    # By name whatever its case, as names are told apart ("cebu" among the Cs, not after every capital).
+    ordered = select(Cohort).order_by(func.lower(Cohort.name), Cohort.id)
+    return [(cohort, cohort.member_count) for cohort in db.session.scalars(ordered)]
 
 
 def count_members(cohort_id: int, change: int) -> None:
@@ -162,6 +164,7 @@ class Added:
     added: int
     already: int
     problems: list[str]
+    refused_typed: list[str] = dataclasses.field(default_factory=list)  # the emails typed that were refused
 
 
 TYPED = 0  # the line of the one email typed into the form; several typed are -1, -2, ... (beside any file's lines)
@@ -171,7 +174,11 @@ def typed_emails(text: str) -> list[tuple[int, str]]:
     """(line, email) for the emails typed into the form, separated by commas, semicolons, spaces or new lines, as
     they come when pasted from a spreadsheet's column or a mail's address line: one is line TYPED, several are
     numbered -1, -2, ... in the order typed."""
-    emails = [email.lower() for email in re.split(r"[\s,;]+", text or "") if email]
+    # A mail's address line names people: "Ana Cruz <ana@example.com>, "Navarro, Nicole" <nn@example.com>" gives
+    # its addresses (quoted names go first: they may hold a comma).
+    text = re.sub(r'"[^"]*"', " ", text or "")
+    text = re.sub(r"[^,;<>\n]*<([^<>\s]+)>", r" \1 ", text)
+    emails = [email.lower() for email in re.split(r"[\s,;]+", text) if email]
     if len(emails) > MAX_CSV_ROWS:
         raise ServiceError(f"Type at most {MAX_CSV_ROWS} emails at a time.")
     if len(emails) == 1:
@@ -196,8 +203,11 @@ def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> Added:
     wanted = {email for _line, email in emails if "@" in email and not CONTROL.search(email)}
     rows = db.session.execute(select(User.email, User.id, User.role).where(User.email.in_(wanted)))
     accounts: dict[str, tuple[int, str]] = {email: (user_id, role) for email, user_id, role in rows}
-    added, already, problems = 0, 0, []
+    added, already = 0, 0
+    problems: list[str] = []
+    refused_typed: list[str] = []
     for line, email in emails:
+        refused_before = len(problems)
         if CONTROL.search(email):
             problems.append(f"{where(line)}: holds a control character (such as a NUL byte), so it is no email address")
         elif "@" not in email:
@@ -213,10 +223,12 @@ def add_members(actor, cohort: Cohort, emails: list[tuple[int, str]]) -> Added:
             added += 1
         else:
             already += 1
+        if line <= TYPED and len(problems) > refused_before:
+            refused_typed.append(email)
     count_members(cohort.id, added)
     audit(actor, "cohort.add", f"cohort:{cohort.id}", added=added, refused=len(problems))
     commit()
-    return Added(added, already, problems)
+    return Added(added, already, problems, refused_typed)
 
 
 def remove_member(actor, cohort: Cohort, user_id: int) -> None:

@@ -113,13 +113,19 @@ def correct(answer_id: int):
             seen=request.form.get("marked_at", ""),
         )
     except ServiceError as error:
-        fail(error.status, error.message)
+        if error.status != 409:
+            fail(error.status, error.message)
+        # Changed by someone else since the page was shown: said beside the mark, with what was typed kept.
+        form.score.errors = [error.message]
+        return queue_page(form, answer_id, 409)
     flash(correction_message(done), "success")
     return redirect(url_for("author.marking", _anchor="marked"))
 
 
 def correction_message(done) -> str:
     """What a corrected mark did to its attempt, as the trainer reads it."""
+    if not done.changed:
+        return "Nothing to correct: the mark and the comment are as they were."
     if done.after is None:
         return "Mark corrected. The attempt has more answers waiting for a mark."
     (old_score, old_passed), (score, passed) = done.before, done.after

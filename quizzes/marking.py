@@ -206,6 +206,7 @@ class Correction:
     attempt: Attempt
     before: tuple[float, bool] | None
     after: tuple[float, bool] | None
+    changed: bool = True  # False when the mark and the comment sent were those saved: nothing was written
 
 
 def mark_stamp(moment: datetime | None) -> str:
@@ -237,6 +238,9 @@ def change_mark(marker, answer_id: int, percent: float, comment: str, seen: str 
             "correcting it.",
             409,
         )
+    if percent == old_percent and ([comment] if comment else []) == list(answer.feedback or []):
+        db.session.rollback()
+        return Correction(attempt, None, None, changed=False)
     scored_before = scored_items(views) if attempt.score is not None else []
     answer.score = percent / 100
     answer.feedback = [comment] if comment else []

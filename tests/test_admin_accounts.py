@@ -243,3 +243,8 @@ def test_the_user_list_is_in_name_order_and_narrows_by_role_and_status_across_pa
     )
     assert on.request.full_path == "/admin/users?role=trainer&status=deactivated"
     assert "is active again" in page_text(on) and names_listed(on) == []
+    # And to the page it was taken on.
+    second_page = following.replace("/admin/users?", f"/admin/users/{gone['id']}/active?")
+    off = client.post(second_page, data={"csrf_token": admin_form(client), "active": "0"}, follow_redirects=True)
+    assert sorted(off.request.full_path.split("?")[1].split("&")) == sorted(following.split("?")[1].split("&"))
+    assert names_listed(off) == ["Mia Trainer", "Tess Trainer"]

@@ -444,6 +444,10 @@ def test_an_admin_narrows_the_awards_to_one_badge_and_keeps_it_through_a_revoke(
     assert rosa["award"]["public_id"] in page and ben["award"]["public_id"] in page
     assert f'<option value="{first_badge}" selected>' in page and "Every award" in page
     assert "Nobody holds this badge yet." in page_text(client.get(f"/badges/admin/?badge={other_badge}"))
+    # No such badge: every award, as the filter then shows.
+    unknown = client.get("/badges/admin/?badge=99999").text
+    assert rosa["award"]["public_id"] in unknown and '<option value="" selected' not in unknown
+    assert "Every award</a>" not in unknown
     # With a learner's search too, both hold.
     hers = client.get(f"/badges/admin/?badge={first_badge}&q=rosa").text
     assert rosa["award"]["public_id"] in hers and ben["award"]["public_id"] not in hers

@@ -145,7 +145,7 @@ def test_a_cohort_refuses_staff_an_empty_file_and_an_unreadable_one_and_an_empty
     mixed = page_text(upload(b"email\nagent@example.com\ncoach@example.com\nboss@example.com\n"))
     assert "line 3: coach@example.com is a trainer's account, and a cohort holds learners" in mixed
     assert "line 4: boss@example.com is an admin's account, and a cohort holds learners" in mixed
-    assert "These rows were not added (the others were)" in mixed and "Added 1 learner to" in mixed
+    assert "These were not added (the others were)" in mixed and "Added 1 learner to" in mixed
     only_staff = upload(b"email\ncoach@example.com\n")  # nothing added: said as a warning, not a success
     assert re.search(r'class="flash flash-warning"[^>]*>\s*Added 0 learners to', only_staff.text), only_staff.text
     for content, reason in (
@@ -154,7 +154,7 @@ def test_a_cohort_refuses_staff_an_empty_file_and_an_unreadable_one_and_an_empty
     ):
         refused = upload(content)
         assert refused.status_code == 400 and reason in page_text(refused)
-        assert "These rows were not added" not in page_text(refused) and "Added 0" not in page_text(refused)
+        assert "These were not added" not in page_text(refused) and "Added 0" not in page_text(refused)
     with app.app_context():
         assert set(db.session.scalars(select(CohortMember.user_id))) == {learner["id"]}
 
@@ -283,6 +283,7 @@ def test_an_admin_renames_a_cohort_and_deletes_it_while_its_learners_keep_their_
 
 
 def test_an_admin_pastes_several_emails_at_once_and_each_one_refused_is_named_by_its_place(app, admin, make_user):
+    """A spreadsheet's column or a mail's address line, pasted; the cohort list is by name whatever its case."""
     from lms.cohorts import CohortMember
 
     people = [make_user(email=f"agent{n}@example.com") for n in range(3)]
@@ -299,6 +300,21 @@ def test_an_admin_pastes_several_emails_at_once_and_each_one_refused_is_named_by
     assert "email 5 typed: “not-an-email” is not an email address" in text
     with app.app_context():
         assert set(db.session.scalars(select(CohortMember.user_id))) == {person["id"] for person in people}
+    # The box keeps only what was refused, to correct it.
+    assert "\nghost@example.com\nnot-an-email</textarea>" in response.text.replace("\r", "")
+    # A mail's address line gives its addresses, names and quotes aside.
+    more = make_user(email="nicole.navarro@example.com")
+    line = 'Agent Zero <agent0@example.com>, "Navarro, Nicole" <Nicole.Navarro@example.com>'
+    assert post(admin, url, url, email=line).status_code == 302
+    with app.app_context():
+        assert more["id"] in set(db.session.scalars(select(CohortMember.user_id)))
     # Only separators typed is nothing typed.
     nothing = post(admin, url, url, email=" ,\n; ")
     assert nothing.status_code == 400 and "Type an email, or choose a CSV file." in page_text(nothing)
+
+
+def test_the_cohorts_are_listed_by_name_whatever_its_case(admin):
+    for name in ("Pune day shift", "cebu day shift", "Manila Night Shift", "Manila day shift"):
+        new_cohort(admin, name)
+    listed = re.findall(r'<a href="/admin/cohorts/\d+">([^<]+)</a>', admin.get("/admin/cohorts").text)
+    assert listed == ["cebu day shift", "Manila day shift", "Manila Night Shift", "Pune day shift"]

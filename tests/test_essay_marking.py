@@ -416,4 +416,13 @@ def test_a_mark_changed_since_the_page_was_shown_is_not_overwritten(app, lab, tr
     )
     assert late.status_code == 409
     assert "This mark was changed since the page was shown: it is now 60%." in page_text(late)
-    assert attempt_state(app, attempt_id) == (90.0, True, [])  # (1 + 1 + 0.6 + 1) / 4, as the colleague left it
+    # Shown where it was typed, the essay open and the mark typed kept, beside the mark as it is now.
+    assert '<details class="marked" open>' in late.text and 'value="20"' in late.text
+    # Sent again knowingly (the page now carries the new mark's stamp), it is saved.
+    assert correct(trainer_client, first, "20").status_code == 302
+    assert attempt_state(app, attempt_id) == (80.0, True, [])  # (1 + 1 + 0.2 + 1) / 4
+
+    # The same mark and comment again change nothing, and say so.
+    same = correct(trainer_client, first, "20")
+    told = page_text(trainer_client.get(same.headers["Location"]))
+    assert "Nothing to correct: the mark and the comment are as they were." in told

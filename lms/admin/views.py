@@ -46,9 +46,17 @@ def directory_query() -> DirectoryQuery:
     )
 
 
-def list_args(query: DirectoryQuery) -> dict:
-    """The address arguments that keep the list as the admin left it (none for what is not set)."""
-    return {"q": query.text or None, "role": query.role or None, "status": query.status or None}
+def list_args(query: DirectoryQuery, page: bool = False) -> dict:
+    """The address arguments that keep the list as the admin left it (none for what is not set); with `page`, the
+    page they were on too (an action on page 3 comes back to page 3)."""
+    args: dict[str, str | int | None] = {
+        "q": query.text or None,
+        "role": query.role or None,
+        "status": query.status or None,
+    }
+    if page:
+        args |= {"after": id_arg("after"), "before": id_arg("before")}
+    return args
 
 
 def users_page(create_form: UserCreateForm, status: int = 200):
@@ -65,6 +73,7 @@ def users_page(create_form: UserCreateForm, status: int = 200):
         users=users,
         query=query,
         args=list_args(query),
+        action_args=list_args(query, page=True),
         statuses=STATUSES,
         previous_before=users[0].id if users and has_previous else None,
         next_after=users[-1].id if users and has_next else None,
@@ -147,8 +156,8 @@ def create_user():
 
 
 def back_to_users():
-    """Back to the user list as the admin left it: their search and filters stay."""
-    return redirect(url_for("admin.users", **list_args(directory_query()))), 303
+    """Back to the user list as the admin left it: their search, filters and page stay."""
+    return redirect(url_for("admin.users", **list_args(directory_query(), page=True))), 303
 
 
 @bp.route("/users/<int:user_id>/reset", methods=["POST"])
@@ -281,6 +290,8 @@ def cohort_page(cohort_id: int, rename_form: CohortForm | None = None, status: i
             nothing_added = exc.message
         else:
             problems = result.problems
+            # The box keeps only the emails typed that were refused, to correct them; the others are in.
+            form.email.data = "\n".join(result.refused_typed)
             already = f" {result.already} already in it." if result.already else ""
             # Nothing added while rows were refused is no success: said as a warning, above what was refused.
             tone = "success" if result.added or not problems else "warning"
