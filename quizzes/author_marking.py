@@ -69,16 +69,22 @@ def marking():
     return queue_page()
 
 
-@bp.route("/marking/<int:answer_id>", methods=["POST"])
-@allow("trainer")
-def mark(answer_id: int):
-    """Mark one answer; the attempt is scored, and passes or fails, with its last mark."""
+def posted_mark(answer_id: int) -> MarkForm:
+    """The mark posted for an answer of a course the trainer teaches (404 for no such answer, 403 for another
+    course's)."""
     course_id = course_of_answer(answer_id)
     if course_id is None:
         fail(404, "There is no such answer to mark.")
     if not may_author(current_user, course_id):
         fail(403, "This answer belongs to a course you are not a trainer of.")
-    form = MarkForm()
+    return MarkForm()
+
+
+@bp.route("/marking/<int:answer_id>", methods=["POST"])
+@allow("trainer")
+def mark(answer_id: int):
+    """Mark one answer; the attempt is scored, and passes or fails, with its last mark."""
+    form = posted_mark(answer_id)
     if not form.validate_on_submit():
         return queue_page(form, answer_id, 400)
     try:
@@ -96,12 +102,7 @@ def mark(answer_id: int):
 @allow("trainer")
 def correct(answer_id: int):
     """Correct an essay's mark; a scored attempt is scored again, and may pass or fail with it."""
-    course_id = course_of_answer(answer_id)
-    if course_id is None:
-        fail(404, "There is no such answer to mark.")
-    if not may_author(current_user, course_id):
-        fail(403, "This answer belongs to a course you are not a trainer of.")
-    form = MarkForm()
+    form = posted_mark(answer_id)
     if not form.validate_on_submit():
         return queue_page(form, answer_id, 400)
     try:

@@ -246,32 +246,22 @@ def change_mark(marker, answer_id: int, percent: float, comment: str, seen: str 
     answer.feedback = [comment] if comment else []
     answer.marked_by_id = marker.id
     answer.marked_at = now()
-    mark = f"{old_percent:g} → {percent:g}"
+    corrected: dict[str, Any] = {
+        "about": attempt.user_id,
+        "answer": answer_id,
+        "mark": f"{old_percent:g} → {percent:g}",
+    }
     if attempt.score is None:  # other essays still wait: the attempt is scored with the last of them
-        audit(
-            marker,
-            "attempt.mark_corrected",
-            f"attempt:{attempt.id}",
-            about=attempt.user_id,
-            answer=answer_id,
-            mark=mark,
-        )
+        audit(marker, "attempt.mark_corrected", f"attempt:{attempt.id}", **corrected)
         commit()
         return Correction(attempt, None, None)
     before = (attempt.score, bool(attempt.passed))
     score = attempt_score(views)
     passed = store_score(attempt, score, attempt.quiz.pass_mark if attempt.pass_mark is None else attempt.pass_mark)
     rescore_attempt(scored_before, scored_items(views))
-    audit(
-        marker,
-        "attempt.mark_corrected",
-        f"attempt:{attempt.id}",
-        about=attempt.user_id,
-        answer=answer_id,
-        mark=mark,
-        score=f"{before[0]:g} → {score:g}",
-        passed=f"{'yes' if before[1] else 'no'} → {'yes' if passed else 'no'}",
-    )
+    corrected["score"] = f"{before[0]:g} → {score:g}"
+    corrected["passed"] = f"{'yes' if before[1] else 'no'} → {'yes' if passed else 'no'}"
+    audit(marker, "attempt.mark_corrected", f"attempt:{attempt.id}", **corrected)
     best = recount_result(attempt.quiz_id, attempt.user_id)
     cells = {best_score_cell(attempt.quiz_id): best}
     course_id = attempt.quiz.course_id

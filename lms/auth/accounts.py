@@ -24,20 +24,29 @@ def invite_user(actor, email: str, display_name: str, role: str) -> tuple[User, 
     return user, sent
 
 
-def resend_invitation(actor, user_id: int) -> User:
-    """Mail an invited account its invitation again (the first was lost, or its week ran out)."""
+MAIL_FAILED = "The mail could not be sent; try again later (the server log says why)."
+
+
+def active_account(user_id: int) -> User:
+    """The account an admin mails a link to: a 404 when there is none, a 409 when it is deactivated."""
     user = db.session.get(User, user_id)
     if user is None:
         raise ServiceError("No such user.", 404)
     if not user.active:
         raise ServiceError("This account is deactivated: reactivate it first.", 409)
+    return user
+
+
+def resend_invitation(actor, user_id: int) -> User:
+    """Mail an invited account its invitation again (the first was lost, or its week ran out)."""
+    user = active_account(user_id)
     if user.invited_at is None:
         raise ServiceError(
             f"{user.email} has chosen a password already: send a reset link if they have forgotten it.", 409
         )
     # Mailed before the write begins, so no database lock waits on the mail server.
     if not reset.mail_invitation(user, actor.display_name):
-        raise ServiceError("The mail could not be sent; try again later (the server log says why).", 503)
+        raise ServiceError(MAIL_FAILED, 503)
     begin_write()
     db.session.execute(update(User).where(User.id == user.id, User.invited_at.is_not(None)).values(invited_at=utcnow()))
     audit(actor, "user.invite_again", f"user:{user.id}")
@@ -48,13 +57,9 @@ def resend_invitation(actor, user_id: int) -> User:
 
 def send_reset_link(actor, user_id: int) -> User:
     """Mail an account a link to choose a new password (someone who cannot find the mail the form sends)."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise ServiceError("No such user.", 404)
-    if not user.active:
-        raise ServiceError("This account is deactivated: reactivate it first.", 409)
+    user = active_account(user_id)
     if not reset.mail_reset_link(user):
-        raise ServiceError("The mail could not be sent; try again later (the server log says why).", 503)
+        raise ServiceError(MAIL_FAILED, 503)
     security_event("password.reset_sent", actor=actor.id, target=f"user:{user.id}")
     return user
 
