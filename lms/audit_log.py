@@ -1,8 +1,8 @@
 """The audit log as admins read it: who did what to which record, and when, newest first, a page at a time.
 
 Every administrative action is written with `lms.models.audit`; this page reads them back. It pages by id (never
-by OFFSET) and narrows to one action, one record or one person's actions through an index of each, so a page
-costs the same however long the log grows. Going to a date finds the last entry before that day's end, by the
+by OFFSET) and narrows to one action, one record, one person's actions or the entries about one person through
+an index of each, so a page costs the same however long the log grows. Going to a date finds the last entry before that day's end, by the
 index of times, and pages from it.
 """
 

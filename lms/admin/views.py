@@ -272,7 +272,8 @@ def cohort_list():
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @allow("admin")
 def cohort(cohort_id: int):
-    """A cohort's learners (50 a page, by id), and a form to add one, or many from a CSV of emails."""
+    """A cohort's learners (50 a page, by id), a form to add them by their emails, typed or from a CSV file, and
+    one to rename or delete the cohort."""
     return cohort_page(cohort_id)
 
 
