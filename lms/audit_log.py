@@ -2,8 +2,8 @@
 
 Every administrative action is written with `lms.models.audit`; this page reads them back. It pages by id (never
 by OFFSET) and narrows to one action, one record, one person's actions or the entries about one person through
-an index of each, so a page costs the same however long the log grows. Going to a date finds the last entry before that day's end, by the
-index of times, and pages from it.
+an index of each, so a page costs the same however long the log grows. Going to a date finds the last entry
+before that day's end, by the index of times, and pages from it.
 """
 
 import dataclasses
