@@ -45,6 +45,16 @@ class Waiting:
     text: str
 
 
+def essay_of(answer: AttemptAnswer, version) -> dict[str, str]:
+    """What a marker reads of an essay: its question, in its format, the marking guidance and the learner's text."""
+    return {
+        "stem": version.stem,
+        "stem_format": version.stem_format,
+        "guidance": str((version.config or {}).get("guidance", "")),
+        "text": str((answer.response or {}).get("text", "")),
+    }
+
+
 def marking_queue(course_ids: set[int] | None, after: int | None = None, limit: int = 20) -> list[Waiting]:
     """The answers waiting for a mark in quizzes of these courses (None: every course), oldest first."""
     query = (
@@ -72,10 +82,7 @@ def marking_queue(course_ids: set[int] | None, after: int | None = None, limit: 
                 quiz_title=quiz_title,
                 learner=learner,
                 submitted_at=attempt.submitted_at,
-                stem=version.stem,
-                stem_format=version.stem_format,
-                guidance=str((version.config or {}).get("guidance", "")),
-                text=str((answer.response or {}).get("text", "")),
+                **essay_of(answer, version),
             )
         )
     return waiting
@@ -185,10 +192,7 @@ def recently_marked(
             slot=answer.slot,
             quiz_title=quiz_title,
             learner=learner_name,
-            stem=(version := versions[attempt.slots[answer.slot]["version_id"]]).stem,
-            stem_format=version.stem_format,
-            guidance=str((version.config or {}).get("guidance", "")),
-            text=str((answer.response or {}).get("text", "")),
+            **essay_of(answer, versions[attempt.slots[answer.slot]["version_id"]]),
             percent=round(100 * (answer.score or 0.0), 2),
             comment=" ".join(answer.feedback or []),
             marker=marker_name or "a deleted account",

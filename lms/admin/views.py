@@ -1,5 +1,6 @@
 """Admin pages for managing users, their roles and cohorts."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -160,20 +161,27 @@ def back_to_users():
     return redirect(url_for("admin.users", **list_args(directory_query(), page=True))), 303
 
 
-@bp.route("/users/<int:user_id>/reset", methods=["POST"])
-@allow("admin")
-def send_reset(user_id: int):
-    """Mail a user a link to choose a new password."""
+def account_action(act: Callable[[], User]) -> User | None:
+    """Run an admin's button on an account (its CSRF token checked first): the account, or None once the refusal
+    is flashed for the list (an account that does not exist is a 404)."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        user = accounts.send_reset_link(current_user, user_id)
+        return act()
     except ServiceError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
-        return back_to_users()
-    flash(f"Sent {user.email} a link to choose a new password (it works once, within an hour).", "success")
+        return None
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+@allow("admin")
+def send_reset(user_id: int):
+    """Mail a user a link to choose a new password."""
+    user = account_action(lambda: accounts.send_reset_link(current_user, user_id))
+    if user is not None:
+        flash(f"Sent {user.email} a link to choose a new password (it works once, within an hour).", "success")
     return back_to_users()
 
 
@@ -181,16 +189,9 @@ def send_reset(user_id: int):
 @allow("admin")
 def resend_invitation(user_id: int):
     """Mail an invited person their invitation again."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        user = accounts.resend_invitation(current_user, user_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
-        return back_to_users()
-    flash(f"Sent {user.email} their invitation again (the new link works once, within a week).", "success")
+    user = account_action(lambda: accounts.resend_invitation(current_user, user_id))
+    if user is not None:
+        flash(f"Sent {user.email} their invitation again (the new link works once, within a week).", "success")
     return back_to_users()
 
 
@@ -198,18 +199,12 @@ def resend_invitation(user_id: int):
 @allow("admin")
 def set_active(user_id: int):
     """Deactivate (`active=0`) or reactivate (`active=1`) an account."""
-    if not ActionForm().validate_on_submit() or request.form.get("active") not in ("0", "1"):
+    if request.form.get("active") not in ("0", "1"):
         abort(400)
-    try:
-        user = accounts.set_active(current_user, user_id, request.form["active"] == "1")
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
-        return back_to_users()
-    if user.active:
+    user = account_action(lambda: accounts.set_active(current_user, user_id, request.form["active"] == "1"))
+    if user is not None and user.active:
         flash(f"{user.email} is active again and can sign in.", "success")
-    else:
+    elif user is not None:
         flash(f"{user.email} is deactivated: they cannot sign in; their records stay in every report.", "success")
     return back_to_users()
 
